@@ -53,6 +53,8 @@ const config: HardhatUserConfig = {
     hardhat: {
       // Large synthetic books need room; single transactions stay under 10M gas (see BENCHMARKS.md).
       blockGasLimit: 60_000_000,
+      // FIFO mempool: the orderer relies on transactions landing in the order it sent them.
+      mining: { mempool: { order: "fifo" } },
     },
     localhost: { url: process.env.DPLC_RPC_URL ?? "http://127.0.0.1:8545" },
   },
