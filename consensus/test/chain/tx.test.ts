@@ -32,7 +32,7 @@ function expectInvalid(raw: unknown, pattern: RegExp): void {
 }
 
 describe("chain/tx: parseRawTransaction", function () {
-  const wallet = Wallet.createRandom();
+  const wallet = new Wallet(Wallet.createRandom().privateKey);
 
   describe("when the transaction is signed for this chain", function () {
     it("returns hash, sender, nonce and chain id", async function () {
