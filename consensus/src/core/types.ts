@@ -22,6 +22,11 @@ export interface Member {
 /** The replicated configuration: members with roles. Learners never vote. */
 export interface ConfState {
   members: Member[];
+  /**
+   * The candidate pool (the paper's `Pool`): the trading-centre voters allowed to campaign in
+   * `improved` mode. Absent means every trading-centre voter. Set by the `refreshPool` change.
+   */
+  pool?: NodeId[];
 }
 
 export type EntryType = "normal" | "config";
