@@ -42,3 +42,11 @@ export class ChainRpcError extends OrdererError {
     this.code = code;
   }
 }
+
+/** Admission cannot be decided right now (the registry contract could not be read). */
+export class AdmissionUnavailableError extends OrdererError {
+  override readonly name = "AdmissionUnavailableError";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(`admission check unavailable: ${message}`, 503, options);
+  }
+}
