@@ -1,0 +1,65 @@
+import { expect } from "chai";
+import fc from "fast-check";
+import { decodeBlock, encodeBlock } from "../../src/batch/block-codec";
+import { BlockDecodeError } from "../../src/batch/errors";
+
+describe("block codec (Raft entry payload)", function () {
+  it("round-trips a block of transactions byte for byte", function () {
+    const txs = [
+      { raw: Uint8Array.from([1, 2, 3]), hash: "0x" + "ab".repeat(32) },
+      { raw: new Uint8Array(0), hash: "0x" + "00".repeat(32) },
+      { raw: new Uint8Array(70_000).fill(7), hash: "0x" + "ff".repeat(32) },
+    ];
+    const decoded = decodeBlock(encodeBlock(txs));
+    expect(decoded).to.have.length(3);
+    decoded.forEach((t, i) => {
+      expect(t.hash).to.equal(txs[i].hash);
+      expect(Buffer.from(t.raw).equals(Buffer.from(txs[i].raw))).to.equal(true);
+    });
+  });
+
+  it("round-trips an empty block", function () {
+    expect(decodeBlock(encodeBlock([]))).to.deep.equal([]);
+  });
+
+  it("property: decode(encode(x)) == x", function () {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ raw: fc.uint8Array({ maxLength: 64 }), hash: fc.uint8Array({ minLength: 32, maxLength: 32 }) }), {
+          maxLength: 20,
+        }),
+        (items) => {
+          const txs = items.map((i) => ({ raw: i.raw, hash: "0x" + Buffer.from(i.hash).toString("hex") }));
+          const back = decodeBlock(encodeBlock(txs));
+          expect(back.map((t) => t.hash)).to.deep.equal(txs.map((t) => t.hash));
+          back.forEach((t, k) => expect(Buffer.from(t.raw).equals(Buffer.from(txs[k].raw))).to.equal(true));
+        },
+      ),
+      { seed: 7, numRuns: 200 },
+    );
+  });
+
+  describe("when the payload is malformed", function () {
+    const good = encodeBlock([{ raw: Uint8Array.from([9, 9, 9, 9]), hash: "0x" + "11".repeat(32) }]);
+
+    it("rejects a truncated payload", function () {
+      expect(() => decodeBlock(good.subarray(0, good.length - 1))).to.throw(BlockDecodeError, /truncated raw bytes of tx 0/);
+    });
+
+    it("rejects trailing bytes", function () {
+      const longer = new Uint8Array(good.length + 2);
+      longer.set(good);
+      expect(() => decodeBlock(longer)).to.throw(BlockDecodeError, /2 trailing bytes/);
+    });
+
+    it("rejects an unknown version", function () {
+      const bad = Uint8Array.from(good);
+      bad[0] = 9;
+      expect(() => decodeBlock(bad)).to.throw(BlockDecodeError, /version 9/);
+    });
+  });
+
+  it("refuses to encode a hash that is not hex", function () {
+    expect(() => encodeBlock([{ raw: new Uint8Array(1), hash: "nothex" }])).to.throw(RangeError, /hash/);
+  });
+});
