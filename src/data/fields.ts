@@ -1,0 +1,45 @@
+/** zod field schemas for market files: each turns a trimmed CSV string into a typed value or a clear issue. */
+import { z } from "zod";
+import {
+  parseLossRate,
+  parseMwh,
+  parsePercentToPpm,
+  parsePrice,
+  parseRatioToBps,
+  PPM,
+} from "../units";
+
+/** Wraps a throwing parser so its message (and the error itself, as `params.cause`) becomes a zod issue. */
+function parsed<T>(parse: (text: string) => T): z.ZodType<T, z.ZodTypeDef, string> {
+  return z.string().transform((text, ctx): T => {
+    try {
+      return parse(text);
+    } catch (err) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        message: err instanceof Error ? err.message : String(err),
+        params: { cause: err },
+      });
+      return z.NEVER;
+    }
+  });
+}
+
+export const nameField = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, "expected a name of letters, digits, '_', '.' or '-' (max 64)");
+export const regionField = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/, "expected a region code of letters, digits, '_' or '-' (max 32)");
+export const priceField = parsed(parsePrice);
+export const mwhField = parsed((t) => parseMwh(t));
+export const mwhOrZeroField = parsed((t) => parseMwh(t, 0n));
+export const lossRateField = parsed(parseLossRate);
+export const percentField = parsed((t) => {
+  const ppm = parsePercentToPpm(t);
+  if (ppm > PPM) throw new Error(`invalid value ${JSON.stringify(t)}: percent must be at most 100`);
+  return ppm;
+});
+/** Empty means unlimited. */
+export const capacityField = parsed((t) => (t === "" ? null : parseMwh(t, 0n)));
+export const ratioField = parsed(parseRatioToBps);
