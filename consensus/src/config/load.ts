@@ -1,0 +1,54 @@
+import fs from "node:fs";
+import path from "node:path";
+import type { ZodIssue } from "zod";
+import { ConfigError } from "./errors";
+import { ordererConfigSchema, type OrdererConfig } from "./schema";
+import { checkCrossFields } from "./validate";
+
+const fullSchema = ordererConfigSchema.superRefine(checkCrossFields);
+
+function fieldOf(issue: ZodIssue): string {
+  return issue.path.length === 0 ? "(root)" : issue.path.join(".");
+}
+
+function describe(issue: ZodIssue): string {
+  if (issue.code === "unrecognized_keys") return `unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
+  if (issue.code === "invalid_type" && issue.received === "undefined") return "is required";
+  return issue.message;
+}
+
+/**
+ * Validates an already-parsed config object. `baseDir` resolves relative `dataDir` and `keyFile`.
+ * Throws ConfigError naming the first bad field; the message lists every problem found.
+ */
+export function parseConfig(raw: unknown, baseDir = process.cwd(), source = "config"): OrdererConfig {
+  const result = fullSchema.safeParse(raw);
+  if (!result.success) {
+    const issues = result.error.issues;
+    const lines = issues.map((i) => `${fieldOf(i)}: ${describe(i)}`);
+    throw new ConfigError(`${source}: ${lines.join("; ")}`, fieldOf(issues[0]), { cause: result.error });
+  }
+  const cfg = result.data;
+  return {
+    ...cfg,
+    dataDir: path.resolve(baseDir, cfg.dataDir),
+    keyFile: path.resolve(baseDir, cfg.keyFile),
+  };
+}
+
+/** Reads and validates a JSON config file; relative paths inside it are relative to the file. */
+export function loadConfig(file: string): OrdererConfig {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (err) {
+    throw new ConfigError(`cannot read config file ${file}: ${(err as Error).message}`, undefined, { cause: err });
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`config file ${file} is not valid JSON: ${(err as Error).message}`, undefined, { cause: err });
+  }
+  return parseConfig(raw, path.dirname(path.resolve(file)), file);
+}

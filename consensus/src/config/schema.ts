@@ -1,0 +1,124 @@
+import { z } from "zod";
+
+/** Raw 32-byte Ed25519 public key, hex. */
+const publicKeyHex = z
+  .string()
+  .regex(/^(0x)?[0-9a-fA-F]{64}$/, "must be a 32-byte Ed25519 public key in hex")
+  .transform((s) => s.replace(/^0x/, "").toLowerCase());
+
+const nodeId = z
+  .string()
+  .min(1, "must not be empty")
+  .max(64, "must be at most 64 characters")
+  .regex(/^[A-Za-z0-9._-]+$/, "may contain only letters, digits, '.', '_' and '-'");
+
+const port = z.number().int().min(0).max(65_535);
+const host = z.string().min(1, "must not be empty");
+
+export const nodeRoleSchema = z.enum(["trading-centre", "participant", "learner"]);
+export const electionModeSchema = z.enum(["improved", "standard"]);
+
+export const peerSchema = z
+  .object({
+    id: nodeId,
+    role: nodeRoleSchema,
+    host: host.default("127.0.0.1"),
+    port: port.refine((p) => p > 0, "must be a fixed port (1-65535) for a peer"),
+    publicKey: publicKeyHex,
+  })
+  .strict();
+
+const timeoutsSchema = z
+  .object({
+    tickMs: z.number().int().min(1).max(60_000).default(100),
+    electionTicks: z.number().int().min(2).max(10_000).default(10),
+    heartbeatTicks: z.number().int().min(1).max(10_000).default(1),
+  })
+  .strict()
+  .default({})
+  .refine((t) => t.electionTicks > t.heartbeatTicks, {
+    message: "electionTicks must be greater than heartbeatTicks",
+    path: ["electionTicks"],
+  });
+
+const batchingSchema = z
+  .object({
+    maxMessageCount: z.number().int().min(1).max(100_000).default(500),
+    preferredMaxBytes: z
+      .number()
+      .int()
+      .min(1)
+      .max(64 * 1024 * 1024)
+      .default(2 * 1024 * 1024),
+    batchTimeoutMs: z.number().int().min(0).max(60_000).default(50),
+  })
+  .strict()
+  .default({});
+
+const storageSchema = z
+  .object({
+    fsync: z.boolean().default(true),
+    segmentBytes: z
+      .number()
+      .int()
+      .min(64 * 1024)
+      .default(64 * 1024 * 1024),
+    snapshotEntries: z.number().int().min(1).default(10_000),
+  })
+  .strict()
+  .default({});
+
+const transportSchema = z
+  .object({
+    queueLimit: z.number().int().min(1).default(4096),
+    maxFrameBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .default(256 * 1024 * 1024),
+    reconnectMinMs: z.number().int().min(1).default(50),
+    reconnectMaxMs: z.number().int().min(1).default(2_000),
+  })
+  .strict()
+  .default({});
+
+const chainSchema = z
+  .object({
+    rpcUrl: z.string().url("must be a URL such as http://127.0.0.1:8545"),
+    chainId: z.number().int().positive().optional(),
+  })
+  .strict();
+
+export const ordererConfigSchema = z
+  .object({
+    id: nodeId,
+    role: nodeRoleSchema,
+    mode: electionModeSchema.default("improved"),
+    peers: z.array(peerSchema).default([]),
+    listen: z
+      .object({
+        host: host.default("127.0.0.1"),
+        raftPort: port,
+        httpPort: port,
+      })
+      .strict(),
+    dataDir: z.string().min(1, "must not be empty"),
+    keyFile: z.string().min(1, "must not be empty"),
+    timeouts: timeoutsSchema,
+    batching: batchingSchema,
+    storage: storageSchema,
+    transport: transportSchema,
+    chain: chainSchema.optional(),
+    marketAddress: z
+      .string()
+      .regex(/^0x[0-9a-fA-F]{40}$/, "must be a 0x-prefixed 20-byte address")
+      .optional(),
+    logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  })
+  .strict();
+
+/** The config file as written (defaults may be left out). */
+export type OrdererConfigInput = z.input<typeof ordererConfigSchema>;
+/** The validated config with every default filled in. */
+export type OrdererConfig = z.output<typeof ordererConfigSchema>;
+export type PeerConfig = z.output<typeof peerSchema>;

@@ -1,0 +1,88 @@
+import type { z } from "zod";
+import type { Member } from "../core/types";
+import type { OrdererConfig, PeerConfig } from "./schema";
+
+/**
+ * Rules that span fields. They run inside zod's superRefine so every problem carries the path of the
+ * field to fix, exactly like a per-field rule.
+ */
+export function checkCrossFields(cfg: OrdererConfig, ctx: z.RefinementCtx): void {
+  const seen = new Map<string, number>();
+  const endpoints = new Map<string, number>();
+  cfg.peers.forEach((p, i) => {
+    if (seen.has(p.id)) {
+      ctx.addIssue({ code: "custom", path: ["peers", i, "id"], message: `duplicate peer id "${p.id}"` });
+    }
+    seen.set(p.id, i);
+    const ep = `${p.host}:${p.port}`;
+    if (endpoints.has(ep)) {
+      ctx.addIssue({ code: "custom", path: ["peers", i, "port"], message: `address ${ep} is used by another peer` });
+    }
+    endpoints.set(ep, i);
+    if (p.id === cfg.id && p.role !== cfg.role) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["peers", i, "role"],
+        message: `this node's own peer entry says role "${p.role}" but role is "${cfg.role}"`,
+      });
+    }
+    if (p.id === cfg.id && cfg.listen.raftPort !== 0 && p.port !== cfg.listen.raftPort) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["peers", i, "port"],
+        message: `this node's own peer entry has port ${p.port} but listen.raftPort is ${cfg.listen.raftPort}`,
+      });
+    }
+  });
+  if (cfg.listen.raftPort !== 0 && cfg.listen.raftPort === cfg.listen.httpPort) {
+    ctx.addIssue({ code: "custom", path: ["listen", "httpPort"], message: "must differ from listen.raftPort" });
+  }
+  if (cfg.mode === "improved" && candidatePool(cfg).length === 0) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["peers"],
+      message: "the candidate pool is empty: improved mode needs at least one trading-centre node",
+    });
+  }
+  if (cfg.transport.reconnectMaxMs < cfg.transport.reconnectMinMs) {
+    ctx.addIssue({ code: "custom", path: ["transport", "reconnectMaxMs"], message: "must be >= reconnectMinMs" });
+  }
+}
+
+/** Every member of the initial cluster, this node included, with its role. */
+export function clusterMembers(cfg: OrdererConfig): Member[] {
+  const members: Member[] = cfg.peers.map((p) => ({ id: p.id, role: p.role }));
+  if (!members.some((m) => m.id === cfg.id)) members.unshift({ id: cfg.id, role: cfg.role });
+  return members;
+}
+
+/** The peers this node talks to (its own entry, if listed, left out). */
+export function remotePeers(cfg: OrdererConfig): PeerConfig[] {
+  return cfg.peers.filter((p) => p.id !== cfg.id);
+}
+
+/** Trading-centre members: the nodes that may campaign in improved mode. */
+export function candidatePool(cfg: OrdererConfig): string[] {
+  return clusterMembers(cfg)
+    .filter((m) => m.role === "trading-centre")
+    .map((m) => m.id);
+}
+
+/**
+ * Problems that do not stop the node but deserve a log line: a pool that dies before the quorum does
+ * means the cluster can lose liveness while a majority of voters is still up.
+ */
+export function configWarnings(cfg: OrdererConfig): string[] {
+  const warnings: string[] = [];
+  const voters = clusterMembers(cfg).filter((m) => m.role !== "learner").length;
+  const quorumTolerates = Math.floor((voters - 1) / 2);
+  const pool = candidatePool(cfg).length;
+  if (cfg.mode === "improved" && pool > 0 && pool - 1 < quorumTolerates) {
+    warnings.push(
+      `candidate pool of ${pool} survives ${pool - 1} failure(s) but the ${voters}-voter quorum survives ` +
+        `${quorumTolerates}: losing every trading-centre node leaves no eligible leader`,
+    );
+  }
+  if (!cfg.storage.fsync) warnings.push("storage.fsync is off: a crash can lose acknowledged writes");
+  return warnings;
+}

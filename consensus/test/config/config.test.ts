@@ -1,0 +1,186 @@
+import { expect } from "chai";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { ConfigError } from "../../src/config/errors";
+import { loadConfig, parseConfig } from "../../src/config/load";
+import { candidatePool, clusterMembers, configWarnings, remotePeers } from "../../src/config/validate";
+
+const KEY = "a".repeat(64);
+
+function minimal(): Record<string, unknown> {
+  return {
+    id: "tc1",
+    role: "trading-centre",
+    listen: { raftPort: 7001, httpPort: 8001 },
+    dataDir: "data/tc1",
+    keyFile: "keys/tc1.json",
+    peers: [
+      { id: "tc1", role: "trading-centre", port: 7001, publicKey: KEY },
+      { id: "gen1", role: "participant", port: 7002, publicKey: "b".repeat(64) },
+      { id: "con1", role: "participant", host: "127.0.0.1", port: 7003, publicKey: "0x" + "C".repeat(64) },
+    ],
+  };
+}
+
+function expectConfigError(raw: unknown, field: string, pattern: RegExp): void {
+  let caught: unknown;
+  try {
+    parseConfig(raw);
+  } catch (err) {
+    caught = err;
+  }
+  expect(caught).to.be.instanceOf(ConfigError);
+  expect((caught as ConfigError).field).to.equal(field);
+  expect((caught as ConfigError).message).to.include(field);
+  expect((caught as ConfigError).message).to.match(pattern);
+}
+
+describe("orderer config", function () {
+  let dir: string;
+  beforeEach(function () {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "dplc-config-"));
+  });
+  afterEach(function () {
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  describe("defaults", function () {
+    it("fills every documented default", function () {
+      const cfg = parseConfig(minimal(), dir);
+      expect(cfg.mode).to.equal("improved");
+      expect(cfg.timeouts).to.deep.equal({ tickMs: 100, electionTicks: 10, heartbeatTicks: 1 });
+      expect(cfg.batching).to.deep.equal({ maxMessageCount: 500, preferredMaxBytes: 2 * 1024 * 1024, batchTimeoutMs: 50 });
+      expect(cfg.storage.fsync).to.equal(true);
+      expect(cfg.listen.host).to.equal("127.0.0.1");
+      expect(cfg.peers[1].host).to.equal("127.0.0.1");
+      expect(cfg.chain).to.equal(undefined);
+      expect(cfg.marketAddress).to.equal(undefined);
+    });
+
+    it("normalizes public keys and resolves paths against the config's directory", function () {
+      const cfg = parseConfig(minimal(), dir);
+      expect(cfg.peers[2].publicKey).to.equal("c".repeat(64));
+      expect(cfg.dataDir).to.equal(path.join(dir, "data/tc1"));
+      expect(cfg.keyFile).to.equal(path.join(dir, "keys/tc1.json"));
+    });
+
+    it("keeps explicit values over defaults", function () {
+      const raw = { ...minimal(), mode: "standard", batching: { batchTimeoutMs: 5 }, storage: { fsync: false } };
+      const cfg = parseConfig(raw, dir);
+      expect(cfg.mode).to.equal("standard");
+      expect(cfg.batching.batchTimeoutMs).to.equal(5);
+      expect(cfg.batching.maxMessageCount).to.equal(500);
+      expect(cfg.storage.fsync).to.equal(false);
+    });
+  });
+
+  describe("when a field is bad", function () {
+    it("names a missing required field", function () {
+      const raw = minimal();
+      delete raw.dataDir;
+      expectConfigError(raw, "dataDir", /is required/);
+    });
+
+    it("names a bad role", function () {
+      expectConfigError({ ...minimal(), role: "king" }, "role", /trading-centre/);
+    });
+
+    it("names a nested bad value with its path", function () {
+      const raw = minimal();
+      (raw.peers as Array<Record<string, unknown>>)[1].publicKey = "xyz";
+      expectConfigError(raw, "peers.1.publicKey", /Ed25519 public key/);
+    });
+
+    it("names an out-of-range port", function () {
+      expectConfigError({ ...minimal(), listen: { raftPort: 70000, httpPort: 8001 } }, "listen.raftPort", /65535/);
+    });
+
+    it("refuses unknown fields (typos must not silently become defaults)", function () {
+      expectConfigError({ ...minimal(), batching: { maxMesageCount: 10 } }, "batching", /maxMesageCount/);
+    });
+
+    it("requires electionTicks > heartbeatTicks", function () {
+      expectConfigError({ ...minimal(), timeouts: { electionTicks: 3, heartbeatTicks: 3 } }, "timeouts.electionTicks", /greater/);
+    });
+
+    it("refuses duplicate peer ids", function () {
+      const raw = minimal();
+      (raw.peers as Array<Record<string, unknown>>)[2].id = "gen1";
+      expectConfigError(raw, "peers.2.id", /duplicate peer id "gen1"/);
+    });
+
+    it("refuses an empty candidate pool in improved mode", function () {
+      const raw = {
+        ...minimal(),
+        id: "gen1",
+        role: "participant",
+        listen: { raftPort: 7002, httpPort: 8002 },
+        peers: [{ id: "gen1", role: "participant", port: 7002, publicKey: KEY }],
+      };
+      expectConfigError(raw, "peers", /candidate pool is empty/);
+      expect(() => parseConfig({ ...raw, mode: "standard" })).not.to.throw();
+    });
+
+    it("refuses a chain URL that is not a URL", function () {
+      expectConfigError({ ...minimal(), chain: { rpcUrl: "localhost" } }, "chain.rpcUrl", /URL/);
+    });
+
+    it("refuses a malformed market address", function () {
+      expectConfigError({ ...minimal(), marketAddress: "0x1234" }, "marketAddress", /20-byte address/);
+    });
+  });
+
+  describe("loadConfig", function () {
+    it("reads a JSON file", function () {
+      const file = path.join(dir, "node.json");
+      fs.writeFileSync(file, JSON.stringify({ ...minimal(), chain: { rpcUrl: "http://127.0.0.1:8545", chainId: 31337 } }));
+      const cfg = loadConfig(file);
+      expect(cfg.chain).to.deep.equal({ rpcUrl: "http://127.0.0.1:8545", chainId: 31337 });
+      expect(cfg.dataDir).to.equal(path.join(dir, "data/tc1"));
+    });
+
+    it("throws ConfigError for a missing file and for bad JSON", function () {
+      expect(() => loadConfig(path.join(dir, "nope.json"))).to.throw(ConfigError, /cannot read config file/);
+      const file = path.join(dir, "bad.json");
+      fs.writeFileSync(file, "{ not json");
+      expect(() => loadConfig(file)).to.throw(ConfigError, /not valid JSON/);
+    });
+
+    it("puts the file name in validation errors", function () {
+      const file = path.join(dir, "node.json");
+      fs.writeFileSync(file, JSON.stringify({ ...minimal(), mode: "fast" }));
+      expect(() => loadConfig(file)).to.throw(ConfigError, /node\.json: mode:/);
+    });
+  });
+
+  describe("derived views", function () {
+    it("lists members, remote peers and the candidate pool", function () {
+      const cfg = parseConfig(minimal(), dir);
+      expect(clusterMembers(cfg).map((m) => m.id)).to.deep.equal(["tc1", "gen1", "con1"]);
+      expect(remotePeers(cfg).map((p) => p.id)).to.deep.equal(["gen1", "con1"]);
+      expect(candidatePool(cfg)).to.deep.equal(["tc1"]);
+    });
+
+    it("adds this node to the members when its own entry is not listed", function () {
+      const raw = minimal();
+      raw.peers = (raw.peers as Array<Record<string, unknown>>).slice(1);
+      expect(clusterMembers(parseConfig(raw, dir)).map((m) => m.id)).to.deep.equal(["tc1", "gen1", "con1"]);
+    });
+
+    it("warns when the pool cannot survive as many failures as the quorum", function () {
+      const raw = minimal();
+      const peers = raw.peers as Array<Record<string, unknown>>;
+      peers.push({ id: "con2", role: "participant", port: 7004, publicKey: KEY });
+      peers.push({ id: "con3", role: "participant", port: 7005, publicKey: KEY });
+      const warnings = configWarnings(parseConfig(raw, dir));
+      expect(warnings.join("\n")).to.match(/candidate pool of 1 survives 0 failure\(s\) but the 5-voter quorum survives 2/);
+    });
+
+    it("does not warn for a pool as robust as the quorum", function () {
+      const raw = minimal();
+      (raw.peers as Array<Record<string, unknown>>)[1].role = "trading-centre";
+      expect(configWarnings(parseConfig(raw, dir))).to.deep.equal([]);
+    });
+  });
+});
