@@ -1,0 +1,206 @@
+import type { Logger } from "pino";
+import { CheckpointFile } from "./checkpoint";
+import type { JsonRpcClient, RpcOutcome } from "./rpc";
+
+/** A transaction as ordered: its hash and the raw bytes sent to the chain. */
+export interface OrderedTx {
+  hash: string;
+  raw: string;
+}
+
+/** A committed ordered block: `index` is its position in the total order (the Raft log index). */
+export interface OrderedBlock {
+  index: number;
+  txs: OrderedTx[];
+}
+
+/** Where one transaction ended up. `error` is set when the chain refused it (e.g. nonce too low). */
+export interface AppliedTx {
+  hash: string;
+  block: number;
+  index: number;
+  chainBlock: number | null;
+  error?: string;
+}
+
+export interface ApplierCheckpoint {
+  /** Last ordered block fully applied to the chain. */
+  appliedIndex: number;
+  /** Chain block the last applied ordered block ended in. */
+  chainBlock: number;
+}
+
+export function applierCheckpointFile(file: string): CheckpointFile<ApplierCheckpoint> {
+  return new CheckpointFile<ApplierCheckpoint>(file, (v) => {
+    const c = v as Partial<ApplierCheckpoint>;
+    if (!Number.isSafeInteger(c.appliedIndex) || !Number.isSafeInteger(c.chainBlock)) {
+      throw new Error(`corrupt applier checkpoint ${file}`);
+    }
+    return { appliedIndex: c.appliedIndex!, chainBlock: c.chainBlock! };
+  });
+}
+
+export interface ApplierOptions {
+  rpc: JsonRpcClient;
+  checkpoint: CheckpointFile<ApplierCheckpoint>;
+  logger: Logger;
+  /** Receipt look-ups per JSON-RPC batch during recovery (order does not matter there). */
+  sendBatch?: number;
+  /** Mines per ordered block while a block-gas-limit overflow keeps making progress. */
+  maxMineRounds?: number;
+}
+
+const KNOWN_TX = /^Known transaction/i;
+
+/**
+ * Applies committed ordered blocks to a Hardhat node in exact order: automining off, every raw
+ * transaction sent in its ordered sequence (the node's FIFO mempool keeps that order), then one
+ * `evm_mine`. Only this applier may send to that node. Sends go one by one: a Hardhat node executes
+ * the calls of a JSON-RPC batch concurrently, so a batch would not keep the order.
+ *
+ * Idempotence: the last applied ordered block is checkpointed durably after its chain block is
+ * mined. After a restart or an RPC failure, the next block is applied in recovery mode: transactions
+ * that already have a receipt are recorded, not re-sent, and a re-send that the mempool already holds
+ * ("Known transaction") counts as sent. So a crash between send, mine and checkpoint neither applies a
+ * transaction twice nor skips one.
+ */
+export class ChainApplier {
+  private readonly rpc: JsonRpcClient;
+  private readonly checkpoint: CheckpointFile<ApplierCheckpoint>;
+  private readonly log: Logger;
+  private readonly sendBatch: number;
+  private readonly maxMineRounds: number;
+  private state: ApplierCheckpoint = { appliedIndex: 0, chainBlock: 0 };
+  private recovering = true;
+
+  constructor(options: ApplierOptions) {
+    this.rpc = options.rpc;
+    this.checkpoint = options.checkpoint;
+    this.log = options.logger;
+    this.sendBatch = options.sendBatch ?? 200;
+    this.maxMineRounds = options.maxMineRounds ?? 16;
+  }
+
+  /** Loads the checkpoint. The chain is contacted lazily, so a node can start before its chain. */
+  start(): ApplierCheckpoint {
+    this.state = this.checkpoint.read() ?? { appliedIndex: 0, chainBlock: 0 };
+    this.recovering = true;
+    return { ...this.state };
+  }
+
+  get appliedIndex(): number {
+    return this.state.appliedIndex;
+  }
+
+  get lastChainBlock(): number {
+    return this.state.chainBlock;
+  }
+
+  /**
+   * Applies one block; blocks must come in increasing index order. A block at or below the checkpoint
+   * is skipped (returns null). Throws on an RPC failure: retry the same block.
+   */
+  async apply(block: OrderedBlock): Promise<AppliedTx[] | null> {
+    if (block.index <= this.state.appliedIndex) return null;
+    try {
+      const records = await this.applyBlock(block);
+      this.recovering = false;
+      return records;
+    } catch (err) {
+      this.recovering = true;
+      throw err;
+    }
+  }
+
+  private async applyBlock(block: OrderedBlock): Promise<AppliedTx[]> {
+    const records: AppliedTx[] = block.txs.map((t, i) => ({ hash: t.hash, block: block.index, index: i, chainBlock: null }));
+    let todo = records.map((_, i) => i);
+    if (this.recovering) {
+      await this.rpc.call("evm_setAutomine", [false]);
+      todo = await this.skipOnChain(records, todo);
+    }
+    const waiting = await this.send(block, records, todo);
+    let lastChainBlock = await this.mineUntilIncluded(records, waiting);
+    if (lastChainBlock === null) lastChainBlock = this.latestOf(records) ?? this.state.chainBlock;
+    this.state = { appliedIndex: block.index, chainBlock: lastChainBlock };
+    this.checkpoint.write(this.state);
+    const refused = records.filter((r) => r.error !== undefined).length;
+    this.log.debug({ block: block.index, txs: records.length, refused, chainBlock: lastChainBlock }, "applied block");
+    return records;
+  }
+
+  /** Recovery: transactions with a receipt were applied before a crash; record and keep them out. */
+  private async skipOnChain(records: AppliedTx[], todo: number[]): Promise<number[]> {
+    const outcomes = await this.batched(todo.map((i) => ({ method: "eth_getTransactionReceipt", params: [records[i]!.hash] })));
+    const rest: number[] = [];
+    todo.forEach((i, k) => {
+      const o = outcomes[k]!;
+      if (!o.ok) throw new Error(`eth_getTransactionReceipt failed: ${o.message}`);
+      const receipt = o.result as { blockNumber?: string } | null;
+      if (receipt?.blockNumber !== undefined && receipt.blockNumber !== null) {
+        records[i]!.chainBlock = Number(BigInt(receipt.blockNumber));
+      } else {
+        rest.push(i);
+      }
+    });
+    if (rest.length < todo.length) {
+      this.log.info({ skipped: todo.length - rest.length }, "recovery: transactions already on chain");
+    }
+    return rest;
+  }
+
+  /** Sends in ordered sequence; answers which records now wait in the mempool. */
+  private async send(block: OrderedBlock, records: AppliedTx[], todo: number[]): Promise<Map<string, AppliedTx>> {
+    const waiting = new Map<string, AppliedTx>();
+    // One at a time: a Hardhat node runs a JSON-RPC batch's calls concurrently, which loses the order.
+    for (const i of todo) {
+      const [o] = await this.rpc.batch([{ method: "eth_sendRawTransaction", params: [block.txs[i]!.raw] }]);
+      const rec = records[i]!;
+      if (o!.ok || KNOWN_TX.test(o!.message)) waiting.set(rec.hash, rec);
+      else rec.error = o!.message;
+    }
+    return waiting;
+  }
+
+  /**
+   * Mines until every waiting transaction is in a block. Normally one mine; more only when the
+   * block gas limit pushed some into the next block. Ones that never get mined (a nonce gap) are
+   * dropped from the mempool so they cannot slip into a later ordered block's chain block.
+   */
+  private async mineUntilIncluded(records: AppliedTx[], waiting: Map<string, AppliedTx>): Promise<number | null> {
+    let last: number | null = null;
+    for (let round = 0; waiting.size > 0 && round < this.maxMineRounds; round++) {
+      await this.rpc.call("evm_mine", []);
+      const mined = await this.rpc.call<{ number: string; transactions: string[] }>("eth_getBlockByNumber", ["latest", false]);
+      last = Number(BigInt(mined.number));
+      const before = waiting.size;
+      for (const h of mined.transactions) {
+        const rec = waiting.get(h.toLowerCase());
+        if (rec === undefined) continue;
+        rec.chainBlock = last;
+        waiting.delete(h.toLowerCase());
+      }
+      if (waiting.size === before) break;
+    }
+    for (const rec of waiting.values()) {
+      await this.rpc.call("hardhat_dropTransaction", [rec.hash]);
+      rec.error = "not executable on chain (nonce gap?): dropped from the mempool";
+    }
+    if (waiting.size > 0) this.log.warn({ dropped: waiting.size, records: records.length }, "dropped unmineable transactions");
+    return last;
+  }
+
+  private latestOf(records: AppliedTx[]): number | null {
+    let max: number | null = null;
+    for (const r of records) if (r.chainBlock !== null && (max === null || r.chainBlock > max)) max = r.chainBlock;
+    return max;
+  }
+
+  private async batched(requests: { method: string; params: unknown[] }[]): Promise<RpcOutcome[]> {
+    const out: RpcOutcome[] = [];
+    for (let i = 0; i < requests.length; i += this.sendBatch) {
+      out.push(...(await this.rpc.batch(requests.slice(i, i + this.sendBatch))));
+    }
+    return out;
+  }
+}

@@ -1,0 +1,69 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import net from "node:net";
+import path from "node:path";
+import { JsonRpcClient } from "./rpc";
+
+/** The repository root: `npx hardhat node` must start there to get its FIFO-mempool config. */
+export const REPO_ROOT = path.resolve(__dirname, "..", "..", "..");
+
+/** Asks the OS for a free TCP port on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export interface DevNode {
+  url: string;
+  port: number;
+  child: ChildProcess;
+  /** Kills the whole process group (npx, hardhat) and waits for the exit. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `npx hardhat node --port P` in its own process group from the repository root and waits until
+ * it answers `eth_chainId` (bounded by `timeoutMs`).
+ */
+export async function startHardhatNode(options: { port?: number; timeoutMs?: number; cwd?: string } = {}): Promise<DevNode> {
+  const port = options.port ?? (await freePort());
+  const child = spawn("npx", ["hardhat", "node", "--hostname", "127.0.0.1", "--port", String(port)], {
+    cwd: options.cwd ?? REPO_ROOT,
+    detached: true,
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let stderr = "";
+  child.stderr?.on("data", (d: Buffer) => {
+    stderr = (stderr + d.toString()).slice(-4_000);
+  });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
+      try {
+        process.kill(-child.pid, "SIGKILL");
+      } catch {
+        // Already gone.
+      }
+    }
+    await exited;
+  };
+  const url = `http://127.0.0.1:${port}`;
+  const rpc = new JsonRpcClient(url, 1_000);
+  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) break;
+    try {
+      await rpc.call("eth_chainId");
+      return { url, port, child, stop };
+    } catch {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  await stop();
+  throw new Error(`hardhat node on port ${port} did not answer in time: ${stderr.trim().split("\n").pop() ?? ""}`);
+}
