@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IPricingRule} from "./IPricingRule.sol";
+import {IDPLCRegistry} from "./IDPLCRegistry.sol";
+
+/// @title The direct-purchase market (the paper's §III.C–D)
+/// @notice One round at a time: the trading centre opens a round; approved participants list orders (`PAYMENT`) and
+/// may withdraw them (`WITHDRAW`) until the listing deadline; then anyone runs the on-chain high-low matching in
+/// bounded steps; the dispatch centre approves the result or curtails trades (which re-runs matching); then anyone
+/// settles it in bounded steps (`TRANS`). The exact rules are in docs/market-rules.md.
+interface IDPLCMarket {
+    /// @notice The life cycle of a round. `Open` covers listing (before the deadline) and, after it, matching.
+    enum RoundState {
+        None,
+        Open,
+        Matched,
+        Settling,
+        Closed
+    }
+
+    /// @notice What the trading centre fixes when it opens a round.
+    struct RoundConfig {
+        uint64 deadline; // listing deadline (unix seconds); orders and withdrawals before it
+        uint32 bundlingRatioBps; // thermal ≤ ratio × wind; 30000 = 3
+        uint128 windCertCost; // X for wind sellers, token/kWh (18 decimals)
+        uint128 thermalCertCost; // X for thermal sellers, token/kWh (18 decimals)
+        IPricingRule pricing; // settlement pricing rule
+    }
+
+    /// @notice A participant's order request for `PAYMENT`. Unused fields must be zero.
+    struct OrderRequest {
+        uint256 quantityMwh; // total quantity, whole MWh
+        uint256 price; // bid (consumer) or ask (generator), token/kWh, 18 decimals
+        uint256 greenDemandMwh; // consumer only: wind demand, ≤ quantity
+        uint256 envPrice; // thermal only: environmental price
+        uint256 subsidyPrice; // thermal only: cross-subsidy price
+    }
+
+    /// @notice A listed order.
+    struct Order {
+        address owner;
+        IDPLCRegistry.Kind kind;
+        uint8 region; // 0-based grid region index
+        bool active; // false once withdrawn
+        uint32 roundId;
+        uint16 heapMask; // which matching heaps hold the order (bookkeeping)
+        uint128 price;
+        uint128 envSubsidy; // W
+        uint64 quantityMwh;
+        uint64 greenDemandMwh;
+        uint64 windFilledMwh; // consumers: wind bought; generators: energy sold
+        uint64 thermalFilledMwh; // consumers: thermal bought
+        uint128 escrow; // consumers: tokens still held for this order
+    }
+
+    /// @notice A matched trade; `mwh` may shrink under curtailment.
+    struct Trade {
+        uint64 buyerOrderId;
+        uint64 sellerOrderId;
+        uint64 mwh;
+        bool thermal;
+        bool settled;
+        uint128 buyerPrice;
+        uint128 sellerPrice;
+    }
+
+    /// @notice A round's public state.
+    struct RoundView {
+        RoundState state;
+        bool listing; // Open and before the deadline
+        uint64 deadline;
+        uint32 bundlingRatioBps;
+        uint128 windCertCost;
+        uint128 thermalCertCost;
+        IPricingRule pricing;
+        uint64 firstOrderId;
+        uint64 endOrderId; // one past the last order listed in the round
+        uint64 windTotalMwh;
+        uint64 thermalTotalMwh;
+        uint256 tradeCount;
+        uint256 settledTrades;
+        uint256 gridFees;
+    }
+
+    event MarketRoundOpened(uint256 indexed roundId, uint64 deadline, uint32 bundlingRatioBps, address pricing);
+    event MarketOrderListed(
+        uint256 indexed roundId,
+        uint256 indexed orderId,
+        address indexed owner,
+        IDPLCRegistry.Kind kind,
+        uint64 quantityMwh,
+        uint128 price
+    );
+    event MarketOrderWithdrawn(uint256 indexed roundId, uint256 indexed orderId, address indexed owner, uint256 refund);
+    event MarketTradeMatched(
+        uint256 indexed roundId,
+        uint256 indexed tradeId,
+        uint256 buyerOrderId,
+        uint256 sellerOrderId,
+        uint64 mwh,
+        uint128 buyerPrice,
+        uint128 sellerPrice
+    );
+    event MarketMatchingCompleted(uint256 indexed roundId, uint256 tradeCount, uint64 windMwh, uint64 thermalMwh);
+    event MarketTradeCurtailed(uint256 indexed roundId, uint256 indexed tradeId, uint64 curtailedMwh, uint64 remainingMwh);
+    event MarketMatchingApproved(uint256 indexed roundId, address indexed dispatcher);
+    event MarketTradeSettled(
+        uint256 indexed roundId,
+        uint256 indexed tradeId,
+        uint256 buyerPaid,
+        uint256 sellerReceived,
+        uint256 gridReceived
+    );
+    event MarketEscrowRefunded(uint256 indexed roundId, uint256 indexed orderId, address indexed owner, uint256 amount);
+    event MarketRoundSettled(uint256 indexed roundId, uint256 gridFees);
+
+    /// @notice The previous round is not closed yet.
+    error MarketRoundInProgress(uint256 roundId);
+    /// @notice The deadline must lie in the future.
+    error MarketInvalidDeadline(uint64 deadline);
+    /// @notice The round configuration has an invalid field.
+    error MarketInvalidRoundConfig(bytes32 field);
+    /// @notice The current round is not in the state this call needs.
+    error MarketWrongRoundState(uint256 roundId, RoundState state);
+    /// @notice Listing and withdrawal are allowed only before the deadline.
+    error MarketListingClosed(uint256 roundId, uint64 deadline);
+    /// @notice Matching starts only once the listing deadline has passed.
+    error MarketListingOpen(uint256 roundId, uint64 deadline);
+    /// @notice The caller is not an approved participant.
+    error MarketNotApproved(address account);
+    /// @notice The participant's region has no grid index.
+    error MarketUnknownRegion(bytes32 region);
+    /// @notice An order field is zero, out of range or not allowed for this kind.
+    error MarketInvalidOrder(bytes32 field, uint256 value);
+    /// @notice No such order.
+    error MarketOrderNotFound(uint256 orderId);
+    /// @notice Only the order's owner may withdraw it.
+    error MarketNotOrderOwner(uint256 orderId, address caller);
+    /// @notice The order belongs to an earlier round or was already withdrawn.
+    error MarketOrderInactive(uint256 orderId);
+    /// @notice No such trade in the current round.
+    error MarketTradeNotFound(uint256 tradeId);
+    /// @notice A curtailment must be between 1 and the trade's MWh.
+    error MarketInvalidCurtailment(uint256 tradeId, uint64 mwh, uint64 available);
+    /// @notice Curtailment lists must be non-empty and of equal length.
+    error MarketCurtailmentMismatch(uint256 tradeIds, uint256 amounts);
+    /// @notice The step budget must be positive.
+    error MarketZeroSteps();
+    /// @notice The pricing rule answered prices outside sellerPrice ≤ buyerPrice ≤ bid.
+    error MarketInvalidPrices(uint256 tradeId, uint256 buyerPrice, uint256 sellerPrice);
+
+    /// @notice Opens a new round. Trading centre only.
+    function openRound(RoundConfig calldata config) external returns (uint256 roundId);
+
+    /// @notice Lists an order in the current round (the paper's `PAYMENT()`); consumers escrow bid × quantity.
+    function PAYMENT(OrderRequest calldata request) external returns (uint256 orderId);
+
+    /// @notice Withdraws an order before the deadline (the paper's `WITHDRAW()`), refunding its escrow in full.
+    function WITHDRAW(uint256 orderId) external;
+
+    /// @notice Runs at most `maxSteps` matching steps; anyone may call once the deadline has passed.
+    /// @return done Whether matching finished (the round then awaits the dispatch centre).
+    function matchOrders(uint256 maxSteps) external returns (bool done);
+
+    /// @notice The dispatch centre approves the matched result (the security check passed).
+    function approveMatching() external;
+
+    /// @notice The dispatch centre curtails trades (blocking management); matching then runs again.
+    function curtail(uint256[] calldata tradeIds, uint64[] calldata mwh) external;
+
+    /// @notice Settles at most `maxSteps` trades or refunds (the paper's `TRANS()`); anyone may call.
+    /// @return done Whether the round is fully settled and closed.
+    function TRANS(uint256 maxSteps) external returns (bool done);
+
+    /// @notice The current (latest) round id; 0 before the first round.
+    function currentRound() external view returns (uint256);
+
+    /// @notice A round's public state.
+    function round(uint256 roundId) external view returns (RoundView memory);
+
+    /// @notice An order by id.
+    function order(uint256 orderId) external view returns (Order memory);
+
+    /// @notice A trade of a round by its index.
+    function trade(uint256 roundId, uint256 tradeId) external view returns (Trade memory);
+}

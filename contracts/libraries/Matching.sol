@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IDPLCMarket} from "../interfaces/IDPLCMarket.sol";
+import {IPricingRule} from "../interfaces/IPricingRule.sol";
+import {PackedHeap} from "./PackedHeap.sol";
+import {RoundBook} from "./RoundBook.sol";
+
+/// @title Matching
+/// @notice The paper's high-low matching (eq. 1–3) in bounded steps, as docs/market-rules.md states it: phase 1
+/// matches wind demand with wind sellers, then over-cap thermal trades are trimmed (only after a curtailment), then
+/// phase 2 matches the remaining demand with thermal sellers under the bundling cap. Each call spends at most a
+/// budget of steps (one per trade, trim, phase change or dropped heap entry), so no call outgrows a block.
+library Matching {
+    using PackedHeap for PackedHeap.Heap;
+    using RoundBook for RoundBook.Round;
+
+    uint8 internal constant STAGE_WIND = 1;
+    uint8 internal constant STAGE_TRIM = 2;
+    uint8 internal constant STAGE_THERMAL = 3;
+    uint8 internal constant STAGE_DONE = 4;
+
+    /// @notice The best pair found by a scan.
+    struct Candidate {
+        uint64 buyerId;
+        uint64 sellerId;
+        uint256 bid;
+        uint256 cost;
+        uint8 rs;
+        uint8 rb;
+    }
+
+    /// @notice Runs matching from the round's current stage for at most `budget` steps.
+    /// @return done Whether all stages finished.
+    function run(
+        RoundBook.Round storage r,
+        mapping(uint256 => IDPLCMarket.Order) storage orders,
+        uint256 roundId,
+        uint256 budget
+    ) internal returns (bool done) {
+        uint8 stage = r.matchPhase;
+        while (budget > 0 && stage != STAGE_DONE) {
+            if (stage == STAGE_TRIM) {
+                (stage, budget) = _trim(r, orders, budget);
+                continue;
+            }
+            uint8 phase = stage == STAGE_WIND ? RoundBook.PHASE_WIND : RoundBook.PHASE_THERMAL;
+            Candidate memory best;
+            bool complete;
+            (best, complete, budget) = _scan(r, orders, phase, budget);
+            if (!complete) break;
+            if (best.buyerId == 0) {
+                stage = stage == STAGE_WIND ? STAGE_TRIM : STAGE_DONE;
+                if (stage == STAGE_TRIM) r.trimCursor = uint64(r.trades.length);
+            } else {
+                _record(r, orders, roundId, phase, best);
+            }
+            // Cannot underflow: the loop runs only while budget > 0 and _scan leaves it ≥ 0.
+            unchecked {
+                if (budget > 0) --budget;
+            }
+        }
+        r.matchPhase = stage;
+        return stage == STAGE_DONE;
+    }
+
+    /// @notice Thermal energy still allowed under the bundling cap.
+    function thermalRoom(RoundBook.Round storage r) internal view returns (uint64) {
+        uint256 cap = (uint256(r.windTotalMwh) * r.bundlingRatioBps) / 10_000;
+        if (cap <= r.thermalTotalMwh) return 0;
+        uint256 room = cap - r.thermalTotalMwh;
+        return room > type(uint64).max ? type(uint64).max : uint64(room);
+    }
+
+    /// @dev Finds the pair with the greatest converted value over all region pairs (ties: lower buyer id, then
+    /// lower seller id). `complete` is false when the budget ran out while dropping stale entries.
+    function _scan(
+        RoundBook.Round storage r,
+        mapping(uint256 => IDPLCMarket.Order) storage orders,
+        uint8 phase,
+        uint256 budget
+    ) private returns (Candidate memory best, bool complete, uint256 left) {
+        left = budget;
+        if (phase == RoundBook.PHASE_THERMAL && thermalRoom(r) == 0) return (best, true, left);
+        uint16 buyers = r.buyerRegions;
+        uint16 sellers = phase == RoundBook.PHASE_WIND ? r.windRegions : r.thermalRegions;
+        for (uint8 rb = 0; buyers >> rb != 0; ++rb) {
+            if (buyers & (uint16(1) << rb) == 0) continue;
+            uint256 buyerEntry;
+            (buyerEntry, left) = _topBuyer(r, orders, phase, rb, left);
+            if (left == 0) return (best, false, 0);
+            if (buyerEntry == 0) continue;
+            for (uint8 rs = 0; sellers >> rs != 0; ++rs) {
+                if (sellers & (uint16(1) << rs) == 0 || r.reach[rs] & (uint16(1) << rb) == 0) continue;
+                RoundBook.Corridor storage c = r.corridor(rs, rb);
+                if (c.usedMwh >= c.capacityMwh) continue;
+                uint256 sellerEntry;
+                (sellerEntry, left) = _topSeller(r, orders, phase, rs, rb, left);
+                if (left == 0) return (best, false, 0);
+                if (sellerEntry == 0) continue;
+                _consider(best, buyerEntry, sellerEntry, rs, rb);
+            }
+        }
+        return (best, true, left);
+    }
+
+    /// @dev Keeps the better of `best` and the pair of two heap tops.
+    function _consider(
+        Candidate memory best,
+        uint256 buyerEntry,
+        uint256 sellerEntry,
+        uint8 rs,
+        uint8 rb
+    ) private pure {
+        uint256 bid = (uint256(1) << 128) - (buyerEntry >> 64);
+        uint256 cost = sellerEntry >> 64;
+        if (bid <= cost) return;
+        uint64 buyerId = uint64(buyerEntry);
+        uint64 sellerId = uint64(sellerEntry);
+        if (best.buyerId != 0) {
+            uint256 q = bid - cost;
+            uint256 bestQ = best.bid - best.cost;
+            if (q < bestQ) return;
+            if (q == bestQ && (buyerId > best.buyerId || (buyerId == best.buyerId && sellerId > best.sellerId))) {
+                return;
+            }
+        }
+        best.buyerId = buyerId;
+        best.sellerId = sellerId;
+        best.bid = bid;
+        best.cost = cost;
+        best.rs = rs;
+        best.rb = rb;
+    }
+
+    /// @dev The top entry of a buyer heap whose order still has demand, dropping stale ones (1 budget each).
+    function _topBuyer(
+        RoundBook.Round storage r,
+        mapping(uint256 => IDPLCMarket.Order) storage orders,
+        uint8 phase,
+        uint8 rb,
+        uint256 budget
+    ) private returns (uint256 entry, uint256 left) {
+        PackedHeap.Heap storage heap = r.buyerHeap(phase, rb);
+        left = budget;
+        while (heap.size() > 0) {
+            entry = heap.top();
+            IDPLCMarket.Order storage o = orders[uint64(entry)];
+            if (RoundBook.demand(o, phase) > 0) return (entry, left);
+            heap.pop();
+            o.heapMask &= ~uint16(phase);
+            if (--left == 0) return (0, 0);
+        }
+        return (0, left);
+    }
+
+    /// @dev The top entry of a seller heap whose order still has supply, dropping stale ones (1 budget each).
+    function _topSeller(
+        RoundBook.Round storage r,
+        mapping(uint256 => IDPLCMarket.Order) storage orders,
+        uint8 phase,
+        uint8 rs,
+        uint8 rb,
+        uint256 budget
+    ) private returns (uint256 entry, uint256 left) {
+        PackedHeap.Heap storage heap = r.sellerHeap(phase, rs, rb);
+        left = budget;
+        while (heap.size() > 0) {
+            entry = heap.top();
+            IDPLCMarket.Order storage o = orders[uint64(entry)];
+            if (RoundBook.supply(o) > 0) return (entry, left);
+            heap.pop();
+            o.heapMask &= ~(uint16(1) << rb);
+            if (--left == 0) return (0, 0);
+        }
+        return (0, left);
+    }
+
+    /// @dev Records a trade of the largest quantity the pair, its corridor and the bundling cap allow.
+    function _record(
+        RoundBook.Round storage r,
+        mapping(uint256 => IDPLCMarket.Order) storage orders,
+        uint256 roundId,
+        uint8 phase,
+        Candidate memory best
+    ) private {
+        IDPLCMarket.Order storage buyer = orders[best.buyerId];
+        IDPLCMarket.Order storage seller = orders[best.sellerId];
+        RoundBook.Corridor storage c = r.corridor(best.rs, best.rb);
+        uint64 mwh = _min(RoundBook.demand(buyer, phase), RoundBook.supply(seller));
+        mwh = _min(mwh, c.capacityMwh - c.usedMwh);
+        bool thermal = phase == RoundBook.PHASE_THERMAL;
+        if (thermal) mwh = _min(mwh, thermalRoom(r));
+        (uint128 buyerPrice, uint128 sellerPrice) = _price(r, c, seller, best);
+        uint256 tradeId = r.trades.length;
+        r.trades.push(IDPLCMarket.Trade(best.buyerId, best.sellerId, mwh, thermal, false, buyerPrice, sellerPrice));
+        // Cannot overflow: each fill stays ≤ its order's quantity (mwh ≤ demand, supply), each corridor's use ≤ its
+        // capacity (a uint64), and round totals ≤ the sum of listed quantities (≤ 10^12 MWh each, < 2^24 orders).
+        unchecked {
+            if (thermal) {
+                buyer.thermalFilledMwh += mwh;
+                r.thermalTotalMwh += mwh;
+            } else {
+                buyer.windFilledMwh += mwh;
+                r.windTotalMwh += mwh;
+            }
+            seller.windFilledMwh += mwh;
+            c.usedMwh += mwh;
+        }
+        emit IDPLCMarket.MarketTradeMatched(
+            roundId,
+            tradeId,
+            best.buyerId,
+            best.sellerId,
+            mwh,
+            buyerPrice,
+            sellerPrice
+        );
+    }
+
+    /// @dev Asks the round's pricing rule and checks sellerPrice ≤ buyerPrice ≤ bid, which keeps escrow sufficient
+    /// and the grid's share non-negative whatever rule is plugged in.
+    function _price(
+        RoundBook.Round storage r,
+        RoundBook.Corridor storage c,
+        IDPLCMarket.Order storage seller,
+        Candidate memory best
+    ) private view returns (uint128, uint128) {
+        IPricingRule.Quote memory quote = IPricingRule.Quote({
+            bid: best.bid,
+            ask: seller.price,
+            certCost: RoundBook.certCost(r, seller.kind),
+            lossPpm: c.lossPpm,
+            transmissionPrice: c.transmissionPrice,
+            envSubsidy: seller.envSubsidy,
+            surplus: best.bid - best.cost
+        });
+        (uint256 buyerPrice, uint256 sellerPrice) = r.pricing.prices(quote);
+        if (buyerPrice > best.bid || sellerPrice > buyerPrice) {
+            revert IDPLCMarket.MarketInvalidPrices(r.trades.length, buyerPrice, sellerPrice);
+        }
+        return (uint128(buyerPrice), uint128(sellerPrice));
+    }
+
+    /// @dev Trims the latest thermal trades until thermal total fits the cap (after a wind curtailment).
+    function _trim(
+        RoundBook.Round storage r,
+        mapping(uint256 => IDPLCMarket.Order) storage orders,
+        uint256 budget
+    ) private returns (uint8 stage, uint256 left) {
+        left = budget;
+        uint256 cap = (uint256(r.windTotalMwh) * r.bundlingRatioBps) / 10_000;
+        while (left > 0) {
+            if (r.thermalTotalMwh <= cap) return (STAGE_THERMAL, left);
+            // Cannot underflow: thermal total > cap ≥ 0 means a thermal trade with MWh lies below the cursor.
+            unchecked {
+                --left;
+                IDPLCMarket.Trade storage t = r.trades[--r.trimCursor];
+                if (!t.thermal || t.mwh == 0) continue;
+                uint256 excess = r.thermalTotalMwh - cap;
+                RoundBook.release(r, orders, t, excess < t.mwh ? uint64(excess) : t.mwh);
+            }
+        }
+        return (STAGE_TRIM, 0);
+    }
+
+    function _min(uint64 a, uint64 b) private pure returns (uint64) {
+        return a < b ? a : b;
+    }
+}

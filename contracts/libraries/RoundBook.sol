@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {IDPLCMarket} from "../interfaces/IDPLCMarket.sol";
+import {IDPLCRegistry} from "../interfaces/IDPLCRegistry.sol";
+import {IPricingRule} from "../interfaces/IPricingRule.sol";
+import {PackedHeap} from "./PackedHeap.sol";
+
+/// @title RoundBook
+/// @notice The storage of one market round and the order-book operations on it. Buyers of a region wait in one
+/// priority heap per matching phase (highest bid first); sellers of a region wait in one heap per buyer region they
+/// can reach (lowest converted cost first, since the cost depends on the pair's loss rate and transmission price).
+/// The best pair of two regions is then the top of each heap, so a matching step reads a few heap tops instead of a
+/// matrix. Entries of exhausted or withdrawn orders are dropped lazily when they reach the top.
+library RoundBook {
+    using PackedHeap for PackedHeap.Heap;
+
+    /// @notice Grid parameters of a region pair, snapshotted for the round, and the energy the round sends over it.
+    struct Corridor {
+        uint32 lossPpm;
+        uint128 transmissionPrice;
+        uint64 capacityMwh;
+        uint64 usedMwh;
+    }
+
+    /// @notice Everything a round stores.
+    struct Round {
+        IDPLCMarket.RoundState state;
+        uint8 matchPhase; // see Matching
+        uint16 buyerRegions; // bit rb: consumers listed in region rb
+        uint16 windRegions; // bit rs: wind sellers listed in region rs
+        uint16 thermalRegions; // bit rs: thermal sellers listed in region rs
+        uint16 snapshotRegions; // bit rs: corridors of seller region rs snapshotted
+        uint32 bundlingRatioBps;
+        uint64 deadline;
+        IPricingRule pricing;
+        uint128 windCertCost;
+        uint128 thermalCertCost;
+        uint64 firstOrderId;
+        uint64 endOrderId;
+        uint64 windTotalMwh;
+        uint64 thermalTotalMwh;
+        uint64 trimCursor;
+        uint64 settleCursor;
+        uint64 refundCursor;
+        uint256 gridFees;
+        IDPLCMarket.Trade[] trades;
+        mapping(uint8 sellerRegion => uint16 buyerRegions) reach;
+        mapping(uint256 pairKey => Corridor corridor) corridors;
+        mapping(uint256 heapId => PackedHeap.Heap heap) heaps;
+    }
+
+    uint256 internal constant PPM = 1_000_000;
+    uint256 internal constant KWH_PER_MWH = 1000;
+    uint256 private constant _BID_FLIP = 1 << 128;
+    uint8 internal constant PHASE_WIND = 1;
+    uint8 internal constant PHASE_THERMAL = 2;
+
+    /// @notice Heap of consumers in region `rb` for `phase`.
+    function buyerHeap(Round storage r, uint8 phase, uint8 rb) internal view returns (PackedHeap.Heap storage) {
+        return r.heaps[(uint256(phase) << 16) | (0xFF << 8) | rb];
+    }
+
+    /// @notice Heap of `phase`'s sellers in region `rs` as seen from buyer region `rb`.
+    function sellerHeap(
+        Round storage r,
+        uint8 phase,
+        uint8 rs,
+        uint8 rb
+    ) internal view returns (PackedHeap.Heap storage) {
+        return r.heaps[(uint256(phase) << 16) | (uint256(rs) << 8) | rb];
+    }
+
+    /// @notice The corridor from seller region `rs` to buyer region `rb`.
+    function corridor(Round storage r, uint8 rs, uint8 rb) internal view returns (Corridor storage) {
+        return r.corridors[(uint256(rs) << 8) | rb];
+    }
+
+    /// @notice A consumer's open demand in `phase` (docs/market-rules.md).
+    function demand(IDPLCMarket.Order storage o, uint8 phase) internal view returns (uint64) {
+        if (!o.active) return 0;
+        uint64 open = o.quantityMwh - o.windFilledMwh - o.thermalFilledMwh;
+        if (phase == PHASE_THERMAL) return open;
+        uint64 green = o.greenDemandMwh - o.windFilledMwh;
+        return green < open ? green : open;
+    }
+
+    /// @notice A seller's unsold energy.
+    function supply(IDPLCMarket.Order storage o) internal view returns (uint64) {
+        return o.active ? o.quantityMwh - o.windFilledMwh : 0;
+    }
+
+    /// @notice The certificate cost X of a seller kind in this round.
+    function certCost(Round storage r, IDPLCRegistry.Kind kind) internal view returns (uint256) {
+        return kind == IDPLCRegistry.Kind.Wind ? r.windCertCost : r.thermalCertCost;
+    }
+
+    /// @notice cost_j(r_b) = ceil((F_S + X)·10^6 / (10^6 − ε)) + S + W.
+    function sellerCost(Corridor storage c, uint256 ask, uint256 x, uint256 w) internal view returns (uint256) {
+        return Math.mulDiv(ask + x, PPM, PPM - c.lossPpm, Math.Rounding.Ceil) + c.transmissionPrice + w;
+    }
+
+    /// @notice Puts a consumer order into the phase heaps it is not already in.
+    function pushBuyer(Round storage r, IDPLCMarket.Order storage o, uint256 orderId) internal {
+        uint16 mask = o.heapMask;
+        uint256 entry = ((_BID_FLIP - o.price) << 64) | orderId;
+        if (o.greenDemandMwh > 0 && mask & 1 == 0) {
+            buyerHeap(r, PHASE_WIND, o.region).push(entry);
+            mask |= 1;
+        }
+        if (mask & 2 == 0) {
+            buyerHeap(r, PHASE_THERMAL, o.region).push(entry);
+            mask |= 2;
+        }
+        o.heapMask = mask;
+    }
+
+    /// @notice Puts a seller order into the heap of every buyer region it reaches and is not already in.
+    function pushSeller(Round storage r, IDPLCMarket.Order storage o, uint256 orderId) internal {
+        uint16 mask = o.heapMask;
+        uint8 phase = o.kind == IDPLCRegistry.Kind.Wind ? PHASE_WIND : PHASE_THERMAL;
+        uint256 x = certCost(r, o.kind);
+        uint16 reach = r.reach[o.region];
+        for (uint8 rb = 0; reach >> rb != 0; ++rb) {
+            uint16 bit = uint16(1) << rb;
+            if (reach & bit == 0 || mask & bit != 0) continue;
+            uint256 cost = sellerCost(corridor(r, o.region, rb), o.price, x, o.envSubsidy);
+            sellerHeap(r, phase, o.region, rb).push((cost << 64) | orderId);
+            mask |= bit;
+        }
+        o.heapMask = mask;
+    }
+
+    /// @notice Gives `mwh` of a trade back to both sides (curtailment or thermal trim) and re-queues them.
+    function release(
+        Round storage r,
+        mapping(uint256 => IDPLCMarket.Order) storage orders,
+        IDPLCMarket.Trade storage t,
+        uint64 mwh
+    ) internal returns (Corridor storage c) {
+        IDPLCMarket.Order storage buyer = orders[t.buyerOrderId];
+        IDPLCMarket.Order storage seller = orders[t.sellerOrderId];
+        // Cannot underflow: mwh ≤ t.mwh, and t.mwh is counted in each of these totals.
+        unchecked {
+            t.mwh -= mwh;
+            if (t.thermal) {
+                buyer.thermalFilledMwh -= mwh;
+                r.thermalTotalMwh -= mwh;
+            } else {
+                buyer.windFilledMwh -= mwh;
+                r.windTotalMwh -= mwh;
+            }
+            seller.windFilledMwh -= mwh;
+            c = corridor(r, seller.region, buyer.region);
+            c.usedMwh -= mwh;
+        }
+        pushBuyer(r, buyer, t.buyerOrderId);
+        pushSeller(r, seller, t.sellerOrderId);
+    }
+}

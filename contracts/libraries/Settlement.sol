@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {IDPLCMarket} from "../interfaces/IDPLCMarket.sol";
+import {IDPLCRegistry} from "../interfaces/IDPLCRegistry.sol";
+import {RoundBook} from "./RoundBook.sol";
+
+/// @title Settlement
+/// @notice The paper's `TRANS()` in bounded steps: each trade once, in trade order (the consumer's escrow pays the
+/// seller; the grid's share accrues and is paid once at the end), then each consumer order's leftover escrow is
+/// refunded. Cursors make every trade and refund happen exactly once.
+library Settlement {
+    using SafeERC20 for IERC20;
+
+    /// @notice Runs at most `budget` settlement or refund steps. @return done Whether all are done.
+    function run(
+        RoundBook.Round storage r,
+        mapping(uint256 => IDPLCMarket.Order) storage orders,
+        IERC20 token,
+        uint256 roundId,
+        uint256 budget
+    ) internal returns (bool done) {
+        uint256 tradeCount = r.trades.length;
+        while (budget > 0 && r.settleCursor < tradeCount) {
+            _settle(r, orders, token, roundId, r.settleCursor);
+            ++r.settleCursor;
+            --budget;
+        }
+        if (r.refundCursor < r.firstOrderId) r.refundCursor = r.firstOrderId;
+        while (budget > 0 && r.refundCursor < r.endOrderId) {
+            _refund(orders, token, roundId, r.refundCursor);
+            ++r.refundCursor;
+            --budget;
+        }
+        return r.settleCursor == tradeCount && r.refundCursor == r.endOrderId;
+    }
+
+    function _settle(
+        RoundBook.Round storage r,
+        mapping(uint256 => IDPLCMarket.Order) storage orders,
+        IERC20 token,
+        uint256 roundId,
+        uint256 tradeId
+    ) private {
+        IDPLCMarket.Trade storage t = r.trades[tradeId];
+        uint256 energyKwh = uint256(t.mwh) * RoundBook.KWH_PER_MWH;
+        uint256 paid = uint256(t.buyerPrice) * energyKwh;
+        uint256 received = uint256(t.sellerPrice) * energyKwh;
+        // Matching guarantees sellerPrice ≤ buyerPrice; escrow (bid × quantity) covers all of a consumer's trades.
+        uint256 grid = paid - received;
+        orders[t.buyerOrderId].escrow -= uint128(paid);
+        r.gridFees += grid;
+        t.settled = true;
+        emit IDPLCMarket.MarketTradeSettled(roundId, tradeId, paid, received, grid);
+        if (received > 0) token.safeTransfer(orders[t.sellerOrderId].owner, received);
+    }
+
+    function _refund(
+        mapping(uint256 => IDPLCMarket.Order) storage orders,
+        IERC20 token,
+        uint256 roundId,
+        uint256 orderId
+    ) private {
+        IDPLCMarket.Order storage o = orders[orderId];
+        if (o.kind != IDPLCRegistry.Kind.Consumer) return;
+        uint256 amount = o.escrow;
+        if (amount == 0) return;
+        o.escrow = 0;
+        emit IDPLCMarket.MarketEscrowRefunded(roundId, orderId, o.owner, amount);
+        token.safeTransfer(o.owner, amount);
+    }
+}

@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {IDPLCMarket} from "../interfaces/IDPLCMarket.sol";
+import {IDPLCRegistry} from "../interfaces/IDPLCRegistry.sol";
+import {IGridParameters} from "../interfaces/IGridParameters.sol";
+import {RoundBook} from "../libraries/RoundBook.sol";
+import {Matching} from "../libraries/Matching.sol";
+import {Settlement} from "../libraries/Settlement.sol";
+import {OrderRules} from "../libraries/OrderRules.sol";
+
+/// @title DPLCMarket
+/// @notice See {IDPLCMarket}. The contract holds consumers' escrow and delegates the order book, matching and
+/// settlement to libraries over its storage.
+contract DPLCMarket is AccessControl, ReentrancyGuard, IDPLCMarket {
+    using SafeERC20 for IERC20;
+    using RoundBook for RoundBook.Round;
+
+    /// @notice Role of the trading centre (opens rounds).
+    bytes32 public constant TRADING_CENTRE_ROLE = keccak256("TRADING_CENTRE_ROLE");
+    /// @notice Role of the dispatch centre (security check).
+    bytes32 public constant DISPATCH_ROLE = keccak256("DISPATCH_ROLE");
+
+    IERC20 private immutable _token;
+    IDPLCRegistry private immutable _registry;
+    IGridParameters private immutable _grid;
+
+    uint256 private _currentRound;
+    uint64 private _nextOrderId = 1;
+    mapping(uint256 roundId => RoundBook.Round round) private _rounds;
+    mapping(uint256 orderId => Order order) private _orders;
+
+    constructor(IERC20 token_, IDPLCRegistry registry_, IGridParameters grid_, address admin) {
+        _token = token_;
+        _registry = registry_;
+        _grid = grid_;
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+    }
+
+    /// @notice The settlement token, registry and grid parameters this market uses.
+    function components() external view returns (IERC20 token, IDPLCRegistry registry, IGridParameters grid) {
+        return (_token, _registry, _grid);
+    }
+
+    /// @inheritdoc IDPLCMarket
+    function openRound(RoundConfig calldata config) external onlyRole(TRADING_CENTRE_ROLE) returns (uint256 roundId) {
+        uint256 previous = _currentRound;
+        if (previous != 0 && _rounds[previous].state != RoundState.Closed) revert MarketRoundInProgress(previous);
+        OrderRules.checkRoundConfig(config);
+        roundId = previous + 1;
+        _currentRound = roundId;
+        RoundBook.Round storage r = _rounds[roundId];
+        r.state = RoundState.Open;
+        r.matchPhase = Matching.STAGE_WIND;
+        r.deadline = config.deadline;
+        r.bundlingRatioBps = config.bundlingRatioBps;
+        r.windCertCost = config.windCertCost;
+        r.thermalCertCost = config.thermalCertCost;
+        r.pricing = config.pricing;
+        r.firstOrderId = _nextOrderId;
+        r.endOrderId = _nextOrderId;
+        emit MarketRoundOpened(roundId, config.deadline, config.bundlingRatioBps, address(config.pricing));
+    }
+
+    /// @inheritdoc IDPLCMarket
+    function PAYMENT(OrderRequest calldata request) external nonReentrant returns (uint256 orderId) {
+        uint256 roundId = _currentRound;
+        RoundBook.Round storage r = _listingRound(roundId);
+        IDPLCRegistry.Participant memory p = _registry.participant(msg.sender);
+        if (p.status != IDPLCRegistry.Status.Approved) revert MarketNotApproved(msg.sender);
+        uint8 regionIndex = _grid.regionIndex(p.region);
+        if (regionIndex == 0) revert MarketUnknownRegion(p.region);
+        OrderRules.checkRequest(p.kind, request);
+
+        orderId = _nextOrderId++;
+        r.endOrderId = _nextOrderId;
+        Order storage o = _orders[orderId];
+        OrderRules.fill(o, msg.sender, p.kind, regionIndex - 1, uint32(roundId), request);
+        if (p.kind == IDPLCRegistry.Kind.Consumer) {
+            r.buyerRegions |= uint16(1) << o.region;
+            r.pushBuyer(o, orderId);
+        } else {
+            OrderRules.snapshotCorridors(r, _grid, o.region);
+            if (p.kind == IDPLCRegistry.Kind.Wind) r.windRegions |= uint16(1) << o.region;
+            else r.thermalRegions |= uint16(1) << o.region;
+            r.pushSeller(o, orderId);
+        }
+        emit MarketOrderListed(roundId, orderId, msg.sender, p.kind, o.quantityMwh, o.price);
+        if (o.escrow > 0) _token.safeTransferFrom(msg.sender, address(this), o.escrow);
+    }
+
+    /// @inheritdoc IDPLCMarket
+    function WITHDRAW(uint256 orderId) external nonReentrant {
+        Order storage o = _orders[orderId];
+        if (o.owner == address(0)) revert MarketOrderNotFound(orderId);
+        if (o.owner != msg.sender) revert MarketNotOrderOwner(orderId, msg.sender);
+        uint256 roundId = _currentRound;
+        if (!o.active || o.roundId != roundId) revert MarketOrderInactive(orderId);
+        _listingRound(roundId);
+        uint256 refund = o.escrow;
+        o.active = false;
+        o.escrow = 0;
+        emit MarketOrderWithdrawn(roundId, orderId, msg.sender, refund);
+        if (refund > 0) _token.safeTransfer(msg.sender, refund);
+    }
+
+    /// @inheritdoc IDPLCMarket
+    function matchOrders(uint256 maxSteps) external returns (bool done) {
+        if (maxSteps == 0) revert MarketZeroSteps();
+        uint256 roundId = _currentRound;
+        RoundBook.Round storage r = _requireState(roundId, RoundState.Open);
+        if (block.timestamp < r.deadline) revert MarketListingOpen(roundId, r.deadline);
+        done = Matching.run(r, _orders, roundId, maxSteps);
+        if (done) {
+            r.state = RoundState.Matched;
+            emit MarketMatchingCompleted(roundId, r.trades.length, r.windTotalMwh, r.thermalTotalMwh);
+        }
+    }
+
+    /// @inheritdoc IDPLCMarket
+    function approveMatching() external onlyRole(DISPATCH_ROLE) {
+        uint256 roundId = _currentRound;
+        _requireState(roundId, RoundState.Matched).state = RoundState.Settling;
+        emit MarketMatchingApproved(roundId, msg.sender);
+    }
+
+    /// @inheritdoc IDPLCMarket
+    function curtail(uint256[] calldata tradeIds, uint64[] calldata mwh) external onlyRole(DISPATCH_ROLE) {
+        if (tradeIds.length == 0 || tradeIds.length != mwh.length) {
+            revert MarketCurtailmentMismatch(tradeIds.length, mwh.length);
+        }
+        uint256 roundId = _currentRound;
+        RoundBook.Round storage r = _requireState(roundId, RoundState.Matched);
+        for (uint256 i = 0; i < tradeIds.length; ++i) {
+            uint256 tradeId = tradeIds[i];
+            if (tradeId >= r.trades.length) revert MarketTradeNotFound(tradeId);
+            Trade storage t = r.trades[tradeId];
+            if (mwh[i] == 0 || mwh[i] > t.mwh) revert MarketInvalidCurtailment(tradeId, mwh[i], t.mwh);
+            RoundBook.Corridor storage c = r.release(_orders, t, mwh[i]);
+            // Blocking management: the corridor carries no more than it now does for the rest of the round.
+            c.capacityMwh = c.usedMwh;
+            emit MarketTradeCurtailed(roundId, tradeId, mwh[i], t.mwh);
+        }
+        r.state = RoundState.Open;
+        r.matchPhase = Matching.STAGE_WIND;
+    }
+
+    /// @inheritdoc IDPLCMarket
+    function TRANS(uint256 maxSteps) external nonReentrant returns (bool done) {
+        if (maxSteps == 0) revert MarketZeroSteps();
+        uint256 roundId = _currentRound;
+        RoundBook.Round storage r = _requireState(roundId, RoundState.Settling);
+        done = Settlement.run(r, _orders, _token, roundId, maxSteps);
+        if (done) {
+            r.state = RoundState.Closed;
+            uint256 fees = r.gridFees;
+            emit MarketRoundSettled(roundId, fees);
+            if (fees > 0) _token.safeTransfer(_grid.gridCompany(), fees);
+        }
+    }
+
+    /// @inheritdoc IDPLCMarket
+    function currentRound() external view returns (uint256) {
+        return _currentRound;
+    }
+
+    /// @inheritdoc IDPLCMarket
+    function round(uint256 roundId) external view returns (RoundView memory v) {
+        RoundBook.Round storage r = _rounds[roundId];
+        v.state = r.state;
+        v.listing = r.state == RoundState.Open && block.timestamp < r.deadline;
+        v.deadline = r.deadline;
+        v.bundlingRatioBps = r.bundlingRatioBps;
+        v.windCertCost = r.windCertCost;
+        v.thermalCertCost = r.thermalCertCost;
+        v.pricing = r.pricing;
+        v.firstOrderId = r.firstOrderId;
+        v.endOrderId = r.endOrderId;
+        v.windTotalMwh = r.windTotalMwh;
+        v.thermalTotalMwh = r.thermalTotalMwh;
+        v.tradeCount = r.trades.length;
+        v.settledTrades = r.settleCursor;
+        v.gridFees = r.gridFees;
+    }
+
+    /// @inheritdoc IDPLCMarket
+    function order(uint256 orderId) external view returns (Order memory) {
+        if (_orders[orderId].owner == address(0)) revert MarketOrderNotFound(orderId);
+        return _orders[orderId];
+    }
+
+    /// @inheritdoc IDPLCMarket
+    function trade(uint256 roundId, uint256 tradeId) external view returns (Trade memory) {
+        RoundBook.Round storage r = _rounds[roundId];
+        if (tradeId >= r.trades.length) revert MarketTradeNotFound(tradeId);
+        return r.trades[tradeId];
+    }
+
+    function _requireState(uint256 roundId, RoundState state) private view returns (RoundBook.Round storage r) {
+        r = _rounds[roundId];
+        if (r.state != state) revert MarketWrongRoundState(roundId, r.state);
+    }
+
+    function _listingRound(uint256 roundId) private view returns (RoundBook.Round storage r) {
+        r = _requireState(roundId, RoundState.Open);
+        if (block.timestamp >= r.deadline) revert MarketListingClosed(roundId, r.deadline);
+    }
+}
