@@ -1,0 +1,200 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Logger } from "pino";
+import type { Admission } from "../chain/admission";
+import { OrdererError } from "../chain/errors";
+import { parseRawTransaction } from "../chain/tx";
+import { NoEligibleLeaderError, NotLeaderError } from "../core/errors";
+import type { OrdererMetrics } from "../metrics/metrics";
+import { BadRequestError, LeaderUnavailableError, MethodNotAllowedError, NotFoundError, PayloadTooLargeError } from "./errors";
+import { FORWARDED_HEADER, forwardToLeader } from "./forward";
+import type { OrdererHandle } from "./types";
+
+export interface ApiServerOptions {
+  handle: OrdererHandle;
+  /** The chain id every submitted transaction must be signed for. */
+  chainId: bigint;
+  /** Null admits every well-formed transaction. */
+  admission: Admission | null;
+  metrics: OrdererMetrics;
+  logger: Logger;
+  host?: string;
+  /** 0 picks a free port. */
+  port: number;
+  maxBodyBytes?: number;
+  forwardTimeoutMs?: number;
+}
+
+interface Reply {
+  status: number;
+  body: unknown;
+  contentType?: string;
+}
+
+const TX_PATH = /^\/v1\/transactions\/(0x[0-9a-fA-F]*)$/;
+const HASH = /^0x[0-9a-f]{64}$/;
+
+/**
+ * The client API (HTTP + JSON on node:http). Every error answers `{"error": "..."}` with the status its
+ * typed error carries.
+ */
+export class ApiServer {
+  private readonly server: http.Server;
+  private readonly o: Required<Omit<ApiServerOptions, "admission">> & { admission: Admission | null };
+
+  constructor(options: ApiServerOptions) {
+    this.o = { host: "127.0.0.1", maxBodyBytes: 4 * 1024 * 1024, forwardTimeoutMs: 10_000, ...options };
+    this.server = http.createServer((req, res) => void this.serve(req, res));
+    this.server.keepAliveTimeout = 65_000;
+  }
+
+  async start(): Promise<number> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once("error", reject);
+      this.server.listen(this.o.port, this.o.host, () => {
+        this.server.off("error", reject);
+        resolve();
+      });
+    });
+    return this.port;
+  }
+
+  get port(): number {
+    return (this.server.address() as AddressInfo).port;
+  }
+
+  get url(): string {
+    return `http://${this.o.host}:${this.port}`;
+  }
+
+  async stop(): Promise<void> {
+    if (!this.server.listening) return;
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.server.closeIdleConnections();
+    // Requests in flight get a moment to finish; then connections are cut.
+    const timer = setTimeout(() => this.server.closeAllConnections(), 2_000);
+    await closed;
+    clearTimeout(timer);
+  }
+
+  private async serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const started = process.hrtime.bigint();
+    const { route, run } = this.routeOf(req);
+    let reply: Reply;
+    try {
+      reply = await run();
+    } catch (err) {
+      reply = this.errorReply(err, req);
+    }
+    const body = typeof reply.body === "string" ? reply.body : JSON.stringify(reply.body);
+    const headers: http.OutgoingHttpHeaders = { "content-type": reply.contentType ?? "application/json" };
+    if (reply.status === 405) headers.allow = (reply.body as { allow?: string }).allow ?? "GET";
+    // The unread rest of an oversized body would be taken for the next request.
+    if (reply.status === 413) headers.connection = "close";
+    res.writeHead(reply.status, headers).end(body);
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    this.o.metrics.requestLatency.observe({ route, code: String(reply.status) }, seconds);
+  }
+
+  private routeOf(req: http.IncomingMessage): { route: string; run: () => Promise<Reply> } {
+    const path = (req.url ?? "/").split("?")[0]!;
+    const method = req.method ?? "GET";
+    const only = (allowed: string, fn: () => Promise<Reply>) => async (): Promise<Reply> => {
+      if (method !== allowed) throw new MethodNotAllowedError(method, allowed);
+      return fn();
+    };
+    if (path === "/v1/transactions") return { route: "submit", run: only("POST", () => this.submit(req)) };
+    const m = TX_PATH.exec(path);
+    if (m !== null) return { route: "lookup", run: only("GET", () => this.lookup(m[1]!, req)) };
+    if (path === "/v1/status") return { route: "status", run: only("GET", async () => ({ status: 200, body: this.o.handle.status() })) };
+    if (path === "/metrics") return { route: "metrics", run: only("GET", () => this.metricsReply()) };
+    if (path === "/healthz") return { route: "healthz", run: only("GET", async () => this.health()) };
+    return { route: "other", run: async () => Promise.reject(new NotFoundError(`no route ${method} ${path}`)) };
+  }
+
+  private async submit(req: http.IncomingMessage): Promise<Reply> {
+    const text = await this.readBody(req);
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (err) {
+      throw new BadRequestError('body must be JSON: {"raw":"0x…"}', { cause: err });
+    }
+    if (typeof json !== "object" || json === null || !("raw" in json)) {
+      throw new BadRequestError('body must be a JSON object with a "raw" field: {"raw":"0x…"}');
+    }
+    const tx = parseRawTransaction((json as { raw: unknown }).raw, this.o.chainId);
+    if (this.o.admission !== null) await this.o.admission.check(tx);
+    try {
+      return { status: 200, body: await this.o.handle.submit(tx) };
+    } catch (err) {
+      if (!(err instanceof NotLeaderError)) throw err;
+      const known = await this.o.handle.lookup(tx.hash);
+      if (known !== undefined && known.status !== "pending") return { status: 200, body: { hash: tx.hash, status: known.status } };
+      return this.forward(req, "POST", "/v1/transactions", JSON.stringify({ raw: tx.raw }));
+    }
+  }
+
+  private async lookup(hash: string, req: http.IncomingMessage): Promise<Reply> {
+    const h = hash.toLowerCase();
+    if (!HASH.test(h)) throw new BadRequestError("transaction hash must be 0x followed by 64 hex digits");
+    const found = await this.o.handle.lookup(h);
+    if (found !== undefined) return { status: 200, body: found };
+    // Only the leader knows transactions still waiting in its batch.
+    const leader = this.o.handle.leaderApiUrl();
+    const status = this.o.handle.status();
+    if (leader !== null && status.leader !== status.id && req.headers[FORWARDED_HEADER] === undefined) {
+      const answer = await this.forward(req, "GET", `/v1/transactions/${h}`).catch(() => null);
+      if (answer !== null && answer.status === 200) return answer;
+    }
+    throw new NotFoundError(`unknown transaction ${h}`);
+  }
+
+  private async forward(req: http.IncomingMessage, method: "GET" | "POST", path: string, body?: string): Promise<Reply> {
+    if (req.headers[FORWARDED_HEADER] !== undefined) {
+      throw new LeaderUnavailableError("leadership changed while the request was forwarded; retry");
+    }
+    const leader = this.o.handle.leaderApiUrl();
+    if (leader === null) throw new LeaderUnavailableError("no leader is known yet; retry shortly");
+    const answer = await forwardToLeader(leader, path, {
+      method,
+      body,
+      from: this.o.handle.status().id,
+      timeoutMs: this.o.forwardTimeoutMs,
+    });
+    return { status: answer.status, body: answer.body };
+  }
+
+  private async metricsReply(): Promise<Reply> {
+    const registry = this.o.metrics.registry;
+    return { status: 200, body: await registry.metrics(), contentType: registry.contentType };
+  }
+
+  private health(): Reply {
+    const s = this.o.handle.status();
+    return { status: 200, body: { ok: true, id: s.id, role: s.role, leader: s.leader } };
+  }
+
+  private errorReply(err: unknown, req: http.IncomingMessage): Reply {
+    if (err instanceof MethodNotAllowedError) return { status: 405, body: { error: err.message, allow: err.allow } };
+    if (err instanceof OrdererError) return { status: err.status, body: { error: err.message } };
+    if (err instanceof NoEligibleLeaderError) {
+      const msg = /no eligible leader/i.test(err.message) ? err.message : `no eligible leader: ${err.message}`;
+      return { status: 503, body: { error: msg } };
+    }
+    if (err instanceof NotLeaderError) return { status: 503, body: { error: `no leader available: ${err.message}; retry` } };
+    this.o.logger.error({ err, method: req.method, url: req.url }, "request failed");
+    return { status: 500, body: { error: "internal error" } };
+  }
+
+  private async readBody(req: http.IncomingMessage): Promise<string> {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > this.o.maxBodyBytes) throw new PayloadTooLargeError(this.o.maxBodyBytes);
+      chunks.push(chunk);
+    }
+    return Buffer.concat(chunks).toString("utf8");
+  }
+}

@@ -1,0 +1,49 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+
+/**
+ * The orderer's Prometheus metrics, in a registry of their own so several nodes (or tests) in one
+ * process never share counters.
+ */
+export class OrdererMetrics {
+  readonly registry = new Registry();
+  readonly proposals: Counter;
+  readonly proposedTxs: Counter;
+  readonly commits: Counter;
+  readonly appliedBlocks: Counter;
+  readonly appliedTxs: Counter;
+  readonly refusedTxs: Counter;
+  readonly elections: Counter;
+  readonly leaderChanges: Counter;
+  readonly droppedMessages: Counter;
+  readonly requestLatency: Histogram<"route" | "code">;
+  readonly term: Gauge;
+  readonly commitIndex: Gauge;
+  readonly appliedIndex: Gauge;
+  readonly isLeader: Gauge;
+
+  constructor(options: { nodeId?: string; defaultMetrics?: boolean } = {}) {
+    if (options.nodeId !== undefined) this.registry.setDefaultLabels({ node: options.nodeId });
+    const registers = [this.registry];
+    this.proposals = new Counter({ name: "orderer_proposals_total", help: "Blocks proposed to Raft by this node as leader", registers });
+    this.proposedTxs = new Counter({ name: "orderer_proposed_transactions_total", help: "Transactions in proposed blocks", registers });
+    this.commits = new Counter({ name: "orderer_committed_entries_total", help: "Raft entries committed and applied to the ordering state", registers });
+    this.appliedBlocks = new Counter({ name: "orderer_chain_applied_blocks_total", help: "Ordered blocks delivered to the chain", registers });
+    this.appliedTxs = new Counter({ name: "orderer_chain_applied_transactions_total", help: "Transactions delivered to the chain", registers });
+    this.refusedTxs = new Counter({ name: "orderer_chain_refused_transactions_total", help: "Ordered transactions the chain refused", registers });
+    this.elections = new Counter({ name: "orderer_elections_total", help: "Campaigns (pre-vote or vote) started by this node", registers });
+    this.leaderChanges = new Counter({ name: "orderer_leader_changes_total", help: "Changes of the leader seen by this node", registers });
+    this.droppedMessages = new Counter({ name: "orderer_dropped_messages_total", help: "Raft messages dropped (unknown peer, bad auth, full queue)", registers });
+    this.requestLatency = new Histogram({
+      name: "orderer_http_request_duration_seconds",
+      help: "Client API request latency",
+      labelNames: ["route", "code"],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    });
+    this.term = new Gauge({ name: "orderer_term", help: "Current Raft term", registers });
+    this.commitIndex = new Gauge({ name: "orderer_commit_index", help: "Raft commit index", registers });
+    this.appliedIndex = new Gauge({ name: "orderer_chain_applied_index", help: "Last ordered block delivered to the chain", registers });
+    this.isLeader = new Gauge({ name: "orderer_is_leader", help: "1 while this node leads", registers });
+    if (options.defaultMetrics === true) collectDefaultMetrics({ register: this.registry });
+  }
+}

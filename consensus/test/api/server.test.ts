@@ -1,0 +1,282 @@
+import { expect } from "chai";
+import { Transaction, Wallet } from "ethers";
+import pino from "pino";
+import { ApiServer } from "../../src/api/server";
+import { FORWARDED_HEADER } from "../../src/api/forward";
+import type { NodeStatus, OrdererHandle, SubmitResult, TxLookup } from "../../src/api/types";
+import { Admission } from "../../src/chain/admission";
+import type { ParsedTx } from "../../src/chain/tx";
+import { NoEligibleLeaderError, NotLeaderError } from "../../src/core/errors";
+import { OrdererMetrics } from "../../src/metrics/metrics";
+
+const CHAIN_ID = 31337n;
+const logger = pino({ level: "silent" });
+
+/** A scripted node: records submissions, answers from a table. */
+class FakeHandle implements OrdererHandle {
+  submitted: ParsedTx[] = [];
+  known = new Map<string, TxLookup>();
+  leaderUrl: string | null = null;
+  submitError: Error | null = null;
+
+  constructor(readonly id: string, public leader: string | null) {}
+
+  async submit(tx: ParsedTx): Promise<SubmitResult> {
+    if (this.submitError !== null) throw this.submitError;
+    this.submitted.push(tx);
+    this.known.set(tx.hash, { status: "ordered", block: 5, index: this.submitted.length - 1, chainBlock: null });
+    return { hash: tx.hash, status: "ordered" };
+  }
+
+  async lookup(hash: string): Promise<TxLookup | undefined> {
+    return this.known.get(hash);
+  }
+
+  status(): NodeStatus {
+    return {
+      id: this.id,
+      role: "trading-centre",
+      term: 3,
+      leader: this.leader,
+      commitIndex: 9,
+      appliedIndex: 7,
+      pool: ["n1", "n2"],
+      members: [
+        { id: "n1", role: "trading-centre" },
+        { id: "n2", role: "trading-centre" },
+        { id: "n3", role: "participant" },
+      ],
+    };
+  }
+
+  leaderApiUrl(): string | null {
+    return this.leaderUrl;
+  }
+}
+
+async function signed(wallet: Wallet, chainId = CHAIN_ID, nonce = 0): Promise<string> {
+  return wallet.signTransaction({
+    type: 2,
+    chainId,
+    nonce,
+    to: wallet.address,
+    value: 1n,
+    gasLimit: 21_000n,
+    maxFeePerGas: 2_000_000_000n,
+    maxPriorityFeePerGas: 1n,
+  });
+}
+
+function unsignedRaw(): string {
+  return Transaction.from({ type: 2, chainId: CHAIN_ID, nonce: 0, gasLimit: 21_000n, maxFeePerGas: 1n, maxPriorityFeePerGas: 1n })
+    .unsignedSerialized;
+}
+
+async function call(url: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+  const res = await fetch(url + path, {
+    method,
+    headers: { "content-type": "application/json", ...headers },
+    body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let json: unknown = text;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    // /metrics is text.
+  }
+  return { status: res.status, json: json as Record<string, unknown>, text, headers: res.headers };
+}
+
+describe("api/server: the client HTTP API", function () {
+  const wallet = new Wallet(Wallet.createRandom().privateKey);
+  const servers: ApiServer[] = [];
+
+  async function serve(handle: OrdererHandle, admission: Admission | null = null, maxBodyBytes?: number): Promise<ApiServer> {
+    const server = new ApiServer({
+      handle,
+      chainId: CHAIN_ID,
+      admission,
+      metrics: new OrdererMetrics({ nodeId: handle.status().id }),
+      logger,
+      port: 0,
+      maxBodyBytes,
+    });
+    await server.start();
+    servers.push(server);
+    return server;
+  }
+
+  afterEach(async function () {
+    await Promise.all(servers.splice(0).map((s) => s.stop()));
+  });
+
+  describe("POST /v1/transactions", function () {
+    it("orders a valid signed transaction and answers hash and status", async function () {
+      const handle = new FakeHandle("n1", "n1");
+      const api = await serve(handle);
+      const raw = await signed(wallet);
+      const res = await call(api.url, "POST", "/v1/transactions", { raw });
+      expect(res.status).to.equal(200);
+      expect(res.json).to.deep.equal({ hash: handle.submitted[0]!.hash, status: "ordered" });
+      expect(handle.submitted[0]!.raw).to.equal(raw.toLowerCase());
+    });
+
+    describe("when the request is bad", function () {
+      const cases: [string, () => Promise<unknown>, RegExp][] = [
+        ["a body that is not JSON", async () => "{raw:", /body must be JSON/],
+        ["a body without raw", async () => ({ tx: "0x00" }), /"raw" field/],
+        ["a malformed transaction", async () => ({ raw: "0xdeadbeef" }), /malformed transaction/],
+        ["an unsigned transaction", async () => ({ raw: unsignedRaw() }), /not signed/],
+        ["a transaction for another chain", async () => ({ raw: await signed(wallet, 5n) }), /wrong chain id 5/],
+      ];
+      for (const [what, body, pattern] of cases) {
+        it(`answers 400 with a clear error for ${what}`, async function () {
+          const handle = new FakeHandle("n1", "n1");
+          const api = await serve(handle);
+          const res = await call(api.url, "POST", "/v1/transactions", await body());
+          expect(res.status).to.equal(400);
+          expect(res.json.error).to.match(pattern);
+          expect(handle.submitted).to.have.length(0);
+        });
+      }
+    });
+
+    it("answers 403 when admission refuses the sender", async function () {
+      const handle = new FakeHandle("n1", "n1");
+      const admission = new Admission({ registry: "0x00000000000000000000000000000000000000aa", reader: async () => false });
+      const api = await serve(handle, admission);
+      const res = await call(api.url, "POST", "/v1/transactions", { raw: await signed(wallet) });
+      expect(res.status).to.equal(403);
+      expect(res.json.error).to.contain(wallet.address);
+      expect(handle.submitted).to.have.length(0);
+    });
+
+    it("answers 413 for an oversized body", async function () {
+      const api = await serve(new FakeHandle("n1", "n1"), null, 1_000);
+      const res = await call(api.url, "POST", "/v1/transactions", { raw: "0x" + "00".repeat(2_000) });
+      expect(res.status).to.equal(413);
+    });
+
+    it("answers 503 'no eligible leader' at once when no pool node can lead", async function () {
+      const handle = new FakeHandle("n3", null);
+      handle.submitError = new NoEligibleLeaderError("every trading-centre node is unreachable");
+      const api = await serve(handle);
+      const res = await call(api.url, "POST", "/v1/transactions", { raw: await signed(wallet) });
+      expect(res.status).to.equal(503);
+      expect(res.json.error).to.match(/^no eligible leader: every trading-centre node is unreachable/);
+    });
+
+    describe("when this node follows", function () {
+      it("forwards to the leader's API and relays its answer", async function () {
+        const leader = new FakeHandle("n1", "n1");
+        const leaderApi = await serve(leader);
+        const follower = new FakeHandle("n2", "n1");
+        follower.submitError = new NotLeaderError("n1");
+        follower.leaderUrl = leaderApi.url;
+        const api = await serve(follower);
+        const res = await call(api.url, "POST", "/v1/transactions", { raw: await signed(wallet, CHAIN_ID, 1) });
+        expect(res.status).to.equal(200);
+        expect(res.json).to.deep.equal({ hash: leader.submitted[0]!.hash, status: "ordered" });
+      });
+
+      it("answers from its own state for a transaction it already saw ordered", async function () {
+        const follower = new FakeHandle("n2", "n1");
+        const raw = await signed(wallet, CHAIN_ID, 2);
+        await follower.submit((await import("../../src/chain/tx")).parseRawTransaction(raw, CHAIN_ID));
+        follower.submitError = new NotLeaderError("n1");
+        follower.leaderUrl = "http://127.0.0.1:1";
+        const api = await serve(follower);
+        const res = await call(api.url, "POST", "/v1/transactions", { raw });
+        expect(res.status).to.equal(200);
+        expect(res.json.status).to.equal("ordered");
+      });
+
+      it("never forwards a forwarded request again", async function () {
+        const handle = new FakeHandle("n2", "n1");
+        handle.submitError = new NotLeaderError("n1");
+        handle.leaderUrl = "http://127.0.0.1:1";
+        const api = await serve(handle);
+        const res = await call(api.url, "POST", "/v1/transactions", { raw: await signed(wallet) }, { [FORWARDED_HEADER]: "n3" });
+        expect(res.status).to.equal(503);
+        expect(res.json.error).to.match(/leadership changed/);
+      });
+
+      it("answers 503 when the leader cannot be reached", async function () {
+        const handle = new FakeHandle("n2", "n1");
+        handle.submitError = new NotLeaderError("n1");
+        handle.leaderUrl = "http://127.0.0.1:1";
+        const api = await serve(handle);
+        const res = await call(api.url, "POST", "/v1/transactions", { raw: await signed(wallet) });
+        expect(res.status).to.equal(503);
+        expect(res.json.error).to.match(/leader at http:\/\/127.0.0.1:1 did not answer/);
+      });
+    });
+  });
+
+  describe("GET /v1/transactions/{hash}", function () {
+    const hash = "0x" + "ab".repeat(32);
+
+    it("answers status, block, index and chain block", async function () {
+      const handle = new FakeHandle("n1", "n1");
+      handle.known.set(hash, { status: "applied", block: 12, index: 3, chainBlock: 4 });
+      const api = await serve(handle);
+      const res = await call(api.url, "GET", `/v1/transactions/${hash.toUpperCase().replace("0X", "0x")}`);
+      expect(res.status).to.equal(200);
+      expect(res.json).to.deep.equal({ status: "applied", block: 12, index: 3, chainBlock: 4 });
+    });
+
+    it("answers 404 for an unknown transaction and 400 for a bad hash", async function () {
+      const api = await serve(new FakeHandle("n1", "n1"));
+      expect((await call(api.url, "GET", `/v1/transactions/${hash}`)).status).to.equal(404);
+      expect((await call(api.url, "GET", "/v1/transactions/0x1234")).status).to.equal(400);
+    });
+
+    it("asks the leader about a transaction a follower has not seen", async function () {
+      const leader = new FakeHandle("n1", "n1");
+      leader.known.set(hash, { status: "pending", block: null, index: null, chainBlock: null });
+      const leaderApi = await serve(leader);
+      const follower = new FakeHandle("n2", "n1");
+      follower.leaderUrl = leaderApi.url;
+      const api = await serve(follower);
+      const res = await call(api.url, "GET", `/v1/transactions/${hash}`);
+      expect(res.status).to.equal(200);
+      expect(res.json.status).to.equal("pending");
+    });
+  });
+
+  describe("status, metrics and health", function () {
+    it("GET /v1/status answers every field", async function () {
+      const api = await serve(new FakeHandle("n2", "n1"));
+      const res = await call(api.url, "GET", "/v1/status");
+      expect(res.status).to.equal(200);
+      expect(Object.keys(res.json)).to.have.members(["id", "role", "term", "leader", "commitIndex", "appliedIndex", "pool", "members"]);
+      expect(res.json.leader).to.equal("n1");
+    });
+
+    it("GET /metrics exposes the request latency histogram in Prometheus text", async function () {
+      const api = await serve(new FakeHandle("n1", "n1"));
+      await call(api.url, "GET", "/v1/status");
+      const res = await call(api.url, "GET", "/metrics");
+      expect(res.status).to.equal(200);
+      expect(res.headers.get("content-type")).to.match(/text\/plain/);
+      expect(res.text).to.match(/orderer_http_request_duration_seconds_count\{[^}]*route="status"[^}]*\} 1/);
+      expect(res.text).to.contain("orderer_leader_changes_total");
+    });
+
+    it("GET /healthz answers ok", async function () {
+      const api = await serve(new FakeHandle("n1", "n1"));
+      const res = await call(api.url, "GET", "/healthz");
+      expect(res.status).to.equal(200);
+      expect(res.json.ok).to.equal(true);
+    });
+
+    it("answers 404 for an unknown route and 405 for a wrong method", async function () {
+      const api = await serve(new FakeHandle("n1", "n1"));
+      expect((await call(api.url, "GET", "/nope")).status).to.equal(404);
+      const res = await call(api.url, "GET", "/v1/transactions");
+      expect(res.status).to.equal(405);
+      expect(res.headers.get("allow")).to.equal("POST");
+    });
+  });
+});
