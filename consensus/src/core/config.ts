@@ -1,0 +1,77 @@
+/**
+ * Core configuration: defaults and validation in one place. Randomness is injected (`random`), so a
+ * seeded generator makes every run reproducible.
+ */
+import { z } from "zod";
+import { ConfigError } from "./errors";
+import type { ElectionMode, NodeId } from "./types";
+
+export interface RaftConfig {
+  id: NodeId;
+  /** Ticks without leader contact before a follower campaigns (randomized up to 2x). */
+  electionTick: number;
+  heartbeatTick: number;
+  preVote: boolean;
+  checkQuorum: boolean;
+  mode: ElectionMode;
+  /** Soft cap on payload bytes per append message (at least one entry is always sent). */
+  maxSizePerMsg: number;
+  /** Append messages in flight per follower in the replicate state. */
+  maxInflight: number;
+  /**
+   * Randomized election timeout is drawn from [electionTick, electionTick * (1 + spread)).
+   * Raft's usual choice is 1 (i.e. [T, 2T)); the election benchmark varies it.
+   */
+  electionSpread: number;
+  /** Index the state machine has already applied (on restart); defaults to the snapshot index. */
+  applied?: number;
+  /** Uniform in [0, 1); seeded in tests and simulation. */
+  random: () => number;
+}
+
+export type RaftConfigInput = Partial<RaftConfig> & { id: NodeId; random: () => number };
+
+const schema = z
+  .object({
+    id: z.string().min(1, "id must be non-empty"),
+    electionTick: z.number().int().positive().default(10),
+    heartbeatTick: z.number().int().positive().default(1),
+    preVote: z.boolean().default(true),
+    checkQuorum: z.boolean().default(true),
+    mode: z.enum(["improved", "standard"]).default("improved"),
+    maxSizePerMsg: z.number().int().positive().default(1024 * 1024),
+    maxInflight: z.number().int().positive().default(256),
+    electionSpread: z.number().positive().max(10).default(1),
+    applied: z.number().int().nonnegative().optional(),
+  })
+  .strict();
+
+/** Fills defaults and validates; throws `ConfigError` with the zod issues as `cause`. */
+export function resolveConfig(input: RaftConfigInput): RaftConfig {
+  const { random, ...rest } = input;
+  if (typeof random !== "function") throw new ConfigError("config.random must be a function returning [0, 1)");
+  const parsed = schema.safeParse(rest);
+  if (!parsed.success) {
+    const msg = parsed.error.issues.map((i) => `${i.path.join(".") || "config"}: ${i.message}`).join("; ");
+    throw new ConfigError(`invalid raft config: ${msg}`, { cause: parsed.error });
+  }
+  const cfg: RaftConfig = { ...parsed.data, random };
+  if (cfg.heartbeatTick >= cfg.electionTick) {
+    throw new ConfigError(
+      `invalid raft config: heartbeatTick (${cfg.heartbeatTick}) must be less than electionTick (${cfg.electionTick})`,
+    );
+  }
+  return cfg;
+}
+
+/** A small seeded PRNG (mulberry32) for tests, simulation and benchmarks. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

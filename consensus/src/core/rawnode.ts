@@ -1,0 +1,236 @@
+/**
+ * `RawNode`: the driver-facing API of the core (etcd-io/raft's RawNode). The driver calls `tick()`
+ * on its clock, `step()` for every received message, and repeatedly drains `ready()`:
+ * persist hard state, entries and snapshot; send messages; apply committed entries (calling
+ * `applyConfChange` for configuration entries); then `advance()`.
+ */
+import { resolveConfig, type RaftConfigInput } from "./config";
+import { hup } from "./election";
+import {
+  InvalidConfChangeError,
+  LeadershipTransferError,
+  NoEligibleLeaderError,
+  NotLeaderError,
+  ProposalDroppedError,
+  RaftError,
+} from "./errors";
+import { appendEntries, bcastAppend } from "./leader";
+import { applyConfChangeTo, candidatePool, canCampaign, encodeConfChange } from "./membership";
+import { Raft } from "./raft";
+import type { Storage } from "./storage";
+import type { ConfChange, ConfState, Entry, EntryType, HardState, Message, NodeId, Ready, SoftState, StateType } from "./types";
+
+export interface ProposalRef {
+  index: number;
+  term: number;
+}
+
+export interface ProgressStatus {
+  match: number;
+  next: number;
+  state: string;
+}
+
+export interface Status {
+  id: NodeId;
+  term: number;
+  vote: NodeId | null;
+  lead: NodeId | null;
+  state: StateType;
+  commit: number;
+  applied: number;
+  lastIndex: number;
+  conf: ConfState;
+  pool: NodeId[];
+  leadTransferee: NodeId | null;
+  /** The leader's view of every member; empty on followers. */
+  progress: Record<NodeId, ProgressStatus>;
+}
+
+const LOCAL_TYPES = new Set(["hup", "checkQuorum", "propose"]);
+const RESPONSE_TYPES = new Set(["appendResp", "heartbeatResp", "voteResp", "preVoteResp"]);
+
+function sameHard(a: HardState, b: HardState): boolean {
+  return a.term === b.term && a.vote === b.vote && a.commit === b.commit;
+}
+
+export class RawNode {
+  private readonly raft: Raft;
+  private prevSoft: SoftState;
+  private prevHard: HardState;
+  private pendingReady = false;
+
+  constructor(cfg: RaftConfigInput, storage: Storage) {
+    this.raft = new Raft(resolveConfig(cfg), storage);
+    this.prevSoft = this.raft.softState();
+    this.prevHard = this.raft.hardState();
+  }
+
+  get id(): NodeId {
+    return this.raft.id;
+  }
+
+  tick(): void {
+    this.raft.tick();
+  }
+
+  /** Feeds a message received from a peer. Local-only message types are refused. */
+  step(m: Message): void {
+    if (LOCAL_TYPES.has(m.type)) throw new RaftError(`cannot step local message type ${m.type}`);
+    // Responses from nodes outside the configuration carry nothing the core can use.
+    if (RESPONSE_TYPES.has(m.type) && !this.raft.prs.has(m.from)) return;
+    this.raft.step(m);
+  }
+
+  /** Starts an election now (subject to the pool gate); false when this node may not campaign. */
+  campaign(): boolean {
+    return hup(this.raft, false);
+  }
+
+  /** Appends `data` to the log if this node leads; throws a `ProposalDroppedError` subclass otherwise. */
+  propose(data: Uint8Array): ProposalRef {
+    return this.appendProposal("normal", data);
+  }
+
+  /** Proposes one configuration change; only one may be pending (uncommitted or unapplied) at a time. */
+  proposeConfChange(cc: ConfChange): ProposalRef {
+    const r = this.raft;
+    this.requireLeader();
+    if (r.pendingConfIndex > r.log.applied) {
+      throw new ProposalDroppedError(`configuration change at ${r.pendingConfIndex} is not applied yet`);
+    }
+    try {
+      applyConfChangeTo(r.conf, cc, r.cfg.mode);
+    } catch (e) {
+      throw new InvalidConfChangeError((e as Error).message, { cause: e });
+    }
+    const ref = this.appendProposal("config", encodeConfChange(cc));
+    r.pendingConfIndex = ref.index;
+    return ref;
+  }
+
+  /** Applies a committed configuration entry; returns the configuration now in force. */
+  applyConfChange(cc: ConfChange): ConfState {
+    return this.raft.applyConfChange(cc);
+  }
+
+  /** Asks the leader to hand leadership to `to` (which must be allowed to campaign). */
+  transferLeadership(to: NodeId): void {
+    const r = this.raft;
+    if (r.state !== "leader") throw new LeadershipTransferError(`${r.id} is not the leader`);
+    if (!canCampaign(r.conf, to, r.cfg.mode)) {
+      throw new LeadershipTransferError(`${to} may not lead: not a ${r.cfg.mode === "improved" ? "pool " : ""}voter`);
+    }
+    r.step({ type: "transferLeader", from: to, to: r.id, term: r.term });
+  }
+
+  /** Reports the outcome of sending a snapshot; on failure the follower is probed again. */
+  reportSnapshot(id: NodeId, ok: boolean): void {
+    const pr = this.raft.prs.get(id);
+    if (this.raft.state !== "leader" || pr === undefined || pr.state !== "snapshot") return;
+    if (!ok) pr.pendingSnapshot = 0;
+    pr.becomeProbe();
+    pr.probeSent = true;
+  }
+
+  hasReady(): boolean {
+    const r = this.raft;
+    const soft = r.softState();
+    return (
+      soft.lead !== this.prevSoft.lead ||
+      soft.state !== this.prevSoft.state ||
+      !sameHard(r.hardState(), this.prevHard) ||
+      r.log.unstable.entries.length > 0 ||
+      r.log.unstable.snapshot !== undefined ||
+      r.msgs.length > 0 ||
+      r.log.hasNextEnts()
+    );
+  }
+
+  ready(): Ready {
+    if (this.pendingReady) throw new RaftError("advance() the previous Ready before asking for another");
+    const r = this.raft;
+    const rd: Ready = {
+      entries: [...r.log.unstable.entries],
+      messages: r.msgs,
+      committedEntries: r.log.nextEnts(),
+    };
+    const soft = r.softState();
+    if (soft.lead !== this.prevSoft.lead || soft.state !== this.prevSoft.state) rd.softState = soft;
+    const hard = r.hardState();
+    if (!sameHard(hard, this.prevHard)) rd.hardState = hard;
+    if (r.log.unstable.snapshot) rd.snapshot = r.log.unstable.snapshot;
+    r.msgs = [];
+    this.prevSoft = soft;
+    this.pendingReady = true;
+    return rd;
+  }
+
+  advance(rd: Ready): void {
+    const log = this.raft.log;
+    if (rd.hardState) this.prevHard = rd.hardState;
+    if (rd.snapshot) {
+      log.unstable.stableSnapTo(rd.snapshot.meta.index);
+      if (rd.snapshot.meta.index > log.applied) log.applied = rd.snapshot.meta.index;
+    }
+    if (rd.committedEntries.length > 0) log.appliedTo(rd.committedEntries[rd.committedEntries.length - 1].index);
+    if (rd.entries.length > 0) {
+      const last = rd.entries[rd.entries.length - 1];
+      log.unstable.stableTo(last.index, last.term);
+    }
+    this.pendingReady = false;
+  }
+
+  status(): Status {
+    const r = this.raft;
+    const progress: Record<NodeId, ProgressStatus> = {};
+    if (r.state === "leader") {
+      for (const [id, pr] of r.prs) progress[id] = { match: pr.match, next: pr.next, state: pr.state };
+    }
+    return {
+      id: r.id,
+      term: r.term,
+      vote: r.vote,
+      lead: r.lead,
+      state: r.state,
+      commit: r.log.committed,
+      applied: r.log.applied,
+      lastIndex: r.log.lastIndex(),
+      conf: r.conf,
+      pool: candidatePool(r.conf),
+      leadTransferee: r.leadTransferee,
+      progress,
+    };
+  }
+
+  private requireLeader(): void {
+    const r = this.raft;
+    if (r.state === "leader") {
+      if (r.leadTransferee !== null) {
+        throw new ProposalDroppedError(`leadership transfer to ${r.leadTransferee} in progress`);
+      }
+      if (!r.prs.has(r.id)) throw new ProposalDroppedError(`${r.id} was removed from the configuration`);
+      return;
+    }
+    if (r.hasLiveLeader()) throw new NotLeaderError(r.lead);
+    if (r.cfg.mode === "improved" && candidatePool(r.conf).length === 0) {
+      throw new NoEligibleLeaderError("no leader: the candidate pool is empty");
+    }
+    const limit = Math.ceil(r.cfg.electionTick * (1 + r.cfg.electionSpread)) + r.cfg.electionTick;
+    if (r.leaderlessTicks >= limit) {
+      throw new NoEligibleLeaderError(
+        `no leader for ${r.leaderlessTicks} ticks: no ${r.cfg.mode === "improved" ? "candidate-pool " : ""}node can win an election`,
+      );
+    }
+    throw new ProposalDroppedError("no leader yet: an election is in progress; retry shortly");
+  }
+
+  private appendProposal(type: EntryType, data: Uint8Array): ProposalRef {
+    this.requireLeader();
+    const r = this.raft;
+    const e: Entry = { term: 0, index: 0, type, data };
+    const index = appendEntries(r, [e]);
+    bcastAppend(r);
+    return { index, term: r.term };
+  }
+}

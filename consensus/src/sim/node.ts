@@ -1,0 +1,128 @@
+/**
+ * A simulated node: a RawNode over a MemoryStorage that survives crashes (the "disk") plus an
+ * in-memory state machine rebuilt from the latest snapshot on restart. Ready handling follows the
+ * core's contract: persist, then send, then apply, then advance.
+ */
+import { decodeConfChange } from "../core/membership";
+import { RawNode } from "../core/rawnode";
+import { MemoryStorage, cloneConf } from "../core/storage";
+import type { RaftConfigInput } from "../core/config";
+import type { ConfState, Entry, Message, NodeId, Ready, Snapshot } from "../core/types";
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+/** The replicated state machine: the ordered list of entry keys applied so far. */
+export interface MachineState {
+  index: number;
+  keys: string[];
+}
+
+export function entryKey(e: Entry): string {
+  if (e.type === "config") return `cc:${dec.decode(e.data)}`;
+  return e.data.length === 0 ? `noop@${e.term}` : dec.decode(e.data);
+}
+
+export interface ApplyEvent {
+  node: NodeId;
+  entry: Entry;
+  key: string;
+}
+
+export interface SimNodeHooks {
+  /** Called after entries are durable, with the log as now stored (for log-matching checks). */
+  onPersisted?(node: SimNode, entries: Entry[], snapshot?: Snapshot): void;
+  onApply?(ev: ApplyEvent): void;
+  onLeader?(node: SimNode, term: number): void;
+}
+
+export class SimNode {
+  raw: RawNode;
+  sm: MachineState = { index: 0, keys: [] };
+  conf: ConfState;
+  alive = true;
+  incarnation = 0;
+
+  constructor(
+    readonly id: NodeId,
+    readonly storage: MemoryStorage,
+    private readonly cfg: () => RaftConfigInput,
+    readonly snapshotEvery = 0,
+  ) {
+    this.raw = new RawNode(cfg(), storage);
+    this.conf = this.restoreMachine();
+  }
+
+  private restoreMachine(): ConfState {
+    const snap = this.storage.snapshot();
+    this.sm = snap.data.length > 0 ? (JSON.parse(dec.decode(snap.data)) as MachineState) : { index: snap.meta.index, keys: [] };
+    return cloneConf(snap.meta.conf);
+  }
+
+  crash(): void {
+    this.alive = false;
+  }
+
+  restart(): void {
+    this.alive = true;
+    this.incarnation++;
+    this.raw = new RawNode(this.cfg(), this.storage);
+    this.conf = this.restoreMachine();
+  }
+
+  /**
+   * Handles one Ready. With `tornAt` set, the node crashes mid-write: only the first `tornAt`
+   * records (snapshot, entries..., hard state) reach the disk and nothing is sent or applied.
+   */
+  handleReady(send: (m: Message) => void, hooks: SimNodeHooks, tornAt?: number): Ready {
+    const rd = this.raw.ready();
+    if (tornAt !== undefined) {
+      this.persist(rd, tornAt, hooks);
+      this.crash();
+      return rd;
+    }
+    this.persist(rd, Infinity, hooks);
+    if (rd.softState?.state === "leader") hooks.onLeader?.(this, this.raw.status().term);
+    for (const m of rd.messages) send(m);
+    if (rd.snapshot) this.installSnapshot(rd.snapshot);
+    for (const e of rd.committedEntries) this.apply(e, hooks);
+    this.raw.advance(rd);
+    this.maybeSnapshot();
+    return rd;
+  }
+
+  private persist(rd: Ready, records: number, hooks: SimNodeHooks): void {
+    let left = records;
+    if (rd.snapshot && left-- > 0) this.storage.applySnapshot(rd.snapshot);
+    const ents = rd.entries.slice(0, Math.max(0, Math.min(rd.entries.length, left)));
+    left -= ents.length;
+    this.storage.append(ents);
+    if (rd.hardState && left-- > 0) this.storage.setHardState(rd.hardState);
+    if (ents.length > 0 || rd.snapshot) hooks.onPersisted?.(this, ents, rd.snapshot);
+  }
+
+  private installSnapshot(s: Snapshot): void {
+    this.sm = s.data.length > 0 ? (JSON.parse(dec.decode(s.data)) as MachineState) : { index: s.meta.index, keys: [] };
+    this.sm.index = s.meta.index;
+    this.conf = cloneConf(s.meta.conf);
+  }
+
+  private apply(e: Entry, hooks: SimNodeHooks): void {
+    if (e.index !== this.sm.index + 1) throw new Error(`${this.id} applies ${e.index} after ${this.sm.index}`);
+    if (e.type === "config") this.conf = this.raw.applyConfChange(decodeConfChange(e.data));
+    const key = entryKey(e);
+    this.sm.keys.push(key);
+    this.sm.index = e.index;
+    hooks.onApply?.({ node: this.id, entry: e, key });
+  }
+
+  private maybeSnapshot(): void {
+    if (this.snapshotEvery <= 0) return;
+    const snapIndex = this.storage.snapshot().meta.index;
+    if (this.sm.index - snapIndex < this.snapshotEvery) return;
+    this.storage.createSnapshot(this.sm.index, this.conf, enc.encode(JSON.stringify(this.sm)));
+    // Compact right up to the snapshot: the log restarts where the snapshot ends, and followers
+    // behind it exercise snapshot install.
+    this.storage.compact(this.sm.index);
+  }
+}
