@@ -1,0 +1,113 @@
+import type { OrderedBlock } from "../chain/applier";
+import type { BatchTx } from "../batch/types";
+
+export interface Position {
+  /** The ordered block: the Raft log index of its entry. */
+  block: number;
+  /** Position inside the delivered (deduplicated) block. */
+  index: number;
+}
+
+const SNAPSHOT_VERSION = 1;
+
+/**
+ * The orderer's replicated state machine: where every ordered transaction sits in the total order.
+ * It is the same on every node because it only changes by applying committed entries in log order.
+ *
+ * Exactly-once: a transaction can reach the log twice (a client retried while a leader changed). The
+ * first committed occurrence wins; later ones are dropped from the block handed to the chain, on
+ * every node alike.
+ */
+export class OrderLedger {
+  private readonly positions = new Map<string, Position>();
+  /** Hashes per ordered block, in order: the snapshot form of `positions`. */
+  private readonly blocks = new Map<number, string[]>();
+  private applied = 0;
+
+  get appliedIndex(): number {
+    return this.applied;
+  }
+
+  get size(): number {
+    return this.positions.size;
+  }
+
+  position(hash: string): Position | undefined {
+    return this.positions.get(hash);
+  }
+
+  /** Marks a committed entry that carries no transactions (config change, leader no-op). */
+  skip(entryIndex: number): void {
+    this.advanceTo(entryIndex);
+  }
+
+  /** Applies a committed block of transactions; answers the deduplicated block for the chain. */
+  applyBlock(entryIndex: number, txs: readonly BatchTx[]): OrderedBlock {
+    this.advanceTo(entryIndex);
+    const fresh: OrderedBlock = { index: entryIndex, txs: [] };
+    const hashes: string[] = [];
+    for (const tx of txs) {
+      const hash = tx.hash.toLowerCase();
+      if (this.positions.has(hash)) continue;
+      this.positions.set(hash, { block: entryIndex, index: fresh.txs.length });
+      hashes.push(hash);
+      fresh.txs.push({ hash, raw: "0x" + Buffer.from(tx.raw).toString("hex") });
+    }
+    if (hashes.length > 0) this.blocks.set(entryIndex, hashes);
+    return fresh;
+  }
+
+  /** Serialized state for a Raft snapshot: [version u8][applied f64][blocks u32] then per block [index f64][n u32] and n × ([len u8][hash]). */
+  snapshot(): Uint8Array {
+    let size = 1 + 8 + 4;
+    for (const hashes of this.blocks.values()) size += 8 + 4 + hashes.reduce((s, h) => s + 1 + (h.length - 2) / 2, 0);
+    const out = Buffer.alloc(size);
+    let off = out.writeUInt8(SNAPSHOT_VERSION, 0);
+    off = out.writeDoubleBE(this.applied, off);
+    off = out.writeUInt32BE(this.blocks.size, off);
+    for (const [index, hashes] of this.blocks) {
+      off = out.writeDoubleBE(index, off);
+      off = out.writeUInt32BE(hashes.length, off);
+      for (const h of hashes) {
+        off = out.writeUInt8((h.length - 2) / 2, off);
+        off += out.write(h.slice(2), off, "hex");
+      }
+    }
+    return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+  }
+
+  /** Replaces the state by a snapshot's; empty data (a bootstrap snapshot) means an empty ledger at `index`. */
+  restore(data: Uint8Array, index: number): void {
+    this.positions.clear();
+    this.blocks.clear();
+    this.applied = index;
+    if (data.byteLength === 0) return;
+    const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    if (buf.readUInt8(0) !== SNAPSHOT_VERSION) throw new Error(`unknown ledger snapshot version ${buf.readUInt8(0)}`);
+    this.applied = buf.readDoubleBE(1);
+    const count = buf.readUInt32BE(9);
+    let off = 13;
+    for (let b = 0; b < count; b++) {
+      const block = buf.readDoubleBE(off);
+      const n = buf.readUInt32BE(off + 8);
+      off += 12;
+      const hashes: string[] = [];
+      for (let i = 0; i < n; i++) {
+        const len = buf.readUInt8(off);
+        const hash = "0x" + buf.toString("hex", off + 1, off + 1 + len);
+        off += 1 + len;
+        hashes.push(hash);
+        this.positions.set(hash, { block, index: i });
+      }
+      this.blocks.set(block, hashes);
+    }
+    if (off !== buf.length) throw new Error(`ledger snapshot has ${buf.length - off} trailing bytes`);
+  }
+
+  private advanceTo(entryIndex: number): void {
+    if (entryIndex <= this.applied) {
+      throw new Error(`entry ${entryIndex} applied out of order: ledger is at ${this.applied}`);
+    }
+    this.applied = entryIndex;
+  }
+}

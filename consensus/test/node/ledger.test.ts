@@ -1,0 +1,69 @@
+import { expect } from "chai";
+import fc from "fast-check";
+import { OrderLedger } from "../../src/node/ledger";
+import type { BatchTx } from "../../src/batch/types";
+
+function tx(n: number): BatchTx {
+  const hash = "0x" + n.toString(16).padStart(64, "0");
+  return { hash, raw: Uint8Array.from([n & 0xff, (n >> 8) & 0xff, 1, 2]) };
+}
+
+describe("node/ledger: the ordering state machine", function () {
+  it("assigns block and index positions in committed order", function () {
+    const ledger = new OrderLedger();
+    const b = ledger.applyBlock(3, [tx(1), tx(2)]);
+    expect(b.txs.map((t) => t.hash)).to.deep.equal([tx(1).hash, tx(2).hash]);
+    expect(b.txs[0]!.raw).to.equal("0x01000102");
+    expect(ledger.position(tx(2).hash)).to.deep.equal({ block: 3, index: 1 });
+    expect(ledger.appliedIndex).to.equal(3);
+  });
+
+  describe("when a transaction is committed twice (exactly-once)", function () {
+    it("keeps the first occurrence and drops later ones from the chain block", function () {
+      const ledger = new OrderLedger();
+      ledger.applyBlock(2, [tx(1), tx(2)]);
+      ledger.skip(3);
+      const again = ledger.applyBlock(4, [tx(2), tx(3), tx(3)]);
+      expect(again.txs.map((t) => t.hash)).to.deep.equal([tx(3).hash]);
+      expect(ledger.position(tx(2).hash)).to.deep.equal({ block: 2, index: 1 });
+      expect(ledger.position(tx(3).hash)).to.deep.equal({ block: 4, index: 0 });
+    });
+  });
+
+  it("refuses an entry applied out of order", function () {
+    const ledger = new OrderLedger();
+    ledger.applyBlock(5, [tx(1)]);
+    expect(() => ledger.applyBlock(5, [tx(2)])).to.throw(/out of order/);
+  });
+
+  describe("when restored from a snapshot", function () {
+    it("answers the same positions and keeps deduplicating (property)", function () {
+      fc.assert(
+        fc.property(fc.array(fc.array(fc.integer({ min: 0, max: 40 }), { maxLength: 6 }), { maxLength: 12 }), fc.integer({ min: 0, max: 12 }), (blocks, cutAt) => {
+          const whole = new OrderLedger();
+          const first = new OrderLedger();
+          const cut = Math.min(cutAt, blocks.length);
+          blocks.forEach((ids, i) => {
+            const txs = ids.map(tx);
+            whole.applyBlock(i + 2, txs);
+            if (i < cut) first.applyBlock(i + 2, txs);
+          });
+          const restored = new OrderLedger();
+          restored.restore(first.snapshot(), 1);
+          blocks.slice(cut).forEach((ids, k) => restored.applyBlock(cut + k + 2, ids.map(tx)));
+          for (let n = 0; n <= 40; n++) expect(restored.position(tx(n).hash)).to.deep.equal(whole.position(tx(n).hash));
+          expect(restored.appliedIndex).to.equal(whole.appliedIndex);
+        }),
+        { seed: 424242, numRuns: 200 },
+      );
+    });
+
+    it("treats an empty bootstrap snapshot as an empty ledger at its index", function () {
+      const ledger = new OrderLedger();
+      ledger.applyBlock(4, [tx(1)]);
+      ledger.restore(new Uint8Array(0), 1);
+      expect(ledger.size).to.equal(0);
+      expect(ledger.appliedIndex).to.equal(1);
+    });
+  });
+});
