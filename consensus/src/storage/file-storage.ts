@@ -1,0 +1,277 @@
+import path from "node:path";
+import { CompactedError, SnapshotOutOfDateError, UnavailableError } from "../core/errors";
+import { bootstrapSnapshot, cloneConf, emptyHardState, type Storage } from "../core/storage";
+import type { ConfState, Entry, HardState, Snapshot } from "../core/types";
+import { decodeLogBase, decodeSave, encodeLogBase, encodeSave, RecordType } from "./codec";
+import { StorageClosedError, StorageError, WalCorruptionError } from "./errors";
+import type { RawRecord } from "./record";
+import { SnapshotStore } from "./snapshot-store";
+import { Wal, type WalOptions, type WalRecovery, type WalStats } from "./wal";
+
+export interface FileStorageOptions extends WalOptions {
+  /** Bootstraps a brand-new data dir from `bootstrapSnapshot(initialConf)`, like `new MemoryStorage(conf)`. */
+  initialConf?: ConfState;
+}
+
+/** Entries per WAL record when a save is split; keeps each record well under the record size cap. */
+const SPLIT_BYTES = 32 * 1024 * 1024;
+
+const dummy = (index: number, term: number): Entry => ({ index, term, type: "normal", data: new Uint8Array(0) });
+
+/**
+ * The core's `Storage`, durable: entries and hard state go to the WAL (`<dir>/wal`), snapshots to
+ * `<dir>/snap`. Reads are served from memory (entries since the last compaction), exactly like
+ * `MemoryStorage`, whose semantics this mirrors. Every mutating call is durable when it returns.
+ */
+export class FileStorage implements Storage {
+  private hs: HardState = emptyHardState();
+  private snap: Snapshot = { meta: { index: 0, term: 0, conf: { members: [] } }, data: new Uint8Array(0) };
+  /** ents[0] is a dummy at the snapshot (or compaction) position. */
+  private ents: Entry[] = [dummy(0, 0)];
+  private closed = false;
+  private readonly wal: Wal;
+  private readonly snaps: SnapshotStore;
+  /** What recovery repaired on open (a torn final record), for the daemon to log. */
+  readonly recovery: WalRecovery["truncated"];
+
+  private constructor(
+    readonly dir: string,
+    opts: FileStorageOptions,
+  ) {
+    this.snaps = new SnapshotStore(path.join(dir, "snap"), opts.fsync ?? true);
+    const loaded = this.snaps.loadLatest();
+    const { wal, recovery } = Wal.open(path.join(dir, "wal"), opts);
+    this.wal = wal;
+    this.recovery = recovery.truncated;
+    try {
+      this.replay(recovery.records);
+      if (loaded !== null) this.reconcile(loaded);
+    } catch (err) {
+      wal.close();
+      throw err;
+    }
+    // An empty WAL means nothing was ever acknowledged, so bootstrapping (again) is safe.
+    if (recovery.records.length === 0 && opts.initialConf !== undefined && (loaded?.meta.index ?? 0) <= 1) {
+      this.bootstrap(bootstrapSnapshot(opts.initialConf));
+    }
+  }
+
+  /** Opens the data dir, recovering state after a crash. Throws on corruption it must not repair. */
+  static open(dir: string, opts: FileStorageOptions = {}): FileStorage {
+    return new FileStorage(dir, opts);
+  }
+
+  initialState(): { hardState: HardState; conf: ConfState } {
+    return { hardState: { ...this.hs }, conf: cloneConf(this.snap.meta.conf) };
+  }
+
+  entries(lo: number, hi: number): Entry[] {
+    const offset = this.ents[0].index;
+    if (lo <= offset) throw new CompactedError(lo);
+    if (hi > this.lastIndex() + 1) throw new UnavailableError(hi - 1);
+    return this.ents.slice(lo - offset, hi - offset);
+  }
+
+  term(i: number): number {
+    const offset = this.ents[0].index;
+    if (i < offset) throw new CompactedError(i);
+    if (i - offset >= this.ents.length) throw new UnavailableError(i);
+    return this.ents[i - offset].term;
+  }
+
+  firstIndex(): number {
+    return this.ents[0].index + 1;
+  }
+
+  lastIndex(): number {
+    return this.ents[0].index + this.ents.length - 1;
+  }
+
+  snapshot(): Snapshot {
+    return this.snap;
+  }
+
+  /**
+   * Persists one Ready's worth: the snapshot (if any) first, then entries and hard state in one
+   * WAL write, fsync'd before returning. Entries overwrite a conflicting suffix of the log.
+   */
+  save(hardState: HardState | null | undefined, entries: Entry[], snapshot?: Snapshot): void {
+    this.checkOpen();
+    if (snapshot !== undefined && snapshot.meta.index > 0) this.applySnapshot(snapshot);
+    const ents = this.trimCompacted(entries);
+    if (ents.length > 0 && ents[0].index > this.lastIndex() + 1) {
+      throw new UnavailableError(ents[0].index, { cause: `missing log entry before ${ents[0].index}` });
+    }
+    const hs = hardState ?? null;
+    if (hs === null && ents.length === 0) return;
+    this.wal.append(saveRecords(hs, ents));
+    if (hs !== null) this.hs = { ...hs };
+    this.appendInMemory(ents);
+  }
+
+  /** Installs a snapshot: durable on disk, and the whole log replaced by it. */
+  applySnapshot(snap: Snapshot): void {
+    this.checkOpen();
+    if (snap.meta.index < this.snap.meta.index) {
+      throw new SnapshotOutOfDateError(`snapshot ${snap.meta.index} is older than ${this.snap.meta.index}`);
+    }
+    this.snaps.save(snap);
+    this.wal.append([logBase(snap.meta.index, snap.meta.term)]);
+    this.snap = { meta: { ...snap.meta, conf: cloneConf(snap.meta.conf) }, data: snap.data };
+    this.ents = [dummy(snap.meta.index, snap.meta.term)];
+  }
+
+  /** Records (durably) a snapshot of the state machine as of applied `index`. Does not compact. */
+  createSnapshot(index: number, conf: ConfState, data: Uint8Array): Snapshot {
+    this.checkOpen();
+    if (index <= this.snap.meta.index) {
+      throw new SnapshotOutOfDateError(`snapshot ${index} is not newer than ${this.snap.meta.index}`);
+    }
+    if (index > this.lastIndex()) throw new UnavailableError(index);
+    const snap: Snapshot = { meta: { index, term: this.term(index), conf: cloneConf(conf) }, data };
+    this.snaps.save(snap);
+    this.snap = snap;
+    return snap;
+  }
+
+  /**
+   * Discards entries up to and including `compactIndex`, which must be covered by the latest
+   * snapshot (otherwise a restart could not rebuild the state). Once sealed WAL segments exist they
+   * are replaced by one segment holding only the live log.
+   */
+  compact(compactIndex: number): void {
+    this.checkOpen();
+    const offset = this.ents[0].index;
+    if (compactIndex <= offset) throw new CompactedError(compactIndex);
+    if (compactIndex > this.lastIndex()) throw new UnavailableError(compactIndex);
+    if (compactIndex > this.snap.meta.index) {
+      throw new StorageError(`cannot compact to ${compactIndex}: the latest snapshot is at ${this.snap.meta.index}`);
+    }
+    const i = compactIndex - offset;
+    this.ents = [dummy(compactIndex, this.ents[i].term), ...this.ents.slice(i + 1)];
+    if (this.wal.stats().segments > 1) {
+      this.wal.rewrite([logBase(compactIndex, this.ents[0].term), ...saveRecords(this.hs, this.ents.slice(1))]);
+    }
+  }
+
+  stats(): WalStats & { firstIndex: number; lastIndex: number; snapshotIndex: number } {
+    return {
+      ...this.wal.stats(),
+      firstIndex: this.firstIndex(),
+      lastIndex: this.lastIndex(),
+      snapshotIndex: this.snap.meta.index,
+    };
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.wal.close();
+  }
+
+  /** Snapshot, log base and first hard state (term 1, as MemoryStorage) land in one WAL write. */
+  private bootstrap(snap: Snapshot): void {
+    this.snaps.save(snap);
+    const hs: HardState = { term: 1, vote: null, commit: 1 };
+    this.wal.append([logBase(snap.meta.index, snap.meta.term), ...saveRecords(hs, [])]);
+    this.snap = snap;
+    this.ents = [dummy(snap.meta.index, snap.meta.term)];
+    this.hs = hs;
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new StorageClosedError();
+  }
+
+  private trimCompacted(entries: Entry[]): Entry[] {
+    for (let k = 1; k < entries.length; k++) {
+      if (entries[k].index !== entries[k - 1].index + 1) {
+        throw new StorageError(`entries are not contiguous: ${entries[k - 1].index} then ${entries[k].index}`);
+      }
+    }
+    const first = this.firstIndex();
+    if (entries.length === 0 || entries[0].index >= first) return entries;
+    return entries.slice(first - entries[0].index);
+  }
+
+  private appendInMemory(ents: Entry[]): void {
+    if (ents.length === 0) return;
+    const offset = ents[0].index - this.ents[0].index;
+    this.ents = [...this.ents.slice(0, offset), ...ents];
+  }
+
+  private replay(records: RawRecord[]): void {
+    records.forEach((rec, n) => {
+      const fail = (why: string, cause?: unknown): never => {
+        throw new WalCorruptionError(path.join(this.dir, "wal"), n, `record #${n}: ${why}`, { cause });
+      };
+      if (rec.type === RecordType.LogBase) {
+        const base = tryDecode(() => decodeLogBase(rec.payload), fail);
+        this.ents = [dummy(base.index, base.term)];
+        return;
+      }
+      if (rec.type !== RecordType.Save) fail(`unknown record type ${rec.type}`);
+      const save = tryDecode(() => decodeSave(rec.payload), fail);
+      if (save.hardState !== null) this.hs = save.hardState;
+      let ents: Entry[];
+      try {
+        ents = this.trimCompacted(save.entries);
+      } catch (err) {
+        return fail((err as Error).message, err);
+      }
+      if (ents.length > 0 && ents[0].index > this.lastIndex() + 1) {
+        fail(`entry ${ents[0].index} follows last index ${this.lastIndex()} (gap)`);
+      }
+      this.appendInMemory(ents);
+    });
+  }
+
+  /** Aligns the replayed log with the newest snapshot on disk (the WAL may lag it after a crash). */
+  private reconcile(snap: Snapshot): void {
+    const s = snap.meta;
+    const offset = this.ents[0].index;
+    if (s.index < offset) {
+      throw new StorageError(`log starts after ${offset} but the newest snapshot is at ${s.index}: snapshot missing`);
+    }
+    if (s.index <= this.lastIndex() && this.term(s.index) === s.term) {
+      this.ents = [dummy(s.index, s.term), ...this.ents.slice(s.index - offset + 1)];
+    } else if (s.index === offset) {
+      throw new StorageError(`log base (${offset}, term ${this.ents[0].term}) contradicts snapshot term ${s.term}`);
+    } else {
+      // Crashed between writing an installed snapshot and logging it: the old log is superseded.
+      this.ents = [dummy(s.index, s.term)];
+    }
+    this.snap = snap;
+    // A snapshot only ever holds committed state.
+    if (this.hs.commit < s.index) this.hs = { ...this.hs, commit: s.index };
+  }
+}
+
+function tryDecode<T>(fn: () => T, fail: (why: string, cause?: unknown) => never): T {
+  try {
+    return fn();
+  } catch (err) {
+    return fail((err as Error).message, err);
+  }
+}
+
+function logBase(index: number, term: number): RawRecord {
+  return { type: RecordType.LogBase, payload: encodeLogBase({ index, term }) };
+}
+
+/** One Save record, or several when the entries are huge; the hard state rides in the last one. */
+function saveRecords(hs: HardState | null, ents: Entry[]): RawRecord[] {
+  const out: RawRecord[] = [];
+  let start = 0;
+  let bytes = 0;
+  for (let k = 0; k < ents.length; k++) {
+    bytes += ents[k].data.byteLength + 32;
+    if (bytes >= SPLIT_BYTES && k + 1 < ents.length) {
+      out.push({ type: RecordType.Save, payload: encodeSave({ hardState: null, entries: ents.slice(start, k + 1) }) });
+      start = k + 1;
+      bytes = 0;
+    }
+  }
+  out.push({ type: RecordType.Save, payload: encodeSave({ hardState: hs, entries: ents.slice(start) }) });
+  return out;
+}

@@ -1,0 +1,230 @@
+import fs from "node:fs";
+import path from "node:path";
+import { StorageClosedError, StorageError, WalCorruptionError } from "./errors";
+import { fsyncDir, removeStaleTempFiles } from "./fs-util";
+import { frameRecord, isTornTail, readRecordAt, type RawRecord } from "./record";
+
+/** Every segment starts with this; it names the format version. */
+export const SEGMENT_MAGIC = Buffer.from("DPLCWAL1", "ascii");
+const SEGMENT_RE = /^(\d{16})\.wal$/;
+
+export interface WalLogger {
+  warn(obj: object, msg: string): void;
+}
+
+/** Observation points for tests and metrics; they run synchronously inside `append`. */
+export interface WalHooks {
+  afterWrite?(file: string, bytes: number): void;
+  afterSync?(file: string): void;
+}
+
+export interface WalOptions {
+  /** fsync (fdatasync) every append before returning. Default true. */
+  fsync?: boolean;
+  /** Start a new segment once the current one reaches this size. Default 64 MiB. */
+  segmentBytes?: number;
+  logger?: WalLogger;
+  hooks?: WalHooks;
+}
+
+/** What recovery found: the records in order, and the torn tail it cut off, if any. */
+export interface WalRecovery {
+  records: RawRecord[];
+  truncated: { file: string; offset: number; droppedBytes: number } | null;
+}
+
+export interface WalStats {
+  segments: number;
+  bytesWritten: number;
+  syncs: number;
+  lastSyncMs: number;
+}
+
+const segmentName = (seq: number): string => `${String(seq).padStart(16, "0")}.wal`;
+
+function writeAll(fd: number, buf: Buffer, position: number): void {
+  let done = 0;
+  while (done < buf.length) done += fs.writeSync(fd, buf, done, buf.length - done, position + done);
+}
+
+/**
+ * Append-only, segmented write-ahead log of checksummed records. Recovery repairs only a torn final
+ * write in the last segment; any other damage raises WalCorruptionError.
+ */
+export class Wal {
+  private fd: number;
+  private size: number;
+  private seqs: number[];
+  private closed = false;
+  private failure: unknown = null;
+  private readonly fsync: boolean;
+  private readonly segmentBytes: number;
+  private readonly stat: WalStats = { segments: 0, bytesWritten: 0, syncs: 0, lastSyncMs: 0 };
+
+  private constructor(
+    readonly dir: string,
+    private readonly opts: WalOptions,
+    seqs: number[],
+  ) {
+    this.fsync = opts.fsync ?? true;
+    this.segmentBytes = opts.segmentBytes ?? 64 * 1024 * 1024;
+    this.seqs = seqs;
+    const file = this.file(seqs[seqs.length - 1]);
+    this.fd = fs.openSync(file, "r+");
+    this.size = fs.fstatSync(this.fd).size;
+  }
+
+  /** Opens (creating if needed) the WAL in `dir` and replays it. */
+  static open(dir: string, opts: WalOptions = {}): { wal: Wal; recovery: WalRecovery } {
+    fs.mkdirSync(dir, { recursive: true });
+    removeStaleTempFiles(dir);
+    const seqs = fs
+      .readdirSync(dir)
+      .map((n) => SEGMENT_RE.exec(n))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .map((m) => Number(m[1]))
+      .sort((a, b) => a - b);
+    for (let i = 1; i < seqs.length; i++) {
+      if (seqs[i] !== seqs[i - 1] + 1) {
+        throw new WalCorruptionError(path.join(dir, segmentName(seqs[i - 1] + 1)), 0, "segment is missing");
+      }
+    }
+    if (seqs.length === 0) {
+      createSegment(dir, 1, [], opts.fsync ?? true);
+      seqs.push(1);
+    }
+    const recovery: WalRecovery = { records: [], truncated: null };
+    seqs.forEach((seq, i) => {
+      scanSegment(path.join(dir, segmentName(seq)), i === seqs.length - 1, recovery, opts);
+    });
+    return { wal: new Wal(dir, opts, seqs), recovery };
+  }
+
+  /** Appends records as one write; durable (when fsync is on) by the time this returns. */
+  append(records: RawRecord[]): void {
+    if (this.closed) throw new StorageClosedError();
+    if (records.length === 0) return;
+    if (this.failure !== null) throw new StorageError("WAL failed earlier; restart to recover", { cause: this.failure });
+    const buf = Buffer.concat(records.map((r) => frameRecord(r.type, r.payload)));
+    const file = this.file(this.seqs[this.seqs.length - 1]);
+    try {
+      writeAll(this.fd, buf, this.size);
+    } catch (err) {
+      // Cut the partial write off so the next append does not land behind garbage.
+      this.failIfThrows(() => fs.ftruncateSync(this.fd, this.size));
+      throw new StorageError(`WAL write to ${file} failed: ${(err as Error).message}`, { cause: err });
+    }
+    this.size += buf.length;
+    this.stat.bytesWritten += buf.length;
+    this.opts.hooks?.afterWrite?.(file, buf.length);
+    if (this.fsync) {
+      const t0 = process.hrtime.bigint();
+      // After a failed fsync the kernel may have dropped the dirty pages (fsyncgate): never retry.
+      this.failIfThrows(() => fs.fdatasyncSync(this.fd));
+      this.stat.lastSyncMs = Number(process.hrtime.bigint() - t0) / 1e6;
+      this.stat.syncs++;
+    }
+    this.opts.hooks?.afterSync?.(file);
+    if (this.size >= this.segmentBytes) this.cut([]);
+  }
+
+  /**
+   * Replaces the whole log by a fresh segment holding only `records` (compaction). The new segment
+   * is complete and durable before any old one is deleted, so a crash in between only leaves
+   * redundant old segments, which replay harmlessly before it.
+   */
+  rewrite(records: RawRecord[]): void {
+    if (this.closed) throw new StorageClosedError();
+    const old = [...this.seqs];
+    this.cut(records);
+    for (const seq of old) fs.rmSync(this.file(seq), { force: true });
+    if (this.fsync) fsyncDir(this.dir);
+    this.seqs = [this.seqs[this.seqs.length - 1]];
+  }
+
+  private failIfThrows(fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.failure = err;
+      throw new StorageError(`WAL sync failed: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  stats(): WalStats {
+    return { ...this.stat, segments: this.seqs.length };
+  }
+
+  segmentFiles(): string[] {
+    return this.seqs.map((s) => this.file(s));
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    fs.closeSync(this.fd);
+  }
+
+  private cut(records: RawRecord[]): void {
+    const seq = this.seqs[this.seqs.length - 1] + 1;
+    const size = createSegment(this.dir, seq, records, this.fsync);
+    fs.closeSync(this.fd);
+    this.seqs.push(seq);
+    this.fd = fs.openSync(this.file(seq), "r+");
+    this.size = size;
+  }
+
+  private file(seq: number): string {
+    return path.join(this.dir, segmentName(seq));
+  }
+}
+
+/** Writes a complete segment under a temp name, then renames it into place (durably when fsync). */
+function createSegment(dir: string, seq: number, records: RawRecord[], sync: boolean): number {
+  const buf = Buffer.concat([SEGMENT_MAGIC, ...records.map((r) => frameRecord(r.type, r.payload))]);
+  const final = path.join(dir, segmentName(seq));
+  const tmp = path.join(dir, `.${segmentName(seq)}.tmp`);
+  const fd = fs.openSync(tmp, "w");
+  try {
+    writeAll(fd, buf, 0);
+    if (sync) fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(tmp, final);
+  if (sync) fsyncDir(dir);
+  return buf.length;
+}
+
+function scanSegment(file: string, last: boolean, out: WalRecovery, opts: WalOptions): void {
+  const buf = fs.readFileSync(file);
+  if (buf.length < SEGMENT_MAGIC.length || !buf.subarray(0, SEGMENT_MAGIC.length).equals(SEGMENT_MAGIC)) {
+    throw new WalCorruptionError(file, 0, "bad segment header");
+  }
+  let off = SEGMENT_MAGIC.length;
+  while (off < buf.length) {
+    const got = readRecordAt(buf, off);
+    if (got !== null) {
+      out.records.push(got.record);
+      off = got.next;
+      continue;
+    }
+    if (!last || !isTornTail(buf, off)) {
+      throw new WalCorruptionError(file, off, last ? "bad record followed by valid records" : "bad record in a sealed segment");
+    }
+    repairTornTail(file, off, buf.length - off, opts);
+    out.truncated = { file, offset: off, droppedBytes: buf.length - off };
+    return;
+  }
+}
+
+function repairTornTail(file: string, offset: number, dropped: number, opts: WalOptions): void {
+  opts.logger?.warn({ file, offset, droppedBytes: dropped }, "WAL: truncating torn final record");
+  const fd = fs.openSync(file, "r+");
+  try {
+    fs.ftruncateSync(fd, offset);
+    if (opts.fsync ?? true) fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}

@@ -1,0 +1,208 @@
+import { expect } from "chai";
+import fs from "node:fs";
+import path from "node:path";
+import { CompactedError, SnapshotOutOfDateError, UnavailableError } from "../../src/core/errors";
+import { MemoryStorage } from "../../src/core/storage";
+import type { ConfState, Snapshot } from "../../src/core/types";
+import { StorageClosedError, StorageError, WalCorruptionError } from "../../src/storage/errors";
+import { FileStorage } from "../../src/storage/file-storage";
+import { SnapshotStore } from "../../src/storage/snapshot-store";
+import { entry, plain, range, tempDir } from "./helpers";
+
+const CONF: ConfState = {
+  members: [
+    { id: "tc1", role: "trading-centre" },
+    { id: "gen1", role: "participant" },
+  ],
+};
+
+function snapAt(index: number, term: number, body = "state"): Snapshot {
+  return { meta: { index, term, conf: CONF }, data: new Uint8Array(Buffer.from(body)) };
+}
+
+describe("FileStorage (durable Raft storage)", function () {
+  let dir: string;
+  let open: FileStorage[];
+  const openStorage = (opts = {}): FileStorage => {
+    const s = FileStorage.open(dir, opts);
+    open.push(s);
+    return s;
+  };
+  const reopen = (s: FileStorage, opts = {}): FileStorage => {
+    s.close();
+    return openStorage(opts);
+  };
+
+  beforeEach(function () {
+    dir = tempDir("fstore");
+    open = [];
+  });
+  afterEach(function () {
+    open.forEach((s) => s.close());
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  describe("a fresh data dir", function () {
+    it("starts empty like a fresh MemoryStorage", function () {
+      const s = openStorage();
+      const m = new MemoryStorage();
+      expect(s.initialState()).to.deep.equal(m.initialState());
+      expect([s.firstIndex(), s.lastIndex()]).to.deep.equal([m.firstIndex(), m.lastIndex()]);
+    });
+
+    it("bootstraps from initialConf exactly like new MemoryStorage(conf), durably", function () {
+      let s = openStorage({ initialConf: CONF });
+      const m = new MemoryStorage(CONF);
+      expect(s.initialState()).to.deep.equal(m.initialState());
+      expect(s.snapshot().meta).to.deep.equal(m.snapshot().meta);
+      expect([s.firstIndex(), s.lastIndex(), s.term(1)]).to.deep.equal([2, 1, 1]);
+      s = reopen(s, { initialConf: CONF });
+      expect(s.initialState()).to.deep.equal(m.initialState());
+      expect([s.firstIndex(), s.lastIndex()]).to.deep.equal([2, 1]);
+    });
+  });
+
+  describe("restart recovery of hard state (durable term and vote)", function () {
+    it("returns the last saved term, vote and commit after reopen", function () {
+      let s = openStorage();
+      s.save({ term: 3, vote: "tc1", commit: 0 }, range(1, 3, 3));
+      s.save({ term: 4, vote: "gen1", commit: 2 }, []);
+      s = reopen(s);
+      expect(s.initialState().hardState).to.deep.equal({ term: 4, vote: "gen1", commit: 2 });
+      expect(plain(s.entries(1, 4))).to.deep.equal(plain(range(1, 3, 3)));
+    });
+
+    it("keeps a null vote null", function () {
+      let s = openStorage();
+      s.save({ term: 7, vote: null, commit: 0 }, []);
+      s = reopen(s);
+      expect(s.initialState().hardState.vote).to.equal(null);
+    });
+  });
+
+  describe("log matching on disk (§5.3: a conflicting suffix is overwritten)", function () {
+    it("replaces entries from the first conflicting index, across restarts", function () {
+      let s = openStorage();
+      s.save({ term: 1, vote: null, commit: 0 }, range(1, 5, 1));
+      s.save(null, [entry(3, 2), entry(4, 2)]);
+      expect(s.lastIndex()).to.equal(4);
+      s = reopen(s);
+      expect(plain(s.entries(1, 5))).to.deep.equal(plain([...range(1, 2, 1), entry(3, 2), entry(4, 2)]));
+    });
+
+    it("refuses entries that would leave a gap", function () {
+      const s = openStorage();
+      s.save(null, range(1, 2, 1));
+      expect(() => s.save(null, [entry(4, 1)])).to.throw(UnavailableError);
+      expect(() => s.save(null, [entry(3, 1), entry(5, 1)])).to.throw(StorageError, /not contiguous/);
+    });
+
+    it("answers reads like MemoryStorage at the edges", function () {
+      const s = openStorage();
+      s.save(null, range(1, 3, 1));
+      expect(() => s.entries(0, 2)).to.throw(CompactedError);
+      expect(() => s.entries(1, 5)).to.throw(UnavailableError);
+      expect(() => s.term(4)).to.throw(UnavailableError);
+      expect(s.term(0)).to.equal(0);
+    });
+  });
+
+  describe("snapshots and compaction (§7)", function () {
+    it("persists an installed snapshot and replaces the log with it", function () {
+      let s = openStorage();
+      s.save({ term: 2, vote: null, commit: 3 }, range(1, 5, 2));
+      s.save({ term: 3, vote: null, commit: 10 }, [], snapAt(10, 3, "abc"));
+      s.save(null, [entry(11, 3)]);
+      s = reopen(s);
+      expect(s.snapshot().meta).to.deep.equal({ index: 10, term: 3, conf: CONF });
+      expect(Buffer.from(s.snapshot().data).toString()).to.equal("abc");
+      expect([s.firstIndex(), s.lastIndex(), s.term(10)]).to.deep.equal([11, 11, 3]);
+      expect(s.initialState().conf).to.deep.equal(CONF);
+      expect(s.initialState().hardState.commit).to.equal(10);
+    });
+
+    it("refuses an older snapshot", function () {
+      const s = openStorage();
+      s.applySnapshot(snapAt(10, 3));
+      expect(() => s.applySnapshot(snapAt(5, 3))).to.throw(SnapshotOutOfDateError);
+    });
+
+    it("createSnapshot then compact drops the prefix; restart serves the same log", function () {
+      let s = openStorage({ segmentBytes: 64 * 1024 });
+      for (let i = 1; i <= 60; i++) s.save({ term: 1, vote: "tc1", commit: i - 1 }, [entry(i, 1, "x".repeat(3000))]);
+      expect(s.stats().segments).to.be.greaterThan(1);
+      s.createSnapshot(50, CONF, new Uint8Array([5, 0]));
+      s.compact(50);
+      expect(s.stats().segments).to.equal(1);
+      expect([s.firstIndex(), s.lastIndex(), s.term(50)]).to.deep.equal([51, 60, 1]);
+      const before = plain(s.entries(51, 61));
+      s = reopen(s, { segmentBytes: 64 * 1024 });
+      expect([s.firstIndex(), s.lastIndex()]).to.deep.equal([51, 60]);
+      expect(plain(s.entries(51, 61))).to.deep.equal(before);
+      expect(s.snapshot().meta.index).to.equal(50);
+      expect(Array.from(s.snapshot().data)).to.deep.equal([5, 0]);
+      expect(s.initialState().hardState).to.deep.equal({ term: 1, vote: "tc1", commit: 59 });
+      expect(fs.readdirSync(path.join(dir, "snap")).filter((n) => n.endsWith(".snap"))).to.have.length(1);
+    });
+
+    it("refuses to compact past the latest snapshot (a restart could not rebuild that state)", function () {
+      const s = openStorage();
+      s.save(null, range(1, 10, 1));
+      s.createSnapshot(4, CONF, new Uint8Array());
+      expect(() => s.compact(6)).to.throw(StorageError, /latest snapshot is at 4/);
+      s.compact(4);
+      expect(() => s.compact(3)).to.throw(CompactedError);
+    });
+
+    it("after a crash between writing an installed snapshot and logging it, the snapshot wins", function () {
+      let s = openStorage();
+      s.save({ term: 1, vote: null, commit: 2 }, range(1, 8, 1));
+      // Simulate the crash window: snapshot file durable, WAL marker never written.
+      new SnapshotStore(path.join(dir, "snap")).save(snapAt(12, 2));
+      s = reopen(s);
+      expect([s.firstIndex(), s.lastIndex(), s.term(12)]).to.deep.equal([13, 12, 2]);
+      expect(s.initialState().hardState.commit).to.equal(12);
+    });
+
+    it("after a crash between createSnapshot and compact, the prefix is dropped on restart", function () {
+      let s = openStorage();
+      s.save(null, range(1, 8, 1));
+      s.createSnapshot(5, CONF, new Uint8Array());
+      s = reopen(s);
+      expect([s.firstIndex(), s.lastIndex()]).to.deep.equal([6, 8]);
+    });
+  });
+
+  describe("recovery after a torn final write", function () {
+    it("drops only the torn save and keeps every earlier one", function () {
+      let s = openStorage();
+      s.save({ term: 1, vote: "tc1", commit: 0 }, range(1, 3, 1));
+      s.save({ term: 2, vote: "gen1", commit: 1 }, range(4, 5, 2));
+      s.close();
+      const seg = path.join(dir, "wal", fs.readdirSync(path.join(dir, "wal")).sort().pop() as string);
+      fs.truncateSync(seg, fs.statSync(seg).size - 5);
+      s = openStorage();
+      expect(s.recovery).to.not.equal(null);
+      expect(s.lastIndex()).to.equal(3);
+      expect(s.initialState().hardState).to.deep.equal({ term: 1, vote: "tc1", commit: 0 });
+    });
+
+    it("fails loudly on corruption inside an earlier save", function () {
+      const s = openStorage();
+      s.save({ term: 1, vote: "tc1", commit: 0 }, range(1, 3, 1));
+      s.save({ term: 2, vote: "gen1", commit: 1 }, range(4, 5, 2));
+      s.close();
+      const seg = path.join(dir, "wal", fs.readdirSync(path.join(dir, "wal")).sort().pop() as string);
+      const buf = fs.readFileSync(seg);
+      buf[30] ^= 0x40;
+      fs.writeFileSync(seg, buf);
+      expect(() => FileStorage.open(dir)).to.throw(WalCorruptionError);
+    });
+  });
+
+  it("refuses use after close", function () {
+    const s = openStorage();
+    s.close();
+    expect(() => s.save(null, [entry(1, 1)])).to.throw(StorageClosedError);
+  });
+});
