@@ -1,0 +1,50 @@
+import { expect } from "chai";
+import fs from "node:fs";
+import path from "node:path";
+import { KvFileCorruptionError } from "../../src/storage/errors";
+import { DurableKv } from "../../src/storage/kv-file";
+import { tempDir } from "./helpers";
+
+describe("DurableKv (applier checkpoint file)", function () {
+  let dir: string;
+  let file: string;
+  beforeEach(function () {
+    dir = tempDir("kv");
+    file = path.join(dir, "sub", "checkpoint.kv");
+  });
+  afterEach(function () {
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("round-trips values across reopen", function () {
+    const kv = new DurableKv(file);
+    expect(kv.get("lastAppliedBlock")).to.equal(undefined);
+    expect(kv.getNumber("lastAppliedBlock", 0)).to.equal(0);
+    kv.setMany({ lastAppliedBlock: 41, chainBlock: 7, hashes: ["0xab"] });
+    kv.set("lastAppliedBlock", 42);
+    const again = new DurableKv(file);
+    expect(again.all()).to.deep.equal({ lastAppliedBlock: 42, chainBlock: 7, hashes: ["0xab"] });
+    again.delete("hashes");
+    expect(new DurableKv(file).get("hashes")).to.equal(undefined);
+  });
+
+  it("replaces the file atomically and leaves no temp files behind", function () {
+    const kv = new DurableKv(file);
+    for (let i = 0; i < 20; i++) kv.set("n", i);
+    expect(fs.readdirSync(path.dirname(file))).to.deep.equal(["checkpoint.kv"]);
+  });
+
+  it("detects a damaged file instead of returning a wrong checkpoint", function () {
+    new DurableKv(file).set("lastAppliedBlock", 1234);
+    const buf = fs.readFileSync(file);
+    buf[buf.length - 3] ^= 0x01;
+    fs.writeFileSync(file, buf);
+    expect(() => new DurableKv(file)).to.throw(KvFileCorruptionError, /checksum/);
+  });
+
+  it("refuses a non-number where a number is expected", function () {
+    const kv = new DurableKv(file);
+    kv.set("lastAppliedBlock", "x");
+    expect(() => kv.getNumber("lastAppliedBlock", 0)).to.throw(KvFileCorruptionError, /not a number/);
+  });
+});
