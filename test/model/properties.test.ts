@@ -1,0 +1,50 @@
+import { expect } from "chai";
+import fc from "fast-check";
+import { curtail, matchRound, type MarketState } from "./market-model";
+import { bookArb, cutPlanArb, resolveCuts } from "./arbitraries";
+import { assertProperty, FC_SEED } from "./fc";
+import { checkAll, checkExhausted, checkGreedyOrder } from "./invariants";
+
+describe(`market model: properties on random books (FC_SEED=${FC_SEED})`, function () {
+  it("a fresh round respects quantities, green demand, caps, prices and settlement", function () {
+    assertProperty(
+      fc.property(bookArb, (book) => {
+        const state = matchRound(book);
+        checkAll(state);
+        checkExhausted(state, 1);
+        checkGreedyOrder(state);
+      }),
+    );
+  });
+
+  it("every curtailment and re-matching keeps the invariants and never grows an earlier trade", function () {
+    assertProperty(
+      fc.property(bookArb, cutPlanArb, (book, plan) => {
+        let state: MarketState = matchRound(book);
+        for (const picks of plan) {
+          const cuts = resolveCuts(state, picks);
+          if (cuts.length === 0) break;
+          const next = curtail(state, cuts);
+          checkAll(next);
+          expect(next.trades.length >= state.trades.length).to.equal(true);
+          state.trades.forEach((before, k) => {
+            const after = next.trades[k]!;
+            expect({ ...after, mwh: 0n }).to.deep.equal({ ...before, mwh: 0n });
+            const cut = cuts.filter((c) => c.tradeId === k).reduce((a, c) => a + c.mwh, 0n);
+            expect(after.mwh <= before.mwh - cut, `trade ${k} after its cut`).to.equal(true);
+          });
+          state = next;
+        }
+      }),
+    );
+  });
+
+  it("is deterministic: the same book gives the same trades", function () {
+    assertProperty(
+      fc.property(bookArb, (book) => {
+        expect(matchRound(book)).to.deep.equal(matchRound(book));
+      }),
+      50,
+    );
+  });
+});
