@@ -1,0 +1,273 @@
+import { expect } from "chai";
+import fc from "fast-check";
+import { ethers } from "hardhat";
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import type { Wallet } from "ethers";
+import { deployMarketSystem } from "../../src/chain/deploy";
+import { code32, KIND_CODE, participantWallet } from "../../src/chain/participants";
+import { setBalance } from "../../src/chain/devnet";
+import { RoundState } from "../../src/replay/round";
+import {
+  curtail as modelCurtail,
+  matchRound,
+  settle as modelSettle,
+  type Book,
+  type Buyer,
+  type Corridor,
+  type Cut,
+  type MarketState,
+  type Seller,
+} from "../model/market-model";
+
+/**
+ * Model-based tests: random books run through the contracts and through the independent reference model
+ * (test/model/market-model.ts) must give the same trades, prices and payments; invariants in test/PROPERTIES.md.
+ */
+const SEED = Number(process.env.FC_SEED ?? 20261124);
+const RUNS = Number(process.env.FC_RUNS ?? 60);
+const REGIONS = ["R1", "R2", "R3"] as const;
+const KINDS = ["consumer", "wind", "thermal"] as const;
+type Kind = (typeof KINDS)[number];
+const PAIRS = REGIONS.flatMap((s) => REGIONS.map((b) => [s, b] as const));
+const MAX_U64 = 2n ** 64n - 1n;
+
+/** Two participants of each kind in each region, registered once in the fixture. */
+const POOL = REGIONS.flatMap((region) =>
+  KINDS.flatMap((kind) => [0, 1].map((k) => ({ name: `${kind}-${region}-${k}`, kind, region }))),
+);
+
+async function poolFixture() {
+  const [admin, tradingCentre, dispatch, gridCompany, cashier, keeper] = await ethers.getSigners();
+  const sys = await deployMarketSystem({ admin: admin!, tradingCentre: tradingCentre!, dispatch: dispatch!, gridCompany: gridCompany!, cashier: cashier! });
+  for (const [s, b] of PAIRS) await sys.grid.connect(gridCompany!).setPair(code32(s), code32(b), 0, 0, MAX_U64);
+  const wallets = new Map<string, Wallet>();
+  for (const p of POOL) {
+    const w = participantWallet(p.name, ethers.provider);
+    wallets.set(p.name, w);
+    await setBalance(ethers.provider, w.address, 10n ** 24n);
+    await sys.registry.connect(w).Regis(KIND_CODE[p.kind], code32(p.region), code32(p.name));
+    await sys.registry.connect(tradingCentre!).approve(w.address);
+    if (p.kind === "consumer") {
+      await sys.token.connect(cashier!).deposit(w.address, 10n ** 30n, ethers.id(p.name));
+      await sys.token.connect(w).approve(await sys.market.getAddress(), ethers.MaxUint256);
+    }
+  }
+  return { sys, wallets, tradingCentre: tradingCentre!, dispatch: dispatch!, gridCompany: gridCompany!, keeper: keeper! };
+}
+
+// ---- generators ---------------------------------------------------------------------------------------------------
+
+const price = (lo: number, hi: number) => fc.integer({ min: lo * 1000, max: hi * 1000 }).map((m) => BigInt(m) * 10n ** 15n);
+const orderArb = fc.record({
+  participant: fc.integer({ min: 0, max: POOL.length - 1 }),
+  quantity: fc.bigInt({ min: 1n, max: 600n }),
+  greenShare: fc.integer({ min: 0, max: 100 }),
+  bid: price(4, 8),
+  ask: price(2, 4),
+  w: fc.oneof(fc.constant(0n), price(0, 1)),
+});
+const corridorArb = fc.record({
+  used: fc.integer({ min: 0, max: 9 }).map((x) => x < 8),
+  lossPpm: fc.integer({ min: 0, max: 120_000 }).map(BigInt),
+  transmission: price(0, 1),
+  capacity: fc.oneof(fc.constant(null), fc.bigInt({ min: 1n, max: 900n })),
+});
+const scenarioArb = fc.record({
+  orders: fc.array(orderArb, { minLength: 1, maxLength: 16 }),
+  corridors: fc.array(corridorArb, { minLength: PAIRS.length, maxLength: PAIRS.length }),
+  bundlingBps: fc.integer({ min: 0, max: 50_000 }).map(BigInt),
+  windCert: fc.oneof(fc.constant(0n), price(0, 1)),
+  thermalCert: fc.oneof(fc.constant(0n), price(0, 1)),
+  pricing: fc.constantFrom("surplus-split" as const, "paper-table" as const),
+  cuts: fc.array(fc.array(fc.tuple(fc.nat(), fc.nat()), { maxLength: 3 }), { maxLength: 2 }),
+  matchSteps: fc.integer({ min: 1, max: 30 }),
+  settleSteps: fc.integer({ min: 1, max: 30 }),
+});
+type Scenario = typeof scenarioArb extends fc.Arbitrary<infer T> ? T : never;
+
+/** The model's book for a scenario; order ids are listing positions from 1, as on chain. */
+function toBook(s: Scenario): Book {
+  const buyers: Buyer[] = [];
+  const sellers: Seller[] = [];
+  s.orders.forEach((o, k) => {
+    const p = POOL[o.participant]!;
+    const id = k + 1;
+    if (p.kind === "consumer") {
+      buyers.push({ id, region: p.region, bid: o.bid, quantity: o.quantity, green: (o.quantity * BigInt(o.greenShare)) / 100n });
+    } else {
+      sellers.push({ id, kind: p.kind, region: p.region, ask: o.ask, quantity: o.quantity, w: p.kind === "thermal" ? o.w : 0n });
+    }
+  });
+  const corridors: Corridor[] = [];
+  s.corridors.forEach((c, k) => {
+    if (!c.used) return;
+    const [sellerRegion, buyerRegion] = PAIRS[k]!;
+    corridors.push({ sellerRegion, buyerRegion, lossPpm: c.lossPpm, transmission: c.transmission, capacity: c.capacity });
+  });
+  return {
+    buyers,
+    sellers,
+    corridors,
+    round: { bundlingBps: s.bundlingBps, windCertCost: s.windCert, thermalCertCost: s.thermalCert },
+    pricing: s.pricing,
+  };
+}
+
+// ---- driving the contracts -----------------------------------------------------------------------------------------
+
+type Env = Awaited<ReturnType<typeof poolFixture>>;
+
+async function chainTrades(env: Env, roundId: bigint) {
+  const n = Number((await env.sys.market.round(roundId)).tradeCount);
+  const out = [];
+  for (let i = 0; i < n; i++) {
+    const t = await env.sys.market.trade(roundId, i);
+    out.push({ buyer: Number(t.buyerOrderId), seller: Number(t.sellerOrderId), mwh: t.mwh, phase: t.thermal ? 2 : 1, buyerPrice: t.buyerPrice, sellerPrice: t.sellerPrice });
+  }
+  return out;
+}
+
+function modelTrades(state: MarketState) {
+  return state.trades.map((t) => ({ buyer: t.buyer, seller: t.seller, mwh: t.mwh, phase: t.phase, buyerPrice: t.buyerPrice, sellerPrice: t.sellerPrice }));
+}
+
+async function runMatching(env: Env, roundId: bigint, steps: number) {
+  while ((await env.sys.market.round(roundId)).state === RoundState.Open) {
+    await env.sys.market.connect(env.keeper).matchOrders(steps);
+  }
+  expect((await env.sys.market.round(roundId)).state).to.equal(RoundState.Matched);
+}
+
+async function setUpRound(env: Env, s: Scenario, book: Book) {
+  const grid = env.sys.grid.connect(env.gridCompany);
+  for (const [k, [sr, br]] of PAIRS.entries()) {
+    const c = book.corridors.find((x) => x.sellerRegion === sr && x.buyerRegion === br);
+    if (c === undefined) await grid.removePair(code32(sr), code32(br));
+    else await grid.setPair(code32(sr), code32(br), c.lossPpm, c.transmission, c.capacity ?? MAX_U64);
+    void k;
+  }
+  const deadline = (await time.latest()) + 1000;
+  await env.sys.market.connect(env.tradingCentre).openRound({
+    deadline,
+    bundlingRatioBps: s.bundlingBps,
+    windCertCost: s.windCert,
+    thermalCertCost: s.thermalCert,
+    pricing: await env.sys.pricing[s.pricing].getAddress(),
+  });
+  for (const [k, o] of s.orders.entries()) {
+    const p = POOL[o.participant]!;
+    const b = book.buyers.find((x) => x.id === k + 1);
+    const sl = book.sellers.find((x) => x.id === k + 1);
+    await env.sys.market.connect(env.wallets.get(p.name)!).PAYMENT({
+      quantityMwh: o.quantity,
+      price: b?.bid ?? sl!.ask,
+      greenDemandMwh: b?.green ?? 0n,
+      envPrice: sl?.w ?? 0n,
+      subsidyPrice: 0n,
+    });
+  }
+  await time.increaseTo(deadline);
+  return env.sys.market.currentRound();
+}
+
+/** Valid cuts derived from random numbers and the current trades (zero-MWh trades cannot be cut). */
+function pickCuts(state: MarketState, raw: readonly [number, number][]): Cut[] {
+  const live = state.trades.filter((t) => t.mwh > 0n);
+  const cuts = new Map<number, bigint>();
+  for (const [a, b] of raw) {
+    if (live.length === 0) break;
+    const t = live[a % live.length]!;
+    if (!cuts.has(t.tradeId)) cuts.set(t.tradeId, 1n + (BigInt(b) % t.mwh));
+  }
+  return [...cuts].map(([tradeId, mwh]) => ({ tradeId, mwh }));
+}
+
+async function balances(env: Env, names: readonly string[]) {
+  const out = new Map<string, bigint>();
+  for (const n of names) out.set(n, await env.sys.token.balanceOf(env.wallets.get(n)!.address));
+  out.set("grid", await env.sys.token.balanceOf(await env.gridCompany.getAddress()));
+  out.set("market", await env.sys.token.balanceOf(await env.sys.market.getAddress()));
+  return out;
+}
+
+async function checkScenario(s: Scenario) {
+  const env = await loadFixture(poolFixture);
+  const book = toBook(s);
+  const names = POOL.map((p) => p.name);
+  const supply = await env.sys.token.totalSupply();
+  const before = await balances(env, names);
+  const roundId = await setUpRound(env, s, book);
+  await runMatching(env, roundId, s.matchSteps);
+  let state = matchRound(book);
+  expect(await chainTrades(env, roundId)).to.deep.equal(modelTrades(state));
+  for (const raw of s.cuts) {
+    const cuts = pickCuts(state, raw);
+    if (cuts.length === 0) continue;
+    await env.sys.market.connect(env.dispatch).curtail(cuts.map((c) => c.tradeId), cuts.map((c) => c.mwh));
+    state = modelCurtail(state, cuts);
+    await runMatching(env, roundId, s.matchSteps);
+    expect(await chainTrades(env, roundId)).to.deep.equal(modelTrades(state));
+  }
+  checkCaps(state);
+  await env.sys.market.connect(env.dispatch).approveMatching();
+  let settles = 0;
+  while ((await env.sys.market.round(roundId)).state === RoundState.Settling) {
+    await env.sys.market.connect(env.keeper).TRANS(s.settleSteps);
+    settles++;
+    // Conservation after every step: what participants, the grid and the market hold is the whole supply.
+    const now = await balances(env, names);
+    expect([...now.values()].reduce((a, b) => a + b, 0n) - [...before.values()].reduce((a, b) => a + b, 0n)).to.equal(0n);
+  }
+  expect(settles).to.be.greaterThan(0);
+  expect(await env.sys.token.totalSupply()).to.equal(supply);
+  await checkPayments(env, s, state, before, names);
+}
+
+/** Caps: no order over its quantity, wind ≤ green demand, thermal ≤ bundling cap, corridors ≤ capacity. */
+function checkCaps(state: MarketState) {
+  const { book } = state;
+  const sum = (f: (t: MarketState["trades"][number]) => boolean) =>
+    state.trades.filter(f).reduce((a, t) => a + t.mwh, 0n);
+  for (const b of book.buyers) {
+    expect(sum((t) => t.buyer === b.id)).to.be.lte(b.quantity);
+    expect(sum((t) => t.buyer === b.id && t.phase === 1)).to.be.lte(b.green);
+  }
+  for (const sl of book.sellers) expect(sum((t) => t.seller === sl.id)).to.be.lte(sl.quantity);
+  expect(sum((t) => t.phase === 2)).to.be.lte((sum((t) => t.phase === 1) * book.round.bundlingBps) / 10_000n);
+  for (const c of book.corridors) {
+    if (c.capacity === null) continue;
+    const regionOf = (id: number) => [...book.buyers, ...book.sellers].find((x) => x.id === id)!.region;
+    const used = sum((t) => regionOf(t.seller) === c.sellerRegion && regionOf(t.buyer) === c.buyerRegion);
+    expect(used).to.be.lte(c.capacity);
+  }
+}
+
+async function checkPayments(env: Env, s: Scenario, state: MarketState, before: Map<string, bigint>, names: readonly string[]) {
+  const settlement = modelSettle(state);
+  const after = await balances(env, names);
+  const expected = new Map<string, bigint>(names.map((n) => [n, 0n]));
+  s.orders.forEach((o, k) => {
+    const name = POOL[o.participant]!.name;
+    const id = k + 1;
+    const delta = settlement.buyers.has(id) ? -settlement.buyers.get(id)!.paid : settlement.sellers.get(id)!;
+    expected.set(name, expected.get(name)! + delta);
+  });
+  for (const n of names) expect(after.get(n)! - before.get(n)!, n).to.equal(expected.get(n));
+  expect(after.get("grid")! - before.get("grid")!).to.equal(settlement.grid);
+  expect(after.get("market")).to.equal(before.get("market"));
+  for (const t of settlement.trades) expect(t.buyerPays).to.equal(t.sellerReceives + t.gridReceives);
+  if (s.pricing === "surplus-split") {
+    for (const t of state.trades) {
+      const b = state.book.buyers.find((x) => x.id === t.buyer)!;
+      const sl = state.book.sellers.find((x) => x.id === t.seller)!;
+      expect(t.buyerPrice).to.be.lte(b.bid);
+      expect(t.sellerPrice).to.be.gte(sl.ask);
+    }
+  }
+}
+
+describe("DPLCMarket against the reference model (fast-check)", function () {
+  it(`matches, curtails and settles random books exactly like the model (seed ${SEED}, ${RUNS} runs)`, async function () {
+    await fc.assert(fc.asyncProperty(scenarioArb, checkScenario), { seed: SEED, numRuns: RUNS, endOnFailure: true });
+  });
+});
