@@ -1,0 +1,216 @@
+/**
+ * Shared fixtures and actions for the contracts' unit tests. Fixtures are named functions so `loadFixture` can
+ * snapshot them; actions are thin wrappers that always wait for their transaction.
+ */
+import { ethers } from "hardhat";
+import { time } from "@nomicfoundation/hardhat-network-helpers";
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import { MaxUint256, encodeBytes32String, id } from "ethers";
+import { deployMarketSystem, type MarketSystem } from "../../src/chain/deploy";
+import type { IDPLCMarket } from "../../typechain-types";
+import { UNLIMITED, WAD } from "./rules";
+
+/** IDPLCRegistry.Kind */
+export const Kind = { None: 0n, Consumer: 1n, Wind: 2n, Thermal: 3n } as const;
+/** IDPLCRegistry.Status */
+export const Status = { None: 0n, Pending: 1n, Approved: 2n, Rejected: 3n } as const;
+/** IDPLCMarket.RoundState */
+export const RoundState = { None: 0n, Open: 1n, Matched: 2n, Settling: 3n, Closed: 4n } as const;
+
+export const b32 = (text: string): string => encodeBytes32String(text);
+export const LISTING_SECONDS = 3_600;
+
+export interface System extends MarketSystem {
+  admin: HardhatEthersSigner;
+  tradingCentre: HardhatEthersSigner;
+  dispatch: HardhatEthersSigner;
+  gridCompany: HardhatEthersSigner;
+  cashier: HardhatEthersSigner;
+  keeper: HardhatEthersSigner;
+  /** Accounts free for participants and outsiders. */
+  users: HardhatEthersSigner[];
+}
+
+/** Token, registry, grid parameters, market and both pricing rules, with one account per operator role. */
+export async function deployMarketFixture(): Promise<System> {
+  const [admin, tradingCentre, dispatch, gridCompany, cashier, keeper, ...users] = await ethers.getSigners();
+  const sys = await deployMarketSystem({ admin, tradingCentre, dispatch, gridCompany, cashier });
+  return { ...sys, admin, tradingCentre, dispatch, gridCompany, cashier, keeper, users };
+}
+
+/** `Regis` then approval by the trading centre. */
+export async function join(sys: System, who: HardhatEthersSigner, kind: bigint, region: string): Promise<void> {
+  await (await sys.registry.connect(who).Regis(kind, b32(region), b32(`code-${who.address.slice(2, 10)}`))).wait();
+  await (await sys.registry.connect(sys.tradingCentre).approve(who.address)).wait();
+}
+
+let receipts = 0;
+/** Mints `tokens` to `who` through a cashier deposit (default rate 10 tokens/RMB) and approves the market. */
+export async function fund(sys: System, who: HardhatEthersSigner, tokens: bigint): Promise<void> {
+  const rate = await sys.token.tokensPerRmb();
+  const rmb = (tokens * WAD + rate - 1n) / rate;
+  await (await sys.token.connect(sys.cashier).deposit(who.address, rmb, id(`receipt-${++receipts}`))).wait();
+  await (await sys.token.connect(who).approve(await sys.market.getAddress(), MaxUint256)).wait();
+}
+
+export interface PairSpec {
+  seller: string;
+  buyer: string;
+  lossPpm?: bigint;
+  transmission?: bigint;
+  capacity?: bigint;
+}
+
+export async function setPairs(sys: System, pairs: readonly PairSpec[]): Promise<void> {
+  for (const p of pairs) {
+    await (
+      await sys.grid
+        .connect(sys.gridCompany)
+        .setPair(b32(p.seller), b32(p.buyer), p.lossPpm ?? 0n, p.transmission ?? 0n, p.capacity ?? UNLIMITED)
+    ).wait();
+  }
+}
+
+export type RoundConfigInput = Partial<IDPLCMarket.RoundConfigStruct>;
+
+/** Opens a round (surplus-split, ratio 3, no certificate costs unless overridden) closing in an hour. */
+export async function openRound(sys: System, config: RoundConfigInput = {}): Promise<{ roundId: bigint; deadline: bigint }> {
+  const deadline = BigInt(await time.latest()) + BigInt(LISTING_SECONDS);
+  await (
+    await sys.market.connect(sys.tradingCentre).openRound({
+      deadline,
+      bundlingRatioBps: 30_000,
+      windCertCost: 0n,
+      thermalCertCost: 0n,
+      pricing: await sys.pricing["surplus-split"].getAddress(),
+      ...config,
+    })
+  ).wait();
+  return { roundId: await sys.market.currentRound(), deadline: BigInt((await sys.market.round(await sys.market.currentRound())).deadline) };
+}
+
+export async function passDeadline(sys: System): Promise<void> {
+  const r = await sys.market.round(await sys.market.currentRound());
+  if (BigInt(await time.latest()) < r.deadline) await time.increaseTo(r.deadline);
+}
+
+/** Runs matching with `steps` per call until the round leaves Open; returns the number of calls. */
+export async function matchAll(sys: System, steps = 10_000n): Promise<number> {
+  const roundId = await sys.market.currentRound();
+  let calls = 0;
+  while ((await sys.market.round(roundId)).state === RoundState.Open) {
+    await (await sys.market.connect(sys.keeper).matchOrders(steps)).wait();
+    calls++;
+  }
+  return calls;
+}
+
+/** Runs TRANS with `steps` per call until the round is closed; returns the number of calls. */
+export async function settleAll(sys: System, steps = 10_000n): Promise<number> {
+  const roundId = await sys.market.currentRound();
+  let calls = 0;
+  while ((await sys.market.round(roundId)).state === RoundState.Settling) {
+    await (await sys.market.connect(sys.keeper).TRANS(steps)).wait();
+    calls++;
+  }
+  return calls;
+}
+
+/** A plain view of a trade, for deep equality. */
+export interface TradeView {
+  buyer: bigint;
+  seller: bigint;
+  mwh: bigint;
+  thermal: boolean;
+  buyerPrice: bigint;
+  sellerPrice: bigint;
+}
+
+export async function trades(sys: System, roundId?: bigint): Promise<TradeView[]> {
+  const id = roundId ?? (await sys.market.currentRound());
+  const n = (await sys.market.round(id)).tradeCount;
+  const out: TradeView[] = [];
+  for (let i = 0n; i < n; i++) {
+    const t = await sys.market.trade(id, i);
+    out.push({
+      buyer: t.buyerOrderId,
+      seller: t.sellerOrderId,
+      mwh: t.mwh,
+      thermal: t.thermal,
+      buyerPrice: t.buyerPrice,
+      sellerPrice: t.sellerPrice,
+    });
+  }
+  return out;
+}
+
+// ---- order requests -------------------------------------------------------------------------------------------
+
+export type OrderRequest = IDPLCMarket.OrderRequestStruct;
+
+export function consumerOrder(quantityMwh: bigint, bid: bigint, greenDemandMwh = 0n): OrderRequest {
+  return { quantityMwh, price: bid, greenDemandMwh, envPrice: 0n, subsidyPrice: 0n };
+}
+
+export function windOrder(quantityMwh: bigint, ask: bigint): OrderRequest {
+  return { quantityMwh, price: ask, greenDemandMwh: 0n, envPrice: 0n, subsidyPrice: 0n };
+}
+
+export function thermalOrder(quantityMwh: bigint, ask: bigint, envPrice = 0n, subsidyPrice = 0n): OrderRequest {
+  return { quantityMwh, price: ask, greenDemandMwh: 0n, envPrice, subsidyPrice };
+}
+
+// ---- books ------------------------------------------------------------------------------------------------------
+
+export interface OrderSpec {
+  kind: "consumer" | "wind" | "thermal";
+  region: string;
+  request: OrderRequest;
+}
+
+export interface BookSpec {
+  pairs: readonly PairSpec[];
+  round?: RoundConfigInput;
+  /** Listed in this order, so the n-th entry gets order id n (in the first round). */
+  orders: readonly OrderSpec[];
+}
+
+export interface Book extends System {
+  roundId: bigint;
+  deadline: bigint;
+  /** owners[k] listed orders[k]. */
+  owners: HardhatEthersSigner[];
+  orderIds: bigint[];
+}
+
+const KIND_OF = { consumer: Kind.Consumer, wind: Kind.Wind, thermal: Kind.Thermal } as const;
+
+/** Deploys, sets grid pairs, registers one fresh account per order, funds consumers, opens a round and lists. */
+export async function setupBook(spec: BookSpec, round?: (sys: System) => Promise<RoundConfigInput>): Promise<Book> {
+  const sys = await deployMarketFixture();
+  await setPairs(sys, spec.pairs);
+  const owners = spec.orders.map((_, k) => sys.users[k]!);
+  for (const [k, o] of spec.orders.entries()) {
+    await join(sys, owners[k]!, KIND_OF[o.kind], o.region);
+    if (o.kind === "consumer") {
+      await fund(sys, owners[k]!, BigInt(o.request.price) * BigInt(o.request.quantityMwh) * 1000n);
+    }
+  }
+  const config = { ...(spec.round ?? {}), ...(round ? await round(sys) : {}) };
+  const { roundId, deadline } = await openRound(sys, config);
+  const orderIds: bigint[] = [];
+  for (const [k, o] of spec.orders.entries()) {
+    const next = (await sys.market.round(roundId)).endOrderId;
+    await (await sys.market.connect(owners[k]!).PAYMENT(o.request)).wait();
+    orderIds.push(next);
+  }
+  return { ...sys, roundId, deadline, owners, orderIds };
+}
+
+/** Sum of the escrow still held for the orders of `roundId`. */
+export async function escrowHeld(sys: System, roundId: bigint): Promise<bigint> {
+  const r = await sys.market.round(roundId);
+  let sum = 0n;
+  for (let i = r.firstOrderId; i < r.endOrderId; i++) sum += (await sys.market.order(i)).escrow;
+  return sum;
+}
