@@ -5,6 +5,7 @@
  * from the trade list. Pure functions and bigint arithmetic only; no I/O except `runCaseA`, a convenience for tests.
  */
 import type { MarketData, PricingRule } from "../../src/data/types";
+import path from "node:path";
 import { loadMarket } from "../../src/data/load";
 import { MarketRuleError } from "../../src/errors";
 import { BPS, PPM, toNumber18, tokenAmount } from "../../src/units";
@@ -406,7 +407,9 @@ export function runMarket(market: MarketData, pricing: PricingRule = market.roun
   return { market, state, settlement: settle(state), matches };
 }
 
+export const CASE_A_DIR = path.resolve(__dirname, "..", "..", "data", "case-a");
+
 /** The paper's Case A from data/case-a (or `dir`). */
-export function runCaseA(pricing: PricingRule = "surplus-split", dir = "data/case-a"): MarketRun {
+export function runCaseA(pricing: PricingRule = "surplus-split", dir = CASE_A_DIR): MarketRun {
   return runMarket(loadMarket(dir), pricing);
 }
