@@ -50,10 +50,12 @@ export class Raft {
   }
 
   private loadState(hs: HardState): void {
-    if (hs.commit < this.log.committed || hs.commit > this.log.lastIndex()) {
-      throw new InvariantError(`hard state commit ${hs.commit} outside [${this.log.committed}, ${this.log.lastIndex()}]`);
+    if (hs.commit > this.log.lastIndex()) {
+      throw new InvariantError(`hard state commit ${hs.commit} beyond last index ${this.log.lastIndex()}`);
     }
-    this.log.committed = hs.commit;
+    // A snapshot only ever holds committed entries, so a hard state older than the snapshot (a crash
+    // between installing it and saving the hard state) still commits up to the snapshot.
+    this.log.committed = Math.max(hs.commit, this.log.committed);
     this.term = hs.term;
     this.vote = hs.vote;
   }

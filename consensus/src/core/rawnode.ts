@@ -99,11 +99,13 @@ export class RawNode {
     if (r.pendingConfIndex > r.log.applied) {
       throw new ProposalDroppedError(`configuration change at ${r.pendingConfIndex} is not applied yet`);
     }
+    let next: ConfState;
     try {
-      applyConfChangeTo(r.conf, cc, r.cfg.mode);
+      next = applyConfChangeTo(r.conf, cc, r.cfg.mode);
     } catch (e) {
       throw new InvalidConfChangeError((e as Error).message, { cause: e });
     }
+    this.requireElectablePool(next);
     const ref = this.appendProposal("config", encodeConfChange(cc));
     r.pendingConfIndex = ref.index;
     return ref;
@@ -201,6 +203,28 @@ export class RawNode {
       leadTransferee: r.leadTransferee,
       progress,
     };
+  }
+
+  /**
+   * In improved mode only pool members can be elected, and only with an up-to-date log. A change
+   * whose pool holds neither this leader nor a live, caught-up member could leave the cluster with
+   * no electable node once this leader goes away, so it is refused.
+   */
+  private requireElectablePool(next: ConfState): void {
+    const r = this.raft;
+    if (r.cfg.mode !== "improved") return;
+    const pool = candidatePool(next);
+    if (pool.includes(r.id)) return;
+    const last = r.log.lastIndex();
+    const ok = pool.some((id) => {
+      const pr = r.prs.get(id);
+      return pr !== undefined && pr.recentActive && pr.match === last;
+    });
+    if (!ok) {
+      throw new InvalidConfChangeError(
+        `pool [${pool.join(",")}] has no live, caught-up member to take over from ${r.id}`,
+      );
+    }
   }
 
   private requireLeader(): void {

@@ -1,0 +1,355 @@
+/**
+ * Deterministic fault simulation: N nodes on a seeded network that drops, duplicates, delays,
+ * reorders and partitions messages, while nodes crash (sometimes mid-write, losing unsynced
+ * records) and restart. Every step is followed by the safety checks of `SafetyChecker`; at the end
+ * the network heals and the run must converge with every acknowledged proposal applied once.
+ */
+import { seededRandom, type RaftConfigInput } from "../core/config";
+import { InvalidConfChangeError, NoEligibleLeaderError, ProposalDroppedError } from "../core/errors";
+import { candidatePool } from "../core/membership";
+import { MemoryStorage } from "../core/storage";
+import type { ConfChange, ConfState, ElectionMode, Member, Message, NodeId } from "../core/types";
+import { SafetyChecker, SafetyViolation } from "./invariants";
+import { SimNode, type SimNodeHooks } from "./node";
+
+export interface SimOptions {
+  ticks?: number;
+  /** Force a mode; by default a seed picks improved (3 in 4) or standard. */
+  mode?: ElectionMode;
+}
+
+export interface SimResult {
+  seed: number;
+  mode: ElectionMode;
+  nodes: number;
+  proposals: number;
+  acknowledged: number;
+  applied: number;
+  leaders: number;
+  crashes: number;
+  messages: number;
+  /** `noEligibleLeader`: improved mode ended with no electable pool member (checked, see below). */
+  outcome: "converged" | "noEligibleLeader";
+}
+
+interface Flight {
+  at: number;
+  order: number;
+  m: Message;
+}
+
+interface Pending {
+  node: NodeId;
+  incarnation: number;
+  index: number;
+  term: number;
+}
+
+const enc = new TextEncoder();
+
+export class Simulation {
+  readonly rng: () => number;
+  readonly nodes = new Map<NodeId, SimNode>();
+  readonly checker = new SafetyChecker();
+  readonly mode: ElectionMode;
+  private readonly hooks: SimNodeHooks;
+  private flights: Flight[] = [];
+  private group = new Map<NodeId, number>();
+  private pending = new Map<string, Pending>();
+  readonly acked = new Set<string>();
+  private now = 0;
+  private faults = true;
+  private proposals = 0;
+  private leadersSeen = 0;
+  private crashes = 0;
+  private messages = 0;
+  private spare: NodeId | null = null;
+  outcome: "converged" | "noEligibleLeader" = "converged";
+
+  constructor(readonly seed: number, private readonly opts: SimOptions = {}) {
+    this.rng = seededRandom(seed);
+    this.mode = opts.mode ?? (this.rng() < 0.75 ? "improved" : "standard");
+    this.hooks = {
+      onPersisted: (n, e, s) => this.checker.onPersisted(n, e, s),
+      onLeader: (n, t) => {
+        this.leadersSeen++;
+        this.checker.onLeader(n, t);
+      },
+      onApply: (ev) => this.onApply(ev.node, ev.entry.index, ev.entry.term, ev.key),
+    };
+    this.build();
+  }
+
+  private build(): void {
+    const n = this.rng() < 0.5 ? 3 : 5;
+    const poolSize = 1 + Math.floor(this.rng() * Math.min(3, n));
+    const members: Member[] = [];
+    for (let i = 0; i < n; i++) members.push({ id: `n${i}`, role: i < poolSize ? "trading-centre" : "participant" });
+    if (this.rng() < 0.3) members.push({ id: `n${n}`, role: "learner" });
+    const conf: ConfState = { members };
+    const preVote = this.rng() < 0.8;
+    const checkQuorum = this.rng() < 0.8;
+    const snapshotEvery = this.rng() < 0.5 ? 8 + Math.floor(this.rng() * 16) : 0;
+    for (const m of members) this.addNode(m.id, conf, preVote, checkQuorum, snapshotEvery);
+    if (this.rng() < 0.4) {
+      this.spare = `n${members.length}`;
+      this.addNode(this.spare, undefined, preVote, checkQuorum, snapshotEvery);
+    }
+  }
+
+  private addNode(id: NodeId, conf: ConfState | undefined, preVote: boolean, checkQuorum: boolean, snap: number): void {
+    const rnd = seededRandom(this.seed * 7919 + this.nodes.size + 1);
+    const cfg = (): RaftConfigInput => ({ id, mode: this.mode, preVote, checkQuorum, electionTick: 10, random: rnd, maxInflight: 4, maxSizePerMsg: 64 });
+    this.nodes.set(id, new SimNode(id, new MemoryStorage(conf), cfg, snap));
+    this.group.set(id, 0);
+  }
+
+  private onApply(node: NodeId, index: number, term: number, key: string): void {
+    this.checker.onApply({ node, entry: { index, term, type: "normal", data: new Uint8Array(key.startsWith("p") ? 1 : 0) }, key });
+    const p = this.pending.get(key);
+    const n = this.nodes.get(node)!;
+    if (p && p.node === node && p.incarnation === n.incarnation && p.index === index && p.term === term) {
+      this.acked.add(key);
+      this.pending.delete(key);
+    }
+  }
+
+  fail(msg: string): never {
+    throw new SafetyViolation(`seed ${this.seed} (${this.mode}) tick ${this.now}: ${msg}`);
+  }
+
+  private send(m: Message): void {
+    this.messages++;
+    const copies = this.faults && this.rng() < 0.05 ? 2 : 1;
+    for (let c = 0; c < copies; c++) {
+      if (this.faults && this.rng() < 0.08) continue;
+      const delay = !this.faults || this.rng() < 0.6 ? 0 : 1 + Math.floor(this.rng() * 3);
+      this.flights.push({ at: this.now + delay, order: this.rng(), m });
+    }
+  }
+
+  private deliverDue(): boolean {
+    const due = this.flights.filter((f) => f.at <= this.now).sort((a, b) => a.at - b.at || a.order - b.order);
+    if (due.length === 0) return false;
+    this.flights = this.flights.filter((f) => f.at > this.now);
+    for (const f of due) {
+      const to = this.nodes.get(f.m.to);
+      if (!to || !to.alive || this.group.get(f.m.from) !== this.group.get(f.m.to)) continue;
+      to.raw.step(f.m);
+      this.processReadies();
+    }
+    return true;
+  }
+
+  private processReadies(): void {
+    for (let busy = true; busy; ) {
+      busy = false;
+      for (const n of this.nodes.values()) {
+        if (!n.alive || !n.raw.hasReady()) continue;
+        busy = true;
+        const torn = this.faults && this.rng() < 0.002 ? Math.floor(this.rng() * 4) : undefined;
+        if (torn !== undefined) this.crashes++;
+        n.handleReady((m) => this.send(m), this.hooks, torn);
+      }
+    }
+  }
+
+  private randomEvents(): void {
+    const ids = [...this.nodes.keys()];
+    const pick = (): SimNode => this.nodes.get(ids[Math.floor(this.rng() * ids.length)])!;
+    if (this.rng() < 0.01) {
+      const n = pick();
+      if (n.alive) {
+        n.crash();
+        this.crashes++;
+      }
+    }
+    for (const n of this.nodes.values()) if (!n.alive && this.rng() < 0.04) n.restart();
+    if (this.rng() < 0.01) {
+      const split = this.rng() < 0.5;
+      for (const id of ids) this.group.set(id, split && this.rng() < 0.4 ? 1 : 0);
+    }
+    if (this.rng() < 0.3) this.clientPropose();
+    if (this.rng() < 0.02) this.confChange();
+  }
+
+  leaderNode(): SimNode | undefined {
+    let best: SimNode | undefined;
+    for (const n of this.nodes.values()) {
+      if (!n.alive) continue;
+      const s = n.raw.status();
+      if (s.state === "leader" && (best === undefined || s.term > best.raw.status().term)) best = n;
+    }
+    return best;
+  }
+
+  clientPropose(): string | undefined {
+    const leader = this.leaderNode();
+    const alive = [...this.nodes.values()].filter((n) => n.alive);
+    const target = leader && this.rng() < 0.8 ? leader : alive[Math.floor(this.rng() * alive.length)];
+    if (!target) return undefined;
+    const key = `p${this.proposals++}`;
+    try {
+      const ref = target.raw.propose(enc.encode(key));
+      this.pending.set(key, { node: target.id, incarnation: target.incarnation, ...ref });
+      this.processReadies();
+      return key;
+    } catch (e) {
+      if (e instanceof ProposalDroppedError) return undefined;
+      throw e;
+    }
+  }
+
+  private confChange(): void {
+    const leader = this.leaderNode();
+    if (!leader) return;
+    const conf = leader.raw.status().conf;
+    const cc = this.randomConfChange(conf);
+    if (!cc) return;
+    try {
+      leader.raw.proposeConfChange(cc);
+      this.processReadies();
+    } catch (e) {
+      if (e instanceof ProposalDroppedError || e instanceof InvalidConfChangeError) return;
+      throw e;
+    }
+  }
+
+  private randomConfChange(conf: ConfState): ConfChange | undefined {
+    const r = this.rng();
+    const spare = this.spare;
+    if (spare !== null && r < 0.4) {
+      const role = conf.members.find((m) => m.id === spare)?.role;
+      if (role === undefined) return { op: this.rng() < 0.5 ? "addLearner" : "addVoter", id: spare };
+      if (role === "learner") return { op: "promote", id: spare };
+      return { op: "removeNode", id: spare };
+    }
+    const tc = conf.members.filter((m) => m.role === "trading-centre").map((m) => m.id);
+    if (r < 0.7 && tc.length > 0) {
+      const pool = tc.filter(() => this.rng() < 0.6);
+      return { op: "refreshPool", id: tc[0], pool: pool.length > 0 ? pool : [tc[0]] };
+    }
+    const voters = conf.members.filter((m) => m.role !== "learner");
+    const v = voters[Math.floor(this.rng() * voters.length)];
+    return { op: "setRole", id: v.id, role: v.role === "participant" ? "trading-centre" : "participant" };
+  }
+
+  private tickAll(): void {
+    this.now++;
+    for (const n of this.nodes.values()) if (n.alive) n.raw.tick();
+    this.processReadies();
+    while (this.deliverDue()) {
+      /* deliver until nothing is due this tick */
+    }
+  }
+
+  private checkMachines(): void {
+    for (const n of this.nodes.values()) this.checker.checkMachine(n);
+  }
+
+  run(): SimResult {
+    const ticks = this.opts.ticks ?? 300;
+    try {
+      for (let t = 0; t < ticks; t++) {
+        this.randomEvents();
+        this.tickAll();
+        if (t % 10 === 0) this.checkMachines();
+      }
+      this.healAndConverge();
+    } catch (e) {
+      if (e instanceof SafetyViolation && e.message.startsWith(`seed ${this.seed}`)) throw e;
+      const msg = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+      this.fail(msg);
+    }
+    return {
+      seed: this.seed,
+      mode: this.mode,
+      nodes: this.nodes.size,
+      proposals: this.proposals,
+      acknowledged: this.acked.size,
+      applied: this.checker.maxApplied,
+      leaders: this.leadersSeen,
+      crashes: this.crashes,
+      messages: this.messages,
+      outcome: this.outcome,
+    };
+  }
+
+  /** Heals every fault; the cluster must elect a pool leader, commit a new entry and converge. */
+  private healAndConverge(): void {
+    this.faults = false;
+    for (const id of this.nodes.keys()) this.group.set(id, 0);
+    for (const n of this.nodes.values()) if (!n.alive) n.restart();
+    let finalKey: string | undefined;
+    for (let t = 0; t < 600; t++) {
+      this.tickAll();
+      if (finalKey === undefined && this.leaderNode()) finalKey = this.clientPropose();
+      if (finalKey !== undefined && this.acked.has(finalKey) && this.converged()) break;
+    }
+    if (finalKey === undefined && this.mode === "improved" && !this.leaderNode()) {
+      this.checkNoEligibleLeader();
+      return;
+    }
+    if (finalKey === undefined || !this.acked.has(finalKey)) this.fail("no proposal committed after healing (liveness)");
+    if (!this.converged()) this.fail("members did not converge after healing");
+    this.checkMachines();
+    const leader = this.leaderNode()!;
+    const conf = leader.raw.status().conf;
+    if (this.mode === "improved" && !candidatePool(conf).includes(leader.id)) {
+      this.fail(`leader ${leader.id} is outside the candidate pool [${candidatePool(conf).join(",")}]`);
+    }
+    for (const key of this.acked) {
+      for (const m of conf.members) {
+        const n = this.nodes.get(m.id)!;
+        if (n.sm.keys.filter((k) => k === key).length !== 1) this.fail(`acknowledged ${key} not applied once on ${m.id}`);
+      }
+    }
+  }
+
+  /**
+   * Improved mode can legitimately lose liveness: when no pool member's log is as up-to-date as a
+   * quorum's, no pool member can ever win. Then (and only then) a leaderless end is accepted, and
+   * every node must answer proposals with `NoEligibleLeaderError` rather than hang.
+   */
+  private checkNoEligibleLeader(): void {
+    for (const p of this.nodes.values()) {
+      const conf = p.raw.status().conf;
+      if (!candidatePool(conf).includes(p.id)) continue;
+      const mine = this.logPosition(p);
+      const voters = conf.members.filter((m) => m.role !== "learner");
+      const support = voters.filter((m) => {
+        const o = this.logPosition(this.nodes.get(m.id)!);
+        return o.term < mine.term || (o.term === mine.term && o.index <= mine.index);
+      }).length;
+      if (support >= Math.floor(voters.length / 2) + 1) {
+        this.fail(`no leader after healing although pool member ${p.id} has an electable log (liveness)`);
+      }
+    }
+    this.outcome = "noEligibleLeader";
+    for (const n of this.nodes.values()) {
+      try {
+        n.raw.propose(enc.encode("probe"));
+        this.fail(`${n.id} accepted a proposal without a leader`);
+      } catch (e) {
+        if (!(e instanceof NoEligibleLeaderError)) this.fail(`${n.id}: expected NoEligibleLeaderError, got ${String(e)}`);
+      }
+    }
+  }
+
+  private logPosition(n: SimNode): { index: number; term: number } {
+    const index = n.storage.lastIndex();
+    return { index, term: n.storage.term(index) };
+  }
+
+  private converged(): boolean {
+    const leader = this.leaderNode();
+    if (!leader) return false;
+    const conf = leader.raw.status().conf;
+    const target = leader.raw.status().lastIndex;
+    return conf.members.every((m) => this.nodes.get(m.id)!.sm.index === target);
+  }
+}
+
+export function runSimulation(seed: number, opts: SimOptions = {}): SimResult {
+  return new Simulation(seed, opts).run();
+}
