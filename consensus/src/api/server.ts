@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
 import type { Admission } from "../chain/admission";
 import { OrdererError } from "../chain/errors";
-import { parseRawTransaction } from "../chain/tx";
+import { parseRawTransaction, type ParsedTx } from "../chain/tx";
 import { NoEligibleLeaderError, NotLeaderError } from "../core/errors";
 import type { OrdererMetrics } from "../metrics/metrics";
 import { BadRequestError, LeaderUnavailableError, MethodNotAllowedError, NotFoundError, PayloadTooLargeError } from "./errors";
@@ -23,6 +23,15 @@ export interface ApiServerOptions {
   port: number;
   maxBodyBytes?: number;
   forwardTimeoutMs?: number;
+  /** How long a submission keeps retrying while the leader is unreachable or changing. */
+  leaderRetryMs?: number;
+  /** Fault-injection hooks for process-level tests; routes under /debug/ exist only when given. */
+  debug?: DebugHooks;
+}
+
+export interface DebugHooks {
+  /** Drops all Raft traffic to and from these peers (an empty list heals). */
+  partition(peers: string[]): void;
 }
 
 interface Reply {
@@ -40,10 +49,10 @@ const HASH = /^0x[0-9a-f]{64}$/;
  */
 export class ApiServer {
   private readonly server: http.Server;
-  private readonly o: Required<Omit<ApiServerOptions, "admission">> & { admission: Admission | null };
+  private readonly o: Required<Omit<ApiServerOptions, "admission" | "debug">> & Pick<ApiServerOptions, "admission" | "debug">;
 
   constructor(options: ApiServerOptions) {
-    this.o = { host: "127.0.0.1", maxBodyBytes: 4 * 1024 * 1024, forwardTimeoutMs: 10_000, ...options };
+    this.o = { host: "127.0.0.1", maxBodyBytes: 4 * 1024 * 1024, forwardTimeoutMs: 10_000, leaderRetryMs: 5_000, ...options };
     this.server = http.createServer((req, res) => void this.serve(req, res));
     this.server.keepAliveTimeout = 65_000;
   }
@@ -109,6 +118,9 @@ export class ApiServer {
     if (path === "/v1/status") return { route: "status", run: only("GET", async () => ({ status: 200, body: this.o.handle.status() })) };
     if (path === "/metrics") return { route: "metrics", run: only("GET", () => this.metricsReply()) };
     if (path === "/healthz") return { route: "healthz", run: only("GET", async () => this.health()) };
+    if (path === "/debug/partition" && this.o.debug !== undefined) {
+      return { route: "debug", run: only("POST", () => this.partition(req)) };
+    }
     return { route: "other", run: async () => Promise.reject(new NotFoundError(`no route ${method} ${path}`)) };
   }
 
@@ -125,13 +137,30 @@ export class ApiServer {
     }
     const tx = parseRawTransaction((json as { raw: unknown }).raw, this.o.chainId);
     if (this.o.admission !== null) await this.o.admission.check(tx);
+    // A leader that just died still looks alive to followers for up to an election timeout:
+    // retry (bounded) until the core names a new leader or says none can be elected.
+    const deadline = Date.now() + this.o.leaderRetryMs;
+    for (;;) {
+      const reply = await this.submitOnce(req, tx);
+      if (reply.status !== 503 || req.headers[FORWARDED_HEADER] !== undefined || Date.now() >= deadline) return reply;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  /** Orders here, or forwards to the leader; a 503 answer may be retried by the caller. */
+  private async submitOnce(req: http.IncomingMessage, tx: ParsedTx): Promise<Reply> {
     try {
       return { status: 200, body: await this.o.handle.submit(tx) };
     } catch (err) {
       if (!(err instanceof NotLeaderError)) throw err;
       const known = await this.o.handle.lookup(tx.hash);
       if (known !== undefined && known.status !== "pending") return { status: 200, body: { hash: tx.hash, status: known.status } };
-      return this.forward(req, "POST", "/v1/transactions", JSON.stringify({ raw: tx.raw }));
+      try {
+        return await this.forward(req, "POST", "/v1/transactions", JSON.stringify({ raw: tx.raw }));
+      } catch (ferr) {
+        if (ferr instanceof LeaderUnavailableError) return { status: 503, body: { error: ferr.message } };
+        throw ferr;
+      }
     }
   }
 
@@ -163,6 +192,20 @@ export class ApiServer {
       timeoutMs: this.o.forwardTimeoutMs,
     });
     return { status: answer.status, body: answer.body };
+  }
+
+  private async partition(req: http.IncomingMessage): Promise<Reply> {
+    let peers: unknown;
+    try {
+      peers = (JSON.parse(await this.readBody(req)) as { peers?: unknown }).peers;
+    } catch (err) {
+      throw new BadRequestError('body must be JSON: {"peers":["id",…]}', { cause: err });
+    }
+    if (!Array.isArray(peers) || !peers.every((p) => typeof p === "string")) {
+      throw new BadRequestError('"peers" must be an array of node ids');
+    }
+    this.o.debug!.partition(peers as string[]);
+    return { status: 200, body: { partitioned: peers } };
   }
 
   private async metricsReply(): Promise<Reply> {

@@ -101,6 +101,7 @@ describe("api/server: the client HTTP API", function () {
       logger,
       port: 0,
       maxBodyBytes,
+      leaderRetryMs: 200,
     });
     await server.start();
     servers.push(server);

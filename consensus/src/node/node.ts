@@ -1,0 +1,438 @@
+import crypto from "node:crypto";
+import path from "node:path";
+import type { Logger } from "pino";
+import type { NodeStatus, OrdererHandle, SubmitResult, TxLookup } from "../api/types";
+import { ApiServer } from "../api/server";
+import { BlockCutter } from "../batch/block-cutter";
+import { decodeBlock, encodeBlock } from "../batch/block-codec";
+import type { BatchTx } from "../batch/types";
+import type { ParsedTx } from "../chain/tx";
+import { clusterMembers } from "../config/validate";
+import type { OrdererConfig } from "../config/schema";
+import { NoEligibleLeaderError, NotLeaderError } from "../core/errors";
+import { decodeConfChange, roleOf } from "../core/membership";
+import { RawNode } from "../core/rawnode";
+import type { Entry, Message, Ready, Snapshot, SoftState } from "../core/types";
+import { OrdererMetrics } from "../metrics/metrics";
+import { FileStorage } from "../storage/file-storage";
+import { ChainView } from "./chain-view";
+import { OrderLedger } from "./ledger";
+import { ProposalTracker } from "./proposals";
+import { PartitionFilter, type NodeTransport, type TransportFactory } from "./transport";
+
+export interface OrdererNodeOptions {
+  config: OrdererConfig;
+  logger: Logger;
+  transport: TransportFactory;
+  /** Deliver committed blocks to `config.chain`. Exactly one node per chain may (see README in this folder). */
+  deliver?: boolean;
+  /** API base URL per peer id; peers not listed are assumed at this node's raft-to-HTTP port offset. */
+  peerApi?: Record<string, string>;
+  /** How long POST /v1/transactions waits for the commit before answering "pending". */
+  submitWaitMs?: number;
+  /** How long a leaderless node waits for an election before answering "no eligible leader". */
+  leaderWaitMs?: number;
+  /** Entries kept behind a snapshot so a briefly lagging follower catches up without one. */
+  catchUpEntries?: number;
+  /** Blocks proposed but not yet committed before the next batch waits for its size or timeout. */
+  maxInflightBlocks?: number;
+  /** Enables POST /debug/partition (process tests only). */
+  faultInjection?: boolean;
+  metrics?: OrdererMetrics;
+}
+
+/**
+ * One orderer node: drives the pure Raft core with a clock, a durable FileStorage, a transport, the
+ * block cutter, the order ledger (the replicated state machine), chain delivery and the client API.
+ *
+ * The Ready loop keeps etcd's order: persist hard state, entries and snapshot (fsync'd by
+ * FileStorage) before sending any message, then apply committed entries, then advance.
+ */
+export class OrdererNode implements OrdererHandle {
+  readonly metrics: OrdererMetrics;
+  readonly partition = new PartitionFilter();
+  private readonly cfg: OrdererConfig;
+  private readonly log: Logger;
+  private readonly storage: FileStorage;
+  private readonly raw: RawNode;
+  private readonly ledger = new OrderLedger();
+  private readonly cutter: BlockCutter;
+  private readonly proposals: ProposalTracker;
+  private readonly chain: ChainView;
+  private readonly transport: NodeTransport;
+  private readonly api: ApiServer;
+  private readonly leaderWaitMs: number;
+  private readonly catchUpEntries: number;
+  private readonly maxInflightBlocks: number;
+  private readonly peerApi: Record<string, string>;
+  private soft: SoftState = { lead: null, state: "follower" };
+  private ownUncommitted = new Set<number>();
+  private tickTimer: NodeJS.Timeout | null = null;
+  private batchTimer: NodeJS.Timeout | null = null;
+  private drainScheduled = false;
+  private cutScheduled = false;
+  private stopped = false;
+  private lastSnapshotIndex: number;
+
+  constructor(options: OrdererNodeOptions) {
+    const cfg = options.config;
+    this.cfg = cfg;
+    this.log = options.logger;
+    this.metrics = options.metrics ?? new OrdererMetrics({ nodeId: cfg.id });
+    this.leaderWaitMs = options.leaderWaitMs ?? cfg.timeouts.tickMs * cfg.timeouts.electionTicks * 5;
+    this.catchUpEntries = options.catchUpEntries ?? 5_000;
+    this.maxInflightBlocks = options.maxInflightBlocks ?? 2;
+    this.peerApi = options.peerApi ?? {};
+    this.proposals = new ProposalTracker(options.submitWaitMs ?? 10_000);
+    this.cutter = new BlockCutter(cfg.batching);
+    this.chain = new ChainView(cfg, options.deliver ?? false, this.metrics, this.log);
+    this.storage = FileStorage.open(path.join(cfg.dataDir, "raft"), {
+      fsync: cfg.storage.fsync,
+      segmentBytes: cfg.storage.segmentBytes,
+      initialConf: { members: clusterMembers(cfg) },
+    });
+    if (this.storage.recovery !== undefined && this.storage.recovery !== null) {
+      this.log.warn({ recovery: this.storage.recovery }, "WAL recovery repaired a torn tail");
+    }
+    const snap = this.storage.snapshot();
+    this.ledger.restore(snap.data, snap.meta.index);
+    this.lastSnapshotIndex = snap.meta.index;
+    this.raw = new RawNode(
+      {
+        id: cfg.id,
+        electionTick: cfg.timeouts.electionTicks,
+        heartbeatTick: cfg.timeouts.heartbeatTicks,
+        mode: cfg.mode,
+        preVote: true,
+        checkQuorum: true,
+        random: () => crypto.randomInt(0, 2 ** 32) / 2 ** 32,
+      },
+      this.storage,
+    );
+    this.transport = options.transport(
+      (m) => this.receive(m),
+      (reason) => this.dropped(reason),
+    );
+    this.api = new ApiServer({
+      handle: this,
+      chainId: this.chain.chainId,
+      admission: this.chain.admission,
+      metrics: this.metrics,
+      logger: this.log,
+      host: cfg.listen.host,
+      port: cfg.listen.httpPort,
+      debug: options.faultInjection === true ? { partition: (peers) => this.setPartition(peers) } : undefined,
+    });
+  }
+
+  /** Opens the network and API and starts the clock. */
+  async start(): Promise<void> {
+    await this.transport.start();
+    await this.api.start();
+    const tickMs = this.cfg.timeouts.tickMs;
+    this.tickTimer = setInterval(() => this.onTick(), tickMs);
+    this.log.info(
+      { id: this.cfg.id, api: this.api.url, snapshot: this.lastSnapshotIndex, deliver: this.chain.applier !== null },
+      "orderer node started",
+    );
+    this.scheduleDrain();
+  }
+
+  get apiUrl(): string {
+    return this.api.url;
+  }
+
+  /** Stops the clock, API, transport and delivery, then closes storage. Safe to call twice. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.tickTimer !== null) clearInterval(this.tickTimer);
+    if (this.batchTimer !== null) clearTimeout(this.batchTimer);
+    this.proposals.close();
+    await this.api.stop();
+    await this.transport.close();
+    await this.chain.close();
+    this.storage.close();
+    this.log.info({ id: this.cfg.id }, "orderer node stopped");
+  }
+
+  // ---- OrdererHandle ----
+
+  async submit(tx: ParsedTx): Promise<SubmitResult> {
+    const known = this.ledger.position(tx.hash);
+    if (known !== undefined) return { hash: tx.hash, status: (await this.chain.lookup(tx.hash, known)).status };
+    await this.awaitLeadership();
+    const result = this.proposals.wait(tx.hash);
+    if (this.proposals.take(tx.hash)) {
+      const batchTx: BatchTx = { hash: tx.hash, raw: Buffer.from(tx.raw.slice(2), "hex") };
+      for (const batch of this.cutter.ordered(batchTx, Date.now()).batches) this.propose(batch);
+      this.scheduleCut();
+    }
+    return result;
+  }
+
+  async lookup(hash: string): Promise<TxLookup | undefined> {
+    const pos = this.ledger.position(hash);
+    if (pos !== undefined) return this.chain.lookup(hash, pos);
+    if (this.proposals.isInflight(hash)) return { status: "pending", block: null, index: null, chainBlock: null };
+    return undefined;
+  }
+
+  status(): NodeStatus {
+    const st = this.raw.status();
+    return {
+      id: this.cfg.id,
+      role: roleOf(st.conf, this.cfg.id) ?? this.cfg.role,
+      term: st.term,
+      leader: st.lead,
+      commitIndex: st.commit,
+      appliedIndex: this.ledger.appliedIndex,
+      pool: st.pool,
+      members: st.conf.members.map((m) => ({ ...m })),
+    };
+  }
+
+  leaderApiUrl(): string | null {
+    const lead = this.soft.lead;
+    if (lead === null) return null;
+    if (lead === this.cfg.id) return this.api.url;
+    const given = this.peerApi[lead];
+    if (given !== undefined) return given;
+    const peer = this.cfg.peers.find((p) => p.id === lead);
+    if (peer === undefined) return null;
+    const offset = this.cfg.listen.httpPort - this.cfg.listen.raftPort;
+    return `http://${peer.host}:${peer.port + offset}`;
+  }
+
+  // ---- leadership and proposals ----
+
+  /**
+   * Returns when this node leads. Throws NotLeaderError naming a live leader (the API forwards),
+   * or NoEligibleLeaderError when the core says no pool node can win, or none won within
+   * `leaderWaitMs`. While an election runs it waits, bounded.
+   */
+  private async awaitLeadership(): Promise<void> {
+    const deadline = Date.now() + this.leaderWaitMs;
+    for (;;) {
+      const err = this.leadershipError();
+      if (err === null) return;
+      if (err instanceof NotLeaderError && err.leader !== null) throw err;
+      if (err instanceof NoEligibleLeaderError) throw err;
+      if (Date.now() >= deadline || this.stopped) {
+        const pool = this.raw.status().pool;
+        throw new NoEligibleLeaderError(
+          `no leader within ${this.leaderWaitMs} ms: no node of the candidate pool [${pool.join(", ")}] won an election`,
+          { cause: err },
+        );
+      }
+      await new Promise((r) => setTimeout(r, this.cfg.timeouts.tickMs));
+    }
+  }
+
+  /**
+   * The core's own verdict on proposing here, without duplicating its leader-liveness rules: on a
+   * non-leader, `propose` appends nothing and throws the reason. (Should this node have just won,
+   * the probe appends an empty entry, which the ledger skips like a leader's no-op.)
+   */
+  private leadershipError(): Error | null {
+    if (this.raw.status().state === "leader") return null;
+    try {
+      this.raw.propose(new Uint8Array(0));
+      this.scheduleDrain();
+      return null;
+    } catch (err) {
+      return err as Error;
+    }
+  }
+
+  private propose(batch: BatchTx[]): void {
+    if (batch.length === 0) return;
+    try {
+      const ref = this.raw.propose(encodeBlock(batch));
+      this.ownUncommitted.add(ref.index);
+      this.metrics.proposals.inc();
+      this.metrics.proposedTxs.inc(batch.length);
+      this.scheduleDrain();
+    } catch (err) {
+      for (const tx of batch) this.proposals.fail(tx.hash, err);
+    }
+  }
+
+  /**
+   * Cuts the pending batch at once while few blocks are in flight (low latency under light load);
+   * under load batches grow until a block commits, the count/size limit or the batch timeout.
+   */
+  private scheduleCut(): void {
+    if (this.cutter.pendingCount === 0) return;
+    if (this.ownUncommitted.size < this.maxInflightBlocks && !this.cutScheduled) {
+      this.cutScheduled = true;
+      setImmediate(() => {
+        this.cutScheduled = false;
+        if (this.ownUncommitted.size < this.maxInflightBlocks) this.cutNow();
+      });
+    }
+    const deadline = this.cutter.deadline();
+    if (this.batchTimer === null && deadline !== null) {
+      this.batchTimer = setTimeout(() => {
+        this.batchTimer = null;
+        this.cutNow();
+      }, Math.max(0, deadline - Date.now()));
+    }
+  }
+
+  private cutNow(): void {
+    if (this.batchTimer !== null) {
+      clearTimeout(this.batchTimer);
+      this.batchTimer = null;
+    }
+    if (this.cutter.pendingCount > 0) this.propose(this.cutter.cut());
+  }
+
+  private onSoftState(soft: SoftState): void {
+    const was = this.soft;
+    this.soft = soft;
+    if (soft.lead !== was.lead) {
+      this.metrics.leaderChanges.inc();
+      this.log.info({ term: this.raw.status().term, leader: soft.lead }, "leader changed");
+    }
+    if ((soft.state === "preCandidate" || soft.state === "candidate") && soft.state !== was.state) this.metrics.elections.inc();
+    this.metrics.isLeader.set(soft.state === "leader" ? 1 : 0);
+    if (was.state === "leader" && soft.state !== "leader") this.onLeadershipLost(soft.lead);
+  }
+
+  /** Batched but unproposed transactions go back to their clients (the API forwards them on). */
+  private onLeadershipLost(lead: string | null): void {
+    if (this.batchTimer !== null) {
+      clearTimeout(this.batchTimer);
+      this.batchTimer = null;
+    }
+    const err = new NotLeaderError(lead);
+    for (const tx of this.cutter.cut()) this.proposals.fail(tx.hash, err);
+    this.proposals.forgetInflight();
+    this.ownUncommitted.clear();
+  }
+
+  // ---- the Ready loop ----
+
+  private onTick(): void {
+    this.raw.tick();
+    this.scheduleDrain();
+  }
+
+  private receive(m: Message): void {
+    if (this.stopped) return;
+    if (!this.partition.allows(m.from)) {
+      this.dropped("partitioned");
+      return;
+    }
+    try {
+      this.raw.step(m);
+    } catch (err) {
+      this.log.warn({ err, type: m.type, from: m.from }, "message refused by the core");
+    }
+    this.scheduleDrain();
+  }
+
+  private scheduleDrain(): void {
+    if (this.drainScheduled || this.stopped) return;
+    this.drainScheduled = true;
+    setImmediate(() => {
+      this.drainScheduled = false;
+      if (!this.stopped) this.drain();
+    });
+  }
+
+  private drain(): void {
+    while (this.raw.hasReady()) {
+      const rd = this.raw.ready();
+      this.handleReady(rd);
+      this.raw.advance(rd);
+    }
+    this.maybeSnapshot();
+    this.scheduleCut();
+  }
+
+  private handleReady(rd: Ready): void {
+    if (rd.softState !== undefined) this.onSoftState(rd.softState);
+    // Durable first: a vote, an appended entry or a commit index must survive a crash before any
+    // message that reveals it leaves this node.
+    this.storage.save(rd.hardState, rd.entries, rd.snapshot);
+    if (rd.hardState !== undefined) {
+      this.metrics.term.set(rd.hardState.term);
+      this.metrics.commitIndex.set(rd.hardState.commit);
+    }
+    if (rd.snapshot !== undefined) this.installSnapshot(rd.snapshot);
+    this.send(rd.messages);
+    for (const e of rd.committedEntries) this.applyEntry(e);
+  }
+
+  private send(messages: Message[]): void {
+    const out: Message[] = [];
+    for (const m of messages) {
+      if (!this.partition.allows(m.to)) {
+        this.dropped("partitioned");
+        continue;
+      }
+      out.push(m);
+      if (m.type === "snapshot") this.raw.reportSnapshot(m.to, true);
+    }
+    if (out.length > 0) this.transport.send(out);
+  }
+
+  private applyEntry(e: Entry): void {
+    if (e.index <= this.ledger.appliedIndex) return;
+    this.ownUncommitted.delete(e.index);
+    if (e.type === "config") {
+      this.raw.applyConfChange(decodeConfChange(e.data));
+      this.ledger.skip(e.index);
+      return;
+    }
+    if (e.data.byteLength === 0) {
+      this.ledger.skip(e.index);
+      return;
+    }
+    const txs = decodeBlock(e.data);
+    const block = this.ledger.applyBlock(e.index, txs);
+    this.metrics.commits.inc();
+    for (const tx of txs) this.proposals.settle(tx.hash.toLowerCase(), "ordered");
+    this.chain.deliver(block);
+  }
+
+  private installSnapshot(snap: Snapshot): void {
+    this.ledger.restore(snap.data, snap.meta.index);
+    this.lastSnapshotIndex = snap.meta.index;
+    const delivered = this.chain.deliveredIndex;
+    if (delivered !== null && delivered < snap.meta.index) {
+      this.log.error(
+        { delivered, snapshot: snap.meta.index },
+        "installed a snapshot past the chain checkpoint: blocks in between cannot be delivered from this node",
+      );
+    }
+    this.log.info({ index: snap.meta.index }, "installed snapshot from the leader");
+  }
+
+  /**
+   * Every `storage.snapshotEntries` applied entries, snapshot the ledger and compact the log, keeping
+   * `catchUpEntries` behind. The delivering node snapshots only when delivery has caught up, so a
+   * restart never loses a committed block that had not reached the chain.
+   */
+  private maybeSnapshot(): void {
+    const applied = this.ledger.appliedIndex;
+    if (applied - this.lastSnapshotIndex < this.cfg.storage.snapshotEntries || !this.chain.caughtUp()) return;
+    this.storage.createSnapshot(applied, this.raw.status().conf, this.ledger.snapshot());
+    this.lastSnapshotIndex = applied;
+    const compactTo = applied - this.catchUpEntries;
+    if (compactTo >= this.storage.firstIndex()) this.storage.compact(compactTo);
+    this.log.info({ index: applied, compactedTo: Math.max(compactTo, this.storage.firstIndex() - 1) }, "snapshot taken");
+  }
+
+  private setPartition(peers: string[]): void {
+    this.partition.set(peers);
+    this.log.warn({ peers }, "fault injection: partitioned from peers");
+  }
+
+  private dropped(reason: string): void {
+    this.metrics.droppedMessages.inc();
+    this.log.debug({ reason }, "message dropped");
+  }
+}

@@ -1,0 +1,34 @@
+import type { Message, NodeId } from "../core/types";
+
+/**
+ * What the node driver needs from a transport. Implementations: the authenticated TCP transport
+ * (consensus/src/transport) through an adapter, and an in-process network in tests.
+ */
+export interface NodeTransport {
+  start(): Promise<void>;
+  /** Best effort, never throws: Raft tolerates lost messages. */
+  send(messages: Message[]): void;
+  close(): Promise<void>;
+}
+
+export type TransportFactory = (onMessage: (m: Message) => void, onDrop: (reason: string) => void) => NodeTransport;
+
+/**
+ * Fault injection for process-level tests: drops every message to or from the listed peers, as a
+ * network partition would. Off unless the daemon runs with fault injection enabled.
+ */
+export class PartitionFilter {
+  private cut = new Set<NodeId>();
+
+  set(peers: NodeId[]): void {
+    this.cut = new Set(peers);
+  }
+
+  get peers(): NodeId[] {
+    return [...this.cut];
+  }
+
+  allows(peer: NodeId): boolean {
+    return !this.cut.has(peer);
+  }
+}

@@ -1,0 +1,175 @@
+import { Wallet } from "ethers";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import pino from "pino";
+import { parseConfig } from "../../src/config/load";
+import type { OrdererConfig } from "../../src/config/schema";
+import type { Message, NodeRole } from "../../src/core/types";
+import { OrdererNode, type OrdererNodeOptions } from "../../src/node/node";
+import type { NodeTransport, TransportFactory } from "../../src/node/transport";
+
+export const CHAIN_ID = 31337n;
+
+/** In-process network: delivers asynchronously, through a structured clone as a wire would. */
+export class InProcessNetwork {
+  private readonly handlers = new Map<string, (m: Message) => void>();
+  delivered = 0;
+
+  factory(id: string): TransportFactory {
+    return (onMessage) => {
+      const net = this;
+      const t: NodeTransport = {
+        async start() {
+          net.handlers.set(id, onMessage);
+        },
+        send(messages) {
+          for (const m of messages) {
+            const copy = structuredClone(m);
+            setImmediate(() => {
+              const h = net.handlers.get(copy.to);
+              if (h === undefined) return;
+              net.delivered++;
+              h(copy);
+            });
+          }
+        },
+        async close() {
+          net.handlers.delete(id);
+        },
+      };
+      return t;
+    };
+  }
+}
+
+export interface ClusterSpec {
+  roles: NodeRole[];
+  tickMs?: number;
+  electionTicks?: number;
+  chain?: { rpcUrl: string };
+  snapshotEntries?: number;
+}
+
+/** Configs for an in-process cluster n1..nN (raft ports are labels only; the network is in-process). */
+export function clusterConfigs(spec: ClusterSpec, dir: string): OrdererConfig[] {
+  const peers = spec.roles.map((role, i) => ({
+    id: `n${i + 1}`,
+    role,
+    port: 17_001 + i,
+    publicKey: "ab".repeat(32),
+  }));
+  return peers.map((p, i) =>
+    parseConfig(
+      {
+        id: p.id,
+        role: p.role,
+        peers,
+        listen: { raftPort: p.port, httpPort: 0 },
+        dataDir: path.join(dir, p.id),
+        keyFile: path.join(dir, `${p.id}.key.json`),
+        timeouts: { tickMs: spec.tickMs ?? 20, electionTicks: spec.electionTicks ?? 10 },
+        storage: { fsync: true, snapshotEntries: spec.snapshotEntries ?? 10_000 },
+        ...(spec.chain === undefined ? {} : { chain: { rpcUrl: spec.chain.rpcUrl, chainId: Number(CHAIN_ID) } }),
+        logLevel: "silent",
+      },
+      dir,
+      `node ${i + 1}`,
+    ),
+  );
+}
+
+export class InProcessCluster {
+  readonly net = new InProcessNetwork();
+  readonly nodes = new Map<string, OrdererNode>();
+  readonly peerApi: Record<string, string> = {};
+  readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), "dplc-node-"));
+  readonly configs: OrdererConfig[];
+
+  constructor(
+    spec: ClusterSpec,
+    private readonly extra: Partial<OrdererNodeOptions> & { deliverer?: string } = {},
+  ) {
+    this.configs = clusterConfigs(spec, this.dir);
+  }
+
+  async start(id: string): Promise<OrdererNode> {
+    const config = this.configs.find((c) => c.id === id)!;
+    const { deliverer, ...rest } = this.extra;
+    const node = new OrdererNode({
+      config,
+      logger: pino({ level: "silent" }),
+      transport: this.net.factory(id),
+      peerApi: this.peerApi,
+      deliver: deliverer === id,
+      ...rest,
+    });
+    await node.start();
+    this.peerApi[id] = node.apiUrl;
+    this.nodes.set(id, node);
+    return node;
+  }
+
+  async startAll(): Promise<void> {
+    for (const c of this.configs) await this.start(c.id);
+  }
+
+  async stop(id: string): Promise<void> {
+    await this.nodes.get(id)?.stop();
+    this.nodes.delete(id);
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.nodes.keys()].map((id) => this.stop(id)));
+  }
+
+  cleanup(): void {
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /** Polls (bounded) until some running node leads; answers its id. */
+  async leader(timeoutMs = 10_000): Promise<string> {
+    return waitFor(() => {
+      for (const [id, n] of this.nodes) if (n.status().leader === id) return id;
+      return undefined;
+    }, timeoutMs, "a leader");
+  }
+}
+
+/** Polls `probe` every 20 ms until it answers a value; fails after `timeoutMs`. */
+export async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+export async function signedTransfer(wallet: Wallet, nonce: number, to = wallet.address): Promise<string> {
+  return wallet.signTransaction({
+    type: 2,
+    chainId: CHAIN_ID,
+    nonce,
+    to,
+    value: 1n,
+    gasLimit: 21_000n,
+    maxFeePerGas: 100_000_000_000n,
+    maxPriorityFeePerGas: 1n,
+  });
+}
+
+export async function post(url: string, raw: string): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(`${url}/v1/transactions`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ raw }),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+export async function getJson(url: string): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(url);
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
