@@ -51,7 +51,7 @@ interface IDPLCMarket {
         uint64 greenDemandMwh;
         uint64 windFilledMwh; // consumers: wind bought; generators: energy sold
         uint64 thermalFilledMwh; // consumers: thermal bought
-        uint128 escrow; // consumers: tokens still held for this order
+        uint256 escrow; // consumers: tokens still held for this order (bid × quantity can exceed uint128)
     }
 
     /// @notice A matched trade; `mwh` may shrink under curtailment.

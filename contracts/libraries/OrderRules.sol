@@ -61,7 +61,7 @@ library OrderRules {
         o.quantityMwh = uint64(q.quantityMwh);
         o.greenDemandMwh = uint64(q.greenDemandMwh);
         if (kind == IDPLCRegistry.Kind.Consumer) {
-            o.escrow = uint128(q.price * q.quantityMwh * RoundBook.KWH_PER_MWH);
+            o.escrow = q.price * q.quantityMwh * RoundBook.KWH_PER_MWH;
         }
     }
 

@@ -50,7 +50,7 @@ library Settlement {
         uint256 received = uint256(t.sellerPrice) * energyKwh;
         // Matching guarantees sellerPrice ≤ buyerPrice; escrow (bid × quantity) covers all of a consumer's trades.
         uint256 grid = paid - received;
-        orders[t.buyerOrderId].escrow -= uint128(paid);
+        orders[t.buyerOrderId].escrow -= paid;
         r.gridFees += grid;
         t.settled = true;
         emit IDPLCMarket.MarketTradeSettled(roundId, tradeId, paid, received, grid);
