@@ -14,6 +14,8 @@ export interface ClusterOptions {
   electionTick?: number;
   seed?: number;
   snapshotEvery?: number;
+  /** Writes an initial log or hard state into a node's storage before it starts. */
+  preload?: (id: NodeId, storage: MemoryStorage) => void;
   /** Extra config per node. */
   tweak?: (id: NodeId) => Partial<RaftConfigInput>;
 }
@@ -47,7 +49,9 @@ export class Cluster {
       random: rnd,
       ...(o.tweak?.(id) ?? {}),
     });
-    const node = new SimNode(id, new MemoryStorage(conf), cfg, o.snapshotEvery ?? 0);
+    const storage = new MemoryStorage(conf);
+    o.preload?.(id, storage);
+    const node = new SimNode(id, storage, cfg, o.snapshotEvery ?? 0);
     this.nodes.set(id, node);
     return node;
   }

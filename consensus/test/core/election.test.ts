@@ -1,0 +1,185 @@
+import { expect } from "chai";
+import { seededRandom } from "../../src/core/config";
+import { RawNode } from "../../src/core/rawnode";
+import { MemoryStorage } from "../../src/core/storage";
+import type { Message } from "../../src/core/types";
+import { cluster, part, tc, withLogs } from "./helpers";
+
+const three = () => [tc("a"), tc("b"), tc("c")];
+
+function single(seed: number): RawNode {
+  return new RawNode({ id: "a", random: seededRandom(seed) }, new MemoryStorage({ members: [tc("a")] }));
+}
+
+/** Ticks a lone node until it campaigns; returns the number of ticks it waited. */
+function ticksToCampaign(n: RawNode): number {
+  for (let t = 1; t <= 100; t++) {
+    n.tick();
+    if (n.status().state !== "follower") return t;
+  }
+  return -1;
+}
+
+describe("§5.2 leader election", function () {
+  it("elects exactly one leader that every node follows, in a term above the bootstrap term", function () {
+    const c = cluster(three(), { mode: "standard" });
+    const l = c.tickUntilLeader();
+    expect(l).to.not.equal(null);
+    expect(c.leaders()).to.deep.equal([l]);
+    const term = c.node(l!).raw.status().term;
+    expect(term).to.be.greaterThan(1);
+    for (const n of c.nodes.values()) expect(n.raw.status()).to.include({ lead: l, term });
+  });
+
+  it("draws randomized election timeouts in [electionTick, 2*electionTick)", function () {
+    const waits = Array.from({ length: 60 }, (_, s) => ticksToCampaign(single(s + 1)));
+    expect(Math.min(...waits)).to.be.at.least(10);
+    expect(Math.max(...waits)).to.be.below(20);
+    expect(new Set(waits).size).to.be.greaterThan(4);
+  });
+
+  it("a single-voter cluster elects itself and commits its first entry", function () {
+    const n = single(3);
+    ticksToCampaign(n);
+    expect(n.status().state).to.equal("leader");
+    const rd = n.ready();
+    expect(rd.committedEntries.map((e) => e.index)).to.deep.equal([2]);
+  });
+
+  it("a new election follows the leader's crash", function () {
+    const c = cluster(three(), { mode: "standard" });
+    const l1 = c.tickUntilLeader()!;
+    const t1 = c.node(l1).raw.status().term;
+    c.node(l1).crash();
+    const l2 = c.tickUntilLeader()!;
+    expect(l2).to.not.equal(l1);
+    expect(c.node(l2).raw.status().term).to.be.greaterThan(t1);
+  });
+});
+
+describe("§5.4.1 election restriction (vote rules)", function () {
+  // b's log ends at (index 3, term 2).
+  function voter(): RawNode {
+    const s = new MemoryStorage({ members: three() });
+    withLogs({ b: { terms: [2, 2], term: 2 } })("b", s);
+    return new RawNode({ id: "b", random: seededRandom(1), preVote: false, checkQuorum: false }, s);
+  }
+  const vote = (from: string, term: number, index: number, logTerm: number): Message => ({ type: "vote", from, to: "b", term, index, logTerm });
+  const respond = (n: RawNode): Message[] => {
+    const rd = n.ready();
+    n.advance(rd);
+    return rd.messages.filter((m) => m.type === "voteResp");
+  };
+
+  it("rejects a candidate whose last term is older, even with a longer log", function () {
+    const n = voter();
+    n.step(vote("a", 3, 9, 1));
+    expect(respond(n)).to.deep.include.members([{ type: "voteResp", from: "b", to: "a", term: 3, reject: true }]);
+  });
+
+  it("rejects a candidate with the same last term but a shorter log", function () {
+    const n = voter();
+    n.step(vote("a", 3, 2, 2));
+    expect(respond(n)[0].reject).to.equal(true);
+  });
+
+  it("grants an at-least-as-up-to-date candidate and persists the vote", function () {
+    const n = voter();
+    n.step(vote("a", 3, 3, 2));
+    const rd = n.ready();
+    expect(rd.messages.find((m) => m.type === "voteResp")?.reject).to.equal(false);
+    expect(rd.hardState).to.deep.include({ term: 3, vote: "a" });
+  });
+
+  it("votes at most once per term", function () {
+    const n = voter();
+    n.step(vote("a", 3, 3, 2));
+    n.advance(n.ready());
+    n.step(vote("c", 3, 5, 3));
+    expect(respond(n)[0]).to.include({ to: "c", reject: true });
+    n.step(vote("a", 3, 3, 2));
+    expect(respond(n)[0]).to.include({ to: "a", reject: false });
+  });
+});
+
+describe("PreVote against a disruptive rejoin (thesis §9.6)", function () {
+  function isolateAndRejoin(preVote: boolean): { before: number; after: number; isolatedTerm: number; leaderKept: boolean } {
+    const c = cluster(three(), { mode: "standard", preVote, checkQuorum: false, seed: 5 });
+    const l = c.tickUntilLeader()!;
+    const before = c.node(l).raw.status().term;
+    const other = [...c.nodes.keys()].find((id) => id !== l)!;
+    c.isolate(other);
+    c.tick(100);
+    const isolatedTerm = c.node(other).raw.status().term;
+    c.heal();
+    c.tick(25); // the isolated node's next election timeout fires within 2 * electionTick
+    return { before, after: c.node(l).raw.status().term, isolatedTerm, leaderKept: c.leaders().includes(l) };
+  }
+
+  it("with PreVote an isolated node does not inflate its term and cannot depose the leader on rejoin", function () {
+    const r = isolateAndRejoin(true);
+    expect(r.isolatedTerm).to.equal(r.before);
+    expect(r.after).to.equal(r.before);
+    expect(r.leaderKept).to.equal(true);
+  });
+
+  it("without PreVote the same rejoin bumps the term and deposes the leader", function () {
+    const r = isolateAndRejoin(false);
+    expect(r.isolatedTerm).to.be.greaterThan(r.before);
+    expect(r.after).to.be.greaterThan(r.before);
+  });
+
+  it("a granted pre-vote leaves the voter's term and vote untouched", function () {
+    const s = new MemoryStorage({ members: three() });
+    withLogs({ b: { terms: [2, 2], term: 2 } })("b", s);
+    const b = new RawNode({ id: "b", random: seededRandom(1) }, s);
+    b.step({ type: "preVote", from: "c", to: "b", term: 3, index: 3, logTerm: 2 });
+    const rd = b.ready();
+    expect(rd.messages).to.deep.equal([{ type: "preVoteResp", from: "b", to: "c", term: 3, reject: false }]);
+    expect(rd.hardState).to.equal(undefined);
+    expect(b.status()).to.include({ term: 2, vote: null });
+  });
+});
+
+describe("CheckQuorum", function () {
+  it("a leader cut off from its quorum steps down within two election timeouts", function () {
+    const c = cluster(three(), { mode: "standard", seed: 3 });
+    const l = c.tickUntilLeader()!;
+    c.isolate(l);
+    let ticks = 0;
+    while (c.node(l).raw.status().state === "leader" && ticks < 100) {
+      c.tick();
+      ticks++;
+    }
+    expect(c.node(l).raw.status().state).to.equal("follower");
+    expect(ticks).to.be.at.most(20);
+  });
+
+  it("without CheckQuorum the cut-off leader stays leader", function () {
+    const c = cluster(three(), { mode: "standard", seed: 3, checkQuorum: false });
+    const l = c.tickUntilLeader()!;
+    c.isolate(l);
+    c.tick(60);
+    expect(c.node(l).raw.status().state).to.equal("leader");
+  });
+
+  it("lease: a follower with a live leader ignores a higher-term vote request", function () {
+    const c = cluster(three(), { mode: "standard", seed: 4, preVote: false });
+    const l = c.tickUntilLeader()!;
+    const f = [...c.nodes.keys()].find((id) => id !== l)!;
+    const raw = c.node(f).raw;
+    const term = raw.status().term;
+    raw.step({ type: "vote", from: "x", to: f, term: term + 5, index: 1000, logTerm: 1000 });
+    expect(raw.status().term).to.equal(term);
+    expect(raw.ready().messages.filter((m) => m.type === "voteResp")).to.deep.equal([]);
+  });
+
+  it("the rest of the cluster elects a new leader while the old one is isolated", function () {
+    const c = cluster([tc("a"), tc("b"), tc("c"), part("d"), part("e")], { seed: 6 });
+    const l = c.tickUntilLeader()!;
+    c.isolate(l);
+    c.tick(40);
+    const others = c.leaders().filter((id) => id !== l);
+    expect(others).to.have.length(1);
+  });
+});

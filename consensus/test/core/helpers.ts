@@ -1,0 +1,43 @@
+import { MemoryStorage } from "../../src/core/storage";
+import type { Entry, Member, NodeId } from "../../src/core/types";
+import { Cluster, type ClusterOptions } from "../../src/sim/cluster";
+
+export const tc = (id: NodeId): Member => ({ id, role: "trading-centre" });
+export const part = (id: NodeId): Member => ({ id, role: "participant" });
+export const learner = (id: NodeId): Member => ({ id, role: "learner" });
+
+const enc = new TextEncoder();
+export const bytes = (s: string): Uint8Array => enc.encode(s);
+
+/** Entries with the given terms starting at index 2 (index 1 is the bootstrap snapshot). */
+export function entriesWithTerms(terms: number[]): Entry[] {
+  return terms.map((term, i) => ({ term, index: i + 2, type: "normal", data: bytes(`e${i + 2}t${term}`) }));
+}
+
+/** Preloads logs (terms from index 2) and a current term for the given nodes. */
+export function withLogs(logs: Record<NodeId, { terms: number[]; term: number }>): (id: NodeId, s: MemoryStorage) => void {
+  return (id, s) => {
+    const l = logs[id];
+    if (!l) return;
+    s.append(entriesWithTerms(l.terms));
+    s.setHardState({ term: l.term, vote: null, commit: 1 });
+  };
+}
+
+export function cluster(members: Member[], opts: ClusterOptions = {}): Cluster {
+  return new Cluster(members, opts);
+}
+
+/** The log of a node as [term...] from index 2 to its last index (storage must not be compacted). */
+export function logTerms(c: Cluster, id: NodeId): number[] {
+  const s = c.node(id).storage;
+  const out: number[] = [];
+  for (let i = 2; i <= s.lastIndex(); i++) out.push(s.term(i));
+  return out;
+}
+
+export function logData(c: Cluster, id: NodeId): string[] {
+  const s = c.node(id).storage;
+  const dec = new TextDecoder();
+  return s.entries(2, s.lastIndex() + 1).map((e) => `${e.term}:${dec.decode(e.data)}`);
+}

@@ -1,0 +1,142 @@
+import { expect } from "chai";
+import { Cluster } from "../../src/sim/cluster";
+import type { Message } from "../../src/core/types";
+import { cluster, logData, logTerms, part, tc, withLogs } from "./helpers";
+
+describe("§5.3 log replication and log matching", function () {
+  it("replicates proposals in order to every node and commits them once a majority holds them", function () {
+    const c = cluster([tc("a"), part("b"), part("c")]);
+    const l = c.tickUntilLeader()!;
+    const refs = ["x", "y", "z"].map((v) => c.propose(l, v));
+    expect(refs.map((r) => r.index)).to.deep.equal([3, 4, 5]);
+    for (const n of c.nodes.values()) {
+      expect(n.sm.keys.slice(-3)).to.deep.equal(["x", "y", "z"]);
+      expect(n.raw.status().commit).to.equal(5);
+    }
+    expect(logData(c, "b")).to.deep.equal(logData(c, "a"));
+  });
+
+  it("a follower rejects an append whose previous entry does not match and hints where to resume", function () {
+    const c = cluster([tc("a"), part("b")], { preload: withLogs({ b: { terms: [2, 2, 2], term: 3 } }) });
+    const b = c.node("b").raw;
+    b.step({ type: "append", from: "a", to: "b", term: 4, index: 4, logTerm: 3, entries: [], commit: 1 });
+    const resp = b.ready().messages.find((m) => m.type === "appendResp")!;
+    expect(resp).to.deep.include({ reject: true, index: 4, rejectHint: { index: 4, term: 2 } });
+  });
+
+  it("a follower never truncates committed entries: a stale append below its commit is answered with its commit", function () {
+    const c = cluster([tc("a"), part("b")]);
+    const l = c.tickUntilLeader()!;
+    c.propose(l, "x");
+    c.tick(2);
+    const b = c.node("b").raw;
+    const commit = b.status().commit;
+    b.step({ type: "append", from: "a", to: "b", term: b.status().term, index: 1, logTerm: 1, entries: [], commit: 1 });
+    const rd = b.ready();
+    expect(rd.messages.find((m) => m.type === "appendResp")).to.deep.include({ index: commit });
+    expect(b.status().commit).to.equal(commit);
+  });
+});
+
+/** Figure 7: a leader of term 8 with followers a-f, each with a different divergent log. */
+describe("Figure 7 log repair", function () {
+  const leaderLog = [1, 1, 1, 4, 4, 5, 5, 6, 6, 6];
+  const followers: Record<string, number[]> = {
+    a: [1, 1, 1, 4, 4, 5, 5, 6, 6],
+    b: [1, 1, 1, 4],
+    c: [1, 1, 1, 4, 4, 5, 5, 6, 6, 6, 6],
+    d: [1, 1, 1, 4, 4, 5, 5, 6, 6, 6, 7, 7],
+    e: [1, 1, 1, 4, 4, 4, 4],
+    f: [1, 1, 1, 2, 2, 2, 3, 3, 3, 3, 3],
+  };
+
+  for (const [name, log] of Object.entries(followers)) {
+    it(`brings follower (${name}) to exactly the leader's log with few round trips`, function () {
+      // L, the follower F and a third voter X that only votes for L (as in etcd's TestLeaderSyncFollowerLog).
+      const c = new Cluster([tc("L"), part("F"), part("X")], {
+        preVote: false,
+        preload: withLogs({ L: { terms: leaderLog, term: 8 }, F: { terms: log, term: 7 } }),
+      });
+      c.isolate("X");
+      expect(c.node("L").raw.campaign()).to.equal(true);
+      c.settle();
+      c.node("L").raw.step({ type: "voteResp", from: "X", to: "L", term: 9, reject: false });
+      c.settle();
+      expect(c.node("L").raw.status().state).to.equal("leader");
+      expect(logData(c, "F")).to.deep.equal(logData(c, "L"));
+      expect(logTerms(c, "L")).to.deep.equal([...leaderLog, 9]);
+      // Fast backtracking skips whole terms: far fewer appends than divergent entries.
+      const appends = c.delivered.filter((m: Message) => m.type === "append" && m.to === "F").length;
+      expect(appends).to.be.at.most(4);
+      expect(c.node("F").raw.status().commit).to.equal(12);
+    });
+  }
+});
+
+describe("Figure 8 commit rule", function () {
+  // L (term 3 after its election) holds an old entry of term 2 at index 2; F lacks it.
+  function setup(): Cluster {
+    const c = new Cluster([tc("L"), part("F"), part("G")], {
+      preVote: false,
+      preload: withLogs({ L: { terms: [2], term: 2 }, F: { terms: [], term: 2 }, G: { terms: [], term: 2 } }),
+    });
+    // Hold back every message from L: responses are crafted below.
+    c.filters.push((m) => m.from === "L");
+    c.node("L").raw.campaign();
+    c.settle();
+    const l = c.node("L").raw;
+    l.step({ type: "voteResp", from: "F", to: "L", term: 3, reject: false });
+    c.settle();
+    expect(l.status().state).to.equal("leader");
+    expect(l.status().lastIndex).to.equal(3); // index 3: the leader's no-op entry of term 3
+    return c;
+  }
+
+  it("does not commit an entry of an older term even when a majority stores it", function () {
+    const c = setup();
+    const l = c.node("L").raw;
+    l.step({ type: "appendResp", from: "F", to: "L", term: 3, index: 2 });
+    c.settle();
+    expect(l.status().progress.F.match).to.equal(2);
+    expect(l.status().commit).to.equal(1);
+  });
+
+  it("commits it indirectly once an entry of the current term reaches a majority", function () {
+    const c = setup();
+    const l = c.node("L").raw;
+    l.step({ type: "appendResp", from: "F", to: "L", term: 3, index: 2 });
+    l.step({ type: "appendResp", from: "F", to: "L", term: 3, index: 3 });
+    c.settle();
+    expect(l.status().commit).to.equal(3);
+    expect(c.node("L").sm.keys).to.deep.equal(["e2t2", "noop@3"]);
+  });
+
+  it("full scenario: an old-term entry replicated to a majority by a new leader can still be overwritten only while uncommitted", function () {
+    // S1 (term 4 leader) replicated its term-2 entry to S2 and S3; S5 (term 3 entry) must not win
+    // afterwards because the term-2 entry, once followed by a term-4 entry, is committed.
+    const c = new Cluster([tc("S1"), tc("S2"), tc("S3"), tc("S4"), tc("S5")], {
+      mode: "standard",
+      preVote: false,
+      seed: 8,
+      preload: withLogs({
+        S1: { terms: [2], term: 3 },
+        S2: { terms: [2], term: 3 },
+        S3: { terms: [], term: 3 },
+        S4: { terms: [], term: 3 },
+        S5: { terms: [3], term: 3 },
+      }),
+    });
+    c.isolate("S5");
+    c.node("S1").raw.campaign();
+    c.settle();
+    expect(c.node("S1").raw.status().state).to.equal("leader");
+    c.tick(2);
+    expect(c.node("S1").raw.status().commit).to.equal(3);
+    c.heal();
+    c.isolate("S1");
+    c.node("S5").raw.campaign();
+    c.settle();
+    expect(c.node("S5").raw.status().state).to.not.equal("leader");
+    expect(c.node("S3").sm.keys).to.deep.equal(["e2t2", "noop@4"]);
+  });
+});
