@@ -1,1 +1,3 @@
 import "./replay";
+import "./bench";
+import "./market";

@@ -5,7 +5,7 @@ import { deployMarketSystem, type MarketSystem, type OperatorSigners } from "../
 import type { DevnetRpc } from "../chain/devnet";
 import { code32, participantWallet, registerParticipants } from "../chain/participants";
 import { silentProgress, type ProgressSink } from "./progress";
-import { fundConsumers, listOrders, matchAndApprove, openRound, settle, type RoundDriver } from "./round";
+import { approve, fundConsumers, listOrders, openRound, runMatching, settle, type GasTrace, type RoundDriver } from "./round";
 import type { TradeRecord } from "./result";
 
 /** What a replay needs: the market, the chain and the operators. */
@@ -28,6 +28,8 @@ export interface ReplayOutcome {
   readonly roundId: bigint;
   readonly trades: TradeRecord[];
   readonly wallets: ReadonlyMap<string, Wallet>;
+  /** Gas of every listing, matching and settlement transaction (for benchmarks). */
+  readonly gas: { readonly list: GasTrace; readonly match: GasTrace; readonly settle: GasTrace };
 }
 
 /** The replay found the chain in a state the rules forbid (for example tokens left in the market). */
@@ -55,12 +57,13 @@ export async function replayMarket(opts: ReplayOptions): Promise<ReplayOutcome> 
   const driver = makeDriver(opts, system, ops.admin, progress);
   const { roundId, deadline } = await openRound(driver, data, opts.pricing, opts.listingSeconds ?? 3600);
   await fundConsumers(driver, data, wallets, roundId);
-  const byId = await listOrders(driver, data, wallets);
-  await matchAndApprove(driver, roundId, deadline);
-  const trades = await readTrades(system, roundId, byId);
-  await settle(driver, roundId);
+  const listed = await listOrders(driver, data, wallets);
+  const matchGas = await runMatching(driver, roundId, deadline);
+  await approve(driver);
+  const trades = await readTrades(system, roundId, listed.byId);
+  const settleGas = await settle(driver, roundId);
   await checkConservation(system);
-  return { system, roundId, trades, wallets };
+  return { system, roundId, trades, wallets, gas: { list: listed.gas, match: matchGas, settle: settleGas } };
 }
 
 function makeDriver(opts: ReplayOptions, sys: MarketSystem, keeper: Signer, progress: ProgressSink): RoundDriver {

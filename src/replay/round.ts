@@ -64,13 +64,17 @@ export async function fundConsumers(
   await Promise.all(sent.map((tx) => tx.wait()));
 }
 
-/** Lists every order with `PAYMENT`, in the market's listing order. Returns on-chain order id -> name. */
+/** Gas used by each transaction of a stage, in order. */
+export type GasTrace = bigint[];
+
+/** Lists every order with `PAYMENT`, in the market's listing order. Returns on-chain order id -> order, and gas. */
 export async function listOrders(
   d: RoundDriver,
   data: MarketData,
   wallets: ReadonlyMap<string, Wallet>,
-): Promise<Map<bigint, MarketOrder>> {
+): Promise<{ byId: Map<bigint, MarketOrder>; gas: GasTrace }> {
   const byId = new Map<bigint, MarketOrder>();
+  const gas: GasTrace = [];
   const total = data.orders.length;
   for (const [k, o] of data.orders.entries()) {
     const tx = await d.sys.market.connect(wallets.get(o.name)!).PAYMENT(orderRequest(o));
@@ -79,9 +83,10 @@ export async function listOrders(
       .map((l) => d.sys.market.interface.parseLog(l))
       .find((p) => p?.name === "MarketOrderListed");
     byId.set(log!.args.orderId as bigint, o);
+    gas.push(receipt!.gasUsed);
     d.progress({ stage: "list", done: k + 1, total });
   }
-  return byId;
+  return { byId, gas };
 }
 
 /** The `PAYMENT` request of an order. */
@@ -102,26 +107,35 @@ export function orderRequest(o: MarketOrder) {
   }
 }
 
-/** Passes the deadline, runs matching to the end and has the dispatch centre approve it. */
-export async function matchAndApprove(d: RoundDriver, roundId: bigint, deadline: number): Promise<void> {
+/** Passes the deadline and runs matching to the end. Returns the gas of each `matchOrders`. */
+export async function runMatching(d: RoundDriver, roundId: bigint, deadline: number): Promise<GasTrace> {
   await advanceTimeTo(d.rpc, d.sys.market.runner!.provider!, deadline);
   const market = d.sys.market.connect(d.keeper);
-  let calls = 0;
+  const gas: GasTrace = [];
   while ((await d.sys.market.round(roundId)).state === RoundState.Open) {
-    await (await market.matchOrders(d.matchSteps)).wait();
-    d.progress({ stage: "match", done: ++calls });
+    const receipt = await (await market.matchOrders(d.matchSteps)).wait();
+    gas.push(receipt!.gasUsed);
+    d.progress({ stage: "match", done: gas.length });
   }
+  return gas;
+}
+
+/** The dispatch centre approves the matched result. */
+export async function approve(d: RoundDriver): Promise<void> {
   await (await d.sys.market.connect(d.dispatch).approveMatching()).wait();
   d.progress({ stage: "approve", done: 1, total: 1 });
 }
 
-/** Runs `TRANS` until every trade is settled and every escrow refunded. */
-export async function settle(d: RoundDriver, roundId: bigint): Promise<void> {
+/** Runs `TRANS` until every trade is settled and every escrow refunded. Returns the gas of each call. */
+export async function settle(d: RoundDriver, roundId: bigint): Promise<GasTrace> {
   const market = d.sys.market.connect(d.keeper);
   const total = Number((await d.sys.market.round(roundId)).tradeCount);
+  const gas: GasTrace = [];
   while ((await d.sys.market.round(roundId)).state === RoundState.Settling) {
-    await (await market.TRANS(d.settleSteps)).wait();
+    const receipt = await (await market.TRANS(d.settleSteps)).wait();
+    gas.push(receipt!.gasUsed);
     const settled = Number((await d.sys.market.round(roundId)).settledTrades);
     d.progress({ stage: "settle", done: settled, total });
   }
+  return gas;
 }

@@ -1,0 +1,94 @@
+import fs from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+import type { Signer } from "ethers";
+import {
+  DPLCToken__factory,
+  DPLCRegistry__factory,
+  GridParameters__factory,
+  DPLCMarket__factory,
+  SurplusSplitPricing__factory,
+  PaperTablePricing__factory,
+} from "../../typechain-types";
+import { DplcError } from "../errors";
+import type { MarketSystem } from "../chain/deploy";
+
+const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "must be a 0x-prefixed 20-byte address");
+
+/** The deployment file (`deployments/<network>.json`) that tasks, scripts and the relayer read. */
+export const DeploymentSchema = z.object({
+  network: z.string(),
+  chainId: z.number().int().nonnegative(),
+  main: z.object({
+    token: address,
+    registry: address,
+    grid: address,
+    market: address,
+    pricing: z.object({ "surplus-split": address, "paper-table": address }),
+  }),
+});
+export type Deployment = z.infer<typeof DeploymentSchema>;
+
+/** A deployment file is missing or invalid. */
+export class DeploymentError extends DplcError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super("DEPLOYMENT", message, options);
+  }
+}
+
+/** Where a network's deployment is recorded. */
+export function deploymentPath(root: string, network: string): string {
+  return path.join(root, "deployments", `${network}.json`);
+}
+
+/** The addresses of a deployed market system. */
+export async function describeDeployment(sys: MarketSystem, network: string, chainId: number): Promise<Deployment> {
+  return {
+    network,
+    chainId,
+    main: {
+      token: await sys.token.getAddress(),
+      registry: await sys.registry.getAddress(),
+      grid: await sys.grid.getAddress(),
+      market: await sys.market.getAddress(),
+      pricing: {
+        "surplus-split": await sys.pricing["surplus-split"].getAddress(),
+        "paper-table": await sys.pricing["paper-table"].getAddress(),
+      },
+    },
+  };
+}
+
+export function saveDeployment(file: string, d: Deployment): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, JSON.stringify(DeploymentSchema.parse(d), null, 2) + "\n");
+}
+
+export function loadDeployment(file: string): Deployment {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch (err) {
+    throw new DeploymentError(`cannot read deployment ${file}: run "npx hardhat market deploy" first`, { cause: err });
+  }
+  const parsed = DeploymentSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new DeploymentError(`${file}: field ${issue.path.join(".")}: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+/** Contract handles for a recorded deployment, connected to `signer`. */
+export function attach(d: Deployment, signer: Signer): MarketSystem {
+  return {
+    token: DPLCToken__factory.connect(d.main.token, signer),
+    registry: DPLCRegistry__factory.connect(d.main.registry, signer),
+    grid: GridParameters__factory.connect(d.main.grid, signer),
+    market: DPLCMarket__factory.connect(d.main.market, signer),
+    pricing: {
+      "surplus-split": SurplusSplitPricing__factory.connect(d.main.pricing["surplus-split"], signer),
+      "paper-table": PaperTablePricing__factory.connect(d.main.pricing["paper-table"], signer),
+    },
+  };
+}
