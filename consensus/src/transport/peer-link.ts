@@ -1,0 +1,174 @@
+import type { KeyObject } from "node:crypto";
+import net from "node:net";
+import type { Logger } from "pino";
+import type { Message, NodeId } from "../core/types";
+import { BoundedQueue } from "./bounded-queue";
+import { toWire } from "./codec";
+import { encodeFrame, FrameDecoder } from "./frame";
+import { newNonce, signHello, verifyWelcome } from "./handshake";
+import type { PeerStats } from "./transport";
+
+type LooseFrame = { k?: unknown; id?: unknown; nonce?: unknown; sig?: unknown } | null;
+
+export interface PeerAddress {
+  id: NodeId;
+  host: string;
+  port: number;
+  publicKey: KeyObject;
+}
+
+export interface LinkSettings {
+  selfId: NodeId;
+  privateKey: KeyObject;
+  queueLimit: number;
+  maxFrameBytes: number;
+  reconnectMinMs: number;
+  reconnectMaxMs: number;
+  handshakeTimeoutMs: number;
+  /** Messages per frame when draining the queue. */
+  batchMessages: number;
+  logger: Logger;
+}
+
+/**
+ * The outbound half of a peer connection: a bounded queue, one authenticated TCP stream and a
+ * reconnect loop with capped exponential backoff and jitter. Messages go one way (to the peer);
+ * the peer's messages arrive on the connection it dials to us.
+ */
+export class PeerLink {
+  private readonly queue: BoundedQueue<Message>;
+  private socket: net.Socket | null = null;
+  private ready = false;
+  private paused = false;
+  private running = false;
+  private attempts = 0;
+  private timer: NodeJS.Timeout | null = null;
+  readonly stats: PeerStats = { sent: 0, droppedQueueFull: 0, droppedBlocked: 0, queued: 0, connected: false, connects: 0 };
+
+  constructor(
+    public peer: PeerAddress,
+    private readonly s: LinkSettings,
+  ) {
+    this.queue = new BoundedQueue(s.queueLimit);
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.connect();
+  }
+
+  stop(): void {
+    this.running = false;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    this.socket?.destroy();
+    this.socket = null;
+    this.ready = false;
+    this.stats.connected = false;
+  }
+
+  /** Drops the current connection (e.g. after an address change); the loop reconnects. */
+  reset(): void {
+    this.socket?.destroy();
+  }
+
+  enqueue(msg: Message): void {
+    this.stats.droppedQueueFull += this.queue.push(msg);
+    this.stats.queued = this.queue.length;
+  }
+
+  flush(): void {
+    while (this.ready && !this.paused && this.queue.length > 0 && this.socket !== null) {
+      const batch = this.queue.take(this.s.batchMessages);
+      const frame = encodeFrame(Buffer.from(JSON.stringify({ k: "msgs", m: batch.map(toWire) }), "utf8"));
+      this.stats.sent += batch.length;
+      if (!this.socket.write(frame)) {
+        this.paused = true;
+        this.socket.once("drain", () => {
+          this.paused = false;
+          this.flush();
+        });
+      }
+    }
+    this.stats.queued = this.queue.length;
+  }
+
+  private connect(): void {
+    if (!this.running) return;
+    const socket = net.connect({ host: this.peer.host, port: this.peer.port });
+    socket.setNoDelay(true);
+    this.socket = socket;
+    const decoder = new FrameDecoder(this.s.maxFrameBytes);
+    const clientNonce = newNonce();
+    let phase: "challenge" | "welcome" | "ready" = "challenge";
+    const timeout = setTimeout(() => fail("handshake timed out"), this.s.handshakeTimeoutMs);
+    const fail = (reason: string): void => {
+      this.s.logger.warn({ peer: this.peer.id, reason }, "transport: outbound connection rejected");
+      socket.destroy();
+    };
+    socket.on("data", (chunk: Buffer) => {
+      let frames: Buffer[];
+      try {
+        frames = decoder.push(chunk);
+      } catch (err) {
+        return fail((err as Error).message);
+      }
+      for (const f of frames) {
+        let body: LooseFrame;
+        try {
+          body = JSON.parse(f.toString("utf8")) as LooseFrame;
+        } catch {
+          return fail("malformed handshake frame");
+        }
+        if (body === null || typeof body !== "object") return fail("malformed handshake frame");
+        if (phase === "challenge" && body.k === "challenge") {
+          if (body.id !== this.peer.id || typeof body.nonce !== "string") return fail(`peer answered as ${String(body.id)}`);
+          const sig = signHello(this.s.privateKey, this.s.selfId, this.peer.id, body.nonce);
+          socket.write(encodeFrame(Buffer.from(JSON.stringify({ k: "hello", from: this.s.selfId, to: this.peer.id, nonce: clientNonce, sig }))));
+          phase = "welcome";
+        } else if (phase === "welcome" && body.k === "welcome") {
+          if (typeof body.sig !== "string" || !verifyWelcome(this.peer.publicKey, body.sig, this.peer.id, this.s.selfId, clientNonce)) {
+            return fail("peer failed to prove its key");
+          }
+          clearTimeout(timeout);
+          phase = "ready";
+          this.onReady();
+        } else {
+          return fail(`unexpected ${String(body.k)} frame during ${phase}`);
+        }
+      }
+    });
+    socket.on("error", (err) => this.s.logger.debug({ peer: this.peer.id, err: err.message }, "transport: connection error"));
+    socket.on("close", () => {
+      clearTimeout(timeout);
+      if (this.socket === socket) this.onClosed();
+    });
+  }
+
+  private onReady(): void {
+    this.ready = true;
+    this.attempts = 0;
+    this.stats.connects++;
+    this.stats.connected = true;
+    this.s.logger.info({ peer: this.peer.id, host: this.peer.host, port: this.peer.port }, "transport: connected to peer");
+    this.flush();
+  }
+
+  private onClosed(): void {
+    if (this.ready) this.s.logger.info({ peer: this.peer.id }, "transport: connection to peer closed");
+    this.socket = null;
+    this.ready = false;
+    this.paused = false;
+    this.stats.connected = false;
+    if (!this.running) return;
+    const base = Math.min(this.s.reconnectMaxMs, this.s.reconnectMinMs * 2 ** Math.min(this.attempts, 20));
+    this.attempts++;
+    // Jitter keeps a restarted cluster from reconnecting in lock step.
+    const delay = Math.round(base * (0.5 + Math.random() * 0.5));
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.connect();
+    }, delay);
+  }
+}
