@@ -214,3 +214,55 @@ export async function escrowHeld(sys: System, roundId: bigint): Promise<bigint> 
   for (let i = r.firstOrderId; i < r.endOrderId; i++) sum += (await sys.market.order(i)).escrow;
   return sum;
 }
+
+// ---- a market ready for listing -----------------------------------------------------------------------------
+
+export interface ListingMarket extends System {
+  roundId: bigint;
+  deadline: bigint;
+  consumer: HardhatEthersSigner; // approved, region A, funded
+  wind: HardhatEthersSigner; // approved, region A
+  thermal: HardhatEthersSigner; // approved, region A
+  consumerB: HardhatEthersSigner; // approved, region B, funded
+  pending: HardhatEthersSigner; // applied, not reviewed
+  rejected: HardhatEthersSigner; // applied, rejected
+  stranger: HardhatEthersSigner; // never applied
+  lost: HardhatEthersSigner; // approved, region Z that the grid does not know
+}
+
+/** The consumer's and consumerB's funding. */
+export const LISTING_FUNDS = 10n ** 30n;
+
+/** Regions A and B (pairs A→A and B→A), one participant of each situation, and round 1 open. */
+export async function listingFixture(): Promise<ListingMarket> {
+  const sys = await deployMarketFixture();
+  await setPairs(sys, [
+    { seller: "A", buyer: "A" },
+    { seller: "B", buyer: "A", lossPpm: 10_000n, transmission: WAD / 10n },
+  ]);
+  const [consumer, wind, thermal, consumerB, pending, rejected, stranger, lost] = sys.users;
+  await join(sys, consumer!, Kind.Consumer, "A");
+  await join(sys, wind!, Kind.Wind, "A");
+  await join(sys, thermal!, Kind.Thermal, "A");
+  await join(sys, consumerB!, Kind.Consumer, "B");
+  await join(sys, lost!, Kind.Wind, "Z");
+  await (await sys.registry.connect(pending!).Regis(Kind.Wind, b32("A"), b32("p"))).wait();
+  await (await sys.registry.connect(rejected!).Regis(Kind.Wind, b32("A"), b32("r"))).wait();
+  await (await sys.registry.connect(sys.tradingCentre).reject(rejected!.address, b32("no"))).wait();
+  await fund(sys, consumer!, LISTING_FUNDS);
+  await fund(sys, consumerB!, LISTING_FUNDS);
+  const { roundId, deadline } = await openRound(sys);
+  return {
+    ...sys,
+    roundId,
+    deadline,
+    consumer: consumer!,
+    wind: wind!,
+    thermal: thermal!,
+    consumerB: consumerB!,
+    pending: pending!,
+    rejected: rejected!,
+    stranger: stranger!,
+    lost: lost!,
+  };
+}
