@@ -1,0 +1,98 @@
+import { expect } from "chai";
+import { InvalidConfChangeError, ProposalDroppedError } from "../../src/core/errors";
+import { applyConfChangeTo, candidatePool, voters } from "../../src/core/membership";
+import type { ConfState } from "../../src/core/types";
+import { cluster, learner, part, tc } from "./helpers";
+
+describe("§6 cluster membership changes", function () {
+  describe("applyConfChangeTo (one server at a time)", function () {
+    const base: ConfState = { members: [tc("a"), tc("b"), part("c")] };
+
+    it("adds a learner, promotes it to a voter, sets roles and removes nodes", function () {
+      let conf = applyConfChangeTo(base, { op: "addLearner", id: "d" }, "improved");
+      expect(voters(conf)).to.deep.equal(["a", "b", "c"]);
+      conf = applyConfChangeTo(conf, { op: "promote", id: "d", role: "trading-centre" }, "improved");
+      expect(voters(conf)).to.deep.equal(["a", "b", "c", "d"]);
+      expect(candidatePool(conf)).to.deep.equal(["a", "b", "d"]);
+      conf = applyConfChangeTo(conf, { op: "setRole", id: "a", role: "participant" }, "improved");
+      expect(candidatePool(conf)).to.deep.equal(["b", "d"]);
+      conf = applyConfChangeTo(conf, { op: "removeNode", id: "b" }, "improved");
+      expect(conf.members.map((m) => m.id)).to.deep.equal(["a", "c", "d"]);
+    });
+
+    it("refuses malformed changes and changes that empty the pool in improved mode", function () {
+      expect(() => applyConfChangeTo(base, { op: "addVoter", id: "a" }, "improved")).to.throw(InvalidConfChangeError, /already votes/);
+      expect(() => applyConfChangeTo(base, { op: "promote", id: "c" }, "improved")).to.throw(InvalidConfChangeError, /not a learner/);
+      expect(() => applyConfChangeTo(base, { op: "removeNode", id: "z" }, "improved")).to.throw(InvalidConfChangeError, /not a member/);
+      expect(() => applyConfChangeTo(base, { op: "refreshPool", id: "a", pool: ["c"] }, "improved")).to.throw(InvalidConfChangeError, /not a trading-centre/);
+      expect(() => applyConfChangeTo(base, { op: "refreshPool", id: "a", pool: [] }, "improved")).to.throw(InvalidConfChangeError, /empty/);
+      const one: ConfState = { members: [tc("a"), part("b")] };
+      expect(() => applyConfChangeTo(one, { op: "removeNode", id: "a" }, "improved")).to.throw(InvalidConfChangeError, /pool empty/);
+      expect(applyConfChangeTo(one, { op: "removeNode", id: "a" }, "standard").members).to.deep.equal([part("b")]);
+    });
+  });
+
+  describe("through the log", function () {
+    it("a change takes effect only when applied, and only one may be pending", function () {
+      const c = cluster([tc("a"), part("b"), part("c")]);
+      c.filters.push((m) => m.type === "append" && (m.entries ?? []).some((e) => e.type === "config"));
+      const l = c.tickUntilLeader()!;
+      c.addNode("d");
+      c.node(l).raw.proposeConfChange({ op: "addLearner", id: "d" });
+      c.settle();
+      expect(c.node(l).raw.status().conf.members.map((m) => m.id)).to.deep.equal(["a", "b", "c"]);
+      expect(() => c.node(l).raw.proposeConfChange({ op: "removeNode", id: "c" })).to.throw(ProposalDroppedError, /not applied/);
+      c.heal();
+      c.tick(3);
+      for (const id of ["a", "b", "c"]) expect(c.node(id).conf.members.map((m) => m.id)).to.deep.equal(["a", "b", "c", "d"]);
+    });
+
+    it("a joining learner catches up by snapshot, replicates, but never votes or campaigns", function () {
+      const c = cluster([tc("a"), part("b"), part("c")], { seed: 2 });
+      const l = c.tickUntilLeader()!;
+      c.propose(l, "x");
+      c.addNode("d");
+      c.node(l).raw.proposeConfChange({ op: "addLearner", id: "d" });
+      c.tick(3);
+      expect(c.node("d").sm).to.deep.equal(c.node(l).sm);
+      expect(c.delivered.some((m) => m.type === "snapshot" && m.to === "d")).to.equal(true);
+      c.node("a").crash();
+      c.node("b").crash();
+      c.tick(80);
+      expect(c.node("d").raw.status().state).to.equal("follower");
+      expect(c.delivered.filter((m) => m.from === "d" && (m.type === "vote" || m.type === "preVote"))).to.deep.equal([]);
+    });
+
+    it("promotes a learner to a voter that counts towards the quorum", function () {
+      const c = cluster([tc("a"), part("b"), learner("d")], { seed: 3 });
+      const l = c.tickUntilLeader()!;
+      c.node(l).raw.proposeConfChange({ op: "promote", id: "d" });
+      c.tick(3);
+      c.node("b").crash();
+      c.propose(l, "with-d");
+      expect(c.node(l).sm.keys.at(-1)).to.equal("with-d");
+      expect(c.node("d").sm.keys.at(-1)).to.equal("with-d");
+    });
+
+    it("removing the leader makes it step down and the rest elect a new leader", function () {
+      const c = cluster([tc("a"), tc("b"), part("c")], { seed: 4 });
+      const l = c.tickUntilLeader()!;
+      c.node(l).raw.proposeConfChange({ op: "removeNode", id: l });
+      c.tick(3);
+      const l2 = c.tickUntilLeader(100);
+      expect(l2).to.not.equal(null);
+      expect(l2).to.not.equal(l);
+      expect(c.node(l2!).conf.members.map((m) => m.id)).to.not.include(l);
+      c.propose(l2!, "after-removal");
+      const other = ["a", "b", "c"].find((id) => id !== l && id !== l2)!;
+      expect(c.node(other).sm.keys.at(-1)).to.equal("after-removal");
+    });
+
+    it("refuses an invalid change at proposal time with InvalidConfChangeError", function () {
+      const c = cluster([tc("a"), part("b"), part("c")]);
+      const l = c.tickUntilLeader()!;
+      expect(() => c.node(l).raw.proposeConfChange({ op: "removeNode", id: "a" })).to.throw(InvalidConfChangeError);
+      expect(() => c.node(l).raw.proposeConfChange({ op: "promote", id: "b" })).to.throw(InvalidConfChangeError);
+    });
+  });
+});

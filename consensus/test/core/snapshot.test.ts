@@ -1,0 +1,60 @@
+import { expect } from "chai";
+import type { Message } from "../../src/core/types";
+import { cluster, part, tc } from "./helpers";
+
+describe("§7 log compaction and snapshots", function () {
+  it("compacts the log behind a snapshot and still serves new entries", function () {
+    const c = cluster([tc("a"), part("b"), part("c")], { snapshotEvery: 5 });
+    const l = c.tickUntilLeader()!;
+    for (let i = 0; i < 12; i++) c.propose(l, `v${i}`);
+    const s = c.node(l).storage;
+    expect(s.firstIndex()).to.be.greaterThan(5);
+    expect(s.snapshot().meta.index).to.equal(s.firstIndex() - 1);
+    expect(c.node("b").sm.keys.slice(-12)).to.deep.equal(Array.from({ length: 12 }, (_, i) => `v${i}`));
+  });
+
+  it("installs a snapshot on a follower that fell behind the compacted log (InstallSnapshot)", function () {
+    const c = cluster([tc("a"), part("b"), part("c")], { snapshotEvery: 4, seed: 2 });
+    const l = c.tickUntilLeader()!;
+    const lagging = [...c.nodes.keys()].find((id) => id !== l)!;
+    c.node(lagging).crash();
+    for (let i = 0; i < 10; i++) c.propose(l, `v${i}`);
+    expect(c.node(l).storage.firstIndex()).to.be.greaterThan(c.node(lagging).storage.lastIndex() + 1);
+    c.node(lagging).restart();
+    c.tick(3);
+    const snaps = c.delivered.filter((m: Message) => m.type === "snapshot" && m.to === lagging);
+    expect(snaps.length).to.be.at.least(1);
+    expect(c.node(lagging).sm).to.deep.equal(c.node(l).sm);
+    expect(c.node(lagging).storage.snapshot().meta.index).to.be.at.least(snaps[0].snapshot!.meta.index);
+    // And it keeps replicating normally after the install.
+    c.propose(l, "after");
+    expect(c.node(lagging).sm.keys.at(-1)).to.equal("after");
+  });
+
+  it("retries a lost snapshot after an election timeout", function () {
+    const c = cluster([tc("a"), part("b"), part("c")], { snapshotEvery: 4, seed: 3 });
+    const l = c.tickUntilLeader()!;
+    const lagging = [...c.nodes.keys()].find((id) => id !== l)!;
+    c.node(lagging).crash();
+    for (let i = 0; i < 10; i++) c.propose(l, `v${i}`);
+    c.node(lagging).restart();
+    let dropped = 0;
+    c.filters.push((m) => m.type === "snapshot" && dropped++ === 0);
+    c.tick(25);
+    expect(dropped).to.be.at.least(2);
+    expect(c.node(lagging).sm).to.deep.equal(c.node(l).sm);
+  });
+
+  it("a restarted node recovers its state machine from its own snapshot and replays only the tail", function () {
+    const c = cluster([tc("a"), part("b"), part("c")], { snapshotEvery: 4, seed: 4 });
+    const l = c.tickUntilLeader()!;
+    for (let i = 0; i < 9; i++) c.propose(l, `v${i}`);
+    const f = [...c.nodes.keys()].find((id) => id !== l)!;
+    const before = c.node(f).sm;
+    c.node(f).crash();
+    c.node(f).restart();
+    expect(c.node(f).raw.status().applied).to.equal(c.node(f).storage.snapshot().meta.index);
+    c.tick(3);
+    expect(c.node(f).sm).to.deep.equal(before);
+  });
+});

@@ -1,0 +1,66 @@
+import { expect } from "chai";
+import { LeadershipTransferError, ProposalDroppedError } from "../../src/core/errors";
+import { cluster, part, tc } from "./helpers";
+
+describe("leadership transfer (thesis §3.10)", function () {
+  it("hands leadership to an up-to-date pool member at once, without waiting for an election timeout", function () {
+    const c = cluster([tc("a"), tc("b"), part("c")], { seed: 1 });
+    const l = c.tickUntilLeader()!;
+    const target = l === "a" ? "b" : "a";
+    const term = c.node(l).raw.status().term;
+    c.node(l).raw.transferLeadership(target);
+    c.settle();
+    expect(c.leaders()).to.deep.equal([target]);
+    expect(c.node(target).raw.status().term).to.equal(term + 1);
+    expect(c.delivered.some((m) => m.type === "timeoutNow" && m.to === target)).to.equal(true);
+  });
+
+  it("catches a lagging target up first, then sends timeoutNow", function () {
+    const c = cluster([tc("a"), tc("b"), part("c")], { seed: 2 });
+    const l = c.tickUntilLeader()!;
+    const target = l === "a" ? "b" : "a";
+    c.isolate(target);
+    for (let i = 0; i < 3; i++) c.propose(l, `v${i}`);
+    c.heal();
+    const term = c.node(l).raw.status().term;
+    c.node(l).raw.transferLeadership(target);
+    c.settle();
+    expect(c.leaders()).to.deep.equal([target]);
+    // The target received v0..v2 before it campaigned; its own term then starts with a no-op.
+    expect(c.node(target).sm.keys.slice(-4)).to.deep.equal(["v0", "v1", "v2", `noop@${term + 1}`]);
+  });
+
+  it("drops proposals while a transfer is pending, and aborts it after an election timeout", function () {
+    const c = cluster([tc("a"), tc("b"), part("c")], { seed: 3 });
+    const l = c.tickUntilLeader()!;
+    const target = l === "a" ? "b" : "a";
+    c.isolate(target);
+    c.node(l).raw.transferLeadership(target);
+    c.settle();
+    expect(c.node(l).raw.status().leadTransferee).to.equal(target);
+    expect(() => c.node(l).raw.propose(new Uint8Array([1]))).to.throw(ProposalDroppedError, /transfer/);
+    c.tick(10);
+    expect(c.node(l).raw.status()).to.include({ state: "leader", leadTransferee: null });
+    expect(c.node(l).raw.propose(new Uint8Array([1])).index).to.be.greaterThan(0);
+  });
+
+  it("in improved mode refuses a participant or learner target; in standard mode a participant may take over", function () {
+    const c = cluster([tc("a"), part("b"), part("c")], { seed: 4 });
+    const l = c.tickUntilLeader()!;
+    expect(l).to.equal("a");
+    expect(() => c.node("a").raw.transferLeadership("b")).to.throw(LeadershipTransferError, /may not lead/);
+    expect(() => c.node("b").raw.transferLeadership("a")).to.throw(LeadershipTransferError, /not the leader/);
+    // A forged timeoutNow cannot make a participant campaign either.
+    const term = c.node("b").raw.status().term;
+    c.node("b").raw.step({ type: "timeoutNow", from: "a", to: "b", term });
+    c.settle();
+    expect(c.leaders()).to.deep.equal(["a"]);
+
+    const s = cluster([tc("a"), part("b"), part("c")], { seed: 4, mode: "standard" });
+    const sl = s.tickUntilLeader()!;
+    const other = sl === "b" ? "c" : "b";
+    s.node(sl).raw.transferLeadership(other);
+    s.settle();
+    expect(s.leaders()).to.deep.equal([other]);
+  });
+});
