@@ -18,7 +18,8 @@ export interface ReplayOptions {
   readonly matchSteps?: number;
   /** Trades or refunds per `TRANS` transaction (default 60). */
   readonly settleSteps?: number;
-  /** Seconds the listing stays open before the replay moves the devnet clock past it. */
+  /** Seconds the listing stays open before the replay moves the devnet clock past it (default 30 days: every block
+   * of an automining devnet advances the clock by at least a second, and a large market mines thousands). */
   readonly listingSeconds?: number;
   readonly progress?: ProgressSink;
 }
@@ -55,7 +56,7 @@ export async function replayMarket(opts: ReplayOptions): Promise<ReplayOutcome> 
   progress({ stage: "register", done: data.orders.length, total: data.orders.length });
 
   const driver = makeDriver(opts, system, ops.admin, progress);
-  const { roundId, deadline } = await openRound(driver, data, opts.pricing, opts.listingSeconds ?? 3600);
+  const { roundId, deadline } = await openRound(driver, data, opts.pricing, opts.listingSeconds ?? 30 * 24 * 3600);
   await fundConsumers(driver, data, wallets, roundId);
   const listed = await listOrders(driver, data, wallets);
   const matchGas = await runMatching(driver, roundId, deadline);
@@ -80,10 +81,14 @@ function makeDriver(opts: ReplayOptions, sys: MarketSystem, keeper: Signer, prog
   };
 }
 
-/** Sets every corridor of the market's grid file (capacity: unlimited unless given). */
+/**
+ * Sets every corridor of the market's grid file (capacity: unlimited unless given). A corridor of capacity 0 carries
+ * nothing, which on chain is a pair without parameters, so it is left unset.
+ */
 export async function configureGrid(sys: MarketSystem, gridCompany: Signer, data: MarketData): Promise<void> {
   const grid = sys.grid.connect(gridCompany);
   for (const link of data.grid) {
+    if (link.capacityMwh === 0n) continue;
     const capacity = link.capacityMwh ?? 2n ** 64n - 1n;
     await (
       await grid.setPair(code32(link.sellerRegion), code32(link.buyerRegion), link.lossPpm, link.transmissionPrice, capacity)
