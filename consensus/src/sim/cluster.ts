@@ -29,6 +29,8 @@ export class Cluster {
   filters: MessageFilter[] = [];
   /** Every message delivered, for assertions on traffic. */
   delivered: Message[] = [];
+  /** Messages sent by nodes (delivered or not). */
+  sent = 0;
   readonly hooks: SimNodeHooks = {};
 
   constructor(members: Member[], readonly opts: ClusterOptions = {}) {
@@ -68,7 +70,10 @@ export class Cluster {
       let busy = false;
       for (const n of this.nodes.values()) {
         if (n.alive && n.raw.hasReady()) {
-          n.handleReady((m) => this.queue.push(m), this.hooks);
+          n.handleReady((m) => {
+            this.sent++;
+            this.queue.push(m);
+          }, this.hooks);
           busy = true;
         }
       }
