@@ -1,4 +1,4 @@
-import { Wallet } from "ethers";
+import type { BaseWallet } from "ethers";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -147,7 +147,7 @@ export async function waitFor<T>(probe: () => T | undefined | Promise<T | undefi
   }
 }
 
-export async function signedTransfer(wallet: Wallet, nonce: number, to = wallet.address): Promise<string> {
+export async function signedTransfer(wallet: BaseWallet, nonce: number, to = wallet.address): Promise<string> {
   return wallet.signTransaction({
     type: 2,
     chainId: CHAIN_ID,
