@@ -5,6 +5,7 @@ import type { ConfState, Entry, HardState, Snapshot } from "../core/types";
 import { decodeLogBase, decodeSave, encodeLogBase, encodeSave, RecordType } from "./codec";
 import { StorageClosedError, StorageError, WalCorruptionError } from "./errors";
 import type { RawRecord } from "./record";
+import { DirLock } from "./dir-lock";
 import { SnapshotStore } from "./snapshot-store";
 import { Wal, type WalOptions, type WalRecovery, type WalStats } from "./wal";
 
@@ -31,6 +32,7 @@ export class FileStorage implements Storage {
   private closed = false;
   private readonly wal: Wal;
   private readonly snaps: SnapshotStore;
+  private readonly lock: DirLock;
   /** What recovery repaired on open (a torn final record), for the daemon to log. */
   readonly recovery: WalRecovery["truncated"];
 
@@ -38,18 +40,23 @@ export class FileStorage implements Storage {
     readonly dir: string,
     opts: FileStorageOptions,
   ) {
-    this.snaps = new SnapshotStore(path.join(dir, "snap"), opts.fsync ?? true);
-    const loaded = this.snaps.loadLatest();
-    const { wal, recovery } = Wal.open(path.join(dir, "wal"), opts);
-    this.wal = wal;
-    this.recovery = recovery.truncated;
+    this.lock = DirLock.acquire(dir);
+    let wal: Wal | null = null;
+    let recovery: WalRecovery;
+    let loaded: Snapshot | null;
     try {
+      this.snaps = new SnapshotStore(path.join(dir, "snap"), opts.fsync ?? true);
+      loaded = this.snaps.loadLatest();
+      ({ wal, recovery } = Wal.open(path.join(dir, "wal"), opts));
       this.replay(recovery.records);
       if (loaded !== null) this.reconcile(loaded);
     } catch (err) {
-      wal.close();
+      wal?.close();
+      this.lock.release();
       throw err;
     }
+    this.wal = wal;
+    this.recovery = recovery.truncated;
     // An empty WAL means nothing was ever acknowledged, so bootstrapping (again) is safe.
     if (recovery.records.length === 0 && opts.initialConf !== undefined && (loaded?.meta.index ?? 0) <= 1) {
       this.bootstrap(bootstrapSnapshot(opts.initialConf));
@@ -167,6 +174,7 @@ export class FileStorage implements Storage {
     if (this.closed) return;
     this.closed = true;
     this.wal.close();
+    this.lock.release();
   }
 
   /** Snapshot, log base and first hard state (term 1, as MemoryStorage) land in one WAL write. */
@@ -197,7 +205,9 @@ export class FileStorage implements Storage {
   private appendInMemory(ents: Entry[]): void {
     if (ents.length === 0) return;
     const offset = ents[0].index - this.ents[0].index;
-    this.ents = [...this.ents.slice(0, offset), ...ents];
+    // In place: the common case is a pure append, and copying the whole log per save is O(n).
+    this.ents.length = offset;
+    for (const e of ents) this.ents.push(e);
   }
 
   private replay(records: RawRecord[]): void {

@@ -103,7 +103,7 @@ describe("FileStorage matches MemoryStorage (property, with restarts)", function
           fs.rmSync(dir, { recursive: true, force: true });
         }
       }),
-      { seed, numRuns: 150 },
+      { seed, numRuns: 100 },
     );
   });
 });

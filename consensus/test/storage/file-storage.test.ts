@@ -5,6 +5,7 @@ import { CompactedError, SnapshotOutOfDateError, UnavailableError } from "../../
 import { MemoryStorage } from "../../src/core/storage";
 import type { ConfState, Snapshot } from "../../src/core/types";
 import { StorageClosedError, StorageError, WalCorruptionError } from "../../src/storage/errors";
+import { StorageLockedError } from "../../src/storage/dir-lock";
 import { FileStorage } from "../../src/storage/file-storage";
 import { SnapshotStore } from "../../src/storage/snapshot-store";
 import { entry, plain, range, tempDir } from "./helpers";
@@ -197,6 +198,24 @@ describe("FileStorage (durable Raft storage)", function () {
       buf[30] ^= 0x40;
       fs.writeFileSync(seg, buf);
       expect(() => FileStorage.open(dir)).to.throw(WalCorruptionError);
+    });
+  });
+
+  describe("data dir lock", function () {
+    it("refuses a second open of the same data dir while the first is open", function () {
+      const s = openStorage();
+      expect(() => FileStorage.open(dir)).to.throw(StorageLockedError, new RegExp(`process ${process.pid}`));
+      s.close();
+      openStorage();
+    });
+
+    it("takes over a lock left by a dead process (kill -9)", function () {
+      // A pid far above pid_max on Linux/macOS cannot belong to a live process.
+      fs.writeFileSync(path.join(dir, "LOCK"), "99999999");
+      const s = openStorage();
+      expect(fs.readFileSync(path.join(dir, "LOCK"), "utf8")).to.equal(String(process.pid));
+      s.close();
+      expect(fs.existsSync(path.join(dir, "LOCK"))).to.equal(false);
     });
   });
 
