@@ -70,6 +70,7 @@ export class OrdererNode implements OrdererHandle {
   private tickTimer: NodeJS.Timeout | null = null;
   private batchTimer: NodeJS.Timeout | null = null;
   private drainScheduled = false;
+  private transportDropped = 0;
   private cutScheduled = false;
   private stopped = false;
   private lastSnapshotIndex: number;
@@ -317,6 +318,11 @@ export class OrdererNode implements OrdererHandle {
   private onTick(): void {
     this.raw.tick();
     this.scheduleDrain();
+    const dropped = this.transport.droppedCount?.();
+    if (dropped !== undefined && dropped > this.transportDropped) {
+      this.metrics.droppedMessages.inc(dropped - this.transportDropped);
+      this.transportDropped = dropped;
+    }
   }
 
   private receive(m: Message): void {
@@ -427,7 +433,8 @@ export class OrdererNode implements OrdererHandle {
   }
 
   private setPartition(peers: string[]): void {
-    this.partition.set(peers);
+    if (this.transport.partition !== undefined) this.transport.partition(peers);
+    else this.partition.set(peers);
     this.log.warn({ peers }, "fault injection: partitioned from peers");
   }
 

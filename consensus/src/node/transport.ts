@@ -9,6 +9,10 @@ export interface NodeTransport {
   /** Best effort, never throws: Raft tolerates lost messages. */
   send(messages: Message[]): void;
   close(): Promise<void>;
+  /** Partitions at the transport level when it can (both directions); otherwise the node filters. */
+  partition?(peers: NodeId[]): void;
+  /** Messages dropped so far (full queues, blocked peers, unauthenticated senders). */
+  droppedCount?(): number;
 }
 
 export type TransportFactory = (onMessage: (m: Message) => void, onDrop: (reason: string) => void) => NodeTransport;

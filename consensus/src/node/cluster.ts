@@ -1,0 +1,191 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { REPO_ROOT, startHardhatNode, type DevNode } from "../chain/devnode";
+import { generateNodeKey, writeKeyFile } from "../config/keys";
+import type { OrdererConfigInput } from "../config/schema";
+import type { NodeRole } from "../core/types";
+
+export interface LocalClusterOptions {
+  nodes: number;
+  dir: string;
+  basePort: number;
+  /** Trading-centre nodes (the candidate pool), the first `pool` ids; default: a majority. */
+  pool?: number;
+  /** Start a Hardhat node and let n1 deliver to it. */
+  chain?: boolean;
+  tickMs?: number;
+  electionTicks?: number;
+  fsync?: boolean;
+  faultInjection?: boolean;
+  logLevel?: string;
+  batchTimeoutMs?: number;
+}
+
+/** Raft port of node i is basePort + i, its API basePort + 100 + i, the chain basePort + 200. */
+export const HTTP_OFFSET = 100;
+export const CHAIN_OFFSET = 200;
+
+/**
+ * A local cluster of real orderer processes on 127.0.0.1, each in its own process group so a
+ * `kill -9` takes the whole node (ts-node included) and stop never leaves strays.
+ */
+export class LocalCluster {
+  readonly ids: string[];
+  readonly procs = new Map<string, ChildProcess>();
+  private readonly exits = new Map<string, Promise<void>>();
+  chainNode: DevNode | null = null;
+
+  constructor(readonly o: LocalClusterOptions) {
+    this.ids = Array.from({ length: o.nodes }, (_, i) => `n${i + 1}`);
+  }
+
+  get chainUrl(): string {
+    return `http://127.0.0.1:${this.o.basePort + CHAIN_OFFSET}`;
+  }
+
+  apiUrl(id: string): string {
+    return `http://127.0.0.1:${this.o.basePort + HTTP_OFFSET + this.ids.indexOf(id)}`;
+  }
+
+  configFile(id: string): string {
+    return path.join(this.o.dir, `${id}.json`);
+  }
+
+  logFile(id: string): string {
+    return path.join(this.o.dir, `${id}.log`);
+  }
+
+  /** Writes a fresh key pair and config per node (replacing the directory's data). */
+  generate(): void {
+    fs.rmSync(this.o.dir, { recursive: true, force: true });
+    fs.mkdirSync(this.o.dir, { recursive: true });
+    const pool = this.o.pool ?? Math.floor(this.o.nodes / 2) + 1;
+    const peers = this.ids.map((id, i) => {
+      const key = generateNodeKey();
+      writeKeyFile(path.join(this.o.dir, "keys", `${id}.json`), key);
+      const role: NodeRole = i < pool ? "trading-centre" : "participant";
+      return { id, role, host: "127.0.0.1", port: this.o.basePort + i, publicKey: key.publicKeyHex };
+    });
+    peers.forEach((p, i) => {
+      const cfg: OrdererConfigInput = {
+        id: p.id,
+        role: p.role,
+        peers,
+        listen: { host: "127.0.0.1", raftPort: p.port, httpPort: this.o.basePort + HTTP_OFFSET + i },
+        dataDir: `data/${p.id}`,
+        keyFile: `keys/${p.id}.json`,
+        timeouts: { tickMs: this.o.tickMs ?? 50, electionTicks: this.o.electionTicks ?? 10 },
+        storage: { fsync: this.o.fsync ?? true },
+        batching: { batchTimeoutMs: this.o.batchTimeoutMs ?? 50 },
+        logLevel: (this.o.logLevel ?? "info") as OrdererConfigInput["logLevel"],
+        ...(this.o.chain === true ? { chain: { rpcUrl: this.chainUrl, chainId: 31337 } } : {}),
+      };
+      fs.writeFileSync(this.configFile(p.id), JSON.stringify(cfg, null, 2) + "\n");
+    });
+  }
+
+  async startChain(): Promise<void> {
+    if (this.o.chain !== true || this.chainNode !== null) return;
+    this.chainNode = await startHardhatNode({ port: this.o.basePort + CHAIN_OFFSET });
+  }
+
+  /** Starts one node process (appending to its log) and waits until its API answers. */
+  async start(id: string, timeoutMs = 60_000): Promise<void> {
+    if (this.procs.has(id)) throw new Error(`${id} is already running`);
+    const args = ["-r", "ts-node/register/transpile-only", path.join(REPO_ROOT, "consensus/src/cli/orderer.ts")];
+    args.push("--config", this.configFile(id));
+    if (this.o.chain === true && id === this.ids[0]) args.push("--deliver");
+    if (this.o.faultInjection === true) args.push("--fault-injection");
+    const log = fs.openSync(this.logFile(id), "a");
+    const child = spawn(process.execPath, args, { cwd: REPO_ROOT, detached: true, stdio: ["ignore", log, log] });
+    fs.closeSync(log);
+    this.procs.set(id, child);
+    this.exits.set(id, new Promise((resolve) => child.once("exit", () => resolve())));
+    child.once("exit", () => this.procs.delete(id));
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (!this.procs.has(id)) throw new Error(`${id} exited during start; see ${this.logFile(id)}`);
+      try {
+        const res = await fetch(`${this.apiUrl(id)}/healthz`, { signal: AbortSignal.timeout(1_000) });
+        if (res.ok) return;
+      } catch {
+        // Not listening yet.
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await this.kill(id);
+    throw new Error(`${id} did not answer /healthz within ${timeoutMs} ms; see ${this.logFile(id)}`);
+  }
+
+  async startAll(): Promise<void> {
+    await this.startChain();
+    await Promise.all(this.ids.map((id) => this.start(id)));
+  }
+
+  /** Sends `signal` to the node's whole process group and waits for it to exit. */
+  async kill(id: string, signal: NodeJS.Signals = "SIGKILL"): Promise<void> {
+    const child = this.procs.get(id);
+    if (child === undefined || child.pid === undefined) return;
+    try {
+      process.kill(-child.pid, signal);
+    } catch {
+      // Already gone.
+    }
+    await this.exits.get(id);
+  }
+
+  /** Graceful stop (SIGTERM), then SIGKILL if the node has not exited after `graceMs`. */
+  async stop(id: string, graceMs = 10_000): Promise<void> {
+    const child = this.procs.get(id);
+    if (child === undefined) return;
+    const timer = setTimeout(() => void this.kill(id, "SIGKILL"), graceMs);
+    await this.kill(id, "SIGTERM");
+    clearTimeout(timer);
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.procs.keys()].map((id) => this.stop(id)));
+    await this.chainNode?.stop();
+    this.chainNode = null;
+  }
+
+  running(): string[] {
+    return [...this.procs.keys()];
+  }
+
+  async status(id: string): Promise<{ leader: string | null; term: number; commitIndex: number; appliedIndex: number } | null> {
+    try {
+      const res = await fetch(`${this.apiUrl(id)}/v1/status`, { signal: AbortSignal.timeout(2_000) });
+      return (await res.json()) as { leader: string | null; term: number; commitIndex: number; appliedIndex: number };
+    } catch {
+      return null;
+    }
+  }
+
+  /** Polls (bounded) until a running node reports itself leader and a majority of running nodes agree. */
+  async leader(timeoutMs = 20_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const running = this.running();
+      const views = await Promise.all(running.map(async (id) => [id, await this.status(id)] as const));
+      for (const [id, st] of views) {
+        if (st?.leader !== id) continue;
+        const agree = views.filter(([, v]) => v?.leader === id && v.term === st.term).length;
+        if (agree > this.o.nodes / 2) return id;
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`no leader within ${timeoutMs} ms`);
+  }
+
+  /** Fault injection: cut `id` off from `peers` at its transport (an empty list heals). */
+  async partition(id: string, peers: string[]): Promise<void> {
+    const res = await fetch(`${this.apiUrl(id)}/debug/partition`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ peers }),
+    });
+    if (!res.ok) throw new Error(`partition ${id}: HTTP ${res.status} ${await res.text()}`);
+  }
+}

@@ -1,0 +1,59 @@
+import pino, { type Logger } from "pino";
+import { loadConfig } from "../config/load";
+import { configWarnings } from "../config/validate";
+import { OrdererNode } from "./node";
+import { tcpTransportFactory } from "./tcp";
+
+export interface DaemonOptions {
+  configFile: string;
+  /** This node delivers committed blocks to the configured chain (one node per chain). */
+  deliver: boolean;
+  peerApi: Record<string, string>;
+  faultInjection: boolean;
+}
+
+export interface Daemon {
+  node: OrdererNode;
+  logger: Logger;
+  /** Graceful stop: API, transport, chain delivery (block in flight finishes), storage. */
+  stop(): Promise<void>;
+}
+
+/** Loads the config (throws ConfigError), opens storage and starts one orderer node on TCP. */
+export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
+  const config = loadConfig(options.configFile);
+  const logger = pino({ level: config.logLevel, base: { node: config.id } });
+  for (const w of configWarnings(config)) logger.warn({ warning: w }, "config warning");
+  const node = new OrdererNode({
+    config,
+    logger,
+    transport: tcpTransportFactory(config, logger),
+    deliver: options.deliver,
+    peerApi: options.peerApi,
+    faultInjection: options.faultInjection,
+  });
+  try {
+    await node.start();
+  } catch (err) {
+    await node.stop().catch(() => undefined);
+    throw err;
+  }
+  return { node, logger, stop: () => node.stop() };
+}
+
+/** Parses repeated `id=url` pairs. */
+export function parsePeerApi(pairs: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf("=");
+    if (eq <= 0) throw new Error(`--peer-api expects id=url, got "${pair}"`);
+    const url = pair.slice(eq + 1);
+    try {
+      new URL(url);
+    } catch {
+      throw new Error(`--peer-api ${pair.slice(0, eq)}: "${url}" is not a URL`);
+    }
+    out[pair.slice(0, eq)] = url.replace(/\/$/, "");
+  }
+  return out;
+}
