@@ -1,0 +1,104 @@
+import fs from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+import { DplcError, type DplcErrorOptions } from "../src/errors";
+
+/** The relayer's configuration file is missing, unreadable or invalid. The message is one line. */
+export class RelayerConfigError extends DplcError {
+  constructor(message: string, options: DplcErrorOptions = {}) {
+    super("RELAYER_CONFIG", message, options);
+  }
+}
+
+const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "must be a 0x-prefixed 20-byte address");
+const privateKey = z.string().regex(/^0x[0-9a-fA-F]{64}$/, "must be a 0x-prefixed 32-byte private key");
+
+const ChainSchema = z
+  .object({
+    /** JSON-RPC endpoint. */
+    rpcUrl: z.string().url(),
+    /** The chain id the endpoint must report; the relayer refuses to start on a mismatch. */
+    chainId: z.number().int().positive(),
+    /** This chain's BridgeGateway. */
+    gateway: address,
+    /** First block to scan when there is no checkpoint (the gateway's deployment block). */
+    startBlock: z.number().int().nonnegative().default(0),
+  })
+  .strict();
+
+export const RelayerConfigSchema = z
+  .object({
+    main: ChainSchema,
+    side: ChainSchema,
+    /** A log is relayed once this many blocks have been built on top of its block. */
+    confirmations: z.number().int().nonnegative().default(2),
+    pollIntervalMs: z.number().int().positive().default(1000),
+    /** Blocks per eth_getLogs request. */
+    maxBlockRange: z.number().int().positive().default(2000),
+    /** Validator keys hosted by this process (a devnet may host all n). */
+    validatorKeys: z.array(privateKey).min(1),
+    /** Signatures per message (m of n); must not exceed the keys given. */
+    threshold: z.number().int().positive(),
+    /** Pays gas for deliveries on both chains (default: the first validator key). */
+    submitterKey: privateKey.optional(),
+    checkpointFile: z.string().min(1),
+    http: z
+      .object({ host: z.string().default("127.0.0.1"), port: z.number().int().min(0).max(65535).default(9464) })
+      .strict()
+      .default({}),
+    retry: z
+      .object({
+        /** Delivery attempts before a message is set aside. */
+        maxAttempts: z.number().int().positive().default(5),
+        baseDelayMs: z.number().int().nonnegative().default(500),
+        maxDelayMs: z.number().int().nonnegative().default(15_000),
+      })
+      .strict()
+      .default({}),
+    logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    if (c.threshold > c.validatorKeys.length) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ["threshold"],
+        message: `is ${c.threshold} but only ${c.validatorKeys.length} validator keys are given`,
+      });
+    }
+    if (c.main.chainId === c.side.chainId) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["side", "chainId"], message: "must differ from main.chainId" });
+    }
+  });
+
+export type RelayerConfig = z.infer<typeof RelayerConfigSchema>;
+export type RelayerConfigInput = z.input<typeof RelayerConfigSchema>;
+
+/** Validates a parsed config object; the first problem becomes a one-line error naming the field. */
+export function parseRelayerConfig(raw: unknown, source = "config"): RelayerConfig {
+  const parsed = RelayerConfigSchema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const field = issue.path.length === 0 ? "" : ` field ${issue.path.join(".")}:`;
+  throw new RelayerConfigError(`${source}:${field} ${issue.message}`);
+}
+
+/** Reads and validates a JSON config file. A relative `checkpointFile` resolves against the file's directory. */
+export function loadRelayerConfig(file: string): RelayerConfig {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (err) {
+    throw new RelayerConfigError(`cannot read config ${file}: ${(err as NodeJS.ErrnoException).code ?? "error"}`, {
+      cause: err,
+    });
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new RelayerConfigError(`${file}: not valid JSON (${(err as Error).message.split("\n")[0]})`, { cause: err });
+  }
+  const config = parseRelayerConfig(raw, file);
+  return { ...config, checkpointFile: path.resolve(path.dirname(file), config.checkpointFile) };
+}

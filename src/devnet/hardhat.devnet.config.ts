@@ -1,0 +1,24 @@
+/**
+ * The Hardhat config of a `hardhat node` devnet started by `src/devnet/`: the project's config with the chain id taken
+ * from `DPLC_DEVNET_CHAIN_ID`, so the main chain and the side chain can run side by side with different ids.
+ */
+import path from "node:path";
+import type { HardhatUserConfig } from "hardhat/config";
+import base from "../../hardhat.config";
+
+const chainId = Number(process.env.DPLC_DEVNET_CHAIN_ID ?? "31337");
+if (!Number.isSafeInteger(chainId) || chainId <= 0) {
+  throw new Error(`DPLC_DEVNET_CHAIN_ID must be a positive integer, got ${process.env.DPLC_DEVNET_CHAIN_ID}`);
+}
+
+// The node logs every RPC call unless told otherwise; a devnet's output is kept only for error reports.
+const loggingEnabled = process.env.DPLC_DEVNET_LOGGING === "1";
+
+const config: HardhatUserConfig = {
+  ...base,
+  networks: { ...base.networks, hardhat: { ...base.networks?.hardhat, chainId, loggingEnabled } },
+  // Paths resolve against the config file's directory: point them back at the repository.
+  paths: { ...base.paths, root: path.join(__dirname, "..", "..") },
+};
+
+export default config;

@@ -1,0 +1,122 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { DevnetError } from "./errors";
+import { freePort } from "./ports";
+import { chainIdOf } from "./rpc";
+
+/** What to start: a name for messages, the chain id, and optionally a fixed port and a log file. */
+export interface DevnetSpec {
+  readonly name: string;
+  readonly chainId: number;
+  /** Default: a free port picked by the OS. */
+  readonly port?: number;
+  /** Append the node's output here (default: keep only its last lines, for error messages). */
+  readonly logFile?: string;
+  /** How long to wait for `eth_chainId` to answer (default 90 s: two nodes starting on two cores take ~10 s). */
+  readonly readyTimeoutMs?: number;
+}
+
+/** A running `hardhat node`. */
+export interface Devnet {
+  readonly name: string;
+  readonly chainId: number;
+  readonly port: number;
+  readonly url: string;
+  /** Process id of the node, which leads its own process group. */
+  readonly pid: number;
+  /** Stops the whole process group (SIGTERM, then SIGKILL after `graceMs`); resolves once the node has exited. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+const ROOT = path.join(__dirname, "..", "..");
+const CONFIG = path.join(__dirname, "hardhat.devnet.config.ts");
+const TAIL_LINES = 40;
+
+/** Groups still running, killed synchronously if this process exits without stopping them (no orphans). */
+const live = new Set<number>();
+let exitHookInstalled = false;
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on("exit", () => {
+    for (const pid of live) killGroup(pid, "SIGKILL");
+  });
+}
+
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // ESRCH: the group is already gone.
+  }
+}
+
+/** Starts `hardhat node` on 127.0.0.1 in its own process group and waits until it answers with the right chain id. */
+export async function startDevnet(spec: DevnetSpec): Promise<Devnet> {
+  const port = spec.port ?? (await freePort());
+  const url = `http://127.0.0.1:${port}`;
+  const child = spawnNode(spec, port);
+  const pid = child.pid!;
+  live.add(pid);
+  installExitHook();
+  const tail: string[] = [];
+  const log = spec.logFile === undefined ? undefined : fs.createWriteStream(spec.logFile, { flags: "a" });
+  const collect = (chunk: Buffer) => {
+    log?.write(chunk);
+    tail.push(...chunk.toString("utf8").split("\n").filter((l) => l.trim() !== ""));
+    if (tail.length > TAIL_LINES) tail.splice(0, tail.length - TAIL_LINES);
+  };
+  child.stdout!.on("data", collect);
+  child.stderr!.on("data", collect);
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  void exited.then(() => {
+    live.delete(pid);
+    log?.end();
+  });
+
+  const stop = async (graceMs = 5000): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    killGroup(pid, "SIGTERM");
+    const timer = setTimeout(() => killGroup(pid, "SIGKILL"), graceMs);
+    await exited;
+    clearTimeout(timer);
+    killGroup(pid, "SIGKILL"); // anything the node itself started
+  };
+
+  try {
+    await waitReady(spec, url, child, tail);
+  } catch (err) {
+    await stop(1000);
+    throw err;
+  }
+  return { name: spec.name, chainId: spec.chainId, port, url, pid, stop };
+}
+
+function spawnNode(spec: DevnetSpec, port: number): ChildProcess {
+  const env: NodeJS.ProcessEnv = { ...process.env, DPLC_DEVNET_CHAIN_ID: String(spec.chainId) };
+  // Set by a parent Hardhat process; `hardhat node` refuses any network but the in-process one.
+  delete env.HARDHAT_NETWORK;
+  const cli = require.resolve("hardhat/internal/cli/cli.js", { paths: [ROOT] });
+  const args = [cli, "node", "--config", CONFIG, "--hostname", "127.0.0.1", "--port", String(port)];
+  return spawn(process.execPath, args, { cwd: ROOT, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+}
+
+async function waitReady(spec: DevnetSpec, url: string, child: ChildProcess, tail: string[]): Promise<void> {
+  const deadline = Date.now() + (spec.readyTimeoutMs ?? 90_000);
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new DevnetError(`${spec.name} devnet exited before answering: ${tail.slice(-3).join(" | ")}`);
+    }
+    const id = await chainIdOf(url, 1000).catch(() => undefined);
+    if (id !== undefined) {
+      if (id !== spec.chainId) {
+        throw new DevnetError(`${spec.name} devnet at ${url} reports chain id ${id}, expected ${spec.chainId}`);
+      }
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new DevnetError(`${spec.name} devnet at ${url} did not answer eth_chainId within ${spec.readyTimeoutMs ?? 90_000} ms`);
+}
