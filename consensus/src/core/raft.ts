@@ -272,11 +272,9 @@ export class Raft {
 
   private afterLeaderConfChange(): void {
     if (this.leadTransferee !== null && !isVoter(this.conf, this.leadTransferee)) this.leadTransferee = null;
-    if (!isVoter(this.conf, this.id)) {
-      transferAwayIfIneligible(this);
-      this.becomeFollower(this.term, null);
-      return;
-    }
+    // A leader that is no longer a voter (or, in improved mode, no longer in the pool) keeps leading
+    // without counting itself until it has caught a successor up and handed over: stepping down at
+    // once could leave only stale-logged nodes eligible (thesis §6: the leader manages Cnew).
     if (maybeCommit(this)) bcastAppend(this);
     transferAwayIfIneligible(this);
   }

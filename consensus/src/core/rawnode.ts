@@ -89,6 +89,12 @@ export class RawNode {
 
   /** Appends `data` to the log if this node leads; throws a `ProposalDroppedError` subclass otherwise. */
   propose(data: Uint8Array): ProposalRef {
+    const r = this.raft;
+    if (r.state === "leader" && !canCampaign(r.conf, r.id, r.cfg.mode)) {
+      // A leader outside the pool is only handing over; growing the log now could leave every pool
+      // member too far behind to be elected once it is gone.
+      throw new ProposalDroppedError(`${r.id} is outside the candidate pool and is handing over leadership`);
+    }
     return this.appendProposal("normal", data);
   }
 

@@ -224,8 +224,17 @@ export class Simulation {
       if (role === "learner") return { op: "promote", id: spare };
       return { op: "removeNode", id: spare };
     }
+    const members = new Set(conf.members.map((m) => m.id));
+    const outside = [...this.nodes.keys()].filter((id) => id !== spare && !members.has(id));
+    if (r < 0.5 && outside.length > 0) {
+      // Re-add an original node removed earlier; it rejoins with its old, stale log.
+      return { op: "addVoter", id: outside[0], role: this.rng() < 0.5 ? "trading-centre" : "participant" };
+    }
+    if (r < 0.5 && conf.members.length >= 3) {
+      return { op: "removeNode", id: conf.members[Math.floor(this.rng() * conf.members.length)].id };
+    }
     const tc = conf.members.filter((m) => m.role === "trading-centre").map((m) => m.id);
-    if (r < 0.7 && tc.length > 0) {
+    if (r < 0.75 && tc.length > 0) {
       const pool = tc.filter(() => this.rng() < 0.6);
       return { op: "refreshPool", id: tc[0], pool: pool.length > 0 ? pool : [tc[0]] };
     }
@@ -346,6 +355,7 @@ export class Simulation {
     if (!leader) return false;
     const conf = leader.raw.status().conf;
     const target = leader.raw.status().lastIndex;
+    if (this.mode === "improved" && !candidatePool(conf).includes(leader.id)) return false;
     return conf.members.every((m) => this.nodes.get(m.id)!.sm.index === target);
   }
 }

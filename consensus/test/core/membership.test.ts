@@ -74,13 +74,18 @@ describe("§6 cluster membership changes", function () {
       expect(c.node("d").sm.keys.at(-1)).to.equal("with-d");
     });
 
-    it("removing the leader makes it step down and the rest elect a new leader", function () {
+    it("a removed leader hands over to a caught-up pool member, then steps down", function () {
       const c = cluster([tc("a"), tc("b"), part("c")], { seed: 4 });
       const l = c.tickUntilLeader()!;
       c.node(l).raw.proposeConfChange({ op: "removeNode", id: l });
-      c.tick(3);
-      const l2 = c.tickUntilLeader(100);
-      expect(l2).to.not.equal(null);
+      c.settle();
+      expect(c.delivered.some((m) => m.type === "timeoutNow" && m.from === l)).to.equal(true);
+      const l2 = l === "a" ? "b" : "a";
+      expect(c.node(l2).raw.status().state).to.equal("leader");
+      // The successor no longer talks to the removed node; its next heartbeat is answered with the newer term.
+      c.tick(1);
+      expect(c.node(l).raw.status().state).to.equal("follower");
+      expect(c.leaders()).to.deep.equal([l2]);
       expect(l2).to.not.equal(l);
       expect(c.node(l2!).conf.members.map((m) => m.id)).to.not.include(l);
       c.propose(l2!, "after-removal");
