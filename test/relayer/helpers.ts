@@ -1,0 +1,171 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { AbiCoder, ContractFactory, id, type JsonRpcProvider, type Wallet } from "ethers";
+import { BridgeGateway__factory, type BridgeGateway } from "../../typechain-types";
+import { ACCOUNT, devnetKey, devnetProvider, devnetWallet } from "../../src/devnet/accounts";
+import type { Devnet } from "../../src/devnet/node";
+import { freePort } from "../../src/devnet/ports";
+import type { RelayerConfigInput } from "../../relayer/config";
+
+/**
+ * A receiver that acknowledges every bridge message: it returns `onBridgeMessage`'s selector for any call, which is
+ * all the gateway checks. Hand-assembled (PUSH4 sel; PUSH1 224; SHL; PUSH1 0; MSTORE; PUSH1 32; PUSH1 0; RETURN) so
+ * the relayer tests do not depend on the token peg or certificate contracts.
+ */
+const ACK_RECEIVER_BYTECODE = "0x6010600c60003960106000f3" + "63" + "bbbbbbbb" + "60e01b60005260206000f3";
+
+/** One chain of a relayer test: its devnet, a provider, the gateway and an acknowledging receiver. */
+export interface TestChain {
+  readonly devnet: Devnet;
+  readonly provider: JsonRpcProvider;
+  readonly admin: Wallet;
+  readonly gateway: BridgeGateway;
+  readonly receiver: string;
+}
+
+export const VALIDATOR_KEYS = ACCOUNT.validators.map(devnetKey);
+export const THRESHOLD = 2;
+
+async function deployReceiver(admin: Wallet): Promise<string> {
+  const sel = id("onBridgeMessage(uint256,address,uint256,bytes)").slice(2, 10);
+  const factory = new ContractFactory([], ACK_RECEIVER_BYTECODE.replace("bbbbbbbb", sel), admin);
+  const c = await factory.deploy();
+  await c.waitForDeployment();
+  return c.getAddress();
+}
+
+/** Deploys a fresh gateway pair (validators 10–12, threshold 2) and a receiver on each chain; the admin may send. */
+export async function deployBridgePair(main: Devnet, side: Devnet): Promise<{ main: TestChain; side: TestChain }> {
+  const chains = await Promise.all(
+    [main, side].map(async (devnet) => {
+      const provider = devnetProvider(devnet.url, devnet.chainId);
+      const admin = devnetWallet(ACCOUNT.admin, provider);
+      const validators = ACCOUNT.validators.map((i) => devnetWallet(i).address);
+      const gateway = await new BridgeGateway__factory(admin).deploy(admin.address, validators, THRESHOLD);
+      await gateway.waitForDeployment();
+      await (await gateway.grantRole(await gateway.SENDER_ROLE(), admin.address)).wait();
+      return { devnet, provider, admin, gateway, receiver: await deployReceiver(admin) };
+    }),
+  );
+  const [m, s] = chains as [TestChain, TestChain];
+  await (await m.gateway.setRemoteGateway(s.devnet.chainId, await s.gateway.getAddress())).wait();
+  await (await s.gateway.setRemoteGateway(m.devnet.chainId, await m.gateway.getAddress())).wait();
+  return { main: m, side: s };
+}
+
+/** Sends `count` messages from `from` to `to`'s receiver; returns their nonces. */
+export async function sendMessages(from: TestChain, to: TestChain, count: number): Promise<bigint[]> {
+  const nonces: bigint[] = [];
+  for (let i = 0; i < count; i++) {
+    const payload = AbiCoder.defaultAbiCoder().encode(["uint256"], [BigInt(i)]);
+    const receipt = await (await from.gateway.send(to.devnet.chainId, to.receiver, payload)).wait();
+    const log = receipt!.logs.map((l) => from.gateway.interface.parseLog(l)).find((p) => p?.name === "BridgeMessageSent");
+    nonces.push(log!.args.nonce as bigint);
+  }
+  return nonces;
+}
+
+/** How many times each source nonce was executed at `to` (from its BridgeMessageExecuted logs). */
+export async function executedNonces(to: TestChain, from: TestChain): Promise<Map<bigint, number>> {
+  const logs = await to.gateway.queryFilter(to.gateway.filters.BridgeMessageExecuted(from.devnet.chainId), 0, "latest");
+  const counts = new Map<bigint, number>();
+  for (const l of logs) counts.set(l.args.nonce, (counts.get(l.args.nonce) ?? 0) + 1);
+  return counts;
+}
+
+/** Transactions sent to `to`'s gateway by the relayer's account (each delivery attempt that reached the chain). */
+export async function relayerTransactions(to: TestChain): Promise<number> {
+  return to.provider.getTransactionCount(devnetWallet(ACCOUNT.relayer).address);
+}
+
+/** Mines `n` empty blocks. */
+export async function mine(chain: TestChain, n: number): Promise<void> {
+  await chain.provider.send("hardhat_mine", ["0x" + n.toString(16)]);
+}
+
+export function tempDir(prefix: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `dplc-${prefix}-`));
+}
+
+/** A relayer config for a gateway pair. */
+export async function relayerConfig(
+  dir: string,
+  pair: { main: TestChain; side: TestChain },
+  overrides: Partial<RelayerConfigInput> = {},
+): Promise<RelayerConfigInput> {
+  const chain = async (c: TestChain) => ({
+    rpcUrl: c.devnet.url,
+    chainId: c.devnet.chainId,
+    gateway: await c.gateway.getAddress(),
+    startBlock: 0,
+  });
+  return {
+    main: await chain(pair.main),
+    side: await chain(pair.side),
+    confirmations: 2,
+    pollIntervalMs: 100,
+    validatorKeys: VALIDATOR_KEYS,
+    threshold: THRESHOLD,
+    submitterKey: devnetKey(ACCOUNT.relayer),
+    checkpointFile: path.join(dir, "checkpoint.json"),
+    http: { host: "127.0.0.1", port: await freePort() },
+    retry: { maxAttempts: 3, baseDelayMs: 50, maxDelayMs: 200 },
+    logLevel: "warn",
+    ...overrides,
+  };
+}
+
+export function writeConfig(dir: string, config: unknown, name = "relayer.json"): string {
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, JSON.stringify(config, null, 2));
+  return file;
+}
+
+/** A relayer daemon in its own process group, as `npm run relayer` starts it. */
+export interface RelayerProcess {
+  readonly child: ChildProcess;
+  readonly output: () => string;
+  readonly exited: Promise<number | null>;
+  kill(signal: NodeJS.Signals): Promise<number | null>;
+}
+
+const ROOT = path.join(__dirname, "..", "..");
+
+export function spawnRelayer(configFile: string): RelayerProcess {
+  const child = spawn(
+    process.execPath,
+    ["-r", "ts-node/register/transpile-only", path.join(ROOT, "relayer", "cli.ts"), "--config", configFile],
+    { cwd: ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "1" } },
+  );
+  let out = "";
+  child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
+  child.stderr!.on("data", (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  return {
+    child,
+    output: () => out,
+    exited,
+    kill: async (signal) => {
+      if (child.exitCode === null && child.signalCode === null) {
+        try {
+          process.kill(-child.pid!, signal);
+        } catch {
+          // already gone
+        }
+      }
+      return exited;
+    },
+  };
+}
+
+/** Polls `check` every 100 ms until it returns true or `timeoutMs` passes. */
+export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}

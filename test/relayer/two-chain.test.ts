@@ -1,0 +1,163 @@
+import { expect } from "chai";
+import fs from "node:fs";
+import { AbiCoder } from "ethers";
+import pino from "pino";
+import { startDevnets, type DevnetPair } from "../../src/devnet/pair";
+import { parseRelayerConfig } from "../../relayer/config";
+import { startRelayerDaemon, type RelayerDaemon } from "../../relayer/daemon";
+import {
+  deployBridgePair,
+  executedNonces,
+  mine,
+  relayerConfig,
+  relayerTransactions,
+  sendMessages,
+  spawnRelayer,
+  tempDir,
+  waitFor,
+  writeConfig,
+  type RelayerProcess,
+  type TestChain,
+} from "./helpers";
+
+function range(from: number, to: number): bigint[] {
+  return Array.from({ length: to - from + 1 }, (_, i) => BigInt(from + i));
+}
+
+async function expectExactlyOnce(to: TestChain, from: TestChain, nonces: bigint[]): Promise<void> {
+  const counts = await executedNonces(to, from);
+  expect([...counts.keys()].sort((a, b) => Number(a - b))).to.deep.equal(nonces);
+  for (const n of nonces) expect(counts.get(n), `nonce ${n}`).to.equal(1);
+}
+
+describe("relayer between two devnets", function () {
+  this.timeout(180_000);
+  let devnets: DevnetPair;
+  const processes: RelayerProcess[] = [];
+  const daemons: RelayerDaemon[] = [];
+
+  before(async () => {
+    devnets = await startDevnets();
+  });
+
+  afterEach(async () => {
+    await Promise.all(processes.splice(0).map((p) => p.kill("SIGKILL")));
+    await Promise.all(daemons.splice(0).map((d) => d.stop()));
+  });
+
+  after(async () => {
+    await devnets?.stop();
+  });
+
+  describe("when the relayer is killed mid-stream and restarted", () => {
+    it("delivers every message both ways exactly once, resuming from its checkpoint", async () => {
+      const pair = await deployBridgePair(devnets.main, devnets.side);
+      const dir = tempDir("relayer-restart");
+      const config = await relayerConfig(dir, pair, { logLevel: "info" });
+      const file = writeConfig(dir, config);
+
+      const first = spawnRelayer(file);
+      processes.push(first);
+      await sendMessages(pair.main, pair.side, 12);
+      await mine(pair.main, 2);
+      await waitFor("some deliveries", async () => (await executedNonces(pair.side, pair.main)).size >= 3);
+      await first.kill("SIGKILL");
+      const beforeRestart = (await executedNonces(pair.side, pair.main)).size;
+      expect(beforeRestart, "killed mid-stream").to.be.lessThan(12);
+
+      // While it is down: more traffic both ways.
+      await sendMessages(pair.main, pair.side, 4);
+      await sendMessages(pair.side, pair.main, 5);
+      await mine(pair.main, 2);
+      await mine(pair.side, 2);
+
+      const second = spawnRelayer(file);
+      processes.push(second);
+      await waitFor("all deliveries", async () => {
+        const [toSide, toMain] = await Promise.all([executedNonces(pair.side, pair.main), executedNonces(pair.main, pair.side)]);
+        return toSide.size === 16 && toMain.size === 5;
+      });
+      await expectExactlyOnce(pair.side, pair.main, range(1, 16));
+      await expectExactlyOnce(pair.main, pair.side, range(1, 5));
+      // No delivery was attempted twice: one relayer transaction per message on each chain.
+      expect(await relayerTransactions(pair.side)).to.equal(16);
+      expect(await relayerTransactions(pair.main)).to.equal(5);
+
+      // The restart resumed from the checkpoint, not from genesis.
+      const ready = second
+        .output()
+        .split("\n")
+        .filter((l) => l.includes('"relayer ready"'))
+        .map((l) => JSON.parse(l) as { main: number });
+      expect(ready[0]!.main).to.be.greaterThan(0);
+
+      const health = await fetch(`http://127.0.0.1:${config.http!.port}/healthz`);
+      expect(health.status).to.equal(200);
+      expect(await health.json()).to.include({ ok: true, pending: 0 });
+      const metrics = await (await fetch(`http://127.0.0.1:${config.http!.port}/metrics`)).text();
+      expect(metrics).to.match(/relayer_messages_delivered_total\{route="side->main"\} 5/);
+
+      expect(await second.kill("SIGTERM"), "graceful shutdown exit code").to.equal(0);
+      const saved = JSON.parse(fs.readFileSync(config.checkpointFile, "utf8")) as { delivered: { main: string[][] } };
+      expect(saved.delivered.main).to.deep.equal([["1", "16"]]);
+    });
+  });
+
+  describe("when the source chain reorganises less deeply than the confirmation depth", () => {
+    it("delivers nothing from the orphaned branch, and the new branch's message instead", async () => {
+      const pair = await deployBridgePair(devnets.main, devnets.side);
+      const dir = tempDir("relayer-reorg");
+      const config = parseRelayerConfig(await relayerConfig(dir, pair, { confirmations: 3 }));
+      const daemon = await startRelayerDaemon(config, { logger: pino({ level: "silent" }) });
+      daemons.push(daemon);
+
+      await sendMessages(pair.main, pair.side, 2);
+      await mine(pair.main, 3);
+      await waitFor("the first two messages", async () => (await executedNonces(pair.side, pair.main)).size === 2);
+
+      const snapshot = (await pair.main.provider.send("evm_snapshot", [])) as string;
+      const orphanPayload = AbiCoder.defaultAbiCoder().encode(["string"], ["orphan"]);
+      await (await pair.main.gateway.send(devnets.side.chainId, pair.side.receiver, orphanPayload)).wait();
+      await mine(pair.main, 2); // 2 blocks on top: one short of the depth
+      await new Promise((r) => setTimeout(r, 1500)); // many polls
+      expect((await executedNonces(pair.side, pair.main)).size).to.equal(2);
+      expect(await pair.main.provider.send("evm_revert", [snapshot])).to.equal(true);
+
+      const kept = AbiCoder.defaultAbiCoder().encode(["string"], ["kept"]);
+      await (await pair.main.gateway.send(devnets.side.chainId, pair.side.receiver, kept)).wait();
+      await mine(pair.main, 3);
+      await waitFor("the new branch's message", async () => (await executedNonces(pair.side, pair.main)).size === 3);
+
+      const executed = await pair.side.gateway.queryFilter(pair.side.gateway.filters.BridgeMessageExecuted(devnets.main.chainId, undefined, 3n));
+      const message = {
+        srcChainId: BigInt(devnets.main.chainId),
+        destChainId: BigInt(devnets.side.chainId),
+        srcGateway: await pair.main.gateway.getAddress(),
+        destGateway: await pair.side.gateway.getAddress(),
+        nonce: 3n,
+        sender: pair.main.admin.address,
+        target: pair.side.receiver,
+        payload: kept,
+      };
+      expect(executed).to.have.length(1);
+      expect(executed[0]!.args.messageHash).to.equal(await pair.side.gateway.hashMessage(message));
+      expect(daemon.relayer.health().pending).to.equal(0);
+    });
+  });
+
+  describe("when a chain reports another chain id", () => {
+    it("refuses to start with one line and a non-zero exit", async () => {
+      const pair = await deployBridgePair(devnets.main, devnets.side);
+      const dir = tempDir("relayer-chainid");
+      const config = await relayerConfig(dir, pair);
+      const file = writeConfig(dir, { ...config, side: { ...config.side, chainId: 999 } });
+      const p = spawnRelayer(file);
+      processes.push(p);
+      expect(await p.exited).to.equal(1);
+      const lines = p.output().trim().split("\n");
+      expect(lines).to.have.length(1);
+      expect(lines[0]).to.equal(`relayer: side chain at ${devnets.side.url} reports chain id ${devnets.side.chainId}, expected 999; refusing to run`);
+      expect(fs.existsSync(config.checkpointFile)).to.equal(false);
+    });
+  });
+});
