@@ -1,57 +1,86 @@
 import crypto, { type KeyObject } from "node:crypto";
 
 /**
- * The signed handshake that binds a TCP connection to a peer id. Both sides prove possession of
- * their configured Ed25519 key by signing the other side's fresh nonce, so a recorded handshake
- * cannot be replayed and neither side can be impersonated:
+ * The signed handshake that binds a TCP connection to a peer id, and the per-frame MAC that keeps
+ * binding every later frame to it. Both sides prove possession of their configured Ed25519 key by
+ * signing a transcript with the other side's fresh nonce and both ephemeral X25519 keys, so a
+ * recorded handshake cannot be replayed, neither side can be impersonated, and a man in the middle
+ * cannot learn the session key:
  *
- *   server → client  {k:"challenge", id, nonce: Ns}
- *   client → server  {k:"hello", from, to, nonce: Nc, sig: sign_client(ctx|hello|from|to|Ns)}
- *   server → client  {k:"welcome", sig: sign_server(ctx|welcome|to|from|Nc)}
+ *   server → client  {k:"challenge", id, nonce: Ns, eph: Es}
+ *   client → server  {k:"hello", from, to, nonce: Nc, eph: Ec, sig: sign_client(ctx|hello|from|to|Ns|Ec|Es)}
+ *   server → client  {k:"welcome", sig: sign_server(ctx|welcome|to|from|Nc|Es|Ec)}
  *
- * After that the server trusts the stream to carry the client's messages (each must still name the
- * bound peer as `from`).
+ * Then the client sends data frames [HMAC-SHA256(K, seq u64 ‖ body)][body], K derived by HKDF from
+ * X25519(Ec, Es) with salt Ns‖Nc. The implicit sequence number rejects replayed, dropped-and-
+ * reinjected or reordered frames; any bad frame closes the connection.
  */
 const CONTEXT = "dplc-raft-v1";
 export const NONCE_BYTES = 32;
+export const MAC_BYTES = 32;
 
-export interface ChallengeFrame {
-  k: "challenge";
-  id: string;
-  nonce: string;
-}
 export interface HelloFrame {
   k: "hello";
   from: string;
   to: string;
   nonce: string;
-  sig: string;
-}
-export interface WelcomeFrame {
-  k: "welcome";
+  eph: string;
   sig: string;
 }
 
 export const newNonce = (): string => crypto.randomBytes(NONCE_BYTES).toString("base64");
 
-function transcript(kind: "hello" | "welcome", signer: string, other: string, nonceB64: string): Buffer {
-  return Buffer.concat([Buffer.from(`${CONTEXT}|${kind}|${signer}|${other}|`, "utf8"), Buffer.from(nonceB64, "base64")]);
+// DER prefix of an X25519 SubjectPublicKeyInfo; the raw 32-byte key follows.
+const X25519_SPKI_PREFIX = Buffer.from("302a300506032b656e032100", "hex");
+
+/** A fresh ephemeral X25519 key pair; `pub` is the raw public key in base64 for the wire. */
+export function newEphemeral(): { key: KeyObject; pub: string } {
+  const { publicKey, privateKey } = crypto.generateKeyPairSync("x25519");
+  const der = publicKey.export({ format: "der", type: "spki" });
+  return { key: privateKey, pub: der.subarray(X25519_SPKI_PREFIX.length).toString("base64") };
 }
 
-export function signHello(key: KeyObject, from: string, to: string, serverNonce: string): string {
-  return crypto.sign(null, transcript("hello", from, to, serverNonce), key).toString("base64");
+/** The client→server frame key both sides derive once the handshake succeeds. */
+export function sessionKey(mine: KeyObject, theirPub: string, serverNonce: string, clientNonce: string): Buffer {
+  const raw = Buffer.from(theirPub, "base64");
+  if (raw.length !== 32) throw new RangeError("ephemeral key must be 32 bytes");
+  const publicKey = crypto.createPublicKey({ key: Buffer.concat([X25519_SPKI_PREFIX, raw]), format: "der", type: "spki" });
+  const shared = crypto.diffieHellman({ privateKey: mine, publicKey });
+  const salt = Buffer.concat([Buffer.from(serverNonce, "base64"), Buffer.from(clientNonce, "base64")]);
+  return Buffer.from(crypto.hkdfSync("sha256", shared, salt, `${CONTEXT} c2s`, 32));
 }
 
-export function verifyHello(key: KeyObject, hello: HelloFrame, serverNonce: string): boolean {
-  return safeVerify(key, transcript("hello", hello.from, hello.to, serverNonce), hello.sig);
+function transcript(kind: "hello" | "welcome", signer: string, other: string, nonce: string, eph1: string, eph2: string): Buffer {
+  return Buffer.concat([
+    Buffer.from(`${CONTEXT}|${kind}|${signer}|${other}|`, "utf8"),
+    Buffer.from(nonce, "base64"),
+    Buffer.from(eph1, "base64"),
+    Buffer.from(eph2, "base64"),
+  ]);
 }
 
-export function signWelcome(key: KeyObject, server: string, client: string, clientNonce: string): string {
-  return crypto.sign(null, transcript("welcome", server, client, clientNonce), key).toString("base64");
+export function signHello(key: KeyObject, from: string, to: string, serverNonce: string, clientEph: string, serverEph: string): string {
+  return crypto.sign(null, transcript("hello", from, to, serverNonce, clientEph, serverEph), key).toString("base64");
 }
 
-export function verifyWelcome(key: KeyObject, sig: string, server: string, client: string, clientNonce: string): boolean {
-  return safeVerify(key, transcript("welcome", server, client, clientNonce), sig);
+export function verifyHello(key: KeyObject, hello: HelloFrame, serverNonce: string, serverEph: string): boolean {
+  return safeVerify(key, transcript("hello", hello.from, hello.to, serverNonce, hello.eph, serverEph), hello.sig);
+}
+
+export function signWelcome(key: KeyObject, server: string, client: string, clientNonce: string, serverEph: string, clientEph: string): string {
+  return crypto.sign(null, transcript("welcome", server, client, clientNonce, serverEph, clientEph), key).toString("base64");
+}
+
+export function verifyWelcome(
+  key: KeyObject,
+  sig: string,
+  server: string,
+  client: string,
+  clientNonce: string,
+  serverEph: string,
+  clientEph: string,
+): boolean {
+  return safeVerify(key, transcript("welcome", server, client, clientNonce, serverEph, clientEph), sig);
 }
 
 function safeVerify(key: KeyObject, data: Buffer, sigB64: string): boolean {
@@ -60,5 +89,33 @@ function safeVerify(key: KeyObject, data: Buffer, sigB64: string): boolean {
     return crypto.verify(null, data, key, Buffer.from(sigB64, "base64"));
   } catch {
     return false;
+  }
+}
+
+/** Seals and opens data frames with the session key and a per-direction sequence number. */
+export class FrameMac {
+  private seq = 0n;
+  constructor(private readonly key: Buffer) {}
+
+  private tag(body: Buffer): Buffer {
+    const seq = Buffer.allocUnsafe(8);
+    seq.writeBigUInt64BE(this.seq);
+    return crypto.createHmac("sha256", this.key).update(seq).update(body).digest();
+  }
+
+  seal(body: Buffer): Buffer {
+    const tag = this.tag(body);
+    this.seq++;
+    return Buffer.concat([tag, body]);
+  }
+
+  /** The body if the frame is authentic and in sequence, else null. */
+  open(frame: Buffer): Buffer | null {
+    if (frame.length < MAC_BYTES) return null;
+    const body = frame.subarray(MAC_BYTES);
+    const ok = crypto.timingSafeEqual(frame.subarray(0, MAC_BYTES), this.tag(body));
+    if (!ok) return null;
+    this.seq++;
+    return body;
   }
 }

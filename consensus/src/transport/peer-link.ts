@@ -5,10 +5,10 @@ import type { Message, NodeId } from "../core/types";
 import { BoundedQueue } from "./bounded-queue";
 import { toWire } from "./codec";
 import { encodeFrame, FrameDecoder } from "./frame";
-import { newNonce, signHello, verifyWelcome } from "./handshake";
+import { FrameMac, newEphemeral, newNonce, sessionKey, signHello, verifyWelcome } from "./handshake";
 import type { PeerStats } from "./transport";
 
-type LooseFrame = { k?: unknown; id?: unknown; nonce?: unknown; sig?: unknown } | null;
+type LooseFrame = { k?: unknown; id?: unknown; nonce?: unknown; eph?: unknown; sig?: unknown } | null;
 
 export interface PeerAddress {
   id: NodeId;
@@ -38,6 +38,7 @@ export interface LinkSettings {
 export class PeerLink {
   private readonly queue: BoundedQueue<Message>;
   private socket: net.Socket | null = null;
+  private mac: FrameMac | null = null;
   private ready = false;
   private paused = false;
   private running = false;
@@ -79,9 +80,10 @@ export class PeerLink {
   }
 
   flush(): void {
-    while (this.ready && !this.paused && this.queue.length > 0 && this.socket !== null) {
+    while (this.ready && !this.paused && this.queue.length > 0 && this.socket !== null && this.mac !== null) {
       const batch = this.queue.take(this.s.batchMessages);
-      const frame = encodeFrame(Buffer.from(JSON.stringify({ k: "msgs", m: batch.map(toWire) }), "utf8"));
+      const body = Buffer.from(JSON.stringify({ k: "msgs", m: batch.map(toWire) }), "utf8");
+      const frame = encodeFrame(this.mac.seal(body));
       this.stats.sent += batch.length;
       if (!this.socket.write(frame)) {
         this.paused = true;
@@ -101,6 +103,9 @@ export class PeerLink {
     this.socket = socket;
     const decoder = new FrameDecoder(this.s.maxFrameBytes);
     const clientNonce = newNonce();
+    const eph = newEphemeral();
+    let serverEph = "";
+    let serverNonce = "";
     let phase: "challenge" | "welcome" | "ready" = "challenge";
     const timeout = setTimeout(() => fail("handshake timed out"), this.s.handshakeTimeoutMs);
     const fail = (reason: string): void => {
@@ -123,16 +128,28 @@ export class PeerLink {
         }
         if (body === null || typeof body !== "object") return fail("malformed handshake frame");
         if (phase === "challenge" && body.k === "challenge") {
-          if (body.id !== this.peer.id || typeof body.nonce !== "string") return fail(`peer answered as ${String(body.id)}`);
-          const sig = signHello(this.s.privateKey, this.s.selfId, this.peer.id, body.nonce);
-          socket.write(encodeFrame(Buffer.from(JSON.stringify({ k: "hello", from: this.s.selfId, to: this.peer.id, nonce: clientNonce, sig }))));
+          if (body.id !== this.peer.id) return fail(`peer answered as ${String(body.id)}`);
+          if (typeof body.nonce !== "string" || typeof body.eph !== "string") return fail("malformed challenge");
+          serverNonce = body.nonce;
+          serverEph = body.eph;
+          const sig = signHello(this.s.privateKey, this.s.selfId, this.peer.id, serverNonce, eph.pub, serverEph);
+          const hello = { k: "hello", from: this.s.selfId, to: this.peer.id, nonce: clientNonce, eph: eph.pub, sig };
+          socket.write(encodeFrame(Buffer.from(JSON.stringify(hello))));
           phase = "welcome";
         } else if (phase === "welcome" && body.k === "welcome") {
-          if (typeof body.sig !== "string" || !verifyWelcome(this.peer.publicKey, body.sig, this.peer.id, this.s.selfId, clientNonce)) {
-            return fail("peer failed to prove its key");
+          const proven =
+            typeof body.sig === "string" &&
+            verifyWelcome(this.peer.publicKey, body.sig, this.peer.id, this.s.selfId, clientNonce, serverEph, eph.pub);
+          if (!proven) return fail("peer failed to prove its key");
+          let key: Buffer;
+          try {
+            key = sessionKey(eph.key, serverEph, serverNonce, clientNonce);
+          } catch (err) {
+            return fail((err as Error).message);
           }
           clearTimeout(timeout);
           phase = "ready";
+          this.mac = new FrameMac(key);
           this.onReady();
         } else {
           return fail(`unexpected ${String(body.k)} frame during ${phase}`);
@@ -158,6 +175,7 @@ export class PeerLink {
   private onClosed(): void {
     if (this.ready) this.s.logger.info({ peer: this.peer.id }, "transport: connection to peer closed");
     this.socket = null;
+    this.mac = null;
     this.ready = false;
     this.paused = false;
     this.stats.connected = false;

@@ -5,11 +5,11 @@ import { publicKeyFromHex } from "../config/keys";
 import type { Message, NodeId } from "../core/types";
 import { fromWire } from "./codec";
 import { encodeFrame, FrameDecoder } from "./frame";
-import { newNonce, signWelcome, verifyHello, type HelloFrame } from "./handshake";
+import { FrameMac, newEphemeral, newNonce, sessionKey, signWelcome, verifyHello, type HelloFrame } from "./handshake";
 import { PeerLink, type LinkSettings } from "./peer-link";
 import type { MessageHandler, PartitionControl, Transport, TransportStats } from "./transport";
 
-type InboundFrame = { k?: unknown; m?: unknown; from?: unknown; to?: unknown; nonce?: unknown; sig?: unknown } | null;
+type InboundFrame = { k?: unknown; m?: unknown; from?: unknown; to?: unknown; nonce?: unknown; eph?: unknown; sig?: unknown } | null;
 
 export interface TcpPeer {
   id: NodeId;
@@ -189,7 +189,9 @@ export class TcpTransport implements Transport, PartitionControl {
     const remote = `${socket.remoteAddress}:${socket.remotePort}`;
     const decoder = new FrameDecoder(this.settings.maxFrameBytes);
     const nonce = newNonce();
+    const eph = newEphemeral();
     let peer: NodeId | null = null;
+    let mac: FrameMac | null = null;
     const reject = (reason: string, claimed?: unknown): void => {
       this.rejected++;
       this.logger.warn({ remote, claimedPeer: claimed, reason }, "transport: dropped connection from unauthenticated peer");
@@ -201,7 +203,7 @@ export class TcpTransport implements Transport, PartitionControl {
       this.inbound.delete(socket);
     });
     socket.on("error", (err) => this.logger.debug({ remote, err: err.message }, "transport: inbound error"));
-    socket.write(encodeFrame(Buffer.from(JSON.stringify({ k: "challenge", id: this.id, nonce }))));
+    socket.write(encodeFrame(Buffer.from(JSON.stringify({ k: "challenge", id: this.id, nonce, eph: eph.pub }))));
     socket.on("data", (chunk: Buffer) => {
       let frames: Buffer[];
       try {
@@ -211,40 +213,46 @@ export class TcpTransport implements Transport, PartitionControl {
       }
       for (const f of frames) {
         if (socket.destroyed) return;
-        let body: InboundFrame;
-        try {
-          body = JSON.parse(f.toString("utf8")) as typeof body;
-        } catch {
-          return reject("malformed frame", peer);
+        if (peer !== null && mac !== null) {
+          const body = mac.open(f);
+          if (body === null) return reject("bad frame MAC (tampered, replayed or out of order)", peer);
+          const batch = parseJson(body) as InboundFrame;
+          if (batch === null || typeof batch !== "object" || batch.k !== "msgs" || !Array.isArray(batch.m)) {
+            return reject("malformed message frame", peer);
+          }
+          this.receiveBatch(peer, batch.m, remote);
+          continue;
         }
+        const body = parseJson(f) as InboundFrame;
         if (body === null || typeof body !== "object") return reject("malformed frame", peer);
-        if (peer === null) {
-          const verdict = this.checkHello(body, nonce);
-          if (typeof verdict === "string") return reject(verdict, body.from);
-          peer = verdict.from;
-          clearTimeout(timeout);
-          const sig = signWelcome(this.settings.privateKey, this.id, peer, verdict.nonce);
-          socket.write(encodeFrame(Buffer.from(JSON.stringify({ k: "welcome", sig }))));
-        } else if (body.k === "msgs" && Array.isArray(body.m)) {
-          this.receiveBatch(peer, body.m, remote);
-        } else {
-          return reject(`unexpected frame ${String(body.k)}`, peer);
+        const verdict = this.checkHello(body, nonce, eph.pub);
+        if (typeof verdict === "string") return reject(verdict, body.from);
+        try {
+          mac = new FrameMac(sessionKey(eph.key, verdict.eph, nonce, verdict.nonce));
+        } catch (err) {
+          return reject((err as Error).message, verdict.from);
         }
+        peer = verdict.from;
+        clearTimeout(timeout);
+        const sig = signWelcome(this.settings.privateKey, this.id, peer, verdict.nonce, eph.pub, verdict.eph);
+        socket.write(encodeFrame(Buffer.from(JSON.stringify({ k: "welcome", sig }))));
       }
     });
   }
 
-  private checkHello(body: InboundFrame & object, nonce: string): HelloFrame | string {
+  private checkHello(body: InboundFrame & object, nonce: string, serverEph: string): HelloFrame | string {
     if (body.k !== "hello") return `expected hello, got ${String(body.k)}`;
-    const { from, to, sig } = body;
-    if (typeof from !== "string" || typeof to !== "string" || typeof sig !== "string" || typeof body.nonce !== "string") {
+    const { from, to, sig, eph } = body;
+    const nonceC = body.nonce;
+    if (typeof from !== "string" || typeof to !== "string" || typeof sig !== "string" || typeof eph !== "string") {
       return "malformed hello";
     }
+    if (typeof nonceC !== "string") return "malformed hello";
     if (to !== this.id) return `hello addressed to ${to}, not ${this.id}`;
     const link = this.links.get(from);
     if (link === undefined) return `unknown peer ${from}`;
-    const hello: HelloFrame = { k: "hello", from, to, sig, nonce: body.nonce };
-    if (!verifyHello(link.peer.publicKey, hello, nonce)) return `bad signature for ${from}`;
+    const hello: HelloFrame = { k: "hello", from, to, sig, eph, nonce: nonceC };
+    if (!verifyHello(link.peer.publicKey, hello, nonce, serverEph)) return `bad signature for ${from}`;
     return hello;
   }
 
@@ -270,5 +278,13 @@ export class TcpTransport implements Transport, PartitionControl {
       }
       this.deliver(msg);
     }
+  }
+}
+
+function parseJson(buf: Buffer): unknown {
+  try {
+    return JSON.parse(buf.toString("utf8"));
+  } catch {
+    return null;
   }
 }

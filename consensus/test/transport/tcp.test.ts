@@ -3,7 +3,7 @@ import net from "node:net";
 import pino from "pino";
 import { generateNodeKey, type NodeKey } from "../../src/config/keys";
 import type { Message } from "../../src/core/types";
-import { encodeFrame } from "../../src/transport/frame";
+import { encodeFrame, FrameDecoder } from "../../src/transport/frame";
 import { TcpTransport } from "../../src/transport/tcp";
 
 const HOST = "127.0.0.1";
@@ -46,6 +46,50 @@ async function waitFor(what: string, cond: () => boolean, timeoutMs = 5_000): Pr
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));
   }
+}
+
+/**
+ * A man in the middle on 127.0.0.1: relays b's frames untouched and passes a's data frames (every
+ * frame after the hello) through `tamper`, which returns the frames to forward instead.
+ */
+async function mitmProxy(
+  targetPort: number,
+  tamper: (frame: Buffer, n: number) => Buffer[],
+): Promise<{ port: number; close: () => Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    const upstream = net.connect({ host: HOST, port: targetPort });
+    sockets.add(client).add(upstream);
+    const decoder = new FrameDecoder(1 << 30);
+    let seen = 0;
+    upstream.on("data", (d) => client.write(d));
+    client.on("data", (chunk) => {
+      for (const f of decoder.push(chunk)) {
+        const out = seen === 0 ? [f] : tamper(f, seen - 1);
+        seen++;
+        for (const o of out) upstream.write(encodeFrame(o));
+      }
+    });
+    const close = (): void => {
+      client.destroy();
+      upstream.destroy();
+      sockets.delete(client);
+      sockets.delete(upstream);
+    };
+    client.on("close", close);
+    upstream.on("close", close);
+    client.on("error", close);
+    upstream.on("error", close);
+  });
+  await new Promise<void>((r) => server.listen(0, HOST, () => r()));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    close: async () => {
+      const closed = new Promise((r) => server.close(r));
+      for (const s of sockets) s.destroy();
+      await closed;
+    },
+  };
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -158,6 +202,52 @@ describe("TCP transport (authenticated peers on 127.0.0.1)", function () {
       await waitFor("the genuine message", () => b.got.length === 1);
       expect(b.got[0].term).to.equal(6);
       expect(b.logs.some((l) => l.msg === "transport: dropped message not from the authenticated peer" && l.from === "c")).to.equal(true);
+    });
+
+    describe("when a man in the middle touches an authenticated stream", function () {
+      let proxy: Awaited<ReturnType<typeof mitmProxy>> | null = null;
+      afterEach(async function () {
+        await Promise.all(nodes.map((n) => n.t.stop()));
+        await proxy?.close();
+        proxy = null;
+      });
+
+      async function throughProxy(tamper: (frame: Buffer, n: number) => Buffer[]): Promise<[Node, Node]> {
+        const a = node("a");
+        const b = node("b");
+        await Promise.all([a.t.start(), b.t.start()]);
+        introduce(b, a);
+        proxy = await mitmProxy(b.t.address().port, tamper);
+        a.t.setPeer({ id: "b", host: HOST, port: proxy.port, publicKey: b.key.publicKeyHex });
+        return [a, b];
+      }
+
+      it("drops an altered frame and closes the connection", async function () {
+        const [a, b] = await throughProxy((f, n) => {
+          if (n !== 0) return [f];
+          const changed = Buffer.from(f);
+          changed[changed.length - 2] ^= 0x01;
+          return [changed];
+        });
+        a.t.send([msg("a", "b", 1, [1, 2, 3])]);
+        await waitFor("MAC rejection", () => b.logs.some((l) => String(l.reason).startsWith("bad frame MAC")));
+        await sleep(50);
+        expect(b.got).to.have.length(0);
+      });
+
+      it("drops a replayed frame (the sequence number no longer matches)", async function () {
+        const [a, b] = await throughProxy((f, n) => (n === 0 ? [f, f] : [f]));
+        a.t.send([msg("a", "b", 1)]);
+        await waitFor("MAC rejection", () => b.logs.some((l) => String(l.reason).startsWith("bad frame MAC")));
+        await sleep(50);
+        expect(b.got.map((m) => m.term)).to.deep.equal([1]);
+      });
+
+      it("passes frames through an honest relay", async function () {
+        const [a, b] = await throughProxy((f) => [f]);
+        a.t.send([msg("a", "b", 1), msg("a", "b", 2)]);
+        await waitFor("delivery through the relay", () => b.got.length === 2);
+      });
     });
 
     it("the dialer refuses a listener that cannot prove the expected key", async function () {
