@@ -1,5 +1,6 @@
 import { expect } from "chai";
-import { Transaction, Wallet } from "ethers";
+import fc from "fast-check";
+import { Signature, Transaction, Wallet, decodeRlp, encodeRlp, hexlify, toBeHex } from "ethers";
 import { InvalidTransactionError } from "../../src/chain/errors";
 import { parseRawTransaction } from "../../src/chain/tx";
 
@@ -106,6 +107,66 @@ describe("chain/tx: parseRawTransaction", function () {
         gasPrice: 1n,
       });
       expectInvalid(raw, /wrong chain id 0/);
+    });
+  });
+
+  describe("when the lean EIP-1559 path parses", function () {
+    it("agrees with ethers' full parse on hash, sender, nonce, chain id, recipient and data (property)", async function () {
+      const wallets = [wallet, new Wallet(Wallet.createRandom().privateKey)];
+      await fc.assert(
+        fc.asyncProperty(
+          fc.record({
+            w: fc.integer({ min: 0, max: 1 }),
+            nonce: fc.integer({ min: 0, max: 2 ** 40 }),
+            create: fc.boolean(),
+            value: fc.bigInt({ min: 0n, max: 2n ** 200n }),
+            data: fc.uint8Array({ maxLength: 300 }),
+            gas: fc.bigInt({ min: 21_000n, max: 30_000_000n }),
+            tip: fc.bigInt({ min: 0n, max: 10n ** 12n }),
+            access: fc.boolean(),
+          }),
+          async (t) => {
+            const raw = await wallets[t.w]!.signTransaction({
+              type: 2,
+              chainId: CHAIN_ID,
+              nonce: t.nonce,
+              to: t.create ? null : wallet.address,
+              value: t.value,
+              data: hexlify(t.data),
+              gasLimit: t.gas,
+              maxFeePerGas: t.tip + 1n,
+              maxPriorityFeePerGas: t.tip,
+              accessList: t.access ? [{ address: wallet.address, storageKeys: ["0x" + "11".repeat(32)] }] : [],
+            });
+            const full = Transaction.from(raw);
+            const lean = parseRawTransaction(raw, CHAIN_ID);
+            expect(lean.hash).to.equal(full.hash!.toLowerCase());
+            expect(lean.sender).to.equal(full.from);
+            expect([lean.nonce, lean.chainId, lean.to, lean.data]).to.deep.equal([full.nonce, full.chainId, full.to, full.data]);
+          },
+        ),
+        { seed: 20261124, numRuns: 60 },
+      );
+    });
+
+    it("rejects a high-s signature (EIP-2) and a zero r", async function () {
+      const raw = await signedTransfer(wallet, CHAIN_ID);
+      const fields = decodeRlp("0x" + raw.slice(4)) as string[];
+      const n = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+      const withSig = (r: string, sv: string): string => "0x02" + encodeRlp([...fields.slice(0, 10), r, sv]).slice(2);
+      const highS = toBeHex(n - BigInt(fields[11]!));
+      expectInvalid(withSig(fields[10]!, highS), /signature out of range/);
+      expectInvalid(withSig("0x", fields[11]!), /signature out of range/);
+      expectInvalid("0x02" + encodeRlp(fields.slice(0, 9)).slice(2), /not signed/);
+    });
+
+    it("answers 400 when asked for the sender of a signature that recovers no key", async function () {
+      const tx = Transaction.from(await signedTransfer(wallet, CHAIN_ID));
+      const bad = tx.clone();
+      // r = 5 is not the x-coordinate of a curve point, so no public key recovers.
+      bad.signature = Signature.from({ r: "0x" + "00".repeat(31) + "05", s: tx.signature!.s, yParity: 0 });
+      const parsed = parseRawTransaction(bad.serialized, CHAIN_ID);
+      expect(() => parsed.sender).to.throw(InvalidTransactionError);
     });
   });
 });
