@@ -102,6 +102,8 @@ interface IBridgeGateway {
     error BridgeGatewayInvalidPeriod();
     /// @notice The target must not be the zero address.
     error BridgeGatewayZeroTarget();
+    /// @notice A remote gateway cannot be registered for chain id 0 or this chain.
+    error BridgeGatewayInvalidRemote(uint256 chainId);
 
     /// @notice Sends `payload` to `target` on `destChainId`. `SENDER_ROLE` only; not while paused.
     /// @return nonce The message's nonce on this gateway.

@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IBridgeGateway} from "../interfaces/IBridgeGateway.sol";
+import {IDPLCMarket} from "../interfaces/IDPLCMarket.sol";
+import {IDPLCRegistry} from "../interfaces/IDPLCRegistry.sol";
+import {ISettlementReporter} from "../interfaces/ISettlementReporter.sol";
+import {BridgeApp} from "./BridgeApp.sol";
+import {ReportCodec} from "./ReportCodec.sol";
+
+/// @title SettlementReporter
+/// @notice See {ISettlementReporter}. Main chain; its peer is the GreenCertificate on the side chain. The gateway
+/// must grant this contract `SENDER_ROLE`. It only reads the market, so it needs no role there.
+contract SettlementReporter is BridgeApp, ISettlementReporter {
+    IDPLCMarket private immutable _market;
+    mapping(uint256 roundId => mapping(uint256 tradeId => bool done)) private _reported;
+    mapping(uint256 orderId => bool done) private _quotaReported;
+
+    constructor(IDPLCMarket market_, IBridgeGateway gateway_, address admin) BridgeApp(gateway_, admin) {
+        _market = market_;
+    }
+
+    /// @inheritdoc ISettlementReporter
+    function report(uint256 roundId, uint256[] calldata tradeIds) external {
+        _reportTrades(roundId, tradeIds, false);
+    }
+
+    /// @inheritdoc ISettlementReporter
+    function reportThermal(uint256 roundId, uint256[] calldata tradeIds) external {
+        _reportTrades(roundId, tradeIds, true);
+    }
+
+    /// @inheritdoc ISettlementReporter
+    function reportQuotas(uint256 roundId, uint256[] calldata orderIds) external {
+        if (orderIds.length == 0) revert SettlementReporterEmptyBatch();
+        IDPLCMarket.RoundView memory r = _market.round(roundId);
+        if (r.state != IDPLCMarket.RoundState.Closed) revert SettlementReporterRoundNotClosed(roundId, r.state);
+        for (uint256 i = 0; i < orderIds.length; ++i) _reportQuota(roundId, orderIds[i], r.deadline);
+    }
+
+    /// @inheritdoc ISettlementReporter
+    function isReported(uint256 roundId, uint256 tradeId) external view returns (bool) {
+        return _reported[roundId][tradeId];
+    }
+
+    /// @inheritdoc ISettlementReporter
+    function isQuotaReported(uint256 orderId) external view returns (bool) {
+        return _quotaReported[orderId];
+    }
+
+    /// @inheritdoc ISettlementReporter
+    function market() external view returns (IDPLCMarket) {
+        return _market;
+    }
+
+    function _reportTrades(uint256 roundId, uint256[] calldata tradeIds, bool thermal) private {
+        if (tradeIds.length == 0) revert SettlementReporterEmptyBatch();
+        // The round's listing deadline names the delivery period.
+        uint64 period = _market.round(roundId).deadline;
+        for (uint256 i = 0; i < tradeIds.length; ++i) _reportTrade(roundId, tradeIds[i], thermal, period);
+    }
+
+    function _reportTrade(uint256 roundId, uint256 tradeId, bool thermal, uint64 period) private {
+        if (_reported[roundId][tradeId]) revert SettlementReporterAlreadyReported(roundId, tradeId);
+        IDPLCMarket.Trade memory t = _market.trade(roundId, tradeId);
+        if (t.thermal != thermal) {
+            if (t.thermal) revert SettlementReporterThermalTrade(roundId, tradeId);
+            revert SettlementReporterWindTrade(roundId, tradeId);
+        }
+        if (!t.settled) revert SettlementReporterTradeNotSettled(roundId, tradeId);
+        if (t.mwh == 0) revert SettlementReporterEmptyTrade(roundId, tradeId);
+        IDPLCMarket.Order memory seller = _market.order(t.sellerOrderId);
+        _reported[roundId][tradeId] = true;
+        uint256 nonce = _sendToPeer(
+            ReportCodec.encodeTrade(
+                TradeReport({
+                    roundId: roundId,
+                    tradeId: tradeId,
+                    generator: seller.owner,
+                    region: seller.region,
+                    thermal: thermal,
+                    mwh: t.mwh,
+                    period: period
+                })
+            )
+        );
+        emit SettlementReporterTradeReported(roundId, tradeId, seller.owner, thermal, t.mwh, nonce);
+    }
+
+    function _reportQuota(uint256 roundId, uint256 orderId, uint64 period) private {
+        if (_quotaReported[orderId]) revert SettlementReporterQuotaAlreadyReported(orderId);
+        IDPLCMarket.Order memory o = _market.order(orderId);
+        if (o.kind != IDPLCRegistry.Kind.Consumer) revert SettlementReporterNotConsumer(orderId);
+        if (o.roundId != roundId) revert SettlementReporterOrderNotInRound(orderId, roundId);
+        if (!o.active) revert SettlementReporterOrderWithdrawn(orderId);
+        if (o.greenDemandMwh == 0) revert SettlementReporterZeroDemand(orderId);
+        _quotaReported[orderId] = true;
+        uint256 nonce = _sendToPeer(
+            ReportCodec.encodeQuota(
+                QuotaReport({
+                    roundId: roundId,
+                    orderId: orderId,
+                    consumer: o.owner,
+                    region: o.region,
+                    windDemandMwh: o.greenDemandMwh,
+                    period: period
+                })
+            )
+        );
+        emit SettlementReporterQuotaReported(roundId, orderId, o.owner, o.greenDemandMwh, nonce);
+    }
+}
