@@ -1,0 +1,257 @@
+/**
+ * Ordering-service benchmark (issue 3 §7): the orderer (3 and 5 nodes, fsync on) and a 3-node etcd
+ * 3.4 cluster under the same closed-loop keep-alive HTTP load, leader failover time, and the
+ * improved-vs-standard election cost from consensus/bench/elections.ts.
+ *
+ *   npm run bench:consensus                      full run
+ *   npm run bench:consensus -- --quick --json F  64 clients, 3 nodes, both systems; writes
+ *                                                {"orderer":{"txPerSec","p99Ms"},"etcd":{"txPerSec","p99Ms"}}
+ */
+import { Command, InvalidArgumentError } from "commander";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { LocalCluster } from "../src/node/cluster";
+import { EtcdCluster, ensureEtcd } from "./etcd";
+import { percentile, runLoad, type LoadStats } from "./load";
+import { TxFactory, etcdPut } from "./payload";
+
+interface Options {
+  quick: boolean;
+  json?: string;
+  clients: number[];
+  nodes: number[];
+  seconds: number;
+  kills: number;
+  etcd: boolean;
+  elections: boolean;
+}
+
+interface Row extends LoadStats {
+  system: "orderer" | "etcd";
+  nodes: number;
+}
+
+const log = (s: string): void => void process.stdout.write(s + "\n");
+
+const list = (v: string): number[] => {
+  const xs = v.split(",").map(Number);
+  if (xs.some((x) => !Number.isInteger(x) || x <= 0)) throw new InvalidArgumentError("expected positive integers, comma-separated");
+  return xs;
+};
+
+async function freeBase(span: number[]): Promise<number> {
+  const isFree = (port: number): Promise<boolean> =>
+    new Promise((resolve) => {
+      const srv = net.createServer();
+      srv.once("error", () => resolve(false));
+      srv.listen(port, "127.0.0.1", () => srv.close(() => resolve(true)));
+    });
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20_000 + Math.floor(Math.random() * 30_000);
+    if ((await Promise.all(span.map((d) => isFree(base + d)))).every(Boolean)) return base;
+  }
+  throw new Error("no free port range on 127.0.0.1");
+}
+
+const clusterPorts = (n: number): number[] => [...Array.from({ length: n }, (_, i) => [i, 100 + i]).flat()];
+
+async function ordererRows(o: Options, work: string): Promise<Row[]> {
+  const rows: Row[] = [];
+  const maxClients = Math.max(...o.clients);
+  const txs = await TxFactory.create(maxClients);
+  for (const nodes of o.nodes) {
+    const cluster = new LocalCluster({
+      nodes,
+      dir: path.join(work, `orderer-${nodes}`),
+      basePort: await freeBase(clusterPorts(nodes)),
+      fsync: true,
+      logLevel: "warn",
+      tickMs: 100,
+      electionTicks: 10,
+    });
+    cluster.generate();
+    try {
+      await cluster.startAll();
+      for (const clients of o.clients) {
+        const leader = cluster.apiUrl(await cluster.leader());
+        const stats = await runLoad({
+          url: leader,
+          clients,
+          warmupMs: o.quick ? 1_000 : 2_000,
+          durationMs: o.seconds * 1000,
+          request: (c, seq) => ({ path: "/v1/transactions", body: JSON.stringify({ raw: txs.raw(c, seq) }) }),
+          accept: (b) => b.includes('"ordered"') || b.includes('"applied"'),
+        });
+        rows.push({ system: "orderer", nodes, ...stats });
+        log(fmtRow(rows[rows.length - 1]!));
+      }
+    } finally {
+      await cluster.stopAll();
+    }
+  }
+  return rows;
+}
+
+async function etcdRows(o: Options, work: string): Promise<Row[]> {
+  const bin = ensureEtcd(log);
+  const etcd = new EtcdCluster(bin, path.join(work, "etcd"), await freeBase([0, 1, 2, 100, 101, 102]));
+  const rows: Row[] = [];
+  const value = Buffer.alloc(200, 7).toString("base64");
+  try {
+    await etcd.start();
+    for (const clients of o.clients) {
+      const stats = await runLoad({
+        url: await etcd.leaderUrl(),
+        clients,
+        warmupMs: o.quick ? 1_000 : 2_000,
+        durationMs: o.seconds * 1000,
+        request: (c, seq) => ({ path: "/v3/kv/put", body: etcdPut(c, seq, value) }),
+        accept: (b) => b.includes('"header"'),
+      });
+      rows.push({ system: "etcd", nodes: 3, ...stats });
+      log(fmtRow(rows[rows.length - 1]!));
+    }
+  } finally {
+    await etcd.stop();
+  }
+  return rows;
+}
+
+/** kill -9 the leader, time until a transaction commits through a survivor; restart; repeat. */
+async function failover(kills: number, work: string): Promise<{ kills: number; p50Ms: number; p99Ms: number; maxMs: number; meanMs: number; samples: number[] }> {
+  const cluster = new LocalCluster({
+    nodes: 3,
+    dir: path.join(work, "failover"),
+    basePort: await freeBase(clusterPorts(3)),
+    fsync: true,
+    logLevel: "warn",
+    tickMs: 25,
+    electionTicks: 10,
+  });
+  cluster.generate();
+  const txs = await TxFactory.create(1);
+  let seq = 0;
+  const samples: number[] = [];
+  try {
+    await cluster.startAll();
+    for (let k = 0; k < kills; k++) {
+      const leader = await cluster.leader();
+      const survivor = cluster.ids.find((id) => id !== leader)!;
+      const t0 = performance.now();
+      await cluster.kill(leader, "SIGKILL");
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const res = await fetch(`${cluster.apiUrl(survivor)}/v1/transactions`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ raw: txs.raw(0, seq++) }),
+        }).catch(() => null);
+        const body = res === null ? "" : await res.text();
+        if (res?.status === 200 && body.includes('"ordered"')) break;
+        if (Date.now() > deadline) throw new Error(`no commit within 30 s after killing ${leader}`);
+      }
+      samples.push(performance.now() - t0);
+      log(`  failover ${k + 1}/${kills}: killed ${leader}, next commit after ${samples[samples.length - 1]!.toFixed(0)} ms`);
+      await cluster.start(leader);
+    }
+  } finally {
+    await cluster.stopAll();
+  }
+  const sorted = [...samples].sort((a, b) => a - b);
+  return {
+    kills,
+    p50Ms: percentile(sorted, 50),
+    p99Ms: percentile(sorted, 99),
+    maxMs: sorted[sorted.length - 1] ?? 0,
+    meanMs: samples.reduce((a, b) => a + b, 0) / Math.max(1, samples.length),
+    samples,
+  };
+}
+
+function fmtRow(r: Row): string {
+  return (
+    `${r.system.padEnd(8)} nodes ${r.nodes}  clients ${String(r.clients).padStart(3)}  ` +
+    `${r.txPerSec.toFixed(0).padStart(6)} tx/s  p50 ${r.p50Ms.toFixed(1).padStart(6)} ms  p99 ${r.p99Ms.toFixed(1).padStart(7)} ms  failed ${r.failed}`
+  );
+}
+
+async function elections(): Promise<unknown> {
+  const file = path.join(__dirname, "elections.ts");
+  if (!fs.existsSync(file)) {
+    log("elections: consensus/bench/elections.ts not present; skipped");
+    return null;
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const mod = require(file) as {
+    benchElections?: (o: { elections: number }) => Promise<unknown>;
+    formatElectionTable?: (r: unknown) => string;
+  };
+  if (mod.benchElections === undefined) return null;
+  const res = await mod.benchElections({ elections: 200 });
+  if (mod.formatElectionTable !== undefined) log(mod.formatElectionTable(res));
+  return res;
+}
+
+function machine(): string {
+  return `${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
+}
+
+async function main(): Promise<void> {
+  const program = new Command()
+    .name("bench:consensus")
+    .description("Orderer vs etcd throughput and commit latency, leader failover time, election cost (issue 3 §7).")
+    .option("--quick", "64 clients, 3 nodes, short runs; no failover or elections", false)
+    .option("--json <file>", "write the results as JSON")
+    .option("--clients <list>", "concurrent clients per run", list)
+    .option("--nodes <list>", "orderer cluster sizes", list)
+    .option("--seconds <n>", "measured seconds per run", (v) => Number(v))
+    .option("--kills <n>", "leader kills for the failover measurement", (v) => Number(v))
+    .option("--no-etcd", "skip the etcd baseline")
+    .option("--no-elections", "skip the simulated election benchmark")
+    .addHelpText("after", "\nExample:\n  npm run bench:consensus -- --quick --json /tmp/bench.json\n");
+  program.parse(process.argv);
+  const raw = program.opts<Partial<Options> & { etcd: boolean; elections: boolean }>();
+  const quick = raw.quick === true;
+  const o: Options = {
+    quick,
+    json: raw.json,
+    clients: raw.clients ?? (quick ? [64] : [1, 16, 64, 256]),
+    nodes: raw.nodes ?? (quick ? [3] : [3, 5]),
+    seconds: raw.seconds ?? (quick ? 5 : 10),
+    kills: raw.kills ?? (quick ? 0 : 20),
+    etcd: raw.etcd,
+    elections: raw.elections && !quick,
+  };
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), "dplc-bench-"));
+  log(`machine: ${machine()}`);
+  log(`runs: ${o.seconds} s measured per run, clients ${o.clients.join("/")}, orderer nodes ${o.nodes.join("/")}, fsync on`);
+  try {
+    const orderer = await ordererRows(o, work);
+    const etcd = o.etcd ? await etcdRows(o, work) : [];
+    const fo = o.kills > 0 ? await failover(o.kills, work) : null;
+    if (fo !== null) log(`failover over ${fo.kills} kills: mean ${fo.meanMs.toFixed(0)} ms, p50 ${fo.p50Ms.toFixed(0)} ms, p99 ${fo.p99Ms.toFixed(0)} ms, max ${fo.maxMs.toFixed(0)} ms`);
+    const el = o.elections ? await elections() : null;
+    if (o.json !== undefined) writeJson(o, orderer, etcd, fo, el);
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+function pick(rows: Row[], system: Row["system"]): { txPerSec: number; p99Ms: number } | null {
+  const r = rows.find((x) => x.system === system && x.clients === 64 && x.nodes === 3) ?? rows.find((x) => x.system === system);
+  return r === undefined ? null : { txPerSec: Math.round(r.txPerSec), p99Ms: Math.round(r.p99Ms * 10) / 10 };
+}
+
+function writeJson(o: Options, orderer: Row[], etcd: Row[], failover: unknown, elections: unknown): void {
+  const summary: Record<string, unknown> = { orderer: pick(orderer, "orderer"), etcd: pick(etcd, "etcd") };
+  const out = o.quick ? summary : { ...summary, machine: machine(), runs: [...orderer, ...etcd], failover, elections };
+  fs.writeFileSync(o.json!, JSON.stringify(out, null, 2) + "\n");
+  log(`wrote ${o.json}`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench:consensus: ${(err as Error).message}\n`);
+  process.exit(1);
+});
