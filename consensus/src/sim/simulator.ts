@@ -65,6 +65,8 @@ export class Simulation {
   private messages = 0;
   private spare: NodeId | null = null;
   outcome: "converged" | "noEligibleLeader" = "converged";
+  private maxSizePerMsg = 1 << 20;
+  private maxInflight = 4;
 
   constructor(readonly seed: number, private readonly opts: SimOptions = {}) {
     this.rng = seededRandom(seed);
@@ -90,6 +92,10 @@ export class Simulation {
     const preVote = this.rng() < 0.8;
     const checkQuorum = this.rng() < 0.8;
     const snapshotEvery = this.rng() < 0.5 ? 8 + Math.floor(this.rng() * 16) : 0;
+    // Tiny messages (one entry each) and small windows make partial replication, hence the
+    // Figure 8 situations, common.
+    this.maxSizePerMsg = [1, 16, 1 << 20][Math.floor(this.rng() * 3)];
+    this.maxInflight = 1 + Math.floor(this.rng() * 4);
     for (const m of members) this.addNode(m.id, conf, preVote, checkQuorum, snapshotEvery);
     if (this.rng() < 0.4) {
       this.spare = `n${members.length}`;
@@ -99,7 +105,7 @@ export class Simulation {
 
   private addNode(id: NodeId, conf: ConfState | undefined, preVote: boolean, checkQuorum: boolean, snap: number): void {
     const rnd = seededRandom(this.seed * 7919 + this.nodes.size + 1);
-    const cfg = (): RaftConfigInput => ({ id, mode: this.mode, preVote, checkQuorum, electionTick: 10, random: rnd, maxInflight: 4, maxSizePerMsg: 64 });
+    const cfg = (): RaftConfigInput => ({ id, mode: this.mode, preVote, checkQuorum, electionTick: 10, random: rnd, maxInflight: this.maxInflight, maxSizePerMsg: this.maxSizePerMsg });
     this.nodes.set(id, new SimNode(id, new MemoryStorage(conf), cfg, snap));
     this.group.set(id, 0);
   }
@@ -161,6 +167,14 @@ export class Simulation {
       const n = pick();
       if (n.alive) {
         n.crash();
+        this.crashes++;
+      }
+    }
+    if (this.rng() < 0.01) {
+      // Leader crashes are what exposes commit-rule and log-repair bugs: make them frequent.
+      const l = this.leaderNode();
+      if (l) {
+        l.crash();
         this.crashes++;
       }
     }

@@ -24,6 +24,19 @@ describe("§5.3 log replication and log matching", function () {
     expect(resp).to.deep.include({ reject: true, index: 4, rejectHint: { index: 4, term: 2 } });
   });
 
+  it("a follower commits only up to the last entry it knows matches the leader (min(leaderCommit, last new))", function () {
+    // b holds a stale tail at indices 3-4 (term 2); the leader's entries there are of term 3.
+    const c = cluster([tc("a"), part("b")], { preload: withLogs({ b: { terms: [2, 2, 2], term: 3 } }) });
+    const b = c.node("b").raw;
+    b.step({ type: "append", from: "a", to: "b", term: 3, index: 1, logTerm: 1, entries: [{ index: 2, term: 2, type: "normal", data: new Uint8Array([2]) }], commit: 4 });
+    const rd = b.ready();
+    const resp = rd.messages.find((m) => m.type === "appendResp")!;
+    expect(resp.index).to.equal(2);
+    expect(resp.reject).to.not.equal(true);
+    expect(b.status().commit).to.equal(2);
+    expect(rd.committedEntries.map((e) => e.index)).to.deep.equal([2]);
+  });
+
   it("a follower never truncates committed entries: a stale append below its commit is answered with its commit", function () {
     const c = cluster([tc("a"), part("b")]);
     const l = c.tickUntilLeader()!;
