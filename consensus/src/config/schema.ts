@@ -71,6 +71,11 @@ const storageSchema = z
 const transportSchema = z
   .object({
     queueLimit: z.number().int().min(1).default(4096),
+    queueBytesLimit: z
+      .number()
+      .int()
+      .min(1024)
+      .default(64 * 1024 * 1024),
     maxFrameBytes: z
       .number()
       .int()

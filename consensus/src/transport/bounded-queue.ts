@@ -1,13 +1,21 @@
 /**
- * A FIFO with a capacity that drops its oldest item when full. For Raft the newest message is the
- * most useful one (it carries the latest term and commit), so old ones go first.
+ * A FIFO bounded by item count and, optionally, by total size, that drops its oldest items when
+ * full. For Raft the newest message is the most useful one (it carries the latest term and commit),
+ * so old ones go first. A single item larger than the byte bound is still kept (alone), since
+ * refusing it would make a big entry undeliverable forever.
  */
 export class BoundedQueue<T> {
   private items: T[] = [];
+  private sizes: number[] = [];
   private head = 0;
+  private bytes = 0;
   dropped = 0;
 
-  constructor(readonly capacity: number) {
+  constructor(
+    readonly capacity: number,
+    private readonly maxBytes = Infinity,
+    private readonly sizeOf: (item: T) => number = () => 0,
+  ) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`capacity must be >= 1, got ${capacity}`);
   }
 
@@ -15,15 +23,23 @@ export class BoundedQueue<T> {
     return this.items.length - this.head;
   }
 
-  /** Adds an item; returns how many old items were dropped to make room (0 or 1). */
+  get byteLength(): number {
+    return this.bytes;
+  }
+
+  /** Adds an item; returns how many old items were dropped to make room. */
   push(item: T): number {
+    const size = this.sizeOf(item);
     let dropped = 0;
-    if (this.length >= this.capacity) {
+    while (this.length > 0 && (this.length >= this.capacity || this.bytes + size > this.maxBytes)) {
+      this.bytes -= this.sizes[this.head];
       this.head++;
-      this.dropped++;
-      dropped = 1;
+      dropped++;
     }
+    this.dropped += dropped;
     this.items.push(item);
+    this.sizes.push(size);
+    this.bytes += size;
     this.compact();
     return dropped;
   }
@@ -31,6 +47,7 @@ export class BoundedQueue<T> {
   /** Removes and returns up to `max` items from the front. */
   take(max: number): T[] {
     const out = this.items.slice(this.head, this.head + max);
+    for (let i = 0; i < out.length; i++) this.bytes -= this.sizes[this.head + i];
     this.head += out.length;
     this.compact();
     return out;
@@ -38,13 +55,16 @@ export class BoundedQueue<T> {
 
   clear(): void {
     this.items = [];
+    this.sizes = [];
     this.head = 0;
+    this.bytes = 0;
   }
 
   private compact(): void {
-    // Amortized O(1): shift the array only once the dead prefix is as long as the live part.
+    // Amortized O(1): shift the arrays only once the dead prefix is as long as the live part.
     if (this.head > 0 && this.head >= this.items.length - this.head) {
       this.items = this.items.slice(this.head);
+      this.sizes = this.sizes.slice(this.head);
       this.head = 0;
     }
   }

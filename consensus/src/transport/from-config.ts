@@ -12,6 +12,7 @@ export function tcpTransportFromConfig(cfg: OrdererConfig, key: NodeKey, logger?
     privateKey: key.privateKey,
     peers: remotePeers(cfg).map((p) => ({ id: p.id, host: p.host, port: p.port, publicKey: p.publicKey })),
     queueLimit: cfg.transport.queueLimit,
+    queueBytesLimit: cfg.transport.queueBytesLimit,
     maxFrameBytes: cfg.transport.maxFrameBytes,
     reconnectMinMs: cfg.transport.reconnectMinMs,
     reconnectMaxMs: cfg.transport.reconnectMaxMs,

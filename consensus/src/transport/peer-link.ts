@@ -10,6 +10,14 @@ import type { PeerStats } from "./transport";
 
 type LooseFrame = { k?: unknown; id?: unknown; nonce?: unknown; eph?: unknown; sig?: unknown } | null;
 
+/** Bytes a message will roughly take on the wire (entry and snapshot payloads dominate). */
+function approxSize(m: Message): number {
+  let n = 128;
+  for (const e of m.entries ?? []) n += 64 + e.data.byteLength;
+  if (m.snapshot !== undefined) n += 256 + m.snapshot.data.byteLength;
+  return n;
+}
+
 export interface PeerAddress {
   id: NodeId;
   host: string;
@@ -21,6 +29,9 @@ export interface LinkSettings {
   selfId: NodeId;
   privateKey: KeyObject;
   queueLimit: number;
+  queueBytesLimit: number;
+  /** A connection whose writes stay blocked this long is presumed dead and replaced. */
+  stallTimeoutMs: number;
   maxFrameBytes: number;
   reconnectMinMs: number;
   reconnectMaxMs: number;
@@ -50,7 +61,7 @@ export class PeerLink {
     public peer: PeerAddress,
     private readonly s: LinkSettings,
   ) {
-    this.queue = new BoundedQueue(s.queueLimit);
+    this.queue = new BoundedQueue(s.queueLimit, s.queueBytesLimit, approxSize);
   }
 
   start(): void {
@@ -87,7 +98,15 @@ export class PeerLink {
       this.stats.sent += batch.length;
       if (!this.socket.write(frame)) {
         this.paused = true;
-        this.socket.once("drain", () => {
+        const socket = this.socket;
+        // A peer that vanished without a FIN never drains; replace the connection instead of waiting.
+        const stall = setTimeout(() => {
+          this.s.logger.warn({ peer: this.peer.id }, "transport: writes stalled; reconnecting");
+          socket.destroy();
+        }, this.s.stallTimeoutMs);
+        socket.once("close", () => clearTimeout(stall));
+        socket.once("drain", () => {
+          clearTimeout(stall);
           this.paused = false;
           this.flush();
         });
@@ -100,6 +119,7 @@ export class PeerLink {
     if (!this.running) return;
     const socket = net.connect({ host: this.peer.host, port: this.peer.port });
     socket.setNoDelay(true);
+    socket.setKeepAlive(true, 5_000);
     this.socket = socket;
     const decoder = new FrameDecoder(this.s.maxFrameBytes);
     const clientNonce = newNonce();

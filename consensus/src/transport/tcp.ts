@@ -25,8 +25,13 @@ export interface TcpTransportOptions {
   listen: { host: string; port: number };
   privateKey: KeyObject;
   peers?: TcpPeer[];
+  /** Per-peer queue bound in messages (default 4096)... */
   queueLimit?: number;
+  /** ...and in approximate bytes (default 64 MiB); the oldest messages go first. */
+  queueBytesLimit?: number;
   maxFrameBytes?: number;
+  /** Replace a connection whose writes have been blocked this long (default 10 s). */
+  stallTimeoutMs?: number;
   reconnectMinMs?: number;
   reconnectMaxMs?: number;
   handshakeTimeoutMs?: number;
@@ -60,6 +65,8 @@ export class TcpTransport implements Transport, PartitionControl {
       selfId: opts.id,
       privateKey: opts.privateKey,
       queueLimit: opts.queueLimit ?? 4096,
+      queueBytesLimit: opts.queueBytesLimit ?? 64 * 1024 * 1024,
+      stallTimeoutMs: opts.stallTimeoutMs ?? 10_000,
       maxFrameBytes: opts.maxFrameBytes ?? 256 * 1024 * 1024,
       reconnectMinMs: opts.reconnectMinMs ?? 50,
       reconnectMaxMs: opts.reconnectMaxMs ?? 2_000,

@@ -46,6 +46,23 @@ describe("BoundedQueue (drop oldest when full)", function () {
     expect(q.take(100)).to.deep.equal([...Array(31).keys()].map((i) => i + 20));
   });
 
+  it("also bounds total size, dropping the oldest until the new item fits", function () {
+    const q = new BoundedQueue<number>(100, 10, (n) => n);
+    q.push(4);
+    q.push(4);
+    expect(q.push(5)).to.equal(1);
+    expect(q.byteLength).to.equal(9);
+    expect(q.take(10)).to.deep.equal([4, 5]);
+    expect(q.byteLength).to.equal(0);
+  });
+
+  it("keeps a single item larger than the byte bound, alone", function () {
+    const q = new BoundedQueue<number>(100, 10, (n) => n);
+    q.push(3);
+    expect(q.push(50)).to.equal(1);
+    expect(q.take(10)).to.deep.equal([50]);
+  });
+
   it("refuses a zero capacity", function () {
     expect(() => new BoundedQueue(0)).to.throw(RangeError);
   });

@@ -16,7 +16,7 @@ interface Node {
   logs: Array<Record<string, unknown>>;
 }
 
-function makeNode(id: string, opts: { port?: number; queueLimit?: number; key?: NodeKey } = {}): Node {
+function makeNode(id: string, opts: { port?: number; queueLimit?: number; key?: NodeKey; stallTimeoutMs?: number } = {}): Node {
   const key = opts.key ?? generateNodeKey();
   const logs: Array<Record<string, unknown>> = [];
   const logger = pino({ level: "debug" }, { write: (s: string) => logs.push(JSON.parse(s)) });
@@ -25,6 +25,7 @@ function makeNode(id: string, opts: { port?: number; queueLimit?: number; key?: 
     listen: { host: HOST, port: opts.port ?? 0 },
     privateKey: key.privateKey,
     queueLimit: opts.queueLimit,
+    stallTimeoutMs: opts.stallTimeoutMs,
     reconnectMinMs: 20,
     reconnectMaxMs: 200,
     handshakeTimeoutMs: 2_000,
@@ -68,6 +69,8 @@ async function mitmProxy(
         const out = seen === 0 ? [f] : tamper(f, seen - 1);
         seen++;
         for (const o of out) upstream.write(encodeFrame(o));
+        // An empty answer freezes the relay: it stops reading, like a peer that hung.
+        if (out.length === 0) return void client.pause();
       }
     });
     const close = (): void => {
@@ -241,6 +244,22 @@ describe("TCP transport (authenticated peers on 127.0.0.1)", function () {
         await waitFor("MAC rejection", () => b.logs.some((l) => String(l.reason).startsWith("bad frame MAC")));
         await sleep(50);
         expect(b.got.map((m) => m.term)).to.deep.equal([1]);
+      });
+
+      it("replaces a connection whose writes stall (peer hung without closing)", async function () {
+        const a = node("a", { stallTimeoutMs: 300 });
+        const b = node("b");
+        await Promise.all([a.t.start(), b.t.start()]);
+        introduce(b, a);
+        proxy = await mitmProxy(b.t.address().port, () => []);
+        a.t.setPeer({ id: "b", host: HOST, port: proxy.port, publicKey: b.key.publicKeyHex });
+        await waitFor("connected", () => a.t.stats().peers.b.connected);
+        const big = (i: number): Message => ({ ...msg("a", "b", i), entries: [{ term: i, index: i + 1, type: "normal", data: new Uint8Array(1 << 20) }] });
+        a.t.send([msg("a", "b", 1)]); // the relay freezes on this first data frame
+        await sleep(100);
+        a.t.send(Array.from({ length: 16 }, (_, i) => big(i + 2)));
+        await waitFor("stall detected", () => a.logs.some((l) => l.msg === "transport: writes stalled; reconnecting"), 10_000);
+        await waitFor("reconnected", () => a.t.stats().peers.b.connects >= 2, 10_000);
       });
 
       it("passes frames through an honest relay", async function () {
