@@ -85,6 +85,36 @@ const TIES: BookSpec = {
 };
 const tiesFixture = () => setupBook(TIES);
 
+// Here the lower consumer id sits in the region scanned first: a later equal pair must not displace it.
+// Consumer 1 (A) and consumer 2 (B) bid 10; wind 3 (A, 5 MWh) and wind 4 (B, 10 MWh) ask 4: (1, 3, 5) then (2, 4, 5).
+const TIES_FIRST: BookSpec = {
+  pairs: TIES.pairs,
+  orders: [
+    { kind: "consumer", region: "A", request: consumerOrder(5n, price("10"), 5n) },
+    { kind: "consumer", region: "B", request: consumerOrder(5n, price("10"), 5n) },
+    { kind: "wind", region: "A", request: windOrder(5n, price("4")) },
+    { kind: "wind", region: "B", request: windOrder(10n, price("4")) },
+  ],
+};
+const tiesFirstFixture = () => setupBook(TIES_FIRST);
+
+// ---- sparse regions -------------------------------------------------------------------------------------------
+// Regions get indexes A = 1, C = 2, B = 3 in pair order. Consumers only in B, wind only in A (which reaches only
+// A) and C (which reaches only B): the scan must skip empty regions and unreachable pairs. Wind 2 in C sells to
+// consumer 1 (q = 10 − 4 = 6); wind 3 in A cannot.
+const SPARSE: BookSpec = {
+  pairs: [
+    { seller: "A", buyer: "A" },
+    { seller: "C", buyer: "B" },
+  ],
+  orders: [
+    { kind: "consumer", region: "B", request: consumerOrder(10n, price("10"), 10n) },
+    { kind: "wind", region: "C", request: windOrder(4n, price("4")) },
+    { kind: "wind", region: "A", request: windOrder(10n, price("1")) },
+  ],
+};
+const sparseFixture = () => setupBook(SPARSE);
+
 // ---- region pairs without parameters ------------------------------------------------------------------------
 // Only A→A and B→A exist. Consumer 1 in B bids 10 but no seller can reach B; consumer 3 in A (bid 2) buys.
 const NO_PAIR: BookSpec = {
@@ -301,6 +331,24 @@ describe("DPLCMarket: matching", function () {
         splitTrade(1n, 3n, 5n, false, q),
         splitTrade(4n, 3n, 5n, false, q),
       ]);
+    });
+  });
+
+  describe("when the first-found pair has the lower ids", function () {
+    it("keeps it against equal pairs found later", async function () {
+      const b = await loadFixture(tiesFirstFixture);
+      await runToMatched(b);
+      const q = { bid: price("10"), ask: price("4") };
+      expect(await trades(b)).to.deep.equal([splitTrade(1n, 3n, 5n, false, q), splitTrade(2n, 4n, 5n, false, q)]);
+    });
+  });
+
+  describe("when regions are sparse", function () {
+    it("skips regions without orders and seller regions that cannot reach the buyer", async function () {
+      const b = await loadFixture(sparseFixture);
+      await runToMatched(b);
+      expect(await trades(b)).to.deep.equal([splitTrade(1n, 2n, 4n, false, { bid: price("10"), ask: price("4") })]);
+      expect((await b.market.order(3n)).windFilledMwh).to.equal(0n);
     });
   });
 
