@@ -17,7 +17,7 @@ import {
 import { appendEntries, bcastAppend } from "./leader";
 import { applyConfChangeTo, candidatePool, canCampaign, encodeConfChange } from "./membership";
 import { Raft } from "./raft";
-import type { Storage } from "./storage";
+import { cloneConf, type Storage } from "./storage";
 import type { ConfChange, ConfState, Entry, EntryType, HardState, Message, NodeId, Ready, SoftState, StateType } from "./types";
 
 export interface ProposalRef {
@@ -204,7 +204,7 @@ export class RawNode {
       commit: r.log.committed,
       applied: r.log.applied,
       lastIndex: r.log.lastIndex(),
-      conf: r.conf,
+      conf: cloneConf(r.conf),
       pool: candidatePool(r.conf),
       leadTransferee: r.leadTransferee,
       progress,
