@@ -11,3 +11,4 @@ export {
   KvFileCorruptionError,
   StorageClosedError,
 } from "./errors";
+export { walSyncMetrics, registerStorageGauges } from "./metrics";

@@ -21,7 +21,13 @@ export class DurableKv {
     readonly file: string,
     private readonly opts: { fsync?: boolean } = {},
   ) {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const dir = path.dirname(file);
+    fs.mkdirSync(dir, { recursive: true });
+    // Temp files of an interrupted replace of this file (only ours: the dir may be shared).
+    const prefix = `.${path.basename(file)}.`;
+    for (const n of fs.readdirSync(dir)) {
+      if (n.startsWith(prefix) && n.endsWith(".tmp")) fs.rmSync(path.join(dir, n), { force: true });
+    }
     if (fs.existsSync(file)) this.values = readKvFile(file);
   }
 

@@ -15,7 +15,8 @@ export interface WalLogger {
 /** Observation points for tests and metrics; they run synchronously inside `append`. */
 export interface WalHooks {
   afterWrite?(file: string, bytes: number): void;
-  afterSync?(file: string): void;
+  /** `ms`: how long the fsync took (0 when fsync is off). */
+  afterSync?(file: string, ms: number): void;
 }
 
 export interface WalOptions {
@@ -117,14 +118,16 @@ export class Wal {
     this.size += buf.length;
     this.stat.bytesWritten += buf.length;
     this.opts.hooks?.afterWrite?.(file, buf.length);
+    let syncMs = 0;
     if (this.fsync) {
       const t0 = process.hrtime.bigint();
       // After a failed fsync the kernel may have dropped the dirty pages (fsyncgate): never retry.
       this.failIfThrows(() => fs.fdatasyncSync(this.fd));
-      this.stat.lastSyncMs = Number(process.hrtime.bigint() - t0) / 1e6;
+      syncMs = Number(process.hrtime.bigint() - t0) / 1e6;
+      this.stat.lastSyncMs = syncMs;
       this.stat.syncs++;
     }
-    this.opts.hooks?.afterSync?.(file);
+    this.opts.hooks?.afterSync?.(file, syncMs);
     if (this.size >= this.segmentBytes) this.cut([]);
   }
 

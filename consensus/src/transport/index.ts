@@ -7,3 +7,4 @@ export { setPartition, partitionFromEnv, parsePeerList, PARTITION_ENV } from "./
 export { BoundedQueue } from "./bounded-queue";
 export { FrameDecoder, encodeFrame } from "./frame";
 export { TransportError, MessageDecodeError, FrameError } from "./errors";
+export { registerTransportMetrics } from "./metrics";

@@ -34,6 +34,15 @@ describe("DurableKv (applier checkpoint file)", function () {
     expect(fs.readdirSync(path.dirname(file))).to.deep.equal(["checkpoint.kv"]);
   });
 
+  it("cleans up its own temp file left by a crash mid-replace, and only its own", function () {
+    new DurableKv(file).set("lastAppliedBlock", 5);
+    const d = path.dirname(file);
+    fs.writeFileSync(path.join(d, ".checkpoint.kv.123.456.tmp"), "partial");
+    fs.writeFileSync(path.join(d, ".other.kv.1.2.tmp"), "not ours");
+    expect(new DurableKv(file).get("lastAppliedBlock")).to.equal(5);
+    expect(fs.readdirSync(d).sort()).to.deep.equal([".other.kv.1.2.tmp", "checkpoint.kv"]);
+  });
+
   it("detects a damaged file instead of returning a wrong checkpoint", function () {
     new DurableKv(file).set("lastAppliedBlock", 1234);
     const buf = fs.readFileSync(file);
