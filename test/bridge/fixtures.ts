@@ -34,7 +34,7 @@ import {
   type Book,
 } from "../helpers/fixtures";
 import { price, WAD } from "../helpers/rules";
-import { DAY, MAIN_CHAIN, SIDE_CHAIN, THRESHOLD, VALIDATORS } from "./helpers";
+import { DAY, MAIN_CHAIN, SIDE_CHAIN, THRESHOLD, VALIDATORS, relay } from "./helpers";
 
 export interface Gateways {
   admin: HardhatEthersSigner;
@@ -196,4 +196,15 @@ export async function tradeIdsByKind(f: Certificates): Promise<{ wind: bigint[];
     (t.thermal ? thermal : wind).push(i);
   }
   return { wind, thermal };
+}
+
+/** {settledRoundFixture} with every wind trade, thermal trade and consumer quota reported and relayed. */
+export async function reportedRoundFixture(): Promise<Certificates> {
+  const f = await settledRoundFixture();
+  const { wind, thermal } = await tradeIdsByKind(f);
+  const r = f.book.roundId;
+  await relay(f.g.main, f.g.side, f.reporter.report(r, wind));
+  await relay(f.g.main, f.g.side, f.reporter.reportThermal(r, thermal));
+  await relay(f.g.main, f.g.side, f.reporter.reportQuotas(r, [f.book.orderIds[0]!, f.book.orderIds[1]!]));
+  return f;
 }
