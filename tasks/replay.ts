@@ -10,15 +10,22 @@ interface ReplayArgs {
   out?: string;
   matchSteps: number;
   settleSteps: number;
+  certPrice?: string;
 }
 
 task("replay", "Replays a market round of the paper's case study (or --data DIR) through the contracts")
-  .addOptionalParam("case", "Case study to replay: A", undefined, types.string)
+  .addOptionalParam("case", "Case study to replay: A, or B (two chains, green certificates, relayer)", undefined, types.string)
   .addOptionalParam("data", "Directory of a market in the data/ file format (overrides --case's data)", undefined, types.string)
   .addOptionalParam("pricing", "Pricing rule: surplus-split | paper-table (default: the data's round.json)", undefined, types.string)
   .addOptionalParam("out", "Write the result as JSON to this file", undefined, types.string)
   .addOptionalParam("matchSteps", "Matching steps per matchOrders transaction", 40, types.int)
   .addOptionalParam("settleSteps", "Trades or refunds per TRANS transaction", 60, types.int)
+  .addOptionalParam(
+    "certPrice",
+    "Case B: certificate price(s) in tokens per certificate; a list (300,400,500) runs a sweep (default: 300,400,500)",
+    undefined,
+    types.string,
+  )
   .setAction(async (args: ReplayArgs, hre) => runTask(() => replayTask(args, hre)));
 
 async function replayTask(args: ReplayArgs, hre: HardhatRuntimeEnvironment): Promise<void> {
@@ -30,8 +37,13 @@ async function replayTask(args: ReplayArgs, hre: HardhatRuntimeEnvironment): Pro
   const { terminalProgress } = await import("../src/cli/progress-bar");
 
   const caseName = args.case ?? (args.data === undefined ? "A" : "custom");
+  if (caseName === "B") {
+    const { replayCaseB } = await import("../src/caseb/command");
+    return replayCaseB({ ...args, network: hre.network.name, root: hre.config.paths.root });
+  }
+  if (args.certPrice !== undefined) throw new InvalidArgumentError("--cert-price applies to --case B only");
   if (args.data === undefined && caseName !== "A") {
-    throw new InvalidArgumentError(`unknown case "${caseName}" (known: A; or give --data DIR)`);
+    throw new InvalidArgumentError(`unknown case "${caseName}" (known: A, B; or give --data DIR)`);
   }
   const dir = args.data ?? path.join(__dirname, "..", "data", "case-a");
   const data = loadMarket(dir);

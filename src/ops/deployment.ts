@@ -15,19 +15,57 @@ import type { MarketSystem } from "../chain/deploy";
 
 const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "must be a 0x-prefixed 20-byte address");
 
-/** The deployment file (`deployments/<network>.json`) that tasks, scripts and the relayer read. */
-export const DeploymentSchema = z.object({
-  network: z.string(),
-  chainId: z.number().int().nonnegative(),
-  main: z.object({
-    token: address,
-    registry: address,
-    grid: address,
-    market: address,
-    pricing: z.object({ "surplus-split": address, "paper-table": address }),
-  }),
+/** The main chain's end of the bridge (present once the side chain is deployed). */
+export const MainBridgeSchema = z.object({
+  /** JSON-RPC URL the deployment was made through (devnets). */
+  rpcUrl: z.string().url().optional(),
+  /** Block of the gateway's deployment: where the relayer starts scanning. */
+  startBlock: z.number().int().nonnegative(),
+  gateway: address,
+  vault: address,
+  reporter: address,
 });
+
+/** The green-certificate side chain. */
+export const SideChainSchema = z.object({
+  chainId: z.number().int().positive(),
+  rpcUrl: z.string().url().optional(),
+  startBlock: z.number().int().nonnegative(),
+  gateway: address,
+  wrappedToken: address,
+  certificate: address,
+  certificateMarket: address,
+});
+
+/**
+ * The deployment file (`deployments/<network>.json`) that tasks, scripts and the relayer read. `chainId` is the main
+ * chain's; a two-chain deployment adds `main.bridge` and `side`.
+ */
+export const DeploymentSchema = z
+  .object({
+    network: z.string(),
+    chainId: z.number().int().nonnegative(),
+    main: z.object({
+      token: address,
+      registry: address,
+      grid: address,
+      market: address,
+      pricing: z.object({ "surplus-split": address, "paper-table": address }),
+      bridge: MainBridgeSchema.optional(),
+    }),
+    side: SideChainSchema.optional(),
+  })
+  .superRefine((d, ctx) => {
+    if ((d.side === undefined) !== (d.main.bridge === undefined)) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["side"], message: "main.bridge and side come together" });
+    }
+    if (d.side !== undefined && d.side.chainId === d.chainId) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["side", "chainId"], message: "must differ from the main chainId" });
+    }
+  });
 export type Deployment = z.infer<typeof DeploymentSchema>;
+export type MainBridgeDeployment = z.infer<typeof MainBridgeSchema>;
+export type SideChainDeployment = z.infer<typeof SideChainSchema>;
 
 /** A deployment file is missing or invalid. */
 export class DeploymentError extends DplcError {

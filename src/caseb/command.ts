@@ -1,0 +1,61 @@
+import fs from "node:fs";
+import path from "node:path";
+import { loadMarket, PRICING_RULES, type PricingRule } from "../data";
+import { InvalidArgumentError } from "../errors";
+import { renderReplay } from "../replay/report";
+import { renderCaseB } from "./report";
+import { toCaseBJson } from "./result";
+import { parseCertPrices, runCaseBSweep } from "./sweep";
+
+/** The paper's three certificate prices (§IV, Case B). */
+export const DEFAULT_CERT_PRICES = "300,400,500";
+
+export interface CaseBCommandArgs {
+  readonly data?: string;
+  readonly pricing?: string;
+  readonly out?: string;
+  readonly matchSteps: number;
+  readonly settleSteps: number;
+  readonly certPrice?: string;
+  /** The Hardhat network the task was started with (Case B always runs on its own two devnets). */
+  readonly network: string;
+  readonly root: string;
+}
+
+/**
+ * `hardhat replay --case B`: starts the main and side devnets, runs Case B at each certificate price with the relayer,
+ * prints the result (one price: its match table and the certificate table; several: one table), writes `--out`.
+ * `--out` holds one object for one price and an array of them, in the order given, for a sweep.
+ */
+export async function replayCaseB(args: CaseBCommandArgs): Promise<void> {
+  if (args.network !== "hardhat") {
+    throw new InvalidArgumentError(`--case B starts its own two devnets; drop --network ${args.network}`);
+  }
+  const prices = parseCertPrices(args.certPrice ?? DEFAULT_CERT_PRICES);
+  const data = loadMarket(args.data ?? path.join(args.root, "data", "case-a"));
+  const pricing = args.pricing ?? data.round.pricing;
+  if (!PRICING_RULES.includes(pricing as PricingRule)) {
+    throw new InvalidArgumentError(`unknown pricing rule "${pricing}" (use ${PRICING_RULES.join(" or ")})`);
+  }
+  if (args.matchSteps < 1 || args.settleSteps < 1) throw new InvalidArgumentError("step budgets must be at least 1");
+  const outcomes = await runCaseBSweep({
+    data,
+    pricing: pricing as PricingRule,
+    prices,
+    matchSteps: args.matchSteps,
+    settleSteps: args.settleSteps,
+    progress: (line) => process.stderr.write(`${line}\n`),
+  });
+  const color = process.stdout.isTTY;
+  if (outcomes.length === 1) {
+    const title = `Case B — P = ${outcomes[0]!.certPrice} tokens/certificate — ${pricing} pricing — main and side devnets`;
+    console.log(renderReplay(title, outcomes[0]!.trades, data.orders, color));
+    console.log("");
+  }
+  console.log(renderCaseB(`Case B — green certificates — ${pricing} pricing`, outcomes, color));
+  if (args.out !== undefined) {
+    const json = outcomes.map((o) => toCaseBJson(o, pricing as PricingRule));
+    fs.writeFileSync(args.out, JSON.stringify(json.length === 1 ? json[0] : json, null, 2) + "\n");
+    console.log(`\nwrote ${args.out}`);
+  }
+}

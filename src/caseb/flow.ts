@@ -1,0 +1,311 @@
+import os from "node:os";
+import path from "node:path";
+import fs from "node:fs";
+import type { JsonRpcProvider, Wallet } from "ethers";
+import pino, { type Logger } from "pino";
+import type { MarketData, PricingRule } from "../data";
+import { DplcError, type DplcErrorOptions } from "../errors";
+import { setBalance } from "../chain/devnet";
+import { replayMarket, type ReplayOutcome } from "../replay/replay";
+import type { TradeRecord } from "../replay/result";
+import { ACCOUNT, devnetKey, devnetProvider, devnetWallet } from "../devnet/accounts";
+import { deployBridge, describeBridge, type BridgeSystem } from "../devnet/bridge";
+import { describeDeployment, type Deployment } from "../ops/deployment";
+import { parseRelayerConfig } from "../../relayer/config";
+import { startRelayerDaemon, type RelayerDaemon } from "../../relayer/daemon";
+import {
+  certPriceWad,
+  planPurchases,
+  withCertificateCosts,
+  type CertListing,
+  type CertPurchase,
+} from "./certificates";
+
+/** Case B could not complete (a bridge message did not arrive, an obligation could not be met, …). One line. */
+export class CaseBError extends DplcError {
+  constructor(message: string, options: DplcErrorOptions = {}) {
+    super("CASE_B", message, options);
+  }
+}
+
+/** A chain of the run: where it answers and its id. */
+export interface ChainEndpoint {
+  readonly url: string;
+  readonly chainId: number;
+}
+
+export interface CaseBOptions {
+  /** The Case A market (its certificate costs are replaced by Case B's). */
+  readonly data: MarketData;
+  readonly pricing: PricingRule;
+  /** Certificate price, tokens per certificate (one certificate per MWh of wind). */
+  readonly certPrice: string;
+  readonly main: ChainEndpoint;
+  readonly side: ChainEndpoint;
+  /** Thermal obligation in basis points of a certificate per MWh (default 2000: the paper's 0.2). */
+  readonly obligationBps?: bigint;
+  /** The relayer's confirmation depth; the run mines this many blocks after each bridge step (devnets only). */
+  readonly confirmations?: number;
+  /** How long to wait for bridge messages to arrive (default 120 s). */
+  readonly bridgeTimeoutMs?: number;
+  readonly matchSteps?: number;
+  readonly settleSteps?: number;
+  /** A line per stage, for progress output. */
+  readonly progress?: (line: string) => void;
+  /** The relayer's log (default: warnings and errors on stderr). */
+  readonly relayerLogger?: Logger;
+}
+
+/** Everything Case B measured at one certificate price. Token and certificate amounts are exact (wei, units). */
+export interface CaseBOutcome {
+  readonly certPrice: string;
+  readonly certPriceWad: bigint;
+  /** X_thermal, token/kWh × 10^18. */
+  readonly thermalCertCost: bigint;
+  readonly trades: TradeRecord[];
+  readonly data: MarketData;
+  readonly certificates: { readonly issued: bigint; readonly traded: bigint; readonly retired: bigint };
+  readonly bridge: { readonly locked: bigint; readonly wrappedSupply: bigint };
+  readonly purchases: CertPurchase[];
+  /** Per thermal generator: obligation and retired units, and whether it complies. */
+  readonly compliance: Map<string, { owed: bigint; retired: bigint; met: boolean }>;
+  readonly deployment: Deployment;
+}
+
+interface Ctx {
+  readonly opts: CaseBOptions;
+  readonly mainProvider: JsonRpcProvider;
+  readonly sideProvider: JsonRpcProvider;
+  readonly confirmations: number;
+  readonly market: ReplayOutcome;
+  readonly bridge: BridgeSystem;
+  readonly relayer: RelayerDaemon;
+  /** Participants' wallets on the side chain. */
+  readonly side: ReadonlyMap<string, Wallet>;
+}
+
+/**
+ * Case B at one certificate price, on two running devnets: the Case A market with X_thermal in matching and pricing
+ * on the main chain; bridge and side-chain contracts; the relayer; certificates issued to wind generators for their
+ * settled wind trades; thermal obligations recorded, bought on the certificate market with wrapped DPLC locked on
+ * the main chain, and retired.
+ */
+export async function runCaseB(opts: CaseBOptions): Promise<CaseBOutcome> {
+  const progress = opts.progress ?? (() => undefined);
+  const mainProvider = devnetProvider(opts.main.url, opts.main.chainId);
+  const sideProvider = devnetProvider(opts.side.url, opts.side.chainId);
+  try {
+    const priceWad = certPriceWad(opts.certPrice);
+    const data = withCertificateCosts(opts.data, priceWad, opts.obligationBps ?? 2000n);
+    progress(`P=${opts.certPrice}: market round on the main chain (X_thermal = ${data.round.thermalCertCost} wei/kWh)`);
+    const market = await runMarket(opts, data, mainProvider);
+    progress(`P=${opts.certPrice}: bridge and side-chain contracts, relayer`);
+    const bridge = await deployBridge(
+      market.system,
+      devnetWallet(ACCOUNT.admin, mainProvider),
+      devnetWallet(ACCOUNT.admin, sideProvider),
+      { validators: ACCOUNT.validators.map((i) => devnetWallet(i).address), threshold: 2, obligationBps: opts.obligationBps },
+    );
+    const relayer = await startRelayer(opts, bridge);
+    try {
+      const side = await sideWallets(market, sideProvider);
+      const ctx: Ctx = { opts, mainProvider, sideProvider, confirmations: opts.confirmations ?? 2, market, bridge, relayer, side };
+      progress(`P=${opts.certPrice}: settled trades reported over the bridge`);
+      await reportSettlement(ctx);
+      progress(`P=${opts.certPrice}: certificates listed, bought with bridged DPLC and retired`);
+      const purchases = await meetObligations(ctx, priceWad);
+      return await readOutcome(ctx, data, priceWad, purchases);
+    } finally {
+      await relayer.stop();
+    }
+  } finally {
+    mainProvider.destroy();
+    sideProvider.destroy();
+  }
+}
+
+async function runMarket(opts: CaseBOptions, data: MarketData, provider: JsonRpcProvider): Promise<ReplayOutcome> {
+  const w = (i: number) => devnetWallet(i, provider);
+  return replayMarket({
+    data,
+    pricing: opts.pricing,
+    operators: {
+      admin: w(ACCOUNT.admin),
+      tradingCentre: w(ACCOUNT.tradingCentre),
+      dispatch: w(ACCOUNT.dispatch),
+      gridCompany: w(ACCOUNT.gridCompany),
+      cashier: w(ACCOUNT.cashier),
+    },
+    rpc: provider,
+    matchSteps: opts.matchSteps,
+    settleSteps: opts.settleSteps,
+  });
+}
+
+async function startRelayer(opts: CaseBOptions, b: BridgeSystem): Promise<RelayerDaemon> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dplc-caseb-relayer-"));
+  const config = parseRelayerConfig({
+    main: { rpcUrl: opts.main.url, chainId: opts.main.chainId, gateway: await b.main.gateway.getAddress(), startBlock: b.main.startBlock },
+    side: { rpcUrl: opts.side.url, chainId: opts.side.chainId, gateway: await b.side.gateway.getAddress(), startBlock: b.side.startBlock },
+    confirmations: opts.confirmations ?? 2,
+    pollIntervalMs: 100,
+    validatorKeys: ACCOUNT.validators.map(devnetKey),
+    threshold: 2,
+    submitterKey: devnetKey(ACCOUNT.relayer),
+    checkpointFile: path.join(dir, "checkpoint.json"),
+    http: { host: "127.0.0.1", port: 0 },
+    retry: { maxAttempts: 5, baseDelayMs: 200, maxDelayMs: 2000 },
+  });
+  const logger = opts.relayerLogger ?? pino({ level: "warn", base: { service: "relayer" } }, pino.destination(2));
+  return startRelayerDaemon(config, { logger });
+}
+
+/** Participants act on the side chain with the same keys (gas money from the devnet). */
+async function sideWallets(market: ReplayOutcome, sideProvider: JsonRpcProvider): Promise<Map<string, Wallet>> {
+  const out = new Map<string, Wallet>();
+  for (const [name, w] of market.wallets) {
+    await setBalance(sideProvider, w.address, 10n ** 24n);
+    out.set(name, w.connect(sideProvider));
+  }
+  return out;
+}
+
+/** Mines `confirmations` blocks so the relayer takes in what was just sent (a devnet mines only on demand). */
+async function confirm(provider: JsonRpcProvider, confirmations: number): Promise<void> {
+  if (confirmations > 0) await provider.send("hardhat_mine", ["0x" + confirmations.toString(16)]);
+}
+
+/** Polls `check` until true; on timeout, says what was awaited and what the relayer reports. */
+async function waitUntil(ctx: Ctx, what: string, check: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + (ctx.opts.bridgeTimeoutMs ?? 120_000);
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const h = ctx.relayer.relayer.health();
+  throw new CaseBError(
+    `timed out waiting for ${what} (relayer: ${h.pending} pending, ${h.setAside.length} set aside` +
+      `${h.lastError === null ? "" : `, last error ${h.lastError}`})`,
+  );
+}
+
+/** Reports every settled trade (wind: certificates; thermal: obligations) and waits for the side chain to record them. */
+async function reportSettlement(ctx: Ctx): Promise<void> {
+  const { market, bridge } = ctx;
+  const keeper = bridge.main.reporter.connect(devnetWallet(ACCOUNT.keeper, ctx.mainProvider));
+  const settled = market.trades.filter((t) => t.mwh > 0n);
+  const wind = settled.filter((t) => t.group === "wind").map((t) => BigInt(t.tradeId));
+  const thermal = settled.filter((t) => t.group === "thermal").map((t) => BigInt(t.tradeId));
+  if (wind.length > 0) await (await keeper.report(market.roundId, wind)).wait();
+  if (thermal.length > 0) await (await keeper.reportThermal(market.roundId, thermal)).wait();
+  await confirm(ctx.mainProvider, ctx.confirmations);
+  const cert = bridge.side.certificate;
+  await waitUntil(ctx, `${settled.length} settlement reports on the side chain`, async () => {
+    for (const t of settled) if (!(await cert.isReported(market.roundId, t.tradeId))) return false;
+    return true;
+  });
+}
+
+/**
+ * Wind generators list all their certificates at the price; each thermal generator locks the DPLC its purchases
+ * cost on the main chain, receives wrapped DPLC on the side chain, buys its obligation and retires it.
+ */
+async function meetObligations(ctx: Ctx, priceWad: bigint): Promise<CertPurchase[]> {
+  const listings = await listCertificates(ctx, priceWad);
+  const thermal = ctx.opts.data.thermal.map((o) => o.name);
+  const needs = [];
+  for (const name of thermal) {
+    const d = await ctx.bridge.side.certificate.complianceDetail(ctx.side.get(name)!.address, ctx.market.roundId);
+    needs.push({ buyer: name, units: d.obligation - d.obligationRetired });
+  }
+  const { purchases, shortfall } = planPurchases(listings, needs);
+  if (shortfall.size > 0) {
+    const [buyer, units] = [...shortfall][0]!;
+    throw new CaseBError(`not enough certificates listed: ${buyer} lacks ${units} units of its obligation`);
+  }
+  await bridgeFunds(ctx, purchases);
+  await buyAndRetire(ctx, purchases);
+  return purchases;
+}
+
+async function listCertificates(ctx: Ctx, priceWad: bigint): Promise<CertListing[]> {
+  const { certificate, certificateMarket } = ctx.bridge.side;
+  const marketAddress = await certificateMarket.getAddress();
+  const listings: CertListing[] = [];
+  for (const t of ctx.market.trades.filter((x) => x.group === "wind" && x.mwh > 0n)) {
+    const seller = ctx.side.get(t.seller.name)!;
+    const id = await certificate.certificateId(ctx.market.roundId, t.tradeId);
+    const units = await certificate.balanceOf(seller.address, id);
+    if (!(await certificate.isApprovedForAll(seller.address, marketAddress))) {
+      await (await certificate.connect(seller).setApprovalForAll(marketAddress, true)).wait();
+    }
+    await (await certificateMarket.connect(seller).list(id, units, priceWad)).wait();
+    const listingId = await certificateMarket.listingCount();
+    listings.push({ listingId, seller: t.seller.name, certificateId: id, units, priceWad });
+  }
+  return listings;
+}
+
+/** Each buyer locks exactly what its purchases cost; the relayer mints it as wrapped DPLC on the side chain. */
+async function bridgeFunds(ctx: Ctx, purchases: readonly CertPurchase[]): Promise<void> {
+  const cost = new Map<string, bigint>();
+  for (const p of purchases) cost.set(p.buyer, (cost.get(p.buyer) ?? 0n) + p.cost);
+  const { vault } = ctx.bridge.main;
+  const vaultAddress = await vault.getAddress();
+  const token = ctx.market.system.token;
+  const wrapped = ctx.bridge.side.wrapped;
+  const before = new Map<string, bigint>();
+  for (const [buyer, amount] of cost) {
+    const w = ctx.market.wallets.get(buyer)!;
+    before.set(buyer, await wrapped.balanceOf(w.address));
+    await (await token.connect(w).approve(vaultAddress, amount)).wait();
+    await (await vault.connect(w).lock(amount, w.address)).wait();
+  }
+  await confirm(ctx.mainProvider, ctx.confirmations);
+  await waitUntil(ctx, "wrapped DPLC for the certificate buyers", async () => {
+    for (const [buyer, amount] of cost) {
+      const balance = await wrapped.balanceOf(ctx.market.wallets.get(buyer)!.address);
+      if (balance < before.get(buyer)! + amount) return false;
+    }
+    return true;
+  });
+}
+
+async function buyAndRetire(ctx: Ctx, purchases: readonly CertPurchase[]): Promise<void> {
+  const { wrapped, certificate, certificateMarket } = ctx.bridge.side;
+  const marketAddress = await certificateMarket.getAddress();
+  const THERMAL_OBLIGATION = 1n; // IGreenCertificate.Purpose.ThermalObligation
+  for (const p of purchases) {
+    const buyer = ctx.side.get(p.buyer)!;
+    await (await wrapped.connect(buyer).approve(marketAddress, p.cost)).wait();
+    await (await certificateMarket.connect(buyer).buy(p.listingId, p.units)).wait();
+    await (await certificate.connect(buyer).retire(p.certificateId, p.units, THERMAL_OBLIGATION)).wait();
+  }
+}
+
+async function readOutcome(ctx: Ctx, data: MarketData, priceWad: bigint, purchases: CertPurchase[]): Promise<CaseBOutcome> {
+  const { certificate, certificateMarket, wrapped } = ctx.bridge.side;
+  const compliance = new Map<string, { owed: bigint; retired: bigint; met: boolean }>();
+  for (const o of data.thermal) {
+    const [owed, retired, met] = await certificate.compliance(ctx.side.get(o.name)!.address, ctx.market.roundId);
+    compliance.set(o.name, { owed, retired, met });
+  }
+  const main = await describeDeployment(ctx.market.system, "devnets", ctx.opts.main.chainId);
+  const { bridge, side } = await describeBridge(ctx.bridge, { main: ctx.opts.main.url, side: ctx.opts.side.url });
+  return {
+    certPrice: ctx.opts.certPrice,
+    certPriceWad: priceWad,
+    thermalCertCost: data.round.thermalCertCost,
+    trades: ctx.market.trades,
+    data,
+    certificates: {
+      issued: await certificate.totalIssued(),
+      traded: await certificateMarket.totalTraded(),
+      retired: await certificate.totalRetired(),
+    },
+    bridge: { locked: await ctx.bridge.main.vault.locked(), wrappedSupply: await wrapped.totalSupply() },
+    purchases,
+    compliance,
+    deployment: { ...main, main: { ...main.main, bridge }, side },
+  };
+}

@@ -1,0 +1,34 @@
+import pc from "picocolors";
+import { renderTable } from "../cli/table";
+import { formatDecimal } from "../units";
+import type { CaseBOutcome } from "./flow";
+import { summarize } from "./result";
+
+const tokens = (wei: bigint) => Number(formatDecimal(wei, 18)).toFixed(2);
+const certs = (units: bigint) => formatDecimal(units, 3);
+
+/**
+ * One table for one or several certificate prices: a column per price, a row per measured quantity (the
+ * definitions are in `result.ts`).
+ */
+export function renderCaseB(title: string, outcomes: readonly CaseBOutcome[], color = false): string {
+  const bold = color ? pc.bold : (s: string) => s;
+  const sums = outcomes.map(summarize);
+  const names = [...sums[0]!.generators.keys()];
+  const row = (label: string, cell: (o: CaseBOutcome, i: number) => string) => [label, ...outcomes.map((o, i) => cell(o, i))];
+  const rows = [
+    row("X_thermal (token/kWh)", (o) => formatDecimal(o.thermalCertCost, 18)),
+    row("certificates issued", (o) => certs(o.certificates.issued)),
+    row("certificates traded", (o) => certs(o.certificates.traded)),
+    row("certificates retired", (o) => certs(o.certificates.retired)),
+    ...names.map((n) => row(`certificate income ${n}`, (_o, i) => tokens(sums[i]!.generators.get(n)!.certificateIncome))),
+    row("total wind profit", (_o, i) => tokens(sums[i]!.windProfit)),
+    row("total generator revenue", (_o, i) => tokens(sums[i]!.generatorRevenue)),
+    row("bridge: DPLC locked", (o) => tokens(o.bridge.locked)),
+    row("bridge: wrapped supply", (o) => tokens(o.bridge.wrappedSupply)),
+    row("thermal obligations met", (o) => ([...o.compliance.values()].every((c) => c.met) ? "all" : "NOT ALL")),
+  ];
+  const header = ["quantity (tokens unless noted)", ...outcomes.map((o) => `P = ${o.certPrice}`)];
+  return [bold(title), "", renderTable(header, rows)].join("\n");
+}
+
