@@ -304,9 +304,16 @@ export class Simulation {
     for (const id of this.nodes.keys()) this.group.set(id, 0);
     for (const n of this.nodes.values()) if (!n.alive) n.restart();
     let finalKey: string | undefined;
+    let proposedAt = 0;
     for (let t = 0; t < 600; t++) {
       this.tickAll();
-      if (finalKey === undefined && this.leaderNode()) finalKey = this.clientPropose();
+      // A proposal accepted by a leader that is deposed before applying it is never acknowledged:
+      // like a real client, retry with a new proposal after a while.
+      if (finalKey !== undefined && !this.acked.has(finalKey) && t - proposedAt > 60) finalKey = undefined;
+      if (finalKey === undefined && this.leaderNode()) {
+        finalKey = this.clientPropose();
+        proposedAt = t;
+      }
       if (finalKey !== undefined && this.acked.has(finalKey) && this.converged()) break;
     }
     if (finalKey === undefined && this.mode === "improved" && !this.leaderNode()) {

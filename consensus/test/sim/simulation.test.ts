@@ -3,7 +3,7 @@ import { runSimulation, type SimResult } from "../../src/sim/simulator";
 
 // Fixed seeds in CI. SIM_SEEDS raises the count; SIM_SEED=<n> replays exactly one seed.
 const single = process.env.SIM_SEED !== undefined ? Number(process.env.SIM_SEED) : undefined;
-const count = Number(process.env.SIM_SEEDS ?? 5000);
+const count = Number(process.env.SIM_SEEDS ?? 3000);
 const seeds = single !== undefined ? [single] : Array.from({ length: count }, (_, i) => i + 1);
 
 describe("deterministic simulation (drops, duplicates, delays, reordering, partitions, crashes, torn writes)", function () {
