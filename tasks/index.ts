@@ -1,3 +1,4 @@
 import "./replay";
 import "./bench";
 import "./market";
+import "./devnet";

@@ -8,6 +8,7 @@ import { DplcError, type DplcErrorOptions } from "../errors";
 import { setBalance } from "../chain/devnet";
 import { replayMarket, type ReplayOutcome } from "../replay/replay";
 import type { TradeRecord } from "../replay/result";
+import type { ChainEndpoint } from "../devnet/node";
 import { ACCOUNT, devnetKey, devnetProvider, devnetWallet } from "../devnet/accounts";
 import { deployBridge, describeBridge, type BridgeSystem } from "../devnet/bridge";
 import { describeDeployment, type Deployment } from "../ops/deployment";
@@ -28,11 +29,7 @@ export class CaseBError extends DplcError {
   }
 }
 
-/** A chain of the run: where it answers and its id. */
-export interface ChainEndpoint {
-  readonly url: string;
-  readonly chainId: number;
-}
+export type { ChainEndpoint };
 
 export interface CaseBOptions {
   /** The Case A market (its certificate costs are replaced by Case B's). */

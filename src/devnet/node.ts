@@ -17,8 +17,14 @@ export interface DevnetSpec {
   readonly readyTimeoutMs?: number;
 }
 
+/** Where a chain answers, and the id it must report. */
+export interface ChainEndpoint {
+  readonly url: string;
+  readonly chainId: number;
+}
+
 /** A running `hardhat node`. */
-export interface Devnet {
+export interface Devnet extends ChainEndpoint {
   readonly name: string;
   readonly chainId: number;
   readonly port: number;

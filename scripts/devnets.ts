@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+import path from "node:path";
+import { Command, InvalidArgumentError as CommanderArgError } from "commander";
+import { runDevnetsCommand } from "../src/devnet/command";
+
+function int(v: string): number {
+  if (!/^\d+$/.test(v)) throw new CommanderArgError("not a whole number");
+  return Number(v);
+}
+
+const program = new Command()
+  .name("devnets")
+  .description(
+    "Starts the dplc main chain and the green-certificate side chain as two Hardhat nodes on 127.0.0.1 (own ports, " +
+      "own chain ids, own process groups), deploys the market, bridge and side-chain contracts to both, writes " +
+      "deployments/devnets.json and deployments/relayer.devnets.json, and runs until Ctrl-C.",
+  )
+  .option("--main-port <port>", "main chain JSON-RPC port", int, 8545)
+  .option("--side-port <port>", "side chain JSON-RPC port", int, 8546)
+  .option("--main-chain-id <id>", "main chain id", int)
+  .option("--side-chain-id <id>", "side chain id", int)
+  .option("--relayer-http-port <port>", "the /metrics and /healthz port written into the relayer config", int, 9464)
+  .option("--no-deploy", "start the chains only")
+  .option("--log-dir <dir>", "write each node's output to <dir>/main.log and <dir>/side.log")
+  .option("--root <dir>", "directory whose deployments/ receives the files", path.join(__dirname, ".."))
+  .showHelpAfterError()
+  .addHelpText("after", "\nThen, in another terminal:\n  npm run relayer -- --config deployments/relayer.devnets.json\n");
+
+async function main(): Promise<void> {
+  program.parse(process.argv);
+  const o = program.opts<{
+    mainPort: number;
+    sidePort: number;
+    mainChainId?: number;
+    sideChainId?: number;
+    relayerHttpPort: number;
+    deploy: boolean;
+    logDir?: string;
+    root: string;
+  }>();
+  await runDevnetsCommand({ ...o, root: path.resolve(o.root) });
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`devnets: ${(err instanceof Error ? err.message : String(err)).split("\n")[0]}\n`);
+  process.exit(1);
+});
