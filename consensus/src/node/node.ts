@@ -70,6 +70,8 @@ export class OrdererNode implements OrdererHandle {
   private tickTimer: NodeJS.Timeout | null = null;
   private batchTimer: NodeJS.Timeout | null = null;
   private drainScheduled = false;
+  /** Term and vote as last written to storage. */
+  private synced: { term: number; vote: string | null } = { term: -1, vote: null };
   private transportDropped = 0;
   private cutScheduled = false;
   private stopped = false;
@@ -95,6 +97,8 @@ export class OrdererNode implements OrdererHandle {
     if (this.storage.recovery !== undefined && this.storage.recovery !== null) {
       this.log.warn({ recovery: this.storage.recovery }, "WAL recovery repaired a torn tail");
     }
+    const initial = this.storage.initialState().hardState;
+    this.synced = { term: initial.term, vote: initial.vote };
     const snap = this.storage.snapshot();
     this.ledger.restore(snap.data, snap.meta.index);
     this.lastSnapshotIndex = snap.meta.index;
@@ -360,9 +364,16 @@ export class OrdererNode implements OrdererHandle {
 
   private handleReady(rd: Ready): void {
     if (rd.softState !== undefined) this.onSoftState(rd.softState);
-    // Durable first: a vote, an appended entry or a commit index must survive a crash before any
-    // message that reveals it leaves this node.
-    this.storage.save(rd.hardState, rd.entries, rd.snapshot);
+    // Durable first: a vote or an appended entry must survive a crash before any message that
+    // reveals it leaves this node. A hard state that only moves the commit index need not be synced
+    // on its own (etcd's MustSync): after a crash the commit index is learnt again from the leader.
+    const hs = rd.hardState;
+    const mustSync =
+      rd.entries.length > 0 || rd.snapshot !== undefined || (hs !== undefined && (hs.term !== this.synced.term || hs.vote !== this.synced.vote));
+    if (mustSync) {
+      this.storage.save(hs, rd.entries, rd.snapshot);
+      if (hs !== undefined) this.synced = { term: hs.term, vote: hs.vote };
+    }
     if (rd.hardState !== undefined) {
       this.metrics.term.set(rd.hardState.term);
       this.metrics.commitIndex.set(rd.hardState.commit);
