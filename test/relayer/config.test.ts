@@ -1,0 +1,108 @@
+import { expect } from "chai";
+import fs from "node:fs";
+import path from "node:path";
+import { loadRelayerConfig, parseRelayerConfig, RelayerConfigError } from "../../relayer/config";
+import { CheckpointError, readCheckpoint, writeCheckpoint } from "../../relayer/checkpoint";
+import { initialState } from "../../relayer/core";
+import { spawnRelayer, tempDir, VALIDATOR_KEYS, writeConfig } from "./helpers";
+
+const valid = {
+  main: { rpcUrl: "http://127.0.0.1:8545", chainId: 13371, gateway: "0x" + "11".repeat(20) },
+  side: { rpcUrl: "http://127.0.0.1:8546", chainId: 13372, gateway: "0x" + "22".repeat(20) },
+  validatorKeys: VALIDATOR_KEYS,
+  threshold: 2,
+  checkpointFile: "state/checkpoint.json",
+};
+
+function oneLineError(raw: unknown): string {
+  try {
+    parseRelayerConfig(raw, "relayer.json");
+  } catch (err) {
+    expect(err).to.be.instanceOf(RelayerConfigError);
+    const message = (err as Error).message;
+    expect(message).not.to.contain("\n");
+    return message;
+  }
+  throw new Error("expected a config error");
+}
+
+describe("relayer configuration", () => {
+  it("fills defaults", () => {
+    const c = parseRelayerConfig(valid);
+    expect(c.confirmations).to.equal(2);
+    expect(c.pollIntervalMs).to.equal(1000);
+    expect(c.http).to.deep.equal({ host: "127.0.0.1", port: 9464 });
+    expect(c.retry).to.deep.equal({ maxAttempts: 5, baseDelayMs: 500, maxDelayMs: 15_000 });
+    expect(c.main.startBlock).to.equal(0);
+  });
+
+  describe("when invalid", () => {
+    it("names the field in one line", () => {
+      expect(oneLineError({ ...valid, threshold: 4 })).to.equal(
+        "relayer.json: field threshold: is 4 but only 3 validator keys are given",
+      );
+      expect(oneLineError({ ...valid, main: { ...valid.main, gateway: "0x12" } })).to.equal(
+        "relayer.json: field main.gateway: must be a 0x-prefixed 20-byte address",
+      );
+      expect(oneLineError({ ...valid, side: { ...valid.side, chainId: 13371 } })).to.equal(
+        "relayer.json: field side.chainId: must differ from main.chainId",
+      );
+      expect(oneLineError({ ...valid, validatorKeys: ["0x01"] })).to.match(/^relayer.json: field validatorKeys.0: must be a 0x-prefixed 32-byte private key$/);
+      expect(oneLineError({ ...valid, confirmations: -1 })).to.match(/^relayer.json: field confirmations: /);
+      expect(oneLineError({ ...valid, extra: 1 })).to.match(/^relayer.json: .*extra/);
+    });
+
+    it("reports an unreadable or malformed file in one line", () => {
+      const dir = tempDir("relayer-config");
+      expect(() => loadRelayerConfig(path.join(dir, "missing.json"))).to.throw(RelayerConfigError, /^cannot read config .*missing.json: ENOENT$/);
+      const bad = path.join(dir, "bad.json");
+      fs.writeFileSync(bad, "{ not json");
+      expect(() => loadRelayerConfig(bad)).to.throw(RelayerConfigError, /bad.json: not valid JSON/);
+    });
+  });
+
+  it("resolves a relative checkpoint path against the config file's directory", () => {
+    const dir = tempDir("relayer-config");
+    const c = loadRelayerConfig(writeConfig(dir, valid));
+    expect(c.checkpointFile).to.equal(path.join(dir, "state", "checkpoint.json"));
+  });
+
+  it("makes the CLI print one line and exit 2 on a bad config", async function () {
+    this.timeout(60_000);
+    const dir = tempDir("relayer-cli");
+    const p = spawnRelayer(writeConfig(dir, { ...valid, threshold: 0 }));
+    expect(await p.exited).to.equal(2);
+    const lines = p.output().trim().split("\n");
+    expect(lines).to.deep.equal([`relayer: ${path.join(dir, "relayer.json")}: field threshold: Number must be greater than 0`]);
+  });
+});
+
+describe("relayer checkpoint file", () => {
+  const state = () =>
+    initialState(
+      {
+        main: { chainId: 1, gateway: "0x" + "11".repeat(20), genesisHash: "0xa" },
+        side: { chainId: 2, gateway: "0x" + "22".repeat(20), genesisHash: "0xb" },
+      },
+      { main: 5, side: 0 },
+    );
+
+  it("is replaced atomically (no temporary file left) and read back", () => {
+    const dir = tempDir("relayer-ckpt");
+    const file = path.join(dir, "sub", "checkpoint.json");
+    expect(readCheckpoint(file)).to.equal(undefined);
+    writeCheckpoint(file, state());
+    const s = state();
+    s.chains.main.lastScanned = 42;
+    writeCheckpoint(file, s);
+    expect(readCheckpoint(file)!.chains.main.lastScanned).to.equal(42);
+    expect(fs.readdirSync(path.dirname(file))).to.deep.equal(["checkpoint.json"]);
+  });
+
+  it("refuses a corrupt checkpoint with one line naming the field", () => {
+    const dir = tempDir("relayer-ckpt");
+    const file = path.join(dir, "checkpoint.json");
+    fs.writeFileSync(file, JSON.stringify({ version: 1, chains: {} }));
+    expect(() => readCheckpoint(file)).to.throw(CheckpointError, /checkpoint.json: field chains.main: Required$/);
+  });
+});
