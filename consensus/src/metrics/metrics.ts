@@ -15,6 +15,8 @@ export class OrdererMetrics {
   readonly elections: Counter;
   readonly leaderChanges: Counter;
   readonly droppedMessages: Counter;
+  readonly snapshotsTaken: Counter;
+  readonly snapshotsInstalled: Counter;
   readonly requestLatency: Histogram<"route" | "code">;
   readonly term: Gauge;
   readonly commitIndex: Gauge;
@@ -33,6 +35,8 @@ export class OrdererMetrics {
     this.elections = new Counter({ name: "orderer_elections_total", help: "Campaigns (pre-vote or vote) started by this node", registers });
     this.leaderChanges = new Counter({ name: "orderer_leader_changes_total", help: "Changes of the leader seen by this node", registers });
     this.droppedMessages = new Counter({ name: "orderer_dropped_messages_total", help: "Raft messages dropped (unknown peer, bad auth, full queue)", registers });
+    this.snapshotsTaken = new Counter({ name: "orderer_snapshots_taken_total", help: "Snapshots of the order ledger written by this node", registers });
+    this.snapshotsInstalled = new Counter({ name: "orderer_snapshots_installed_total", help: "Snapshots received from a leader and installed", registers });
     this.requestLatency = new Histogram({
       name: "orderer_http_request_duration_seconds",
       help: "Client API request latency",

@@ -425,6 +425,7 @@ export class OrdererNode implements OrdererHandle {
         "installed a snapshot past the chain checkpoint: blocks in between cannot be delivered from this node",
       );
     }
+    this.metrics.snapshotsInstalled.inc();
     this.log.info({ index: snap.meta.index }, "installed snapshot from the leader");
   }
 
@@ -438,6 +439,7 @@ export class OrdererNode implements OrdererHandle {
     if (applied - this.lastSnapshotIndex < this.cfg.storage.snapshotEntries || !this.chain.caughtUp()) return;
     this.storage.createSnapshot(applied, this.raw.status().conf, this.ledger.snapshot());
     this.lastSnapshotIndex = applied;
+    this.metrics.snapshotsTaken.inc();
     const compactTo = applied - this.catchUpEntries;
     if (compactTo >= this.storage.firstIndex()) this.storage.compact(compactTo);
     this.log.info({ index: applied, compactedTo: Math.max(compactTo, this.storage.firstIndex() - 1) }, "snapshot taken");
