@@ -1,0 +1,111 @@
+import { expect } from "chai";
+import { spawn, type ChildProcess } from "node:child_process";
+import path from "node:path";
+import { id, MaxUint256 } from "ethers";
+import { DPLCToken__factory, TokenVault__factory, WrappedDPLC__factory } from "../../typechain-types";
+import { ACCOUNT, devnetProvider, devnetWallet } from "../../src/devnet/accounts";
+import { DevnetError } from "../../src/devnet/errors";
+import { startDevnet } from "../../src/devnet/node";
+import { startDevnets, MAIN_CHAIN_ID, SIDE_CHAIN_ID } from "../../src/devnet/pair";
+import { freePort } from "../../src/devnet/ports";
+import { chainIdOf } from "../../src/devnet/rpc";
+import { devnetFiles } from "../../src/devnet/deploy";
+import { loadDeployment } from "../../src/ops/deployment";
+import { spawnRelayer, tempDir, waitFor, type RelayerProcess } from "../relayer/helpers";
+
+const ROOT = path.join(__dirname, "..", "..");
+
+function groupAlive(pid: number): boolean {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe("two devnets", function () {
+  this.timeout(120_000);
+
+  it("start with their own chain ids, refuse a port that answers with another id, and leave no process behind", async () => {
+    const pair = await startDevnets();
+    try {
+      expect(await chainIdOf(pair.main.url)).to.equal(MAIN_CHAIN_ID);
+      expect(await chainIdOf(pair.side.url)).to.equal(SIDE_CHAIN_ID);
+      expect(pair.main.port).not.to.equal(pair.side.port);
+      const err = await startDevnet({ name: "intruder", chainId: 99, port: pair.main.port }).catch((e: unknown) => e);
+      expect(err).to.be.instanceOf(DevnetError);
+      expect((err as Error).message).to.equal(`intruder devnet at ${pair.main.url} reports chain id ${MAIN_CHAIN_ID}, expected 99`);
+    } finally {
+      await pair.stop();
+    }
+    expect(groupAlive(pair.main.pid)).to.equal(false);
+    expect(groupAlive(pair.side.pid)).to.equal(false);
+  });
+
+  describe("when run by `npm run devnets` with the relayer", () => {
+    let script: ChildProcess | undefined;
+    let relayer: RelayerProcess | undefined;
+    let output = "";
+
+    afterEach(async () => {
+      await relayer?.kill("SIGKILL");
+      if (script !== undefined && script.exitCode === null) {
+        process.kill(-script.pid!, "SIGKILL");
+        await new Promise((r) => script!.once("exit", r));
+      }
+      // The script's devnets, should the script itself have died without stopping them.
+      for (const m of output.matchAll(/pid (\d+)/g)) if (groupAlive(Number(m[1]))) process.kill(-Number(m[1]), "SIGKILL");
+    });
+
+    it("deploys both chains, carries DPLC across the peg and back, and stops everything on SIGINT", async () => {
+      const root = tempDir("devnets-root");
+      const [mainPort, sidePort, httpPort] = [await freePort(), await freePort(), await freePort()];
+      script = spawn(
+        process.execPath,
+        ["-r", "ts-node/register/transpile-only", path.join(ROOT, "scripts", "devnets.ts"), "--main-port", String(mainPort),
+          "--side-port", String(sidePort), "--relayer-http-port", String(httpPort), "--root", root],
+        { cwd: ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"] },
+      );
+      script.stdout!.on("data", (d: Buffer) => (output += d.toString()));
+      script.stderr!.on("data", (d: Buffer) => (output += d.toString()));
+      const exited = new Promise<number | null>((r) => script!.once("exit", (code) => r(code)));
+      await waitFor("the devnets to be deployed", async () => output.includes("running;"), 90_000);
+
+      const files = devnetFiles(root);
+      const d = loadDeployment(files.deployment);
+      expect(d.chainId).to.equal(MAIN_CHAIN_ID);
+      expect(d.side!.chainId).to.equal(SIDE_CHAIN_ID);
+      relayer = spawnRelayer(files.relayerConfig);
+
+      const main = devnetProvider(`http://127.0.0.1:${mainPort}`, d.chainId);
+      const side = devnetProvider(`http://127.0.0.1:${sidePort}`, d.side!.chainId);
+      const user = devnetWallet(7, main);
+      const token = DPLCToken__factory.connect(d.main.token, user);
+      const vault = TokenVault__factory.connect(d.main.bridge!.vault, user);
+      const wrapped = WrappedDPLC__factory.connect(d.side!.wrappedToken, user.connect(side));
+      const tokens = (n: bigint) => n * 10n ** 18n;
+      const cashier = DPLCToken__factory.connect(d.main.token, devnetWallet(ACCOUNT.cashier, main));
+      await (await cashier.deposit(user.address, 100n * 10n ** 18n, id("devnets-test-receipt"))).wait(); // 100 RMB = 1000 DPLC
+      await (await token.approve(d.main.bridge!.vault, MaxUint256)).wait();
+      await (await vault.lock(tokens(1000n), user.address)).wait();
+      await main.send("hardhat_mine", ["0x2"]);
+      await waitFor("wrapped DPLC on the side chain", async () => (await wrapped.balanceOf(user.address)) === tokens(1000n));
+
+      await (await wrapped.burn(tokens(400n), user.address)).wait();
+      await side.send("hardhat_mine", ["0x2"]);
+      await waitFor("DPLC released on the main chain", async () => (await token.balanceOf(user.address)) === tokens(400n));
+      expect(await vault.locked()).to.equal(tokens(600n));
+      expect(await wrapped.totalSupply()).to.equal(tokens(600n));
+      main.destroy();
+      side.destroy();
+
+      expect(await relayer.kill("SIGTERM")).to.equal(0);
+      process.kill(-script.pid!, "SIGINT");
+      expect(await exited).to.equal(0);
+      const pids = [...output.matchAll(/pid (\d+)/g)].map((m) => Number(m[1]));
+      expect(pids).to.have.length(2);
+      for (const pid of pids) expect(groupAlive(pid), `devnet ${pid}`).to.equal(false);
+    });
+  });
+});
