@@ -49,7 +49,8 @@ async function freeBase(span: number[]): Promise<number> {
       srv.listen(port, "127.0.0.1", () => srv.close(() => resolve(true)));
     });
   for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 30_000);
+    // Below Linux's ephemeral range (32768+), so outgoing connections cannot take our ports meanwhile.
+    const base = 20_000 + Math.floor(Math.random() * 12_000);
     if ((await Promise.all(span.map((d) => isFree(base + d)))).every(Boolean)) return base;
   }
   throw new Error("no free port range on 127.0.0.1");

@@ -101,7 +101,8 @@ export class LoadGenerator {
 /** A base port P such that P..P+n, P+100..P+100+n and P+200 are all free on 127.0.0.1. */
 export async function freeBasePort(n: number): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 30_000);
+    // Below Linux's ephemeral range (32768+), so outgoing connections cannot take our ports meanwhile.
+    const base = 20_000 + Math.floor(Math.random() * 12_000);
     const ports = [...Array.from({ length: n }, (_, i) => [base + i, base + 100 + i]).flat(), base + 200];
     if ((await Promise.all(ports.map(isFree))).every(Boolean)) return base;
   }
