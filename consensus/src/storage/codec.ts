@@ -9,6 +9,11 @@ export const enum RecordType {
   Save = 1,
   /** The log restarts right after (index, term): a snapshot was installed or the log was rewritten. */
   LogBase = 2,
+  /**
+   * First record of every segment: the log's last (index, term) when the segment was created. A
+   * replay that starts here (older segments deleted after compaction) starts the log after it.
+   */
+  SegmentStart = 3,
 }
 
 const ENTRY_TYPES: EntryType[] = ["normal", "config"];

@@ -7,7 +7,7 @@ import { StorageClosedError, StorageError, WalCorruptionError } from "./errors";
 import type { RawRecord } from "./record";
 import { DirLock } from "./dir-lock";
 import { SnapshotStore } from "./snapshot-store";
-import { Wal, type WalOptions, type WalRecovery, type WalStats } from "./wal";
+import { Wal, type WalOptions, type WalRecord, type WalRecovery, type WalStats } from "./wal";
 
 export interface FileStorageOptions extends WalOptions {
   /** Bootstraps a brand-new data dir from `bootstrapSnapshot(initialConf)`, like `new MemoryStorage(conf)`. */
@@ -33,6 +33,10 @@ export class FileStorage implements Storage {
   private readonly wal: Wal;
   private readonly snaps: SnapshotStore;
   private readonly lock: DirLock;
+  /** Per WAL segment: the last log index when it was created (from its SegmentStart record). */
+  private readonly segmentPrev = new Map<number, number>();
+  /** Whether the WAL held anything beyond empty segment headers when opened. */
+  private replayedState = false;
   /** What recovery repaired on open (a torn final record), for the daemon to log. */
   readonly recovery: WalRecovery["truncated"];
 
@@ -47,7 +51,7 @@ export class FileStorage implements Storage {
     try {
       this.snaps = new SnapshotStore(path.join(dir, "snap"), opts.fsync ?? true);
       loaded = this.snaps.loadLatest();
-      ({ wal, recovery } = Wal.open(path.join(dir, "wal"), opts));
+      ({ wal, recovery } = Wal.open(path.join(dir, "wal"), { ...opts, segmentHeader: (seq) => this.segmentHeader(seq) }));
       this.replay(recovery.records);
       if (loaded !== null) this.reconcile(loaded);
     } catch (err) {
@@ -57,8 +61,8 @@ export class FileStorage implements Storage {
     }
     this.wal = wal;
     this.recovery = recovery.truncated;
-    // An empty WAL means nothing was ever acknowledged, so bootstrapping (again) is safe.
-    if (recovery.records.length === 0 && opts.initialConf !== undefined && (loaded?.meta.index ?? 0) <= 1) {
+    // A WAL without state means nothing was ever acknowledged, so bootstrapping (again) is safe.
+    if (!this.replayedState && opts.initialConf !== undefined && (loaded?.meta.index ?? 0) <= 1) {
       this.bootstrap(bootstrapSnapshot(opts.initialConf));
     }
   }
@@ -156,9 +160,32 @@ export class FileStorage implements Storage {
     }
     const i = compactIndex - offset;
     this.ents = [dummy(compactIndex, this.ents[i].term), ...this.ents.slice(i + 1)];
-    if (this.wal.stats().segments > 1) {
-      this.wal.rewrite([logBase(compactIndex, this.ents[0].term), ...saveRecords(this.hs, this.ents.slice(1))]);
+    this.dropObsoleteSegments(compactIndex);
+  }
+
+  /**
+   * Deletes the WAL segments before the newest one that starts at or below `compactIndex`: replay
+   * from there rebuilds everything after the compaction point, and the snapshot covers the rest.
+   */
+  private dropObsoleteSegments(compactIndex: number): void {
+    let keepFrom = -1;
+    for (const seq of this.wal.segmentSeqs()) {
+      const prev = this.segmentPrev.get(seq);
+      if (prev !== undefined && prev <= compactIndex) keepFrom = seq;
     }
+    if (keepFrom < 0) return;
+    this.wal.removeSegmentsBefore(keepFrom);
+    for (const seq of [...this.segmentPrev.keys()]) if (seq < keepFrom) this.segmentPrev.delete(seq);
+  }
+
+  /** What a new segment starts with: the log position and the current hard state. */
+  private segmentHeader(seq: number): RawRecord[] {
+    const last = this.lastIndex();
+    this.segmentPrev.set(seq, last);
+    return [
+      { type: RecordType.SegmentStart, payload: encodeLogBase({ index: last, term: this.term(last) }) },
+      ...saveRecords(this.hs, []),
+    ];
   }
 
   stats(): WalStats & { firstIndex: number; lastIndex: number; snapshotIndex: number } {
@@ -199,6 +226,9 @@ export class FileStorage implements Storage {
     }
     const first = this.firstIndex();
     if (entries.length === 0 || entries[0].index >= first) return entries;
+    // An entry at the base position itself (rewritten before it was committed) fixes the base term.
+    const atBase = entries[first - 1 - entries[0].index];
+    if (atBase !== undefined) this.ents[0] = dummy(atBase.index, atBase.term);
     return entries.slice(first - entries[0].index);
   }
 
@@ -210,12 +240,20 @@ export class FileStorage implements Storage {
     for (const e of ents) this.ents.push(e);
   }
 
-  private replay(records: RawRecord[]): void {
+  private replay(records: WalRecord[]): void {
     records.forEach((rec, n) => {
       const fail = (why: string, cause?: unknown): never => {
         throw new WalCorruptionError(path.join(this.dir, "wal"), n, `record #${n}: ${why}`, { cause });
       };
+      if (rec.type === RecordType.SegmentStart) {
+        const start = tryDecode(() => decodeLogBase(rec.payload), fail);
+        this.segmentPrev.set(rec.seq, start.index);
+        // Only the first segment replayed sets the base; later ones merely restate the position.
+        if (n === 0) this.ents = [dummy(start.index, start.term)];
+        return;
+      }
       if (rec.type === RecordType.LogBase) {
+        this.replayedState = true;
         const base = tryDecode(() => decodeLogBase(rec.payload), fail);
         this.ents = [dummy(base.index, base.term)];
         return;
@@ -223,6 +261,8 @@ export class FileStorage implements Storage {
       if (rec.type !== RecordType.Save) fail(`unknown record type ${rec.type}`);
       const save = tryDecode(() => decodeSave(rec.payload), fail);
       if (save.hardState !== null) this.hs = save.hardState;
+      const hs = this.hs;
+      if (save.entries.length > 0 || hs.term > 0 || hs.vote !== null || hs.commit > 0) this.replayedState = true;
       let ents: Entry[];
       try {
         ents = this.trimCompacted(save.entries);

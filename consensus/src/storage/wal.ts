@@ -26,11 +26,21 @@ export interface WalOptions {
   segmentBytes?: number;
   logger?: WalLogger;
   hooks?: WalHooks;
+  /**
+   * Records every new segment starts with (the segment number is passed). The storage puts the
+   * state a replay needs there (log position, hard state), so older segments can be deleted whole.
+   */
+  segmentHeader?: (seq: number) => RawRecord[];
+}
+
+/** A replayed record and the segment it came from. */
+export interface WalRecord extends RawRecord {
+  seq: number;
 }
 
 /** What recovery found: the records in order, and the torn tail it cut off, if any. */
 export interface WalRecovery {
-  records: RawRecord[];
+  records: WalRecord[];
   truncated: { file: string; offset: number; droppedBytes: number } | null;
 }
 
@@ -49,7 +59,8 @@ function writeAll(fd: number, buf: Buffer, position: number): void {
 }
 
 /**
- * Append-only, segmented write-ahead log of checksummed records. Recovery repairs only a torn final
+ * Append-only, segmented write-ahead log of checksummed records. Segments are created whole (header
+ * records included) under a temp name and renamed into place. Recovery repairs only a torn final
  * write in the last segment; any other damage raises WalCorruptionError.
  */
 export class Wal {
@@ -91,12 +102,12 @@ export class Wal {
       }
     }
     if (seqs.length === 0) {
-      createSegment(dir, 1, [], opts.fsync ?? true);
+      createSegment(dir, 1, opts.segmentHeader?.(1) ?? [], opts.fsync ?? true);
       seqs.push(1);
     }
     const recovery: WalRecovery = { records: [], truncated: null };
     seqs.forEach((seq, i) => {
-      scanSegment(path.join(dir, segmentName(seq)), i === seqs.length - 1, recovery, opts);
+      scanSegment(path.join(dir, segmentName(seq)), seq, i === seqs.length - 1, recovery, opts);
     });
     return { wal: new Wal(dir, opts, seqs), recovery };
   }
@@ -106,6 +117,9 @@ export class Wal {
     if (this.closed) throw new StorageClosedError();
     if (records.length === 0) return;
     if (this.failure !== null) throw new StorageError("WAL failed earlier; restart to recover", { cause: this.failure });
+    // Cut before writing, not after: the new segment's header must describe the state after the
+    // previous append completed, which the storage has applied in memory only once append returned.
+    if (this.size >= this.segmentBytes) this.cut();
     const buf = Buffer.concat(records.map((r) => frameRecord(r.type, r.payload)));
     const file = this.file(this.seqs[this.seqs.length - 1]);
     try {
@@ -128,21 +142,26 @@ export class Wal {
       this.stat.syncs++;
     }
     this.opts.hooks?.afterSync?.(file, syncMs);
-    if (this.size >= this.segmentBytes) this.cut([]);
   }
 
   /**
-   * Replaces the whole log by a fresh segment holding only `records` (compaction). The new segment
-   * is complete and durable before any old one is deleted, so a crash in between only leaves
-   * redundant old segments, which replay harmlessly before it.
+   * Deletes every segment numbered below `seq` (the caller knows their records are obsolete). The
+   * current segment is never deleted. Oldest first, so a crash midway leaves a contiguous suffix.
    */
-  rewrite(records: RawRecord[]): void {
+  removeSegmentsBefore(seq: number): number {
     if (this.closed) throw new StorageClosedError();
-    const old = [...this.seqs];
-    this.cut(records);
-    for (const seq of old) fs.rmSync(this.file(seq), { force: true });
+    const current = this.seqs[this.seqs.length - 1];
+    const doomed = this.seqs.filter((s) => s < Math.min(seq, current));
+    if (doomed.length === 0) return 0;
+    for (const s of doomed) fs.rmSync(this.file(s), { force: true });
     if (this.fsync) fsyncDir(this.dir);
-    this.seqs = [this.seqs[this.seqs.length - 1]];
+    this.seqs = this.seqs.filter((s) => !doomed.includes(s));
+    return doomed.length;
+  }
+
+  /** Segment numbers on disk, oldest first; the last is the one being appended to. */
+  segmentSeqs(): number[] {
+    return [...this.seqs];
   }
 
   private failIfThrows(fn: () => void): void {
@@ -168,9 +187,9 @@ export class Wal {
     fs.closeSync(this.fd);
   }
 
-  private cut(records: RawRecord[]): void {
+  private cut(): void {
     const seq = this.seqs[this.seqs.length - 1] + 1;
-    const size = createSegment(this.dir, seq, records, this.fsync);
+    const size = createSegment(this.dir, seq, this.opts.segmentHeader?.(seq) ?? [], this.fsync);
     fs.closeSync(this.fd);
     this.seqs.push(seq);
     this.fd = fs.openSync(this.file(seq), "r+");
@@ -199,7 +218,7 @@ function createSegment(dir: string, seq: number, records: RawRecord[], sync: boo
   return buf.length;
 }
 
-function scanSegment(file: string, last: boolean, out: WalRecovery, opts: WalOptions): void {
+function scanSegment(file: string, seq: number, last: boolean, out: WalRecovery, opts: WalOptions): void {
   const buf = fs.readFileSync(file);
   if (buf.length < SEGMENT_MAGIC.length || !buf.subarray(0, SEGMENT_MAGIC.length).equals(SEGMENT_MAGIC)) {
     throw new WalCorruptionError(file, 0, "bad segment header");
@@ -208,7 +227,7 @@ function scanSegment(file: string, last: boolean, out: WalRecovery, opts: WalOpt
   while (off < buf.length) {
     const got = readRecordAt(buf, off);
     if (got !== null) {
-      out.records.push(got.record);
+      out.records.push({ ...got.record, seq });
       off = got.next;
       continue;
     }

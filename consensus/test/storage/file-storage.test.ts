@@ -146,6 +146,31 @@ describe("FileStorage (durable Raft storage)", function () {
       expect(fs.readdirSync(path.join(dir, "snap")).filter((n) => n.endsWith(".snap"))).to.have.length(1);
     });
 
+    it("deletes whole WAL segments on compaction and replays from the first one kept", function () {
+      // One save per segment: every append starts a new segment.
+      let s = openStorage({ segmentBytes: 1 });
+      for (let i = 1; i <= 10; i++) s.save({ term: 1, vote: null, commit: i - 1 }, [entry(i, 1)]);
+      const before = s.stats().segments;
+      s.createSnapshot(7, CONF, new Uint8Array([7]));
+      s.compact(7);
+      expect(s.stats().segments).to.be.lessThan(before);
+      s = reopen(s, { segmentBytes: 1 });
+      expect([s.firstIndex(), s.lastIndex()]).to.deep.equal([8, 10]);
+      expect(plain(s.entries(8, 11))).to.deep.equal(plain(range(8, 10, 1)));
+      expect(s.initialState().hardState.commit).to.equal(9);
+    });
+
+    it("keeps the right base term when the base entry was rewritten after its segment began (§5.3 + compaction)", function () {
+      let s = openStorage({ segmentBytes: 1 });
+      s.save({ term: 1, vote: null, commit: 0 }, range(1, 5, 1));
+      // A new leader replaces uncommitted 4..5; this lands in a segment that began at index 5, term 1.
+      s.save({ term: 2, vote: null, commit: 3 }, [entry(4, 2), entry(5, 2)]);
+      s.createSnapshot(5, CONF, new Uint8Array());
+      s.compact(5);
+      s = reopen(s, { segmentBytes: 1 });
+      expect([s.firstIndex(), s.term(5)]).to.deep.equal([6, 2]);
+    });
+
     it("refuses to compact past the latest snapshot (a restart could not rebuild that state)", function () {
       const s = openStorage();
       s.save(null, range(1, 10, 1));

@@ -45,16 +45,43 @@ describe("WAL (write-ahead log)", function () {
     wal.close();
   });
 
-  it("rewrite replaces every segment with one holding only the given records", function () {
-    writeRecords(dir, 40, 4000, 64 * 1024);
-    const { wal } = Wal.open(dir, { segmentBytes: 64 * 1024 });
-    wal.rewrite([rec(100), rec(101)]);
-    wal.append([rec(102)]);
-    expect(wal.stats().segments).to.equal(1);
+  it("starts every new segment with the header records the owner supplies", function () {
+    const headers: number[] = [];
+    const { wal } = Wal.open(dir, {
+      segmentBytes: 64 * 1024,
+      segmentHeader: (seq) => {
+        headers.push(seq);
+        return [{ type: 9, payload: Buffer.from([seq]) }];
+      },
+    });
+    for (let i = 0; i < 40; i++) wal.append([rec(i, 4000)]);
     wal.close();
-    expect(fs.readdirSync(dir).filter((n) => n.endsWith(".wal"))).to.have.length(1);
+    expect(headers[0]).to.equal(1);
+    expect(headers.length).to.be.greaterThan(1);
+    const again = Wal.open(dir, { segmentBytes: 64 * 1024 });
+    const starts = again.recovery.records.filter((r) => r.type === 9);
+    expect(starts.map((r) => r.payload[0])).to.deep.equal(headers);
+    // Each header is the first record of its segment.
+    for (const h of starts) {
+      const first = again.recovery.records.find((r) => r.seq === h.seq);
+      expect(first?.type).to.equal(9);
+    }
+    again.wal.close();
+  });
+
+  it("removeSegmentsBefore deletes older segments but never the current one", function () {
+    writeRecords(dir, 60, 4000, 64 * 1024);
+    const { wal } = Wal.open(dir, { segmentBytes: 64 * 1024 });
+    const seqs = wal.segmentSeqs();
+    expect(seqs.length).to.be.greaterThan(2);
+    expect(wal.removeSegmentsBefore(seqs[2])).to.equal(2);
+    expect(wal.segmentSeqs()).to.deep.equal(seqs.slice(2));
+    expect(wal.removeSegmentsBefore(Number.MAX_SAFE_INTEGER)).to.equal(seqs.length - 3);
+    expect(wal.segmentSeqs()).to.deep.equal([seqs[seqs.length - 1]]);
+    wal.append([rec(200)]);
+    wal.close();
     const again = Wal.open(dir);
-    expect(again.recovery.records.map((r) => r.payload[0])).to.deep.equal([100, 101, 102]);
+    expect(again.recovery.records[again.recovery.records.length - 1].payload[0]).to.equal(200);
     again.wal.close();
   });
 
