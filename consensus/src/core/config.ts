@@ -23,7 +23,11 @@ export interface RaftConfig {
    * Raft's usual choice is 1 (i.e. [T, 2T)); the election benchmark varies it.
    */
   electionSpread: number;
-  /** Index the state machine has already applied (on restart); defaults to the snapshot index. */
+  /**
+   * Index the state machine has already applied (on restart); defaults to the snapshot index. When
+   * set beyond the snapshot, `storage.initialState().conf` must be the configuration as of `applied`,
+   * since configuration entries up to it are not delivered again.
+   */
   applied?: number;
   /** Uniform in [0, 1); seeded in tests and simulation. */
   random: () => number;

@@ -42,6 +42,8 @@ export class SimNode {
   conf: ConfState;
   alive = true;
   incarnation = 0;
+  /** The last configuration change about this node that it applied removed it. */
+  removed = false;
 
   constructor(
     readonly id: NodeId,
@@ -109,7 +111,12 @@ export class SimNode {
 
   private apply(e: Entry, hooks: SimNodeHooks): void {
     if (e.index !== this.sm.index + 1) throw new Error(`${this.id} applies ${e.index} after ${this.sm.index}`);
-    if (e.type === "config") this.conf = this.raw.applyConfChange(decodeConfChange(e.data));
+    if (e.type === "config") {
+      const cc = decodeConfChange(e.data);
+      this.conf = this.raw.applyConfChange(cc);
+      // Only a removal of this very node flags it; being (re-)added clears the flag.
+      if (cc.id === this.id) this.removed = !this.conf.members.some((m) => m.id === this.id);
+    }
     const key = entryKey(e);
     this.sm.keys.push(key);
     this.sm.index = e.index;

@@ -156,6 +156,11 @@ export class Simulation {
         const torn = this.faults && this.rng() < 0.002 ? Math.floor(this.rng() * 4) : undefined;
         if (torn !== undefined) this.crashes++;
         n.handleReady((m) => this.send(m), this.hooks, torn);
+        // Operators stop a node once it has applied its own removal (etcd's ErrRemoved): a
+        // removed node left running with a stale configuration could otherwise gather votes
+        // from other removed nodes.
+        // A removed leader is left running until it has handed over and stepped down.
+        if (n.removed && n.alive && !this.inLatestConf(n) && n.raw.status().state !== "leader") n.crash();
       }
     }
   }
@@ -178,13 +183,25 @@ export class Simulation {
         this.crashes++;
       }
     }
-    for (const n of this.nodes.values()) if (!n.alive && this.rng() < 0.04) n.restart();
+    for (const n of this.nodes.values()) if (!n.alive && this.mayRun(n) && this.rng() < 0.04) n.restart();
     if (this.rng() < 0.01) {
       const split = this.rng() < 0.5;
       for (const id of ids) this.group.set(id, split && this.rng() < 0.4 ? 1 : 0);
     }
     if (this.rng() < 0.3) this.clientPropose();
     if (this.rng() < 0.02) this.confChange();
+  }
+
+  /** A node that applied its own removal is restarted only once the leader has added it back. */
+  private mayRun(n: SimNode): boolean {
+    return !n.removed || this.inLatestConf(n);
+  }
+
+  /** Whether `n` is a member of the most recently applied configuration (the operator's view). */
+  private inLatestConf(n: SimNode): boolean {
+    let latest: SimNode | undefined;
+    for (const o of this.nodes.values()) if (latest === undefined || o.sm.index > latest.sm.index) latest = o;
+    return latest!.conf.members.some((m) => m.id === n.id);
   }
 
   leaderNode(): SimNode | undefined {
@@ -302,10 +319,11 @@ export class Simulation {
   private healAndConverge(): void {
     this.faults = false;
     for (const id of this.nodes.keys()) this.group.set(id, 0);
-    for (const n of this.nodes.values()) if (!n.alive) n.restart();
+    for (const n of this.nodes.values()) if (!n.alive && this.mayRun(n)) n.restart();
     let finalKey: string | undefined;
     let proposedAt = 0;
     for (let t = 0; t < 600; t++) {
+      for (const n of this.nodes.values()) if (!n.alive && this.mayRun(n)) n.restart();
       this.tickAll();
       // A proposal accepted by a leader that is deposed before applying it is never acknowledged:
       // like a real client, retry with a new proposal after a while.
@@ -357,6 +375,7 @@ export class Simulation {
     }
     this.outcome = "noEligibleLeader";
     for (const n of this.nodes.values()) {
+      if (!n.alive) continue;
       try {
         n.raw.propose(enc.encode("probe"));
         this.fail(`${n.id} accepted a proposal without a leader`);
