@@ -3,6 +3,7 @@ import path from "node:path";
 import { loadMarket, PRICING_RULES, type PricingRule } from "../data";
 import { InvalidArgumentError } from "../errors";
 import { renderReplay } from "../replay/report";
+import { terminalProgress } from "../cli/progress-bar";
 import { renderCaseB } from "./report";
 import { toCaseBJson } from "./result";
 import { parseCertPrices, runCaseBSweep } from "./sweep";
@@ -38,14 +39,19 @@ export async function replayCaseB(args: CaseBCommandArgs): Promise<void> {
     throw new InvalidArgumentError(`unknown pricing rule "${pricing}" (use ${PRICING_RULES.join(" or ")})`);
   }
   if (args.matchSteps < 1 || args.settleSteps < 1) throw new InvalidArgumentError("step budgets must be at least 1");
+  const bar = terminalProgress();
   const outcomes = await runCaseBSweep({
     data,
     pricing: pricing as PricingRule,
     prices,
     matchSteps: args.matchSteps,
     settleSteps: args.settleSteps,
-    progress: (line) => process.stderr.write(`${line}\n`),
-  });
+    marketProgress: bar.sink,
+    progress: (line) => {
+      bar.stop();
+      process.stderr.write(`${line}\n`);
+    },
+  }).finally(() => bar.stop());
   const color = process.stdout.isTTY;
   if (outcomes.length === 1) {
     const title = `Case B — P = ${outcomes[0]!.certPrice} tokens/certificate — ${pricing} pricing — main and side devnets`;

@@ -8,6 +8,7 @@ import { DplcError, type DplcErrorOptions } from "../errors";
 import { setBalance } from "../chain/devnet";
 import { replayMarket, type ReplayOutcome } from "../replay/replay";
 import type { TradeRecord } from "../replay/result";
+import type { ProgressSink } from "../replay/progress";
 import type { ChainEndpoint } from "../devnet/node";
 import { ACCOUNT, devnetKey, devnetProvider, devnetWallet } from "../devnet/accounts";
 import { deployBridge, describeBridge, type BridgeSystem } from "../devnet/bridge";
@@ -49,6 +50,8 @@ export interface CaseBOptions {
   readonly settleSteps?: number;
   /** A line per stage, for progress output. */
   readonly progress?: (line: string) => void;
+  /** Progress of the market round on the main chain (listing, matching, settlement). */
+  readonly marketProgress?: ProgressSink;
   /** The relayer's log (default: warnings and errors on stderr). */
   readonly relayerLogger?: Logger;
 }
@@ -136,6 +139,7 @@ async function runMarket(opts: CaseBOptions, data: MarketData, provider: JsonRpc
     rpc: provider,
     matchSteps: opts.matchSteps,
     settleSteps: opts.settleSteps,
+    progress: opts.marketProgress,
   });
 }
 

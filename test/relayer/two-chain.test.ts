@@ -58,12 +58,12 @@ describe("relayer between two devnets", function () {
 
       const first = spawnRelayer(file);
       processes.push(first);
-      await sendMessages(pair.main, pair.side, 12);
+      await sendMessages(pair.main, pair.side, 20);
       await mine(pair.main, 2);
       await waitFor("some deliveries", async () => (await executedNonces(pair.side, pair.main)).size >= 3);
       await first.kill("SIGKILL");
       const beforeRestart = (await executedNonces(pair.side, pair.main)).size;
-      expect(beforeRestart, "killed mid-stream").to.be.lessThan(12);
+      expect(beforeRestart, "killed mid-stream").to.be.lessThan(20);
 
       // While it is down: more traffic both ways.
       await sendMessages(pair.main, pair.side, 4);
@@ -75,12 +75,12 @@ describe("relayer between two devnets", function () {
       processes.push(second);
       await waitFor("all deliveries", async () => {
         const [toSide, toMain] = await Promise.all([executedNonces(pair.side, pair.main), executedNonces(pair.main, pair.side)]);
-        return toSide.size === 16 && toMain.size === 5;
+        return toSide.size === 24 && toMain.size === 5;
       });
-      await expectExactlyOnce(pair.side, pair.main, range(1, 16));
+      await expectExactlyOnce(pair.side, pair.main, range(1, 24));
       await expectExactlyOnce(pair.main, pair.side, range(1, 5));
       // No delivery was attempted twice: one relayer transaction per message on each chain.
-      expect(await relayerTransactions(pair.side)).to.equal(16);
+      expect(await relayerTransactions(pair.side)).to.equal(24);
       expect(await relayerTransactions(pair.main)).to.equal(5);
 
       // The restart resumed from the checkpoint, not from genesis.
@@ -99,7 +99,7 @@ describe("relayer between two devnets", function () {
 
       expect(await second.kill("SIGTERM"), "graceful shutdown exit code").to.equal(0);
       const saved = JSON.parse(fs.readFileSync(config.checkpointFile, "utf8")) as { delivered: { main: string[][] } };
-      expect(saved.delivered.main).to.deep.equal([["1", "16"]]);
+      expect(saved.delivered.main).to.deep.equal([["1", "24"]]);
     });
   });
 
