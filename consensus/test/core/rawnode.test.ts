@@ -1,0 +1,70 @@
+import { expect } from "chai";
+import { seededRandom } from "../../src/core/config";
+import { RaftError } from "../../src/core/errors";
+import { RawNode } from "../../src/core/rawnode";
+import { MemoryStorage } from "../../src/core/storage";
+import { bytes, cluster, part, tc } from "./helpers";
+
+function lone(): { n: RawNode; s: MemoryStorage } {
+  const s = new MemoryStorage({ members: [tc("a")] });
+  return { n: new RawNode({ id: "a", random: seededRandom(9) }, s), s };
+}
+
+describe("RawNode Ready/advance contract", function () {
+  it("has nothing to do right after start, and refuses local message types from the network", function () {
+    const { n } = lone();
+    expect(n.hasReady()).to.equal(false);
+    expect(() => n.step({ type: "hup", from: "x", to: "a", term: 0 })).to.throw(RaftError, /local message/);
+    expect(() => n.step({ type: "propose", from: "x", to: "a", term: 1 })).to.throw(RaftError, /local message/);
+  });
+
+  it("hands out soft state, hard state, entries and committed entries once, and nothing after advance", function () {
+    const { n, s } = lone();
+    expect(n.campaign()).to.equal(true);
+    expect(n.hasReady()).to.equal(true);
+    const rd = n.ready();
+    expect(rd.softState).to.deep.equal({ lead: "a", state: "leader" });
+    expect(rd.hardState).to.deep.equal({ term: 2, vote: "a", commit: 2 });
+    expect(rd.entries.map((e) => [e.index, e.term])).to.deep.equal([[2, 2]]);
+    expect(rd.committedEntries.map((e) => e.index)).to.deep.equal([2]);
+    expect(() => n.ready()).to.throw(RaftError, /advance/);
+    s.append(rd.entries);
+    s.setHardState(rd.hardState!);
+    n.advance(rd);
+    expect(n.hasReady()).to.equal(false);
+    expect(n.status()).to.include({ id: "a", term: 2, lead: "a", state: "leader", commit: 2, applied: 2, lastIndex: 2 });
+    expect(n.status().pool).to.deep.equal(["a"]);
+
+    const ref = n.propose(bytes("x"));
+    expect(ref).to.deep.equal({ index: 3, term: 2 });
+    const rd2 = n.ready();
+    expect(rd2.softState).to.equal(undefined);
+    expect(rd2.hardState).to.deep.equal({ term: 2, vote: "a", commit: 3 });
+    expect(rd2.committedEntries.map((e) => new TextDecoder().decode(e.data))).to.deep.equal(["x"]);
+  });
+
+  it("restarts from storage with the persisted term, vote and commit", function () {
+    const { n, s } = lone();
+    n.campaign();
+    const rd = n.ready();
+    s.append(rd.entries);
+    s.setHardState(rd.hardState!);
+    n.advance(rd);
+    const again = new RawNode({ id: "a", random: seededRandom(1) }, s);
+    expect(again.status()).to.include({ term: 2, vote: "a", state: "follower", commit: 2, applied: 1 });
+    // Committed entries after the snapshot are delivered again for the state machine to re-apply.
+    expect(again.ready().committedEntries.map((e) => e.index)).to.deep.equal([2]);
+  });
+
+  it("status() exposes the leader's view of each follower and a copy of the configuration", function () {
+    const c = cluster([tc("a"), part("b"), part("c")]);
+    const l = c.tickUntilLeader()!;
+    c.propose(l, "x");
+    const st = c.node(l).raw.status();
+    expect(Object.keys(st.progress).sort()).to.deep.equal(["a", "b", "c"]);
+    expect(st.progress.b).to.deep.include({ match: st.lastIndex, state: "replicate" });
+    st.conf.members.length = 0;
+    expect(c.node(l).raw.status().conf.members).to.have.length(3);
+    expect(c.node("b").raw.status().progress).to.deep.equal({});
+  });
+});
