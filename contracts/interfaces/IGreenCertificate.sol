@@ -9,6 +9,8 @@ import {IBridgeApp} from "./IBridgeApp.sol";
 /// token id, `certificateId(roundId, tradeId) = roundId << 128 | tradeId`, with stored metadata (generator, region,
 /// round, source trade, period, MWh). Certificates are issued only by a verified bridge message from the peer
 /// SettlementReporter on the main chain ({ISettlementReporter} describes the payloads) and never twice per trade.
+/// Issuance uses the ERC-1155 acceptance check: a generator that is a contract must implement `IERC1155Receiver`,
+/// otherwise the issuing message reverts and stays undelivered.
 ///
 /// Units. Balances are in thousandths of a certificate: 1 certificate = 1 MWh = `UNITS_PER_CERTIFICATE` = 1000
 /// units, so fractional obligations (0.2 certificate per MWh) are exact.

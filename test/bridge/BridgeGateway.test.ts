@@ -372,6 +372,21 @@ describe("BridgeGateway", function () {
     });
   });
 
+  describe("production gateway as destination", function () {
+    it("executes a message addressed to block.chainid from a registered source", async function () {
+      const g = await loadFixture(gatewaysFixture);
+      const { chainId } = await ethers.provider.getNetwork();
+      const real = await new BridgeGateway__factory(g.admin).deploy(g.admin.address, VALIDATORS.map((w) => w.address), THRESHOLD);
+      await (await real.setRemoteGateway(MAIN_CHAIN, await g.main.getAddress())).wait();
+      await (await g.main.setRemoteGateway(chainId, await real.getAddress())).wait();
+      const [m] = await sent(g.main, g.main.connect(g.sender).send(chainId, await g.receiver.getAddress(), PAYLOAD));
+      expect(m!.destGateway).to.equal(await real.getAddress());
+      await expect(real.execute(m!, await quorum(real, m!)))
+        .to.emit(g.receiver, "MockBridgeReceived")
+        .withArgs(MAIN_CHAIN, g.sender.address, 1n, PAYLOAD);
+    });
+  });
+
   describe("administration", function () {
     it("adds and removes validators and changes the threshold, with events", async function () {
       const g = await loadFixture(gatewaysFixture);
