@@ -33,7 +33,10 @@ export class Raft {
   electionElapsed = 0;
   heartbeatElapsed = 0;
   randomizedElectionTimeout = 0;
-  /** Ticks spent without a live leader (no contact for a whole election timeout). */
+  /**
+   * Ticks spent without a live, eligible leader: on followers, no leader contact for a whole election
+   * timeout; on a leader, being outside the candidate pool (or the voters) without having handed over.
+   */
   leaderlessTicks = 0;
   leadTransferee: NodeId | null = null;
   /** Index of the latest configuration entry proposed by this leader; one change at a time. */
@@ -174,6 +177,9 @@ export class Raft {
   private tickHeartbeat(): void {
     this.heartbeatElapsed++;
     this.electionElapsed++;
+    // A leader outside the pool that cannot hand over counts as "no eligible leader" too.
+    if (this.promotable()) this.leaderlessTicks = 0;
+    else this.leaderlessTicks++;
     tickSnapshots(this);
     if (this.electionElapsed >= this.cfg.electionTick) {
       this.electionElapsed = 0;

@@ -93,6 +93,9 @@ export class RawNode {
     if (r.state === "leader" && !canCampaign(r.conf, r.id, r.cfg.mode)) {
       // A leader outside the pool is only handing over; growing the log now could leave every pool
       // member too far behind to be elected once it is gone.
+      if (r.leaderlessTicks >= this.noLeaderLimit()) {
+        throw new NoEligibleLeaderError(`${r.id} is outside the candidate pool and no pool member can take over`);
+      }
       throw new ProposalDroppedError(`${r.id} is outside the candidate pool and is handing over leadership`);
     }
     return this.appendProposal("normal", data);
@@ -233,6 +236,12 @@ export class RawNode {
     }
   }
 
+  /** One lease plus the longest randomized election timeout: enough for any live pool node to win. */
+  private noLeaderLimit(): number {
+    const c = this.raft.cfg;
+    return Math.ceil(c.electionTick * (1 + c.electionSpread)) + c.electionTick;
+  }
+
   private requireLeader(): void {
     const r = this.raft;
     if (r.state === "leader") {
@@ -246,8 +255,7 @@ export class RawNode {
     if (r.cfg.mode === "improved" && candidatePool(r.conf).length === 0) {
       throw new NoEligibleLeaderError("no leader: the candidate pool is empty");
     }
-    const limit = Math.ceil(r.cfg.electionTick * (1 + r.cfg.electionSpread)) + r.cfg.electionTick;
-    if (r.leaderlessTicks >= limit) {
+    if (r.leaderlessTicks >= this.noLeaderLimit()) {
       throw new NoEligibleLeaderError(
         `no leader for ${r.leaderlessTicks} ticks: no ${r.cfg.mode === "improved" ? "candidate-pool " : ""}node can win an election`,
       );

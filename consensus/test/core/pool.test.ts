@@ -106,6 +106,26 @@ describe("candidate pool gating (the paper's improved Raft, §III.B)", function 
       expect(() => c.node(l).raw.proposeConfChange({ op: "refreshPool", id: other, pool: [other] })).to.throw(/no live, caught-up member/);
     });
 
+    it("a leader left outside the pool that cannot hand over refuses proposals, then reports NoEligibleLeaderError", function () {
+      const c = cluster([tc("a"), tc("b"), part("c")], { seed: 8 });
+      const l = c.tickUntilLeader()!;
+      const other = l === "a" ? "b" : "a";
+      c.tick(2);
+      c.node(l).raw.proposeConfChange({ op: "refreshPool", id: other, pool: [other] });
+      // The new pool member becomes unreachable before it can take over.
+      c.isolate(other);
+      c.settle();
+      expect(c.node(l).raw.status()).to.include({ state: "leader" });
+      expect(c.node(l).raw.status().pool).to.deep.equal([other]);
+      expect(() => c.node(l).raw.propose(bytes("x"))).to.throw(ProposalDroppedError, /handing over/);
+      c.tick(35);
+      expect(c.node(l).raw.status().state).to.equal("leader");
+      expect(() => c.node(l).raw.propose(bytes("x"))).to.throw(NoEligibleLeaderError, /no pool member can take over/);
+      c.heal();
+      c.tick(25);
+      expect(c.leaders()).to.deep.equal([other]);
+    });
+
     it("a committed entry is never rolled back: uncommitted entries of a deposed leader are, committed ones are not", function () {
       const c = cluster([tc("a"), tc("b"), part("c")], { seed: 7 });
       const l = c.tickUntilLeader()!;
