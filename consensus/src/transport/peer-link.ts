@@ -104,9 +104,11 @@ export class PeerLink {
           this.s.logger.warn({ peer: this.peer.id }, "transport: writes stalled; reconnecting");
           socket.destroy();
         }, this.s.stallTimeoutMs);
-        socket.once("close", () => clearTimeout(stall));
+        const onClose = (): void => clearTimeout(stall);
+        socket.once("close", onClose);
         socket.once("drain", () => {
           clearTimeout(stall);
+          socket.off("close", onClose);
           this.paused = false;
           this.flush();
         });

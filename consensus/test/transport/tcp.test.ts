@@ -148,6 +148,31 @@ describe("TCP transport (authenticated peers on 127.0.0.1)", function () {
     expect(b.got[0].entries?.[0].data.every((x) => x === 9)).to.equal(true);
   });
 
+  it("survives many back-pressured writes on one connection without leaking listeners", async function () {
+    const a = node("a");
+    const b = node("b");
+    await Promise.all([a.t.start(), b.t.start()]);
+    introduce(a, b);
+    introduce(b, a);
+    const warnings: string[] = [];
+    const onWarning = (w: Error): void => {
+      warnings.push(w.name);
+    };
+    process.on("warning", onWarning);
+    try {
+      for (let i = 1; i <= 12; i++) {
+        // A 4 MB frame overflows loopback's socket buffers, so the write waits for "drain".
+        a.t.send([{ ...msg("a", "b", i), entries: [{ term: i, index: i + 1, type: "normal", data: new Uint8Array(4 << 20) }] }]);
+        await waitFor(`message ${i}`, () => b.got.length === i);
+      }
+      await sleep(20);
+    } finally {
+      process.off("warning", onWarning);
+    }
+    expect(warnings).to.not.include("MaxListenersExceededWarning");
+    expect(a.t.stats().peers.b.connects).to.equal(1);
+  });
+
   describe("when the sender is not an authenticated peer", function () {
     it("drops and logs a connection from an unknown node", async function () {
       const b = node("b");
