@@ -4,7 +4,7 @@ import type { Logger } from "pino";
 import type { Admission } from "../chain/admission";
 import { OrdererError } from "../chain/errors";
 import { parseRawTransaction, type ParsedTx } from "../chain/tx";
-import { NoEligibleLeaderError, NotLeaderError } from "../core/errors";
+import { NoEligibleLeaderError, NotLeaderError, ProposalDroppedError } from "../core/errors";
 import type { OrdererMetrics } from "../metrics/metrics";
 import { BadRequestError, LeaderUnavailableError, MethodNotAllowedError, NotFoundError, PayloadTooLargeError } from "./errors";
 import { FORWARDED_HEADER, forwardToLeader } from "./forward";
@@ -226,6 +226,8 @@ export class ApiServer {
       return { status: 503, body: { error: msg } };
     }
     if (err instanceof NotLeaderError) return { status: 503, body: { error: `no leader available: ${err.message}; retry` } };
+    // Any other dropped proposal (leadership transfer in progress, leadership just lost): retryable.
+    if (err instanceof ProposalDroppedError) return { status: 503, body: { error: `proposal dropped: ${err.message}; retry` } };
     this.o.logger.error({ err, method: req.method, url: req.url }, "request failed");
     return { status: 500, body: { error: "internal error" } };
   }

@@ -6,7 +6,7 @@ import { FORWARDED_HEADER } from "../../src/api/forward";
 import type { NodeStatus, OrdererHandle, SubmitResult, TxLookup } from "../../src/api/types";
 import { Admission } from "../../src/chain/admission";
 import type { ParsedTx } from "../../src/chain/tx";
-import { NoEligibleLeaderError, NotLeaderError } from "../../src/core/errors";
+import { NoEligibleLeaderError, NotLeaderError, ProposalDroppedError } from "../../src/core/errors";
 import { OrdererMetrics } from "../../src/metrics/metrics";
 
 const CHAIN_ID = 31337n;
@@ -166,6 +166,15 @@ describe("api/server: the client HTTP API", function () {
       const res = await call(api.url, "POST", "/v1/transactions", { raw: await signed(wallet) });
       expect(res.status).to.equal(503);
       expect(res.json.error).to.match(/^no eligible leader: every trading-centre node is unreachable/);
+    });
+
+    it("answers 503 'retry' when the core drops the proposal (leadership transfer)", async function () {
+      const handle = new FakeHandle("n1", "n1");
+      handle.submitError = new ProposalDroppedError("leadership transfer to n2 in progress");
+      const api = await serve(handle);
+      const res = await call(api.url, "POST", "/v1/transactions", { raw: await signed(wallet) });
+      expect(res.status).to.equal(503);
+      expect(res.json.error).to.equal("proposal dropped: leadership transfer to n2 in progress; retry");
     });
 
     describe("when this node follows", function () {
