@@ -10,7 +10,7 @@ import { candidatePool } from "../core/membership";
 import { MemoryStorage } from "../core/storage";
 import type { ConfChange, ConfState, ElectionMode, Member, Message, NodeId } from "../core/types";
 import { SafetyChecker, SafetyViolation } from "./invariants";
-import { SimNode, type SimNodeHooks } from "./node";
+import { SimNode, type ApplyEvent, type SimNodeHooks } from "./node";
 
 export interface SimOptions {
   ticks?: number;
@@ -77,7 +77,7 @@ export class Simulation {
         this.leadersSeen++;
         this.checker.onLeader(n, t);
       },
-      onApply: (ev) => this.onApply(ev.node, ev.entry.index, ev.entry.term, ev.key),
+      onApply: (ev) => this.onApply(ev),
     };
     this.build();
   }
@@ -110,8 +110,10 @@ export class Simulation {
     this.group.set(id, 0);
   }
 
-  private onApply(node: NodeId, index: number, term: number, key: string): void {
-    this.checker.onApply({ node, entry: { index, term, type: "normal", data: new Uint8Array(key.startsWith("p") ? 1 : 0) }, key });
+  private onApply(ev: ApplyEvent): void {
+    this.checker.onApply(ev);
+    const { node, key } = ev;
+    const { index, term } = ev.entry;
     const p = this.pending.get(key);
     const n = this.nodes.get(node)!;
     if (p && p.node === node && p.incarnation === n.incarnation && p.index === index && p.term === term) {
