@@ -44,11 +44,22 @@ export class BoundedQueue<T> {
     return dropped;
   }
 
-  /** Removes and returns up to `max` items from the front. */
-  take(max: number): T[] {
-    const out = this.items.slice(this.head, this.head + max);
-    for (let i = 0; i < out.length; i++) this.bytes -= this.sizes[this.head + i];
-    this.head += out.length;
+  /**
+   * Removes and returns up to `max` items from the front, stopping before the total size would pass
+   * `maxBytes` (but always taking at least one item when any is queued).
+   */
+  take(max: number, maxBytes = Infinity): T[] {
+    let n = 0;
+    let size = 0;
+    while (n < max && this.head + n < this.items.length) {
+      const next = this.sizes[this.head + n];
+      if (n > 0 && size + next > maxBytes) break;
+      size += next;
+      n++;
+    }
+    const out = this.items.slice(this.head, this.head + n);
+    this.bytes -= size;
+    this.head += n;
     this.compact();
     return out;
   }

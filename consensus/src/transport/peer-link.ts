@@ -36,8 +36,10 @@ export interface LinkSettings {
   reconnectMinMs: number;
   reconnectMaxMs: number;
   handshakeTimeoutMs: number;
-  /** Messages per frame when draining the queue. */
+  /** Messages per frame when draining the queue... */
   batchMessages: number;
+  /** ...and roughly how many payload bytes (a single larger message still goes alone). */
+  frameBytesTarget: number;
   logger: Logger;
 }
 
@@ -92,7 +94,8 @@ export class PeerLink {
 
   flush(): void {
     while (this.ready && !this.paused && this.queue.length > 0 && this.socket !== null && this.mac !== null) {
-      const batch = this.queue.take(this.s.batchMessages);
+      // Bounded frames keep a heartbeat from waiting behind tens of megabytes of entries.
+      const batch = this.queue.take(this.s.batchMessages, this.s.frameBytesTarget);
       const body = Buffer.from(JSON.stringify({ k: "msgs", m: batch.map(toWire) }), "utf8");
       const frame = encodeFrame(this.mac.seal(body));
       this.stats.sent += batch.length;

@@ -36,6 +36,8 @@ export interface TcpTransportOptions {
   reconnectMaxMs?: number;
   handshakeTimeoutMs?: number;
   batchMessages?: number;
+  /** Approximate payload bytes per frame (default 4 MiB). */
+  frameBytesTarget?: number;
   logger?: Logger;
 }
 
@@ -72,6 +74,7 @@ export class TcpTransport implements Transport, PartitionControl {
       reconnectMaxMs: opts.reconnectMaxMs ?? 2_000,
       handshakeTimeoutMs: opts.handshakeTimeoutMs ?? 5_000,
       batchMessages: opts.batchMessages ?? 256,
+      frameBytesTarget: opts.frameBytesTarget ?? 4 * 1024 * 1024,
       logger: this.logger,
     };
     for (const p of opts.peers ?? []) this.setPeer(p);

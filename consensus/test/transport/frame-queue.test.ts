@@ -56,6 +56,17 @@ describe("BoundedQueue (drop oldest when full)", function () {
     expect(q.byteLength).to.equal(0);
   });
 
+  it("take() stops at a byte budget but always returns at least one item", function () {
+    const q = new BoundedQueue<number>(100, Infinity, (n) => n);
+    [3, 3, 3, 50, 1].forEach((n) => q.push(n));
+    expect(q.take(10, 7)).to.deep.equal([3, 3]);
+    expect(q.take(10, 7)).to.deep.equal([3]);
+    expect(q.take(10, 7)).to.deep.equal([50]);
+    expect(q.byteLength).to.equal(1);
+    expect(q.take(10, 7)).to.deep.equal([1]);
+    expect(q.take(10, 7)).to.deep.equal([]);
+  });
+
   it("keeps a single item larger than the byte bound, alone", function () {
     const q = new BoundedQueue<number>(100, 10, (n) => n);
     q.push(3);
