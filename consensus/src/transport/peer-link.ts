@@ -127,16 +127,12 @@ export class PeerLink {
     socket.setKeepAlive(true, 5_000);
     this.socket = socket;
     const decoder = new FrameDecoder(this.s.maxFrameBytes);
-    const clientNonce = newNonce();
-    const eph = newEphemeral();
-    let serverEph = "";
-    let serverNonce = "";
-    let phase: "challenge" | "welcome" | "ready" = "challenge";
-    const timeout = setTimeout(() => fail("handshake timed out"), this.s.handshakeTimeoutMs);
+    const handshake = new ClientHandshake(this.s.selfId, this.peer, this.s.privateKey);
     const fail = (reason: string): void => {
       this.s.logger.warn({ peer: this.peer.id, reason }, "transport: outbound connection rejected");
       socket.destroy();
     };
+    const timeout = setTimeout(() => fail("handshake timed out"), this.s.handshakeTimeoutMs);
     socket.on("data", (chunk: Buffer) => {
       let frames: Buffer[];
       try {
@@ -145,39 +141,13 @@ export class PeerLink {
         return fail((err as Error).message);
       }
       for (const f of frames) {
-        let body: LooseFrame;
-        try {
-          body = JSON.parse(f.toString("utf8")) as LooseFrame;
-        } catch {
-          return fail("malformed handshake frame");
-        }
-        if (body === null || typeof body !== "object") return fail("malformed handshake frame");
-        if (phase === "challenge" && body.k === "challenge") {
-          if (body.id !== this.peer.id) return fail(`peer answered as ${String(body.id)}`);
-          if (typeof body.nonce !== "string" || typeof body.eph !== "string") return fail("malformed challenge");
-          serverNonce = body.nonce;
-          serverEph = body.eph;
-          const sig = signHello(this.s.privateKey, this.s.selfId, this.peer.id, serverNonce, eph.pub, serverEph);
-          const hello = { k: "hello", from: this.s.selfId, to: this.peer.id, nonce: clientNonce, eph: eph.pub, sig };
-          socket.write(encodeFrame(Buffer.from(JSON.stringify(hello))));
-          phase = "welcome";
-        } else if (phase === "welcome" && body.k === "welcome") {
-          const proven =
-            typeof body.sig === "string" &&
-            verifyWelcome(this.peer.publicKey, body.sig, this.peer.id, this.s.selfId, clientNonce, serverEph, eph.pub);
-          if (!proven) return fail("peer failed to prove its key");
-          let key: Buffer;
-          try {
-            key = sessionKey(eph.key, serverEph, serverNonce, clientNonce);
-          } catch (err) {
-            return fail((err as Error).message);
-          }
+        const step = handshake.step(f);
+        if (typeof step === "string") return fail(step);
+        if (step.reply !== undefined) socket.write(encodeFrame(Buffer.from(JSON.stringify(step.reply))));
+        if (step.mac !== undefined) {
           clearTimeout(timeout);
-          phase = "ready";
-          this.mac = new FrameMac(key);
+          this.mac = step.mac;
           this.onReady();
-        } else {
-          return fail(`unexpected ${String(body.k)} frame during ${phase}`);
         }
       }
     });
@@ -213,5 +183,56 @@ export class PeerLink {
       this.timer = null;
       this.connect();
     }, delay);
+  }
+}
+
+/**
+ * The dialer's half of the handshake (see handshake.ts): answers the challenge with a signed hello,
+ * then checks the welcome and yields the session's frame MAC. Errors come back as strings to log.
+ */
+class ClientHandshake {
+  private readonly nonce = newNonce();
+  private readonly eph = newEphemeral();
+  private serverNonce = "";
+  private serverEph = "";
+  private phase: "challenge" | "welcome" | "done" = "challenge";
+
+  constructor(
+    private readonly self: NodeId,
+    private readonly peer: PeerAddress,
+    private readonly key: KeyObject,
+  ) {}
+
+  step(frame: Buffer): { reply?: object; mac?: FrameMac } | string {
+    let body: LooseFrame;
+    try {
+      body = JSON.parse(frame.toString("utf8")) as LooseFrame;
+    } catch {
+      return "malformed handshake frame";
+    }
+    if (body === null || typeof body !== "object") return "malformed handshake frame";
+    if (this.phase === "challenge" && body.k === "challenge") {
+      if (body.id !== this.peer.id) return `peer answered as ${String(body.id)}`;
+      if (typeof body.nonce !== "string" || typeof body.eph !== "string") return "malformed challenge";
+      this.serverNonce = body.nonce;
+      this.serverEph = body.eph;
+      this.phase = "welcome";
+      const sig = signHello(this.key, this.self, this.peer.id, this.serverNonce, this.eph.pub, this.serverEph);
+      return { reply: { k: "hello", from: this.self, to: this.peer.id, nonce: this.nonce, eph: this.eph.pub, sig } };
+    }
+    if (this.phase === "welcome" && body.k === "welcome") {
+      const proven =
+        typeof body.sig === "string" &&
+        verifyWelcome(this.peer.publicKey, body.sig, this.peer.id, this.self, this.nonce, this.serverEph, this.eph.pub);
+      if (!proven) return "peer failed to prove its key";
+      try {
+        const mac = new FrameMac(sessionKey(this.eph.key, this.serverEph, this.serverNonce, this.nonce));
+        this.phase = "done";
+        return { mac };
+      } catch (err) {
+        return (err as Error).message;
+      }
+    }
+    return `unexpected ${String(body.k)} frame during ${this.phase}`;
   }
 }
