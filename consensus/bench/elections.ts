@@ -5,7 +5,7 @@
  * tick they are sent (network latency well below a tick); the timeout spread varies the
  * randomized election timeout range [T, T * (1 + spread)).
  *
- * Run alone: npx ts-node --transpile-only consensus/bench/elections.ts [--elections N] [--json]
+ * Run alone: npx ts-node --transpile-only consensus/bench/elections.ts [--elections N] [--nodes N] [--pool N] [--json]
  */
 import { Cluster } from "../src/sim/cluster";
 import type { ElectionMode, Member } from "../src/core/types";
@@ -34,7 +34,7 @@ export interface ElectionBenchRow {
   meanTicks: number;
   p50Ticks: number;
   p99Ticks: number;
-  /** Share of elections that needed more than one campaign round (split votes). */
+  /** Share of elections with more than one pre-campaign (concurrent candidates or split votes). */
   splitRate: number;
 }
 
@@ -132,7 +132,7 @@ export async function benchElections(opts: ElectionBenchOptions = {}): Promise<E
 export function formatElectionTable(res: ElectionBenchResult): string {
   const o = res.options;
   const head = `elections: ${o.nodes} nodes (pool ${o.poolSize}), electionTick ${o.electionTick}, ${o.elections} seeded elections per row, PreVote + CheckQuorum`;
-  const cols = ["spread", "mode", "failed", "msgs mean", "msgs p50", "msgs p99", "ticks mean", "ticks p50", "ticks p99", "split"];
+  const cols = ["spread", "mode", "failed", "msgs mean", "msgs p50", "msgs p99", "ticks mean", "ticks p50", "ticks p99", "rounds>1"];
   const lines = [head, cols.map((c) => c.padStart(10)).join(" ")];
   for (const r of res.rows) {
     const cells = [
@@ -152,15 +152,30 @@ export function formatElectionTable(res: ElectionBenchResult): string {
   return lines.join("\n");
 }
 
-if (require.main === module) {
-  const args = process.argv.slice(2);
-  const n = args.indexOf("--elections");
-  const elections = n >= 0 ? Number(args[n + 1]) : 200;
-  if (!Number.isInteger(elections) || elections <= 0) {
-    console.error("--elections must be a positive integer");
+function intFlag(args: string[], name: string, fallback: number): number {
+  const i = args.indexOf(name);
+  if (i < 0) return fallback;
+  const v = Number(args[i + 1]);
+  if (!Number.isInteger(v) || v <= 0) {
+    console.error(`${name} must be a positive integer`);
     process.exit(2);
   }
-  benchElections({ elections })
+  return v;
+}
+
+if (require.main === module) {
+  const args = process.argv.slice(2);
+  if (args.includes("--help")) {
+    console.log("usage: elections.ts [--elections N=200] [--nodes N=5] [--pool N=2] [--json]");
+    process.exit(0);
+  }
+  const nodes = intFlag(args, "--nodes", DEFAULTS.nodes);
+  const poolSize = intFlag(args, "--pool", DEFAULTS.poolSize);
+  if (poolSize > nodes) {
+    console.error("--pool cannot exceed --nodes");
+    process.exit(2);
+  }
+  benchElections({ elections: intFlag(args, "--elections", DEFAULTS.elections), nodes, poolSize })
     .then((res) => console.log(args.includes("--json") ? JSON.stringify(res, null, 2) : formatElectionTable(res)))
     .catch((e) => {
       console.error(e instanceof Error ? e.message : String(e));
