@@ -9,6 +9,12 @@ import {
   DPLCMarket__factory,
   SurplusSplitPricing__factory,
   PaperTablePricing__factory,
+  BridgeGateway__factory,
+  TokenVault__factory,
+  SettlementReporter__factory,
+  WrappedDPLC__factory,
+  GreenCertificate__factory,
+  CertificateMarket__factory,
 } from "../../typechain-types";
 import { DplcError } from "../errors";
 import type { MarketSystem } from "../chain/deploy";
@@ -115,6 +121,26 @@ export function loadDeployment(file: string): Deployment {
     throw new DeploymentError(`${file}: field ${issue.path.join(".")}: ${issue.message}`);
   }
   return parsed.data;
+}
+
+/** Contract handles for the bridge and side chain of a two-chain deployment (main-chain and side-chain signers). */
+export function attachBridge(d: Deployment, mainSigner: Signer, sideSigner: Signer) {
+  if (d.main.bridge === undefined || d.side === undefined) {
+    throw new DeploymentError(`deployment "${d.network}" has no side chain: run "npm run devnets" (or deploy both chains) first`);
+  }
+  return {
+    main: {
+      gateway: BridgeGateway__factory.connect(d.main.bridge.gateway, mainSigner),
+      vault: TokenVault__factory.connect(d.main.bridge.vault, mainSigner),
+      reporter: SettlementReporter__factory.connect(d.main.bridge.reporter, mainSigner),
+    },
+    side: {
+      gateway: BridgeGateway__factory.connect(d.side.gateway, sideSigner),
+      wrapped: WrappedDPLC__factory.connect(d.side.wrappedToken, sideSigner),
+      certificate: GreenCertificate__factory.connect(d.side.certificate, sideSigner),
+      certificateMarket: CertificateMarket__factory.connect(d.side.certificateMarket, sideSigner),
+    },
+  };
 }
 
 /** Contract handles for a recorded deployment, connected to `signer`. */
