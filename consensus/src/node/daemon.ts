@@ -1,6 +1,7 @@
 import pino, { type Logger } from "pino";
 import { loadConfig } from "../config/load";
 import { configWarnings } from "../config/validate";
+import { OrdererMetrics } from "../metrics/metrics";
 import { OrdererNode } from "./node";
 import { tcpTransportFactory } from "./tcp";
 
@@ -31,6 +32,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     deliver: options.deliver,
     peerApi: options.peerApi,
     faultInjection: options.faultInjection,
+    metrics: new OrdererMetrics({ nodeId: config.id, defaultMetrics: true }),
   });
   try {
     await node.start();

@@ -15,6 +15,7 @@ import { RawNode } from "../core/rawnode";
 import type { Entry, Message, Ready, Snapshot, SoftState } from "../core/types";
 import { OrdererMetrics } from "../metrics/metrics";
 import { FileStorage } from "../storage/file-storage";
+import { registerStorageGauges, walSyncMetrics } from "../storage/metrics";
 import { ChainView } from "./chain-view";
 import { OrderLedger } from "./ledger";
 import { ProposalTracker } from "./proposals";
@@ -93,7 +94,9 @@ export class OrdererNode implements OrdererHandle {
       fsync: cfg.storage.fsync,
       segmentBytes: cfg.storage.segmentBytes,
       initialConf: { members: clusterMembers(cfg) },
+      hooks: walSyncMetrics(this.metrics.registry).hooks,
     });
+    registerStorageGauges(this.metrics.registry, () => (this.stopped ? null : this.storage));
     if (this.storage.recovery !== undefined && this.storage.recovery !== null) {
       this.log.warn({ recovery: this.storage.recovery }, "WAL recovery repaired a torn tail");
     }
@@ -118,6 +121,7 @@ export class OrdererNode implements OrdererHandle {
       (m) => this.receive(m),
       (reason) => this.dropped(reason),
     );
+    this.transport.registerMetrics?.(this.metrics.registry);
     this.api = new ApiServer({
       handle: this,
       chainId: this.chain.chainId,

@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import { readKeyFile } from "../config/keys";
 import type { OrdererConfig } from "../config/schema";
 import { remotePeers } from "../config/validate";
+import { registerTransportMetrics } from "../transport/metrics";
 import { TcpTransport } from "../transport/tcp";
 import type { NodeTransport, TransportFactory } from "./transport";
 
@@ -29,6 +30,7 @@ export function tcpTransportFactory(cfg: OrdererConfig, logger: Logger): Transpo
         for (const p of tcp.blockedPeers()) tcp.unblock(p);
         for (const p of peers) tcp.block(p);
       },
+      registerMetrics: (registry) => registerTransportMetrics(registry, () => tcp.stats()),
       droppedCount: () => {
         const st = tcp.stats();
         let n = st.rejected;

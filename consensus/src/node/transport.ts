@@ -1,3 +1,4 @@
+import type { Registry } from "prom-client";
 import type { Message, NodeId } from "../core/types";
 
 /**
@@ -13,6 +14,8 @@ export interface NodeTransport {
   partition?(peers: NodeId[]): void;
   /** Messages dropped so far (full queues, blocked peers, unauthenticated senders). */
   droppedCount?(): number;
+  /** Registers the transport's own gauges (per-peer counters) in the node's registry. */
+  registerMetrics?(registry: Registry): void;
 }
 
 export type TransportFactory = (onMessage: (m: Message) => void, onDrop: (reason: string) => void) => NodeTransport;

@@ -59,6 +59,25 @@ describe("node: the orderer driver over an in-process network", function () {
       expect(body.term as number).to.be.greaterThan(0);
     });
 
+    it("exposes orderer, WAL and request metrics on /metrics", async function () {
+      const lead = await cluster.leader();
+      await post(cluster.peerApi[lead]!, await signedTransfer(wallet(), 0));
+      const text = await (await fetch(`${cluster.peerApi[lead]}/metrics`)).text();
+      for (const name of [
+        "orderer_proposals_total",
+        "orderer_committed_entries_total",
+        "orderer_leader_changes_total",
+        "orderer_elections_total",
+        "orderer_dropped_messages_total",
+        "orderer_http_request_duration_seconds_bucket",
+        "dplc_wal_fsync_seconds_bucket",
+        "dplc_log_last_index",
+      ]) {
+        expect(text).to.contain(name);
+      }
+      expect(text).to.match(/orderer_proposals_total\{node="n\d"\} [1-9]/);
+    });
+
     it("keeps ordering after the leader stops and catches the old leader up on restart", async function () {
       const w = wallet();
       const first = await cluster.leader();
