@@ -4,7 +4,11 @@ import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { GridTakesAllPricing__factory, InvertedPricing__factory, OverbidPricing__factory } from "../../typechain-types";
 import {
   RoundState,
+  b32,
   consumerOrder,
+  fund,
+  openRound,
+  settleAll,
   matchAll,
   passDeadline,
   setupBook,
@@ -15,7 +19,7 @@ import {
   type BookSpec,
   type TradeView,
 } from "../helpers/fixtures";
-import { paperTable, price, sellerCost, surplusSplit } from "../helpers/rules";
+import { amount, paperTable, price, sellerCost, surplusSplit } from "../helpers/rules";
 
 /** A trade priced by surplus-split from the pair's converted value. */
 function splitTrade(
@@ -114,6 +118,17 @@ const SPARSE: BookSpec = {
   ],
 };
 const sparseFixture = () => setupBook(SPARSE);
+
+// ---- grid snapshot -------------------------------------------------------------------------------------------
+// The round copies a seller region's pairs when its first seller lists. Later grid changes wait for the next round.
+const SNAPSHOT: BookSpec = {
+  pairs: [{ seller: "A", buyer: "A" }],
+  orders: [
+    { kind: "consumer", region: "A", request: consumerOrder(10n, price("10"), 10n) },
+    { kind: "wind", region: "A", request: windOrder(10n, price("4")) },
+  ],
+};
+const snapshotFixture = () => setupBook(SNAPSHOT);
 
 // ---- region pairs without parameters ------------------------------------------------------------------------
 // Only A→A and B→A exist. Consumer 1 in B bids 10 but no seller can reach B; consumer 3 in A (bid 2) buys.
@@ -349,6 +364,31 @@ describe("DPLCMarket: matching", function () {
       await runToMatched(b);
       expect(await trades(b)).to.deep.equal([splitTrade(1n, 2n, 4n, false, { bid: price("10"), ask: price("4") })]);
       expect((await b.market.order(3n)).windFilledMwh).to.equal(0n);
+    });
+  });
+
+  describe("when the grid changes after sellers listed", function () {
+    it("matches the round with the parameters snapshotted at listing", async function () {
+      const b = await loadFixture(snapshotFixture);
+      // S = 5 and 1 MWh capacity would leave q = 1 and one MWh; the snapshot has S = 0 and no limit.
+      await b.grid.connect(b.gridCompany).setPair(b32("A"), b32("A"), 0n, price("5"), 1n);
+      await runToMatched(b);
+      expect(await trades(b)).to.deep.equal([splitTrade(1n, 2n, 10n, false, { bid: price("10"), ask: price("4") })]);
+    });
+
+    it("still trades over a pair removed after listing, and not in the next round", async function () {
+      const b = await loadFixture(snapshotFixture);
+      await b.grid.connect(b.gridCompany).removePair(b32("A"), b32("A"));
+      await runToMatched(b);
+      expect((await b.market.round(1n)).tradeCount).to.equal(1n);
+      await b.market.connect(b.dispatch).approveMatching();
+      await settleAll(b);
+      await openRound(b);
+      await fund(b, b.owners[0]!, amount(price("10"), 10n));
+      await b.market.connect(b.owners[0]!).PAYMENT(consumerOrder(10n, price("10"), 10n));
+      await b.market.connect(b.owners[1]!).PAYMENT(windOrder(10n, price("4")));
+      await passDeadline(b);
+      await expect(b.market.matchOrders(100n)).to.emit(b.market, "MarketMatchingCompleted").withArgs(2n, 0n, 0n, 0n);
     });
   });
 
