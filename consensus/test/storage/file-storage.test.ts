@@ -236,12 +236,36 @@ describe("FileStorage (durable Raft storage)", function () {
 
     it("takes over a lock left by a dead process (kill -9)", function () {
       // A pid far above pid_max on Linux/macOS cannot belong to a live process.
-      fs.writeFileSync(path.join(dir, "LOCK"), "99999999");
+      fs.writeFileSync(path.join(dir, "LOCK"), JSON.stringify({ pid: 99999999, start: null }));
       const s = openStorage();
-      expect(fs.readFileSync(path.join(dir, "LOCK"), "utf8")).to.equal(String(process.pid));
+      expect(JSON.parse(fs.readFileSync(path.join(dir, "LOCK"), "utf8")).pid).to.equal(process.pid);
       s.close();
       expect(fs.existsSync(path.join(dir, "LOCK"))).to.equal(false);
     });
+
+    it("takes over a lock whose pid was reused after a restart (same pid, e.g. pid 1 in a container)", function () {
+      fs.writeFileSync(path.join(dir, "LOCK"), JSON.stringify({ pid: process.pid, start: "1" }));
+      openStorage();
+    });
+
+    it("takes over an unreadable lock file (crash while writing it)", function () {
+      fs.writeFileSync(path.join(dir, "LOCK"), "");
+      openStorage();
+    });
+
+    if (process.platform === "linux") {
+      it("takes over a lock naming a live pid with a different start time (pid reused)", function () {
+        fs.writeFileSync(path.join(dir, "LOCK"), JSON.stringify({ pid: process.ppid, start: "0" }));
+        openStorage();
+      });
+
+      it("respects a lock held by another live process", function () {
+        const stat = fs.readFileSync(`/proc/${process.ppid}/stat`, "utf8");
+        const start = stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
+        fs.writeFileSync(path.join(dir, "LOCK"), JSON.stringify({ pid: process.ppid, start }));
+        expect(() => FileStorage.open(dir)).to.throw(StorageLockedError, new RegExp(`process ${process.ppid}`));
+      });
+    }
   });
 
   it("refuses use after close", function () {
