@@ -26,6 +26,7 @@ contract ReentrantToken is ERC20 {
         address target = _target;
         if (target == address(0)) return;
         _target = address(0);
+        // solhint-disable-next-line avoid-low-level-calls
         (bool ok, bytes memory reason) = target.call(_data);
         if (!ok) {
             assembly ("memory-safe") {
