@@ -188,6 +188,17 @@ const GREEN: BookSpec = {
 };
 const greenFixture = () => setupBook(GREEN);
 
+// Consumer 1 wants all 10 MWh green but only 4 wind exist: the other 6 come from thermal (cap 4 × 3 = 12).
+const GREEN_FALLBACK: BookSpec = {
+  pairs: [{ seller: "A", buyer: "A" }],
+  orders: [
+    { kind: "consumer", region: "A", request: consumerOrder(10n, price("10"), 10n) },
+    { kind: "wind", region: "A", request: windOrder(4n, price("4")) },
+    { kind: "thermal", region: "A", request: thermalOrder(100n, price("4")) },
+  ],
+};
+const greenFallbackFixture = () => setupBook(GREEN_FALLBACK);
+
 // ---- no wind, no thermal -------------------------------------------------------------------------------------
 const NO_WIND: BookSpec = {
   pairs: [{ seller: "A", buyer: "A" }],
@@ -433,6 +444,15 @@ describe("DPLCMarket: matching", function () {
       ]);
       const r = await b.market.round(1n);
       expect([r.windTotalMwh, r.thermalTotalMwh]).to.deep.equal([10n, 20n]);
+    });
+  });
+
+  describe("when green demand exceeds the wind on offer", function () {
+    it("fills the rest of the quantity with thermal within the cap", async function () {
+      const b = await loadFixture(greenFallbackFixture);
+      await runToMatched(b);
+      const q = { bid: price("10"), ask: price("4") };
+      expect(await trades(b)).to.deep.equal([splitTrade(1n, 2n, 4n, false, q), splitTrade(1n, 3n, 6n, true, q)]);
     });
   });
 
