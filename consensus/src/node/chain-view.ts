@@ -29,6 +29,7 @@ export class ChainView {
   readonly applier: ChainApplier | null;
   readonly delivery: DeliveryQueue | null;
   private readonly rpc: JsonRpcClient | null;
+  private readonly provider: JsonRpcProvider | null;
   private readonly info = new Map<string, ChainInfo>();
   /** Highest block with transactions handed to delivery. */
   private lastHandedOver = 0;
@@ -40,16 +41,13 @@ export class ChainView {
       throw new Error("marketAddress is set but chain.rpcUrl is not: admission needs the chain to read the registry");
     }
     if (deliver && this.rpc === null) throw new Error("delivery to the chain needs chain.rpcUrl in the config");
+    // The registry is read through ethers; marketAddress names the registry contract (isApproved, Regis).
+    this.provider =
+      cfg.marketAddress === undefined ? null : new JsonRpcProvider(cfg.chain!.rpcUrl, Number(this.chainId), { staticNetwork: true });
     this.admission =
-      cfg.marketAddress === undefined
+      cfg.marketAddress === undefined || this.provider === null
         ? null
-        : new Admission({
-            registry: cfg.marketAddress,
-            reader: registryApprovalReader(
-              cfg.marketAddress,
-              new JsonRpcProvider(cfg.chain!.rpcUrl, Number(this.chainId), { staticNetwork: true }),
-            ),
-          });
+        : new Admission({ registry: cfg.marketAddress, reader: registryApprovalReader(cfg.marketAddress, this.provider) });
     this.applier = deliver
       ? new ChainApplier({ rpc: this.rpc!, checkpoint: applierCheckpointFile(path.join(cfg.dataDir, "chain-checkpoint.json")), logger: log })
       : null;
@@ -91,6 +89,7 @@ export class ChainView {
 
   async close(): Promise<void> {
     await this.delivery?.stop();
+    this.provider?.destroy();
   }
 
   private onApplied(block: OrderedBlock, records: AppliedTx[]): void {
