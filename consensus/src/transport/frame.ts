@@ -15,7 +15,12 @@ export class FrameDecoder {
   private chunks: Buffer[] = [];
   private buffered = 0;
 
-  constructor(private readonly maxFrameBytes: number) {}
+  constructor(private maxFrameBytes: number) {}
+
+  /** Changes the limit, e.g. from a small pre-authentication bound to the full one. */
+  setLimit(maxFrameBytes: number): void {
+    this.maxFrameBytes = maxFrameBytes;
+  }
 
   push(chunk: Buffer): Buffer[] {
     this.chunks.push(chunk);

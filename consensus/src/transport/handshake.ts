@@ -18,6 +18,8 @@ import crypto, { type KeyObject } from "node:crypto";
 const CONTEXT = "dplc-raft-v1";
 export const NONCE_BYTES = 32;
 export const MAC_BYTES = 32;
+/** Upper bound on a handshake frame (a few short fields); larger ones are refused before buffering. */
+export const HANDSHAKE_FRAME_BYTES = 4096;
 
 export interface HelloFrame {
   k: "hello";

@@ -5,7 +5,7 @@ import type { Message, NodeId } from "../core/types";
 import { BoundedQueue } from "./bounded-queue";
 import { toWire } from "./codec";
 import { encodeFrame, FrameDecoder } from "./frame";
-import { FrameMac, newEphemeral, newNonce, sessionKey, signHello, verifyWelcome } from "./handshake";
+import { FrameMac, HANDSHAKE_FRAME_BYTES, newEphemeral, newNonce, sessionKey, signHello, verifyWelcome } from "./handshake";
 import type { PeerStats } from "./transport";
 
 type LooseFrame = { k?: unknown; id?: unknown; nonce?: unknown; eph?: unknown; sig?: unknown } | null;
@@ -126,7 +126,8 @@ export class PeerLink {
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 5_000);
     this.socket = socket;
-    const decoder = new FrameDecoder(this.s.maxFrameBytes);
+    // The listener only ever sends two small handshake frames.
+    const decoder = new FrameDecoder(HANDSHAKE_FRAME_BYTES);
     const handshake = new ClientHandshake(this.s.selfId, this.peer, this.s.privateKey);
     const fail = (reason: string): void => {
       this.s.logger.warn({ peer: this.peer.id, reason }, "transport: outbound connection rejected");

@@ -5,7 +5,7 @@ import { publicKeyFromHex } from "../config/keys";
 import type { Message, NodeId } from "../core/types";
 import { fromWire } from "./codec";
 import { encodeFrame, FrameDecoder } from "./frame";
-import { FrameMac, newEphemeral, newNonce, sessionKey, signWelcome, verifyHello, type HelloFrame } from "./handshake";
+import { FrameMac, HANDSHAKE_FRAME_BYTES, newEphemeral, newNonce, sessionKey, signWelcome, verifyHello, type HelloFrame } from "./handshake";
 import { PeerLink, type LinkSettings } from "./peer-link";
 import type { MessageHandler, PartitionControl, Transport, TransportStats } from "./transport";
 
@@ -35,6 +35,8 @@ export interface TcpTransportOptions {
   reconnectMinMs?: number;
   reconnectMaxMs?: number;
   handshakeTimeoutMs?: number;
+  /** Inbound connections allowed to be mid-handshake at once (default 64). */
+  maxPendingHandshakes?: number;
   batchMessages?: number;
   /** Approximate payload bytes per frame (default 4 MiB). */
   frameBytesTarget?: number;
@@ -58,10 +60,13 @@ export class TcpTransport implements Transport, PartitionControl {
   private server: net.Server | null = null;
   private running = false;
   private received = 0;
+  private pendingHandshakes = 0;
+  private readonly maxPendingHandshakes: number;
   private rejected = 0;
 
   constructor(private readonly opts: TcpTransportOptions) {
     this.id = opts.id;
+    this.maxPendingHandshakes = opts.maxPendingHandshakes ?? 64;
     this.logger = opts.logger ?? pino({ name: "transport", base: { node: opts.id } });
     this.settings = {
       selfId: opts.id,
@@ -191,13 +196,33 @@ export class TcpTransport implements Transport, PartitionControl {
     }
   }
 
-  /** Inbound side: challenge, verify the hello against the configured key, then accept messages. */
+  /** Admits an inbound connection unless too many strangers are mid-handshake already. */
   private accept(socket: net.Socket): void {
     if (!this.running) return void socket.destroy();
+    if (this.pendingHandshakes >= this.maxPendingHandshakes) {
+      this.rejected++;
+      const remote = `${socket.remoteAddress}:${socket.remotePort}`;
+      this.logger.warn({ remote, reason: "too many pending handshakes" }, "transport: dropped connection from unauthenticated peer");
+      return void socket.destroy();
+    }
+    this.pendingHandshakes++;
+    let pending = true;
+    const settle = (): void => {
+      if (pending) this.pendingHandshakes--;
+      pending = false;
+    };
+    socket.on("close", settle);
+    this.serve(socket, settle);
+  }
+
+  /** Inbound side: challenge, verify the hello against the configured key, then accept messages. */
+  private serve(socket: net.Socket, authenticated: () => void): void {
     this.inbound.add(socket);
     socket.setNoDelay(true);
     const remote = `${socket.remoteAddress}:${socket.remotePort}`;
-    const decoder = new FrameDecoder(this.settings.maxFrameBytes);
+    // Until the peer is authenticated only small handshake frames are accepted, so a stranger
+    // cannot make this node buffer hundreds of megabytes.
+    const decoder = new FrameDecoder(HANDSHAKE_FRAME_BYTES);
     const nonce = newNonce();
     const eph = newEphemeral();
     let peer: NodeId | null = null;
@@ -243,6 +268,8 @@ export class TcpTransport implements Transport, PartitionControl {
           return reject((err as Error).message, verdict.from);
         }
         peer = verdict.from;
+        authenticated();
+        decoder.setLimit(this.settings.maxFrameBytes);
         clearTimeout(timeout);
         const sig = signWelcome(this.settings.privateKey, this.id, peer, verdict.nonce, eph.pub, verdict.eph);
         socket.write(encodeFrame(Buffer.from(JSON.stringify({ k: "welcome", sig }))));

@@ -16,7 +16,15 @@ interface Node {
   logs: Array<Record<string, unknown>>;
 }
 
-function makeNode(id: string, opts: { port?: number; queueLimit?: number; key?: NodeKey; stallTimeoutMs?: number } = {}): Node {
+interface NodeOpts {
+  port?: number;
+  queueLimit?: number;
+  key?: NodeKey;
+  stallTimeoutMs?: number;
+  maxPendingHandshakes?: number;
+}
+
+function makeNode(id: string, opts: NodeOpts = {}): Node {
   const key = opts.key ?? generateNodeKey();
   const logs: Array<Record<string, unknown>> = [];
   const logger = pino({ level: "debug" }, { write: (s: string) => logs.push(JSON.parse(s)) });
@@ -26,6 +34,7 @@ function makeNode(id: string, opts: { port?: number; queueLimit?: number; key?: 
     privateKey: key.privateKey,
     queueLimit: opts.queueLimit,
     stallTimeoutMs: opts.stallTimeoutMs,
+    maxPendingHandshakes: opts.maxPendingHandshakes,
     reconnectMinMs: 20,
     reconnectMaxMs: 200,
     handshakeTimeoutMs: 2_000,
@@ -218,6 +227,43 @@ describe("TCP transport (authenticated peers on 127.0.0.1)", function () {
       await waitFor("socket closed by b", () => closed);
       expect(b.got).to.have.length(0);
       expect(b.logs.some((l) => l.reason === "expected hello, got msgs")).to.equal(true);
+    });
+
+    it("refuses a large frame before the handshake without buffering it", async function () {
+      const b = node("b");
+      await b.t.start();
+      const sock = net.connect({ host: HOST, port: b.t.address().port });
+      let closed = false;
+      sock.on("close", () => (closed = true));
+      sock.on("error", () => undefined);
+      sock.resume();
+      await new Promise((r) => sock.once("connect", r));
+      const header = Buffer.alloc(4);
+      header.writeUInt32BE(200 * 1024 * 1024);
+      sock.write(header);
+      await waitFor("socket closed by b", () => closed);
+      expect(b.logs.some((l) => String(l.reason).includes("exceeds the 4096-byte limit"))).to.equal(true);
+    });
+
+    it("limits connections that sit in the handshake, and admits peers again once they go", async function () {
+      const a = node("a");
+      const b = node("b", { maxPendingHandshakes: 2 });
+      await Promise.all([a.t.start(), b.t.start()]);
+      introduce(b, a);
+      const idle: net.Socket[] = [];
+      for (let i = 0; i < 2; i++) {
+        const s = net.connect({ host: HOST, port: b.t.address().port });
+        s.on("error", () => undefined);
+        await new Promise((r) => s.once("connect", r));
+        idle.push(s);
+      }
+      introduce(a, b);
+      a.t.send([msg("a", "b", 1)]);
+      await waitFor("refusal", () => b.logs.some((l) => l.reason === "too many pending handshakes"));
+      expect(b.got).to.have.length(0);
+      idle.forEach((s) => s.destroy());
+      a.t.send([msg("a", "b", 2)]);
+      await waitFor("the real peer gets in", () => b.got.some((m) => m.term === 2));
     });
 
     it("drops a message whose `from` is not the authenticated peer", async function () {
