@@ -17,7 +17,7 @@ const program = new Command()
       "gateways' BridgeMessageSent logs with a confirmation depth, signs each message with the hosted validator " +
       "keys (EIP-712, m of n) and executes it on the other chain's gateway. Serves /metrics and /healthz.",
   )
-  .requiredOption("-c, --config <file>", "relayer config (JSON; see relayer/config.ts)")
+  .requiredOption("-c, --config <file>", "relayer config (JSON; fields in relayer/README.md)")
   .showHelpAfterError()
   .addHelpText("after", "\nExample:\n  npm run relayer -- --config deployments/relayer.devnets.json\n");
 

@@ -49,6 +49,16 @@ function installExitHook(): void {
   process.on("exit", () => {
     for (const pid of live) killGroup(pid, "SIGKILL");
   });
+  // The devnets run in their own process groups, so a Ctrl-C at the terminal does not reach them, and a signal that
+  // kills this process skips "exit" hooks. Unless someone else handles the signal (and stops the devnets itself),
+  // stop them and exit as the default action would.
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (process.listenerCount(signal) > 1) return;
+    for (const pid of live) killGroup(pid, "SIGTERM");
+    process.exit(signal === "SIGINT" ? 130 : 143);
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
 }
 
 function killGroup(pid: number, signal: NodeJS.Signals): void {
