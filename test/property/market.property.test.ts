@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import fc from "fast-check";
-import { ethers } from "hardhat";
+import hre, { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { Wallet } from "ethers";
 import { deployMarketSystem } from "../../src/chain/deploy";
@@ -24,7 +24,9 @@ import {
  * (test/model/market-model.ts) must give the same trades, prices and payments; invariants in test/PROPERTIES.md.
  */
 const SEED = Number(process.env.FC_SEED ?? 20261124);
-const RUNS = Number(process.env.FC_RUNS ?? 60);
+// Instrumented coverage runs are ~50x slower: a few cases still cover every path there.
+const COVERAGE = (hre as unknown as { __SOLIDITY_COVERAGE_RUNNING?: boolean }).__SOLIDITY_COVERAGE_RUNNING === true;
+const RUNS = Number(process.env.FC_RUNS ?? (COVERAGE ? 5 : 60));
 const REGIONS = ["R1", "R2", "R3"] as const;
 const KINDS = ["consumer", "wind", "thermal"] as const;
 type Kind = (typeof KINDS)[number];
