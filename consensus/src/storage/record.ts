@@ -1,4 +1,4 @@
-import zlib from "node:zlib";
+import { crc32 } from "./crc32";
 
 /**
  * WAL record framing: [length u32][crc32 u32][type u8][payload]. `length` counts the payload only;
@@ -14,7 +14,7 @@ export interface RawRecord {
 }
 
 export function recordCrc(type: number, payload: Uint8Array): number {
-  return zlib.crc32(payload, zlib.crc32(Buffer.of(type)));
+  return crc32(payload, crc32(Buffer.of(type)));
 }
 
 export function frameRecord(type: number, payload: Buffer): Buffer {
