@@ -43,6 +43,30 @@ describe("two devnets", function () {
     expect(groupAlive(pair.side.pid)).to.equal(false);
   });
 
+  it("are stopped when the process that started them gets a Ctrl-C it does not handle itself", async () => {
+    const code =
+      "require('./src/devnet/pair').startDevnets().then((p) => console.log('pids', p.main.pid, p.side.pid)); setInterval(() => {}, 1000);";
+    const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", code], {
+      cwd: ROOT,
+      detached: true,
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let out = "";
+    child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((r) => child.once("exit", (c) => r(c)));
+    let pids: number[] = [];
+    try {
+      await waitFor("both devnets", async () => /pids \d+ \d+/.test(out), 90_000);
+      pids = out.match(/pids (\d+) (\d+)/)!.slice(1).map(Number);
+      process.kill(-child.pid!, "SIGINT");
+      expect(await exited).to.equal(130);
+      await waitFor("the devnets to exit", async () => pids.every((pid) => !groupAlive(pid)), 10_000);
+    } finally {
+      if (child.exitCode === null) process.kill(-child.pid!, "SIGKILL");
+      for (const pid of pids) if (groupAlive(pid)) process.kill(-pid, "SIGKILL");
+    }
+  });
+
   describe("when run by `npm run devnets` with the relayer", () => {
     let script: ChildProcess | undefined;
     let relayer: RelayerProcess | undefined;
