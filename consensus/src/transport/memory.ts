@@ -50,8 +50,12 @@ export class MemoryTransport implements Transport, PartitionControl {
     readonly id: NodeId,
   ) {}
 
+  /** Like the TCP transport's receiver, refuses a message that does not name its real sender. */
   send(msgs: Message[]): void {
-    for (const m of msgs) this.network.route(m.from === this.id ? m : { ...m, from: this.id });
+    for (const m of msgs) {
+      if (m.from === this.id) this.network.route(m);
+      else this.network.dropped++;
+    }
   }
 
   onMessage(handler: MessageHandler): void {

@@ -55,6 +55,19 @@ describe("in-memory transport", function () {
     expect([atA.length, atB.length]).to.deep.equal([1, 1]);
   });
 
+  it("drops a message that does not name its sender as `from`", async function () {
+    const net = new MemoryNetwork();
+    const a = net.transport("a");
+    const b = net.transport("b");
+    const got: Message[] = [];
+    b.onMessage((m) => got.push(m));
+    await Promise.all([a.start(), b.start(), net.transport("c").start()]);
+    a.send([hb("c", "b")]);
+    await tick();
+    expect(got).to.have.length(0);
+    expect(net.dropped).to.equal(1);
+  });
+
   it("setPartition and partitionFromEnv set exactly the listed peers", function () {
     const t = new MemoryNetwork().transport("a");
     t.block("x");
