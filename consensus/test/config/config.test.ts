@@ -147,6 +147,19 @@ describe("orderer config", function () {
       expect(() => loadConfig(file)).to.throw(ConfigError, /not valid JSON/);
     });
 
+    it("loads the documented example.json, which names every field", function () {
+      const file = path.join(__dirname, "../../src/config/example.json");
+      const cfg = loadConfig(file);
+      expect(cfg.id).to.equal("tc1");
+      const raw = JSON.parse(fs.readFileSync(file, "utf8"));
+      const topLevel = Object.keys(raw).sort();
+      expect(topLevel).to.deep.equal(Object.keys(cfg).sort());
+      expect(raw.storage).to.deep.equal(cfg.storage);
+      expect(raw.transport).to.deep.equal(cfg.transport);
+      expect(raw.batching).to.deep.equal(cfg.batching);
+      expect(raw.timeouts).to.deep.equal(cfg.timeouts);
+    });
+
     it("puts the file name in validation errors", function () {
       const file = path.join(dir, "node.json");
       fs.writeFileSync(file, JSON.stringify({ ...minimal(), mode: "fast" }));
