@@ -76,6 +76,7 @@ export class Simulation {
       onLeader: (n, t) => {
         this.leadersSeen++;
         this.checker.onLeader(n, t);
+        this.checkPoolGate(n, "became leader");
       },
       onApply: (ev) => this.onApply(ev),
     };
@@ -126,8 +127,18 @@ export class Simulation {
     throw new SafetyViolation(`seed ${this.seed} (${this.mode}) tick ${this.now}: ${msg}`);
   }
 
+  /** The paper's gate: in improved mode only pool members campaign and lead. */
+  private checkPoolGate(n: SimNode, what: string): void {
+    if (this.mode !== "improved") return;
+    const conf = n.raw.status().conf;
+    if (!candidatePool(conf).includes(n.id)) {
+      this.fail(`${n.id} ${what} but is outside its candidate pool [${candidatePool(conf).join(",")}]`);
+    }
+  }
+
   private send(m: Message): void {
     this.messages++;
+    if (m.type === "preVote" || m.type === "vote") this.checkPoolGate(this.nodes.get(m.from)!, `sent ${m.type}`);
     const copies = this.faults && this.rng() < 0.05 ? 2 : 1;
     for (let c = 0; c < copies; c++) {
       if (this.faults && this.rng() < 0.08) continue;
