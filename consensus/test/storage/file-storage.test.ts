@@ -8,6 +8,7 @@ import { StorageClosedError, StorageError, WalCorruptionError } from "../../src/
 import { StorageLockedError } from "../../src/storage/dir-lock";
 import { FileStorage } from "../../src/storage/file-storage";
 import { SnapshotStore } from "../../src/storage/snapshot-store";
+import { Wal } from "../../src/storage/wal";
 import { entry, plain, range, tempDir } from "./helpers";
 
 const CONF: ConfState = {
@@ -89,6 +90,22 @@ describe("FileStorage (durable Raft storage)", function () {
       expect(s.lastIndex()).to.equal(4);
       s = reopen(s);
       expect(plain(s.entries(1, 5))).to.deep.equal(plain([...range(1, 2, 1), entry(3, 2), entry(4, 2)]));
+    });
+
+    it("splits a huge save into several WAL records and reads it all back", function () {
+      let s = openStorage({ fsync: false });
+      const big = Array.from({ length: 40 }, (_, k) => ({ ...entry(k + 1, 2), data: new Uint8Array(1 << 20).fill(k) }));
+      s.save({ term: 2, vote: "tc1", commit: 0 }, big);
+      s.close();
+      const { wal, recovery } = Wal.open(path.join(dir, "wal"), { fsync: false });
+      wal.close();
+      // Two Save records with entries (plus the segment's empty header save).
+      expect(recovery.records.filter((r) => r.type === 1 && r.payload.length > 1 << 20)).to.have.length(2);
+      s = openStorage({ fsync: false });
+      expect(s.lastIndex()).to.equal(40);
+      expect(s.entries(40, 41)[0].data[0]).to.equal(39);
+      expect(s.entries(1, 41).every((e, k) => e.data.byteLength === 1 << 20 && e.data[5] === k)).to.equal(true);
+      expect(s.initialState().hardState).to.deep.equal({ term: 2, vote: "tc1", commit: 0 });
     });
 
     it("refuses entries that would leave a gap", function () {
