@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { StorageError } from "./errors";
+import { mkdirDurable } from "./fs-util";
 
 /** Another live process holds the data dir. Two writers on one WAL would corrupt it. */
 export class StorageLockedError extends StorageError {
@@ -75,7 +76,7 @@ export class DirLock {
   ) {}
 
   static acquire(dir: string): DirLock {
-    fs.mkdirSync(dir, { recursive: true });
+    mkdirDurable(dir);
     const file = path.join(dir, "LOCK");
     const key = fs.realpathSync(dir);
     const me: LockOwner = { pid: process.pid, start: startTime(process.pid) };

@@ -20,6 +20,24 @@ export function fsyncDir(dir: string): void {
   }
 }
 
+/**
+ * `mkdir -p` that also makes the new directory entries durable: each created directory's parent is
+ * fsync'd, or a power cut right after the first acknowledged write could lose the whole data dir.
+ */
+export function mkdirDurable(dir: string, sync = true): void {
+  const missing: string[] = [];
+  let cur = path.resolve(dir);
+  while (!fs.existsSync(cur)) {
+    missing.unshift(cur);
+    const parent = path.dirname(cur);
+    if (parent === cur) break;
+    cur = parent;
+  }
+  if (missing.length === 0) return;
+  fs.mkdirSync(dir, { recursive: true });
+  if (sync) for (const d of missing) fsyncDir(path.dirname(d));
+}
+
 export interface AtomicWriteOptions {
   /** fsync file and directory (default true). Off only for tests and benchmarks that say so. */
   fsync?: boolean;

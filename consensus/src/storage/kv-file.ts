@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { KvFileCorruptionError } from "./errors";
-import { writeFileAtomic } from "./fs-util";
+import { mkdirDurable, writeFileAtomic } from "./fs-util";
 import { frameRecord, readRecordAt } from "./record";
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -22,7 +22,7 @@ export class DurableKv {
     private readonly opts: { fsync?: boolean } = {},
   ) {
     const dir = path.dirname(file);
-    fs.mkdirSync(dir, { recursive: true });
+    mkdirDurable(dir, opts.fsync ?? true);
     // Temp files of an interrupted replace of this file (only ours: the dir may be shared).
     const prefix = `.${path.basename(file)}.`;
     for (const n of fs.readdirSync(dir)) {

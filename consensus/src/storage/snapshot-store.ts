@@ -3,7 +3,7 @@ import path from "node:path";
 import type { Snapshot } from "../core/types";
 import { decodeSnapshotBody, encodeSnapshotBody } from "./codec";
 import { SnapshotCorruptionError } from "./errors";
-import { fsyncDir, removeStaleTempFiles, writeFileAtomic } from "./fs-util";
+import { fsyncDir, mkdirDurable, removeStaleTempFiles, writeFileAtomic } from "./fs-util";
 import { frameRecord, readRecordAt } from "./record";
 
 const SNAP_MAGIC = Buffer.from("DPLCSNP1", "ascii");
@@ -19,7 +19,7 @@ export class SnapshotStore {
     readonly dir: string,
     private readonly sync = true,
   ) {
-    fs.mkdirSync(dir, { recursive: true });
+    mkdirDurable(dir, sync);
     removeStaleTempFiles(dir);
   }
 

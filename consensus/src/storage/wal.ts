@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { StorageClosedError, StorageError, WalCorruptionError } from "./errors";
-import { fsyncDir, removeStaleTempFiles } from "./fs-util";
+import { fsyncDir, mkdirDurable, removeStaleTempFiles } from "./fs-util";
 import { frameRecord, isTornTail, readRecordAt, type RawRecord } from "./record";
 
 /** Every segment starts with this; it names the format version. */
@@ -88,7 +88,7 @@ export class Wal {
 
   /** Opens (creating if needed) the WAL in `dir` and replays it. */
   static open(dir: string, opts: WalOptions = {}): { wal: Wal; recovery: WalRecovery } {
-    fs.mkdirSync(dir, { recursive: true });
+    mkdirDurable(dir, opts.fsync ?? true);
     removeStaleTempFiles(dir);
     const seqs = fs
       .readdirSync(dir)
