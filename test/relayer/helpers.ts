@@ -2,19 +2,17 @@ import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { AbiCoder, ContractFactory, id, type JsonRpcProvider, type Wallet } from "ethers";
-import { BridgeGateway__factory, type BridgeGateway } from "../../typechain-types";
+import { AbiCoder, type JsonRpcProvider, type Wallet } from "ethers";
+import {
+  BridgeGateway__factory,
+  MockBridgeReceiver__factory,
+  type BridgeGateway,
+  type MockBridgeReceiver,
+} from "../../typechain-types";
 import { ACCOUNT, devnetKey, devnetProvider, devnetWallet } from "../../src/devnet/accounts";
 import type { Devnet } from "../../src/devnet/node";
 import { freePort } from "../../src/devnet/ports";
 import type { RelayerConfigInput } from "../../relayer/config";
-
-/**
- * A receiver that acknowledges every bridge message: it returns `onBridgeMessage`'s selector for any call, which is
- * all the gateway checks. Hand-assembled (PUSH4 sel; PUSH1 224; SHL; PUSH1 0; MSTORE; PUSH1 32; PUSH1 0; RETURN) so
- * the relayer tests do not depend on the token peg or certificate contracts.
- */
-const ACK_RECEIVER_BYTECODE = "0x6010600c60003960106000f3" + "63" + "bbbbbbbb" + "60e01b60005260206000f3";
 
 /** One chain of a relayer test: its devnet, a provider, the gateway and an acknowledging receiver. */
 export interface TestChain {
@@ -23,17 +21,17 @@ export interface TestChain {
   readonly admin: Wallet;
   readonly gateway: BridgeGateway;
   readonly receiver: string;
+  readonly receiverContract: MockBridgeReceiver;
 }
 
 export const VALIDATOR_KEYS = ACCOUNT.validators.map(devnetKey);
 export const THRESHOLD = 2;
 
-async function deployReceiver(admin: Wallet): Promise<string> {
-  const sel = id("onBridgeMessage(uint256,address,uint256,bytes)").slice(2, 10);
-  const factory = new ContractFactory([], ACK_RECEIVER_BYTECODE.replace("bbbbbbbb", sel), admin);
-  const c = await factory.deploy();
-  await c.waitForDeployment();
-  return c.getAddress();
+/** A receiver that acknowledges (or, told to, rejects) every message and counts what it received. */
+export async function deployReceiver(admin: Wallet): Promise<MockBridgeReceiver> {
+  const receiver = await new MockBridgeReceiver__factory(admin).deploy();
+  await receiver.waitForDeployment();
+  return receiver;
 }
 
 /** Deploys a fresh gateway pair (validators 10–12, threshold 2) and a receiver on each chain; the admin may send. */
@@ -46,7 +44,8 @@ export async function deployBridgePair(main: Devnet, side: Devnet): Promise<{ ma
       const gateway = await new BridgeGateway__factory(admin).deploy(admin.address, validators, THRESHOLD);
       await gateway.waitForDeployment();
       await (await gateway.grantRole(await gateway.SENDER_ROLE(), admin.address)).wait();
-      return { devnet, provider, admin, gateway, receiver: await deployReceiver(admin) };
+      const receiverContract = await deployReceiver(admin);
+      return { devnet, provider, admin, gateway, receiver: await receiverContract.getAddress(), receiverContract };
     }),
   );
   const [m, s] = chains as [TestChain, TestChain];
@@ -55,12 +54,12 @@ export async function deployBridgePair(main: Devnet, side: Devnet): Promise<{ ma
   return { main: m, side: s };
 }
 
-/** Sends `count` messages from `from` to `to`'s receiver; returns their nonces. */
-export async function sendMessages(from: TestChain, to: TestChain, count: number): Promise<bigint[]> {
+/** Sends `count` messages from `from` to `to`'s receiver (or `target`); returns their nonces. */
+export async function sendMessages(from: TestChain, to: TestChain, count: number, target = to.receiver): Promise<bigint[]> {
   const nonces: bigint[] = [];
   for (let i = 0; i < count; i++) {
     const payload = AbiCoder.defaultAbiCoder().encode(["uint256"], [BigInt(i)]);
-    const receipt = await (await from.gateway.send(to.devnet.chainId, to.receiver, payload)).wait();
+    const receipt = await (await from.gateway.send(to.devnet.chainId, target, payload)).wait();
     const log = receipt!.logs.map((l) => from.gateway.interface.parseLog(l)).find((p) => p?.name === "BridgeMessageSent");
     nonces.push(log!.args.nonce as bigint);
   }

@@ -7,6 +7,7 @@ import { parseRelayerConfig } from "../../relayer/config";
 import { startRelayerDaemon, type RelayerDaemon } from "../../relayer/daemon";
 import {
   deployBridgePair,
+  deployReceiver,
   executedNonces,
   mine,
   relayerConfig,
@@ -82,6 +83,8 @@ describe("relayer between two devnets", function () {
       // No delivery was attempted twice: one relayer transaction per message on each chain.
       expect(await relayerTransactions(pair.side)).to.equal(24);
       expect(await relayerTransactions(pair.main)).to.equal(5);
+      expect(await pair.side.receiverContract.received()).to.equal(24n);
+      expect(await pair.main.receiverContract.received()).to.equal(5n);
 
       // The restart resumed from the checkpoint, not from genesis.
       const ready = second
@@ -142,6 +145,37 @@ describe("relayer between two devnets", function () {
       expect(executed).to.have.length(1);
       expect(executed[0]!.args.messageHash).to.equal(await pair.side.gateway.hashMessage(message));
       expect(daemon.relayer.health().pending).to.equal(0);
+    });
+  });
+
+  describe("when a message keeps failing at its target", () => {
+    it("sets it aside, reports it on /healthz and in metrics, and delivers the rest", async () => {
+      const pair = await deployBridgePair(devnets.main, devnets.side);
+      const failing = await deployReceiver(pair.side.admin);
+      await (await failing.setBehaviour(true, false)).wait();
+      const dir = tempDir("relayer-set-aside");
+      const config = parseRelayerConfig(await relayerConfig(dir, pair, { retry: { maxAttempts: 3, baseDelayMs: 50, maxDelayMs: 100 } }));
+      const daemon = await startRelayerDaemon(config, { logger: pino({ level: "silent" }) });
+      daemons.push(daemon);
+
+      await sendMessages(pair.main, pair.side, 1);
+      await sendMessages(pair.main, pair.side, 1, await failing.getAddress());
+      await sendMessages(pair.main, pair.side, 2);
+      await mine(pair.main, 2);
+      await waitFor("the set-aside message", async () => daemon.relayer.health().setAside.length === 1);
+      await waitFor("the others", async () => (await executedNonces(pair.side, pair.main)).size === 3);
+      await expectExactlyOnce(pair.side, pair.main, [1n, 3n, 4n]);
+      expect(await pair.side.receiverContract.received()).to.equal(3n);
+
+      const health = (await (await fetch(`http://127.0.0.1:${daemon.httpPort}/healthz`)).json()) as {
+        setAside: Array<{ route: string; nonce: string; error: string }>;
+      };
+      expect(health.setAside).to.have.length(1);
+      expect(health.setAside[0]).to.include({ route: "main->side", nonce: "2" });
+      expect(health.setAside[0]!.error).to.match(/^reverted with data 0x|MockBridgeReceiverFailed/);
+      const metrics = await (await fetch(`http://127.0.0.1:${daemon.httpPort}/metrics`)).text();
+      expect(metrics).to.match(/relayer_set_aside_messages 1/);
+      expect(metrics).to.match(/relayer_delivery_failures_total\{route="main->side"\} 3/);
     });
   });
 
