@@ -103,6 +103,8 @@ export class ApiServer {
     res.writeHead(reply.status, headers).end(body);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     this.o.metrics.requestLatency.observe({ route, code: String(reply.status) }, seconds);
+    if (reply.status === 503) this.o.logger.warn({ route, error: (reply.body as { error?: string }).error }, "request refused: unavailable");
+    else this.o.logger.debug({ route, method: req.method, status: reply.status, ms: seconds * 1000 }, "request");
   }
 
   private routeOf(req: http.IncomingMessage): { route: string; run: () => Promise<Reply> } {
