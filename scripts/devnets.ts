@@ -20,6 +20,7 @@ const program = new Command()
   .option("--main-chain-id <id>", "main chain id", int)
   .option("--side-chain-id <id>", "side chain id", int)
   .option("--relayer-http-port <port>", "the /metrics and /healthz port written into the relayer config", int, 9464)
+  .option("--block-interval <ms>", "also mine a block every <ms> on each chain, so relayed messages confirm on idle chains (0: off)", int, 1000)
   .option("--no-deploy", "start the chains only")
   .option("--log-dir <dir>", "write each node's output to <dir>/main.log and <dir>/side.log")
   .option("--root <dir>", "directory whose deployments/ receives the files", path.join(__dirname, ".."))
@@ -34,11 +35,12 @@ async function main(): Promise<void> {
     mainChainId?: number;
     sideChainId?: number;
     relayerHttpPort: number;
+    blockInterval: number;
     deploy: boolean;
     logDir?: string;
     root: string;
   }>();
-  await runDevnetsCommand({ ...o, root: path.resolve(o.root) });
+  await runDevnetsCommand({ ...o, blockIntervalMs: o.blockInterval, root: path.resolve(o.root) });
 }
 
 main().catch((err: unknown) => {

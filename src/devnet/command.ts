@@ -12,6 +12,7 @@ export interface DevnetsCommandOptions {
   readonly deploy?: boolean;
   readonly relayerHttpPort?: number;
   readonly logDir?: string;
+  readonly blockIntervalMs?: number;
 }
 
 function checkPort(name: string, v: number | undefined): void {
@@ -28,6 +29,9 @@ export async function runDevnetsCommand(opts: DevnetsCommandOptions, out: (line:
   checkPort("main-port", opts.mainPort);
   checkPort("side-port", opts.sidePort);
   checkPort("relayer-http-port", opts.relayerHttpPort);
+  if (opts.blockIntervalMs !== undefined && (!Number.isSafeInteger(opts.blockIntervalMs) || opts.blockIntervalMs < 0)) {
+    throw new InvalidArgumentError("--block-interval must be a whole number of milliseconds (0: off)");
+  }
   if ((opts.mainPort ?? MAIN_PORT) === (opts.sidePort ?? SIDE_PORT)) {
     throw new InvalidArgumentError("the main and side devnets need different ports");
   }

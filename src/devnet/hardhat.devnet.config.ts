@@ -14,9 +14,18 @@ if (!Number.isSafeInteger(chainId) || chainId <= 0) {
 // The node logs every RPC call unless told otherwise; a devnet's output is kept only for error reports.
 const loggingEnabled = process.env.DPLC_DEVNET_LOGGING === "1";
 
+// Interval mining on top of automine, so an idle chain still grows and the relayer's confirmation depth is reached
+// (0: blocks only on transactions and `hardhat_mine`, as tests want).
+const interval = Number(process.env.DPLC_DEVNET_BLOCK_INTERVAL_MS ?? "0");
+if (!Number.isSafeInteger(interval) || interval < 0) {
+  throw new Error(`DPLC_DEVNET_BLOCK_INTERVAL_MS must be a non-negative integer, got ${process.env.DPLC_DEVNET_BLOCK_INTERVAL_MS}`);
+}
+const baseHardhat = base.networks?.hardhat;
+const mining = { ...baseHardhat?.mining, auto: true, interval };
+
 const config: HardhatUserConfig = {
   ...base,
-  networks: { ...base.networks, hardhat: { ...base.networks?.hardhat, chainId, loggingEnabled } },
+  networks: { ...base.networks, hardhat: { ...baseHardhat, chainId, loggingEnabled, mining } },
   // Paths resolve against the config file's directory: point them back at the repository.
   paths: { ...base.paths, root: path.join(__dirname, "..", "..") },
 };

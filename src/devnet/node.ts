@@ -13,6 +13,8 @@ export interface DevnetSpec {
   readonly port?: number;
   /** Append the node's output here (default: keep only its last lines, for error messages). */
   readonly logFile?: string;
+  /** Mine a block every this many ms besides automine (default 0: only on transactions and `hardhat_mine`). */
+  readonly blockIntervalMs?: number;
   /** How long to wait for `eth_chainId` to answer (default 90 s: two nodes starting on two cores take ~10 s). */
   readonly readyTimeoutMs?: number;
 }
@@ -111,7 +113,11 @@ export async function startDevnet(spec: DevnetSpec): Promise<Devnet> {
 }
 
 function spawnNode(spec: DevnetSpec, port: number): ChildProcess {
-  const env: NodeJS.ProcessEnv = { ...process.env, DPLC_DEVNET_CHAIN_ID: String(spec.chainId) };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DPLC_DEVNET_CHAIN_ID: String(spec.chainId),
+    DPLC_DEVNET_BLOCK_INTERVAL_MS: String(spec.blockIntervalMs ?? 0),
+  };
   // Set by a parent Hardhat process; `hardhat node` refuses any network but the in-process one.
   delete env.HARDHAT_NETWORK;
   const cli = require.resolve("hardhat/internal/cli/cli.js", { paths: [ROOT] });

@@ -11,6 +11,8 @@ export interface DevnetPairOptions {
   readonly sidePort?: number;
   /** Directory for `main.log` and `side.log` (default: no log files). */
   readonly logDir?: string;
+  /** Interval mining on both chains, ms (default 0: off). */
+  readonly blockIntervalMs?: number;
 }
 
 /** The main chain (energy) and the side chain (green certificates), each a `hardhat node`. */
@@ -25,8 +27,8 @@ export interface DevnetPair {
 export async function startDevnets(opts: DevnetPairOptions = {}): Promise<DevnetPair> {
   const log = (name: string) => (opts.logDir === undefined ? undefined : `${opts.logDir}/${name}.log`);
   const results = await Promise.allSettled([
-    startDevnet({ name: "main", chainId: opts.mainChainId ?? MAIN_CHAIN_ID, port: opts.mainPort, logFile: log("main") }),
-    startDevnet({ name: "side", chainId: opts.sideChainId ?? SIDE_CHAIN_ID, port: opts.sidePort, logFile: log("side") }),
+    startDevnet({ name: "main", chainId: opts.mainChainId ?? MAIN_CHAIN_ID, port: opts.mainPort, logFile: log("main"), blockIntervalMs: opts.blockIntervalMs }),
+    startDevnet({ name: "side", chainId: opts.sideChainId ?? SIDE_CHAIN_ID, port: opts.sidePort, logFile: log("side"), blockIntervalMs: opts.blockIntervalMs }),
   ]);
   const started = results.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
   const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");

@@ -13,6 +13,8 @@ export interface DevnetSessionOptions {
   /** The relayer's `/metrics` and `/healthz` port written into its config (default 9464). */
   readonly relayerHttpPort?: number;
   readonly logDir?: string;
+  /** Interval mining, ms (default 1000, so the relayer's confirmations come on idle chains; 0: off). */
+  readonly blockIntervalMs?: number;
 }
 
 export interface DevnetSession {
@@ -37,6 +39,7 @@ export async function startDevnetSession(opts: DevnetSessionOptions, log: (line:
     mainChainId: opts.mainChainId,
     sideChainId: opts.sideChainId,
     logDir: opts.logDir,
+    blockIntervalMs: opts.blockIntervalMs ?? 1000,
   });
   log(`main chain  ${pair.main.url}  chain id ${pair.main.chainId}  pid ${pair.main.pid}`);
   log(`side chain  ${pair.side.url}  chain id ${pair.side.chainId}  pid ${pair.side.pid}`);
