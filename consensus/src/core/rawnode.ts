@@ -252,6 +252,9 @@ export class RawNode {
       return;
     }
     if (r.hasLiveLeader()) throw new NotLeaderError(r.lead);
+    if (r.conf.members.length === 0) {
+      throw new ProposalDroppedError(`${r.id} has not received a configuration yet (joining)`);
+    }
     if (r.cfg.mode === "improved" && candidatePool(r.conf).length === 0) {
       throw new NoEligibleLeaderError("no leader: the candidate pool is empty");
     }

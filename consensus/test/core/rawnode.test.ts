@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { seededRandom } from "../../src/core/config";
-import { RaftError } from "../../src/core/errors";
+import { NoEligibleLeaderError, ProposalDroppedError, RaftError } from "../../src/core/errors";
 import { RawNode } from "../../src/core/rawnode";
 import { MemoryStorage } from "../../src/core/storage";
 import { bytes, cluster, part, tc } from "./helpers";
@@ -66,5 +66,37 @@ describe("RawNode Ready/advance contract", function () {
     st.conf.members.length = 0;
     expect(c.node(l).raw.status().conf.members).to.have.length(3);
     expect(c.node("b").raw.status().progress).to.deep.equal({});
+  });
+
+  it("reportSnapshot(ok) moves a follower out of the snapshot state so replication resumes", function () {
+    const c = cluster([tc("a"), part("b"), part("c")], { snapshotEvery: 3, seed: 5 });
+    const l = c.tickUntilLeader()!;
+    const f = [...c.nodes.keys()].find((id) => id !== l)!;
+    c.node(f).crash();
+    for (let i = 0; i < 6; i++) c.propose(l, `v${i}`);
+    c.node(f).restart();
+    c.filters.push((m) => m.type === "snapshot");
+    c.tick(2);
+    expect(c.node(l).raw.status().progress[f].state).to.equal("snapshot");
+    c.node(l).raw.reportSnapshot(f, false);
+    expect(c.node(l).raw.status().progress[f].state).to.equal("probe");
+    c.heal();
+    c.tick(3);
+    expect(c.node(f).sm).to.deep.equal(c.node(l).sm);
+  });
+
+  it("a joining node without a configuration drops proposals without claiming that no leader can exist", function () {
+    const n = new RawNode({ id: "z", random: seededRandom(1) }, new MemoryStorage());
+    for (let i = 0; i < 100; i++) n.tick();
+    let err: unknown;
+    try {
+      n.propose(bytes("x"));
+    } catch (e) {
+      err = e;
+    }
+    expect(err).to.be.instanceOf(ProposalDroppedError);
+    expect(err).to.not.be.instanceOf(NoEligibleLeaderError);
+    expect((err as Error).message).to.match(/not received a configuration/);
+    expect(n.campaign()).to.equal(false);
   });
 });
