@@ -220,7 +220,8 @@ export class Simulation {
   leaderNode(): SimNode | undefined {
     let best: SimNode | undefined;
     for (const n of this.nodes.values()) {
-      if (!n.alive) continue;
+      // Nodes outside their own configuration (a spare that never joined) are not asked.
+      if (!n.alive || !n.raw.status().conf.members.some((m) => m.id === n.id)) continue;
       const s = n.raw.status();
       if (s.state === "leader" && (best === undefined || s.term > best.raw.status().term)) best = n;
     }
@@ -391,7 +392,8 @@ export class Simulation {
     }
     this.outcome = "noEligibleLeader";
     for (const n of this.nodes.values()) {
-      if (!n.alive) continue;
+      // Nodes outside their own configuration (a spare that never joined) are not asked.
+      if (!n.alive || !n.raw.status().conf.members.some((m) => m.id === n.id)) continue;
       try {
         n.raw.propose(enc.encode("probe"));
         this.fail(`${n.id} accepted a proposal without an eligible leader`);
