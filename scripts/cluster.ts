@@ -64,7 +64,12 @@ async function main(): Promise<void> {
   }
   for (const id of cluster.ids) console.log(`${id}  api ${cluster.apiUrl(id)}  log ${cluster.logFile(id)}`);
   if (o.chain) console.log(`chain ${cluster.chainUrl} (n1 delivers)`);
-  console.log(`leader: ${await cluster.leader()}  — Ctrl-C stops every node`);
+  // No leader is a state to report, not a reason to leave the nodes running unattended.
+  const leader = await cluster.leader().catch(() => null);
+  console.log(`${leader === null ? "no leader elected yet (see the logs)" : `leader: ${leader}`}  — Ctrl-C stops every node`);
 }
 
-void main();
+main().catch((err: unknown) => {
+  process.stderr.write(`cluster: ${(err as Error).message}\n`);
+  process.exit(1);
+});
