@@ -42,6 +42,18 @@ export async function startHardhatNode(options: { port?: number; timeoutMs?: num
     stderr = (stderr + d.toString()).slice(-4_000);
   });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  // Detached: make sure it does not outlive this process.
+  const onExit = (): void => {
+    if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
+      try {
+        process.kill(-child.pid, "SIGKILL");
+      } catch {
+        // Already gone.
+      }
+    }
+  };
+  process.once("exit", onExit);
+  void exited.then(() => process.off("exit", onExit));
   const stop = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
       try {

@@ -38,6 +38,10 @@ export class LocalCluster {
 
   constructor(readonly o: LocalClusterOptions) {
     this.ids = Array.from({ length: o.nodes }, (_, i) => `n${i + 1}`);
+    // Detached groups outlive their parent: never leave nodes behind when this process exits.
+    process.once("exit", () => {
+      for (const child of this.procs.values()) killGroup(child, "SIGKILL");
+    });
   }
 
   get chainUrl(): string {
@@ -126,12 +130,8 @@ export class LocalCluster {
   /** Sends `signal` to the node's whole process group and waits for it to exit. */
   async kill(id: string, signal: NodeJS.Signals = "SIGKILL"): Promise<void> {
     const child = this.procs.get(id);
-    if (child === undefined || child.pid === undefined) return;
-    try {
-      process.kill(-child.pid, signal);
-    } catch {
-      // Already gone.
-    }
+    if (child === undefined) return;
+    killGroup(child, signal);
     await this.exits.get(id);
   }
 
@@ -187,5 +187,14 @@ export class LocalCluster {
       body: JSON.stringify({ peers }),
     });
     if (!res.ok) throw new Error(`partition ${id}: HTTP ${res.status} ${await res.text()}`);
+  }
+}
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // Already gone.
   }
 }
