@@ -72,7 +72,7 @@ export class Admission {
     return (
       this.registry !== null &&
       tx.to !== null &&
-      getAddress(tx.to) === this.registry &&
+      tx.to.toLowerCase() === this.registry.toLowerCase() &&
       tx.data.toLowerCase().startsWith(REGIS_SELECTOR)
     );
   }

@@ -43,7 +43,7 @@ describe("chain/tx: parseRawTransaction", function () {
       expect(parsed.sender).to.equal(wallet.address);
       expect(parsed.nonce).to.equal(7);
       expect(parsed.chainId).to.equal(CHAIN_ID);
-      expect(parsed.to).to.equal(wallet.address);
+      expect(parsed.to).to.equal(wallet.address.toLowerCase());
       expect(parsed.raw).to.equal(raw.toLowerCase());
     });
 
@@ -142,7 +142,7 @@ describe("chain/tx: parseRawTransaction", function () {
             const lean = parseRawTransaction(raw, CHAIN_ID);
             expect(lean.hash).to.equal(full.hash!.toLowerCase());
             expect(lean.sender).to.equal(full.from);
-            expect([lean.nonce, lean.chainId, lean.to, lean.data]).to.deep.equal([full.nonce, full.chainId, full.to, full.data]);
+            expect([lean.nonce, lean.chainId, lean.to, lean.data]).to.deep.equal([full.nonce, full.chainId, full.to?.toLowerCase() ?? null, full.data]);
           },
         ),
         { seed: 20261124, numRuns: 60 },
