@@ -14,6 +14,9 @@ import {
   type PaperTablePricing,
 } from "../../typechain-types";
 
+/** A corridor capacity of `type(uint64).max` means unlimited (IGridParameters.setPair). */
+export const UNLIMITED_MWH = 2n ** 64n - 1n;
+
 /** The accounts that run a market: one each for the operator roles. */
 export interface OperatorSigners {
   admin: Signer;

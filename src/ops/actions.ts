@@ -1,8 +1,9 @@
 import { MaxUint256, type Signer } from "ethers";
-import type { MarketSystem } from "../chain/deploy";
+import { UNLIMITED_MWH, type MarketSystem } from "../chain/deploy";
 import { code32, KIND_CODE } from "../chain/participants";
 import type { OrderKind, PricingRule } from "../data";
 import { describeRevert } from "./chain-error";
+import { RoundState } from "../replay/round";
 
 /** Every contract interface, so a revert from any of them decodes to its custom error. */
 function interfaces(sys: MarketSystem) {
@@ -44,7 +45,7 @@ export async function setCorridor(
   grid: Signer,
   c: { seller: string; buyer: string; lossPpm: bigint; transmissionPrice: bigint; capacityMwh: bigint | null },
 ) {
-  const capacity = c.capacityMwh ?? 2n ** 64n - 1n;
+  const capacity = c.capacityMwh ?? UNLIMITED_MWH;
   await send(sys, () =>
     mined(sys.grid.connect(grid).setPair(code32(c.seller), code32(c.buyer), c.lossPpm, c.transmissionPrice, capacity)),
   );
@@ -113,8 +114,8 @@ export async function runMatching(sys: MarketSystem, who: Signer, steps: number,
   do {
     await send(sys, () => mined(sys.market.connect(who).matchOrders(steps)));
     calls++;
-  } while (untilDone && (await state()) === 1n);
-  return { calls, done: (await state()) !== 1n };
+  } while (untilDone && (await state()) === RoundState.Open);
+  return { calls, done: (await state()) !== RoundState.Open };
 }
 
 /** The dispatch centre approves the matched result. */
@@ -136,6 +137,6 @@ export async function runSettlement(sys: MarketSystem, who: Signer, steps: numbe
   do {
     await send(sys, () => mined(sys.market.connect(who).TRANS(steps)));
     calls++;
-  } while (untilDone && (await state()) === 3n);
-  return { calls, done: (await state()) === 4n };
+  } while (untilDone && (await state()) === RoundState.Settling);
+  return { calls, done: (await state()) === RoundState.Closed };
 }

@@ -1,7 +1,7 @@
 import type { Signer, Wallet } from "ethers";
 import type { MarketData, MarketOrder, PricingRule } from "../data";
 import { DplcError } from "../errors";
-import { deployMarketSystem, type MarketSystem, type OperatorSigners } from "../chain/deploy";
+import { UNLIMITED_MWH, deployMarketSystem, type MarketSystem, type OperatorSigners } from "../chain/deploy";
 import type { DevnetRpc } from "../chain/devnet";
 import { code32, participantWallet, registerParticipants } from "../chain/participants";
 import { silentProgress, type ProgressSink } from "./progress";
@@ -89,7 +89,7 @@ export async function configureGrid(sys: MarketSystem, gridCompany: Signer, data
   const grid = sys.grid.connect(gridCompany);
   for (const link of data.grid) {
     if (link.capacityMwh === 0n) continue;
-    const capacity = link.capacityMwh ?? 2n ** 64n - 1n;
+    const capacity = link.capacityMwh ?? UNLIMITED_MWH;
     await (
       await grid.setPair(code32(link.sellerRegion), code32(link.buyerRegion), link.lossPpm, link.transmissionPrice, capacity)
     ).wait();
