@@ -8,14 +8,25 @@ import { candidatePool, canCampaign, isVoter, quorum, voters } from "./membershi
 import type { Raft } from "./raft";
 import type { Entry, Message, NodeId } from "./types";
 
-/** Appends entries at the leader's current term; returns the last index. */
+/**
+ * Appends entries at the leader's current term; returns the last index. The leader does not count
+ * itself for these entries yet: its own match index advances only once the driver reports them
+ * durable (`leaderPersisted`, from `advance()`), so the driver may write them in parallel with
+ * replicating them (thesis §10.2.1) and commit still needs a majority of durable copies.
+ */
 export function appendEntries(r: Raft, es: Entry[]): number {
   let li = r.log.lastIndex();
   const stamped = es.map((e, i) => ({ ...e, term: r.term, index: li + 1 + i }));
   li = r.log.append(stamped);
-  r.prs.get(r.id)?.maybeUpdate(li);
-  maybeCommit(r);
   return li;
+}
+
+/** The driver has persisted the leader's log up to `durableLastIndex()`: count the leader's own copy. */
+export function leaderPersisted(r: Raft): void {
+  if (r.state !== "leader") return;
+  const pr = r.prs.get(r.id);
+  if (pr === undefined || !pr.maybeUpdate(r.log.durableLastIndex())) return;
+  if (maybeCommit(r)) bcastAppend(r);
 }
 
 /** Advances the commit index to the highest index a quorum holds, only if that entry is of our term. */

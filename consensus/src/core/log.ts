@@ -88,6 +88,15 @@ export class RaftLog {
     return this.unstable.maybeLastIndex() ?? this.storage.lastIndex();
   }
 
+  /**
+   * The last index the driver has made durable and that is still part of this log: everything
+   * before the unstable tail (0 while an unstable snapshot is pending, conservatively).
+   */
+  durableLastIndex(): number {
+    if (this.unstable.snapshot !== undefined) return 0;
+    return Math.min(this.unstable.offset - 1, this.storage.lastIndex());
+  }
+
   lastTerm(): number {
     return this.term(this.lastIndex());
   }

@@ -104,7 +104,7 @@ export class Raft {
     this.prs = new Map();
     for (const m of this.conf.members) {
       const pr = new Progress(next, this.cfg.maxInflight);
-      if (m.id === this.id) pr.match = this.log.lastIndex();
+      if (m.id === this.id) pr.match = this.log.durableLastIndex();
       this.prs.set(m.id, pr);
     }
   }

@@ -14,7 +14,7 @@ import {
   ProposalDroppedError,
   RaftError,
 } from "./errors";
-import { appendEntries, bcastAppend } from "./leader";
+import { appendEntries, bcastAppend, leaderPersisted } from "./leader";
 import { applyConfChangeTo, candidatePool, canCampaign, encodeConfChange } from "./membership";
 import { Raft } from "./raft";
 import { cloneConf, type Storage } from "./storage";
@@ -189,6 +189,7 @@ export class RawNode {
       const last = rd.entries[rd.entries.length - 1];
       log.unstable.stableTo(last.index, last.term);
     }
+    leaderPersisted(this.raft);
     this.pendingReady = false;
   }
 

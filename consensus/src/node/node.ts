@@ -372,8 +372,23 @@ export class OrdererNode implements OrdererHandle {
     // reveals it leaves this node. A hard state that only moves the commit index need not be synced
     // on its own (etcd's MustSync): after a crash the commit index is learnt again from the leader.
     const hs = rd.hardState;
-    const mustSync =
-      rd.entries.length > 0 || rd.snapshot !== undefined || (hs !== undefined && (hs.term !== this.synced.term || hs.vote !== this.synced.vote));
+    const termOrVoteChange = hs !== undefined && (hs.term !== this.synced.term || hs.vote !== this.synced.vote);
+    const mustSync = rd.entries.length > 0 || rd.snapshot !== undefined || termOrVoteChange;
+    // Thesis §10.2.1: a leader whose term and vote are already durable sends its appends and
+    // heartbeats before writing the same entries itself, so the followers' writes overlap its own.
+    // The core counts the leader toward a commit only once advance() reports its write durable.
+    // Everything else (responses, votes, snapshots, anything from a non-leader) still waits.
+    let messages = rd.messages;
+    if (mustSync && this.soft.state === "leader" && !termOrVoteChange && rd.snapshot === undefined) {
+      const early: Message[] = [];
+      const late: Message[] = [];
+      for (const m of messages) {
+        const replication = m.type === "append" || m.type === "heartbeat";
+        (replication && m.to !== this.cfg.id && m.term === this.synced.term ? early : late).push(m);
+      }
+      this.send(early);
+      messages = late;
+    }
     if (mustSync) {
       this.storage.save(hs, rd.entries, rd.snapshot);
       if (hs !== undefined) this.synced = { term: hs.term, vote: hs.vote };
@@ -383,7 +398,7 @@ export class OrdererNode implements OrdererHandle {
       this.metrics.commitIndex.set(rd.hardState.commit);
     }
     if (rd.snapshot !== undefined) this.installSnapshot(rd.snapshot);
-    this.send(rd.messages);
+    this.send(messages);
     for (const e of rd.committedEntries) this.applyEntry(e);
   }
 

@@ -24,13 +24,20 @@ describe("RawNode Ready/advance contract", function () {
     expect(n.hasReady()).to.equal(true);
     const rd = n.ready();
     expect(rd.softState).to.deep.equal({ lead: "a", state: "leader" });
-    expect(rd.hardState).to.deep.equal({ term: 2, vote: "a", commit: 2 });
+    // Thesis §10.2.1: the leader counts its own copy only once it is durable, i.e. after advance().
+    expect(rd.hardState).to.deep.equal({ term: 2, vote: "a", commit: 1 });
     expect(rd.entries.map((e) => [e.index, e.term])).to.deep.equal([[2, 2]]);
-    expect(rd.committedEntries.map((e) => e.index)).to.deep.equal([2]);
+    expect(rd.committedEntries).to.deep.equal([]);
     expect(() => n.ready()).to.throw(RaftError, /advance/);
     s.append(rd.entries);
     s.setHardState(rd.hardState!);
     n.advance(rd);
+    const rdc = n.ready();
+    expect(rdc.hardState).to.deep.equal({ term: 2, vote: "a", commit: 2 });
+    expect(rdc.entries).to.deep.equal([]);
+    expect(rdc.committedEntries.map((e) => e.index)).to.deep.equal([2]);
+    s.setHardState(rdc.hardState!);
+    n.advance(rdc);
     expect(n.hasReady()).to.equal(false);
     expect(n.status()).to.include({ id: "a", term: 2, lead: "a", state: "leader", commit: 2, applied: 2, lastIndex: 2 });
     expect(n.status().pool).to.deep.equal(["a"]);
@@ -39,8 +46,13 @@ describe("RawNode Ready/advance contract", function () {
     expect(ref).to.deep.equal({ index: 3, term: 2 });
     const rd2 = n.ready();
     expect(rd2.softState).to.equal(undefined);
-    expect(rd2.hardState).to.deep.equal({ term: 2, vote: "a", commit: 3 });
-    expect(rd2.committedEntries.map((e) => new TextDecoder().decode(e.data))).to.deep.equal(["x"]);
+    expect(rd2.hardState).to.equal(undefined);
+    expect(rd2.committedEntries).to.deep.equal([]);
+    s.append(rd2.entries);
+    n.advance(rd2);
+    const rd3 = n.ready();
+    expect(rd3.hardState).to.deep.equal({ term: 2, vote: "a", commit: 3 });
+    expect(rd3.committedEntries.map((e) => new TextDecoder().decode(e.data))).to.deep.equal(["x"]);
   });
 
   it("restarts from storage with the persisted term, vote and commit", function () {
@@ -50,6 +62,9 @@ describe("RawNode Ready/advance contract", function () {
     s.append(rd.entries);
     s.setHardState(rd.hardState!);
     n.advance(rd);
+    const rdc = n.ready(); // commits index 2 once the leader's own copy is durable (§10.2.1)
+    s.setHardState(rdc.hardState!);
+    n.advance(rdc);
     const again = new RawNode({ id: "a", random: seededRandom(1) }, s);
     expect(again.status()).to.include({ term: 2, vote: "a", state: "follower", commit: 2, applied: 1 });
     // Committed entries after the snapshot are delivered again for the state machine to re-apply.
