@@ -114,12 +114,12 @@ export class ChainApplier {
 
   private async applyBlock(block: OrderedBlock): Promise<AppliedTx[]> {
     const records: AppliedTx[] = block.txs.map((t, i) => ({ hash: t.hash, block: block.index, index: i, chainBlock: null }));
-    let todo = records.map((_, i) => i);
+    let unsent = records.map((_, i) => i);
     if (this.recovering) {
       await this.rpc.call("evm_setAutomine", [false]);
-      todo = await this.skipOnChain(records, todo);
+      unsent = await this.skipOnChain(records, unsent);
     }
-    const waiting = await this.send(block, records, todo);
+    const waiting = await this.send(block, records, unsent);
     let lastChainBlock = await this.mineUntilIncluded(records, waiting);
     if (lastChainBlock === null) lastChainBlock = this.latestOf(records) ?? this.state.chainBlock;
     this.state = { appliedIndex: block.index, chainBlock: lastChainBlock };
@@ -130,10 +130,10 @@ export class ChainApplier {
   }
 
   /** Recovery: transactions with a receipt were applied before a crash; record and keep them out. */
-  private async skipOnChain(records: AppliedTx[], todo: number[]): Promise<number[]> {
-    const outcomes = await this.batched(todo.map((i) => ({ method: "eth_getTransactionReceipt", params: [records[i]!.hash] })));
+  private async skipOnChain(records: AppliedTx[], unsent: number[]): Promise<number[]> {
+    const outcomes = await this.batched(unsent.map((i) => ({ method: "eth_getTransactionReceipt", params: [records[i]!.hash] })));
     const rest: number[] = [];
-    todo.forEach((i, k) => {
+    unsent.forEach((i, k) => {
       const o = outcomes[k]!;
       if (!o.ok) throw new Error(`eth_getTransactionReceipt failed: ${o.message}`);
       const receipt = o.result as { blockNumber?: string } | null;
@@ -143,17 +143,17 @@ export class ChainApplier {
         rest.push(i);
       }
     });
-    if (rest.length < todo.length) {
-      this.log.info({ skipped: todo.length - rest.length }, "recovery: transactions already on chain");
+    if (rest.length < unsent.length) {
+      this.log.info({ skipped: unsent.length - rest.length }, "recovery: transactions already on chain");
     }
     return rest;
   }
 
   /** Sends in ordered sequence; answers which records now wait in the mempool. */
-  private async send(block: OrderedBlock, records: AppliedTx[], todo: number[]): Promise<Map<string, AppliedTx>> {
+  private async send(block: OrderedBlock, records: AppliedTx[], unsent: number[]): Promise<Map<string, AppliedTx>> {
     const waiting = new Map<string, AppliedTx>();
     // One at a time: a Hardhat node runs a JSON-RPC batch's calls concurrently, which loses the order.
-    for (const i of todo) {
+    for (const i of unsent) {
       const [o] = await this.rpc.batch([{ method: "eth_sendRawTransaction", params: [block.txs[i]!.raw] }]);
       const rec = records[i]!;
       if (o!.ok || KNOWN_TX.test(o!.message)) waiting.set(rec.hash, rec);
