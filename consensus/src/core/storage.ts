@@ -13,6 +13,7 @@
  *   are re-applied by the driver (through `RawNode.applyConfChange`) as they are applied again.
  */
 import { CompactedError, SnapshotOutOfDateError, UnavailableError } from "./errors";
+import { windowEntries, windowFirstIndex, windowLastIndex, windowTerm } from "./entry-window";
 import type { ConfState, Entry, HardState, Snapshot } from "./types";
 
 export interface Storage {
@@ -61,25 +62,19 @@ export class MemoryStorage implements Storage {
   }
 
   entries(lo: number, hi: number): Entry[] {
-    const offset = this.ents[0].index;
-    if (lo <= offset) throw new CompactedError(lo);
-    if (hi > this.lastIndex() + 1) throw new UnavailableError(hi - 1);
-    return this.ents.slice(lo - offset, hi - offset);
+    return windowEntries(this.ents, lo, hi);
   }
 
   term(i: number): number {
-    const offset = this.ents[0].index;
-    if (i < offset) throw new CompactedError(i);
-    if (i - offset >= this.ents.length) throw new UnavailableError(i);
-    return this.ents[i - offset].term;
+    return windowTerm(this.ents, i);
   }
 
   firstIndex(): number {
-    return this.ents[0].index + 1;
+    return windowFirstIndex(this.ents);
   }
 
   lastIndex(): number {
-    return this.ents[0].index + this.ents.length - 1;
+    return windowLastIndex(this.ents);
   }
 
   snapshot(): Snapshot {
