@@ -39,20 +39,19 @@ export function readRecordAt(buf: Buffer, offset: number): { record: RawRecord; 
   return { record: { type, payload }, next: end };
 }
 
+/** Whether every byte from `offset` to the end of `buf` is zero (true for an empty range). */
+export function isZeroFrom(buf: Buffer, offset: number): boolean {
+  for (let i = offset; i < buf.length; i++) if (buf[i] !== 0) return false;
+  return true;
+}
+
 /**
  * Whether the bad bytes from `offset` to the end can only be a torn final write. A crash while
  * appending leaves a partial record, or a zero-filled tail where the file grew before its data
  * reached disk. If a checksummed record still follows the damage, the damage is in the middle.
  */
 export function isTornTail(buf: Buffer, offset: number): boolean {
-  let zeros = true;
-  for (let i = offset; i < buf.length; i++) {
-    if (buf[i] !== 0) {
-      zeros = false;
-      break;
-    }
-  }
-  if (zeros) return true;
+  if (isZeroFrom(buf, offset)) return true;
   for (let p = offset + 1; p + RECORD_HEADER_BYTES <= buf.length; p++) {
     const length = buf.readUInt32BE(p);
     if (length === 0 && buf.readUInt32BE(p + 4) === 0) continue;

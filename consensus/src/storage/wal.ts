@@ -2,11 +2,15 @@ import fs from "node:fs";
 import path from "node:path";
 import { StorageClosedError, StorageError, WalCorruptionError } from "./errors";
 import { fsyncDir, mkdirDurable, removeStaleTempFiles } from "./fs-util";
-import { frameRecord, isTornTail, readRecordAt, type RawRecord } from "./record";
+import { frameRecord, isTornTail, isZeroFrom, readRecordAt, type RawRecord } from "./record";
 
 /** Every segment starts with this; it names the format version. */
 export const SEGMENT_MAGIC = Buffer.from("DPLCWAL1", "ascii");
 const SEGMENT_RE = /^(\d{16})\.wal$/;
+const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
+const DEFAULT_PREALLOCATE_BYTES = 1024 * 1024;
+/** Shared source of zeros for preallocation; never written to. */
+const ZEROS = Buffer.alloc(256 * 1024);
 
 export interface WalLogger {
   warn(obj: object, msg: string): void;
@@ -31,6 +35,12 @@ export interface WalOptions {
    * state a replay needs there (log position, hard state), so older segments can be deleted whole.
    */
   segmentHeader?: (seq: number) => RawRecord[];
+  /**
+   * Zero bytes written ahead of the logical end, in chunks of this size (default 1 MiB, capped at
+   * `segmentBytes`; 0 turns it off). Appends then overwrite allocated blocks instead of growing the
+   * file, so fdatasync need not commit a size change to the filesystem journal on every append.
+   */
+  preallocateBytes?: number;
 }
 
 /** A replayed record and the segment it came from. */
@@ -46,6 +56,7 @@ export interface WalRecovery {
 
 export interface WalStats {
   segments: number;
+  /** Record bytes appended since open; segment headers and preallocated zeros are not counted. */
   bytesWritten: number;
   syncs: number;
   lastSyncMs: number;
@@ -58,14 +69,36 @@ function writeAll(fd: number, buf: Buffer, position: number): void {
   while (done < buf.length) done += fs.writeSync(fd, buf, done, buf.length - done, position + done);
 }
 
+/** Real zeros, not ftruncate: a sparse hole would still need block allocation at fdatasync time. */
+function writeZeros(fd: number, from: number, to: number): void {
+  for (let pos = from; pos < to; pos += ZEROS.length) {
+    writeAll(fd, ZEROS.subarray(0, Math.min(ZEROS.length, to - pos)), pos);
+  }
+}
+
+/**
+ * How far to zero-fill a segment whose records reach `end`. Never past `segmentBytes` (unless the
+ * records already are): the segment is cut there and its tail truncated, so more would be wasted.
+ */
+function allocationEnd(end: number, opts: WalOptions): number {
+  const chunk = opts.preallocateBytes ?? DEFAULT_PREALLOCATE_BYTES;
+  if (chunk === 0) return end;
+  return Math.max(end, Math.min(end + chunk, opts.segmentBytes ?? DEFAULT_SEGMENT_BYTES));
+}
+
 /**
  * Append-only, segmented write-ahead log of checksummed records. Segments are created whole (header
- * records included) under a temp name and renamed into place. Recovery repairs only a torn final
- * write in the last segment; any other damage raises WalCorruptionError.
+ * records included) under a temp name and renamed into place. The current segment is zero-filled
+ * ahead of its logical end (see `preallocateBytes`); sealed segments are truncated to their records.
+ * Recovery repairs only a torn final write in the last segment; any other damage raises
+ * WalCorruptionError.
  */
 export class Wal {
   private fd: number;
+  /** Logical end of the current segment: where the next record goes. */
   private size: number;
+  /** Length of the current segment's file; everything from `size` up to it is zeros. */
+  private allocated: number;
   private seqs: number[];
   private closed = false;
   private failure: unknown = null;
@@ -77,17 +110,23 @@ export class Wal {
     readonly dir: string,
     private readonly opts: WalOptions,
     seqs: number[],
+    end: number,
   ) {
     this.fsync = opts.fsync ?? true;
-    this.segmentBytes = opts.segmentBytes ?? 64 * 1024 * 1024;
+    this.segmentBytes = opts.segmentBytes ?? DEFAULT_SEGMENT_BYTES;
     this.seqs = seqs;
     const file = this.file(seqs[seqs.length - 1]);
     this.fd = fs.openSync(file, "r+");
-    this.size = fs.fstatSync(this.fd).size;
+    this.size = end;
+    this.allocated = fs.fstatSync(this.fd).size;
   }
 
   /** Opens (creating if needed) the WAL in `dir` and replays it. */
   static open(dir: string, opts: WalOptions = {}): { wal: Wal; recovery: WalRecovery } {
+    const prealloc = opts.preallocateBytes ?? 0;
+    if (!Number.isSafeInteger(prealloc) || prealloc < 0) {
+      throw new StorageError(`preallocateBytes must be a non-negative integer, got ${prealloc}`);
+    }
     mkdirDurable(dir, opts.fsync ?? true);
     removeStaleTempFiles(dir);
     const seqs = fs
@@ -102,14 +141,15 @@ export class Wal {
       }
     }
     if (seqs.length === 0) {
-      createSegment(dir, 1, opts.segmentHeader?.(1) ?? [], opts.fsync ?? true);
+      createSegment(dir, 1, opts);
       seqs.push(1);
     }
     const recovery: WalRecovery = { records: [], truncated: null };
+    let end = 0;
     seqs.forEach((seq, i) => {
-      scanSegment(path.join(dir, segmentName(seq)), seq, i === seqs.length - 1, recovery, opts);
+      end = scanSegment(path.join(dir, segmentName(seq)), seq, i === seqs.length - 1, recovery, opts);
     });
-    return { wal: new Wal(dir, opts, seqs), recovery };
+    return { wal: new Wal(dir, opts, seqs, end), recovery };
   }
 
   /** Appends records as one write; durable (when fsync is on) by the time this returns. */
@@ -123,10 +163,13 @@ export class Wal {
     const buf = Buffer.concat(records.map((r) => frameRecord(r.type, r.payload)));
     const file = this.file(this.seqs[this.seqs.length - 1]);
     try {
+      // Zeros first, so this append's fdatasync makes the longer file durable along with the record.
+      this.reserve(this.size + buf.length);
       writeAll(this.fd, buf, this.size);
     } catch (err) {
       // Cut the partial write off so the next append does not land behind garbage.
       this.failIfThrows(() => fs.ftruncateSync(this.fd, this.size));
+      this.allocated = this.size;
       throw new StorageError(`WAL write to ${file} failed: ${(err as Error).message}`, { cause: err });
     }
     this.size += buf.length;
@@ -159,6 +202,11 @@ export class Wal {
     return doomed.length;
   }
 
+  /** Byte offset in the current segment where the next record goes (its file may be longer). */
+  get logicalSize(): number {
+    return this.size;
+  }
+
   /** Segment numbers on disk, oldest first; the last is the one being appended to. */
   segmentSeqs(): number[] {
     return [...this.seqs];
@@ -187,13 +235,34 @@ export class Wal {
     fs.closeSync(this.fd);
   }
 
+  /**
+   * Grows the file to cover `end` plus a chunk of zeros. The record itself covers [size, end), so
+   * only the part past it is zero-filled: a large record is not written twice.
+   */
+  private reserve(end: number): void {
+    if (end <= this.allocated) return;
+    const target = allocationEnd(end, this.opts);
+    writeZeros(this.fd, Math.max(this.allocated, end), target);
+    this.allocated = target;
+  }
+
   private cut(): void {
+    // Seal first, durably: recovery forgives a zero tail only in the last segment, and once the
+    // next segment exists this one is no longer last.
+    if (this.allocated > this.size) {
+      this.failIfThrows(() => {
+        fs.ftruncateSync(this.fd, this.size);
+        if (this.fsync) fs.fsyncSync(this.fd);
+      });
+      this.allocated = this.size;
+    }
     const seq = this.seqs[this.seqs.length - 1] + 1;
-    const size = createSegment(this.dir, seq, this.opts.segmentHeader?.(seq) ?? [], this.fsync);
+    const size = createSegment(this.dir, seq, this.opts);
     fs.closeSync(this.fd);
     this.seqs.push(seq);
     this.fd = fs.openSync(this.file(seq), "r+");
     this.size = size;
+    this.allocated = fs.fstatSync(this.fd).size;
   }
 
   private file(seq: number): string {
@@ -201,14 +270,20 @@ export class Wal {
   }
 }
 
-/** Writes a complete segment under a temp name, then renames it into place (durably when fsync). */
-function createSegment(dir: string, seq: number, records: RawRecord[], sync: boolean): number {
+/**
+ * Writes a complete segment (header records, then its first chunk of zeros) under a temp name, then
+ * renames it into place (durably when fsync). Returns its logical end.
+ */
+function createSegment(dir: string, seq: number, opts: WalOptions): number {
+  const records = opts.segmentHeader?.(seq) ?? [];
+  const sync = opts.fsync ?? true;
   const buf = Buffer.concat([SEGMENT_MAGIC, ...records.map((r) => frameRecord(r.type, r.payload))]);
   const final = path.join(dir, segmentName(seq));
   const tmp = path.join(dir, `.${segmentName(seq)}.tmp`);
   const fd = fs.openSync(tmp, "w");
   try {
     writeAll(fd, buf, 0);
+    writeZeros(fd, buf.length, allocationEnd(buf.length, opts));
     if (sync) fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
@@ -218,7 +293,8 @@ function createSegment(dir: string, seq: number, records: RawRecord[], sync: boo
   return buf.length;
 }
 
-function scanSegment(file: string, seq: number, last: boolean, out: WalRecovery, opts: WalOptions): void {
+/** Replays one segment into `out` and returns its logical end (where the next record would go). */
+function scanSegment(file: string, seq: number, last: boolean, out: WalRecovery, opts: WalOptions): number {
   const buf = fs.readFileSync(file);
   if (buf.length < SEGMENT_MAGIC.length || !buf.subarray(0, SEGMENT_MAGIC.length).equals(SEGMENT_MAGIC)) {
     throw new WalCorruptionError(file, 0, "bad segment header");
@@ -231,13 +307,16 @@ function scanSegment(file: string, seq: number, last: boolean, out: WalRecovery,
       off = got.next;
       continue;
     }
+    // Nothing but zeros after the last record: the preallocated tail, not damage.
+    if (last && isZeroFrom(buf, off)) return off;
     if (!last || !isTornTail(buf, off)) {
       throw new WalCorruptionError(file, off, last ? "bad record followed by valid records" : "bad record in a sealed segment");
     }
     repairTornTail(file, off, buf.length - off, opts);
     out.truncated = { file, offset: off, droppedBytes: buf.length - off };
-    return;
+    return off;
   }
+  return off;
 }
 
 function repairTornTail(file: string, offset: number, dropped: number, opts: WalOptions): void {

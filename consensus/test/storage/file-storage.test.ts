@@ -223,9 +223,17 @@ describe("FileStorage (durable Raft storage)", function () {
       s.save({ term: 2, vote: "gen1", commit: 1 }, range(4, 5, 2));
       s.close();
       const seg = path.join(dir, "wal", fs.readdirSync(path.join(dir, "wal")).sort().pop() as string);
-      fs.truncateSync(seg, fs.statSync(seg).size - 5);
+      // The segment is preallocated: tear the last save where it ends, not where the file ends.
+      const probe = Wal.open(path.join(dir, "wal"));
+      const end = probe.wal.logicalSize;
+      probe.wal.close();
+      const buf = fs.readFileSync(seg);
+      buf.fill(0, end - 5, end);
+      fs.writeFileSync(seg, buf);
       s = openStorage();
       expect(s.recovery).to.not.equal(null);
+      expect(s.recovery?.file).to.equal(seg);
+      expect(s.recovery?.offset).to.be.below(end - 5);
       expect(s.lastIndex()).to.equal(3);
       expect(s.initialState().hardState).to.deep.equal({ term: 1, vote: "tc1", commit: 0 });
     });

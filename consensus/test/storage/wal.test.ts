@@ -1,22 +1,58 @@
 import { expect } from "chai";
 import fs from "node:fs";
 import path from "node:path";
-import { WalCorruptionError } from "../../src/storage/errors";
-import { RECORD_HEADER_BYTES } from "../../src/storage/record";
-import { SEGMENT_MAGIC, Wal } from "../../src/storage/wal";
+import { StorageError, WalCorruptionError } from "../../src/storage/errors";
+import { frameRecord, RECORD_HEADER_BYTES, readRecordAt } from "../../src/storage/record";
+import { SEGMENT_MAGIC, Wal, type WalOptions } from "../../src/storage/wal";
 import { tempDir } from "./helpers";
 
 const rec = (i: number, size = 20) => ({ type: 1, payload: Buffer.alloc(size, i % 251) });
+const MiB = 1024 * 1024;
+/** Framed size of `rec(i)` with the default payload size. */
+const REC = RECORD_HEADER_BYTES + 20;
 
 function lastSegment(dir: string): string {
   const segs = fs.readdirSync(dir).filter((n) => n.endsWith(".wal")).sort();
   return path.join(dir, segs[segs.length - 1]);
 }
 
-function writeRecords(dir: string, n: number, size = 20, segmentBytes?: number): void {
-  const { wal } = Wal.open(dir, { segmentBytes });
+/** Appends `n` records and closes the WAL; returns the logical end of its last segment. */
+function writeRecords(dir: string, n: number, size = 20, opts: WalOptions = {}): number {
+  const { wal } = Wal.open(dir, opts);
   for (let i = 0; i < n; i++) wal.append([rec(i, size)]);
+  const end = wal.logicalSize;
   wal.close();
+  return end;
+}
+
+/** Offset just past the last record that decodes from the start of a segment file. */
+function recordsEnd(file: string): number {
+  const buf = fs.readFileSync(file);
+  let off = SEGMENT_MAGIC.length;
+  for (let got = readRecordAt(buf, off); got !== null; got = readRecordAt(buf, off)) off = got.next;
+  return off;
+}
+
+function isZeros(buf: Buffer): boolean {
+  return buf.every((b) => b === 0);
+}
+
+/**
+ * How a crash leaves the last `n` bytes of the final record unwritten: with preallocation they stay
+ * zeros inside the file; without it the file simply ends early.
+ */
+const TEARS = [
+  { name: "preallocated", opts: {}, tear: (file: string, end: number, n: number) => overwrite(file, end - n, Buffer.alloc(n)) },
+  { name: "preallocation off", opts: { preallocateBytes: 0 }, tear: (file: string, end: number, n: number) => fs.truncateSync(file, end - n) },
+];
+
+function overwrite(file: string, offset: number, bytes: Buffer): void {
+  const fd = fs.openSync(file, "r+");
+  try {
+    fs.writeSync(fd, bytes, 0, bytes.length, offset);
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 describe("WAL (write-ahead log)", function () {
@@ -38,7 +74,7 @@ describe("WAL (write-ahead log)", function () {
   });
 
   it("rolls over to new segments and replays them in order", function () {
-    writeRecords(dir, 40, 4000, 64 * 1024);
+    writeRecords(dir, 40, 4000, { segmentBytes: 64 * 1024 });
     expect(fs.readdirSync(dir).filter((n) => n.endsWith(".wal")).length).to.be.greaterThan(1);
     const { wal, recovery } = Wal.open(dir, { segmentBytes: 64 * 1024 });
     expect(recovery.records.map((r) => r.payload[0])).to.deep.equal([...Array(40).keys()]);
@@ -70,7 +106,7 @@ describe("WAL (write-ahead log)", function () {
   });
 
   it("removeSegmentsBefore deletes older segments but never the current one", function () {
-    writeRecords(dir, 60, 4000, 64 * 1024);
+    writeRecords(dir, 60, 4000, { segmentBytes: 64 * 1024 });
     const { wal } = Wal.open(dir, { segmentBytes: 64 * 1024 });
     const seqs = wal.segmentSeqs();
     expect(seqs.length).to.be.greaterThan(2);
@@ -85,51 +121,181 @@ describe("WAL (write-ahead log)", function () {
     again.wal.close();
   });
 
-  describe("recovery after a crash (torn last record)", function () {
-    it("truncates a record cut off mid-payload and keeps everything before it", function () {
-      writeRecords(dir, 5);
+  for (const { name, opts, tear } of TEARS) {
+    describe(`recovery after a crash (torn last record, ${name})`, function () {
+      it("truncates a record cut off mid-payload and keeps everything before it", function () {
+        const end = writeRecords(dir, 5, 20, opts);
+        const file = lastSegment(dir);
+        tear(file, end, 7);
+        const size = fs.statSync(file).size;
+        const { wal, recovery } = Wal.open(dir, opts);
+        expect(recovery.records.map((r) => r.payload[0])).to.deep.equal([0, 1, 2, 3]);
+        expect(recovery.truncated).to.deep.equal({ file, offset: end - REC, droppedBytes: size - (end - REC) });
+        expect(fs.statSync(file).size).to.equal(end - REC);
+        expect(wal.logicalSize).to.equal(end - REC);
+        wal.append([rec(9)]);
+        wal.close();
+        const again = Wal.open(dir, opts);
+        expect(again.recovery.truncated).to.equal(null);
+        expect(again.recovery.records.map((r) => r.payload[0])).to.deep.equal([0, 1, 2, 3, 9]);
+        again.wal.close();
+      });
+
+      it("truncates a record cut off inside its header", function () {
+        const end = writeRecords(dir, 3, 20, opts);
+        tear(lastSegment(dir), end, 20 + 4);
+        const { wal, recovery } = Wal.open(dir, opts);
+        expect(recovery.records).to.have.length(2);
+        expect(recovery.truncated?.offset).to.equal(end - REC);
+        wal.close();
+      });
+
+      it("treats a last record with a bad checksum and nothing valid after it as torn", function () {
+        const end = writeRecords(dir, 3, 20, opts);
+        const file = lastSegment(dir);
+        const buf = fs.readFileSync(file);
+        buf[end - 1] ^= 0xff;
+        fs.writeFileSync(file, buf);
+        const { wal, recovery } = Wal.open(dir, opts);
+        expect(recovery.records).to.have.length(2);
+        expect(recovery.truncated?.offset).to.equal(end - REC);
+        wal.close();
+      });
+    });
+  }
+
+  describe("preallocation (zero-filled space past the logical end)", function () {
+    it("allocates a fresh segment a chunk beyond its logical end, filled with zeros", function () {
+      const { wal } = Wal.open(dir);
+      const buf = fs.readFileSync(lastSegment(dir));
+      expect(wal.logicalSize).to.equal(SEGMENT_MAGIC.length);
+      expect(buf.length).to.equal(SEGMENT_MAGIC.length + MiB);
+      expect(isZeros(buf.subarray(SEGMENT_MAGIC.length))).to.equal(true);
+      wal.close();
+    });
+
+    it("never preallocates past segmentBytes, where the segment will be cut anyway", function () {
+      const { wal } = Wal.open(dir, { segmentBytes: 64 * 1024 });
+      expect(fs.statSync(lastSegment(dir)).size).to.equal(64 * 1024);
+      wal.close();
+    });
+
+    it("reopens after a clean close without truncating, and appends at the logical end", function () {
+      const end = writeRecords(dir, 5);
       const file = lastSegment(dir);
       const size = fs.statSync(file).size;
-      fs.truncateSync(file, size - 7);
+      expect(size).to.be.greaterThan(end);
       const { wal, recovery } = Wal.open(dir);
-      expect(recovery.records.map((r) => r.payload[0])).to.deep.equal([0, 1, 2, 3]);
-      expect(recovery.truncated).to.deep.include({ file, droppedBytes: RECORD_HEADER_BYTES + 20 - 7 });
-      expect(fs.statSync(file).size).to.equal(size - (RECORD_HEADER_BYTES + 20));
-      wal.append([rec(9)]);
+      expect(recovery.truncated).to.equal(null);
+      expect(recovery.records.map((r) => r.payload[0])).to.deep.equal([0, 1, 2, 3, 4]);
+      expect(wal.logicalSize).to.equal(end);
+      expect(fs.statSync(file).size).to.equal(size);
+      wal.append([rec(5)]);
       wal.close();
+      expect(readRecordAt(fs.readFileSync(file), end)?.record.payload[0]).to.equal(5);
+      expect(fs.statSync(file).size).to.equal(size);
       const again = Wal.open(dir);
       expect(again.recovery.truncated).to.equal(null);
-      expect(again.recovery.records.map((r) => r.payload[0])).to.deep.equal([0, 1, 2, 3, 9]);
+      expect(again.recovery.records.map((r) => r.payload[0])).to.deep.equal([0, 1, 2, 3, 4, 5]);
       again.wal.close();
     });
 
-    it("truncates a record cut off inside its header", function () {
-      writeRecords(dir, 3);
+    it("treats zeros after the last record (file grown, data never written) as free space, not damage", function () {
+      const end = writeRecords(dir, 3, 20, { preallocateBytes: 0 });
       const file = lastSegment(dir);
-      fs.truncateSync(file, fs.statSync(file).size - 20 - 4);
-      const { wal, recovery } = Wal.open(dir);
-      expect(recovery.records).to.have.length(2);
-      wal.close();
-    });
-
-    it("treats a zero-filled tail (file grown, data never written) as torn", function () {
-      writeRecords(dir, 3);
-      fs.appendFileSync(lastSegment(dir), Buffer.alloc(4096));
-      const { wal, recovery } = Wal.open(dir);
+      fs.appendFileSync(file, Buffer.alloc(4096));
+      const { wal, recovery } = Wal.open(dir, { preallocateBytes: 0 });
       expect(recovery.records).to.have.length(3);
-      expect(recovery.truncated?.droppedBytes).to.equal(4096);
+      expect(recovery.truncated).to.equal(null);
+      expect(wal.logicalSize).to.equal(end);
+      wal.append([rec(3)]);
+      wal.close();
+      expect(readRecordAt(fs.readFileSync(file), end)?.record.payload[0]).to.equal(3);
+      expect(fs.statSync(file).size).to.equal(end + 4096);
+    });
+
+    it("extends by a chunk of zeros when an append passes the allocated length", function () {
+      const chunk = 4096;
+      const { wal } = Wal.open(dir, { preallocateBytes: chunk });
+      const file = lastSegment(dir);
+      const framed = RECORD_HEADER_BYTES + 1000;
+      // Four records fit in the first chunk; the fifth does not.
+      for (let i = 0; i < 4; i++) wal.append([rec(i, 1000)]);
+      expect(fs.statSync(file).size).to.equal(SEGMENT_MAGIC.length + chunk);
+      wal.append([rec(4, 1000)]);
+      expect(wal.logicalSize).to.equal(SEGMENT_MAGIC.length + 5 * framed);
+      const buf = fs.readFileSync(file);
+      expect(buf.length).to.equal(wal.logicalSize + chunk);
+      expect(isZeros(buf.subarray(wal.logicalSize))).to.equal(true);
+      expect(recordsEnd(file)).to.equal(wal.logicalSize);
+      // Padding is not counted as written record bytes.
+      expect(wal.stats().bytesWritten).to.equal(5 * framed);
       wal.close();
     });
 
-    it("treats a last record with a bad checksum and nothing after it as torn", function () {
-      writeRecords(dir, 3);
+    it("reports a partial record followed by zeros in the preallocated tail as torn, and truncates it", function () {
+      const end = writeRecords(dir, 3);
       const file = lastSegment(dir);
-      const buf = fs.readFileSync(file);
-      buf[buf.length - 1] ^= 0xff;
-      fs.writeFileSync(file, buf);
-      const { wal, recovery } = Wal.open(dir);
-      expect(recovery.records).to.have.length(2);
+      const size = fs.statSync(file).size;
+      // A crash mid-append: only the first half of the next record reached the disk.
+      overwrite(file, end, frameRecord(1, Buffer.alloc(20, 7)).subarray(0, 15));
+      const warnings: object[] = [];
+      const { wal, recovery } = Wal.open(dir, { logger: { warn: (obj) => warnings.push(obj) } });
+      expect(recovery.records).to.have.length(3);
+      expect(recovery.truncated).to.deep.equal({ file, offset: end, droppedBytes: size - end });
+      expect(warnings).to.have.length(1);
+      expect(fs.statSync(file).size).to.equal(end);
+      // The next append grows the file by a fresh chunk again.
+      wal.append([rec(3)]);
+      expect(fs.statSync(file).size).to.equal(end + REC + MiB);
       wal.close();
+    });
+
+    it("leaves no zero tail on sealed segments after a cut", function () {
+      writeRecords(dir, 40, 4000, { segmentBytes: 64 * 1024 });
+      const files = fs.readdirSync(dir).filter((n) => n.endsWith(".wal")).sort();
+      expect(files.length).to.be.greaterThan(1);
+      for (const f of files.slice(0, -1)) {
+        const file = path.join(dir, f);
+        expect(fs.statSync(file).size).to.equal(recordsEnd(file));
+      }
+    });
+
+    it("truncates a preallocated segment to its records when it is sealed", function () {
+      const end = writeRecords(dir, 3);
+      const first = lastSegment(dir);
+      expect(fs.statSync(first).size).to.equal(SEGMENT_MAGIC.length + MiB);
+      // Reopened with tiny segments: the next append cuts, sealing the preallocated segment.
+      const { wal } = Wal.open(dir, { segmentBytes: 1 });
+      wal.append([rec(3)]);
+      wal.close();
+      expect(lastSegment(dir)).to.not.equal(first);
+      expect(fs.statSync(first).size).to.equal(end);
+      const again = Wal.open(dir, { segmentBytes: 1 });
+      expect(again.recovery.records.map((r) => r.payload[0])).to.deep.equal([0, 1, 2, 3]);
+      again.wal.close();
+    });
+
+    it("with preallocateBytes: 0 keeps every file exactly as long as its records", function () {
+      const opts = { preallocateBytes: 0 };
+      const { wal } = Wal.open(dir, opts);
+      const file = lastSegment(dir);
+      expect(fs.statSync(file).size).to.equal(SEGMENT_MAGIC.length);
+      for (let i = 0; i < 3; i++) {
+        wal.append([rec(i)]);
+        expect(fs.statSync(file).size).to.equal(wal.logicalSize);
+      }
+      wal.close();
+      const again = Wal.open(dir, opts);
+      expect(again.recovery.truncated).to.equal(null);
+      expect(again.wal.logicalSize).to.equal(SEGMENT_MAGIC.length + 3 * REC);
+      expect(fs.statSync(file).size).to.equal(again.wal.logicalSize);
+      again.wal.close();
+    });
+
+    it("rejects a negative or fractional preallocateBytes", function () {
+      expect(() => Wal.open(dir, { preallocateBytes: -1 })).to.throw(StorageError, /preallocateBytes/);
+      expect(() => Wal.open(dir, { preallocateBytes: 1.5 })).to.throw(StorageError, /preallocateBytes/);
     });
   });
 
@@ -164,14 +330,21 @@ describe("WAL (write-ahead log)", function () {
     });
 
     it("fails loudly on any bad record in a sealed segment, even at its end", function () {
-      writeRecords(dir, 40, 4000, 64 * 1024);
+      writeRecords(dir, 40, 4000, { segmentBytes: 64 * 1024 });
       const first = path.join(dir, fs.readdirSync(dir).filter((n) => n.endsWith(".wal")).sort()[0]);
       fs.truncateSync(first, fs.statSync(first).size - 10);
       expect(() => Wal.open(dir, { segmentBytes: 64 * 1024 })).to.throw(WalCorruptionError, /sealed segment/);
     });
 
+    it("fails loudly on a zero tail in a sealed segment (sealed segments are truncated to their records)", function () {
+      writeRecords(dir, 40, 4000, { segmentBytes: 64 * 1024 });
+      const first = path.join(dir, fs.readdirSync(dir).filter((n) => n.endsWith(".wal")).sort()[0]);
+      fs.appendFileSync(first, Buffer.alloc(4096));
+      expect(() => Wal.open(dir, { segmentBytes: 64 * 1024 })).to.throw(WalCorruptionError, /sealed segment/);
+    });
+
     it("fails loudly when a segment is missing", function () {
-      writeRecords(dir, 60, 4000, 64 * 1024);
+      writeRecords(dir, 60, 4000, { segmentBytes: 64 * 1024 });
       const segs = fs.readdirSync(dir).filter((n) => n.endsWith(".wal")).sort();
       expect(segs.length).to.be.greaterThan(2);
       fs.rmSync(path.join(dir, segs[1]));
@@ -195,8 +368,8 @@ describe("WAL (write-ahead log)", function () {
         hooks: {
           afterWrite: (file, bytes) => {
             // Already in the file (visible through an independent read) before the sync.
-            const size = fs.statSync(file).size;
-            events.push(`write ${bytes} size ${size}`);
+            const next = readRecordAt(fs.readFileSync(file), SEGMENT_MAGIC.length)?.next;
+            events.push(`write ${bytes} record ends at ${next}`);
           },
           afterSync: () => events.push("sync"),
         },
@@ -204,29 +377,35 @@ describe("WAL (write-ahead log)", function () {
       const before = wal.stats().syncs;
       wal.append([rec(1)]);
       events.push("returned");
-      expect(events).to.deep.equal([`write ${RECORD_HEADER_BYTES + 20} size ${8 + RECORD_HEADER_BYTES + 20}`, "sync", "returned"]);
+      expect(events).to.deep.equal([`write ${REC} record ends at ${SEGMENT_MAGIC.length + REC}`, "sync", "returned"]);
       expect(wal.stats().syncs).to.equal(before + 1);
       wal.close();
     });
 
-    it("calls fdatasync on the segment after the bytes are written and before returning", function () {
-      const { wal } = Wal.open(dir);
-      const file = lastSegment(dir);
-      const calls: number[] = [];
-      const original = fs.fdatasyncSync;
-      fs.fdatasyncSync = (fd: number) => {
-        calls.push(fs.fstatSync(fd).size);
-        original(fd);
-      };
-      try {
-        wal.append([rec(1)]);
-      } finally {
-        fs.fdatasyncSync = original;
-      }
-      expect(calls).to.deep.equal([fs.statSync(file).size]);
-      expect(calls[0]).to.equal(SEGMENT_MAGIC.length + RECORD_HEADER_BYTES + 20);
-      wal.close();
-    });
+    for (const { name, opts } of TEARS) {
+      it(`calls fdatasync on the segment after the bytes are written and before returning (${name})`, function () {
+        const { wal } = Wal.open(dir, opts);
+        const file = lastSegment(dir);
+        const calls: Array<{ recordEnd: number | undefined; size: number }> = [];
+        const original = fs.fdatasyncSync;
+        fs.fdatasyncSync = (fd: number) => {
+          const buf = fs.readFileSync(file);
+          calls.push({ recordEnd: readRecordAt(buf, SEGMENT_MAGIC.length)?.next, size: fs.fstatSync(fd).size });
+          original(fd);
+        };
+        try {
+          wal.append([rec(1)]);
+        } finally {
+          fs.fdatasyncSync = original;
+        }
+        const end = SEGMENT_MAGIC.length + REC;
+        // With preallocation the record lands inside the already-allocated file, which does not grow.
+        expect(calls).to.deep.equal([{ recordEnd: end, size: fs.statSync(file).size }]);
+        expect(calls[0].size).to.equal(name === "preallocated" ? SEGMENT_MAGIC.length + MiB : end);
+        expect(wal.logicalSize).to.equal(end);
+        wal.close();
+      });
+    }
 
     it("skips the sync only when fsync is turned off", function () {
       const { wal } = Wal.open(dir, { fsync: false });
