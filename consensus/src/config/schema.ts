@@ -24,6 +24,8 @@ export const peerSchema = z
     role: nodeRoleSchema,
     host: host.default("127.0.0.1"),
     port: port.refine((p) => p > 0, "must be a fixed port (1-65535) for a peer"),
+    /** The peer's client API port on `host`: where a follower forwards transactions while it leads. */
+    httpPort: port.refine((p) => p > 0, "must be a fixed port (1-65535) for a peer").optional(),
     publicKey: publicKeyHex,
   })
   .strict();

@@ -26,6 +26,16 @@ export function checkCrossFields(cfg: OrdererConfig, ctx: z.RefinementCtx): void
         message: `this node's own peer entry says role "${p.role}" but role is "${cfg.role}"`,
       });
     }
+    if (p.id === cfg.id && p.httpPort !== undefined && cfg.listen.httpPort !== 0 && p.httpPort !== cfg.listen.httpPort) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["peers", i, "httpPort"],
+        message: `this node's own peer entry has httpPort ${p.httpPort} but listen.httpPort is ${cfg.listen.httpPort}`,
+      });
+    }
+    if (p.httpPort !== undefined && p.httpPort === p.port) {
+      ctx.addIssue({ code: "custom", path: ["peers", i, "httpPort"], message: "must differ from the peer's raft port" });
+    }
     if (p.id === cfg.id && cfg.listen.raftPort !== 0 && p.port !== cfg.listen.raftPort) {
       ctx.addIssue({
         code: "custom",

@@ -69,7 +69,7 @@ export class LocalCluster {
       const key = generateNodeKey();
       writeKeyFile(path.join(this.o.dir, "keys", `${id}.json`), key);
       const role: NodeRole = i < pool ? "trading-centre" : "participant";
-      return { id, role, host: "127.0.0.1", port: this.o.basePort + i, publicKey: key.publicKeyHex };
+      return { id, role, host: "127.0.0.1", port: this.o.basePort + i, httpPort: this.o.basePort + HTTP_OFFSET + i, publicKey: key.publicKeyHex };
     });
     peers.forEach((p, i) => {
       const cfg: OrdererConfigInput = {

@@ -19,6 +19,7 @@ import { registerStorageGauges, walSyncMetrics } from "../storage/metrics";
 import { ChainView } from "./chain-view";
 import { OrderLedger } from "./ledger";
 import { ProposalTracker } from "./proposals";
+import { peerApiUrl } from "./peer-api";
 import { PartitionFilter, type NodeTransport, type TransportFactory } from "./transport";
 
 export interface OrdererNodeOptions {
@@ -27,7 +28,10 @@ export interface OrdererNodeOptions {
   transport: TransportFactory;
   /** Deliver committed blocks to `config.chain`. Exactly one node per chain may (see README in this folder). */
   deliver?: boolean;
-  /** API base URL per peer id; peers not listed are assumed at this node's raft-to-HTTP port offset. */
+  /**
+   * API base URL per peer id (overrides the config). Otherwise a peer's `httpPort` from the config,
+   * else this node's own raft-to-HTTP port offset applied to the peer's raft port.
+   */
   peerApi?: Record<string, string>;
   /** How long POST /v1/transactions waits for the commit before answering "pending". */
   submitWaitMs?: number;
@@ -205,12 +209,7 @@ export class OrdererNode implements OrdererHandle {
     const lead = this.soft.lead;
     if (lead === null) return null;
     if (lead === this.cfg.id) return this.api.url;
-    const given = this.peerApi[lead];
-    if (given !== undefined) return given;
-    const peer = this.cfg.peers.find((p) => p.id === lead);
-    if (peer === undefined) return null;
-    const offset = this.cfg.listen.httpPort - this.cfg.listen.raftPort;
-    return `http://${peer.host}:${peer.port + offset}`;
+    return peerApiUrl(this.cfg, this.peerApi, lead);
   }
 
   // ---- leadership and proposals ----

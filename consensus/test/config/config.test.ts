@@ -122,6 +122,15 @@ describe("orderer config", function () {
       expect(() => parseConfig({ ...raw, mode: "standard" })).not.to.throw();
     });
 
+    it("refuses a peer httpPort equal to its raft port, or a self entry whose httpPort disagrees with listen", function () {
+      const same = minimal();
+      (same.peers as Array<Record<string, unknown>>)[1].httpPort = 7002;
+      expectConfigError(same, "peers.1.httpPort", /must differ from the peer's raft port/);
+      const self = minimal();
+      (self.peers as Array<Record<string, unknown>>)[0].httpPort = 8009;
+      expectConfigError(self, "peers.0.httpPort", /listen.httpPort is 8001/);
+    });
+
     it("refuses a chain URL that is not a URL", function () {
       expectConfigError({ ...minimal(), chain: { rpcUrl: "localhost" } }, "chain.rpcUrl", /URL/);
     });
