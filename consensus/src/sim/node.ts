@@ -7,7 +7,7 @@ import { decodeConfChange } from "../core/membership";
 import { RawNode } from "../core/rawnode";
 import { MemoryStorage, cloneConf } from "../core/storage";
 import type { RaftConfigInput } from "../core/config";
-import type { ConfState, Entry, HardState, Message, NodeId, Ready, Snapshot } from "../core/types";
+import type { ConfState, Entry, Message, NodeId, Ready, Snapshot } from "../core/types";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -44,15 +44,6 @@ export class SimNode {
   incarnation = 0;
   /** The last configuration change about this node that it applied removed it. */
   removed = false;
-  /**
-   * As leader, leave a write unsynced for a while (the orderer's asynchronous leader fsync): the
-   * entries are in storage, `advance` says `synced: false`, and `completeSync()` comes later.
-   */
-  asyncLeaderWrites = false;
-  /** What the disk held before the unsynced write: a crash may roll back to it. */
-  private unsynced: { lastIndex: number; hardState: HardState } | null = null;
-  /** Unsynced leader writes; entries committed while their leader's own copy was unsynced; writes lost in a crash. */
-  readonly syncStats = { unsyncedWrites: 0, committedBeforeOwnSync: 0, lostInCrash: 0 };
 
   constructor(
     readonly id: NodeId,
@@ -70,35 +61,8 @@ export class SimNode {
     return cloneConf(snap.meta.conf);
   }
 
-  /**
-   * Stops the node. With `loseUnsynced`, a leader write that was still unsynced never reached the
-   * disk: the log and hard state roll back to what they were before it.
-   */
-  crash(loseUnsynced = true): void {
+  crash(): void {
     this.alive = false;
-    const u = this.unsynced;
-    this.unsynced = null;
-    if (u === null || !loseUnsynced) return;
-    this.syncStats.lostInCrash++;
-    const snapIndex = this.storage.snapshot().meta.index;
-    this.storage.truncateAfter(u.lastIndex);
-    this.storage.setHardState({ ...u.hardState, commit: Math.max(u.hardState.commit, snapIndex) });
-  }
-
-  /** A sync is in flight and the next Ready must wait for it (it needs a durable write, or this node no longer leads). */
-  get blockedOnSync(): boolean {
-    return this.unsynced !== null && (this.raw.mustSync() || this.raw.status().state !== "leader");
-  }
-
-  get syncInFlight(): boolean {
-    return this.unsynced !== null;
-  }
-
-  /** The leader's unsynced write is durable now. */
-  completeSync(): void {
-    if (this.unsynced === null) return;
-    this.unsynced = null;
-    this.raw.synced();
   }
 
   restart(): void {
@@ -119,30 +83,14 @@ export class SimNode {
       this.crash();
       return rd;
     }
-    const unsynced = this.mayLeaveUnsynced(rd);
-    if (unsynced) {
-      this.unsynced = { lastIndex: this.storage.lastIndex(), hardState: this.storage.initialState().hardState };
-      this.syncStats.unsyncedWrites++;
-    }
-    const pending = this.unsynced;
-    if (pending !== null && rd.committedEntries.some((e) => e.index > pending.lastIndex)) this.syncStats.committedBeforeOwnSync++;
     this.persist(rd, Infinity, hooks);
     if (rd.softState?.state === "leader") hooks.onLeader?.(this, this.raw.status().term);
     for (const m of rd.messages) send(m);
     if (rd.snapshot) this.installSnapshot(rd.snapshot);
     for (const e of rd.committedEntries) this.apply(e, hooks);
-    this.raw.advance(rd, { synced: !unsynced });
+    this.raw.advance(rd);
     this.maybeSnapshot();
     return rd;
-  }
-
-  /** The orderer's rule: one write in flight at most, only a leader's, with no snapshot, term or vote in it. */
-  private mayLeaveUnsynced(rd: Ready): boolean {
-    if (!this.asyncLeaderWrites || this.unsynced !== null || rd.entries.length === 0 || rd.snapshot !== undefined) return false;
-    if (this.raw.status().state !== "leader") return false;
-    const stored = this.storage.initialState().hardState;
-    const hs = rd.hardState;
-    return hs === undefined || (hs.term === stored.term && hs.vote === stored.vote);
   }
 
   private persist(rd: Ready, records: number, hooks: SimNodeHooks): void {

@@ -16,18 +16,11 @@ export interface SimOptions {
   ticks?: number;
   /** Force a mode; by default a seed picks improved (3 in 4) or standard. */
   mode?: ElectionMode;
-  /** Force asynchronous leader writes on or off; by default a seed picks (1 in 2). */
-  asyncLeaderWrites?: boolean;
 }
 
 export interface SimResult {
   seed: number;
   mode: ElectionMode;
-  asyncLeaderWrites: boolean;
-  /** Summed over nodes: unsynced leader writes, commits made before the leader's own sync, unsynced writes lost in crashes. */
-  unsyncedWrites: number;
-  committedBeforeOwnSync: number;
-  unsyncedLost: number;
   nodes: number;
   proposals: number;
   acknowledged: number;
@@ -56,10 +49,6 @@ const enc = new TextEncoder();
 
 export class Simulation {
   readonly rng: () => number;
-  /** Draws for the leader's asynchronous writes, apart from `rng` so they do not shift its stream. */
-  private readonly syncRng: () => number;
-  /** Leaders leave writes unsynced for a while (the orderer's asynchronous leader fsync). */
-  readonly asyncLeaderWrites: boolean;
   readonly nodes = new Map<NodeId, SimNode>();
   readonly checker = new SafetyChecker();
   readonly mode: ElectionMode;
@@ -81,8 +70,6 @@ export class Simulation {
 
   constructor(readonly seed: number, private readonly opts: SimOptions = {}) {
     this.rng = seededRandom(seed);
-    this.syncRng = seededRandom(seed * 104_729 + 17);
-    this.asyncLeaderWrites = opts.asyncLeaderWrites ?? this.syncRng() < 0.5;
     this.mode = opts.mode ?? (this.rng() < 0.75 ? "improved" : "standard");
     this.hooks = {
       onPersisted: (n, e, s) => this.checker.onPersisted(n, e, s),
@@ -120,9 +107,7 @@ export class Simulation {
   private addNode(id: NodeId, conf: ConfState | undefined, preVote: boolean, checkQuorum: boolean, snap: number): void {
     const rnd = seededRandom(this.seed * 7919 + this.nodes.size + 1);
     const cfg = (): RaftConfigInput => ({ id, mode: this.mode, preVote, checkQuorum, electionTick: 10, random: rnd, maxInflight: this.maxInflight, maxSizePerMsg: this.maxSizePerMsg });
-    const node = new SimNode(id, new MemoryStorage(conf), cfg, snap);
-    node.asyncLeaderWrites = this.asyncLeaderWrites;
-    this.nodes.set(id, node);
+    this.nodes.set(id, new SimNode(id, new MemoryStorage(conf), cfg, snap));
     this.group.set(id, 0);
   }
 
@@ -179,7 +164,7 @@ export class Simulation {
     for (let busy = true; busy; ) {
       busy = false;
       for (const n of this.nodes.values()) {
-        if (!n.alive || !n.raw.hasReady() || n.blockedOnSync) continue;
+        if (!n.alive || !n.raw.hasReady()) continue;
         busy = true;
         const torn = this.faults && this.rng() < 0.002 ? Math.floor(this.rng() * 4) : undefined;
         if (torn !== undefined) this.crashes++;
@@ -188,7 +173,7 @@ export class Simulation {
         // removed node left running with a stale configuration could otherwise gather votes
         // from other removed nodes.
         // A removed leader is left running until it has handed over and stepped down.
-        if (n.removed && n.alive && !this.inLatestConf(n) && n.raw.status().state !== "leader") n.crash(this.syncRng() < 0.7);
+        if (n.removed && n.alive && !this.inLatestConf(n) && n.raw.status().state !== "leader") n.crash();
       }
     }
   }
@@ -199,7 +184,7 @@ export class Simulation {
     if (this.rng() < 0.01) {
       const n = pick();
       if (n.alive) {
-        n.crash(this.syncRng() < 0.7);
+        n.crash();
         this.crashes++;
       }
     }
@@ -207,7 +192,7 @@ export class Simulation {
       // Leader crashes are what exposes commit-rule and log-repair bugs: make them frequent.
       const l = this.leaderNode();
       if (l) {
-        l.crash(this.syncRng() < 0.7);
+        l.crash();
         this.crashes++;
       }
     }
@@ -305,7 +290,6 @@ export class Simulation {
 
   private tickAll(): void {
     this.now++;
-    for (const n of this.nodes.values()) if (n.alive && n.syncInFlight && this.syncRng() < 0.5) n.completeSync();
     for (const n of this.nodes.values()) if (n.alive) n.raw.tick();
     this.processReadies();
     while (this.deliverDue()) {
@@ -315,16 +299,6 @@ export class Simulation {
 
   private checkMachines(): void {
     for (const n of this.nodes.values()) this.checker.checkMachine(n);
-  }
-
-  private syncTotals(): Pick<SimResult, "unsyncedWrites" | "committedBeforeOwnSync" | "unsyncedLost"> {
-    const t = { unsyncedWrites: 0, committedBeforeOwnSync: 0, unsyncedLost: 0 };
-    for (const n of this.nodes.values()) {
-      t.unsyncedWrites += n.syncStats.unsyncedWrites;
-      t.committedBeforeOwnSync += n.syncStats.committedBeforeOwnSync;
-      t.unsyncedLost += n.syncStats.lostInCrash;
-    }
-    return t;
   }
 
   run(): SimResult {
@@ -344,8 +318,6 @@ export class Simulation {
     return {
       seed: this.seed,
       mode: this.mode,
-      asyncLeaderWrites: this.asyncLeaderWrites,
-      ...this.syncTotals(),
       nodes: this.nodes.size,
       proposals: this.proposals,
       acknowledged: this.acked.size,
