@@ -178,7 +178,7 @@ export class ApiServer {
       const answer = await this.forward(req, "GET", `/v1/transactions/${h}`).catch(() => null);
       if (answer !== null && answer.status === 200) return answer;
     }
-    throw new NotFoundError(`unknown transaction ${h}`);
+    throw new NotFoundError(`unknown transaction ${h} (never submitted here, or older than the ledger keeps)`);
   }
 
   private async forward(req: http.IncomingMessage, method: "GET" | "POST", path: string, body?: string): Promise<Reply> {

@@ -30,6 +30,56 @@ describe("node/ledger: the ordering state machine", function () {
     });
   });
 
+  describe("when more transactions are ordered than it retains", function () {
+    it("forgets whole blocks, oldest first, and keeps the newest block even if it alone is larger", function () {
+      const ledger = new OrderLedger(3);
+      ledger.applyBlock(2, [tx(1), tx(2)]);
+      ledger.applyBlock(3, [tx(3)]);
+      expect(ledger.size).to.equal(3);
+      ledger.applyBlock(4, [tx(4), tx(5)]);
+      expect(ledger.position(tx(1).hash)).to.equal(undefined);
+      expect(ledger.position(tx(3).hash)).to.deep.equal({ block: 3, index: 0 });
+      expect(ledger.oldestRetainedBlock).to.equal(3);
+      ledger.applyBlock(5, [tx(6), tx(7), tx(8), tx(9)]);
+      expect(ledger.size).to.equal(4);
+      expect(ledger.oldestRetainedBlock).to.equal(5);
+    });
+
+    it("orders a forgotten transaction again (the chain's nonce rule then refuses it)", function () {
+      const ledger = new OrderLedger(1);
+      ledger.applyBlock(2, [tx(1)]);
+      ledger.applyBlock(3, [tx(2)]);
+      expect(ledger.applyBlock(4, [tx(1)]).txs.map((t) => t.hash)).to.deep.equal([tx(1).hash]);
+    });
+
+    it("matches a reference model of the retention window (property)", function () {
+      fc.assert(
+        fc.property(fc.array(fc.array(fc.integer({ min: 0, max: 30 }), { maxLength: 5 }), { maxLength: 15 }), fc.integer({ min: 1, max: 10 }), (blocks, retained) => {
+          const ledger = new OrderLedger(retained);
+          // Model: known ids per block after dedupe against what is still known, newest last.
+          let model: { block: number; ids: number[] }[] = [];
+          blocks.forEach((ids, i) => {
+            ledger.applyBlock(i + 2, ids.map(tx));
+            const known = new Set(model.flatMap((b) => b.ids));
+            const fresh: number[] = [];
+            for (const id of ids) if (!known.has(id) && !fresh.includes(id)) fresh.push(id);
+            if (fresh.length > 0) model.push({ block: i + 2, ids: fresh });
+            while (model.length > 1 && model.reduce((s, b) => s + b.ids.length, 0) > retained) model = model.slice(1);
+          });
+          for (let n = 0; n <= 30; n++) {
+            const b = model.find((m) => m.ids.includes(n));
+            expect(ledger.position(tx(n).hash)).to.deep.equal(b === undefined ? undefined : { block: b.block, index: b.ids.indexOf(n) });
+          }
+        }),
+        { seed: 20261124, numRuns: 300 },
+      );
+    });
+
+    it("refuses a retention below one transaction", function () {
+      expect(() => new OrderLedger(0)).to.throw(RangeError, /positive integer/);
+    });
+  });
+
   it("refuses an entry applied out of order", function () {
     const ledger = new OrderLedger();
     ledger.applyBlock(5, [tx(1)]);
@@ -39,20 +89,21 @@ describe("node/ledger: the ordering state machine", function () {
   describe("when restored from a snapshot", function () {
     it("answers the same positions and keeps deduplicating (property)", function () {
       fc.assert(
-        fc.property(fc.array(fc.array(fc.integer({ min: 0, max: 40 }), { maxLength: 6 }), { maxLength: 12 }), fc.integer({ min: 0, max: 12 }), (blocks, cutAt) => {
-          const whole = new OrderLedger();
-          const first = new OrderLedger();
+        fc.property(fc.array(fc.array(fc.integer({ min: 0, max: 40 }), { maxLength: 6 }), { maxLength: 12 }), fc.integer({ min: 0, max: 12 }), fc.option(fc.integer({ min: 1, max: 12 }), { nil: undefined }), (blocks, cutAt, retained) => {
+          const whole = new OrderLedger(retained);
+          const first = new OrderLedger(retained);
           const cut = Math.min(cutAt, blocks.length);
           blocks.forEach((ids, i) => {
             const txs = ids.map(tx);
             whole.applyBlock(i + 2, txs);
             if (i < cut) first.applyBlock(i + 2, txs);
           });
-          const restored = new OrderLedger();
+          const restored = new OrderLedger(retained);
           restored.restore(first.snapshot(), 1);
           blocks.slice(cut).forEach((ids, k) => restored.applyBlock(cut + k + 2, ids.map(tx)));
           for (let n = 0; n <= 40; n++) expect(restored.position(tx(n).hash)).to.deep.equal(whole.position(tx(n).hash));
           expect(restored.appliedIndex).to.equal(whole.appliedIndex);
+          expect(Buffer.from(restored.snapshot()).equals(Buffer.from(whole.snapshot()))).to.equal(true);
         }),
         { seed: 424242, numRuns: 200 },
       );
