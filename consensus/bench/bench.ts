@@ -123,8 +123,7 @@ async function etcdRows(o: Options, work: string): Promise<Row[]> {
 
 /**
  * kill -9 the leader, time until a transaction commits through a survivor; restart it and wait until
- * it has caught up (a stale pool node cannot win the next election: the participant would refuse its
- * vote, and participants never campaign); repeat.
+ * it has caught up, so every kill starts from the same healthy cluster; repeat.
  */
 async function failover(kills: number, work: string): Promise<Failover> {
   const cluster = new LocalCluster({

@@ -6,6 +6,7 @@ import { bcastAppend } from "./leader";
 import { isVoter, quorum, voters } from "./membership";
 import type { Raft } from "./raft";
 import { CAMPAIGN_TRANSFER } from "./raft";
+import { handleCatchUp, maybeSendCatchUp } from "./catchup";
 import { handleAppend, handleHeartbeat, handleSnapshot } from "./follower";
 import type { Message } from "./types";
 
@@ -95,6 +96,7 @@ export function handleVoteRequest(r: Raft, m: Message): void {
     }
   } else {
     r.send({ type: respType, to: m.from, term: r.term, reject: true });
+    maybeSendCatchUp(r, m);
   }
 }
 
@@ -112,6 +114,9 @@ export function stepCandidate(r: Raft, m: Message): void {
     case "snapshot":
       r.becomeFollower(m.term, m.from);
       handleSnapshot(r, m);
+      return;
+    case "catchUp":
+      handleCatchUp(r, m);
       return;
     case "preVoteResp":
     case "voteResp": {

@@ -2,6 +2,7 @@
  * The follower side of replication: AppendEntries (§5.3), heartbeats, InstallSnapshot (§7), and
  * leadership-transfer wake-ups.
  */
+import { handleCatchUp } from "./catchup";
 import { hup } from "./election";
 import { cloneConf } from "./storage";
 import type { Raft } from "./raft";
@@ -29,6 +30,9 @@ export function stepFollower(r: Raft, m: Message): void {
       return;
     case "transferLeader":
       if (r.lead !== null) r.msgs.push({ ...m, to: r.lead });
+      return;
+    case "catchUp":
+      handleCatchUp(r, m);
       return;
     case "timeoutNow":
       // Leadership transfer: campaign at once, skipping PreVote; `hup` still applies the pool gate.

@@ -238,6 +238,8 @@ export class Raft {
       return true;
     }
     if (m.term < this.term) {
+      // A catch-up claims no leadership: its entries' terms are at most its (lower) term, so it is safe to use.
+      if (m.type === "catchUp") return true;
       if ((this.cfg.checkQuorum || this.cfg.preVote) && (m.type === "heartbeat" || m.type === "append")) {
         // Tell a stale leader about the newer term so it steps down; with CheckQuorum/PreVote the
         // stale node may otherwise never learn it (we ignore its campaigns while we have a leader).

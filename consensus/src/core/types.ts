@@ -80,14 +80,15 @@ export type MessageType =
   | "snapshot"
   | "transferLeader"
   | "timeoutNow"
-  | "checkQuorum";
+  | "checkQuorum"
+  | "catchUp";
 
 export interface Message {
   type: MessageType;
   from: NodeId;
   to: NodeId;
   term: number;
-  /** append: index/term of the entry before `entries`; appendResp: the last matched index. */
+  /** append, catchUp: index/term of the entry before `entries`; appendResp: the last matched index. */
   index?: number;
   logTerm?: number;
   entries?: Entry[];

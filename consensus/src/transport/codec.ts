@@ -21,6 +21,7 @@ const MESSAGE_TYPES = [
   "transferLeader",
   "timeoutNow",
   "checkQuorum",
+  "catchUp",
 ] as const;
 
 const uint = z.number().int().nonnegative();

@@ -71,6 +71,9 @@ describe("Figure 7 log repair", function () {
         preload: withLogs({ L: { terms: leaderLog, term: 8 }, F: { terms: log, term: 7 } }),
       });
       c.isolate("X");
+      // F refuses L's vote when its own log is longer (c, d) and would hand L its extra entries
+      // (core/catchup.ts); this test is about the elected leader repairing F, so that is held back.
+      c.filters.push((m: Message) => m.type === "catchUp");
       expect(c.node("L").raw.campaign()).to.equal(true);
       c.settle();
       c.node("L").raw.step({ type: "voteResp", from: "X", to: "L", term: 9, reject: false });

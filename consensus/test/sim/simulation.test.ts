@@ -38,4 +38,14 @@ describe("deterministic simulation (drops, duplicates, delays, reordering, parti
     expect(results.some((r) => r.mode === "standard")).to.equal(true);
     expect(results.filter((r) => r.crashes > 0).length).to.be.greaterThan(50);
   });
+
+  it("catch-up keeps the pool live: seeds that ended with no electable pool member before it now elect one", function () {
+    // Without catch-up (core/catchup.ts) these improved-mode seeds ended leaderless: a pool member's log was a
+    // strict prefix of a participant's, so the participant refused it and nobody else could campaign.
+    for (const seed of [370, 571, 1043, 1163, 1958]) {
+      const r = runSimulation(seed);
+      expect(r.mode, `seed ${seed}`).to.equal("improved");
+      expect(r.outcome, `seed ${seed}`).to.equal("converged");
+    }
+  });
 });
