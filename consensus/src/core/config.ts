@@ -19,8 +19,9 @@ export interface RaftConfig {
   /** Append messages in flight per follower in the replicate state. */
   maxInflight: number;
   /**
-   * Randomized election timeout is drawn from [electionTick, electionTick * (1 + spread)).
-   * Raft's usual choice is 1 (i.e. [T, 2T)); the election benchmark varies it.
+   * Randomized election timeout is drawn from (electionTick, electionTick * (1 + spread)] ticks:
+   * Raft's usual [T, 2T) shifted one tick past the CheckQuorum lease (see `Raft`). The election
+   * benchmark varies the spread.
    */
   electionSpread: number;
   /**

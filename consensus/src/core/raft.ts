@@ -109,10 +109,16 @@ export class Raft {
     }
   }
 
+  /**
+   * In (electionTick, electionTick + span]: strictly longer than the lease (CheckQuorum), not
+   * [electionTick, …) as in etcd. Nodes tick on their own clocks, up to a tick apart, so a timeout of
+   * exactly electionTick ticks can fire while a peer that heard the same last heartbeat still holds
+   * its lease and ignores the PreVote — costing a whole extra timeout before the next try.
+   */
   private resetRandomizedElectionTimeout(): void {
     const et = this.cfg.electionTick;
     const span = Math.max(1, Math.round(et * this.cfg.electionSpread));
-    this.randomizedElectionTimeout = et + Math.floor(this.cfg.random() * span);
+    this.randomizedElectionTimeout = et + 1 + Math.floor(this.cfg.random() * span);
   }
 
   becomeFollower(term: number, lead: NodeId | null): void {
