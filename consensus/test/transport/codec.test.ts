@@ -61,7 +61,7 @@ describe("message codec (JSON with base64 bytes)", function () {
     });
     const msgArb = fc.record(
       {
-        type: fc.constantFrom("append" as const, "vote" as const, "heartbeatResp" as const, "preVote" as const),
+        type: fc.constantFrom("append" as const, "catchUp" as const, "vote" as const, "heartbeatResp" as const, "preVote" as const),
         from: fc.string({ minLength: 1, maxLength: 5 }),
         to: fc.string({ minLength: 1, maxLength: 5 }),
         term: fc.nat(),
