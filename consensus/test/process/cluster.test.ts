@@ -74,10 +74,10 @@ for (const size of [3, 5]) {
       load.start();
       await until(async () => (load.ackedCount >= 100 ? true : undefined), 60_000, "100 acknowledged transactions");
 
-      // §5.2/§5.4: the leader dies mid-load; a pool node takes over and clients keep being served —
-      // unless the kill left every surviving pool node with a shorter log than a participant (its last
-      // appends were lost with its socket), in which case no pool node can win (the paper's design) and
-      // clients must get a prompt "no eligible leader" until the killed node is back.
+      // §5.2/§5.4: the leader dies mid-load; a pool node takes over and clients keep being served. A
+      // pool node whose log lags a participant's is handed the missing entries (catchUp, see
+      // catchup.test.ts); only if the logs diverged can no pool node win, and then clients must get a
+      // prompt "no eligible leader" until the killed node is back.
       const first = await cluster.leader();
       await cluster.kill(first, "SIGKILL");
       const second = await cluster.leader(15_000).catch(() => null);
