@@ -83,7 +83,7 @@ async function ordererRows(o: Options, work: string): Promise<Row[]> {
           clients,
           warmupMs: o.quick ? 1_000 : 2_000,
           durationMs: o.seconds * 1000,
-          request: (c, seq) => ({ path: "/v1/transactions", body: JSON.stringify({ raw: txs.raw(c, seq) }) }),
+          request: (c) => ({ path: "/v1/transactions", body: JSON.stringify({ raw: txs.next(c) }) }),
           accept: (b) => b.includes('"ordered"') || b.includes('"applied"'),
         });
         rows.push({ system: "orderer", nodes, ...stats });
@@ -137,7 +137,6 @@ async function failover(kills: number, work: string): Promise<Failover> {
   });
   cluster.generate();
   const txs = await TxFactory.create(1);
-  let seq = 0;
   const samples: number[] = [];
   let failed = 0;
   const commitVia = async (id: string, deadline: number): Promise<boolean> => {
@@ -145,7 +144,7 @@ async function failover(kills: number, work: string): Promise<Failover> {
       const res = await fetch(`${cluster.apiUrl(id)}/v1/transactions`, {
         method: "POST",
         headers: { "content-type": "application/json" },
-        body: JSON.stringify({ raw: txs.raw(0, seq++) }),
+        body: JSON.stringify({ raw: txs.next(0) }),
       }).catch(() => null);
       const body = res === null ? "" : await res.text();
       if (res?.status === 200 && body.includes('"ordered"')) return true;
