@@ -82,6 +82,15 @@ export class PeerLink {
     this.stats.connected = false;
   }
 
+  /** The peer is reachable again (it dialed us): reconnect now instead of after the backoff. */
+  wake(): void {
+    if (!this.running || this.timer === null) return;
+    clearTimeout(this.timer);
+    this.timer = null;
+    this.attempts = 0;
+    this.connect();
+  }
+
   /** Drops the current connection (e.g. after an address change); the loop reconnects. */
   reset(): void {
     this.socket?.destroy();

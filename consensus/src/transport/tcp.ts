@@ -269,6 +269,9 @@ export class TcpTransport implements Transport, PartitionControl {
         }
         peer = verdict.from;
         authenticated();
+        // The peer just proved it is up: our own link to it need not wait out its reconnect backoff
+        // (after a restart it could otherwise answer a vote only seconds later).
+        this.links.get(peer)?.wake();
         decoder.setLimit(this.settings.maxFrameBytes);
         clearTimeout(timeout);
         const sig = signWelcome(this.settings.privateKey, this.id, peer, verdict.nonce, eph.pub, verdict.eph);

@@ -22,6 +22,8 @@ interface NodeOpts {
   key?: NodeKey;
   stallTimeoutMs?: number;
   maxPendingHandshakes?: number;
+  reconnectMinMs?: number;
+  reconnectMaxMs?: number;
 }
 
 function makeNode(id: string, opts: NodeOpts = {}): Node {
@@ -35,8 +37,8 @@ function makeNode(id: string, opts: NodeOpts = {}): Node {
     queueLimit: opts.queueLimit,
     stallTimeoutMs: opts.stallTimeoutMs,
     maxPendingHandshakes: opts.maxPendingHandshakes,
-    reconnectMinMs: 20,
-    reconnectMaxMs: 200,
+    reconnectMinMs: opts.reconnectMinMs ?? 20,
+    reconnectMaxMs: opts.reconnectMaxMs ?? 200,
     handshakeTimeoutMs: 2_000,
     logger,
   });
@@ -371,6 +373,25 @@ describe("TCP transport (authenticated peers on 127.0.0.1)", function () {
     await waitFor("delivery after restart", () => b2.got.length === 2);
     expect(b2.got.map((m) => m.term)).to.deep.equal([2, 3]);
     expect(a.t.stats().peers.b.connects).to.equal(2);
+  });
+
+  it("a peer that dials in wakes our link to it: no waiting out the reconnect backoff after its restart", async function () {
+    const a = node("a", { reconnectMinMs: 20_000, reconnectMaxMs: 60_000 });
+    const b1 = node("b");
+    await Promise.all([a.t.start(), b1.t.start()]);
+    const port = b1.t.address().port;
+    introduce(a, b1);
+    introduce(b1, a);
+    a.t.send([msg("a", "b", 1)]);
+    await waitFor("first delivery", () => b1.got.length === 1);
+    await b1.t.stop();
+    await waitFor("a notices", () => a.t.stats().peers.b.connected === false);
+    a.t.send([msg("a", "b", 2)]); // a's next attempt is 10-20 s away
+    const b2 = node("b", { port, key: b1.key });
+    introduce(b2, a);
+    await b2.t.start(); // b dials a at once
+    await waitFor("delivery long before the backoff ends", () => b2.got.length === 1, 3_000);
+    expect(b2.got[0]!.term).to.equal(2);
   });
 
   it("bounds the per-peer queue, dropping the oldest and counting drops", async function () {
