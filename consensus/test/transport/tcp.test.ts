@@ -354,8 +354,9 @@ describe("TCP transport (authenticated peers on 127.0.0.1)", function () {
     });
   });
 
-  it("reconnects after the peer restarts and delivers what was queued meanwhile", async function () {
-    const a = node("a");
+  /** a and b exchange one message, then b stops; answers a, and a way to bring b back on its old port and key. */
+  async function peerThatStops(aOpts?: NodeOpts): Promise<{ a: Node; restartB: () => Promise<Node> }> {
+    const a = node("a", aOpts);
     const b1 = node("b");
     await Promise.all([a.t.start(), b1.t.start()]);
     const port = b1.t.address().port;
@@ -365,31 +366,29 @@ describe("TCP transport (authenticated peers on 127.0.0.1)", function () {
     await waitFor("first delivery", () => b1.got.length === 1);
     await b1.t.stop();
     await waitFor("a notices", () => a.t.stats().peers.b.connected === false);
+    const restartB = async (): Promise<Node> => {
+      const b2 = node("b", { port, key: b1.key });
+      introduce(b2, a);
+      await b2.t.start();
+      return b2;
+    };
+    return { a, restartB };
+  }
+
+  it("reconnects after the peer restarts and delivers what was queued meanwhile", async function () {
+    const { a, restartB } = await peerThatStops();
     a.t.send([msg("a", "b", 2), msg("a", "b", 3)]);
     await sleep(150); // a few failed reconnect attempts while b is down
-    const b2 = node("b", { port, key: b1.key });
-    introduce(b2, a);
-    await b2.t.start();
+    const b2 = await restartB();
     await waitFor("delivery after restart", () => b2.got.length === 2);
     expect(b2.got.map((m) => m.term)).to.deep.equal([2, 3]);
     expect(a.t.stats().peers.b.connects).to.equal(2);
   });
 
   it("a peer that dials in wakes our link to it: no waiting out the reconnect backoff after its restart", async function () {
-    const a = node("a", { reconnectMinMs: 20_000, reconnectMaxMs: 60_000 });
-    const b1 = node("b");
-    await Promise.all([a.t.start(), b1.t.start()]);
-    const port = b1.t.address().port;
-    introduce(a, b1);
-    introduce(b1, a);
-    a.t.send([msg("a", "b", 1)]);
-    await waitFor("first delivery", () => b1.got.length === 1);
-    await b1.t.stop();
-    await waitFor("a notices", () => a.t.stats().peers.b.connected === false);
+    const { a, restartB } = await peerThatStops({ reconnectMinMs: 20_000, reconnectMaxMs: 60_000 });
     a.t.send([msg("a", "b", 2)]); // a's next attempt is 10-20 s away
-    const b2 = node("b", { port, key: b1.key });
-    introduce(b2, a);
-    await b2.t.start(); // b dials a at once
+    const b2 = await restartB(); // b dials a at once
     await waitFor("delivery long before the backoff ends", () => b2.got.length === 1, 3_000);
     expect(b2.got[0]!.term).to.equal(2);
   });
