@@ -4,20 +4,10 @@ import hre from "hardhat";
 import { Admission, REGIS_SELECTOR, registryApprovalReader } from "../../src/chain/admission";
 import { AdmissionUnavailableError, NotAdmittedError } from "../../src/chain/errors";
 import { parseRawTransaction, type ParsedTx } from "../../src/chain/tx";
-import { compileSolidity } from "./solidity";
+import { compileTestRegistry } from "./solidity";
 
 const CHAIN_ID = 31337n;
 
-// A stand-in for the market's registry: only the two functions admission relies on.
-const TEST_REGISTRY = `
-// SPDX-License-Identifier: MIT
-pragma solidity 0.8.28;
-contract TestRegistry {
-    mapping(address account => bool) private _approved;
-    function approve(address account) external { _approved[account] = true; }
-    function isApproved(address account) external view returns (bool) { return _approved[account]; }
-    function Regis(uint8, bytes32, bytes32) external {}
-}`;
 
 async function signedCall(wallet: Wallet, to: string, data: string): Promise<ParsedTx> {
   const raw = await wallet.signTransaction({
@@ -59,7 +49,7 @@ describe("chain/admission: only registered users", function () {
     let admission: Admission;
 
     before(async function () {
-      const { abi, bytecode } = compileSolidity("TestRegistry.sol", TEST_REGISTRY, "TestRegistry");
+      const { abi, bytecode } = compileTestRegistry();
       const [deployer] = (await hre.ethers.getSigners()) as unknown as Signer[];
       const factory = new ContractFactory(abi, bytecode, deployer);
       const contract = await factory.deploy();

@@ -25,3 +25,18 @@ export function compileSolidity(file: string, source: string, contract: string):
   if (out === undefined) throw new Error(`contract ${contract} not found in ${file}`);
   return { abi: out.abi, bytecode: "0x" + out.evm.bytecode.object };
 }
+
+/** A stand-in for the market's registry: only the two functions admission relies on (plus `approve`). */
+export function compileTestRegistry(): Compiled {
+  return compileSolidity("TestRegistry.sol", TEST_REGISTRY, "TestRegistry");
+}
+
+const TEST_REGISTRY = `
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+contract TestRegistry {
+    mapping(address account => bool) private _approved;
+    function approve(address account) external { _approved[account] = true; }
+    function isApproved(address account) external view returns (bool) { return _approved[account]; }
+    function Regis(uint8, bytes32, bytes32) external {}
+}`;

@@ -2,18 +2,9 @@ import { expect } from "chai";
 import { ContractFactory, HDNodeWallet, JsonRpcProvider, Mnemonic, NonceManager, Wallet, encodeBytes32String } from "ethers";
 import { REGIS_SELECTOR } from "../../src/chain/admission";
 import { startHardhatNode, type DevNode } from "../../src/chain/devnode";
-import { compileSolidity } from "../chain/solidity";
+import { compileTestRegistry } from "../chain/solidity";
 import { CHAIN_ID, InProcessCluster, post } from "./harness";
 
-const REGISTRY = `
-// SPDX-License-Identifier: MIT
-pragma solidity 0.8.28;
-contract TestRegistry {
-    mapping(address account => bool) private _approved;
-    function approve(address account) external { _approved[account] = true; }
-    function isApproved(address account) external view returns (bool) { return _approved[account]; }
-    function Regis(uint8, bytes32, bytes32) external {}
-}`;
 
 const MNEMONIC = Mnemonic.fromPhrase("test test test test test test test test test test test junk");
 
@@ -29,7 +20,7 @@ describe("node: admission of registered users through the configured registry", 
     chain = await startHardhatNode();
     const provider = new JsonRpcProvider(chain.url, Number(CHAIN_ID), { staticNetwork: true });
     const deployer = new NonceManager(HDNodeWallet.fromMnemonic(MNEMONIC, "m/44'/60'/0'/0/0").connect(provider));
-    const { abi, bytecode } = compileSolidity("TestRegistry.sol", REGISTRY, "TestRegistry");
+    const { abi, bytecode } = compileTestRegistry();
     const contract = await new ContractFactory(abi, bytecode, deployer).deploy();
     await contract.waitForDeployment();
     registry = await contract.getAddress();
