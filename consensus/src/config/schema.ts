@@ -35,6 +35,11 @@ const timeoutsSchema = z
     tickMs: z.number().int().min(1).max(60_000).default(100),
     electionTicks: z.number().int().min(2).max(10_000).default(10),
     heartbeatTicks: z.number().int().min(1).max(10_000).default(1),
+    /**
+     * How long a leader lets a new commit index wait for the next append to carry it to a follower
+     * before sending it alone (0: at once, etcd's behaviour). Followers apply that much later at worst.
+     */
+    commitLingerMs: z.number().int().min(0).max(1_000).default(5),
   })
   .strict()
   .default({})

@@ -25,6 +25,14 @@ export interface RaftConfig {
    */
   electionSpread: number;
   /**
+   * When the commit index advances, a leader normally sends it at once to every follower, in an
+   * append with no entries if it has none (etcd's behaviour). With `lazyCommit` it sends only
+   * appends that carry entries, which carry the commit index too; the driver calls
+   * `RawNode.flushCommit()` a little later for followers still not told (`commitPending()`), and
+   * heartbeats carry it regardless. Under a steady load that halves the messages per commit.
+   */
+  lazyCommit: boolean;
+  /**
    * Index the state machine has already applied (on restart); defaults to the snapshot index. When
    * set beyond the snapshot, `storage.initialState().conf` must be the configuration as of `applied`,
    * since configuration entries up to it are not delivered again.
@@ -47,6 +55,7 @@ const schema = z
     maxSizePerMsg: z.number().int().positive().default(1024 * 1024),
     maxInflight: z.number().int().positive().default(256),
     electionSpread: z.number().positive().max(10).default(1),
+    lazyCommit: z.boolean().default(false),
     applied: z.number().int().nonnegative().optional(),
   })
   .strict();

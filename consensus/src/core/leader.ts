@@ -26,7 +26,7 @@ export function leaderPersisted(r: Raft): void {
   if (r.state !== "leader") return;
   const pr = r.prs.get(r.id);
   if (pr === undefined || !pr.maybeUpdate(r.log.durableLastIndex())) return;
-  if (maybeCommit(r)) bcastAppend(r);
+  if (maybeCommit(r)) bcastCommit(r);
 }
 
 /** Advances the commit index to the highest index a quorum holds, only if that entry is of our term. */
@@ -45,6 +45,33 @@ export function maybeCommit(r: Raft): boolean {
 
 export function bcastAppend(r: Raft): void {
   for (const id of r.prs.keys()) if (id !== r.id) sendAppend(r, id);
+}
+
+/**
+ * Tells the followers about a new commit index: with entries where there are any to send, else
+ * (unless `lazyCommit` defers it to `flushCommit`) in an empty append.
+ */
+function bcastCommit(r: Raft): void {
+  for (const id of r.prs.keys()) {
+    if (id === r.id || maybeSendAppend(r, id, false) || r.cfg.lazyCommit) continue;
+    sendAppend(r, id);
+  }
+}
+
+/**
+ * Some follower we may send to holds committed entries it has not been told are committed. (A
+ * paused one learns it from the heartbeat or the append that unpauses it.)
+ */
+export function commitOwed(r: Raft): boolean {
+  if (r.state !== "leader") return false;
+  for (const [id, pr] of r.prs) if (id !== r.id && !pr.isPaused() && pr.commitOwed(r.log.committed)) return true;
+  return false;
+}
+
+/** Sends the commit index to every follower still owed it (see `RaftConfig.lazyCommit`). */
+export function flushCommit(r: Raft): void {
+  if (r.state !== "leader") return;
+  for (const [id, pr] of r.prs) if (id !== r.id && !pr.isPaused() && pr.commitOwed(r.log.committed)) sendAppend(r, id);
 }
 
 export function sendAppend(r: Raft, to: NodeId): void {
@@ -66,6 +93,8 @@ export function maybeSendAppend(r: Raft, to: NodeId, sendIfEmpty: boolean): bool
   }
   if (ents.length === 0 && !sendIfEmpty) return false;
   r.send({ type: "append", to, index: pr.next - 1, logTerm: prevTerm, entries: ents, commit: r.log.committed });
+  // The follower commits no further than the last entry this append leaves it holding.
+  pr.commitSent(Math.min(r.log.committed, pr.next - 1 + ents.length));
   if (ents.length > 0) pr.sentEntries(ents[ents.length - 1].index);
   else if (pr.state === "probe") pr.probeSent = true;
   return true;
@@ -86,7 +115,9 @@ function bcastHeartbeat(r: Raft): void {
   for (const [id, pr] of r.prs) {
     if (id === r.id) continue;
     // Never tell a follower to commit past what it is known to hold.
-    r.send({ type: "heartbeat", to: id, commit: Math.min(pr.match, r.log.committed) });
+    const commit = Math.min(pr.match, r.log.committed);
+    r.send({ type: "heartbeat", to: id, commit });
+    pr.commitSent(commit);
   }
 }
 
@@ -147,7 +178,7 @@ function handleAppendResp(r: Raft, m: Message): void {
     pr.becomeProbe();
     pr.becomeReplicate();
   } else if (pr.state === "replicate") pr.freeInflightsTo(pr.match);
-  if (maybeCommit(r)) bcastAppend(r);
+  if (maybeCommit(r)) bcastCommit(r);
   else if (oldPaused) sendAppend(r, m.from);
   while (maybeSendAppend(r, m.from, false)) {
     /* drain while the window allows */

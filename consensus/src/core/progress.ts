@@ -18,6 +18,8 @@ export class Progress {
   recentActive = true;
   /** Last index of each append in flight (replicate state), oldest first. */
   inflights: number[] = [];
+  /** Highest commit index sent to this follower that it can act on (capped by what the message let it hold). */
+  sentCommit = 0;
 
   constructor(next: number, readonly maxInflight: number) {
     this.next = next;
@@ -95,6 +97,16 @@ export class Progress {
     this.next = Math.max(Math.min(rejected, matchHint + 1), this.match + 1);
     this.probeSent = false;
     return true;
+  }
+
+  /** Records that a message told the follower `commit` (the leader's commit, capped by what it carried). */
+  commitSent(commit: number): void {
+    if (commit > this.sentCommit) this.sentCommit = commit;
+  }
+
+  /** The follower holds committed entries it has not been told are committed. */
+  commitOwed(committed: number): boolean {
+    return this.sentCommit < Math.min(committed, this.match);
   }
 
   isPaused(): boolean {

@@ -14,7 +14,7 @@ import {
   ProposalDroppedError,
   RaftError,
 } from "./errors";
-import { appendEntries, bcastAppend, leaderPersisted } from "./leader";
+import { appendEntries, bcastAppend, commitOwed, flushCommit, leaderPersisted } from "./leader";
 import { applyConfChangeTo, candidatePool, canCampaign, encodeConfChange } from "./membership";
 import { Raft } from "./raft";
 import { cloneConf, type Storage } from "./storage";
@@ -133,6 +133,19 @@ export class RawNode {
       throw new LeadershipTransferError(`${to} may not lead: not a ${r.cfg.mode === "improved" ? "pool " : ""}voter`);
     }
     r.step({ type: "transferLeader", from: to, to: r.id, term: r.term });
+  }
+
+  /**
+   * With `lazyCommit`: true while this node leads and some follower has not been told the commit
+   * index for entries it holds. The driver then calls `flushCommit()` after a short delay.
+   */
+  commitPending(): boolean {
+    return commitOwed(this.raft);
+  }
+
+  /** Sends the commit index to the followers still owed it (a no-op when none is, or not leading). */
+  flushCommit(): void {
+    flushCommit(this.raft);
   }
 
   /** Reports the outcome of sending a snapshot; on failure the follower is probed again. */

@@ -16,11 +16,15 @@ export interface SimOptions {
   ticks?: number;
   /** Force a mode; by default a seed picks improved (3 in 4) or standard. */
   mode?: ElectionMode;
+  /** Force lazy (or eager) commit propagation; by default a seed picks either, evenly. */
+  lazyCommit?: boolean;
 }
 
 export interface SimResult {
   seed: number;
   mode: ElectionMode;
+  /** Leaders deferred commit-only appends (`RaftConfig.lazyCommit`), flushed at random ticks. */
+  lazyCommit: boolean;
   nodes: number;
   proposals: number;
   acknowledged: number;
@@ -52,6 +56,9 @@ export class Simulation {
   readonly nodes = new Map<NodeId, SimNode>();
   readonly checker = new SafetyChecker();
   readonly mode: ElectionMode;
+  readonly lazyCommit: boolean;
+  /** Drives lazy-commit flushes only, so seeds without it replay exactly as before it existed. */
+  private readonly flushRng: () => number;
   private readonly hooks: SimNodeHooks;
   private flights: Flight[] = [];
   private group = new Map<NodeId, number>();
@@ -71,6 +78,9 @@ export class Simulation {
   constructor(readonly seed: number, private readonly opts: SimOptions = {}) {
     this.rng = seededRandom(seed);
     this.mode = opts.mode ?? (this.rng() < 0.75 ? "improved" : "standard");
+    this.flushRng = seededRandom(seed * 7907 + 13);
+    const lazy = this.flushRng() < 0.5;
+    this.lazyCommit = opts.lazyCommit ?? lazy;
     this.hooks = {
       onPersisted: (n, e, s) => this.checker.onPersisted(n, e, s),
       onLeader: (n, t) => {
@@ -106,7 +116,7 @@ export class Simulation {
 
   private addNode(id: NodeId, conf: ConfState | undefined, preVote: boolean, checkQuorum: boolean, snap: number): void {
     const rnd = seededRandom(this.seed * 7919 + this.nodes.size + 1);
-    const cfg = (): RaftConfigInput => ({ id, mode: this.mode, preVote, checkQuorum, electionTick: 10, random: rnd, maxInflight: this.maxInflight, maxSizePerMsg: this.maxSizePerMsg });
+    const cfg = (): RaftConfigInput => ({ id, mode: this.mode, preVote, checkQuorum, electionTick: 10, random: rnd, maxInflight: this.maxInflight, maxSizePerMsg: this.maxSizePerMsg, lazyCommit: this.lazyCommit });
     this.nodes.set(id, new SimNode(id, new MemoryStorage(conf), cfg, snap));
     this.group.set(id, 0);
   }
@@ -124,7 +134,8 @@ export class Simulation {
   }
 
   fail(msg: string): never {
-    throw new SafetyViolation(`seed ${this.seed} (${this.mode}) tick ${this.now}: ${msg}`);
+    const variant = this.lazyCommit ? `${this.mode}, lazy commit` : this.mode;
+    throw new SafetyViolation(`seed ${this.seed} (${variant}) tick ${this.now}: ${msg}`);
   }
 
   /** The paper's gate: in improved mode only pool members campaign and lead. */
@@ -291,6 +302,8 @@ export class Simulation {
   private tickAll(): void {
     this.now++;
     for (const n of this.nodes.values()) if (n.alive) n.raw.tick();
+    // The node driver flushes a lingering commit index a few milliseconds after it is owed.
+    if (this.lazyCommit) for (const n of this.nodes.values()) if (n.alive && this.flushRng() < 0.5) n.raw.flushCommit();
     this.processReadies();
     while (this.deliverDue()) {
       /* deliver until nothing is due this tick */
@@ -318,6 +331,7 @@ export class Simulation {
     return {
       seed: this.seed,
       mode: this.mode,
+      lazyCommit: this.lazyCommit,
       nodes: this.nodes.size,
       proposals: this.proposals,
       acknowledged: this.acked.size,

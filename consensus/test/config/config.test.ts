@@ -49,7 +49,7 @@ describe("orderer config", function () {
     it("fills every documented default", function () {
       const cfg = parseConfig(minimal(), dir);
       expect(cfg.mode).to.equal("improved");
-      expect(cfg.timeouts).to.deep.equal({ tickMs: 100, electionTicks: 10, heartbeatTicks: 1 });
+      expect(cfg.timeouts).to.deep.equal({ tickMs: 100, electionTicks: 10, heartbeatTicks: 1, commitLingerMs: 5 });
       expect(cfg.batching).to.deep.equal({ maxMessageCount: 500, preferredMaxBytes: 2 * 1024 * 1024, batchTimeoutMs: 50 });
       expect(cfg.storage.fsync).to.equal(true);
       expect(cfg.listen.host).to.equal("127.0.0.1");
@@ -98,6 +98,12 @@ describe("orderer config", function () {
 
     it("refuses unknown fields (typos must not silently become defaults)", function () {
       expectConfigError({ ...minimal(), batching: { maxMesageCount: 10 } }, "batching", /maxMesageCount/);
+    });
+
+    it("bounds commitLingerMs to 0-1000 ms", function () {
+      expectConfigError({ ...minimal(), timeouts: { commitLingerMs: -1 } }, "timeouts.commitLingerMs", /greater than or equal to 0/);
+      expectConfigError({ ...minimal(), timeouts: { commitLingerMs: 1001 } }, "timeouts.commitLingerMs", /less than or equal to 1000/);
+      expect(parseConfig({ ...minimal(), timeouts: { commitLingerMs: 0 } }, dir).timeouts.commitLingerMs).to.equal(0);
     });
 
     it("requires electionTicks > heartbeatTicks", function () {

@@ -156,3 +156,100 @@ describe("Figure 8 commit rule", function () {
     expect(c.node("S3").sm.keys).to.deep.equal(["e2t2", "noop@4"]);
   });
 });
+
+/**
+ * §5.3: "the leader keeps track of the highest index it knows to be committed, and it includes that
+ * index in future AppendEntries RPCs (including heartbeats)". `lazyCommit` relies on exactly that
+ * instead of an extra empty append per commit.
+ */
+describe("§5.3 commit index propagation", function () {
+  const appendsTo = (msgs: Message[], to: string): Message[] => msgs.filter((m) => m.type === "append" && m.to === to);
+
+  function lazyCluster(): { c: Cluster; l: string } {
+    const c = cluster([tc("a"), part("b"), part("c")], { tweak: () => ({ lazyCommit: true }) });
+    const l = c.tickUntilLeader()!;
+    c.tick(1);
+    return { c, l };
+  }
+
+  describe("when eager (the default)", function () {
+    it("sends an empty append carrying the new commit index to every follower as soon as it commits", function () {
+      const c = cluster([tc("a"), part("b"), part("c")]);
+      const l = c.tickUntilLeader()!;
+      c.delivered = [];
+      const { index } = c.propose(l, "x");
+      const carriers = appendsTo(c.delivered, "b").filter((m) => m.entries!.length === 0 && m.commit === index);
+      expect(carriers).to.have.length(1);
+      expect(c.node("b").raw.status().commit).to.equal(index);
+      expect(c.node(l).raw.commitPending()).to.equal(false);
+    });
+  });
+
+  describe("when lazy", function () {
+    it("sends no empty append on commit: the commit index is owed until the next append carries it", function () {
+      const { c, l } = lazyCluster();
+      c.delivered = [];
+      const { index } = c.propose(l, "x");
+      expect(appendsTo(c.delivered, "b").every((m) => m.entries!.length > 0)).to.equal(true);
+      expect(c.node(l).raw.status().commit).to.equal(index);
+      expect(c.node("b").raw.status().commit).to.equal(index - 1);
+      expect(c.node(l).raw.commitPending()).to.equal(true);
+
+      const next = c.propose(l, "y");
+      const carrier = appendsTo(c.delivered, "b").find((m) => m.index === index)!;
+      expect(carrier.entries!.map((e) => e.index)).to.deep.equal([next.index]);
+      expect(carrier.commit).to.equal(index);
+      expect(c.node("b").raw.status().commit).to.equal(index);
+    });
+
+    it("flushCommit sends the owed commit index in an empty append, once", function () {
+      const { c, l } = lazyCluster();
+      const { index } = c.propose(l, "x");
+      c.delivered = [];
+      c.node(l).raw.flushCommit();
+      c.settle();
+      for (const f of ["b", "c"]) {
+        const sent = appendsTo(c.delivered, f);
+        expect(sent.map((m) => [m.entries!.length, m.commit])).to.deep.equal([[0, index]]);
+        expect(c.node(f).raw.status().commit).to.equal(index);
+        expect(c.node(f).sm.keys.slice(-1)).to.deep.equal(["x"]);
+      }
+      expect(c.node(l).raw.commitPending()).to.equal(false);
+      c.delivered = [];
+      c.node(l).raw.flushCommit();
+      c.settle();
+      expect(c.delivered).to.deep.equal([]);
+    });
+
+    it("a heartbeat carries the commit index too, so followers apply without any flush", function () {
+      const { c, l } = lazyCluster();
+      const { index } = c.propose(l, "x");
+      c.tick(1);
+      expect(c.node("b").raw.status().commit).to.equal(index);
+      expect(c.node("c").raw.status().commit).to.equal(index);
+      expect(c.node(l).raw.commitPending()).to.equal(false);
+    });
+
+    it("owes nothing to a cut-off follower that lacks the entries; it learns the commit once back", function () {
+      const c = cluster([tc("a"), part("b"), part("c")], { tweak: () => ({ lazyCommit: true, maxInflight: 1 }) });
+      const l = c.tickUntilLeader()!;
+      c.tick(1);
+      c.isolate("c");
+      const { index } = c.propose(l, "x");
+      const lead = c.node(l).raw;
+      expect(lead.status().commit).to.equal(index);
+      lead.flushCommit();
+      c.settle();
+      expect(c.node("b").raw.status().commit).to.equal(index);
+      // c does not hold x (its match is behind): the append that brings x will carry the commit.
+      expect(lead.commitPending()).to.equal(false);
+      c.heal();
+      c.tick(2);
+      lead.flushCommit();
+      c.settle();
+      expect(c.node("c").raw.status().commit).to.equal(index);
+      expect(c.node("c").sm.keys.slice(-1)).to.deep.equal(["x"]);
+      expect(lead.commitPending()).to.equal(false);
+    });
+  });
+});
