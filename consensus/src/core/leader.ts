@@ -33,8 +33,11 @@ export function leaderPersisted(r: Raft): void {
 export function maybeCommit(r: Raft): boolean {
   const vs = voters(r.conf);
   if (vs.length === 0) return false;
-  const matches = vs.map((id) => r.prs.get(id)?.match ?? 0).sort((a, b) => b - a);
-  const mci = matches[quorum(vs.length) - 1];
+  // A typed array sorts numerically without a comparator (this runs on every acknowledgement).
+  const matches = new Float64Array(vs.length);
+  vs.forEach((id, i) => (matches[i] = r.prs.get(id)?.match ?? 0));
+  matches.sort();
+  const mci = matches[vs.length - quorum(vs.length)];
   // Figure 8: an entry from an earlier term is never committed by counting replicas.
   if (mci > r.log.committed && r.log.zeroTermOnCompacted(mci) === r.term) {
     r.log.commitTo(mci);

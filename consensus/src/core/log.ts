@@ -71,6 +71,12 @@ export class RaftLog {
   readonly unstable: Unstable;
   committed: number;
   applied: number;
+  /**
+   * The first index the driver has written but not yet made durable (a leader's write in flight,
+   * `RawNode.advance(rd, { synced: false })`), or null. Storage serves those entries already;
+   * only durability lags, so they may not count toward a commit yet.
+   */
+  private unsyncedFrom: number | null = null;
 
   constructor(readonly storage: Storage) {
     const first = storage.firstIndex();
@@ -94,7 +100,23 @@ export class RaftLog {
    */
   durableLastIndex(): number {
     if (this.unstable.snapshot !== undefined) return 0;
-    return Math.min(this.unstable.offset - 1, this.storage.lastIndex());
+    const last = Math.min(this.unstable.offset - 1, this.storage.lastIndex());
+    return this.unsyncedFrom === null ? last : Math.min(last, this.unsyncedFrom - 1);
+  }
+
+  /** Entries from `from` on are in storage but not durable yet. */
+  markUnsynced(from: number): void {
+    if (this.unsyncedFrom === null || from < this.unsyncedFrom) this.unsyncedFrom = from;
+  }
+
+  /** Entries up to `upTo` (all written so far when omitted) are durable. */
+  markSynced(upTo = Infinity): void {
+    if (this.unsyncedFrom === null || upTo < this.unsyncedFrom) return;
+    this.unsyncedFrom = upTo >= this.lastIndex() ? null : upTo + 1;
+  }
+
+  get hasUnsynced(): boolean {
+    return this.unsyncedFrom !== null;
   }
 
   lastTerm(): number {

@@ -47,6 +47,16 @@ export interface Status {
   progress: Record<NodeId, ProgressStatus>;
 }
 
+/** How the driver persisted a Ready (see `RawNode.advance`). */
+export interface AdvanceOptions {
+  /**
+   * False: the Ready's entries and hard state are written (storage serves them) but not yet
+   * durable; the driver calls `synced()` once they are. Only a leader's Ready without a snapshot
+   * or a new term or vote may be advanced so (thesis §10.2.1).
+   */
+  synced?: boolean;
+}
+
 const LOCAL_TYPES = new Set(["hup", "checkQuorum", "propose"]);
 const RESPONSE_TYPES = new Set(["appendResp", "heartbeatResp", "voteResp", "preVoteResp"]);
 
@@ -190,9 +200,19 @@ export class RawNode {
     return rd;
   }
 
-  advance(rd: Ready): void {
+  /**
+   * The driver has handled `rd`. By default its writes are durable; with `{ synced: false }` they
+   * are only written, and the leader counts its own copy once `synced()` says so, while commits
+   * from a quorum of followers' durable copies go ahead meanwhile. The log is written in order, so
+   * a Ready whose entries or snapshot were made durable makes every earlier write durable too.
+   */
+  advance(rd: Ready, opts: AdvanceOptions = {}): void {
+    const synced = opts.synced ?? true;
+    if (!synced) this.requireUnsyncedAllowed(rd);
     const log = this.raft.log;
-    if (rd.hardState) this.prevHard = rd.hardState;
+    const hs = rd.hardState;
+    const termOrVote = hs !== undefined && (hs.term !== this.prevHard.term || hs.vote !== this.prevHard.vote);
+    if (hs) this.prevHard = hs;
     if (rd.snapshot) {
       log.unstable.stableSnapTo(rd.snapshot.meta.index);
       if (rd.snapshot.meta.index > log.applied) log.applied = rd.snapshot.meta.index;
@@ -201,9 +221,51 @@ export class RawNode {
     if (rd.entries.length > 0) {
       const last = rd.entries[rd.entries.length - 1];
       log.unstable.stableTo(last.index, last.term);
+      if (!synced) log.markUnsynced(rd.entries[0].index);
     }
+    if (synced && (rd.entries.length > 0 || rd.snapshot !== undefined || termOrVote)) log.markSynced();
     leaderPersisted(this.raft);
     this.pendingReady = false;
+  }
+
+  /**
+   * Writes advanced with `synced: false` are durable now: those holding entries up to `upTo`, or
+   * all of them when it is omitted. (A driver whose fsync covers only what it had written when
+   * the fsync began reports that last index.)
+   */
+  synced(upTo?: number): void {
+    this.raft.log.markSynced(upTo);
+    leaderPersisted(this.raft);
+  }
+
+  /** Whether writes advanced with `synced: false` still await `synced()`. */
+  get syncPending(): boolean {
+    return this.raft.log.hasUnsynced;
+  }
+
+  /**
+   * Whether the next Ready carries something that must be durable before its messages go out:
+   * entries, a snapshot, or a new term or vote (etcd's MustSync). A commit index alone need not be.
+   */
+  mustSync(): boolean {
+    const r = this.raft;
+    return (
+      r.log.unstable.entries.length > 0 ||
+      r.log.unstable.snapshot !== undefined ||
+      r.term !== this.prevHard.term ||
+      r.vote !== this.prevHard.vote
+    );
+  }
+
+  private requireUnsyncedAllowed(rd: Ready): void {
+    const r = this.raft;
+    const hs = rd.hardState;
+    const termOrVote = hs !== undefined && (hs.term !== this.prevHard.term || hs.vote !== this.prevHard.vote);
+    // A follower's acknowledgement or a vote must never rest on an unsynced write: only a
+    // leader's own appends may, because the core does not count them until `synced()`.
+    if (r.state !== "leader" || rd.snapshot !== undefined || termOrVote) {
+      throw new RaftError("only a leader's Ready without a snapshot or a new term or vote may advance unsynced");
+    }
   }
 
   status(): Status {

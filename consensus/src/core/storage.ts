@@ -114,6 +114,15 @@ export class MemoryStorage implements Storage {
   }
 
   /**
+   * Drops every entry after `index` (never below the snapshot): what a crash leaves when writes
+   * after `index` never reached the disk. The simulator uses it for a leader's unsynced write.
+   */
+  truncateAfter(index: number): void {
+    const keep = Math.max(index, this.ents[0].index) - this.ents[0].index + 1;
+    if (keep < this.ents.length) this.ents = this.ents.slice(0, keep);
+  }
+
+  /**
    * Appends entries, truncating any conflicting suffix (entries must be contiguous and start no later
    * than lastIndex + 1). Entries that are already compacted are skipped.
    */

@@ -361,8 +361,8 @@ export class OrdererNode implements OrdererHandle {
   private drain(): void {
     while (this.raw.hasReady()) {
       const rd = this.raw.ready();
-      this.handleReady(rd);
-      this.raw.advance(rd);
+      const synced = this.handleReady(rd);
+      this.raw.advance(rd, { synced });
     }
     this.maybeSnapshot();
     this.scheduleCut();
@@ -383,7 +383,8 @@ export class OrdererNode implements OrdererHandle {
     }, this.cfg.timeouts.commitLingerMs);
   }
 
-  private handleReady(rd: Ready): void {
+  /** Persists, sends and applies one Ready; false when its entries are written but not yet durable. */
+  private handleReady(rd: Ready): boolean {
     if (rd.softState !== undefined) this.onSoftState(rd.softState);
     // Durable first: a vote or an appended entry must survive a crash before any message that
     // reveals it leaves this node. A hard state that only moves the commit index need not be synced
@@ -393,10 +394,12 @@ export class OrdererNode implements OrdererHandle {
     const mustSync = rd.entries.length > 0 || rd.snapshot !== undefined || termOrVoteChange;
     // Thesis §10.2.1: a leader whose term and vote are already durable sends its appends and
     // heartbeats before writing the same entries itself, so the followers' writes overlap its own.
-    // The core counts the leader toward a commit only once advance() reports its write durable.
+    // The core counts the leader toward a commit only once its write is durable (advance(), or
+    // synced() after a background save).
     // Everything else (responses, votes, snapshots, anything from a non-leader) still waits.
     let messages = rd.messages;
-    if (mustSync && this.soft.state === "leader" && !termOrVoteChange && rd.snapshot === undefined) {
+    const leaderAppend = mustSync && this.soft.state === "leader" && !termOrVoteChange && rd.snapshot === undefined;
+    if (leaderAppend) {
       const early: Message[] = [];
       const late: Message[] = [];
       for (const m of messages) {
@@ -406,10 +409,12 @@ export class OrdererNode implements OrdererHandle {
       this.send(early);
       messages = late;
     }
-    if (mustSync) {
-      this.storage.save(hs, rd.entries, rd.snapshot);
-      if (hs !== undefined) this.synced = { term: hs.term, vote: hs.vote };
-    }
+    // The leader's own copy may become durable in the background: it counts toward a commit only
+    // once `synced()` says so, and two followers' durable copies commit without it meanwhile.
+    const background = leaderAppend && rd.entries.length > 0 && this.cfg.storage.fsync;
+    if (background) this.storage.saveInBackground(hs, rd.entries, this.onDurable);
+    else if (mustSync) this.storage.save(hs, rd.entries, rd.snapshot);
+    if (mustSync && hs !== undefined) this.synced = { term: hs.term, vote: hs.vote };
     if (rd.hardState !== undefined) {
       this.metrics.term.set(rd.hardState.term);
       this.metrics.commitIndex.set(rd.hardState.commit);
@@ -417,7 +422,19 @@ export class OrdererNode implements OrdererHandle {
     if (rd.snapshot !== undefined) this.installSnapshot(rd.snapshot);
     this.send(messages);
     for (const e of rd.committedEntries) this.applyEntry(e);
+    return !background;
   }
+
+  /** A background save is durable up to `lastIndex`; a failed fsync stops the process (fsyncgate: never retry). */
+  private readonly onDurable = (err: Error | null, lastIndex: number): void => {
+    if (this.stopped) return;
+    if (err !== null) {
+      this.log.fatal({ err }, "WAL sync failed; stopping");
+      throw err;
+    }
+    this.raw.synced(lastIndex);
+    this.scheduleDrain();
+  };
 
   private send(messages: Message[]): void {
     const out: Message[] = [];

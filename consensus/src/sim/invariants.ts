@@ -14,8 +14,12 @@ export class SafetyChecker {
   private readonly leaders = new Map<number, NodeId>();
   /** `${index}:${term}` -> entry key and previous term (Log Matching, by induction). */
   private readonly byIndexTerm = new Map<string, { key: string; prevTerm: number }>();
-  /** index -> applied entry (State Machine Safety: one total order). */
-  readonly applied = new Map<number, { term: number; key: string }>();
+  /**
+   * index -> applied entry (State Machine Safety: one total order), with the highest term any
+   * leader had been elected in when it was first applied (it was committed in that term or earlier).
+   */
+  readonly applied = new Map<number, { term: number; key: string; leaderTermSeen: number }>();
+  private maxLeaderTerm = 0;
   /** proposal id -> index it was applied at (exactly once). */
   readonly appliedAt = new Map<string, number>();
   maxApplied = 0;
@@ -27,15 +31,21 @@ export class SafetyChecker {
     }
     this.leaders.set(term, node.id);
     this.checkLeaderCompleteness(node, term);
+    this.maxLeaderTerm = Math.max(this.maxLeaderTerm, term);
   }
 
-  /** Leader Completeness: a new leader's log holds every entry known to be applied (hence committed). */
+  /**
+   * Leader Completeness (§5.4.3): an entry committed in term U is in the log of every leader of a
+   * term above U. An entry applied when the highest leader term was M was committed in a term at
+   * most M, so a leader of term T > M must hold it. (A stale leader, whose election completes only
+   * after a later term's leader committed entries, owes nothing for those.)
+   */
   private checkLeaderCompleteness(node: SimNode, term: number): void {
     const s = node.storage;
     const snapIndex = s.firstIndex() - 1;
     for (let i = 1; i <= this.maxApplied; i++) {
       const a = this.applied.get(i);
-      if (a === undefined || i < snapIndex) continue;
+      if (a === undefined || i < snapIndex || a.leaderTermSeen >= term) continue;
       let t: number;
       try {
         t = s.term(i);
@@ -78,7 +88,7 @@ export class SafetyChecker {
     const { entry, key } = ev;
     const prev = this.applied.get(entry.index);
     if (prev === undefined) {
-      this.applied.set(entry.index, { term: entry.term, key });
+      this.applied.set(entry.index, { term: entry.term, key, leaderTermSeen: this.maxLeaderTerm });
       this.maxApplied = Math.max(this.maxApplied, entry.index);
     } else if (prev.term !== entry.term || prev.key !== key) {
       throw new SafetyViolation(

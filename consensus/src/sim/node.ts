@@ -7,7 +7,7 @@ import { decodeConfChange } from "../core/membership";
 import { RawNode } from "../core/rawnode";
 import { MemoryStorage, cloneConf } from "../core/storage";
 import type { RaftConfigInput } from "../core/config";
-import type { ConfState, Entry, Message, NodeId, Ready, Snapshot } from "../core/types";
+import type { ConfState, Entry, HardState, Message, NodeId, Ready, Snapshot } from "../core/types";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -44,6 +44,17 @@ export class SimNode {
   incarnation = 0;
   /** The last configuration change about this node that it applied removed it. */
   removed = false;
+  /**
+   * As leader, leave writes unsynced for a while (the orderer's background leader fsync): the
+   * entries are in storage, `advance` says `synced: false`, and `completeSync()` comes later. Any
+   * other Ready that must be durable first makes every earlier write durable (the orderer fsyncs
+   * the whole log in order), as does a sync the simulator completes.
+   */
+  asyncLeaderWrites = false;
+  /** Per unsynced write, oldest first: what the disk held before it, and its last index. */
+  private unsynced: Array<{ before: { lastIndex: number; hardState: HardState }; lastIndex: number }> = [];
+  /** Unsynced leader writes; entries committed while their leader's own copy was unsynced; writes lost in a crash. */
+  readonly syncStats = { unsyncedWrites: 0, committedBeforeOwnSync: 0, lostInCrash: 0 };
 
   constructor(
     readonly id: NodeId,
@@ -61,8 +72,32 @@ export class SimNode {
     return cloneConf(snap.meta.conf);
   }
 
-  crash(): void {
+  /**
+   * Stops the node. Unsynced writes may not have reached the disk: `keep` (0 to 1) is the share of
+   * them, oldest first, that did; the log and hard state roll back to what preceded the first lost.
+   */
+  crash(keep = 0): void {
     this.alive = false;
+    const u = this.unsynced;
+    this.unsynced = [];
+    const kept = Math.min(u.length, Math.floor(keep * (u.length + 1)));
+    if (kept === u.length) return;
+    this.syncStats.lostInCrash++;
+    const { lastIndex, hardState } = u[kept]!.before;
+    const snapIndex = this.storage.snapshot().meta.index;
+    this.storage.truncateAfter(lastIndex);
+    this.storage.setHardState({ ...hardState, commit: Math.max(hardState.commit, snapIndex) });
+  }
+
+  get syncInFlight(): boolean {
+    return this.unsynced.length > 0;
+  }
+
+  /** The oldest `count` unsynced writes (all by default) are durable now. */
+  completeSync(count = this.unsynced.length): void {
+    if (count <= 0 || this.unsynced.length === 0) return;
+    const done = this.unsynced.splice(0, count);
+    this.raw.synced(done[done.length - 1]!.lastIndex);
   }
 
   restart(): void {
@@ -83,14 +118,35 @@ export class SimNode {
       this.crash();
       return rd;
     }
+    const unsynced = this.mayLeaveUnsynced(rd);
+    const before = { lastIndex: this.storage.lastIndex(), hardState: this.storage.initialState().hardState };
+    const hs = rd.hardState;
+    const durable = rd.entries.length > 0 || rd.snapshot !== undefined || (hs !== undefined && (hs.term !== before.hardState.term || hs.vote !== before.hardState.vote));
+    // A durable write flushes the whole log, unsynced writes before it included.
+    if (durable && !unsynced) this.unsynced = [];
+    const oldest = this.unsynced[0];
+    if (oldest !== undefined && rd.committedEntries.some((e) => e.index > oldest.before.lastIndex)) this.syncStats.committedBeforeOwnSync++;
     this.persist(rd, Infinity, hooks);
+    if (unsynced) {
+      this.unsynced.push({ before, lastIndex: this.storage.lastIndex() });
+      this.syncStats.unsyncedWrites++;
+    }
     if (rd.softState?.state === "leader") hooks.onLeader?.(this, this.raw.status().term);
     for (const m of rd.messages) send(m);
     if (rd.snapshot) this.installSnapshot(rd.snapshot);
     for (const e of rd.committedEntries) this.apply(e, hooks);
-    this.raw.advance(rd);
+    this.raw.advance(rd, { synced: !unsynced });
     this.maybeSnapshot();
     return rd;
+  }
+
+  /** The orderer's rule: only a leader's write of entries, with no snapshot, term or vote in it. */
+  private mayLeaveUnsynced(rd: Ready): boolean {
+    if (!this.asyncLeaderWrites || rd.entries.length === 0 || rd.snapshot !== undefined) return false;
+    if (this.raw.status().state !== "leader") return false;
+    const stored = this.storage.initialState().hardState;
+    const hs = rd.hardState;
+    return hs === undefined || (hs.term === stored.term && hs.vote === stored.vote);
   }
 
   private persist(rd: Ready, records: number, hooks: SimNodeHooks): void {

@@ -18,6 +18,8 @@ export interface SimOptions {
   mode?: ElectionMode;
   /** Force lazy (or eager) commit propagation; by default a seed picks either, evenly. */
   lazyCommit?: boolean;
+  /** Force asynchronous leader writes on or off; by default a seed picks (1 in 2). */
+  asyncLeaderWrites?: boolean;
 }
 
 export interface SimResult {
@@ -25,6 +27,11 @@ export interface SimResult {
   mode: ElectionMode;
   /** Leaders deferred commit-only appends (`RaftConfig.lazyCommit`), flushed at random ticks. */
   lazyCommit: boolean;
+  asyncLeaderWrites: boolean;
+  /** Summed over nodes: unsynced leader writes, commits made before the leader's own sync, unsynced writes lost in crashes. */
+  unsyncedWrites: number;
+  committedBeforeOwnSync: number;
+  unsyncedLost: number;
   nodes: number;
   proposals: number;
   acknowledged: number;
@@ -53,6 +60,10 @@ const enc = new TextEncoder();
 
 export class Simulation {
   readonly rng: () => number;
+  /** Draws for the leader's asynchronous writes, apart from `rng` so they do not shift its stream. */
+  private readonly syncRng: () => number;
+  /** Leaders leave writes unsynced for a while (the orderer's asynchronous leader fsync). */
+  readonly asyncLeaderWrites: boolean;
   readonly nodes = new Map<NodeId, SimNode>();
   readonly checker = new SafetyChecker();
   readonly mode: ElectionMode;
@@ -77,6 +88,8 @@ export class Simulation {
 
   constructor(readonly seed: number, private readonly opts: SimOptions = {}) {
     this.rng = seededRandom(seed);
+    this.syncRng = seededRandom(seed * 104_729 + 17);
+    this.asyncLeaderWrites = opts.asyncLeaderWrites ?? this.syncRng() < 0.5;
     this.mode = opts.mode ?? (this.rng() < 0.75 ? "improved" : "standard");
     this.flushRng = seededRandom(seed * 7907 + 13);
     const lazy = this.flushRng() < 0.5;
@@ -117,7 +130,9 @@ export class Simulation {
   private addNode(id: NodeId, conf: ConfState | undefined, preVote: boolean, checkQuorum: boolean, snap: number): void {
     const rnd = seededRandom(this.seed * 7919 + this.nodes.size + 1);
     const cfg = (): RaftConfigInput => ({ id, mode: this.mode, preVote, checkQuorum, electionTick: 10, random: rnd, maxInflight: this.maxInflight, maxSizePerMsg: this.maxSizePerMsg, lazyCommit: this.lazyCommit });
-    this.nodes.set(id, new SimNode(id, new MemoryStorage(conf), cfg, snap));
+    const node = new SimNode(id, new MemoryStorage(conf), cfg, snap);
+    node.asyncLeaderWrites = this.asyncLeaderWrites;
+    this.nodes.set(id, node);
     this.group.set(id, 0);
   }
 
@@ -184,7 +199,7 @@ export class Simulation {
         // removed node left running with a stale configuration could otherwise gather votes
         // from other removed nodes.
         // A removed leader is left running until it has handed over and stepped down.
-        if (n.removed && n.alive && !this.inLatestConf(n) && n.raw.status().state !== "leader") n.crash();
+        if (n.removed && n.alive && !this.inLatestConf(n) && n.raw.status().state !== "leader") n.crash(this.syncRng());
       }
     }
   }
@@ -195,7 +210,7 @@ export class Simulation {
     if (this.rng() < 0.01) {
       const n = pick();
       if (n.alive) {
-        n.crash();
+        n.crash(this.syncRng());
         this.crashes++;
       }
     }
@@ -203,7 +218,7 @@ export class Simulation {
       // Leader crashes are what exposes commit-rule and log-repair bugs: make them frequent.
       const l = this.leaderNode();
       if (l) {
-        l.crash();
+        l.crash(this.syncRng());
         this.crashes++;
       }
     }
@@ -301,6 +316,7 @@ export class Simulation {
 
   private tickAll(): void {
     this.now++;
+    for (const n of this.nodes.values()) if (n.alive && n.syncInFlight && this.syncRng() < 0.5) n.completeSync(1 + Math.floor(this.syncRng() * 3));
     for (const n of this.nodes.values()) if (n.alive) n.raw.tick();
     // The node driver flushes a lingering commit index a few milliseconds after it is owed.
     if (this.lazyCommit) for (const n of this.nodes.values()) if (n.alive && this.flushRng() < 0.5) n.raw.flushCommit();
@@ -312,6 +328,16 @@ export class Simulation {
 
   private checkMachines(): void {
     for (const n of this.nodes.values()) this.checker.checkMachine(n);
+  }
+
+  private syncTotals(): Pick<SimResult, "unsyncedWrites" | "committedBeforeOwnSync" | "unsyncedLost"> {
+    const t = { unsyncedWrites: 0, committedBeforeOwnSync: 0, unsyncedLost: 0 };
+    for (const n of this.nodes.values()) {
+      t.unsyncedWrites += n.syncStats.unsyncedWrites;
+      t.committedBeforeOwnSync += n.syncStats.committedBeforeOwnSync;
+      t.unsyncedLost += n.syncStats.lostInCrash;
+    }
+    return t;
   }
 
   run(): SimResult {
@@ -332,6 +358,8 @@ export class Simulation {
       seed: this.seed,
       mode: this.mode,
       lazyCommit: this.lazyCommit,
+      asyncLeaderWrites: this.asyncLeaderWrites,
+      ...this.syncTotals(),
       nodes: this.nodes.size,
       proposals: this.proposals,
       acknowledged: this.acked.size,

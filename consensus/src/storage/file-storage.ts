@@ -18,12 +18,16 @@ export interface FileStorageOptions extends WalOptions {
 /** Entries per WAL record when a save is split; keeps each record well under the record size cap. */
 const SPLIT_BYTES = 32 * 1024 * 1024;
 
+/** Told when background-saved entries up to `lastIndex` are durable, or that the WAL failed. */
+export type DurableListener = (err: StorageError | null, lastIndex: number) => void;
+
 const dummy = (index: number, term: number): Entry => ({ index, term, type: "normal", data: new Uint8Array(0) });
 
 /**
  * The core's `Storage`, durable: entries and hard state go to the WAL (`<dir>/wal`), snapshots to
  * `<dir>/snap`. Reads are served from memory (entries since the last compaction), exactly like
- * `MemoryStorage`, whose semantics this mirrors. Every mutating call is durable when it returns.
+ * `MemoryStorage`, whose semantics this mirrors. Every mutating call but `saveInBackground` is durable
+ * when it returns.
  */
 export class FileStorage implements Storage {
   private hs: HardState = emptyHardState();
@@ -40,6 +44,12 @@ export class FileStorage implements Storage {
   private replayedState = false;
   /** What recovery repaired on open (a torn final record), for the daemon to log. */
   readonly recovery: WalRecovery["truncated"];
+  /** Records of `saveInBackground` applied in memory but not yet written (a background sync was running). */
+  private staged: RawRecord[] = [];
+  /** The WAL's log position and hard state while memory runs ahead of it (`staged` not empty). */
+  private walState: { index: number; term: number; hs: HardState } | null = null;
+  private syncing = false;
+  private onDurable: DurableListener | null = null;
 
   private constructor(
     readonly dir: string,
@@ -104,15 +114,65 @@ export class FileStorage implements Storage {
   save(hardState: HardState | null | undefined, entries: Entry[], snapshot?: Snapshot): void {
     this.checkOpen();
     if (snapshot !== undefined && snapshot.meta.index > 0) this.applySnapshot(snapshot);
+    const ents = this.checkedEntries(entries);
+    const hs = hardState ?? null;
+    if (hs === null && ents.length === 0) return;
+    this.writeRecords(saveRecords(hs, ents), true);
+    if (hs !== null) this.hs = { ...hs };
+    this.appendInMemory(ents);
+  }
+
+  /**
+   * Like `save` without a snapshot, but returns once the records are written, before they are
+   * durable: reads serve them at once, and `onDurable(null, lastIndex)` follows when an fsync on
+   * libuv's thread pool has made everything up to `lastIndex` durable. One background sync runs at
+   * a time; saves made meanwhile are held in memory and written when it completes, so only the
+   * newest write can be torn by a power loss. A `save` writes and syncs whatever is held first.
+   */
+  saveInBackground(hardState: HardState | null | undefined, entries: Entry[], onDurable: DurableListener): void {
+    this.checkOpen();
+    const ents = this.checkedEntries(entries);
+    const hs = hardState ?? null;
+    if (hs === null && ents.length === 0) return;
+    if (this.walState === null) {
+      const last = this.lastIndex();
+      this.walState = { index: last, term: this.term(last), hs: { ...this.hs } };
+    }
+    this.staged.push(...saveRecords(hs, ents));
+    if (hs !== null) this.hs = { ...hs };
+    this.appendInMemory(ents);
+    this.onDurable = onDurable;
+    if (!this.syncing) this.flushStaged();
+  }
+
+  private flushStaged(): void {
+    if (this.staged.length === 0) return;
+    const upTo = this.lastIndex();
+    this.writeRecords([], false);
+    this.syncing = true;
+    this.wal.syncInBackground((err) => {
+      this.syncing = false;
+      if (this.closed) return;
+      this.onDurable?.(err, upTo);
+      if (err === null) this.flushStaged();
+    });
+  }
+
+  /** Writes held records first, then `records`, in one write; memory matches the WAL afterwards. */
+  private writeRecords(records: RawRecord[], sync: boolean): void {
+    const all = this.staged.length > 0 ? [...this.staged, ...records] : records;
+    if (sync) this.wal.append(all);
+    else this.wal.write(all);
+    this.staged = [];
+    this.walState = null;
+  }
+
+  private checkedEntries(entries: Entry[]): Entry[] {
     const ents = this.trimCompacted(entries);
     if (ents.length > 0 && ents[0].index > this.lastIndex() + 1) {
       throw new UnavailableError(ents[0].index, { cause: `missing log entry before ${ents[0].index}` });
     }
-    const hs = hardState ?? null;
-    if (hs === null && ents.length === 0) return;
-    this.wal.append(saveRecords(hs, ents));
-    if (hs !== null) this.hs = { ...hs };
-    this.appendInMemory(ents);
+    return ents;
   }
 
   /** Installs a snapshot: durable on disk, and the whole log replaced by it. */
@@ -122,7 +182,7 @@ export class FileStorage implements Storage {
       throw new SnapshotOutOfDateError(`snapshot ${snap.meta.index} is older than ${this.snap.meta.index}`);
     }
     this.snaps.save(snap);
-    this.wal.append([logBase(snap.meta.index, snap.meta.term)]);
+    this.writeRecords([logBase(snap.meta.index, snap.meta.term)], true);
     this.snap = { meta: { ...snap.meta, conf: cloneConf(snap.meta.conf) }, data: snap.data };
     this.ents = [dummy(snap.meta.index, snap.meta.term)];
   }
@@ -175,11 +235,12 @@ export class FileStorage implements Storage {
 
   /** What a new segment starts with: the log position and the current hard state. */
   private segmentHeader(seq: number): RawRecord[] {
-    const last = this.lastIndex();
-    this.segmentPrev.set(seq, last);
+    // What the WAL holds, which is behind memory while background saves are held.
+    const w = this.walState ?? { index: this.lastIndex(), term: this.term(this.lastIndex()), hs: this.hs };
+    this.segmentPrev.set(seq, w.index);
     return [
-      { type: RecordType.SegmentStart, payload: encodeLogBase({ index: last, term: this.term(last) }) },
-      ...saveRecords(this.hs, []),
+      { type: RecordType.SegmentStart, payload: encodeLogBase({ index: w.index, term: w.term }) },
+      ...saveRecords(w.hs, []),
     ];
   }
 
@@ -194,6 +255,7 @@ export class FileStorage implements Storage {
 
   close(): void {
     if (this.closed) return;
+    if (this.staged.length > 0) this.writeRecords([], true);
     this.closed = true;
     this.wal.close();
     this.lock.release();

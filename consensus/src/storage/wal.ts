@@ -102,6 +102,8 @@ export class Wal {
   private seqs: number[];
   private closed = false;
   private failure: unknown = null;
+  /** Background fdatasyncs not yet completed (see `syncInBackground`). */
+  private backgroundSyncs = 0;
   private readonly fsync: boolean;
   private readonly segmentBytes: number;
   private readonly stat: WalStats = { segments: 0, bytesWritten: 0, syncs: 0, lastSyncMs: 0 };
@@ -154,6 +156,16 @@ export class Wal {
 
   /** Appends records as one write; durable (when fsync is on) by the time this returns. */
   append(records: RawRecord[]): void {
+    if (records.length === 0) return;
+    this.write(records);
+    this.sync();
+  }
+
+  /**
+   * Appends records as one write, not yet durable: `sync()` or `syncInBackground()` makes it so.
+   * (A crash of the process keeps it; a power loss may not.)
+   */
+  write(records: RawRecord[]): void {
     if (this.closed) throw new StorageClosedError();
     if (records.length === 0) return;
     if (this.failure !== null) throw new StorageError("WAL failed earlier; restart to recover", { cause: this.failure });
@@ -175,16 +187,53 @@ export class Wal {
     this.size += buf.length;
     this.stat.bytesWritten += buf.length;
     this.opts.hooks?.afterWrite?.(file, buf.length);
+  }
+
+  /** Makes every write so far durable (when fsync is on) before returning. */
+  sync(): void {
+    if (this.closed) throw new StorageClosedError();
     let syncMs = 0;
     if (this.fsync) {
       const t0 = process.hrtime.bigint();
       // After a failed fsync the kernel may have dropped the dirty pages (fsyncgate): never retry.
       this.failIfThrows(() => fs.fdatasyncSync(this.fd));
       syncMs = Number(process.hrtime.bigint() - t0) / 1e6;
-      this.stat.lastSyncMs = syncMs;
-      this.stat.syncs++;
+      this.recordSync(syncMs);
     }
-    this.opts.hooks?.afterSync?.(file, syncMs);
+    this.opts.hooks?.afterSync?.(this.file(this.seqs[this.seqs.length - 1]), syncMs);
+  }
+
+  /**
+   * Makes every write so far durable on libuv's thread pool; `done` runs once it is (or with the
+   * error that failed the WAL). Writes made meanwhile are not covered. A segment cut or `close()`
+   * before it runs syncs the old segment itself, so `done` then reports success.
+   */
+  syncInBackground(done: (err: StorageError | null) => void): void {
+    if (this.closed) throw new StorageClosedError();
+    if (this.failure !== null) throw new StorageError("WAL failed earlier; restart to recover", { cause: this.failure });
+    if (!this.fsync) return void setImmediate(() => done(null));
+    const fd = this.fd;
+    const file = this.file(this.seqs[this.seqs.length - 1]);
+    const t0 = process.hrtime.bigint();
+    this.backgroundSyncs++;
+    fs.fdatasync(fd, (err) => {
+      this.backgroundSyncs--;
+      // The fd may have been closed (and its number reused) since: the cut or close synced it.
+      if (this.closed || fd !== this.fd) return done(null);
+      if (err !== null) {
+        this.failure = err;
+        return done(new StorageError(`WAL sync failed: ${err.message}`, { cause: err }));
+      }
+      const syncMs = Number(process.hrtime.bigint() - t0) / 1e6;
+      this.recordSync(syncMs);
+      this.opts.hooks?.afterSync?.(file, syncMs);
+      done(null);
+    });
+  }
+
+  private recordSync(ms: number): void {
+    this.stat.lastSyncMs = ms;
+    this.stat.syncs++;
   }
 
   /**
@@ -231,6 +280,8 @@ export class Wal {
 
   close(): void {
     if (this.closed) return;
+    // A background sync may not have started yet: cover its writes before the fd goes.
+    if (this.backgroundSyncs > 0 && this.fsync && this.failure === null) this.failIfThrows(() => fs.fdatasyncSync(this.fd));
     this.closed = true;
     fs.closeSync(this.fd);
   }
@@ -255,6 +306,9 @@ export class Wal {
         if (this.fsync) fs.fsyncSync(this.fd);
       });
       this.allocated = this.size;
+    } else if (this.backgroundSyncs > 0 && this.fsync) {
+      // Writes a background sync was to cover must be durable before the fd is closed.
+      this.failIfThrows(() => fs.fdatasyncSync(this.fd));
     }
     const seq = this.seqs[this.seqs.length - 1] + 1;
     const size = createSegment(this.dir, seq, this.opts);

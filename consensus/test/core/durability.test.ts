@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { seededRandom } from "../../src/core/config";
+import { RaftError } from "../../src/core/errors";
 import { RawNode } from "../../src/core/rawnode";
 import { MemoryStorage } from "../../src/core/storage";
 import type { Message, NodeId, Ready } from "../../src/core/types";
@@ -32,6 +33,15 @@ function settle(ns: Map<NodeId, N>): void {
     for (const m of out) ns.get(m.to)?.n.step(m);
   }
   throw new Error("did not settle");
+}
+
+/** A single-voter cluster whose one node has won its election. */
+function loneLeader(): N {
+  const s = new MemoryStorage({ members: [tc("a")] });
+  const x: N = { s, n: new RawNode({ id: "a", random: seededRandom(1) }, s) };
+  x.n.campaign();
+  settle(new Map([["a", x]]));
+  return x;
 }
 
 function three(): Map<NodeId, N> {
@@ -94,5 +104,127 @@ describe("§10.2.1 leader counts itself only after its own append is durable", f
     b.n.advance(rb);
     a.n.step(rb.messages.find((m) => m.type === "appendResp")!);
     expect(a.n.status().commit).to.equal(index);
+  });
+});
+
+describe("§10.2.1 leader write in flight: advance({ synced: false }) then synced()", function () {
+  /** b (or c) takes the leader's append for `index`, persists it and answers. */
+  function ackFrom(x: N, rd: Ready, id: NodeId): Message {
+    x.n.step(rd.messages.find((m) => m.to === id && m.type === "append")!);
+    const r = x.n.ready();
+    persist(x, r);
+    x.n.advance(r);
+    return r.messages.find((m) => m.type === "appendResp")!;
+  }
+
+  it("with 3 voters, an unsynced leader copy and one durable follower do not commit; the second follower does", function () {
+    const ns = three();
+    const a = ns.get("a")!;
+    const { index } = a.n.propose(bytes("x"));
+    const rd = a.n.ready();
+    persist(a, rd); // written: storage serves it, but the driver has not fsync'd it yet
+    a.n.advance(rd, { synced: false });
+    expect(a.n.syncPending).to.equal(true);
+    expect(a.n.status().progress.a.match).to.equal(index - 1);
+    a.n.step(ackFrom(ns.get("b")!, rd, "b"));
+    expect(a.n.status().commit).to.equal(index - 1);
+    a.n.step(ackFrom(ns.get("c")!, rd, "c"));
+    expect(a.n.status().commit).to.equal(index);
+    // The follower-made commit surfaces while the leader's own write is still in flight.
+    expect(a.n.mustSync()).to.equal(false);
+    expect(a.n.ready().committedEntries.map((e) => e.index)).to.deep.equal([index]);
+  });
+
+  it("with 3 voters, synced() counts the leader's copy and commits with one follower", function () {
+    const ns = three();
+    const a = ns.get("a")!;
+    const { index } = a.n.propose(bytes("y"));
+    const rd = a.n.ready();
+    persist(a, rd);
+    a.n.advance(rd, { synced: false });
+    a.n.step(ackFrom(ns.get("b")!, rd, "b"));
+    expect(a.n.status().commit).to.equal(index - 1);
+    a.n.synced();
+    expect(a.n.syncPending).to.equal(false);
+    expect(a.n.status().progress.a.match).to.equal(index);
+    expect(a.n.status().commit).to.equal(index);
+  });
+
+  it("a single voter commits only once synced() reports its write durable", function () {
+    const x = loneLeader();
+    const n = x.n;
+    const { index } = n.propose(bytes("z"));
+    const rd = n.ready();
+    persist(x, rd);
+    n.advance(rd, { synced: false });
+    expect(n.hasReady()).to.equal(false);
+    expect(n.status().commit).to.equal(index - 1);
+    n.synced();
+    expect(n.status().commit).to.equal(index);
+    expect(n.ready().committedEntries.map((e) => e.index)).to.deep.equal([index]);
+  });
+
+  it("synced(upTo) counts only the writes up to upTo; later unsynced writes still wait", function () {
+    const x = loneLeader();
+    const n = x.n;
+    const first = n.propose(bytes("p")).index;
+    const rd1 = n.ready();
+    persist(x, rd1);
+    n.advance(rd1, { synced: false });
+    const second = n.propose(bytes("q")).index;
+    const rd2 = n.ready();
+    persist(x, rd2);
+    n.advance(rd2, { synced: false });
+    n.synced(first); // an fsync that began before `q` was written
+    expect(n.status().commit).to.equal(first);
+    expect(n.syncPending).to.equal(true);
+    n.synced(second);
+    expect(n.status().commit).to.equal(second);
+    expect(n.syncPending).to.equal(false);
+    n.synced(first); // a late report of an older fsync changes nothing
+    expect(n.status().commit).to.equal(second);
+  });
+
+  it("a durable write of later entries makes earlier unsynced writes durable too (one log, in order)", function () {
+    const x = loneLeader();
+    const n = x.n;
+    n.propose(bytes("p"));
+    const rd1 = n.ready();
+    persist(x, rd1);
+    n.advance(rd1, { synced: false });
+    const { index } = n.propose(bytes("q"));
+    const rd2 = n.ready();
+    persist(x, rd2);
+    n.advance(rd2);
+    expect(n.syncPending).to.equal(false);
+    expect(n.status().commit).to.equal(index);
+  });
+
+  it("mustSync() is true while entries are unwritten and false for a commit-only Ready", function () {
+    const ns = three();
+    const a = ns.get("a")!;
+    expect(a.n.mustSync()).to.equal(false);
+    a.n.propose(bytes("w"));
+    expect(a.n.mustSync()).to.equal(true);
+  });
+
+  it("refuses an unsynced advance from a follower, or from a Ready with a new term or vote", function () {
+    const ns = three();
+    const b = ns.get("b")!;
+    const a = ns.get("a")!;
+    a.n.propose(bytes("v"));
+    const rd = a.n.ready();
+    persist(a, rd);
+    a.n.advance(rd);
+    b.n.step(rd.messages.find((m) => m.to === "b" && m.type === "append")!);
+    const rb = b.n.ready();
+    expect(() => b.n.advance(rb, { synced: false })).to.throw(RaftError, /only a leader's Ready/);
+
+    const s = new MemoryStorage({ members: [tc("d")] });
+    const d = new RawNode({ id: "d", random: seededRandom(4) }, s);
+    d.campaign(); // a lone voter wins at once: the Ready carries its new term and vote
+    const rdd = d.ready();
+    expect(rdd.softState?.state).to.equal("leader");
+    expect(() => d.advance(rdd, { synced: false })).to.throw(RaftError, /only a leader's Ready/);
   });
 });

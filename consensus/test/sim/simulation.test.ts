@@ -43,11 +43,21 @@ describe("deterministic simulation (drops, duplicates, delays, reordering, parti
   it("catch-up keeps the pool live: seeds that ended with no electable pool member before it now elect one", function () {
     // Without catch-up (core/catchup.ts) these improved-mode seeds ended leaderless: a pool member's log was a
     // strict prefix of a participant's, so the participant refused it and nobody else could campaign.
-    // (Eager commit propagation, as when they were found; lazy propagation makes them other runs.)
+    // (Eager commit propagation and synchronous leader writes, as when they were found; the other
+    // variants make them other runs.)
     for (const seed of [370, 571, 1043, 1163, 1958]) {
-      const r = runSimulation(seed, { lazyCommit: false });
+      const r = runSimulation(seed, { lazyCommit: false, asyncLeaderWrites: false });
       expect(r.mode, `seed ${seed}`).to.equal("improved");
       expect(r.outcome, `seed ${seed}`).to.equal("converged");
     }
+  });
+
+  it("covers the leader's asynchronous writes: commits before its own sync, and unsynced writes lost in crashes", function () {
+    const results = Array.from({ length: 200 }, (_, i) => runSimulation(i + 1));
+    const on = results.filter((r) => r.asyncLeaderWrites);
+    expect(on.length).to.be.within(50, 150);
+    expect(results.filter((r) => !r.asyncLeaderWrites).every((r) => r.unsyncedWrites === 0)).to.equal(true);
+    expect(on.filter((r) => r.committedBeforeOwnSync > 0).length).to.be.greaterThan(on.length / 2);
+    expect(on.reduce((s, r) => s + r.unsyncedLost, 0)).to.be.greaterThan(0);
   });
 });

@@ -251,6 +251,69 @@ describe("FileStorage (durable Raft storage)", function () {
     });
   });
 
+  describe("background saves (a leader's fsync off the event loop, thesis §10.2.1)", function () {
+    /** Collects onDurable reports; `next()` resolves with the next one. */
+    function durableReports(): { listener: (err: Error | null, last: number) => void; next: () => Promise<number> } {
+      const waiting: Array<(n: number) => void> = [];
+      const done: number[] = [];
+      return {
+        listener: (err, last) => {
+          if (err !== null) throw err;
+          const w = waiting.shift();
+          if (w !== undefined) w(last);
+          else done.push(last);
+        },
+        next: () => (done.length > 0 ? Promise.resolve(done.shift()!) : new Promise((r) => waiting.push(r))),
+      };
+    }
+
+    it("serves the entries at once and reports them durable once the fsync completes", async function () {
+      const s = openStorage();
+      const d = durableReports();
+      s.saveInBackground({ term: 1, vote: null, commit: 0 }, range(1, 3, 1), d.listener);
+      expect(plain(s.entries(1, 4))).to.deep.equal(plain(range(1, 3, 1)));
+      expect(await d.next()).to.equal(3);
+      const again = reopen(s);
+      expect(plain(again.entries(1, 4))).to.deep.equal(plain(range(1, 3, 1)));
+    });
+
+    it("holds saves made while a sync runs and writes them after it, in order, across segment cuts", async function () {
+      const s = openStorage({ segmentBytes: 1 });
+      const d = durableReports();
+      s.saveInBackground({ term: 1, vote: null, commit: 0 }, [entry(1, 1)], d.listener);
+      s.saveInBackground({ term: 1, vote: null, commit: 1 }, [entry(2, 1)], d.listener);
+      s.saveInBackground({ term: 1, vote: null, commit: 2 }, [entry(3, 1)], d.listener);
+      expect(s.lastIndex()).to.equal(3);
+      // The first sync covers only what was written when it began; the held two follow together.
+      expect(await d.next()).to.equal(1);
+      expect(await d.next()).to.equal(3);
+      const again = reopen(s, { segmentBytes: 1 });
+      expect(plain(again.entries(1, 4))).to.deep.equal(plain(range(1, 3, 1)));
+      expect(again.initialState().hardState.commit).to.equal(2);
+    });
+
+    it("a synchronous save writes held records first, so everything is durable when it returns", async function () {
+      const s = openStorage();
+      const d = durableReports();
+      s.saveInBackground(null, [entry(1, 1)], d.listener);
+      s.saveInBackground(null, [entry(2, 1)], d.listener);
+      s.save({ term: 2, vote: "tc1", commit: 1 }, [entry(3, 2)]);
+      expect(await d.next()).to.equal(1);
+      const back = reopen(s);
+      expect(plain(back.entries(1, 4))).to.deep.equal(plain([entry(1, 1), entry(2, 1), entry(3, 2)]));
+      expect(back.initialState().hardState).to.deep.equal({ term: 2, vote: "tc1", commit: 1 });
+    });
+
+    it("close() writes and syncs held records", function () {
+      const s = openStorage();
+      const d = durableReports();
+      s.saveInBackground(null, [entry(1, 1)], d.listener);
+      s.saveInBackground(null, [entry(2, 1)], d.listener);
+      const back = reopen(s);
+      expect(back.lastIndex()).to.equal(2);
+    });
+  });
+
   describe("data dir lock", function () {
     it("refuses a second open of the same data dir while the first is open", function () {
       const s = openStorage();
