@@ -50,7 +50,11 @@ describe("node: the orderer driver over an in-process network", function () {
 
     it("reports status with role, term, leader, pool and members", async function () {
       const lead = await cluster.leader();
-      const body = (await getJson(`${cluster.peerApi.n3}/v1/status`)).body;
+      // A follower learns who leads from the leader's first append, a moment after the election.
+      const body = await waitFor(async () => {
+        const b = (await getJson(`${cluster.peerApi.n3}/v1/status`)).body;
+        return b.leader !== null ? b : undefined;
+      }, 5_000, "n3 to know the leader");
       expect(body.id).to.equal("n3");
       expect(body.role).to.equal("participant");
       expect(body.leader).to.equal(lead);

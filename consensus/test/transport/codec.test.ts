@@ -95,6 +95,28 @@ describe("message codec (JSON with base64 bytes)", function () {
       expect(() => decodeMessage(JSON.stringify({ type: "vote", from: "a", to: "b", term: 1.5 }))).to.throw(MessageDecodeError, /term/);
     });
 
+    it("rejects an empty sender, a non-boolean reject, a bad hint and entries that are not an array", function () {
+      const base = { type: "appendResp", from: "a", to: "b", term: 1 };
+      const bad = (extra: object): string => JSON.stringify({ ...base, ...extra });
+      expect(() => decodeMessage(bad({ from: "" }))).to.throw(MessageDecodeError, /: from: expected a non-empty string/);
+      expect(() => decodeMessage(bad({ reject: "yes" }))).to.throw(MessageDecodeError, /: reject: expected a boolean/);
+      expect(() => decodeMessage(bad({ rejectHint: { term: 1 } }))).to.throw(MessageDecodeError, /: rejectHint\.index/);
+      expect(() => decodeMessage(bad({ entries: {} }))).to.throw(MessageDecodeError, /: entries: expected an array/);
+      expect(() => decodeMessage(bad({ index: 2 ** 60 }))).to.throw(MessageDecodeError, /: index: expected a non-negative integer/);
+      expect(() => decodeMessage("[1]")).to.throw(MessageDecodeError, /: \(root\): expected an object/);
+    });
+
+    it("names the field of a malformed snapshot", function () {
+      const wire = JSON.parse(encodeMessage(snapshot));
+      wire.snapshot.meta.term = -5;
+      expect(() => decodeMessage(JSON.stringify(wire))).to.throw(MessageDecodeError, /: snapshot\.meta\.term/);
+    });
+
+    it("drops fields it does not know", function () {
+      const m = decodeMessage(JSON.stringify({ type: "vote", from: "a", to: "b", term: 2, extra: 1 }));
+      expect(m).to.deep.equal({ type: "vote", from: "a", to: "b", term: 2 });
+    });
+
     it("rejects an entry without data", function () {
       const bad = { type: "append", from: "a", to: "b", term: 1, entries: [{ term: 1, index: 1, type: "normal" }] };
       expect(() => decodeMessage(JSON.stringify(bad))).to.throw(MessageDecodeError, /entries\.0\.data/);
