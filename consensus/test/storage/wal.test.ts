@@ -73,6 +73,43 @@ describe("WAL (write-ahead log)", function () {
     wal.close();
   });
 
+  describe("background sync", function () {
+    const synced = (wal: Wal): Promise<Error | null> => new Promise((resolve) => wal.syncInBackground(resolve));
+
+    it("reports success once the records written before it are durable, and counts the sync", async function () {
+      const { wal } = Wal.open(dir);
+      wal.write([rec(0)]);
+      const before = wal.stats().syncs;
+      expect(await synced(wal)).to.equal(null);
+      expect(wal.stats().syncs).to.equal(before + 1);
+      wal.close();
+      const again = Wal.open(dir);
+      expect(again.recovery.records.map((r) => r.payload[0])).to.deep.equal([0]);
+      again.wal.close();
+    });
+
+    it("a segment cut while it runs syncs the old segment itself; the sync then reports success", async function () {
+      const { wal } = Wal.open(dir, { segmentBytes: 1 });
+      wal.write([rec(0)]);
+      const pending = synced(wal);
+      wal.append([rec(1)]); // cuts a new segment (segmentBytes 1), closing the old fd
+      expect(await pending).to.equal(null);
+      wal.close();
+      const again = Wal.open(dir, { segmentBytes: 1 });
+      expect(again.recovery.records.filter((r) => r.type === 1).map((r) => r.payload[0])).to.deep.equal([0, 1]);
+      again.wal.close();
+    });
+
+    it("close() while it runs syncs first; the sync then reports success", async function () {
+      const { wal } = Wal.open(dir);
+      wal.write([rec(0)]);
+      const pending = synced(wal);
+      wal.close();
+      expect(await pending).to.equal(null);
+      expect(() => wal.syncInBackground(() => undefined)).to.throw(/closed/);
+    });
+  });
+
   it("rolls over to new segments and replays them in order", function () {
     writeRecords(dir, 40, 4000, { segmentBytes: 64 * 1024 });
     expect(fs.readdirSync(dir).filter((n) => n.endsWith(".wal")).length).to.be.greaterThan(1);
