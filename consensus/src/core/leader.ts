@@ -5,6 +5,7 @@
  */
 import { CompactedError } from "./errors";
 import { candidatePool, canCampaign, isVoter, quorum, voters } from "./membership";
+import type { Progress } from "./progress";
 import type { Raft } from "./raft";
 import type { Entry, Message, NodeId } from "./types";
 
@@ -67,15 +68,18 @@ function bcastCommit(r: Raft): void {
  */
 export function commitOwed(r: Raft): boolean {
   if (r.state !== "leader") return false;
-  for (const [id, pr] of r.prs) if (id !== r.id && !pr.isPaused() && pr.commitOwed(r.log.committed)) return true;
+  for (const [id, pr] of r.prs) if (owesCommit(r, id, pr)) return true;
   return false;
 }
 
 /** Sends the commit index to every follower still owed it (see `RaftConfig.lazyCommit`). */
 export function flushCommit(r: Raft): void {
   if (r.state !== "leader") return;
-  for (const [id, pr] of r.prs) if (id !== r.id && !pr.isPaused() && pr.commitOwed(r.log.committed)) sendAppend(r, id);
+  for (const [id, pr] of r.prs) if (owesCommit(r, id, pr)) sendAppend(r, id);
 }
+
+const owesCommit = (r: Raft, id: NodeId, pr: Progress): boolean =>
+  id !== r.id && !pr.isPaused() && pr.commitOwed(r.log.committed);
 
 export function sendAppend(r: Raft, to: NodeId): void {
   maybeSendAppend(r, to, true);

@@ -208,10 +208,10 @@ export class RawNode {
    */
   advance(rd: Ready, opts: AdvanceOptions = {}): void {
     const synced = opts.synced ?? true;
-    if (!synced) this.requireUnsyncedAllowed(rd);
     const log = this.raft.log;
     const hs = rd.hardState;
     const termOrVote = hs !== undefined && (hs.term !== this.prevHard.term || hs.vote !== this.prevHard.vote);
+    if (!synced) this.requireUnsyncedAllowed(rd, termOrVote);
     if (hs) this.prevHard = hs;
     if (rd.snapshot) {
       log.unstable.stableSnapTo(rd.snapshot.meta.index);
@@ -243,24 +243,8 @@ export class RawNode {
     return this.raft.log.hasUnsynced;
   }
 
-  /**
-   * Whether the next Ready carries something that must be durable before its messages go out:
-   * entries, a snapshot, or a new term or vote (etcd's MustSync). A commit index alone need not be.
-   */
-  mustSync(): boolean {
+  private requireUnsyncedAllowed(rd: Ready, termOrVote: boolean): void {
     const r = this.raft;
-    return (
-      r.log.unstable.entries.length > 0 ||
-      r.log.unstable.snapshot !== undefined ||
-      r.term !== this.prevHard.term ||
-      r.vote !== this.prevHard.vote
-    );
-  }
-
-  private requireUnsyncedAllowed(rd: Ready): void {
-    const r = this.raft;
-    const hs = rd.hardState;
-    const termOrVote = hs !== undefined && (hs.term !== this.prevHard.term || hs.vote !== this.prevHard.vote);
     // A follower's acknowledgement or a vote must never rest on an unsynced write: only a
     // leader's own appends may, because the core does not count them until `synced()`.
     if (r.state !== "leader" || rd.snapshot !== undefined || termOrVote) {

@@ -118,10 +118,13 @@ export class SimNode {
       this.crash();
       return rd;
     }
-    const unsynced = this.mayLeaveUnsynced(rd);
     const before = { lastIndex: this.storage.lastIndex(), hardState: this.storage.initialState().hardState };
     const hs = rd.hardState;
-    const durable = rd.entries.length > 0 || rd.snapshot !== undefined || (hs !== undefined && (hs.term !== before.hardState.term || hs.vote !== before.hardState.vote));
+    const termOrVote = hs !== undefined && (hs.term !== before.hardState.term || hs.vote !== before.hardState.vote);
+    const durable = rd.entries.length > 0 || rd.snapshot !== undefined || termOrVote;
+    // The orderer's rule: only a leader's write of entries, with no snapshot, term or vote in it.
+    const unsynced =
+      this.asyncLeaderWrites && rd.entries.length > 0 && rd.snapshot === undefined && !termOrVote && this.raw.status().state === "leader";
     // A durable write flushes the whole log, unsynced writes before it included.
     if (durable && !unsynced) this.unsynced = [];
     const oldest = this.unsynced[0];
@@ -138,15 +141,6 @@ export class SimNode {
     this.raw.advance(rd, { synced: !unsynced });
     this.maybeSnapshot();
     return rd;
-  }
-
-  /** The orderer's rule: only a leader's write of entries, with no snapshot, term or vote in it. */
-  private mayLeaveUnsynced(rd: Ready): boolean {
-    if (!this.asyncLeaderWrites || rd.entries.length === 0 || rd.snapshot !== undefined) return false;
-    if (this.raw.status().state !== "leader") return false;
-    const stored = this.storage.initialState().hardState;
-    const hs = rd.hardState;
-    return hs === undefined || (hs.term === stored.term && hs.vote === stored.vote);
   }
 
   private persist(rd: Ready, records: number, hooks: SimNodeHooks): void {

@@ -149,7 +149,7 @@ export class Simulation {
   }
 
   fail(msg: string): never {
-    const variant = this.lazyCommit ? `${this.mode}, lazy commit` : this.mode;
+    const variant = [this.mode, ...(this.lazyCommit ? ["lazy commit"] : []), ...(this.asyncLeaderWrites ? ["background leader fsync"] : [])].join(", ");
     throw new SafetyViolation(`seed ${this.seed} (${variant}) tick ${this.now}: ${msg}`);
   }
 

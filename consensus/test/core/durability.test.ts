@@ -131,7 +131,6 @@ describe("§10.2.1 leader write in flight: advance({ synced: false }) then synce
     a.n.step(ackFrom(ns.get("c")!, rd, "c"));
     expect(a.n.status().commit).to.equal(index);
     // The follower-made commit surfaces while the leader's own write is still in flight.
-    expect(a.n.mustSync()).to.equal(false);
     expect(a.n.ready().committedEntries.map((e) => e.index)).to.deep.equal([index]);
   });
 
@@ -198,14 +197,6 @@ describe("§10.2.1 leader write in flight: advance({ synced: false }) then synce
     n.advance(rd2);
     expect(n.syncPending).to.equal(false);
     expect(n.status().commit).to.equal(index);
-  });
-
-  it("mustSync() is true while entries are unwritten and false for a commit-only Ready", function () {
-    const ns = three();
-    const a = ns.get("a")!;
-    expect(a.n.mustSync()).to.equal(false);
-    a.n.propose(bytes("w"));
-    expect(a.n.mustSync()).to.equal(true);
   });
 
   it("refuses an unsynced advance from a follower, or from a Ready with a new term or vote", function () {
