@@ -104,6 +104,8 @@ export class Wal {
   private failure: unknown = null;
   /** Background fdatasyncs not yet completed (see `syncInBackground`). */
   private backgroundSyncs = 0;
+  /** Bumped whenever `fd` is closed (segment cut, close): the number may be reused by the next open. */
+  private fdGeneration = 0;
   private readonly fsync: boolean;
   private readonly segmentBytes: number;
   private readonly stat: WalStats = { segments: 0, bytesWritten: 0, syncs: 0, lastSyncMs: 0 };
@@ -212,14 +214,14 @@ export class Wal {
     if (this.closed) throw new StorageClosedError();
     if (this.failure !== null) throw new StorageError("WAL failed earlier; restart to recover", { cause: this.failure });
     if (!this.fsync) return void setImmediate(() => done(null));
-    const fd = this.fd;
+    const generation = this.fdGeneration;
     const file = this.file(this.seqs[this.seqs.length - 1]);
     const t0 = process.hrtime.bigint();
     this.backgroundSyncs++;
-    fs.fdatasync(fd, (err) => {
+    fs.fdatasync(this.fd, (err) => {
       this.backgroundSyncs--;
-      // The fd may have been closed (and its number reused) since: the cut or close synced it.
-      if (this.closed || fd !== this.fd) return done(null);
+      // The fd was closed since (its number perhaps reused): the cut or close synced it first.
+      if (this.closed || generation !== this.fdGeneration) return done(null);
       if (err !== null) {
         this.failure = err;
         return done(new StorageError(`WAL sync failed: ${err.message}`, { cause: err }));
@@ -283,6 +285,7 @@ export class Wal {
     // A background sync may not have started yet: cover its writes before the fd goes.
     if (this.backgroundSyncs > 0 && this.fsync && this.failure === null) this.failIfThrows(() => fs.fdatasyncSync(this.fd));
     this.closed = true;
+    this.fdGeneration++;
     fs.closeSync(this.fd);
   }
 
@@ -312,6 +315,7 @@ export class Wal {
     }
     const seq = this.seqs[this.seqs.length - 1] + 1;
     const size = createSegment(this.dir, seq, this.opts);
+    this.fdGeneration++;
     fs.closeSync(this.fd);
     this.seqs.push(seq);
     this.fd = fs.openSync(this.file(seq), "r+");
