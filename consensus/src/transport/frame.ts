@@ -1,8 +1,11 @@
 import { FrameError } from "./errors";
 
+/** Bytes of the length prefix before every frame's payload. */
+export const FRAME_HEADER_BYTES = 4;
+
 /** Frames on a stream: [length u32 big-endian][payload]. */
 export function encodeFrame(payload: Buffer): Buffer {
-  const header = Buffer.allocUnsafe(4);
+  const header = Buffer.allocUnsafe(FRAME_HEADER_BYTES);
   header.writeUInt32BE(payload.length, 0);
   return Buffer.concat([header, payload]);
 }

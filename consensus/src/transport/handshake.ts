@@ -105,10 +105,10 @@ export class FrameMac {
     return crypto.createHmac("sha256", this.key).update(seq).update(body).digest();
   }
 
-  seal(body: Buffer): Buffer {
-    const tag = this.tag(body);
+  /** Seals in place: the tag goes at `at` (MAC_BYTES reserved there), over everything after it. */
+  sealInto(frame: Buffer, at: number): void {
+    this.tag(frame.subarray(at + MAC_BYTES)).copy(frame, at);
     this.seq++;
-    return Buffer.concat([tag, body]);
   }
 
   /** The body if the frame is authentic and in sequence, else null. */

@@ -1,5 +1,5 @@
 export type { Transport, MessageHandler, PartitionControl, PeerStats, TransportStats } from "./transport";
-export { encodeMessage, decodeMessage, toWire, fromWire } from "./codec";
+export { encodeMessage, decodeMessage, encodeBatch, decodeBatch } from "./codec";
 export { TcpTransport, type TcpPeer, type TcpTransportOptions } from "./tcp";
 export { tcpTransportFromConfig } from "./from-config";
 export { MemoryNetwork, MemoryTransport } from "./memory";

@@ -3,9 +3,9 @@ import net from "node:net";
 import type { Logger } from "pino";
 import type { Message, NodeId } from "../core/types";
 import { BoundedQueue } from "./bounded-queue";
-import { toWire } from "./codec";
-import { encodeFrame, FrameDecoder } from "./frame";
-import { FrameMac, HANDSHAKE_FRAME_BYTES, newEphemeral, newNonce, sessionKey, signHello, verifyWelcome } from "./handshake";
+import { encodeBatch } from "./codec";
+import { encodeFrame, FRAME_HEADER_BYTES, FrameDecoder } from "./frame";
+import { FrameMac, HANDSHAKE_FRAME_BYTES, MAC_BYTES, newEphemeral, newNonce, sessionKey, signHello, verifyWelcome } from "./handshake";
 import type { PeerStats } from "./transport";
 
 type LooseFrame = { k?: unknown; id?: unknown; nonce?: unknown; eph?: unknown; sig?: unknown } | null;
@@ -105,8 +105,10 @@ export class PeerLink {
     while (this.ready && !this.paused && this.queue.length > 0 && this.socket !== null && this.mac !== null) {
       // Bounded frames keep a heartbeat from waiting behind tens of megabytes of entries.
       const batch = this.queue.take(this.s.batchMessages, this.s.frameBytesTarget);
-      const body = Buffer.from(JSON.stringify({ k: "msgs", m: batch.map(toWire) }), "utf8");
-      const frame = encodeFrame(this.mac.seal(body));
+      // Length, MAC and body in one buffer: the body is encoded after room left for the other two.
+      const frame = encodeBatch(batch, FRAME_HEADER_BYTES + MAC_BYTES);
+      this.mac.sealInto(frame, FRAME_HEADER_BYTES);
+      frame.writeUInt32BE(frame.length - FRAME_HEADER_BYTES, 0);
       this.stats.sent += batch.length;
       if (!this.socket.write(frame)) {
         this.paused = true;

@@ -3,13 +3,14 @@ import net, { type AddressInfo } from "node:net";
 import pino, { type Logger } from "pino";
 import { publicKeyFromHex } from "../config/keys";
 import type { Message, NodeId } from "../core/types";
-import { fromWire } from "./codec";
+import { decodeBatch } from "./codec";
+import { MessageDecodeError } from "./errors";
 import { encodeFrame, FrameDecoder } from "./frame";
 import { FrameMac, HANDSHAKE_FRAME_BYTES, newEphemeral, newNonce, sessionKey, signWelcome, verifyHello, type HelloFrame } from "./handshake";
 import { PeerLink, type LinkSettings } from "./peer-link";
 import type { MessageHandler, PartitionControl, Transport, TransportStats } from "./transport";
 
-type InboundFrame = { k?: unknown; m?: unknown; from?: unknown; to?: unknown; nonce?: unknown; eph?: unknown; sig?: unknown } | null;
+type InboundFrame = { k?: unknown; from?: unknown; to?: unknown; nonce?: unknown; eph?: unknown; sig?: unknown } | null;
 
 export interface TcpPeer {
   id: NodeId;
@@ -251,11 +252,13 @@ export class TcpTransport implements Transport, PartitionControl {
         if (peer !== null && mac !== null) {
           const body = mac.open(f);
           if (body === null) return reject("bad frame MAC (tampered, replayed or out of order)", peer);
-          const batch = parseJson(body) as InboundFrame;
-          if (batch === null || typeof batch !== "object" || batch.k !== "msgs" || !Array.isArray(batch.m)) {
-            return reject("malformed message frame", peer);
+          let batch: Array<Message | MessageDecodeError>;
+          try {
+            batch = decodeBatch(body);
+          } catch (err) {
+            return reject(`malformed message frame: ${(err as Error).message}`, peer);
           }
-          this.receiveBatch(peer, batch.m, remote);
+          this.receiveBatch(peer, batch, remote);
           continue;
         }
         const body = parseJson(f) as InboundFrame;
@@ -296,14 +299,11 @@ export class TcpTransport implements Transport, PartitionControl {
     return hello;
   }
 
-  private receiveBatch(peer: NodeId, raw: unknown[], remote: string): void {
-    for (const item of raw) {
-      let msg: Message;
-      try {
-        msg = fromWire(item);
-      } catch (err) {
+  private receiveBatch(peer: NodeId, batch: Array<Message | MessageDecodeError>, remote: string): void {
+    for (const msg of batch) {
+      if (msg instanceof MessageDecodeError) {
         this.rejected++;
-        this.logger.warn({ peer, remote, err: (err as Error).message }, "transport: dropped undecodable message");
+        this.logger.warn({ peer, remote, err: msg.message }, "transport: dropped undecodable message");
         continue;
       }
       if (msg.from !== peer || msg.to !== this.id) {

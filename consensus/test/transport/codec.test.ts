@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import fc from "fast-check";
 import type { Message } from "../../src/core/types";
-import { decodeMessage, encodeMessage } from "../../src/transport/codec";
+import { decodeBatch, decodeMessage, encodeBatch, encodeMessage } from "../../src/transport/codec";
 import { MessageDecodeError } from "../../src/transport/errors";
 
 const append: Message = {
@@ -29,7 +29,30 @@ const snapshot: Message = {
   },
 };
 
-describe("message codec (JSON with base64 bytes)", function () {
+describe("message codec (binary)", function () {
+  const entryArb = fc.record({
+    term: fc.nat(),
+    index: fc.maxSafeNat(),
+    type: fc.constantFrom("normal" as const, "config" as const),
+    data: fc.uint8Array({ maxLength: 50 }),
+  });
+  const msgArb = fc.record(
+    {
+      type: fc.constantFrom("append" as const, "catchUp" as const, "vote" as const, "heartbeatResp" as const, "preVote" as const),
+      from: fc.string({ minLength: 1, maxLength: 5 }),
+      to: fc.string({ minLength: 1, maxLength: 5 }),
+      term: fc.maxSafeNat(),
+      index: fc.nat(),
+      logTerm: fc.nat(),
+      commit: fc.nat(),
+      reject: fc.boolean(),
+      rejectHint: fc.record({ term: fc.nat(), index: fc.nat() }),
+      entries: fc.array(entryArb, { maxLength: 4 }),
+      context: fc.string({ maxLength: 5 }),
+    },
+    { requiredKeys: ["type", "from", "to", "term"] },
+  );
+
   it("round-trips an append with entries, byte for byte", function () {
     const back = decodeMessage(encodeMessage(append));
     expect(back).to.deep.equal(append);
@@ -47,32 +70,22 @@ describe("message codec (JSON with base64 bytes)", function () {
     expect(decodeMessage(encodeMessage(transfer))).to.deep.equal(transfer);
   });
 
-  it("puts bytes on the wire as base64 strings", function () {
-    const wire = JSON.parse(encodeMessage(append));
-    expect(wire.entries[0].data).to.equal(Buffer.from([0, 1, 2, 255]).toString("base64"));
+  it("puts entry bytes on the wire as they are (no base64), with a small fixed overhead", function () {
+    const data = new Uint8Array(1000).fill(9);
+    const m: Message = { type: "append", from: "a", to: "b", term: 1, index: 1, logTerm: 1, commit: 1, entries: [{ term: 1, index: 2, type: "normal", data }] };
+    const wire = encodeMessage(m);
+    expect(wire.length).to.be.within(1000, 1100);
+    expect(wire.includes(Buffer.from(data))).to.equal(true);
+  });
+
+  it("decoded entry data does not share memory with the frame", function () {
+    const frame = encodeMessage(append);
+    const back = decodeMessage(frame);
+    frame.fill(0);
+    expect(Array.from(back.entries![0].data)).to.deep.equal([0, 1, 2, 255]);
   });
 
   it("property: decode(encode(m)) == m for generated messages", function () {
-    const entryArb = fc.record({
-      term: fc.nat(),
-      index: fc.nat(),
-      type: fc.constantFrom("normal" as const, "config" as const),
-      data: fc.uint8Array({ maxLength: 50 }),
-    });
-    const msgArb = fc.record(
-      {
-        type: fc.constantFrom("append" as const, "catchUp" as const, "vote" as const, "heartbeatResp" as const, "preVote" as const),
-        from: fc.string({ minLength: 1, maxLength: 5 }),
-        to: fc.string({ minLength: 1, maxLength: 5 }),
-        term: fc.nat(),
-        index: fc.nat(),
-        logTerm: fc.nat(),
-        commit: fc.nat(),
-        reject: fc.boolean(),
-        entries: fc.array(entryArb, { maxLength: 4 }),
-      },
-      { requiredKeys: ["type", "from", "to", "term"] },
-    );
     fc.assert(
       fc.property(msgArb, (m) => {
         expect(decodeMessage(encodeMessage(m))).to.deep.equal(m);
@@ -81,45 +94,91 @@ describe("message codec (JSON with base64 bytes)", function () {
     );
   });
 
+  it("property: a batch decodes to its messages, in order, with or without headroom", function () {
+    fc.assert(
+      fc.property(fc.array(msgArb, { maxLength: 6 }), fc.nat({ max: 40 }), (ms, headroom) => {
+        const frame = encodeBatch(ms, headroom);
+        expect(decodeBatch(frame.subarray(headroom))).to.deep.equal(ms);
+      }),
+      { seed: 7, numRuns: 200 },
+    );
+  });
+
+  it("property: any bytes decode to messages or throw MessageDecodeError, nothing else", function () {
+    const valid = encodeBatch([append, snapshot, { type: "vote", from: "a", to: "b", term: 3 }]);
+    const mutated = fc.tuple(fc.nat({ max: valid.length - 1 }), fc.integer({ min: 0, max: 255 })).map(([i, b]) => {
+      const copy = Buffer.from(valid);
+      copy[i] = b;
+      return copy;
+    });
+    const anyBytes = fc.oneof(fc.uint8Array({ maxLength: 200 }).map((b) => Buffer.from(b)), mutated);
+    fc.assert(
+      fc.property(anyBytes, (buf) => {
+        for (const decode of [() => decodeBatch(buf), () => decodeMessage(buf)]) {
+          try {
+            decode();
+          } catch (err) {
+            expect(err).to.be.instanceOf(MessageDecodeError);
+          }
+        }
+      }),
+      { seed: 11, numRuns: 500 },
+    );
+  });
+
   describe("when the input is not a valid message", function () {
-    it("rejects non-JSON", function () {
-      expect(() => decodeMessage("{oops")).to.throw(MessageDecodeError, /not JSON/);
+    const valid = encodeMessage(append);
+
+    it("rejects every truncation of a valid message", function () {
+      for (let n = 0; n < valid.length; n++) {
+        expect(() => decodeMessage(valid.subarray(0, n)), `first ${n} bytes`).to.throw(MessageDecodeError, /truncated/);
+      }
     });
 
-    it("rejects an unknown type, naming the field", function () {
-      expect(() => decodeMessage(JSON.stringify({ type: "nuke", from: "a", to: "b", term: 1 }))).to.throw(MessageDecodeError, /type/);
+    it("rejects trailing bytes, an unknown version or type code", function () {
+      expect(() => decodeMessage(Buffer.concat([valid, Buffer.from([0])]))).to.throw(MessageDecodeError, /1 trailing byte/);
+      const badVersion = Buffer.from(valid);
+      badVersion[0] = 9;
+      expect(() => decodeMessage(badVersion)).to.throw(MessageDecodeError, /version: expected 1, got 9/);
+      const badType = Buffer.from(valid);
+      badType[1] = 200;
+      expect(() => decodeMessage(badType)).to.throw(MessageDecodeError, /type: unknown code 200/);
     });
 
-    it("rejects a negative or fractional term", function () {
-      expect(() => decodeMessage(JSON.stringify({ type: "vote", from: "a", to: "b", term: -1 }))).to.throw(MessageDecodeError, /term/);
-      expect(() => decodeMessage(JSON.stringify({ type: "vote", from: "a", to: "b", term: 1.5 }))).to.throw(MessageDecodeError, /term/);
+    it("rejects an empty sender and integers beyond the safe range", function () {
+      expect(() => decodeMessage(encodeMessage({ type: "vote", from: "", to: "b", term: 1 }))).to.throw(MessageDecodeError, /from: expected a non-empty string/);
+      const big = encodeMessage({ type: "vote", from: "a", to: "b", term: 1 });
+      big.writeUInt32BE(0xffffffff, big.length - 8); // the term's high word
+      expect(() => decodeMessage(big)).to.throw(MessageDecodeError, /term: beyond the safe integer range/);
     });
 
-    it("rejects an empty sender, a non-boolean reject, a bad hint and entries that are not an array", function () {
-      const base = { type: "appendResp", from: "a", to: "b", term: 1 };
-      const bad = (extra: object): string => JSON.stringify({ ...base, ...extra });
-      expect(() => decodeMessage(bad({ from: "" }))).to.throw(MessageDecodeError, /: from: expected a non-empty string/);
-      expect(() => decodeMessage(bad({ reject: "yes" }))).to.throw(MessageDecodeError, /: reject: expected a boolean/);
-      expect(() => decodeMessage(bad({ rejectHint: { term: 1 } }))).to.throw(MessageDecodeError, /: rejectHint\.index/);
-      expect(() => decodeMessage(bad({ entries: {} }))).to.throw(MessageDecodeError, /: entries: expected an array/);
-      expect(() => decodeMessage(bad({ index: 2 ** 60 }))).to.throw(MessageDecodeError, /: index: expected a non-negative integer/);
-      expect(() => decodeMessage("[1]")).to.throw(MessageDecodeError, /: \(root\): expected an object/);
+    it("rejects an entry type other than normal or config", function () {
+      const m: Message = { type: "append", from: "a", to: "b", term: 1, entries: [{ term: 1, index: 1, type: "normal", data: new Uint8Array(0) }] };
+      const wire = encodeMessage(m);
+      wire[wire.length - 5] = 2; // type byte, before the empty data's u32 length
+      expect(() => decodeMessage(wire)).to.throw(MessageDecodeError, /entries\.0\.type: expected 0 \(normal\) or 1 \(config\), got 2/);
     });
 
     it("names the field of a malformed snapshot", function () {
-      const wire = JSON.parse(encodeMessage(snapshot));
-      wire.snapshot.meta.term = -5;
-      expect(() => decodeMessage(JSON.stringify(wire))).to.throw(MessageDecodeError, /: snapshot\.meta\.term/);
+      const bad: Message = { ...snapshot, snapshot: { ...snapshot.snapshot!, meta: { ...snapshot.snapshot!.meta, term: -5 } } };
+      expect(() => decodeMessage(encodeMessage(bad))).to.throw(MessageDecodeError, /snapshot\.meta\.term/);
+    });
+  });
+
+  describe("when a batch holds a message that does not decode", function () {
+    it("returns that message's error in its place and decodes the others", function () {
+      const vote: Message = { type: "vote", from: "a", to: "b", term: 3 };
+      const frame = Buffer.from(encodeBatch([vote, vote]));
+      frame[1 + 4 + 4 + 1] = 200; // the first message's type code (kind, count, length, version)
+      const out = decodeBatch(frame);
+      expect(out[0]).to.be.instanceOf(MessageDecodeError);
+      expect(out[1]).to.deep.equal(vote);
     });
 
-    it("drops fields it does not know", function () {
-      const m = decodeMessage(JSON.stringify({ type: "vote", from: "a", to: "b", term: 2, extra: 1 }));
-      expect(m).to.deep.equal({ type: "vote", from: "a", to: "b", term: 2 });
-    });
-
-    it("rejects an entry without data", function () {
-      const bad = { type: "append", from: "a", to: "b", term: 1, entries: [{ term: 1, index: 1, type: "normal" }] };
-      expect(() => decodeMessage(JSON.stringify(bad))).to.throw(MessageDecodeError, /entries\.0\.data/);
+    it("throws for a frame that is not a batch, or whose framing is cut short", function () {
+      expect(() => decodeBatch(Buffer.from("{\"k\":\"msgs\"}"))).to.throw(MessageDecodeError, /frame kind/);
+      const frame = encodeBatch([append]);
+      expect(() => decodeBatch(frame.subarray(0, frame.length - 1))).to.throw(MessageDecodeError, /truncated/);
     });
   });
 });
