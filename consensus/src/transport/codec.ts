@@ -165,10 +165,10 @@ export function encodeBatch(messages: Message[], headroom = 0): Buffer {
   let hint = headroom + 64;
   for (const m of messages) hint += 96 + (m.entries?.reduce((s, e) => s + 32 + e.data.byteLength, 0) ?? 0);
   const w = new WireWriter(hint);
-  for (let i = 0; i < headroom; i++) w.u8(0);
+  w.reserve(headroom);
   w.u8(BATCH_KIND).u32(messages.length);
   for (const m of messages) {
-    const at = w.placeholder();
+    const at = w.reserve(4);
     writeMessage(w, m);
     w.patchU32(at, w.length - at - 4);
   }

@@ -64,11 +64,11 @@ export class WireWriter {
     return this;
   }
 
-  /** Reserves a u32 to fill in later (a length known only after writing what follows). */
-  placeholder(): number {
-    this.room(4);
-    this.at += 4;
-    return this.at - 4;
+  /** Skips `n` bytes to fill in later (a length known only after what follows; room for a header); returns their offset. */
+  reserve(n: number): number {
+    this.room(n);
+    this.at += n;
+    return this.at - n;
   }
 
   patchU32(offset: number, v: number): void {
