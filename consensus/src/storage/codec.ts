@@ -18,37 +18,51 @@ export const enum RecordType {
 
 const ENTRY_TYPES: EntryType[] = ["normal", "config"];
 
+const TWO_32 = 2 ** 32;
+
+/** Appends big-endian fields to one growing buffer (a WAL save is encoded per append: no per-field buffers). */
 export class Writer {
-  private chunks: Buffer[] = [];
-  private scratch = Buffer.allocUnsafe(8);
+  private buf: Buffer;
+  private off = 0;
+  constructor(initialBytes = 256) {
+    this.buf = Buffer.allocUnsafe(initialBytes);
+  }
+  private room(n: number): void {
+    if (this.off + n <= this.buf.length) return;
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.off + n));
+    this.buf.copy(next, 0, 0, this.off);
+    this.buf = next;
+  }
   u8(v: number): this {
-    this.chunks.push(Buffer.of(v));
+    this.room(1);
+    this.off = this.buf.writeUInt8(v, this.off);
     return this;
   }
   u16(v: number): this {
-    const b = Buffer.allocUnsafe(2);
-    b.writeUInt16BE(v);
-    this.chunks.push(b);
+    this.room(2);
+    this.off = this.buf.writeUInt16BE(v, this.off);
     return this;
   }
   u32(v: number): this {
-    const b = Buffer.allocUnsafe(4);
-    b.writeUInt32BE(v);
-    this.chunks.push(b);
+    this.room(4);
+    this.off = this.buf.writeUInt32BE(v, this.off);
     return this;
   }
   u64(v: number): this {
     if (!Number.isSafeInteger(v) || v < 0) throw new RangeError(`not a non-negative safe integer: ${v}`);
-    this.scratch.writeBigUInt64BE(BigInt(v));
-    this.chunks.push(Buffer.from(this.scratch));
+    this.room(8);
+    this.buf.writeUInt32BE(Math.floor(v / TWO_32), this.off);
+    this.off = this.buf.writeUInt32BE(v >>> 0, this.off + 4);
     return this;
   }
   bytes(b: Uint8Array): this {
-    this.chunks.push(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+    this.room(b.byteLength);
+    this.buf.set(b, this.off);
+    this.off += b.byteLength;
     return this;
   }
   finish(): Buffer {
-    return Buffer.concat(this.chunks);
+    return this.buf.subarray(0, this.off);
   }
 }
 
@@ -76,7 +90,7 @@ export class Reader {
   }
   u64(): number {
     this.need(8);
-    const v = Number(this.buf.readBigUInt64BE(this.off));
+    const v = this.buf.readUInt32BE(this.off) * TWO_32 + this.buf.readUInt32BE(this.off + 4);
     if (!Number.isSafeInteger(v)) throw new RangeError(`u64 at byte ${this.off} exceeds the safe range`);
     this.off += 8;
     return v;
@@ -134,7 +148,9 @@ export interface SaveRecord {
 }
 
 export function encodeSave(rec: SaveRecord): Buffer {
-  const w = new Writer();
+  let size = 1 + 8 + 8 + 2 + 16 + 4;
+  for (const e of rec.entries) size += 21 + e.data.byteLength;
+  const w = new Writer(size);
   w.u8(rec.hardState === null ? 0 : 1);
   if (rec.hardState !== null) writeHardState(w, rec.hardState);
   w.u32(rec.entries.length);

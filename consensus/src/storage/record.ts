@@ -13,16 +13,25 @@ export interface RawRecord {
   payload: Buffer;
 }
 
-export function recordCrc(type: number, payload: Uint8Array): number {
-  return crc32(payload, crc32(Buffer.of(type)));
+export function frameRecord(type: number, payload: Buffer): Buffer {
+  return frameRecords([{ type, payload }]);
 }
 
-export function frameRecord(type: number, payload: Buffer): Buffer {
-  const out = Buffer.allocUnsafe(RECORD_HEADER_BYTES + payload.length);
-  out.writeUInt32BE(payload.length, 0);
-  out.writeUInt32BE(recordCrc(type, payload), 4);
-  out.writeUInt8(type, 8);
-  payload.copy(out, RECORD_HEADER_BYTES);
+/** Frames records back to back into one buffer (one allocation and one copy per append). */
+export function frameRecords(records: readonly RawRecord[], headroom = 0): Buffer {
+  let size = headroom;
+  for (const r of records) size += RECORD_HEADER_BYTES + r.payload.length;
+  const out = Buffer.allocUnsafe(size);
+  let off = headroom;
+  for (const { type, payload } of records) {
+    out.writeUInt32BE(payload.length, off);
+    out.writeUInt8(type, off + 8);
+    payload.copy(out, off + RECORD_HEADER_BYTES);
+    const end = off + RECORD_HEADER_BYTES + payload.length;
+    // Type byte and payload are contiguous here: one CRC pass over both.
+    out.writeUInt32BE(crc32(out.subarray(off + 8, end)), off + 4);
+    off = end;
+  }
   return out;
 }
 
@@ -35,7 +44,7 @@ export function readRecordAt(buf: Buffer, offset: number): { record: RawRecord; 
   if (end > buf.length) return null;
   const type = buf.readUInt8(offset + 8);
   const payload = buf.subarray(offset + RECORD_HEADER_BYTES, end);
-  if (recordCrc(type, payload) !== buf.readUInt32BE(offset + 4)) return null;
+  if (crc32(buf.subarray(offset + 8, end)) !== buf.readUInt32BE(offset + 4)) return null;
   return { record: { type, payload }, next: end };
 }
 

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { StorageClosedError, StorageError, WalCorruptionError } from "./errors";
 import { fsyncDir, mkdirDurable, removeStaleTempFiles } from "./fs-util";
-import { frameRecord, isTornTail, isZeroFrom, readRecordAt, type RawRecord } from "./record";
+import { frameRecords, isTornTail, isZeroFrom, readRecordAt, type RawRecord } from "./record";
 
 /** Every segment starts with this; it names the format version. */
 export const SEGMENT_MAGIC = Buffer.from("DPLCWAL1", "ascii");
@@ -100,6 +100,8 @@ export class Wal {
   /** Length of the current segment's file; everything from `size` up to it is zeros. */
   private allocated: number;
   private seqs: number[];
+  /** Path of the current segment (computed once per segment, not per append). */
+  private current: string;
   private closed = false;
   private failure: unknown = null;
   /** Background fdatasyncs not yet completed (see `syncInBackground`). */
@@ -119,8 +121,8 @@ export class Wal {
     this.fsync = opts.fsync ?? true;
     this.segmentBytes = opts.segmentBytes ?? DEFAULT_SEGMENT_BYTES;
     this.seqs = seqs;
-    const file = this.file(seqs[seqs.length - 1]);
-    this.fd = fs.openSync(file, "r+");
+    this.current = this.file(seqs[seqs.length - 1]);
+    this.fd = fs.openSync(this.current, "r+");
     this.size = end;
     this.allocated = fs.fstatSync(this.fd).size;
   }
@@ -174,8 +176,8 @@ export class Wal {
     // Cut before writing, not after: the new segment's header must describe the state after the
     // previous append completed, which the storage has applied in memory only once append returned.
     if (this.size >= this.segmentBytes) this.cut();
-    const buf = Buffer.concat(records.map((r) => frameRecord(r.type, r.payload)));
-    const file = this.file(this.seqs[this.seqs.length - 1]);
+    const buf = frameRecords(records);
+    const file = this.current;
     try {
       // Zeros first, so this append's fdatasync makes the longer file durable along with the record.
       this.reserve(this.size + buf.length);
@@ -202,7 +204,7 @@ export class Wal {
       syncMs = Number(process.hrtime.bigint() - t0) / 1e6;
       this.recordSync(syncMs);
     }
-    this.opts.hooks?.afterSync?.(this.file(this.seqs[this.seqs.length - 1]), syncMs);
+    this.opts.hooks?.afterSync?.(this.current, syncMs);
   }
 
   /**
@@ -215,7 +217,7 @@ export class Wal {
     if (this.failure !== null) throw new StorageError("WAL failed earlier; restart to recover", { cause: this.failure });
     if (!this.fsync) return void setImmediate(() => done(null));
     const generation = this.fdGeneration;
-    const file = this.file(this.seqs[this.seqs.length - 1]);
+    const file = this.current;
     const t0 = process.hrtime.bigint();
     this.backgroundSyncs++;
     fs.fdatasync(this.fd, (err) => {
@@ -318,7 +320,8 @@ export class Wal {
     this.fdGeneration++;
     fs.closeSync(this.fd);
     this.seqs.push(seq);
-    this.fd = fs.openSync(this.file(seq), "r+");
+    this.current = this.file(seq);
+    this.fd = fs.openSync(this.current, "r+");
     this.size = size;
     this.allocated = fs.fstatSync(this.fd).size;
   }
@@ -335,7 +338,8 @@ export class Wal {
 function createSegment(dir: string, seq: number, opts: WalOptions): number {
   const records = opts.segmentHeader?.(seq) ?? [];
   const sync = opts.fsync ?? true;
-  const buf = Buffer.concat([SEGMENT_MAGIC, ...records.map((r) => frameRecord(r.type, r.payload))]);
+  const buf = frameRecords(records, SEGMENT_MAGIC.length);
+  SEGMENT_MAGIC.copy(buf, 0);
   const final = path.join(dir, segmentName(seq));
   const tmp = path.join(dir, `.${segmentName(seq)}.tmp`);
   const fd = fs.openSync(tmp, "w");
