@@ -86,21 +86,33 @@ function writeMessage(w: WireWriter, m: Message): void {
   if (m.context !== undefined) w.str(m.context);
 }
 
-/** Copies out of the frame: a view would keep the whole socket read buffer alive in the log. */
-const copy = (b: Buffer): Uint8Array => new Uint8Array(b);
+/**
+ * Copies out of the frame: a view would keep the whole socket read buffer alive in the log. Small
+ * copies come from Node's shared buffer pool, not an ArrayBuffer each (fewer for the GC to track).
+ */
+const copy = (b: Buffer): Uint8Array => Buffer.from(b);
 
 function readEntries(r: WireReader): Entry[] {
   const n = r.u32("entries");
   const out: Entry[] = [];
   for (let i = 0; i < n; i++) {
-    const what = `entries.${i}`;
-    const term = r.uint(`${what}.term`);
-    const index = r.uint(`${what}.index`);
-    const t = r.u8(`${what}.type`);
-    if (t > 1) throw new MessageDecodeError(`${what}.type: expected 0 (normal) or 1 (config), got ${t}`);
-    out.push({ term, index, type: t === 1 ? "config" : "normal", data: copy(r.bytes(`${what}.data`)) });
+    try {
+      out.push(readEntry(r));
+    } catch (err) {
+      // Field labels are constant on the hot path; the entry's position is added only on failure.
+      if (err instanceof MessageDecodeError) throw new MessageDecodeError(`entries.${i}.${err.detail}`, { cause: err });
+      throw err;
+    }
   }
   return out;
+}
+
+function readEntry(r: WireReader): Entry {
+  const term = r.uint("term");
+  const index = r.uint("index");
+  const t = r.u8("type");
+  if (t > 1) throw new MessageDecodeError(`type: expected 0 (normal) or 1 (config), got ${t}`);
+  return { term, index, type: t === 1 ? "config" : "normal", data: copy(r.bytes("data")) };
 }
 
 function readSnapshot(r: WireReader): Snapshot {

@@ -9,8 +9,11 @@ export class TransportError extends Error {
 /** A wire message that does not decode to a valid Raft message. */
 export class MessageDecodeError extends TransportError {
   override readonly name = "MessageDecodeError";
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(`cannot decode message: ${message}`, options);
+  /** What is wrong, without the common prefix: `field: problem`. */
+  readonly detail: string;
+  constructor(detail: string, options?: { cause?: unknown }) {
+    super(`cannot decode message: ${detail}`, options);
+    this.detail = detail;
   }
 }
 

@@ -94,20 +94,57 @@ function safeVerify(key: KeyObject, data: Buffer, sigB64: string): boolean {
   }
 }
 
-/** Seals and opens data frames with the session key and a per-direction sequence number. */
-export class FrameMac {
-  private seq = 0n;
-  constructor(private readonly key: Buffer) {}
+type OneShotHash = (algorithm: string, data: Uint8Array, outputEncoding: "latin1") => string;
+/** `crypto.hash` (Node 20.12+): a digest without a native Hash object per call. */
+const oneShot = (crypto as unknown as { hash?: OneShotHash }).hash;
+const SHA256_BLOCK = 64;
+const SEQ_BYTES = 8;
+/** Bodies up to this size are MACed through one pooled scratch copy; larger ones stream through createHmac. */
+const ONE_SHOT_MAX_BODY = 4096 - SHA256_BLOCK - SEQ_BYTES - 1;
 
-  private tag(body: Buffer): Buffer {
-    const seq = Buffer.allocUnsafe(8);
-    seq.writeBigUInt64BE(this.seq);
-    return crypto.createHmac("sha256", this.key).update(seq).update(body).digest();
+/**
+ * Seals and opens data frames with the session key and a per-direction sequence number: the tag is
+ * HMAC-SHA256(key, seq u64 BE || body).
+ *
+ * Small frames (every append and response at low load) compute the HMAC from its definition with
+ * two one-shot hashes: `createHmac` makes a native object per frame, which the GC then tracks through
+ * a weak handle, and those handles were a visible share of every young-generation pause.
+ */
+export class FrameMac {
+  private seq = 0;
+  private readonly ipad: Buffer;
+  private readonly opad: Buffer;
+  /** Outer hash input: opad || inner digest. */
+  private readonly outer = Buffer.alloc(SHA256_BLOCK + MAC_BYTES);
+  private readonly expected = Buffer.alloc(MAC_BYTES);
+
+  constructor(private readonly key: Buffer) {
+    const k = Buffer.alloc(SHA256_BLOCK);
+    (key.length > SHA256_BLOCK ? crypto.createHash("sha256").update(key).digest() : key).copy(k);
+    this.ipad = Buffer.from(k.map((b) => b ^ 0x36));
+    this.opad = Buffer.from(k.map((b) => b ^ 0x5c));
+    this.opad.copy(this.outer);
+  }
+
+  /** Writes the tag of `body` under the current sequence number into `out` at `at`. */
+  private tagInto(body: Buffer, out: Buffer, at: number): void {
+    if (oneShot === undefined || body.length > ONE_SHOT_MAX_BODY) {
+      const seq = Buffer.allocUnsafe(SEQ_BYTES);
+      writeSeq(seq, 0, this.seq);
+      crypto.createHmac("sha256", this.key).update(seq).update(body).digest().copy(out, at);
+      return;
+    }
+    const inner = Buffer.allocUnsafe(SHA256_BLOCK + SEQ_BYTES + body.length);
+    this.ipad.copy(inner, 0);
+    writeSeq(inner, SHA256_BLOCK, this.seq);
+    body.copy(inner, SHA256_BLOCK + SEQ_BYTES);
+    this.outer.write(oneShot("sha256", inner, "latin1"), SHA256_BLOCK, "latin1");
+    out.write(oneShot("sha256", this.outer, "latin1"), at, "latin1");
   }
 
   /** Seals in place: the tag goes at `at` (MAC_BYTES reserved there), over everything after it. */
   sealInto(frame: Buffer, at: number): void {
-    this.tag(frame.subarray(at + MAC_BYTES)).copy(frame, at);
+    this.tagInto(frame.subarray(at + MAC_BYTES), frame, at);
     this.seq++;
   }
 
@@ -115,9 +152,15 @@ export class FrameMac {
   open(frame: Buffer): Buffer | null {
     if (frame.length < MAC_BYTES) return null;
     const body = frame.subarray(MAC_BYTES);
-    const ok = crypto.timingSafeEqual(frame.subarray(0, MAC_BYTES), this.tag(body));
-    if (!ok) return null;
+    this.tagInto(body, this.expected, 0);
+    if (!crypto.timingSafeEqual(frame.subarray(0, MAC_BYTES), this.expected)) return null;
     this.seq++;
     return body;
   }
+}
+
+/** A frame counter as u64 big-endian (a session never nears 2^53 frames). */
+function writeSeq(buf: Buffer, at: number, seq: number): void {
+  buf.writeUInt32BE(Math.floor(seq / 2 ** 32), at);
+  buf.writeUInt32BE(seq >>> 0, at + 4);
 }
