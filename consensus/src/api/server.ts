@@ -49,6 +49,7 @@ const HASH = /^0x[0-9a-f]{64}$/;
  */
 export class ApiServer {
   private readonly server: http.Server;
+  private readonly latencyChildren = new Map<string, { observe(v: number): void }>();
   private readonly o: Required<Omit<ApiServerOptions, "admission" | "debug">> & Pick<ApiServerOptions, "admission" | "debug">;
 
   constructor(options: ApiServerOptions) {
@@ -86,6 +87,17 @@ export class ApiServer {
     clearTimeout(timer);
   }
 
+  /** The latency histogram's child per route and status, bound once (labels are hashed per lookup). */
+  private latency(route: string, status: number): { observe(v: number): void } {
+    const key = `${route} ${status}`;
+    let child = this.latencyChildren.get(key);
+    if (child === undefined) {
+      child = this.o.metrics.requestLatency.labels({ route, code: String(status) });
+      this.latencyChildren.set(key, child);
+    }
+    return child;
+  }
+
   private async serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const started = process.hrtime.bigint();
     const { route, run } = this.routeOf(req);
@@ -102,7 +114,7 @@ export class ApiServer {
     if (reply.status === 413) headers.connection = "close";
     res.writeHead(reply.status, headers).end(body);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    this.o.metrics.requestLatency.observe({ route, code: String(reply.status) }, seconds);
+    this.latency(route, reply.status).observe(seconds);
     if (reply.status === 503) this.o.logger.warn({ route, error: (reply.body as { error?: string }).error }, "request refused: unavailable");
     else this.o.logger.debug({ route, method: req.method, status: reply.status, ms: seconds * 1000 }, "request");
   }
@@ -234,14 +246,35 @@ export class ApiServer {
     return { status: 500, body: { error: "internal error" } };
   }
 
-  private async readBody(req: http.IncomingMessage): Promise<string> {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of req as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (size > this.o.maxBodyBytes) throw new PayloadTooLargeError(this.o.maxBodyBytes);
-      chunks.push(chunk);
-    }
-    return Buffer.concat(chunks).toString("utf8");
+  /** Collects the body with plain stream events (an async iterator costs several objects per request). */
+  private readBody(req: http.IncomingMessage): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      let settled = false;
+      const fail = (err: Error): void => {
+        if (settled) return;
+        settled = true;
+        req.off("data", onData);
+        req.pause();
+        reject(err);
+      };
+      const onData = (chunk: Buffer): void => {
+        size += chunk.length;
+        if (size > this.o.maxBodyBytes) fail(new PayloadTooLargeError(this.o.maxBodyBytes));
+        else chunks.push(chunk);
+      };
+      req.on("data", onData);
+      req.once("end", () => {
+        if (settled) return;
+        settled = true;
+        resolve(chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks).toString("utf8"));
+      });
+      req.once("error", fail);
+      // 'close' follows 'end' on every request; only a close before it means the body was cut off.
+      req.once("close", () => {
+        if (!settled) fail(new BadRequestError("the request body ended early (connection closed)"));
+      });
+    });
   }
 }

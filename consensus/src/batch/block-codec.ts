@@ -39,33 +39,35 @@ export function encodeBlock(txs: readonly BatchTx[]): Uint8Array {
   return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
 }
 
-/** Parses `Entry.data` back into transactions; throws BlockDecodeError on any malformed input. */
+function truncated(off: number, what: string, tx: number): never {
+  throw new BlockDecodeError(`truncated ${what} of tx ${tx} at byte ${off}`);
+}
+
+/**
+ * Parses `Entry.data` back into transactions; throws BlockDecodeError on any malformed input. Each
+ * `raw` is a view into `data` (no copy per transaction): keep a copy if it must outlive the entry.
+ */
 export function decodeBlock(data: Uint8Array): BatchTx[] {
   const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  const need = (off: number, n: number, what: string): void => {
-    if (off + n > buf.length) throw new BlockDecodeError(`truncated ${what} at byte ${off}`);
-  };
-  need(0, 5, "header");
+  if (buf.length < 5) throw new BlockDecodeError(`truncated header at byte 0`);
   const version = buf.readUInt8(0);
   if (version !== BLOCK_FORMAT_VERSION) throw new BlockDecodeError(`unknown format version ${version}`);
   const count = buf.readUInt32BE(1);
   const txs: BatchTx[] = [];
   let off = 5;
   for (let i = 0; i < count; i++) {
-    need(off, 1, `hash length of tx ${i}`);
+    if (off + 1 > buf.length) truncated(off, "hash length", i);
     const hashLen = buf.readUInt8(off);
     off += 1;
-    need(off, hashLen, `hash of tx ${i}`);
+    if (off + hashLen > buf.length) truncated(off, "hash", i);
     const hash = "0x" + buf.toString("hex", off, off + hashLen);
     off += hashLen;
-    need(off, 4, `raw length of tx ${i}`);
+    if (off + 4 > buf.length) truncated(off, "raw length", i);
     const rawLen = buf.readUInt32BE(off);
     off += 4;
-    need(off, rawLen, `raw bytes of tx ${i}`);
-    // Copy so a decoded tx never pins (or aliases) the whole entry buffer.
-    const raw = Uint8Array.prototype.slice.call(buf, off, off + rawLen);
+    if (off + rawLen > buf.length) truncated(off, "raw bytes", i);
+    txs.push({ raw: buf.subarray(off, off + rawLen), hash });
     off += rawLen;
-    txs.push({ raw, hash });
   }
   if (off !== buf.length) throw new BlockDecodeError(`${buf.length - off} trailing bytes after ${count} transactions`);
   return txs;

@@ -252,6 +252,11 @@ export class RawNode {
     }
   }
 
+  /** Whether this node leads right now (what `status().state` says, without building the status). */
+  get isLeader(): boolean {
+    return this.raft.state === "leader";
+  }
+
   status(): Status {
     const r = this.raft;
     const progress: Record<NodeId, ProgressStatus> = {};

@@ -8,7 +8,7 @@ import { DeliveryQueue } from "../chain/delivery";
 import { JsonRpcClient } from "../chain/rpc";
 import type { OrdererConfig } from "../config/schema";
 import type { OrdererMetrics } from "../metrics/metrics";
-import type { Position } from "./ledger";
+import type { LedgerBlock, Position } from "./ledger";
 
 /** Hardhat's default chain id, assumed when the config names no chain or no chain id. */
 export const DEFAULT_CHAIN_ID = 31337n;
@@ -58,12 +58,16 @@ export class ChainView {
     if (this.applier !== null) this.metrics.appliedIndex.set(this.applier.start().appliedIndex);
   }
 
-  /** Hands a committed block to the chain (delivering node only). */
-  deliver(block: OrderedBlock): void {
+  /** Hands a committed block to the chain (delivering node only; the others skip the hex encoding). */
+  deliver(block: LedgerBlock): void {
     if (this.delivery === null) return;
     if (block.txs.length === 0) return;
     this.lastHandedOver = block.index;
-    this.delivery.enqueue(block);
+    const ordered: OrderedBlock = {
+      index: block.index,
+      txs: block.txs.map((tx) => ({ hash: tx.hash, raw: "0x" + Buffer.from(tx.raw.buffer, tx.raw.byteOffset, tx.raw.byteLength).toString("hex") })),
+    };
+    this.delivery.enqueue(ordered);
   }
 
   /** True when every block handed over so far has reached the chain (always true off the delivering node). */

@@ -1,4 +1,3 @@
-import type { OrderedBlock } from "../chain/applier";
 import type { BatchTx } from "../batch/types";
 
 export interface Position {
@@ -6,6 +5,13 @@ export interface Position {
   block: number;
   /** Position inside the delivered (deduplicated) block. */
   index: number;
+}
+
+/** A committed block after deduplication: its log index and the transactions new to the ledger. */
+export interface LedgerBlock {
+  index: number;
+  /** In committed order; `raw` may be a view into the entry (see `decodeBlock`). */
+  txs: BatchTx[];
 }
 
 const SNAPSHOT_VERSION = 1;
@@ -61,16 +67,16 @@ export class OrderLedger {
   }
 
   /** Applies a committed block of transactions; answers the deduplicated block for the chain. */
-  applyBlock(entryIndex: number, txs: readonly BatchTx[]): OrderedBlock {
+  applyBlock(entryIndex: number, txs: readonly BatchTx[]): LedgerBlock {
     this.advanceTo(entryIndex);
-    const fresh: OrderedBlock = { index: entryIndex, txs: [] };
+    const fresh: LedgerBlock = { index: entryIndex, txs: [] };
     const hashes: string[] = [];
     for (const tx of txs) {
       const hash = tx.hash.toLowerCase();
       if (this.positions.has(hash)) continue;
       this.positions.set(hash, { block: entryIndex, index: fresh.txs.length });
       hashes.push(hash);
-      fresh.txs.push({ hash, raw: "0x" + Buffer.from(tx.raw).toString("hex") });
+      fresh.txs.push(tx.hash === hash ? tx : { hash, raw: tx.raw });
     }
     if (hashes.length > 0) this.blocks.set(entryIndex, hashes);
     this.forgetOldest();

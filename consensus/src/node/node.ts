@@ -246,7 +246,7 @@ export class OrdererNode implements OrdererHandle {
    * the probe appends an empty entry, which the ledger skips like a leader's no-op.)
    */
   private leadershipError(): Error | null {
-    if (this.raw.status().state === "leader") return null;
+    if (this.raw.isLeader) return null;
     try {
       this.raw.propose(new Uint8Array(0));
       this.scheduleDrain();
@@ -275,12 +275,18 @@ export class OrdererNode implements OrdererHandle {
    */
   private scheduleCut(): void {
     if (this.cutter.pendingCount === 0) return;
-    if (this.ownUncommitted.size < this.maxInflightBlocks && !this.cutScheduled) {
+    if (this.ownUncommitted.size < this.maxInflightBlocks) {
+      // Cut on the next turn; the batch timer is armed only if that cut cannot happen then (one
+      // timer per transaction at low load was avoidable garbage).
+      if (this.cutScheduled) return;
       this.cutScheduled = true;
       setImmediate(() => {
         this.cutScheduled = false;
+        if (this.stopped) return;
         if (this.ownUncommitted.size < this.maxInflightBlocks) this.cutNow();
+        else this.scheduleCut();
       });
+      return;
     }
     const deadline = this.cutter.deadline();
     if (this.batchTimer === null && deadline !== null) {

@@ -13,7 +13,7 @@ describe("node/ledger: the ordering state machine", function () {
     const ledger = new OrderLedger();
     const b = ledger.applyBlock(3, [tx(1), tx(2)]);
     expect(b.txs.map((t) => t.hash)).to.deep.equal([tx(1).hash, tx(2).hash]);
-    expect(b.txs[0]!.raw).to.equal("0x01000102");
+    expect(Buffer.from(b.txs[0]!.raw).toString("hex")).to.equal("01000102");
     expect(ledger.position(tx(2).hash)).to.deep.equal({ block: 3, index: 1 });
     expect(ledger.appliedIndex).to.equal(3);
   });
