@@ -6,7 +6,8 @@ import path from "node:path";
 import { REPO_ROOT } from "../../src/chain/devnode";
 
 function orderer(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const res = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "consensus/src/cli/orderer.ts", ...args], {
+  // What `npm run orderer` runs: the launcher that builds the daemon to JavaScript when its sources changed.
+  const res = spawnSync(process.execPath, ["consensus/bin/orderer.js", ...args], {
     cwd: REPO_ROOT,
     encoding: "utf8",
     timeout: 60_000,

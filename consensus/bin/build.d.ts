@@ -1,0 +1,13 @@
+export interface BuildOptions {
+  /** The repository root (default: the one holding this file). */
+  root?: string;
+  /** Where the compiled daemon goes (default: `<root>/dist/orderer`). */
+  outDir?: string;
+  /** Told when a build actually happens. */
+  log?: (message: string) => void;
+}
+
+/** Builds the orderer to JavaScript if its sources changed since the last build; returns the compiled CLI. */
+export function ensureBuilt(options?: BuildOptions): string;
+
+export const REPO_ROOT: string;

@@ -1,0 +1,66 @@
+import { expect } from "chai";
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { ensureBuilt, REPO_ROOT } from "../../bin/build";
+
+describe("bin/build: the orderer compiled to JavaScript", function () {
+  this.timeout(120_000);
+  let root: string;
+  const builds: string[] = [];
+  const log = (m: string): number => builds.push(m);
+
+  // A scratch copy of the sources, so a test can edit them; node_modules is shared.
+  before(function () {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), "dplc-build-"));
+    fs.cpSync(path.join(REPO_ROOT, "consensus", "src"), path.join(root, "consensus", "src"), { recursive: true });
+    fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(root, "node_modules"));
+  });
+
+  after(function () {
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  it("builds a daemon that runs without ts-node", function () {
+    const entry = ensureBuilt({ root, log });
+    expect(builds).to.have.length(1);
+    const res = spawnSync(process.execPath, [entry, "--help"], { encoding: "utf8", timeout: 60_000 });
+    expect(res.status, res.stderr).to.equal(0);
+    expect(res.stdout).to.match(/--config <file>/);
+  });
+
+  describe("when the sources are unchanged", function () {
+    it("reuses the build", function () {
+      const before = builds.length;
+      ensureBuilt({ root, log });
+      expect(builds).to.have.length(before);
+    });
+  });
+
+  describe("when a source file changes", function () {
+    it("rebuilds, and the new build holds the change", function () {
+      const before = builds.length;
+      const file = path.join(root, "consensus", "src", "cli", "orderer.ts");
+      fs.appendFileSync(file, '\nexport const BUILD_MARKER = "changed";\n');
+      const entry = ensureBuilt({ root, log });
+      expect(builds).to.have.length(before + 1);
+      expect(fs.readFileSync(entry, "utf8")).to.include("BUILD_MARKER");
+    });
+  });
+
+  describe("when a source file does not parse", function () {
+    it("fails naming the file, and keeps the previous build", function () {
+      const file = path.join(root, "consensus", "src", "core", "errors.ts");
+      const original = fs.readFileSync(file, "utf8");
+      fs.writeFileSync(file, original + "\nexport const = ;\n");
+      try {
+        expect(() => ensureBuilt({ root, log })).to.throw(/cannot build the orderer: consensus\/src\/core\/errors\.ts/);
+        expect(fs.existsSync(path.join(root, "dist", "orderer", "consensus", "src", "cli", "orderer.js"))).to.equal(true);
+        expect(fs.readdirSync(path.join(root, "dist")).filter((n) => n.includes(".tmp-"))).to.deep.equal([]);
+      } finally {
+        fs.writeFileSync(file, original);
+      }
+    });
+  });
+});
