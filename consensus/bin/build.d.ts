@@ -11,3 +11,6 @@ export interface BuildOptions {
 export function ensureBuilt(options?: BuildOptions): string;
 
 export const REPO_ROOT: string;
+
+/** V8 flags the daemon is started with (see build.js). */
+export const DAEMON_NODE_FLAGS: readonly string[];

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { ensureBuilt } from "../../bin/build";
+import { DAEMON_NODE_FLAGS, ensureBuilt } from "../../bin/build";
 import { REPO_ROOT, startHardhatNode, type DevNode } from "../chain/devnode";
 import { generateNodeKey, writeKeyFile } from "../config/keys";
 import type { OrdererConfigInput } from "../config/schema";
@@ -100,7 +100,7 @@ export class LocalCluster {
     if (this.procs.has(id)) throw new Error(`${id} is already running`);
     // Built here, once, before any node starts: the nodes' own launchers then find the build fresh.
     ensureBuilt({ root: REPO_ROOT });
-    const args = [path.join(REPO_ROOT, "consensus/bin/orderer.js")];
+    const args = [...DAEMON_NODE_FLAGS, path.join(REPO_ROOT, "consensus/bin/orderer.js")];
     args.push("--config", this.configFile(id));
     if (this.o.chain === true && id === this.ids[0]) args.push("--deliver");
     if (this.o.faultInjection === true) args.push("--fault-injection");

@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { ensureBuilt, REPO_ROOT } from "../../bin/build";
+import { DAEMON_NODE_FLAGS, ensureBuilt, REPO_ROOT } from "../../bin/build";
 
 describe("bin/build: the orderer compiled to JavaScript", function () {
   this.timeout(120_000);
@@ -62,5 +62,10 @@ describe("bin/build: the orderer compiled to JavaScript", function () {
         fs.writeFileSync(file, original);
       }
     });
+  });
+
+  it("npm run orderer starts the daemon with the same V8 flags as the local cluster", function () {
+    const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> };
+    expect(pkg.scripts.orderer).to.equal(["node", ...DAEMON_NODE_FLAGS, "consensus/bin/orderer.js"].join(" "));
   });
 });
