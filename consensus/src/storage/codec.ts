@@ -148,8 +148,11 @@ export interface SaveRecord {
 }
 
 export function encodeSave(rec: SaveRecord): Buffer {
-  let size = 1 + 8 + 8 + 2 + 16 + 4;
-  for (const e of rec.entries) size += 21 + e.data.byteLength;
+  // Exact size, so the writer never grows: flag, hard state (term, commit, vote length + id), count,
+  // then per entry term, index, type, data length and data.
+  const hs = rec.hardState;
+  let size = 1 + (hs === null ? 0 : 8 + 8 + 2 + (hs.vote === null ? 0 : Buffer.byteLength(hs.vote, "utf8"))) + 4;
+  for (const e of rec.entries) size += 8 + 8 + 1 + 4 + e.data.byteLength;
   const w = new Writer(size);
   w.u8(rec.hardState === null ? 0 : 1);
   if (rec.hardState !== null) writeHardState(w, rec.hardState);
