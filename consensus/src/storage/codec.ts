@@ -1,4 +1,5 @@
 import type { ConfState, Entry, EntryType, HardState } from "../core/types";
+import { ByteWriter } from "../encoding/byte-writer";
 
 /**
  * Binary payloads of WAL records. Integers are u64 big-endian; every index and term must be a safe
@@ -20,49 +21,11 @@ const ENTRY_TYPES: EntryType[] = ["normal", "config"];
 
 const TWO_32 = 2 ** 32;
 
-/** Appends big-endian fields to one growing buffer (a WAL save is encoded per append: no per-field buffers). */
-export class Writer {
-  private buf: Buffer;
-  private off = 0;
-  constructor(initialBytes = 256) {
-    this.buf = Buffer.allocUnsafe(initialBytes);
-  }
-  private room(n: number): void {
-    if (this.off + n <= this.buf.length) return;
-    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.off + n));
-    this.buf.copy(next, 0, 0, this.off);
-    this.buf = next;
-  }
-  u8(v: number): this {
-    this.room(1);
-    this.off = this.buf.writeUInt8(v, this.off);
-    return this;
-  }
-  u16(v: number): this {
-    this.room(2);
-    this.off = this.buf.writeUInt16BE(v, this.off);
-    return this;
-  }
-  u32(v: number): this {
-    this.room(4);
-    this.off = this.buf.writeUInt32BE(v, this.off);
-    return this;
-  }
-  u64(v: number): this {
+/** The WAL payload writer: `ByteWriter` whose u64s refuse anything but non-negative safe integers. */
+export class Writer extends ByteWriter {
+  override u64(v: number): this {
     if (!Number.isSafeInteger(v) || v < 0) throw new RangeError(`not a non-negative safe integer: ${v}`);
-    this.room(8);
-    this.buf.writeUInt32BE(Math.floor(v / TWO_32), this.off);
-    this.off = this.buf.writeUInt32BE(v >>> 0, this.off + 4);
-    return this;
-  }
-  bytes(b: Uint8Array): this {
-    this.room(b.byteLength);
-    this.buf.set(b, this.off);
-    this.off += b.byteLength;
-    return this;
-  }
-  finish(): Buffer {
-    return this.buf.subarray(0, this.off);
+    return super.u64(v);
   }
 }
 
@@ -115,7 +78,7 @@ function writeHardState(w: Writer, hs: HardState): void {
   w.u64(hs.term).u64(hs.commit);
   const vote = hs.vote === null ? Buffer.alloc(0) : Buffer.from(hs.vote, "utf8");
   if (hs.vote !== null && vote.length === 0) throw new RangeError("vote must be null or a non-empty node id");
-  w.u16(vote.length).bytes(vote);
+  w.u16(vote.length).raw(vote);
 }
 
 function readHardState(r: Reader): HardState {
@@ -128,7 +91,7 @@ function readHardState(r: Reader): HardState {
 export function writeEntry(w: Writer, e: Entry): void {
   const t = ENTRY_TYPES.indexOf(e.type);
   if (t < 0) throw new RangeError(`unknown entry type ${String(e.type)}`);
-  w.u64(e.term).u64(e.index).u8(t).u32(e.data.byteLength).bytes(e.data);
+  w.u64(e.term).u64(e.index).u8(t).u32(e.data.byteLength).raw(e.data);
 }
 
 export function readEntry(r: Reader): Entry {
@@ -190,7 +153,7 @@ export function decodeLogBase(buf: Buffer): LogBaseRecord {
 /** Snapshot payload: [index u64][term u64][confLen u32][conf JSON][data]. Conf as JSON so new fields persist. */
 export function encodeSnapshotBody(index: number, term: number, conf: ConfState, data: Uint8Array): Buffer {
   const confJson = Buffer.from(JSON.stringify(conf), "utf8");
-  return new Writer().u64(index).u64(term).u32(confJson.length).bytes(confJson).bytes(data).finish();
+  return new Writer().u64(index).u64(term).u32(confJson.length).raw(confJson).raw(data).finish();
 }
 
 export function decodeSnapshotBody(buf: Buffer): { index: number; term: number; conf: ConfState; data: Uint8Array } {
