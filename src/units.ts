@@ -4,9 +4,10 @@
  *
  * - price (F_B, F_S, S, W, X): token per kWh with 18 decimals, 0 ≤ p ≤ 10^24
  * - loss rate ε: percent with ≤ 4 decimals in files, parts per million in code, 0 ≤ ε < 10^6
- * - bundling ratio: thermal MWh per wind MWh with ≤ 4 decimals in files, basis points in code
+ * - bundling ratio: thermal MWh per wind MWh with ≤ 4 decimals in files, basis points in code, ≤ 1000
  * - energy: whole MWh, 1 ≤ q ≤ 10^12
  * - token amount: price × MWh × 1000 (18 decimals, i.e. wei)
+ * - RMB amount: yuan with ≤ 2 decimals (fen) as typed, 18-decimal fixed point on chain (IDPLCToken.deposit)
  */
 import { UnitError } from "./errors";
 
@@ -21,7 +22,13 @@ export const MAX_PRICE = 10n ** 24n;
 export const MAX_MWH = 10n ** 12n;
 /** Loss rates are stored as uint32 ppm and must stay below 100 %. */
 export const MAX_LOSS_PPM = PPM - 1n;
-export const MAX_BPS = 2n ** 32n - 1n;
+/** 1000 thermal MWh per wind MWh: OrderRules.MAX_RATIO_BPS. */
+export const MAX_RATIO_BPS = 10_000_000n;
+/**
+ * 10^12 RMB in one deposit: far above any real transfer (Case A's largest escrow is 30.4M RMB) and far below where
+ * RMB × rate could overflow; the contract itself only refuses an amount that converts to 0 tokens.
+ */
+export const MAX_RMB = 10n ** 12n * WAD;
 
 const DECIMAL = /^(\d+)(?:\.(\d+))?$/;
 
@@ -56,6 +63,21 @@ export function parsePrice(text: string): bigint {
   return v;
 }
 
+/** A bid or ask: like `parsePrice`, but 0 is refused (OrderRules.checkRequest: price ≥ 1). */
+export function parseBidAsk(text: string): bigint {
+  const v = parsePrice(text);
+  if (v === 0n) throw new UnitError(text, "a bid or ask must be above 0");
+  return v;
+}
+
+/** An RMB amount ("30400000", "99.5") -> 18-decimal fixed point, 0 < amount ≤ 10^12 RMB, at most 2 decimals (fen). */
+export function parseRmb(text: string): bigint {
+  const v = parseDecimal(text, 2) * 10n ** BigInt(PRICE_DECIMALS - 2);
+  if (v === 0n) throw new UnitError(text, "an RMB amount must be above 0");
+  if (v > MAX_RMB) throw new UnitError(text, "RMB amount above 1000000000000");
+  return v;
+}
+
 export function formatPrice(value: bigint): string {
   return formatDecimal(value, PRICE_DECIMALS);
 }
@@ -85,10 +107,10 @@ export function parseLossRate(text: string): bigint {
   return ppm;
 }
 
-/** A ratio with ≤ 4 decimals ("3", "1.5") -> basis points (30000, 15000). */
+/** A bundling ratio with ≤ 4 decimals ("3", "1.5") -> basis points (30000, 15000), at most 1000. */
 export function parseRatioToBps(text: string): bigint {
   const bps = parseDecimal(text, 4);
-  if (bps > MAX_BPS) throw new UnitError(text, "ratio too large");
+  if (bps > MAX_RATIO_BPS) throw new UnitError(text, "bundling ratio above 1000");
   return bps;
 }
 

@@ -1,6 +1,8 @@
 /** zod field schemas for market files: each turns a trimmed CSV string into a typed value or a clear issue. */
 import { z } from "zod";
+import { MAX_CODE_BYTES } from "../limits";
 import {
+  parseBidAsk,
   parseLossRate,
   parseMwh,
   parsePercentToPpm,
@@ -25,13 +27,23 @@ function parsed<T>(parse: (text: string) => T): z.ZodType<T, z.ZodTypeDef, strin
   });
 }
 
+// Names and region codes go on chain as bytes32 text (registration and region codes): at most MAX_CODE_BYTES.
+const MORE = MAX_CODE_BYTES - 1;
 export const nameField = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, "expected a name of letters, digits, '_', '.' or '-' (max 64)");
+  .regex(
+    new RegExp(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,${MORE}}$`),
+    `expected a name of letters, digits, '_', '.' or '-' (max ${MAX_CODE_BYTES})`,
+  );
 export const regionField = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/, "expected a region code of letters, digits, '_' or '-' (max 32)");
+  .regex(
+    new RegExp(`^[A-Za-z0-9][A-Za-z0-9_-]{0,${MORE}}$`),
+    `expected a region code of letters, digits, '_' or '-' (max ${MAX_CODE_BYTES})`,
+  );
 export const priceField = parsed(parsePrice);
+/** A bid or ask: the contracts refuse a price of 0. */
+export const bidAskField = parsed(parseBidAsk);
 export const mwhField = parsed((t) => parseMwh(t));
 export const mwhOrZeroField = parsed((t) => parseMwh(t, 0n));
 export const lossRateField = parsed(parseLossRate);

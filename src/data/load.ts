@@ -7,6 +7,7 @@ import { MARKET_FILE_NAMES, type MarketData, type MarketFiles } from "./types";
 
 /** Reads the five files of a market directory as text. A missing or unreadable file is a DataFormatError. */
 export function readMarketFiles(dir: string): MarketFiles {
+  if (!isDirectory(dir)) throw new DataFormatError({ file: dir }, "no such market directory");
   const files: Partial<Record<keyof MarketFiles, string>> = {};
   for (const name of MARKET_FILE_NAMES) {
     const file = path.join(dir, name);
@@ -19,6 +20,14 @@ export function readMarketFiles(dir: string): MarketFiles {
     }
   }
   return files as MarketFiles;
+}
+
+function isDirectory(dir: string): boolean {
+  try {
+    return fs.statSync(dir).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** Loads and validates the market in `dir` (format: data/README.md). */

@@ -1,9 +1,11 @@
 /** Pure parsing and validation of a market's files (format: data/README.md). No I/O here: see load.ts. */
 import { z } from "zod";
 import { DataFormatError } from "../errors";
+import { MAX_REGIONS } from "../limits";
 import { parsePrice, parseRatioToBps } from "../units";
 import { parseCsv, type CsvColumns } from "./csv";
 import {
+  bidAskField,
   capacityField,
   lossRateField,
   mwhField,
@@ -20,6 +22,7 @@ import {
   type MarketData,
   type MarketFiles,
   type MarketOrder,
+  type OrderKind,
   type RoundConfig,
   type ThermalOrder,
   type WindOrder,
@@ -35,16 +38,16 @@ const gridRow = z.object({
 const consumerRow = z.object({
   name: nameField,
   region: regionField,
-  bid_price: priceField,
+  bid_price: bidAskField,
   quantity_mwh: mwhField,
   wind_ratio_pct: percentField,
   wind_demand_mwh: mwhOrZeroField,
 });
-const windRow = z.object({ name: nameField, region: regionField, ask_price: priceField, quantity_mwh: mwhField });
+const windRow = z.object({ name: nameField, region: regionField, ask_price: bidAskField, quantity_mwh: mwhField });
 const thermalRow = z.object({
   name: nameField,
   region: regionField,
-  ask_price: priceField,
+  ask_price: bidAskField,
   quantity_mwh: mwhField,
   env_price: priceField,
   subsidy_price: priceField,
@@ -200,6 +203,42 @@ function numberOrders(groups: readonly (readonly Unnumbered<MarketOrder>[])[]): 
   return orders;
 }
 
+/** The grid registers a region with the first corridor that names it, and holds at most MAX_REGIONS of them. */
+function checkRegionCount(grid: readonly GridLink[]): void {
+  const regions = new Set<string>();
+  grid.forEach((link, k) => {
+    for (const [field, region] of [["seller_region", link.sellerRegion], ["buyer_region", link.buyerRegion]] as const) {
+      if (regions.has(region)) continue;
+      regions.add(region);
+      if (regions.size > MAX_REGIONS) {
+        const reason = `region ${region} is region number ${regions.size}; the grid holds at most ${MAX_REGIONS}`;
+        throw new DataFormatError({ file: "grid.csv", row: k + 1, field }, reason);
+      }
+    }
+  });
+}
+
+/**
+ * Every participant must sit in a region from which (sellers) or into which (consumers) some corridor runs: the
+ * market refuses a region the grid does not know, and a party with no corridor could never trade. Refusing it here
+ * names the row, where the chain would only name the region after deployment (data/README.md, grid.csv).
+ */
+function checkParticipantRegions(grid: readonly GridLink[], orders: readonly MarketOrder[]): void {
+  const from = new Set(grid.map((l) => l.sellerRegion));
+  const into = new Set(grid.map((l) => l.buyerRegion));
+  const rowInFile = new Map<OrderKind, number>();
+  for (const o of orders) {
+    const row = (rowInFile.get(o.kind) ?? 0) + 1;
+    rowInFile.set(o.kind, row);
+    const consumer = o.kind === "consumer";
+    if ((consumer ? into : from).has(o.region)) continue;
+    const reason = consumer
+      ? `no corridor in grid.csv runs into region ${o.region}: this consumer could never buy`
+      : `no corridor in grid.csv runs out of region ${o.region}: this seller could never sell`;
+    throw new DataFormatError({ file: FILE_OF_KIND[o.kind], row, field: "region" }, reason);
+  }
+}
+
 /** Parses and validates a market from the text of its files. Throws DataFormatError naming file, row and field. */
 export function parseMarket(files: MarketFiles): MarketData {
   const round = parseRound(files["round.json"]);
@@ -209,6 +248,8 @@ export function parseMarket(files: MarketFiles): MarketData {
     parseWind(files["wind.csv"]),
     parseThermal(files["thermal.csv"]),
   ]);
+  checkRegionCount(grid);
+  checkParticipantRegions(grid, orders);
   const regions = new Set<string>(orders.map((o) => o.region));
   for (const link of grid) regions.add(link.sellerRegion).add(link.buyerRegion);
   return {

@@ -176,6 +176,49 @@ describe("loadMarket", function () {
       expectError("wind.csv", withLine("wind.csv", 3, "W3,A B,3.511,5828"), { row: 3, field: "region" }, /region code/);
     });
 
+    describe("when the contracts would refuse what the file holds", function () {
+      it("names a name or region code over the 31 bytes of a bytes32 code, and accepts 31", function () {
+        const long = "N".repeat(32);
+        expectError("consumers.csv", withLine("consumers.csv", 2, `${long},B,5.221,24353,15,8932`), { row: 2, field: "name" }, /\(max 31\)/);
+        expectError("wind.csv", withLine("wind.csv", 1, `W1,${"R".repeat(32)},3.598,3486`), { row: 1, field: "region" }, /\(max 31\)/);
+        writeMarketFiles(dir, { ...good, "consumers.csv": withLine("consumers.csv", 2, `${long.slice(1)},B,5.221,24353,15,8932`) });
+        expect(loadMarket(dir).consumers[1]!.name).to.have.length(31);
+      });
+
+      it("names a bid or an ask of 0, and accepts a zero environmental price", function () {
+        expectError("consumers.csv", withLine("consumers.csv", 1, "B1,B,0,17083,20,3425"), { row: 1, field: "bid_price" }, /above 0/);
+        expectError("thermal.csv", withLine("thermal.csv", 2, "H2,A,0.0,32445,0.15,0.1"), { row: 2, field: "ask_price" }, /above 0/);
+        writeMarketFiles(dir, { ...good, "thermal.csv": withLine("thermal.csv", 2, "H2,A,3.123,32445,0,0") });
+        expect(loadMarket(dir).thermal[1]!.envPrice).to.equal(0n);
+      });
+
+      it("names a bundling ratio above 1000, and accepts 1000", function () {
+        expectError("round.json", '{"bundlingRatio": "1000.0001"}', { field: "bundlingRatio" }, /bundling ratio above 1000/);
+        writeMarketFiles(dir, { ...good, "round.json": '{"bundlingRatio": 1000}' });
+        expect(loadMarket(dir).round.bundlingRatioBps).to.equal(10_000_000n);
+      });
+
+      it("names the corridor that brings in region 17, and accepts 16 regions", function () {
+        const rows = (n: number) => Array.from({ length: n }, (_, k) => `A,R${k + 1},2,0.2,`).join("\n");
+        // Case A's grid names A to D; R1 to R12 make 16, R13 the 17th.
+        expectError("grid.csv", `${good["grid.csv"].trimEnd()}\n${rows(13)}\n`, { row: 20, field: "buyer_region" }, /region R13 is region number 17; the grid holds at most 16/);
+        writeMarketFiles(dir, { ...good, "grid.csv": `${good["grid.csv"].trimEnd()}\n${rows(12)}\n` });
+        expect(loadMarket(dir).regions).to.have.length(16);
+      });
+
+      it("names a consumer no corridor runs into and a seller no corridor runs out of", function () {
+        expectError("consumers.csv", withLine("consumers.csv", 4, "D,Z,5.643,53928,20,4355"), { row: 4, field: "region" }, /runs into region Z: this consumer could never buy/);
+        // Region B is known (A->B, B->B) but B->B alone would let a B seller trade: drop it.
+        const grid = good["grid.csv"].split("\n").filter((l) => !l.startsWith("B,B,")).join("\n");
+        writeMarketFiles(dir, { ...good, "grid.csv": grid, "wind.csv": withLine("wind.csv", 3, "W3,B,3.511,5828") });
+        expect(() => loadMarket(dir)).to.throw(DataFormatError, /^wind\.csv, row 3, field region: no corridor in grid\.csv runs out of region B/);
+      });
+    });
+
+    it("names a market directory that does not exist", function () {
+      expect(() => loadMarket(path.join(dir, "nothing"))).to.throw(DataFormatError, /nothing: no such market directory$/);
+    });
+
     it("names a duplicate participant name, even across files", function () {
       expectError("thermal.csv", withLine("thermal.csv", 3, "W1,A,3.165,23198,0.1,0.1"), { row: 3, field: "name" }, /W1 is already used in wind\.csv row 1/);
     });

@@ -4,12 +4,14 @@ import {
   formatDecimal,
   formatPrice,
   MAX_PRICE,
+  parseBidAsk,
   parseDecimal,
   parseLossRate,
   parseMwh,
   parsePercentToPpm,
   parsePrice,
   parseRatioToBps,
+  parseRmb,
   toNumber18,
   tokenAmount,
   WAD,
@@ -73,9 +75,27 @@ describe("units", function () {
       expect(() => parseLossRate("100")).to.throw(UnitError, /below 100/);
     });
 
-    it("turns a bundling ratio into basis points", function () {
+    it("turns a bundling ratio into basis points, up to the contracts' 1000", function () {
       expect(parseRatioToBps("3")).to.equal(30_000n);
       expect(parseRatioToBps("1.5")).to.equal(15_000n);
+      expect(parseRatioToBps("1000")).to.equal(10_000_000n);
+      expect(() => parseRatioToBps("1000.0001")).to.throw(UnitError, /bundling ratio above 1000/);
+    });
+
+    it("takes a bid or ask above 0 only", function () {
+      expect(parseBidAsk("0.000000000000000001")).to.equal(1n);
+      for (const zero of ["0", "0.0", "0.000000000000000000"]) expect(() => parseBidAsk(zero)).to.throw(UnitError, /above 0/);
+    });
+
+    it("reads RMB with at most 2 decimals into 18-decimal fixed point, from 0.01 to 10^12", function () {
+      expect(parseRmb("30400000")).to.equal(30_400_000n * WAD);
+      expect(parseRmb("99.5")).to.equal(995n * WAD / 10n);
+      expect(parseRmb("0.01")).to.equal(WAD / 100n);
+      expect(parseRmb("1000000000000")).to.equal(10n ** 12n * WAD);
+      expect(() => parseRmb("1000000000000.01")).to.throw(UnitError, /above 1000000000000/);
+      expect(() => parseRmb("0")).to.throw(UnitError, /above 0/);
+      expect(() => parseRmb("1.001")).to.throw(UnitError, /2 decimal/);
+      expect(() => parseRmb("-5")).to.throw(UnitError);
     });
 
     it("accepts whole MWh in range only", function () {
