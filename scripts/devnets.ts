@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import path from "node:path";
 import { Command, InvalidArgumentError as CommanderArgError } from "commander";
-import { runDevnetsCommand } from "../src/devnet/command";
+import { TASK_COMPILE } from "hardhat/builtin-tasks/task-names";
 
 function int(v: string): number {
   if (!/^\d+$/.test(v)) throw new CommanderArgError("not a whole number");
@@ -40,6 +40,10 @@ async function main(): Promise<void> {
     logDir?: string;
     root: string;
   }>();
+  // Deploying needs the generated contract bindings: compile first, as `hardhat run` does (only what changed).
+  const hre = (await import("hardhat")).default;
+  await hre.run(TASK_COMPILE, { quiet: true });
+  const { runDevnetsCommand } = await import("../src/devnet/command");
   await runDevnetsCommand({ ...o, blockIntervalMs: o.blockInterval, root: path.resolve(o.root) });
 }
 

@@ -1,40 +1,41 @@
 import { task, types } from "hardhat/config";
 import fs from "node:fs";
-import { runTask } from "./replay";
+import { runTask } from "./run";
 
 interface BenchGasArgs {
   sizes: string;
-  runs: number;
-  matchSteps: number;
-  settleSteps: number;
+  runs: string;
+  matchSteps: string;
+  settleSteps: string;
   json?: string;
 }
 
 task("bench-gas", "Gas per listing, matched trade and settled trade on synthetic markets (npm run bench:gas)")
   .addOptionalParam("sizes", "Orders per side, comma-separated", "10,100,1000", types.string)
-  .addOptionalParam("runs", "Runs per size (the median is reported)", 3, types.int)
-  .addOptionalParam("matchSteps", "Matching steps per matchOrders transaction", 40, types.int)
-  .addOptionalParam("settleSteps", "Trades or refunds per TRANS transaction", 60, types.int)
+  .addOptionalParam("runs", "Runs per size (the median is reported)", "3", types.string)
+  .addOptionalParam("matchSteps", "Matching steps per matchOrders transaction", "40", types.string)
+  .addOptionalParam("settleSteps", "Trades or refunds per TRANS transaction", "60", types.string)
   .addOptionalParam("json", "Also write the figures as JSON to this file", undefined, types.string)
   .setAction(async (args: BenchGasArgs, hre) =>
-    runTask(async () => {
-      const { InvalidArgumentError } = await import("../src/errors");
+    runTask(hre, async () => {
+      const { countArg, outputFileArg } = await import("../src/cli/args");
       const { measureGas, TX_GAS_LIMIT } = await import("../src/bench/gas");
       const { renderTable } = await import("../src/cli/table");
       const { terminalProgress } = await import("../src/cli/progress-bar");
-      const sizes = args.sizes.split(",").map((s) => Number(s.trim()));
-      if (sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new InvalidArgumentError(`bad --sizes "${args.sizes}"`);
-      if (args.runs < 1) throw new InvalidArgumentError("--runs must be at least 1");
+      const sizes = args.sizes.split(",").map((s) => countArg("--sizes", s.trim(), 1));
+      const runCount = countArg("--runs", args.runs, 1);
+      const steps = { match: countArg("--match-steps", args.matchSteps, 1), settle: countArg("--settle-steps", args.settleSteps, 1) };
+      if (args.json !== undefined) outputFileArg("--json", args.json);
       const [admin, tradingCentre, dispatch, gridCompany, cashier] = await hre.ethers.getSigners();
       const operators = { admin: admin!, tradingCentre: tradingCentre!, dispatch: dispatch!, gridCompany: gridCompany!, cashier: cashier! };
       const results = [];
       for (const n of sizes) {
         const runs = [];
-        for (let r = 0; r < args.runs; r++) {
-          console.error(`size ${n}, run ${r + 1}/${args.runs}`);
+        for (let r = 0; r < runCount; r++) {
+          console.error(`size ${n}, run ${r + 1}/${runCount}`);
           const bar = terminalProgress();
           runs.push(
-            await measureGas(n, operators, hre.ethers.provider, { match: args.matchSteps, settle: args.settleSteps }, bar.sink).finally(bar.stop),
+            await measureGas(n, operators, hre.ethers.provider, steps, bar.sink).finally(bar.stop),
           );
         }
         runs.sort((a, b) => a.maxTx - b.maxTx);

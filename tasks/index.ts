@@ -1,4 +1,3 @@
 import "./replay";
 import "./bench";
 import "./market";
-import "./devnet";

@@ -1,52 +1,72 @@
 import { scope, types } from "hardhat/config";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import path from "node:path";
-import { runTask } from "./replay";
+import { requireNode, runTask } from "./run";
 
 /**
  * Tasks for people who operate or use a deployment by hand (`npx hardhat market <task> --network localhost`). Each is
- * a thin adapter over src/ops; `--from` picks the signing account by index or address (defaults by role:
- * 0 admin, 1 trading centre, 2 dispatch centre, 3 grid company, 4 cashier).
+ * a thin adapter over src/ops: values arrive as text and are parsed by src/cli/args, so a bad one is one line.
+ * `--from` picks the signing account by index or address (defaults by role: 0 admin, 1 trading centre, 2 dispatch
+ * centre, 3 grid company, 4 cashier).
  */
 const market = scope("market", "Operate a DPLC market deployment: deploy, register, list, match, settle");
 
-const ROLE_INDEX = { admin: 0, tradingCentre: 1, dispatch: 2, grid: 3, cashier: 4 } as const;
+const ROLE_INDEX = { admin: 0, tradingCentre: 1, dispatch: 2, grid: 3, cashier: 4, participant: 5 } as const;
 
 async function signer(hre: HardhatRuntimeEnvironment, from: string | undefined, fallback: number) {
-  const { InvalidArgumentError } = await import("../src/errors");
+  const { accountArg } = await import("../src/cli/args");
   const signers = await hre.ethers.getSigners();
   if (from === undefined) return signers[fallback]!;
-  if (/^\d+$/.test(from)) {
-    const s = signers[Number(from)];
-    if (s === undefined) throw new InvalidArgumentError(`--from ${from}: the network has ${signers.length} accounts`);
-    return s;
+  const address = accountArg("--from", from, signers.map((s) => s.address));
+  const s = signers.find((x) => x.address === address);
+  if (s === undefined) {
+    const { InvalidArgumentError } = await import("../src/errors");
+    throw new InvalidArgumentError(`--from ${from}: not an account this network can sign for`);
   }
-  const s = signers.find((x) => x.address.toLowerCase() === from.toLowerCase());
-  if (s === undefined) throw new InvalidArgumentError(`--from ${from}: not an account of this network`);
   return s;
 }
 
+/** Where this network's deployment is recorded: deployments/<network>.json, or in $DPLC_DEPLOYMENTS_DIR if set. */
+async function deploymentFile(hre: HardhatRuntimeEnvironment): Promise<string> {
+  const { deploymentPath } = await import("../src/ops/deployment");
+  const dir = process.env.DPLC_DEPLOYMENTS_DIR;
+  return dir === undefined ? deploymentPath(hre.config.paths.root, hre.network.name) : path.join(dir, `${hre.network.name}.json`);
+}
+
+/** The deployment on this network, checked to be live, connected to the signing account. */
 async function system(hre: HardhatRuntimeEnvironment, from: string | undefined, fallback: number) {
-  const { attach, deploymentPath, loadDeployment } = await import("../src/ops/deployment");
+  await requireNode(hre);
+  const { attach, checkDeployed, loadDeployment } = await import("../src/ops/deployment");
+  const file = await deploymentFile(hre);
+  const d = loadDeployment(file);
+  await checkDeployed(path.relative(process.cwd(), file), d, hre.ethers.provider);
   const who = await signer(hre, from, fallback);
-  const d = loadDeployment(deploymentPath(hre.config.paths.root, hre.network.name));
   return { sys: attach(d, who), who };
+}
+
+/** An account given by address or index among the network's accounts. */
+async function account(hre: HardhatRuntimeEnvironment, flag: string, text: string) {
+  const { accountArg } = await import("../src/cli/args");
+  return accountArg(flag, text, (await hre.ethers.getSigners()).map((s) => s.address));
 }
 
 function print(value: unknown) {
   console.log(JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v), 2));
 }
 
+const FROM = "Account index or address";
+
 market
   .task("deploy", "Deploy token, registry, grid parameters, market and pricing rules; record deployments/<network>.json")
   .setAction(async (_args, hre) =>
-    runTask(async () => {
+    runTask(hre, async () => {
+      await requireNode(hre);
       const { deployMarketSystem } = await import("../src/chain/deploy");
-      const { describeDeployment, deploymentPath, saveDeployment } = await import("../src/ops/deployment");
+      const { describeDeployment, saveDeployment } = await import("../src/ops/deployment");
       const s = await hre.ethers.getSigners();
       const sys = await deployMarketSystem({ admin: s[0]!, tradingCentre: s[1]!, dispatch: s[2]!, gridCompany: s[3]!, cashier: s[4]! });
       const chainId = Number((await hre.ethers.provider.getNetwork()).chainId);
-      const file = deploymentPath(hre.config.paths.root, hre.network.name);
+      const file = await deploymentFile(hre);
       saveDeployment(file, await describeDeployment(sys, hre.network.name, chainId));
       console.log(`deployed; addresses in ${path.relative(process.cwd(), file)}`);
     }),
@@ -55,47 +75,55 @@ market
 market
   .task("register", "Apply for admission (Regis) as a consumer, wind or thermal generator")
   .addParam("kind", "consumer | wind | thermal", undefined, types.string)
-  .addParam("region", "Region code, e.g. B", undefined, types.string)
-  .addParam("code", "Registration code (at most 31 characters)", undefined, types.string)
-  .addOptionalParam("from", "Account index or address", undefined, types.string)
+  .addParam("region", "Region code, e.g. B (at most 31 characters)", undefined, types.string)
+  .addParam("code", "Registration code (at most 31 bytes)", undefined, types.string)
+  .addOptionalParam("from", FROM, undefined, types.string)
   .setAction(async (a: { kind: string; region: string; code: string; from?: string }, hre) =>
-    runTask(async () => {
-      const { InvalidArgumentError } = await import("../src/errors");
+    runTask(hre, async () => {
+      const { choiceArg, codeArg } = await import("../src/cli/args");
       const { register } = await import("../src/ops/actions");
-      if (!["consumer", "wind", "thermal"].includes(a.kind)) throw new InvalidArgumentError(`--kind must be consumer, wind or thermal, got "${a.kind}"`);
-      const { sys, who } = await system(hre, a.from, 5);
-      await register(sys, who, { kind: a.kind as "consumer", region: a.region, code: a.code });
-      console.log(`${who.address} applied as ${a.kind} in region ${a.region}`);
+      const kind = choiceArg("--kind", a.kind, ["consumer", "wind", "thermal"] as const);
+      const region = codeArg("--region", a.region);
+      const code = codeArg("--code", a.code);
+      const { sys, who } = await system(hre, a.from, ROLE_INDEX.participant);
+      await register(sys, who, { kind, region, code });
+      console.log(`${who.address} applied as ${kind} in region ${region}`);
     }),
   );
 
 market
   .task("review", "Trading centre: approve or reject an application")
-  .addParam("account", "Applicant address", undefined, types.string)
-  .addOptionalParam("reject", "Reject with this reason instead of approving", undefined, types.string)
-  .addOptionalParam("from", "Account index or address", undefined, types.string)
+  .addParam("account", "Applicant: address or account index", undefined, types.string)
+  .addOptionalParam("reject", "Reject with this reason (at most 31 bytes) instead of approving", undefined, types.string)
+  .addOptionalParam("from", FROM, undefined, types.string)
   .setAction(async (a: { account: string; reject?: string; from?: string }, hre) =>
-    runTask(async () => {
+    runTask(hre, async () => {
+      const { codeArg } = await import("../src/cli/args");
       const { review } = await import("../src/ops/actions");
+      const applicant = await account(hre, "--account", a.account);
+      const reason = a.reject === undefined ? undefined : codeArg("--reject", a.reject);
       const { sys, who } = await system(hre, a.from, ROLE_INDEX.tradingCentre);
-      await review(sys, who, a.account, a.reject === undefined ? "approve" : "reject", a.reject);
-      console.log(`${a.account} ${a.reject === undefined ? "approved" : "rejected"}`);
+      await review(sys, who, applicant, reason === undefined ? "approve" : "reject", reason);
+      console.log(`${applicant} ${reason === undefined ? "approved" : "rejected"}`);
     }),
   );
 
 market
   .task("deposit", "Cashier: convert an attested RMB deposit into tokens (10 tokens per RMB by default)")
-  .addParam("account", "Participant address", undefined, types.string)
-  .addParam("rmb", "RMB amount, decimal", undefined, types.string)
+  .addParam("account", "Participant: address or account index", undefined, types.string)
+  .addParam("rmb", "RMB amount, at most 2 decimals (e.g. 30400000 or 99.5)", undefined, types.string)
   .addParam("receipt", "Deposit receipt id (any text; each converts once)", undefined, types.string)
-  .addOptionalParam("from", "Account index or address", undefined, types.string)
+  .addOptionalParam("from", FROM, undefined, types.string)
   .setAction(async (a: { account: string; rmb: string; receipt: string; from?: string }, hre) =>
-    runTask(async () => {
-      const { parsePrice } = await import("../src/units");
+    runTask(hre, async () => {
+      const { unitArg } = await import("../src/cli/args");
+      const { parseRmb } = await import("../src/units");
       const { deposit } = await import("../src/ops/actions");
+      const to = await account(hre, "--account", a.account);
+      const rmb = unitArg("--rmb", a.rmb, parseRmb);
       const { sys, who } = await system(hre, a.from, ROLE_INDEX.cashier);
-      await deposit(sys, who, a.account, parsePrice(a.rmb), hre.ethers.id(a.receipt));
-      console.log(`deposited ${a.rmb} RMB for ${a.account}`);
+      await deposit(sys, who, to, rmb, hre.ethers.id(a.receipt));
+      console.log(`deposited ${a.rmb} RMB for ${to}`);
     }),
   );
 
@@ -106,72 +134,77 @@ market
   .addParam("loss", "Loss rate in percent, e.g. 6.5", undefined, types.string)
   .addParam("price", "Transmission price, token/kWh", undefined, types.string)
   .addOptionalParam("capacity", "Capacity in MWh per round (default unlimited)", undefined, types.string)
-  .addOptionalParam("from", "Account index or address", undefined, types.string)
+  .addOptionalParam("from", FROM, undefined, types.string)
   .setAction(async (a: { seller: string; buyer: string; loss: string; price: string; capacity?: string; from?: string }, hre) =>
-    runTask(async () => {
+    runTask(hre, async () => {
+      const { codeArg, unitArg } = await import("../src/cli/args");
       const { parseLossRate, parsePrice, parseMwh } = await import("../src/units");
       const { setCorridor } = await import("../src/ops/actions");
+      const corridor = {
+        seller: codeArg("--seller", a.seller),
+        buyer: codeArg("--buyer", a.buyer),
+        lossPpm: unitArg("--loss", a.loss, parseLossRate),
+        transmissionPrice: unitArg("--price", a.price, parsePrice),
+        capacityMwh: a.capacity === undefined ? null : unitArg("--capacity", a.capacity, (t) => parseMwh(t, 0n)),
+      };
       const { sys, who } = await system(hre, a.from, ROLE_INDEX.grid);
-      await setCorridor(sys, who, {
-        seller: a.seller,
-        buyer: a.buyer,
-        lossPpm: parseLossRate(a.loss),
-        transmissionPrice: parsePrice(a.price),
-        capacityMwh: a.capacity === undefined ? null : parseMwh(a.capacity),
-      });
+      await setCorridor(sys, who, corridor);
       console.log(`corridor ${a.seller}->${a.buyer} set`);
     }),
   );
 
 market
   .task("open", "Trading centre: open a round")
-  .addOptionalParam("listing", "Listing window in seconds", 3600, types.int)
-  .addOptionalParam("ratio", "Bundling ratio, thermal per wind", "3", types.string)
+  .addOptionalParam("listing", "Listing window in seconds", "3600", types.string)
+  .addOptionalParam("ratio", "Bundling ratio, thermal per wind (at most 1000)", "3", types.string)
   .addOptionalParam("pricing", "surplus-split | paper-table", "surplus-split", types.string)
   .addOptionalParam("windCert", "Certificate cost X for wind sellers, token/kWh", "0", types.string)
   .addOptionalParam("thermalCert", "Certificate cost X for thermal sellers, token/kWh", "0", types.string)
-  .addOptionalParam("from", "Account index or address", undefined, types.string)
-  .setAction(async (a: { listing: number; ratio: string; pricing: string; windCert: string; thermalCert: string; from?: string }, hre) =>
-    runTask(async () => {
-      const { InvalidArgumentError } = await import("../src/errors");
+  .addOptionalParam("from", FROM, undefined, types.string)
+  .setAction(async (a: { listing: string; ratio: string; pricing: string; windCert: string; thermalCert: string; from?: string }, hre) =>
+    runTask(hre, async () => {
+      const { choiceArg, countArg, unitArg } = await import("../src/cli/args");
       const { parsePrice, parseRatioToBps } = await import("../src/units");
       const { PRICING_RULES } = await import("../src/data");
       const { openRound } = await import("../src/ops/actions");
-      if (!PRICING_RULES.includes(a.pricing as never)) throw new InvalidArgumentError(`unknown pricing rule "${a.pricing}"`);
-      if (a.listing < 1) throw new InvalidArgumentError("--listing must be at least 1 second");
+      const pricing = choiceArg("--pricing", a.pricing, PRICING_RULES);
+      // A year at most: a round whose listing never closes would hold every escrow.
+      const listing = countArg("--listing", a.listing, 1, 366 * 24 * 3600);
+      const config = {
+        bundlingRatioBps: unitArg("--ratio", a.ratio, parseRatioToBps),
+        windCertCost: unitArg("--wind-cert", a.windCert, parsePrice),
+        thermalCertCost: unitArg("--thermal-cert", a.thermalCert, parsePrice),
+        pricing,
+      };
       const { sys, who } = await system(hre, a.from, ROLE_INDEX.tradingCentre);
       const now = (await hre.ethers.provider.getBlock("latest"))!.timestamp;
-      const id = await openRound(sys, who, {
-        deadline: now + a.listing,
-        bundlingRatioBps: parseRatioToBps(a.ratio),
-        windCertCost: parsePrice(a.windCert),
-        thermalCertCost: parsePrice(a.thermalCert),
-        pricing: a.pricing as "surplus-split",
-      });
-      console.log(`round ${id} open for ${a.listing} s`);
+      const id = await openRound(sys, who, { deadline: now + listing, ...config });
+      console.log(`round ${id} open for ${listing} s`);
     }),
   );
 
 market
   .task("list", "List an order (PAYMENT): consumers give --green; thermal generators --env and --subsidy")
   .addParam("quantity", "Quantity in whole MWh", undefined, types.string)
-  .addParam("price", "Bid or ask, token/kWh", undefined, types.string)
+  .addParam("price", "Bid or ask, token/kWh (above 0)", undefined, types.string)
   .addOptionalParam("green", "Consumer's wind demand in MWh", "0", types.string)
   .addOptionalParam("env", "Thermal environmental price, token/kWh", "0", types.string)
   .addOptionalParam("subsidy", "Thermal cross-subsidy price, token/kWh", "0", types.string)
-  .addOptionalParam("from", "Account index or address", undefined, types.string)
+  .addOptionalParam("from", FROM, undefined, types.string)
   .setAction(async (a: { quantity: string; price: string; green: string; env: string; subsidy: string; from?: string }, hre) =>
-    runTask(async () => {
-      const { parseMwh, parsePrice } = await import("../src/units");
+    runTask(hre, async () => {
+      const { unitArg } = await import("../src/cli/args");
+      const { parseBidAsk, parseMwh, parsePrice } = await import("../src/units");
       const { listOrder } = await import("../src/ops/actions");
-      const { sys, who } = await system(hre, a.from, 5);
-      const id = await listOrder(sys, who, {
-        quantityMwh: parseMwh(a.quantity),
-        price: parsePrice(a.price),
-        greenDemandMwh: parseMwh(a.green, 0n),
-        envPrice: parsePrice(a.env),
-        subsidyPrice: parsePrice(a.subsidy),
-      });
+      const order = {
+        quantityMwh: unitArg("--quantity", a.quantity, (t) => parseMwh(t)),
+        price: unitArg("--price", a.price, parseBidAsk),
+        greenDemandMwh: unitArg("--green", a.green, (t) => parseMwh(t, 0n)),
+        envPrice: unitArg("--env", a.env, parsePrice),
+        subsidyPrice: unitArg("--subsidy", a.subsidy, parsePrice),
+      };
+      const { sys, who } = await system(hre, a.from, ROLE_INDEX.participant);
+      const id = await listOrder(sys, who, order);
       console.log(`order ${id} listed`);
     }),
   );
@@ -179,13 +212,15 @@ market
 market
   .task("withdraw", "Withdraw an order before the deadline (WITHDRAW); a consumer's escrow is refunded")
   .addParam("order", "Order id", undefined, types.string)
-  .addOptionalParam("from", "Account index or address", undefined, types.string)
+  .addOptionalParam("from", FROM, undefined, types.string)
   .setAction(async (a: { order: string; from?: string }, hre) =>
-    runTask(async () => {
+    runTask(hre, async () => {
+      const { integerArg } = await import("../src/cli/args");
       const { withdrawOrder } = await import("../src/ops/actions");
-      const { sys, who } = await system(hre, a.from, 5);
-      await withdrawOrder(sys, who, BigInt(a.order));
-      console.log(`order ${a.order} withdrawn`);
+      const order = integerArg("--order", a.order, 1n);
+      const { sys, who } = await system(hre, a.from, ROLE_INDEX.participant);
+      await withdrawOrder(sys, who, order);
+      console.log(`order ${order} withdrawn`);
     }),
   );
 
@@ -193,32 +228,36 @@ market
   .task("status", "Show a round's state (default: the current round) as JSON")
   .addOptionalParam("round", "Round id", undefined, types.string)
   .setAction(async (a: { round?: string }, hre) =>
-    runTask(async () => {
+    runTask(hre, async () => {
+      const { integerArg } = await import("../src/cli/args");
       const { roundStatus } = await import("../src/ops/actions");
-      const { sys } = await system(hre, undefined, 0);
-      print(await roundStatus(sys, a.round === undefined ? undefined : BigInt(a.round)));
+      const round = a.round === undefined ? undefined : integerArg("--round", a.round, 1n);
+      const { sys } = await system(hre, undefined, ROLE_INDEX.admin);
+      print(await roundStatus(sys, round));
     }),
   );
 
 market
   .task("match", "Run on-chain matching after the deadline, in bounded steps (anyone may call)")
-  .addOptionalParam("steps", "Steps per transaction", 40, types.int)
+  .addOptionalParam("steps", "Steps per transaction", "40", types.string)
   .addFlag("once", "Send one transaction instead of running to the end")
-  .addOptionalParam("from", "Account index or address", undefined, types.string)
-  .setAction(async (a: { steps: number; once: boolean; from?: string }, hre) =>
-    runTask(async () => {
+  .addOptionalParam("from", FROM, undefined, types.string)
+  .setAction(async (a: { steps: string; once: boolean; from?: string }, hre) =>
+    runTask(hre, async () => {
+      const { countArg } = await import("../src/cli/args");
       const { runMatching } = await import("../src/ops/actions");
-      const { sys, who } = await system(hre, a.from, 0);
-      const r = await runMatching(sys, who, a.steps, !a.once);
+      const steps = countArg("--steps", a.steps, 1);
+      const { sys, who } = await system(hre, a.from, ROLE_INDEX.admin);
+      const r = await runMatching(sys, who, steps, !a.once);
       console.log(`${r.calls} matching transaction(s); ${r.done ? "matching complete" : "more steps needed"}`);
     }),
   );
 
 market
   .task("approve", "Dispatch centre: approve the matched result (security check passed)")
-  .addOptionalParam("from", "Account index or address", undefined, types.string)
+  .addOptionalParam("from", FROM, undefined, types.string)
   .setAction(async (a: { from?: string }, hre) =>
-    runTask(async () => {
+    runTask(hre, async () => {
       const { approveMatching } = await import("../src/ops/actions");
       const { sys, who } = await system(hre, a.from, ROLE_INDEX.dispatch);
       await approveMatching(sys, who);
@@ -229,16 +268,12 @@ market
 market
   .task("curtail", "Dispatch centre: curtail trades (blocking management), e.g. --cuts 0:100,3:50")
   .addParam("cuts", "tradeId:MWh pairs, comma-separated", undefined, types.string)
-  .addOptionalParam("from", "Account index or address", undefined, types.string)
+  .addOptionalParam("from", FROM, undefined, types.string)
   .setAction(async (a: { cuts: string; from?: string }, hre) =>
-    runTask(async () => {
-      const { InvalidArgumentError } = await import("../src/errors");
+    runTask(hre, async () => {
+      const { parseCuts } = await import("../src/cli/args");
       const { curtailTrades } = await import("../src/ops/actions");
-      const cuts = a.cuts.split(",").map((pair) => {
-        const m = /^\s*(\d+):(\d+)\s*$/.exec(pair);
-        if (m === null) throw new InvalidArgumentError(`--cuts: "${pair}" is not tradeId:MWh`);
-        return { tradeId: BigInt(m[1]!), mwh: BigInt(m[2]!) };
-      });
+      const cuts = parseCuts("--cuts", a.cuts);
       const { sys, who } = await system(hre, a.from, ROLE_INDEX.dispatch);
       await curtailTrades(sys, who, cuts);
       console.log(`${cuts.length} trade(s) curtailed; run "market match" again`);
@@ -247,14 +282,16 @@ market
 
 market
   .task("settle", "Settle the approved round (TRANS) in bounded steps (anyone may call)")
-  .addOptionalParam("steps", "Trades or refunds per transaction", 60, types.int)
+  .addOptionalParam("steps", "Trades or refunds per transaction", "60", types.string)
   .addFlag("once", "Send one transaction instead of running to the end")
-  .addOptionalParam("from", "Account index or address", undefined, types.string)
-  .setAction(async (a: { steps: number; once: boolean; from?: string }, hre) =>
-    runTask(async () => {
+  .addOptionalParam("from", FROM, undefined, types.string)
+  .setAction(async (a: { steps: string; once: boolean; from?: string }, hre) =>
+    runTask(hre, async () => {
+      const { countArg } = await import("../src/cli/args");
       const { runSettlement } = await import("../src/ops/actions");
-      const { sys, who } = await system(hre, a.from, 0);
-      const r = await runSettlement(sys, who, a.steps, !a.once);
+      const steps = countArg("--steps", a.steps, 1);
+      const { sys, who } = await system(hre, a.from, ROLE_INDEX.admin);
+      const r = await runSettlement(sys, who, steps, !a.once);
       console.log(`${r.calls} settlement transaction(s); ${r.done ? "round closed" : "more steps needed"}`);
     }),
   );

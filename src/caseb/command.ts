@@ -1,6 +1,5 @@
 import fs from "node:fs";
-import path from "node:path";
-import { loadMarket, PRICING_RULES, type PricingRule } from "../data";
+import type { MarketData, PricingRule } from "../data";
 import { InvalidArgumentError } from "../errors";
 import { renderReplay } from "../replay/report";
 import { terminalProgress } from "../cli/progress-bar";
@@ -11,16 +10,16 @@ import { parseCertPrices, runCaseBSweep } from "./sweep";
 /** The paper's three certificate prices (§IV, Case B). */
 export const DEFAULT_CERT_PRICES = "300,400,500";
 
+/** The replay task's arguments, already checked (the market loaded, `out` writable). */
 export interface CaseBCommandArgs {
-  readonly data?: string;
-  readonly pricing?: string;
+  readonly data: MarketData;
+  readonly pricing: PricingRule;
   readonly out?: string;
   readonly matchSteps: number;
   readonly settleSteps: number;
   readonly certPrice?: string;
   /** The Hardhat network the task was started with (Case B always runs on its own two devnets). */
   readonly network: string;
-  readonly root: string;
 }
 
 /**
@@ -33,16 +32,11 @@ export async function replayCaseB(args: CaseBCommandArgs): Promise<void> {
     throw new InvalidArgumentError(`--case B starts its own two devnets; drop --network ${args.network}`);
   }
   const prices = parseCertPrices(args.certPrice ?? DEFAULT_CERT_PRICES);
-  const data = loadMarket(args.data ?? path.join(args.root, "data", "case-a"));
-  const pricing = args.pricing ?? data.round.pricing;
-  if (!PRICING_RULES.includes(pricing as PricingRule)) {
-    throw new InvalidArgumentError(`unknown pricing rule "${pricing}" (use ${PRICING_RULES.join(" or ")})`);
-  }
-  if (args.matchSteps < 1 || args.settleSteps < 1) throw new InvalidArgumentError("step budgets must be at least 1");
+  const { data, pricing } = args;
   const bar = terminalProgress();
   const outcomes = await runCaseBSweep({
     data,
-    pricing: pricing as PricingRule,
+    pricing,
     prices,
     matchSteps: args.matchSteps,
     settleSteps: args.settleSteps,
@@ -60,7 +54,7 @@ export async function replayCaseB(args: CaseBCommandArgs): Promise<void> {
   }
   console.log(renderCaseB(`Case B — green certificates — ${pricing} pricing`, outcomes, color));
   if (args.out !== undefined) {
-    const json = outcomes.map((o) => toCaseBJson(o, pricing as PricingRule));
+    const json = outcomes.map((o) => toCaseBJson(o, pricing));
     fs.writeFileSync(args.out, JSON.stringify(json.length === 1 ? json[0] : json, null, 2) + "\n");
     console.log(`\nwrote ${args.out}`);
   }

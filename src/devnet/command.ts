@@ -2,7 +2,7 @@ import { InvalidArgumentError } from "../errors";
 import { startDevnetSession, untilSignal, MAIN_PORT, SIDE_PORT } from "./session";
 import { MAIN_CHAIN_ID, SIDE_CHAIN_ID } from "./pair";
 
-/** Options of `npm run devnets` and `npx hardhat devnets`. */
+/** Options of `npm run devnets`. */
 export interface DevnetsCommandOptions {
   readonly root: string;
   readonly mainPort?: number;

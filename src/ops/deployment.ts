@@ -123,6 +123,18 @@ export function loadDeployment(file: string): Deployment {
   return parsed.data;
 }
 
+/**
+ * Refuses a deployment file whose market has no code on the chain it names: the node was restarted, or the file was
+ * made on another chain. Without this check every call would fail with an undecodable empty result.
+ */
+export async function checkDeployed(file: string, d: Deployment, provider: { getCode(address: string): Promise<string> }) {
+  if ((await provider.getCode(d.main.market)) !== "0x") return;
+  throw new DeploymentError(
+    `${file} is stale: no contract at ${d.main.market} on network ${d.network} (was the node restarted?); ` +
+      `run "npx hardhat market deploy" again`,
+  );
+}
+
 /** Contract handles for the bridge and side chain of a two-chain deployment (main-chain and side-chain signers). */
 export function attachBridge(d: Deployment, mainSigner: Signer, sideSigner: Signer) {
   if (d.main.bridge === undefined || d.side === undefined) {

@@ -1,79 +1,147 @@
 import { expect } from "chai";
-import hre, { ethers } from "hardhat";
-import { time } from "@nomicfoundation/hardhat-network-helpers";
-import { attach, deploymentPath, loadDeployment } from "../../src/ops/deployment";
+import { JsonRpcProvider, parseEther } from "ethers";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { startDevnet, type Devnet } from "../../src/devnet/node";
+import { attach, loadDeployment } from "../../src/ops/deployment";
+import { hardhat, type CliResult } from "../helpers/cli";
 
-/** Runs a task, capturing what it prints; `process.exitCode` tells failure. */
-async function run(task: string, args: Record<string, unknown> = {}) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = console.log;
-  const error = console.error;
-  console.log = (...a: unknown[]) => void out.push(a.join(" "));
-  console.error = (...a: unknown[]) => void err.push(a.join(" "));
-  process.exitCode = undefined;
-  try {
-    await hre.run({ scope: "market", task }, args);
-  } finally {
-    console.log = log;
-    console.error = error;
-  }
-  const code = process.exitCode;
-  process.exitCode = undefined;
-  return { out: out.join("\n"), err: err.join("\n"), code };
+// The default Hardhat accounts, as a node started by `npx hardhat node` has them unlocked.
+const CONSUMER = "0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc"; // account 5
+const WIND = "0x976EA74026E726554dB657fA54763abd0C3a0aa9"; // account 6
+
+/** A failure: exactly one line on stderr, nothing on stdout, exit code 1. */
+function expectOneLine(r: CliResult, line: string | RegExp): void {
+  expect({ code: r.code, stdout: r.stdout, lines: r.stderr.split("\n").length }).to.deep.equal({ code: 1, stdout: "", lines: 2 });
+  if (typeof line === "string") expect(r.stderr).to.equal(`${line}\n`);
+  else expect(r.stderr.trimEnd()).to.match(line);
 }
 
-describe("market tasks (a deployment operated by hand)", function () {
-  it("walk a round from deployment to settlement, refusing bad input with one-line errors", async function () {
-    const signers = await ethers.getSigners();
-    const [consumer, wind] = [signers[5]!, signers[6]!];
-    expect((await run("deploy")).code).to.equal(undefined);
-    const sys = attach(loadDeployment(deploymentPath(hre.config.paths.root, hre.network.name)), signers[0]!);
+/** A success: exit code 0 and this line on stdout. */
+function expectOk(r: CliResult, line: string | RegExp): void {
+  expect({ code: r.code, stderr: r.stderr }).to.deep.equal({ code: 0, stderr: "" });
+  if (typeof line === "string") expect(r.stdout.trimEnd()).to.equal(line);
+  else expect(r.stdout.trimEnd()).to.match(line);
+}
 
-    expect((await run("register", { kind: "consumer", region: "B", code: "B1", from: "5" })).out).to.contain("applied as consumer");
-    await run("register", { kind: "wind", region: "A", code: "W1", from: "6" });
-    const bad = await run("register", { kind: "solar", region: "A", code: "S", from: "7" });
-    expect(bad.code).to.equal(1);
-    expect(bad.err).to.equal('error: --kind must be consumer, wind or thermal, got "solar"');
+describe("npx hardhat market … --network localhost (a deployment operated by hand)", function () {
+  let node: Devnet;
+  let deployments: string;
+  let env: NodeJS.ProcessEnv;
+  const market = (...args: string[]) => hardhat(["--network", "localhost", "market", ...args], env);
+  const deployment = () => loadDeployment(path.join(deployments, "localhost.json"));
 
-    await run("review", { account: consumer.address });
-    await run("review", { account: wind.address });
-    const twice = await run("review", { account: wind.address });
-    expect(twice.code).to.equal(1);
-    expect(twice.err).to.match(/^error: RegistryNotPending\(account=0x[0-9a-fA-F]{40}, status=2\)$/);
+  before(async function () {
+    node = await startDevnet({ name: "cli", chainId: 31337 });
+    deployments = fs.mkdtempSync(path.join(os.tmpdir(), "dplc-deployments-"));
+    env = { DPLC_RPC_URL: node.url, DPLC_DEPLOYMENTS_DIR: deployments };
+  });
+  after(async function () {
+    await node?.stop();
+    fs.rmSync(deployments, { recursive: true, force: true });
+  });
 
-    await run("deposit", { account: consumer.address, rmb: "100000", receipt: "bank-1" });
-    expect(await sys.token.balanceOf(consumer.address)).to.equal(ethers.parseEther("1000000"));
-    await run("corridor", { seller: "A", buyer: "B", loss: "6", price: "0.8" });
-    expect((await run("open", { listing: 600 })).out).to.match(/^round 1 open/);
+  describe("when there is no chain to operate", function () {
+    it("refuses to deploy to the in-process network, which is gone when the command exits", async function () {
+      expectOneLine(
+        await hardhat(["market", "deploy"], env),
+        "error: market tasks need a running chain: start one with `npx hardhat node` and add --network localhost",
+      );
+      expect(fs.readdirSync(deployments)).to.deep.equal([]);
+    });
 
-    const listed = await run("list", { quantity: "100", price: "5", green: "40", from: "5" });
-    expect(listed.out).to.equal("order 1 listed");
-    await run("list", { quantity: "50", price: "3.5", from: "6" });
-    const zero = await run("list", { quantity: "0", price: "3.5", from: "6" });
-    expect(zero.code).to.equal(1);
-    expect(zero.err).to.match(/^error: .*"0".*at least 1/);
+    it("says to deploy first when nothing was deployed", async function () {
+      const file = path.join(deployments, "localhost.json");
+      expectOneLine(await market("status"), `error: cannot read deployment ${file}: run "npx hardhat market deploy" first`);
+    });
+  });
 
-    await run("list", { quantity: "10", price: "4", from: "5" });
-    const before = await sys.token.balanceOf(consumer.address);
-    expect((await run("withdraw", { order: "3", from: "5" })).out).to.equal("order 3 withdrawn");
-    expect(await sys.token.balanceOf(consumer.address)).to.equal(before + ethers.parseEther("40000"));
-    const status = JSON.parse((await run("status")).out) as { state: string; orders: number };
-    expect(status).to.include({ state: "listing", orders: 3 });
+  describe("when deployed", function () {
+    before(async function () {
+      expectOk(await market("deploy"), /^deployed; addresses in .*localhost\.json$/);
+    });
 
-    const early = await run("match");
-    expect(early.err).to.match(/^error: MarketListingOpen\(roundId=1, deadline=\d+\)$/);
-    await time.increase(601);
-    const late = await run("withdraw", { order: "1", from: "5" });
-    expect(late.err).to.match(/^error: MarketListingClosed\(roundId=1, deadline=\d+\)$/);
+    it("walks a round from registration to settlement", async function () {
+      expectOk(await market("register", "--kind", "consumer", "--region", "B", "--code", "B1", "--from", "5"), `${CONSUMER} applied as consumer in region B`);
+      expectOk(await market("register", "--kind", "wind", "--region", "A", "--code", "W1", "--from", "6"), `${WIND} applied as wind in region A`);
+      expectOk(await market("review", "--account", CONSUMER), `${CONSUMER} approved`);
+      expectOk(await market("review", "--account", "6"), `${WIND} approved`);
+      // Case A's consumer D escrows 30.4M RMB: one deposit must carry it.
+      expectOk(await market("deposit", "--account", "5", "--rmb", "30400000", "--receipt", "bank-1"), `deposited 30400000 RMB for ${CONSUMER}`);
+      const rpc = new JsonRpcProvider(node.url);
+      const sys = attach(deployment(), await rpc.getSigner(0));
+      expect(await sys.token.balanceOf(CONSUMER)).to.equal(parseEther("304000000"));
+      expectOk(await market("corridor", "--seller", "A", "--buyer", "B", "--loss", "6", "--price", "0.8"), "corridor A->B set");
+      expectOneLine(await market("status"), "error: no round has been opened yet");
+      expectOk(await market("open", "--listing", "600"), "round 1 open for 600 s");
+      expectOk(await market("list", "--quantity", "100", "--price", "5", "--green", "40", "--from", "5"), "order 1 listed");
+      expectOk(await market("list", "--quantity", "50", "--price", "3.5", "--from", "6"), "order 2 listed");
+      expectOneLine(await market("match"), /^error: MarketListingOpen\(roundId=1, deadline=\d+\)$/);
+      await advance(node.url, 601);
+      expectOneLine(await market("withdraw", "--order", "1", "--from", "5"), /^error: MarketListingClosed\(roundId=1, deadline=\d+\)$/);
+      expectOk(await market("match", "--steps", "2"), /matching complete$/);
+      expect(JSON.parse((await market("status")).stdout)).to.include({ state: "matched", trades: 1, windMwh: 40 });
+      expectOk(await market("curtail", "--cuts", "0:10"), '1 trade(s) curtailed; run "market match" again');
+      expectOk(await market("match"), /matching complete$/);
+      expectOk(await market("approve"), "matching approved");
+      expectOk(await market("settle", "--steps", "1"), /round closed$/);
+      expect(JSON.parse((await market("status", "--round", "1")).stdout)).to.include({ state: "closed", settledTrades: 1 });
+      expect(await sys.token.balanceOf(await sys.market.getAddress())).to.equal(0n);
+      expectOneLine(await market("status", "--round", "999"), "error: round 999 does not exist (rounds are 1 to 1)");
+      rpc.destroy();
+    });
 
-    expect((await run("match", { steps: 2 })).out).to.contain("matching complete");
-    expect(JSON.parse((await run("status")).out)).to.include({ state: "matched", trades: 1, windMwh: 40 });
-    await run("curtail", { cuts: "0:10" });
-    await run("match");
-    expect((await run("approve")).out).to.equal("matching approved");
-    expect((await run("settle", { steps: 1 })).out).to.contain("round closed");
-    expect(JSON.parse((await run("status")).out)).to.include({ state: "closed", settledTrades: 1 });
-    expect(await sys.token.balanceOf(await sys.market.getAddress())).to.equal(0n);
+    it("prints a contract's refusal with argument names, text and enum names", async function () {
+      expectOneLine(await market("review", "--account", "6"), `error: RegistryNotPending(account=${WIND}, status=Approved)`);
+      await market("register", "--kind", "wind", "--region", "ZZ", "--code", "W9", "--from", "9");
+      await market("review", "--account", "9");
+      await market("open", "--listing", "600");
+      expectOneLine(await market("list", "--quantity", "1", "--price", "2", "--from", "9"), 'error: MarketUnknownRegion(region="ZZ")');
+    });
+  });
+
+  describe("when an argument is not of its type", function () {
+    for (const [args, line] of [
+      [["withdraw", "--order", "abc"], 'error: --order "abc": expected a whole number'],
+      [["withdraw", "--order", "-1"], 'error: --order "-1": expected a whole number'],
+      [["status", "--round", "abc"], 'error: --round "abc": expected a whole number'],
+      [["review", "--account", "notanaddress"], 'error: --account "notanaddress": expected an account index or a 0x-prefixed address'],
+      [["deposit", "--account", "0x123", "--rmb", "1", "--receipt", "r"], 'error: --account "0x123": expected a 0x-prefixed 20-byte address'],
+      [["deposit", "--account", "5", "--rmb", "1000000000001", "--receipt", "r"], 'error: --rmb: invalid value "1000000000001": RMB amount above 1000000000000'],
+      [["deposit", "--account", "5", "--rmb", "0", "--receipt", "r"], 'error: --rmb: invalid value "0": an RMB amount must be above 0'],
+      [["curtail", "--cuts", "0:100000000000000000000000"], 'error: --cuts MWh: invalid value "100000000000000000000000": must be at most 1000000000000 MWh'],
+      [["curtail", "--cuts", "x:1"], 'error: --cuts trade id "x": expected a whole number'],
+      [["register", "--kind", "solar", "--region", "A", "--code", "S"], 'error: --kind "solar": expected consumer, wind, thermal'],
+      [["register", "--kind", "wind", "--region", "A", "--code", "C".repeat(38)], `error: --code "${"C".repeat(38)}": at most 31 bytes of text`],
+      [["list", "--quantity", "10", "--price", "0"], 'error: --price: invalid value "0": a bid or ask must be above 0'],
+      [["open", "--ratio", "5000"], 'error: --ratio: invalid value "5000": bundling ratio above 1000'],
+      [["match", "--steps", "abc"], 'error: --steps "abc": expected a whole number'],
+    ] as const) {
+      it(`market ${args.join(" ")}`, async function () {
+        expectOneLine(await market(...args), line);
+      });
+    }
+  });
+
+  describe("when the recorded deployment is not on the chain", function () {
+    it("says the file is stale instead of failing on empty answers", async function () {
+      const stale = fs.mkdtempSync(path.join(os.tmpdir(), "dplc-stale-"));
+      const d = deployment();
+      fs.writeFileSync(path.join(stale, "localhost.json"), JSON.stringify({ ...d, main: { ...d.main, market: WIND } }));
+      const r = await hardhat(["--network", "localhost", "market", "status"], { ...env, DPLC_DEPLOYMENTS_DIR: stale });
+      const file = path.relative(path.join(__dirname, "..", ".."), path.join(stale, "localhost.json"));
+      expectOneLine(
+        r,
+        `error: ${file} is stale: no contract at ${WIND} on network localhost (was the node restarted?); run "npx hardhat market deploy" again`,
+      );
+    });
   });
 });
+
+async function advance(url: string, seconds: number): Promise<void> {
+  const rpc = new JsonRpcProvider(url);
+  await rpc.send("evm_increaseTime", [seconds]);
+  await rpc.send("evm_mine", []);
+  rpc.destroy();
+}
