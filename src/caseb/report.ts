@@ -1,11 +1,12 @@
 import pc from "picocolors";
+import { formatPrice3, formatTokens, groupThousands } from "../cli/format";
 import { renderTable } from "../cli/table";
 import { formatDecimal } from "../units";
 import type { CaseBOutcome } from "./flow";
 import { summarize } from "./result";
 
-const tokens = (wei: bigint) => Number(formatDecimal(wei, 18)).toFixed(2);
-const certs = (units: bigint) => formatDecimal(units, 3);
+const tokens = formatTokens;
+const certs = (units: bigint) => groupThousands(formatDecimal(units, 3));
 
 /**
  * One table for one or several certificate prices: a column per price, a row per measured quantity (the
@@ -17,7 +18,7 @@ export function renderCaseB(title: string, outcomes: readonly CaseBOutcome[], co
   const names = [...sums[0]!.generators.keys()];
   const row = (label: string, cell: (o: CaseBOutcome, i: number) => string) => [label, ...outcomes.map((o, i) => cell(o, i))];
   const rows = [
-    row("X_thermal (token/kWh)", (o) => formatDecimal(o.thermalCertCost, 18)),
+    row("X_thermal (token/kWh)", (o) => formatPrice3(o.thermalCertCost)),
     row("certificates issued", (o) => certs(o.certificates.issued)),
     row("certificates traded", (o) => certs(o.certificates.traded)),
     row("certificates retired", (o) => certs(o.certificates.retired)),

@@ -1,10 +1,13 @@
 import pc from "picocolors";
 import type { MarketOrder } from "../data";
-import { formatPrice, toNumber18 } from "../units";
+import { formatCount, formatPrice3, formatTokens } from "../cli/format";
 import { renderTable } from "../cli/table";
 import { exactTotals, GRID_TOTAL, type TradeRecord } from "./result";
 
-/** The match table and per-participant totals, as printed by `hardhat replay`. */
+/**
+ * The match table and per-participant totals, as printed by `hardhat replay`: prices to 3 decimals, amounts grouped
+ * by thousands (the `--out` JSON keeps full precision).
+ */
 export function renderReplay(
   title: string,
   trades: readonly TradeRecord[],
@@ -14,13 +17,13 @@ export function renderReplay(
   const bold = color ? pc.bold : (s: string) => s;
   const matchRows = trades
     .filter((t) => t.mwh > 0n)
-    .map((t) => [t.group, t.buyer.name, t.seller.name, Number(t.mwh), formatPrice(t.buyerPrice), formatPrice(t.sellerPrice)]);
+    .map((t) => [t.group, t.buyer.name, t.seller.name, formatCount(t.mwh), formatPrice3(t.buyerPrice), formatPrice3(t.sellerPrice)]);
   const kinds = new Map(orders.map((o) => [o.name, o.kind] as const));
   const totalRows = [...exactTotals(trades, orders)].map(([name, v]) => [
     name,
     name === GRID_TOTAL ? "grid company" : kinds.get(name)!,
-    Number(v.mwh),
-    toNumber18(v.tokens).toFixed(2),
+    formatCount(v.mwh),
+    formatTokens(v.tokens),
     name === GRID_TOTAL ? "received" : kinds.get(name) === "consumer" ? "paid" : "received",
   ]);
   return [

@@ -108,6 +108,6 @@ describe("Case B replay (paper §IV) on two devnets with the relayer", function 
     expect(json.totals.grid!.mwh).to.be.greaterThan(0);
     expect(Object.values(json.summary.obligationsMet).every(Boolean)).to.equal(true);
     expect(DeploymentSchema.safeParse(outcome.deployment).success).to.equal(true);
-    expect(renderCaseB("Case B", [outcome])).to.match(/certificates traded\s+13463\.4/);
+    expect(renderCaseB("Case B", [outcome])).to.match(/certificates traded\s+13,463\.4/);
   });
 });
