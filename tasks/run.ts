@@ -1,4 +1,6 @@
 import { TASK_COMPILE } from "hardhat/builtin-tasks/task-names";
+import { HardhatError } from "hardhat/internal/core/errors";
+import { ERRORS } from "hardhat/internal/core/errors-list";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 
 /**
@@ -13,11 +15,21 @@ export async function runTask(hre: HardhatRuntimeEnvironment, body: () => Promis
     await hre.run(TASK_COMPILE, { quiet: true });
     await body();
   } catch (err) {
-    const line = await describeFailure(err, () => loadErrorCatalog(hre.artifacts));
+    const line = (await describeFailure(err, () => loadErrorCatalog(hre.artifacts))) ?? hardhatFailure(hre, err);
     if (line === undefined) throw err;
     console.error(`error: ${line}`);
     process.exitCode = 1;
   }
+}
+
+/** Hardhat's own errors are meant for users: their first line, and for an unreachable node where it was looked for. */
+function hardhatFailure(hre: HardhatRuntimeEnvironment, err: unknown): string | undefined {
+  if (!HardhatError.isHardhatError(err)) return undefined;
+  if (err.number === ERRORS.NETWORK.NODE_IS_NOT_RUNNING.number) {
+    const url = "url" in hre.network.config ? ` at ${hre.network.config.url}` : "";
+    return `cannot connect to network ${hre.network.name}${url}: is the node running (npx hardhat node)?`;
+  }
+  return err.message.split("\n")[0];
 }
 
 /**

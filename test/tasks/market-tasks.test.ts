@@ -4,6 +4,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { startDevnet, type Devnet } from "../../src/devnet/node";
+import { freePort } from "../../src/devnet/ports";
 import { attach, loadDeployment } from "../../src/ops/deployment";
 import { hardhat, type CliResult } from "../helpers/cli";
 
@@ -49,6 +50,14 @@ describe("npx hardhat market … --network localhost (a deployment operated by h
         "error: market tasks need a running chain: start one with `npx hardhat node` and add --network localhost",
       );
       expect(fs.readdirSync(deployments)).to.deep.equal([]);
+    });
+
+    it("names the node it cannot reach", async function () {
+      const url = `http://127.0.0.1:${await freePort()}`;
+      expectOneLine(
+        await hardhat(["--network", "localhost", "market", "deploy"], { ...env, DPLC_RPC_URL: url }),
+        `error: cannot connect to network localhost at ${url}: is the node running (npx hardhat node)?`,
+      );
     });
 
     it("says to deploy first when nothing was deployed", async function () {
