@@ -41,7 +41,8 @@ async function system(hre: HardhatRuntimeEnvironment, from: string | undefined, 
   const d = loadDeployment(file);
   await checkDeployed(path.relative(process.cwd(), file), d, hre.ethers.provider);
   const who = await signer(hre, from, fallback);
-  return { sys: attach(d, who), who };
+  const { marketClient } = await import("../src/actions");
+  return { client: marketClient(attach(d, who)), who };
 }
 
 /** An account given by address or index among the network's accounts. */
@@ -81,12 +82,12 @@ market
   .setAction(async (a: { kind: string; region: string; code: string; from?: string }, hre) =>
     runTask(hre, async () => {
       const { choiceArg, codeArg } = await import("../src/cli/args");
-      const { register } = await import("../src/ops/actions");
+      const { register } = await import("../src/actions");
       const kind = choiceArg("--kind", a.kind, ["consumer", "wind", "thermal"] as const);
       const region = codeArg("--region", a.region);
       const code = codeArg("--code", a.code);
-      const { sys, who } = await system(hre, a.from, ROLE_INDEX.participant);
-      await register(sys, who, { kind, region, code });
+      const { client, who } = await system(hre, a.from, ROLE_INDEX.participant);
+      await register(client, who, { kind, region, code });
       console.log(`${who.address} applied as ${kind} in region ${region}`);
     }),
   );
@@ -99,11 +100,11 @@ market
   .setAction(async (a: { account: string; reject?: string; from?: string }, hre) =>
     runTask(hre, async () => {
       const { codeArg } = await import("../src/cli/args");
-      const { review } = await import("../src/ops/actions");
+      const { review } = await import("../src/actions");
       const applicant = await account(hre, "--account", a.account);
       const reason = a.reject === undefined ? undefined : codeArg("--reject", a.reject);
-      const { sys, who } = await system(hre, a.from, ROLE_INDEX.tradingCentre);
-      await review(sys, who, applicant, reason === undefined ? "approve" : "reject", reason);
+      const { client, who } = await system(hre, a.from, ROLE_INDEX.tradingCentre);
+      await review(client, who, applicant, reason === undefined ? { approve: true } : { approve: false, reason });
       console.log(`${applicant} ${reason === undefined ? "approved" : "rejected"}`);
     }),
   );
@@ -118,11 +119,11 @@ market
     runTask(hre, async () => {
       const { unitArg } = await import("../src/cli/args");
       const { parseRmb } = await import("../src/units");
-      const { deposit } = await import("../src/ops/actions");
+      const { deposit } = await import("../src/actions");
       const to = await account(hre, "--account", a.account);
       const rmb = unitArg("--rmb", a.rmb, parseRmb);
-      const { sys, who } = await system(hre, a.from, ROLE_INDEX.cashier);
-      await deposit(sys, who, to, rmb, hre.ethers.id(a.receipt));
+      const { client, who } = await system(hre, a.from, ROLE_INDEX.cashier);
+      await deposit(client, who, { account: to, rmb, receiptId: hre.ethers.id(a.receipt) });
       console.log(`deposited ${a.rmb} RMB for ${to}`);
     }),
   );
@@ -139,7 +140,7 @@ market
     runTask(hre, async () => {
       const { codeArg, unitArg } = await import("../src/cli/args");
       const { parseLossRate, parsePrice, parseMwh } = await import("../src/units");
-      const { setCorridor } = await import("../src/ops/actions");
+      const { setCorridor } = await import("../src/actions");
       const corridor = {
         seller: codeArg("--seller", a.seller),
         buyer: codeArg("--buyer", a.buyer),
@@ -147,8 +148,8 @@ market
         transmissionPrice: unitArg("--price", a.price, parsePrice),
         capacityMwh: a.capacity === undefined ? null : unitArg("--capacity", a.capacity, (t) => parseMwh(t, 0n)),
       };
-      const { sys, who } = await system(hre, a.from, ROLE_INDEX.grid);
-      await setCorridor(sys, who, corridor);
+      const { client, who } = await system(hre, a.from, ROLE_INDEX.grid);
+      await setCorridor(client, who, corridor);
       console.log(`corridor ${a.seller}->${a.buyer} set`);
     }),
   );
@@ -166,7 +167,7 @@ market
       const { choiceArg, countArg, unitArg } = await import("../src/cli/args");
       const { parsePrice, parseRatioToBps } = await import("../src/units");
       const { PRICING_RULES } = await import("../src/data");
-      const { openRound } = await import("../src/ops/actions");
+      const { openRound } = await import("../src/actions");
       const pricing = choiceArg("--pricing", a.pricing, PRICING_RULES);
       // A year at most: a round whose listing never closes would hold every escrow.
       const listing = countArg("--listing", a.listing, 1, 366 * 24 * 3600);
@@ -176,9 +177,9 @@ market
         thermalCertCost: unitArg("--thermal-cert", a.thermalCert, parsePrice),
         pricing,
       };
-      const { sys, who } = await system(hre, a.from, ROLE_INDEX.tradingCentre);
+      const { client, who } = await system(hre, a.from, ROLE_INDEX.tradingCentre);
       const now = (await hre.ethers.provider.getBlock("latest"))!.timestamp;
-      const id = await openRound(sys, who, { deadline: now + listing, ...config });
+      const id = await openRound(client, who, { deadline: now + listing, ...config });
       console.log(`round ${id} open for ${listing} s`);
     }),
   );
@@ -195,7 +196,8 @@ market
     runTask(hre, async () => {
       const { unitArg } = await import("../src/cli/args");
       const { parseBidAsk, parseMwh, parsePrice } = await import("../src/units");
-      const { listOrder } = await import("../src/ops/actions");
+      const { approveEscrow, listOrder } = await import("../src/actions");
+      const { KIND_CODE } = await import("../src/chain/participants");
       const order = {
         quantityMwh: unitArg("--quantity", a.quantity, (t) => parseMwh(t)),
         price: unitArg("--price", a.price, parseBidAsk),
@@ -203,9 +205,13 @@ market
         envPrice: unitArg("--env", a.env, parsePrice),
         subsidyPrice: unitArg("--subsidy", a.subsidy, parsePrice),
       };
-      const { sys, who } = await system(hre, a.from, ROLE_INDEX.participant);
-      const id = await listOrder(sys, who, order);
-      console.log(`order ${id} listed`);
+      const { client, who } = await system(hre, a.from, ROLE_INDEX.participant);
+      const kind = (await client.sys.registry.participant(who.address)).kind;
+      if (kind === BigInt(KIND_CODE.consumer)) {
+        await approveEscrow(client, who, { unlessAtLeast: order.price * order.quantityMwh * 1000n });
+      }
+      const { orderId } = await listOrder(client, who, order);
+      console.log(`order ${orderId} listed`);
     }),
   );
 
@@ -216,10 +222,10 @@ market
   .setAction(async (a: { order: string; from?: string }, hre) =>
     runTask(hre, async () => {
       const { integerArg } = await import("../src/cli/args");
-      const { withdrawOrder } = await import("../src/ops/actions");
+      const { withdrawOrder } = await import("../src/actions");
       const order = integerArg("--order", a.order, 1n);
-      const { sys, who } = await system(hre, a.from, ROLE_INDEX.participant);
-      await withdrawOrder(sys, who, order);
+      const { client, who } = await system(hre, a.from, ROLE_INDEX.participant);
+      await withdrawOrder(client, who, order);
       console.log(`order ${order} withdrawn`);
     }),
   );
@@ -230,10 +236,10 @@ market
   .setAction(async (a: { round?: string }, hre) =>
     runTask(hre, async () => {
       const { integerArg } = await import("../src/cli/args");
-      const { roundStatus } = await import("../src/ops/actions");
+      const { roundStatus } = await import("../src/actions");
       const round = a.round === undefined ? undefined : integerArg("--round", a.round, 1n);
-      const { sys } = await system(hre, undefined, ROLE_INDEX.admin);
-      print(await roundStatus(sys, round));
+      const { client } = await system(hre, undefined, ROLE_INDEX.admin);
+      print(await roundStatus(client, round));
     }),
   );
 
@@ -245,10 +251,10 @@ market
   .setAction(async (a: { steps: string; once: boolean; from?: string }, hre) =>
     runTask(hre, async () => {
       const { countArg } = await import("../src/cli/args");
-      const { runMatching } = await import("../src/ops/actions");
+      const { runMatching } = await import("../src/actions");
       const steps = countArg("--steps", a.steps, 1);
-      const { sys, who } = await system(hre, a.from, ROLE_INDEX.admin);
-      const r = await runMatching(sys, who, steps, !a.once);
+      const { client, who } = await system(hre, a.from, ROLE_INDEX.admin);
+      const r = await runMatching(client, who, { steps, untilDone: !a.once });
       console.log(`${r.calls} matching transaction(s); ${r.done ? "matching complete" : "more steps needed"}`);
     }),
   );
@@ -258,9 +264,9 @@ market
   .addOptionalParam("from", FROM, undefined, types.string)
   .setAction(async (a: { from?: string }, hre) =>
     runTask(hre, async () => {
-      const { approveMatching } = await import("../src/ops/actions");
-      const { sys, who } = await system(hre, a.from, ROLE_INDEX.dispatch);
-      await approveMatching(sys, who);
+      const { approveMatching } = await import("../src/actions");
+      const { client, who } = await system(hre, a.from, ROLE_INDEX.dispatch);
+      await approveMatching(client, who);
       console.log("matching approved");
     }),
   );
@@ -272,10 +278,10 @@ market
   .setAction(async (a: { cuts: string; from?: string }, hre) =>
     runTask(hre, async () => {
       const { parseCuts } = await import("../src/cli/args");
-      const { curtailTrades } = await import("../src/ops/actions");
+      const { curtailTrades } = await import("../src/actions");
       const cuts = parseCuts("--cuts", a.cuts);
-      const { sys, who } = await system(hre, a.from, ROLE_INDEX.dispatch);
-      await curtailTrades(sys, who, cuts);
+      const { client, who } = await system(hre, a.from, ROLE_INDEX.dispatch);
+      await curtailTrades(client, who, cuts);
       console.log(`${cuts.length} trade(s) curtailed; run "market match" again`);
     }),
   );
@@ -288,10 +294,10 @@ market
   .setAction(async (a: { steps: string; once: boolean; from?: string }, hre) =>
     runTask(hre, async () => {
       const { countArg } = await import("../src/cli/args");
-      const { runSettlement } = await import("../src/ops/actions");
+      const { runSettlement } = await import("../src/actions");
       const steps = countArg("--steps", a.steps, 1);
-      const { sys, who } = await system(hre, a.from, ROLE_INDEX.admin);
-      const r = await runSettlement(sys, who, steps, !a.once);
+      const { client, who } = await system(hre, a.from, ROLE_INDEX.admin);
+      const r = await runSettlement(client, who, { steps, untilDone: !a.once });
       console.log(`${r.calls} settlement transaction(s); ${r.done ? "round closed" : "more steps needed"}`);
     }),
   );

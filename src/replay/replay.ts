@@ -1,11 +1,27 @@
-import type { Signer, Wallet } from "ethers";
+import { id, type Wallet } from "ethers";
 import type { MarketData, MarketOrder, PricingRule } from "../data";
 import { DplcError } from "../errors";
-import { UNLIMITED_MWH, deployMarketSystem, type MarketSystem, type OperatorSigners } from "../chain/deploy";
-import type { DevnetRpc } from "../chain/devnet";
-import { code32, participantWallet, registerParticipants } from "../chain/participants";
+import { tokenAmount, WAD } from "../units";
+import { deployMarketSystem, type MarketSystem, type OperatorSigners } from "../chain/deploy";
+import { advanceTimeTo, latestTimestamp, setBalance, type DevnetRpc } from "../chain/devnet";
+import { participantWallet } from "../chain/participants";
+import {
+  approveEscrow,
+  approveMatching,
+  deposit,
+  listOrder,
+  marketClient,
+  openRound,
+  orderRequest,
+  readTrades,
+  register,
+  review,
+  runMatching,
+  runSettlement,
+  setCorridor,
+  type MarketClient,
+} from "../actions";
 import { silentProgress, type ProgressSink } from "./progress";
-import { approve, fundConsumers, listOrders, openRound, runMatching, settle, type GasTrace, type RoundDriver } from "./round";
 import type { TradeRecord } from "./result";
 
 /** What a replay needs: the market, the chain and the operators. */
@@ -24,6 +40,9 @@ export interface ReplayOptions {
   readonly progress?: ProgressSink;
 }
 
+/** Gas used by each transaction of a stage, in order. */
+export type GasTrace = bigint[];
+
 export interface ReplayOutcome {
   readonly system: MarketSystem;
   readonly roundId: bigint;
@@ -40,83 +59,102 @@ export class ReplayInvariantError extends DplcError {
   }
 }
 
+/** Gas money for each participant of a replayed market (devnet ether). */
+const GAS_MONEY = 10n ** 24n;
+
 /**
  * Replays one round of a market through the contracts: deploy, register and approve every participant, list every
  * order with `PAYMENT`, pass the deadline, match, approve, settle with `TRANS`; then read the trades back from chain.
+ * Every step is an action of src/actions, signed by the party that takes it.
  */
 export async function replayMarket(opts: ReplayOptions): Promise<ReplayOutcome> {
   const progress = opts.progress ?? silentProgress;
   const { data, operators: ops } = opts;
-  const system = await deployMarketSystem(ops);
+  const client = marketClient(await deployMarketSystem(ops));
   progress({ stage: "deploy", done: 1, total: 1 });
-  await configureGrid(system, ops.gridCompany, data);
-  const provider = system.market.runner!.provider!;
+  await configureGrid(client, opts);
+  const provider = client.sys.market.runner!.provider!;
   const wallets = new Map(data.orders.map((o) => [o.name, participantWallet(o.name, provider)] as const));
-  await registerParticipants(system, ops.tradingCentre, opts.rpc, data.orders, wallets);
+  await registerParticipants(client, opts, wallets);
   progress({ stage: "register", done: data.orders.length, total: data.orders.length });
 
-  const driver = makeDriver(opts, system, ops.admin, progress);
-  const { roundId, deadline } = await openRound(driver, data, opts.pricing, opts.listingSeconds ?? 30 * 24 * 3600);
-  await fundConsumers(driver, data, wallets, roundId);
-  const listed = await listOrders(driver, data, wallets);
-  const matchGas = await runMatching(driver, roundId, deadline);
-  await approve(driver);
-  const trades = await readTrades(system, roundId, listed.byId);
-  const settleGas = await settle(driver, roundId);
-  await checkConservation(system);
-  return { system, roundId, trades, wallets, gas: { list: listed.gas, match: matchGas, settle: settleGas } };
-}
-
-function makeDriver(opts: ReplayOptions, sys: MarketSystem, keeper: Signer, progress: ProgressSink): RoundDriver {
-  return {
-    sys,
-    rpc: opts.rpc,
-    tradingCentre: opts.operators.tradingCentre,
-    dispatch: opts.operators.dispatch,
-    cashier: opts.operators.cashier,
-    keeper,
-    matchSteps: opts.matchSteps ?? 40,
-    settleSteps: opts.settleSteps ?? 60,
-    progress,
-  };
+  const deadline = (await latestTimestamp(provider)) + (opts.listingSeconds ?? 30 * 24 * 3600);
+  const roundId = await openRound(client, ops.tradingCentre, { deadline, ...data.round, pricing: opts.pricing });
+  await fundConsumers(client, opts, wallets, roundId);
+  const listed = await listOrders(client, opts, wallets);
+  await advanceTimeTo(opts.rpc, provider, deadline);
+  const steps = opts.matchSteps ?? 40;
+  const matched = await runMatching(client, ops.admin, { steps, untilDone: true, onStep: (done) => progress({ stage: "match", done }) });
+  await approveMatching(client, ops.dispatch);
+  progress({ stage: "approve", done: 1, total: 1 });
+  const trades = await readTrades(client, roundId, listed.byId);
+  const total = trades.length;
+  const settled = await runSettlement(client, ops.admin, {
+    steps: opts.settleSteps ?? 60,
+    untilDone: true,
+    onStep: (done) => progress({ stage: "settle", done, total }),
+  });
+  await checkConservation(client.sys);
+  return { system: client.sys, roundId, trades, wallets, gas: { list: listed.gas, match: matched.gas, settle: settled.gas } };
 }
 
 /**
  * Sets every corridor of the market's grid file (capacity: unlimited unless given). A corridor of capacity 0 carries
  * nothing, which on chain is a pair without parameters, so it is left unset.
  */
-export async function configureGrid(sys: MarketSystem, gridCompany: Signer, data: MarketData): Promise<void> {
-  const grid = sys.grid.connect(gridCompany);
-  for (const link of data.grid) {
+async function configureGrid(client: MarketClient, opts: ReplayOptions): Promise<void> {
+  for (const link of opts.data.grid) {
     if (link.capacityMwh === 0n) continue;
-    const capacity = link.capacityMwh ?? UNLIMITED_MWH;
-    await (
-      await grid.setPair(code32(link.sellerRegion), code32(link.buyerRegion), link.lossPpm, link.transmissionPrice, capacity)
-    ).wait();
+    await setCorridor(client, opts.operators.gridCompany, {
+      seller: link.sellerRegion,
+      buyer: link.buyerRegion,
+      lossPpm: link.lossPpm,
+      transmissionPrice: link.transmissionPrice,
+      capacityMwh: link.capacityMwh,
+    });
   }
 }
 
-/** Reads a round's trades back from chain, naming both sides. */
-export async function readTrades(
-  sys: MarketSystem,
-  roundId: bigint,
-  byId: ReadonlyMap<bigint, MarketOrder>,
-): Promise<TradeRecord[]> {
-  const count = Number((await sys.market.round(roundId)).tradeCount);
-  const trades: TradeRecord[] = [];
-  for (let i = 0; i < count; i++) {
-    const t = await sys.market.trade(roundId, i);
-    trades.push({
-      tradeId: i,
-      group: t.thermal ? "thermal" : "wind",
-      buyer: byId.get(t.buyerOrderId)!,
-      seller: byId.get(t.sellerOrderId)!,
-      mwh: t.mwh,
-      buyerPrice: t.buyerPrice,
-      sellerPrice: t.sellerPrice,
-    });
+/**
+ * Funds, registers (`Regis`, each participant with its own key) and approves every participant. Applications go out
+ * together, and so do approvals (the submitter sends one signer's in call order), so a large market registers fast.
+ */
+async function registerParticipants(client: MarketClient, opts: ReplayOptions, wallets: ReadonlyMap<string, Wallet>) {
+  const { orders } = opts.data;
+  for (const o of orders) await setBalance(opts.rpc, wallets.get(o.name)!.address, GAS_MONEY);
+  await Promise.all(orders.map((o) => register(client, wallets.get(o.name)!, { kind: o.kind, region: o.region, code: o.name })));
+  const tc = opts.operators.tradingCentre;
+  await Promise.all(orders.map((o) => review(client, tc, wallets.get(o.name)!.address, { approve: true })));
+}
+
+/** The cashier deposits each consumer's escrow as RMB; each consumer lets the market take it. */
+async function fundConsumers(client: MarketClient, opts: ReplayOptions, wallets: ReadonlyMap<string, Wallet>, roundId: bigint) {
+  const rate = await client.sys.token.tokensPerRmb();
+  const cashier = opts.operators.cashier;
+  await Promise.all(
+    opts.data.consumers.flatMap((c) => {
+      const rmb = (tokenAmount(c.bidPrice, c.quantityMwh) * WAD + rate - 1n) / rate;
+      const account = wallets.get(c.name)!;
+      return [
+        deposit(client, cashier, { account: account.address, rmb, receiptId: id(`dplc:deposit:${roundId}:${c.name}`) }),
+        approveEscrow(client, account),
+      ];
+    }),
+  );
+}
+
+/** Lists every order with `PAYMENT`, in the market's listing order. Returns on-chain order id -> order, and gas. */
+async function listOrders(client: MarketClient, opts: ReplayOptions, wallets: ReadonlyMap<string, Wallet>) {
+  const byId = new Map<bigint, MarketOrder>();
+  const gas: GasTrace = [];
+  const total = opts.data.orders.length;
+  for (const [k, o] of opts.data.orders.entries()) {
+    const { orderId, receipt } = await listOrder(client, wallets.get(o.name)!, orderRequest(o));
+    byId.set(orderId, o);
+    gas.push(receipt.gasUsed);
+    opts.progress?.({ stage: "list", done: k + 1, total });
   }
-  return trades;
+  return { byId, gas };
 }
 
 async function checkConservation(sys: MarketSystem): Promise<void> {

@@ -6,7 +6,7 @@ import type { Wallet } from "ethers";
 import { deployMarketSystem } from "../../src/chain/deploy";
 import { code32, KIND_CODE, participantWallet } from "../../src/chain/participants";
 import { setBalance } from "../../src/chain/devnet";
-import { RoundState } from "../../src/replay/round";
+import { RoundState } from "../../src/actions";
 import {
   curtail as modelCurtail,
   matchRound,

@@ -1,0 +1,21 @@
+/**
+ * The market's actions, one per file in the style of viem's actions: each takes a MarketClient (a deployment and
+ * the submitter its transactions go through) and the signer of the party that acts. The replay, the market tasks,
+ * Case B and the benchmarks all drive the market through these.
+ */
+export { marketClient, type MarketClient } from "./client";
+export { MissingEventError } from "./events";
+export { register } from "./register";
+export { review } from "./review";
+export { deposit } from "./deposit";
+export { approveEscrow } from "./approve-escrow";
+export { setCorridor, type Corridor } from "./set-corridor";
+export { openRound, type RoundSettings } from "./open-round";
+export { listOrder, orderRequest, type OrderRequest } from "./list-order";
+export { withdrawOrder } from "./withdraw-order";
+export { roundStatus, RoundState } from "./round-status";
+export { runMatching, type SteppedRun } from "./run-matching";
+export { approveMatching } from "./approve-matching";
+export { curtailTrades } from "./curtail-trades";
+export { runSettlement } from "./run-settlement";
+export { readTrades } from "./read-trades";

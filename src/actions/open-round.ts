@@ -1,0 +1,22 @@
+import type { Signer } from "ethers";
+import type { PricingRule } from "../data";
+import type { TxOptions } from "../submitters";
+import { send, type MarketClient } from "./client";
+import { eventArg } from "./events";
+
+/** What the trading centre fixes for a round (IDPLCMarket.RoundConfig), the pricing rule by name. */
+export interface RoundSettings {
+  readonly deadline: number;
+  readonly bundlingRatioBps: bigint;
+  readonly windCertCost: bigint;
+  readonly thermalCertCost: bigint;
+  readonly pricing: PricingRule;
+}
+
+/** The trading centre opens a round; returns its id. */
+export async function openRound(client: MarketClient, tradingCentre: Signer, r: RoundSettings, options?: TxOptions): Promise<bigint> {
+  const { sys } = client;
+  const pricing = await sys.pricing[r.pricing].getAddress();
+  const receipt = await send(client, tradingCentre, sys.market.openRound.populateTransaction({ ...r, pricing }), options);
+  return eventArg(sys.market, receipt, "MarketRoundOpened", "roundId") as bigint;
+}

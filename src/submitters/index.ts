@@ -1,0 +1,2 @@
+export type { Pending, Submitter, TxOptions } from "./submitter";
+export { directSubmitter } from "./direct";

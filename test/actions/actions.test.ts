@@ -1,0 +1,120 @@
+import { expect } from "chai";
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { id, parseEther } from "ethers";
+import {
+  approveEscrow,
+  approveMatching,
+  curtailTrades,
+  deposit,
+  listOrder,
+  marketClient,
+  MissingEventError,
+  openRound,
+  readTrades,
+  register,
+  review,
+  roundStatus,
+  runMatching,
+  runSettlement,
+  setCorridor,
+  withdrawOrder,
+} from "../../src/actions";
+import { eventArg } from "../../src/actions/events";
+import type { MarketOrder } from "../../src/data";
+import { MarketRuleError } from "../../src/errors";
+import { parsePrice } from "../../src/units";
+import { deployMarketFixture, Status } from "../helpers/fixtures";
+
+const order = (quantityMwh: bigint, price: string, greenDemandMwh = 0n) => ({
+  quantityMwh,
+  price: parsePrice(price),
+  greenDemandMwh,
+  envPrice: 0n,
+  subsidyPrice: 0n,
+});
+
+/** A market with a corridor A->B, a consumer in B and a wind generator in A, admitted and funded through the actions. */
+async function admittedFixture() {
+  const sys = await deployMarketFixture();
+  const client = marketClient(sys);
+  const [consumer, wind] = sys.users as [typeof sys.admin, typeof sys.admin];
+  await setCorridor(client, sys.gridCompany, { seller: "A", buyer: "B", lossPpm: 60_000n, transmissionPrice: parsePrice("0.8"), capacityMwh: null });
+  await Promise.all([
+    register(client, consumer, { kind: "consumer", region: "B", code: "B1" }),
+    register(client, wind, { kind: "wind", region: "A", code: "W1" }),
+  ]);
+  await Promise.all([consumer, wind].map((p) => review(client, sys.tradingCentre, p.address, { approve: true })));
+  await deposit(client, sys.cashier, { account: consumer.address, rmb: parseEther("100000"), receiptId: id("bank-1") });
+  const deadline = (await time.latest()) + 3600;
+  const roundId = await openRound(client, sys.tradingCentre, { deadline, bundlingRatioBps: 30_000n, windCertCost: 0n, thermalCertCost: 0n, pricing: "surplus-split" });
+  return { sys, client, consumer, wind, roundId };
+}
+
+describe("market actions (src/actions)", function () {
+  it("admit participants and open a round whose id comes from its event", async function () {
+    const { sys, consumer, roundId } = await loadFixture(admittedFixture);
+    expect(roundId).to.equal(1n);
+    expect((await sys.registry.participant(consumer.address)).status).to.equal(Status.Approved);
+    expect(await sys.token.balanceOf(consumer.address)).to.equal(parseEther("1000000"));
+  });
+
+  it("reject an application with a reason", async function () {
+    const { sys, client } = await loadFixture(admittedFixture);
+    const late = sys.users[2]!;
+    await register(client, late, { kind: "thermal", region: "A", code: "H1" });
+    await review(client, sys.tradingCentre, late.address, { approve: false, reason: "no licence" });
+    expect((await sys.registry.participant(late.address)).status).to.equal(Status.Rejected);
+  });
+
+  describe("when listing", function () {
+    it("approve the escrow once, list, withdraw with a refund", async function () {
+      const { sys, client, consumer } = await loadFixture(admittedFixture);
+      expect(await approveEscrow(client, consumer, { unlessAtLeast: 1n })).not.to.equal(undefined);
+      expect(await approveEscrow(client, consumer, { unlessAtLeast: parseEther("500") })).to.equal(undefined);
+      const { orderId, receipt } = await listOrder(client, consumer, order(100n, "5", 40n));
+      expect([orderId, receipt.status]).to.deep.equal([1n, 1]);
+      const before = await sys.token.balanceOf(consumer.address);
+      await withdrawOrder(client, consumer, orderId);
+      expect(await sys.token.balanceOf(consumer.address)).to.equal(before + parseEther("500000"));
+      expect(await roundStatus(client)).to.include({ roundId: 1, state: "listing", orders: 1 });
+    });
+
+    it("refuse a round that does not exist", async function () {
+      const { client } = await loadFixture(admittedFixture);
+      await expect(roundStatus(client, 2n)).to.be.rejectedWith(MarketRuleError, "round 2 does not exist (rounds are 1 to 1)");
+    });
+  });
+
+  describe("after the deadline", function () {
+    it("match in steps, curtail, match again, approve and settle to a closed round", async function () {
+      const { sys, client, consumer, wind, roundId } = await loadFixture(admittedFixture);
+      await approveEscrow(client, consumer);
+      const buyer = await listOrder(client, consumer, order(100n, "5", 40n));
+      const seller = await listOrder(client, wind, order(50n, "3.5"));
+      await time.increase(3601);
+      const matched = await runMatching(client, sys.admin, { steps: 1, untilDone: true });
+      expect(matched.done).to.equal(true);
+      expect(matched.gas).to.have.length(matched.calls);
+      const byId = new Map<bigint, MarketOrder>([
+        [buyer.orderId, { name: "B1" } as MarketOrder],
+        [seller.orderId, { name: "W1" } as MarketOrder],
+      ]);
+      expect((await readTrades(client, roundId, byId)).map((t) => [t.buyer.name, t.seller.name, t.mwh])).to.deep.equal([["B1", "W1", 40n]]);
+      await curtailTrades(client, sys.dispatch, [{ tradeId: 0n, mwh: 10n }]);
+      await runMatching(client, sys.admin, { steps: 40, untilDone: true });
+      await approveMatching(client, sys.dispatch);
+      const settled: number[] = [];
+      const run = await runSettlement(client, sys.admin, { steps: 1, untilDone: true, onStep: (n) => settled.push(n) });
+      expect(run.done).to.equal(true);
+      expect(settled.at(-1)).to.equal(1);
+      expect(await roundStatus(client, roundId)).to.include({ state: "closed", settledTrades: 1 });
+      expect(await sys.token.balanceOf(await sys.market.getAddress())).to.equal(0n);
+    });
+  });
+
+  it("name a receipt that lacks the event its transaction always emits", async function () {
+    const { sys, client } = await loadFixture(admittedFixture);
+    const receipt = await setCorridor(client, sys.gridCompany, { seller: "A", buyer: "A", lossPpm: 0n, transmissionPrice: 0n, capacityMwh: 5n });
+    expect(() => eventArg(sys.grid, receipt, "MarketOrderListed", "orderId")).to.throw(MissingEventError, /emitted no MarketOrderListed/);
+  });
+});
