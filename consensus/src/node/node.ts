@@ -14,7 +14,7 @@ import { decodeConfChange, roleOf } from "../core/membership";
 import { RawNode } from "../core/rawnode";
 import type { Entry, Message, Ready, Snapshot, SoftState } from "../core/types";
 import { OrdererMetrics } from "../metrics/metrics";
-import { FileStorage } from "../storage/file-storage";
+import { FileStorage, type FileStorageOptions } from "../storage/file-storage";
 import { registerStorageGauges, walSyncMetrics } from "../storage/metrics";
 import { ChainView } from "./chain-view";
 import { OrderLedger } from "./ledger";
@@ -44,6 +44,13 @@ export interface OrdererNodeOptions {
   /** Enables POST /debug/partition (process tests only). */
   faultInjection?: boolean;
   metrics?: OrdererMetrics;
+  /** Opens the Raft storage (tests wrap FileStorage to watch the order of writes and sends). */
+  openStorage?: (dir: string, opts: FileStorageOptions) => FileStorage;
+  /**
+   * Called once when a write to storage failed and the node halted (it neither sends nor steps any
+   * more). By default the error is rethrown, ending the process: a failed fsync is never retried.
+   */
+  onFatal?: (err: Error) => void;
 }
 
 /**
@@ -81,6 +88,9 @@ export class OrdererNode implements OrdererHandle {
   private transportDropped = 0;
   private cutScheduled = false;
   private stopped = false;
+  /** A storage write failed: nothing more leaves this node (see `halt`). */
+  private halted = false;
+  private readonly onFatal: (err: Error) => void;
   private lastSnapshotIndex: number;
 
   constructor(options: OrdererNodeOptions) {
@@ -95,7 +105,12 @@ export class OrdererNode implements OrdererHandle {
     this.proposals = new ProposalTracker(options.submitWaitMs ?? 10_000);
     this.cutter = new BlockCutter(cfg.batching);
     this.chain = new ChainView(cfg, options.deliver ?? false, this.metrics, this.log);
-    this.storage = FileStorage.open(path.join(cfg.dataDir, "raft"), {
+    this.onFatal =
+      options.onFatal ??
+      ((err) => {
+        throw err;
+      });
+    this.storage = (options.openStorage ?? FileStorage.open)(path.join(cfg.dataDir, "raft"), {
       fsync: cfg.storage.fsync,
       segmentBytes: cfg.storage.segmentBytes,
       initialConf: { members: clusterMembers(cfg) },
@@ -332,6 +347,7 @@ export class OrdererNode implements OrdererHandle {
   // ---- the Ready loop ----
 
   private onTick(): void {
+    if (this.halted) return;
     this.raw.tick();
     this.scheduleDrain();
     const dropped = this.transport.droppedCount?.();
@@ -342,7 +358,7 @@ export class OrdererNode implements OrdererHandle {
   }
 
   private receive(m: Message): void {
-    if (this.stopped) return;
+    if (this.stopped || this.halted) return;
     if (!this.partition.allows(m.from)) {
       this.dropped("partitioned");
       return;
@@ -356,7 +372,7 @@ export class OrdererNode implements OrdererHandle {
   }
 
   private scheduleDrain(): void {
-    if (this.drainScheduled || this.stopped) return;
+    if (this.drainScheduled || this.stopped || this.halted) return;
     this.drainScheduled = true;
     setImmediate(() => {
       this.drainScheduled = false;
@@ -365,10 +381,15 @@ export class OrdererNode implements OrdererHandle {
   }
 
   private drain(): void {
-    while (this.raw.hasReady()) {
-      const rd = this.raw.ready();
-      const synced = this.handleReady(rd);
-      this.raw.advance(rd, { synced });
+    try {
+      while (this.raw.hasReady()) {
+        const rd = this.raw.ready();
+        const synced = this.handleReady(rd);
+        this.raw.advance(rd, { synced });
+      }
+    } catch (err) {
+      this.halt(err as Error);
+      return;
     }
     this.maybeSnapshot();
     this.scheduleCut();
@@ -433,14 +454,26 @@ export class OrdererNode implements OrdererHandle {
 
   /** A background save is durable up to `lastIndex`; a failed fsync stops the process (fsyncgate: never retry). */
   private readonly onDurable = (err: Error | null, lastIndex: number): void => {
-    if (this.stopped) return;
+    if (this.stopped || this.halted) return;
     if (err !== null) {
-      this.log.fatal({ err }, "WAL sync failed; stopping");
-      throw err;
+      this.halt(err);
+      return;
     }
     this.raw.synced(lastIndex);
     this.scheduleDrain();
   };
+
+  /**
+   * A write failed: its Ready's messages were not sent and must never be (they may reveal state the
+   * disk does not hold), and the core cannot go on without that Ready advanced. Fail-stop.
+   */
+  private halt(err: Error): void {
+    if (this.halted) return;
+    this.halted = true;
+    if (this.tickTimer !== null) clearInterval(this.tickTimer);
+    this.log.fatal({ err }, "Raft storage write failed; halting");
+    this.onFatal(err);
+  }
 
   private send(messages: Message[]): void {
     const out: Message[] = [];
