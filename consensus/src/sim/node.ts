@@ -34,6 +34,8 @@ export interface SimNodeHooks {
   onPersisted?(node: SimNode, entries: Entry[], snapshot?: Snapshot): void;
   onApply?(ev: ApplyEvent): void;
   onLeader?(node: SimNode, term: number): void;
+  /** The node became a (pre-)candidate. */
+  onCampaign?(node: SimNode): void;
 }
 
 export class SimNode {
@@ -135,6 +137,7 @@ export class SimNode {
       this.syncStats.unsyncedWrites++;
     }
     if (rd.softState?.state === "leader") hooks.onLeader?.(this, this.raw.status().term);
+    if (rd.softState?.state === "preCandidate" || rd.softState?.state === "candidate") hooks.onCampaign?.(this);
     for (const m of rd.messages) send(m);
     if (rd.snapshot) this.installSnapshot(rd.snapshot);
     for (const e of rd.committedEntries) this.apply(e, hooks);
