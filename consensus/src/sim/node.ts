@@ -49,6 +49,8 @@ export class SimNode {
   incarnation = 0;
   /** The last configuration change about this node that it applied removed it. */
   removed = false;
+  /** The index of the newest configuration entry this node applied (a restart must not forget it). */
+  confAppliedAt = 0;
   private background = false;
   readonly disk: SimDisk;
   /** Unsynced leader writes; Readies that applied entries their leader's own copy held unsynced; crashes that lost writes. */
@@ -181,6 +183,7 @@ export class SimNode {
     if (from !== undefined && e.index >= from) this.appliedUnsynced = true;
     if (conf !== undefined) {
       this.conf = conf;
+      this.confAppliedAt = e.index;
       // Only a removal of this very node flags it; being (re-)added clears the flag.
       if (decodeConfChange(e.data).id === this.id) this.removed = !conf.members.some((m) => m.id === this.id);
     }

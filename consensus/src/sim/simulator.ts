@@ -228,7 +228,9 @@ export class Simulation {
       for (const n of this.nodes.values()) {
         if (!n.alive || !n.raw.hasReady()) continue;
         busy = true;
-        const torn = this.faults && this.rng() < this.mix.tornWrite ? Math.floor(this.rng() * 4) : undefined;
+        // 0-3 records of the Ready's write reach the disk, or all of them and the node dies before sending.
+        const k = this.faults && this.rng() < this.mix.tornWrite ? Math.floor(this.rng() * 5) : undefined;
+        const torn = k === 4 ? Number.POSITIVE_INFINITY : k;
         if (torn !== undefined) this.crashes++;
         n.handleReady((m) => this.send(m), this.hooks, torn);
         // Operators stop a node once it has applied its own removal (etcd's ErrRemoved): a
@@ -258,7 +260,7 @@ export class Simulation {
         this.crashes++;
       }
     }
-    for (const n of this.nodes.values()) if (!n.alive && this.mayRun(n) && this.rng() < this.mix.restart) n.restart();
+    for (const n of this.nodes.values()) if (!n.alive && this.mayRun(n) && this.rng() < this.mix.restart) this.restart(n);
     if (this.rng() < this.mix.partition) {
       const split = this.rng() < 0.5;
       for (const id of ids) this.group.set(id, split && this.rng() < 0.4 ? 1 : 0);
@@ -301,6 +303,17 @@ export class Simulation {
         this.processReadies();
       }
     }
+  }
+
+  /**
+   * A restarted node must not fall back to a configuration older than one it applied: its quorum
+   * may need a node the operator stopped because it applied its own removal.
+   */
+  private restart(n: SimNode): void {
+    const applied = n.confAppliedAt;
+    n.restart();
+    const commit = n.storage.initialState().hardState.commit;
+    if (commit < applied) this.fail(`${n.id} restarted with commit ${commit}, below the configuration entry ${applied} it had applied`);
   }
 
   /** A node that applied its own removal is restarted only once the leader has added it back. */
@@ -466,11 +479,11 @@ export class Simulation {
   private healAndConverge(): void {
     this.faults = false;
     for (const id of this.nodes.keys()) this.group.set(id, 0);
-    for (const n of this.nodes.values()) if (!n.alive && this.mayRun(n)) n.restart();
+    for (const n of this.nodes.values()) if (!n.alive && this.mayRun(n)) this.restart(n);
     let finalKey: string | undefined;
     let proposedAt = 0;
     for (let t = 0; t < 600; t++) {
-      for (const n of this.nodes.values()) if (!n.alive && this.mayRun(n)) n.restart();
+      for (const n of this.nodes.values()) if (!n.alive && this.mayRun(n)) this.restart(n);
       this.tickAll();
       // A proposal accepted by a leader that is deposed before applying it is never acknowledged:
       // like a real client, retry with a new proposal after a while.
