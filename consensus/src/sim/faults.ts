@@ -29,6 +29,13 @@ export interface FaultMix {
   staleTimeoutNow: number;
   /** Per tick: an operator asks a random node to campaign now (`RawNode.campaign`). */
   campaign: number;
+  /**
+   * Per tick: the leader resends part of its log from an earlier index to a random follower, with
+   * its commit index, as Figure 2's leader may (it retries from any nextIndex it backs off to).
+   * Receivers must be safe for every such append, not only for the ones this leader's flow
+   * control happens to produce.
+   */
+  retransmit: number;
 }
 
 export const CLASSIC_MIX: Readonly<FaultMix> = {
@@ -45,6 +52,7 @@ export const CLASSIC_MIX: Readonly<FaultMix> = {
   transfer: 0,
   staleTimeoutNow: 0,
   campaign: 0,
+  retransmit: 0,
 };
 
 /** Each fault is on for about three seeds in four, at one of a few rates; the workload always runs. */
@@ -65,6 +73,7 @@ export function swarmMix(rng: () => number): FaultMix {
     transfer: maybe([0.005, 0.02]),
     staleTimeoutNow: maybe([0.005, 0.02]),
     campaign: maybe([0.005, 0.02]),
+    retransmit: maybe([0.01, 0.05]),
   };
 }
 

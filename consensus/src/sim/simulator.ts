@@ -296,6 +296,7 @@ export class Simulation {
       const to = vs[Math.floor(this.rng() * vs.length)];
       if (l !== undefined && to !== undefined) this.send({ type: "timeoutNow", from: l.id, to, term: l.raw.status().term });
     }
+    if (mix.retransmit > 0 && this.rng() < mix.retransmit) this.retransmit();
     if (mix.campaign > 0 && this.rng() < mix.campaign) {
       const n = pick();
       if (n.alive) {
@@ -410,6 +411,23 @@ export class Simulation {
       /* deliver until nothing is due this tick */
     }
     this.checkLiveness();
+  }
+
+  /** The leader resends one to three entries of its log, from about a follower's match index, to a random follower. */
+  private retransmit(): void {
+    const l = this.leaderNode();
+    if (l === undefined) return;
+    const st = l.raw.status();
+    const followers = voters(st.conf).filter((id) => id !== l.id);
+    const to = followers[Math.floor(this.rng() * followers.length)];
+    const first = l.storage.firstIndex();
+    const last = l.storage.lastIndex();
+    if (to === undefined || last < first) return;
+    // From what the leader knows the follower holds, as Figure 2's leader retries from nextIndex.
+    const match = st.progress[to]?.match ?? 0;
+    const prev = Math.min(last - 1, Math.max(first - 1, match + Math.floor(this.rng() * 2)));
+    const entries = l.storage.entries(prev + 1, Math.min(last, prev + 1 + Math.floor(this.rng() * 3)) + 1);
+    this.send({ type: "append", from: l.id, to, term: st.term, index: prev, logTerm: l.storage.term(prev), entries, commit: st.commit });
   }
 
   /** CheckQuorum's promise: no node leads two election timeouts past its last contact with a quorum. */
