@@ -5,13 +5,14 @@
  * the network heals and the run must converge with every acknowledged proposal applied once.
  */
 import { seededRandom, type RaftConfigInput } from "../core/config";
-import { InvalidConfChangeError, LeadershipTransferError, NoEligibleLeaderError, NotLeaderError, ProposalDroppedError } from "../core/errors";
-import { candidatePool, voters } from "../core/membership";
+import { InvalidConfChangeError, NoEligibleLeaderError, NotLeaderError, ProposalDroppedError } from "../core/errors";
+import { candidatePool } from "../core/membership";
 import { MemoryStorage } from "../core/storage";
 import type { ConfChange, ConfState, ElectionMode, Member, Message, NodeId } from "../core/types";
 import { CLASSIC_MIX, describeMix, swarmMix, type FaultMix } from "./faults";
 import { SafetyChecker, SafetyViolation } from "./invariants";
 import { QuorumContactMonitor } from "./liveness";
+import { operatorEvents } from "./operator-events";
 import { SimNode, type ApplyEvent, type SimNodeHooks } from "./node";
 
 const ELECTION_TICK = 10;
@@ -267,44 +268,17 @@ export class Simulation {
     }
     if (this.rng() < this.mix.propose) this.clientPropose();
     if (this.rng() < this.mix.confChange) this.confChange();
-    this.operatorEvents(pick);
+    operatorEvents(this.mix, {
+      rng: this.rng,
+      leader: () => this.leaderNode(),
+      pick,
+      send: (m) => this.send(m),
+      processReadies: () => this.processReadies(),
+      refusedCampaign: () => this.refusedCampaigns++,
+    });
   }
 
-  /**
-   * Requests a correct cluster must shrug off: a leadership transfer to any voter, a `timeoutNow`
-   * that reaches a voter after it left the pool, a campaign asked of any node. (Drawn only when the
-   * mix has them, so the classic mix keeps its random stream.)
-   */
-  private operatorEvents(pick: () => SimNode): void {
-    const mix = this.mix;
-    if (mix.transfer > 0 && this.rng() < mix.transfer) {
-      const l = this.leaderNode();
-      const vs = l === undefined ? [] : voters(l.raw.status().conf);
-      const to = vs[Math.floor(this.rng() * vs.length)];
-      if (l !== undefined && to !== undefined) {
-        try {
-          l.raw.transferLeadership(to);
-        } catch (e) {
-          if (!(e instanceof LeadershipTransferError)) throw e;
-        }
-        this.processReadies();
-      }
-    }
-    if (mix.staleTimeoutNow > 0 && this.rng() < mix.staleTimeoutNow) {
-      const l = this.leaderNode();
-      const vs = l === undefined ? [] : voters(l.raw.status().conf).filter((id) => id !== l.id);
-      const to = vs[Math.floor(this.rng() * vs.length)];
-      if (l !== undefined && to !== undefined) this.send({ type: "timeoutNow", from: l.id, to, term: l.raw.status().term });
-    }
-    if (mix.retransmit > 0 && this.rng() < mix.retransmit) this.retransmit();
-    if (mix.campaign > 0 && this.rng() < mix.campaign) {
-      const n = pick();
-      if (n.alive) {
-        if (!n.raw.campaign()) this.refusedCampaigns++;
-        this.processReadies();
-      }
-    }
-  }
+
 
   /**
    * A restarted node must not fall back to a configuration older than one it applied: its quorum
@@ -411,23 +385,6 @@ export class Simulation {
       /* deliver until nothing is due this tick */
     }
     this.checkLiveness();
-  }
-
-  /** The leader resends one to three entries of its log, from about a follower's match index, to a random follower. */
-  private retransmit(): void {
-    const l = this.leaderNode();
-    if (l === undefined) return;
-    const st = l.raw.status();
-    const followers = voters(st.conf).filter((id) => id !== l.id);
-    const to = followers[Math.floor(this.rng() * followers.length)];
-    const first = l.storage.firstIndex();
-    const last = l.storage.lastIndex();
-    if (to === undefined || last < first) return;
-    // From what the leader knows the follower holds, as Figure 2's leader retries from nextIndex.
-    const match = st.progress[to]?.match ?? 0;
-    const prev = Math.min(last - 1, Math.max(first - 1, match + Math.floor(this.rng() * 2)));
-    const entries = l.storage.entries(prev + 1, Math.min(last, prev + 1 + Math.floor(this.rng() * 3)) + 1);
-    this.send({ type: "append", from: l.id, to, term: st.term, index: prev, logTerm: l.storage.term(prev), entries, commit: st.commit });
   }
 
   /** CheckQuorum's promise: no node leads two election timeouts past its last contact with a quorum. */
