@@ -10,15 +10,16 @@ import type { ParsedTx } from "../chain/tx";
 import { clusterMembers } from "../config/validate";
 import type { OrdererConfig } from "../config/schema";
 import { NoEligibleLeaderError, NotLeaderError } from "../core/errors";
-import { decodeConfChange, roleOf } from "../core/membership";
+import { roleOf } from "../core/membership";
 import { RawNode } from "../core/rawnode";
-import type { Entry, Message, Ready, Snapshot, SoftState } from "../core/types";
+import type { Entry, Message, Snapshot, SoftState } from "../core/types";
 import { OrdererMetrics } from "../metrics/metrics";
-import { FileStorage } from "../storage/file-storage";
+import { FileStorage, type FileStorageOptions } from "../storage/file-storage";
 import { registerStorageGauges, walSyncMetrics } from "../storage/metrics";
 import { ChainView } from "./chain-view";
 import { OrderLedger } from "./ledger";
 import { ProposalTracker } from "./proposals";
+import { ReadyLoop } from "./ready-loop";
 import { peerApiUrl } from "./peer-api";
 import { PartitionFilter, type NodeTransport, type TransportFactory } from "./transport";
 
@@ -44,14 +45,22 @@ export interface OrdererNodeOptions {
   /** Enables POST /debug/partition (process tests only). */
   faultInjection?: boolean;
   metrics?: OrdererMetrics;
+  /** Opens the Raft storage (tests wrap FileStorage to watch the order of writes and sends). */
+  openStorage?: (dir: string, opts: FileStorageOptions) => FileStorage;
+  /**
+   * Called once when a write to storage failed and the node halted (it neither sends nor steps any
+   * more). By default the error is rethrown, ending the process: a failed fsync is never retried.
+   */
+  onFatal?: (err: Error) => void;
 }
 
 /**
  * One orderer node: drives the pure Raft core with a clock, a durable FileStorage, a transport, the
  * block cutter, the order ledger (the replicated state machine), chain delivery and the client API.
  *
- * The Ready loop keeps etcd's order: persist hard state, entries and snapshot (fsync'd by
- * FileStorage) before sending any message, then apply committed entries, then advance.
+ * The Ready loop (`ready-loop.ts`, shared with the simulator) keeps etcd's order: persist hard
+ * state, entries and snapshot (fsync'd by FileStorage) before sending any message, then apply
+ * committed entries, then advance.
  */
 export class OrdererNode implements OrdererHandle {
   readonly metrics: OrdererMetrics;
@@ -76,11 +85,13 @@ export class OrdererNode implements OrdererHandle {
   private batchTimer: NodeJS.Timeout | null = null;
   private commitTimer: NodeJS.Timeout | null = null;
   private drainScheduled = false;
-  /** Term and vote as last written to storage. */
-  private synced: { term: number; vote: string | null } = { term: -1, vote: null };
+  private readonly loop: ReadyLoop;
   private transportDropped = 0;
   private cutScheduled = false;
   private stopped = false;
+  /** A storage write failed: nothing more leaves this node (see `halt`). */
+  private halted = false;
+  private readonly onFatal: (err: Error) => void;
   private lastSnapshotIndex: number;
 
   constructor(options: OrdererNodeOptions) {
@@ -95,7 +106,12 @@ export class OrdererNode implements OrdererHandle {
     this.proposals = new ProposalTracker(options.submitWaitMs ?? 10_000);
     this.cutter = new BlockCutter(cfg.batching);
     this.chain = new ChainView(cfg, options.deliver ?? false, this.metrics, this.log);
-    this.storage = FileStorage.open(path.join(cfg.dataDir, "raft"), {
+    this.onFatal =
+      options.onFatal ??
+      ((err) => {
+        throw err;
+      });
+    this.storage = (options.openStorage ?? FileStorage.open)(path.join(cfg.dataDir, "raft"), {
       fsync: cfg.storage.fsync,
       segmentBytes: cfg.storage.segmentBytes,
       initialConf: { members: clusterMembers(cfg) },
@@ -106,7 +122,6 @@ export class OrdererNode implements OrdererHandle {
       this.log.warn({ recovery: this.storage.recovery }, "WAL recovery repaired a torn tail");
     }
     const initial = this.storage.initialState().hardState;
-    this.synced = { term: initial.term, vote: initial.vote };
     const snap = this.storage.snapshot();
     this.ledger.restore(snap.data, snap.meta.index);
     this.lastSnapshotIndex = snap.meta.index;
@@ -122,6 +137,22 @@ export class OrdererNode implements OrdererHandle {
         random: () => crypto.randomInt(0, 2 ** 32) / 2 ** 32,
       },
       this.storage,
+    );
+    this.loop = new ReadyLoop(
+      this.raw,
+      this.storage,
+      {
+        send: (messages) => this.send(messages),
+        onSoftState: (soft) => this.onSoftState(soft),
+        onHardState: (hs) => {
+          this.metrics.term.set(hs.term);
+          this.metrics.commitIndex.set(hs.commit);
+        },
+        installSnapshot: (snap) => this.installSnapshot(snap),
+        apply: (e) => this.applyEntry(e),
+        onDurable: this.onDurable,
+      },
+      { id: cfg.id, backgroundSync: cfg.storage.fsync, durable: { term: initial.term, vote: initial.vote } },
     );
     this.transport = options.transport(
       (m) => this.receive(m),
@@ -332,6 +363,7 @@ export class OrdererNode implements OrdererHandle {
   // ---- the Ready loop ----
 
   private onTick(): void {
+    if (this.halted) return;
     this.raw.tick();
     this.scheduleDrain();
     const dropped = this.transport.droppedCount?.();
@@ -342,7 +374,7 @@ export class OrdererNode implements OrdererHandle {
   }
 
   private receive(m: Message): void {
-    if (this.stopped) return;
+    if (this.stopped || this.halted) return;
     if (!this.partition.allows(m.from)) {
       this.dropped("partitioned");
       return;
@@ -356,7 +388,7 @@ export class OrdererNode implements OrdererHandle {
   }
 
   private scheduleDrain(): void {
-    if (this.drainScheduled || this.stopped) return;
+    if (this.drainScheduled || this.stopped || this.halted) return;
     this.drainScheduled = true;
     setImmediate(() => {
       this.drainScheduled = false;
@@ -365,10 +397,11 @@ export class OrdererNode implements OrdererHandle {
   }
 
   private drain(): void {
-    while (this.raw.hasReady()) {
-      const rd = this.raw.ready();
-      const synced = this.handleReady(rd);
-      this.raw.advance(rd, { synced });
+    try {
+      this.loop.drain();
+    } catch (err) {
+      this.halt(err as Error);
+      return;
     }
     this.maybeSnapshot();
     this.scheduleCut();
@@ -389,68 +422,34 @@ export class OrdererNode implements OrdererHandle {
     }, this.cfg.timeouts.commitLingerMs);
   }
 
-  /** Persists, sends and applies one Ready; false when its entries are written but not yet durable. */
-  private handleReady(rd: Ready): boolean {
-    if (rd.softState !== undefined) this.onSoftState(rd.softState);
-    // Durable first: a vote or an appended entry must survive a crash before any message that
-    // reveals it leaves this node. A hard state that only moves the commit index need not be synced
-    // on its own (etcd's MustSync): after a crash the commit index is learnt again from the leader.
-    const hs = rd.hardState;
-    const termOrVoteChange = hs !== undefined && (hs.term !== this.synced.term || hs.vote !== this.synced.vote);
-    const mustSync = rd.entries.length > 0 || rd.snapshot !== undefined || termOrVoteChange;
-    // Thesis §10.2.1: a leader whose term and vote are already durable sends its appends and
-    // heartbeats before writing the same entries itself, so the followers' writes overlap its own.
-    // The core counts the leader toward a commit only once its write is durable (advance(), or
-    // synced() after a background save).
-    // Everything else (responses, votes, snapshots, anything from a non-leader) still waits.
-    let messages = rd.messages;
-    const leaderAppend = mustSync && this.soft.state === "leader" && !termOrVoteChange && rd.snapshot === undefined;
-    if (leaderAppend) {
-      const early: Message[] = [];
-      const late: Message[] = [];
-      for (const m of messages) {
-        const replication = m.type === "append" || m.type === "heartbeat";
-        (replication && m.to !== this.cfg.id && m.term === this.synced.term ? early : late).push(m);
-      }
-      this.send(early);
-      messages = late;
-    }
-    // The leader's own copy may become durable in the background: it counts toward a commit only
-    // once `synced()` says so, and two followers' durable copies commit without it meanwhile.
-    const background = leaderAppend && rd.entries.length > 0 && this.cfg.storage.fsync;
-    if (background) this.storage.saveInBackground(hs, rd.entries, this.onDurable);
-    else if (mustSync) this.storage.save(hs, rd.entries, rd.snapshot);
-    if (mustSync && hs !== undefined) this.synced = { term: hs.term, vote: hs.vote };
-    if (rd.hardState !== undefined) {
-      this.metrics.term.set(rd.hardState.term);
-      this.metrics.commitIndex.set(rd.hardState.commit);
-    }
-    if (rd.snapshot !== undefined) this.installSnapshot(rd.snapshot);
-    this.send(messages);
-    for (const e of rd.committedEntries) this.applyEntry(e);
-    return !background;
-  }
-
   /** A background save is durable up to `lastIndex`; a failed fsync stops the process (fsyncgate: never retry). */
   private readonly onDurable = (err: Error | null, lastIndex: number): void => {
-    if (this.stopped) return;
+    if (this.stopped || this.halted) return;
     if (err !== null) {
-      this.log.fatal({ err }, "WAL sync failed; stopping");
-      throw err;
+      this.halt(err);
+      return;
     }
     this.raw.synced(lastIndex);
     this.scheduleDrain();
   };
 
+  /**
+   * A write failed: its Ready's messages were not sent and must never be (they may reveal state the
+   * disk does not hold), and the core cannot go on without that Ready advanced. Fail-stop.
+   */
+  private halt(err: Error): void {
+    if (this.halted) return;
+    this.halted = true;
+    if (this.tickTimer !== null) clearInterval(this.tickTimer);
+    this.log.fatal({ err }, "Raft storage write failed; halting");
+    this.onFatal(err);
+  }
+
   private send(messages: Message[]): void {
     const out: Message[] = [];
     for (const m of messages) {
-      if (!this.partition.allows(m.to)) {
-        this.dropped("partitioned");
-        continue;
-      }
-      out.push(m);
-      if (m.type === "snapshot") this.raw.reportSnapshot(m.to, true);
+      if (this.partition.allows(m.to)) out.push(m);
+      else this.dropped("partitioned");
     }
     if (out.length > 0) this.transport.send(out);
   }
@@ -458,12 +457,8 @@ export class OrdererNode implements OrdererHandle {
   private applyEntry(e: Entry): void {
     if (e.index <= this.ledger.appliedIndex) return;
     this.ownUncommitted.delete(e.index);
-    if (e.type === "config") {
-      this.raw.applyConfChange(decodeConfChange(e.data));
-      this.ledger.skip(e.index);
-      return;
-    }
-    if (e.data.byteLength === 0) {
+    // A configuration entry is in force already (the Ready loop applied it to the core).
+    if (e.type === "config" || e.data.byteLength === 0) {
       this.ledger.skip(e.index);
       return;
     }

@@ -1,13 +1,16 @@
 /**
- * A simulated node: a RawNode over a MemoryStorage that survives crashes (the "disk") plus an
- * in-memory state machine rebuilt from the latest snapshot on restart. Ready handling follows the
- * core's contract: persist, then send, then apply, then advance.
+ * A simulated node: the orderer's own Ready loop (`node/ready-loop.ts`) driving a RawNode over a
+ * simulated disk (`SimDisk`, a MemoryStorage that survives crashes), with an in-memory state
+ * machine rebuilt from the latest snapshot on restart. Only the I/O underneath differs from the
+ * orderer node: the disk, the network (the simulator's) and the clock (the simulator's ticks).
  */
 import { decodeConfChange } from "../core/membership";
 import { RawNode } from "../core/rawnode";
 import { MemoryStorage, cloneConf } from "../core/storage";
 import type { RaftConfigInput } from "../core/config";
-import type { ConfState, Entry, HardState, Message, NodeId, Ready, Snapshot } from "../core/types";
+import type { ConfState, Entry, Message, NodeId, Ready, Snapshot } from "../core/types";
+import { ReadyLoop } from "../node/ready-loop";
+import { SimCrash, SimDisk } from "./disk";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -34,6 +37,8 @@ export interface SimNodeHooks {
   onPersisted?(node: SimNode, entries: Entry[], snapshot?: Snapshot): void;
   onApply?(ev: ApplyEvent): void;
   onLeader?(node: SimNode, term: number): void;
+  /** The node became a (pre-)candidate. */
+  onCampaign?(node: SimNode): void;
 }
 
 export class SimNode {
@@ -44,17 +49,16 @@ export class SimNode {
   incarnation = 0;
   /** The last configuration change about this node that it applied removed it. */
   removed = false;
-  /**
-   * As leader, leave writes unsynced for a while (the orderer's background leader fsync): the
-   * entries are in storage, `advance` says `synced: false`, and `completeSync()` comes later. Any
-   * other Ready that must be durable first makes every earlier write durable (the orderer fsyncs
-   * the whole log in order), as does a sync the simulator completes.
-   */
-  asyncLeaderWrites = false;
-  /** Per unsynced write, oldest first: what the disk held before it, and its last index. */
-  private unsynced: Array<{ before: { lastIndex: number; hardState: HardState }; lastIndex: number }> = [];
-  /** Unsynced leader writes; entries committed while their leader's own copy was unsynced; writes lost in a crash. */
+  /** The index of the newest configuration entry this node applied (a restart must not forget it). */
+  confAppliedAt = 0;
+  private background = false;
+  readonly disk: SimDisk;
+  /** Unsynced leader writes; Readies that applied entries their leader's own copy held unsynced; crashes that lost writes. */
   readonly syncStats = { unsyncedWrites: 0, committedBeforeOwnSync: 0, lostInCrash: 0 };
+  private loop: ReadyLoop;
+  /** Where the current Ready's messages and events go (set per `handleReady`). */
+  private out: { send: (m: Message) => void; hooks: SimNodeHooks } = { send: () => {}, hooks: {} };
+  private appliedUnsynced = false;
 
   constructor(
     readonly id: NodeId,
@@ -62,8 +66,44 @@ export class SimNode {
     private readonly cfg: () => RaftConfigInput,
     readonly snapshotEvery = 0,
   ) {
+    this.disk = new SimDisk(storage, (entries, snapshot) => this.out.hooks.onPersisted?.(this, entries, snapshot));
     this.raw = new RawNode(cfg(), storage);
+    this.loop = this.newLoop();
     this.conf = this.restoreMachine();
+  }
+
+  /**
+   * As leader, fsync the own appends in the background, as the orderer does with `storage.fsync`:
+   * the Ready is advanced unsynced and `completeSync()` (the simulator's clock) makes it durable.
+   * Set before the node handles its first Ready.
+   */
+  get asyncLeaderWrites(): boolean {
+    return this.background;
+  }
+
+  set asyncLeaderWrites(on: boolean) {
+    this.background = on;
+    this.loop = this.newLoop();
+  }
+
+  private newLoop(): ReadyLoop {
+    const hs = this.storage.initialState().hardState;
+    return new ReadyLoop(
+      this.raw,
+      this.disk,
+      {
+        send: (messages) => {
+          for (const m of messages) this.out.send(m);
+        },
+        installSnapshot: (s) => this.installSnapshot(s),
+        apply: (e, conf) => this.apply(e, conf),
+        onDurable: (err, lastIndex) => {
+          if (err !== null) throw err;
+          this.raw.synced(lastIndex);
+        },
+      },
+      { id: this.id, backgroundSync: this.background, durable: { term: hs.term, vote: hs.vote } },
+    );
   }
 
   private restoreMachine(): ConfState {
@@ -73,84 +113,62 @@ export class SimNode {
   }
 
   /**
-   * Stops the node. Unsynced writes may not have reached the disk: `keep` (0 to 1) is the share of
-   * them, oldest first, that did; the log and hard state roll back to what preceded the first lost.
+   * Stops the node. Background writes may not have reached the disk: `keep` (0 to 1) is the share
+   * of them, oldest first, that did; the log and hard state roll back to what preceded the first lost.
    */
   crash(keep = 0): void {
     this.alive = false;
-    const u = this.unsynced;
-    this.unsynced = [];
-    const kept = Math.min(u.length, Math.floor(keep * (u.length + 1)));
-    if (kept === u.length) return;
-    this.syncStats.lostInCrash++;
-    const { lastIndex, hardState } = u[kept]!.before;
-    const snapIndex = this.storage.snapshot().meta.index;
-    this.storage.truncateAfter(lastIndex);
-    this.storage.setHardState({ ...hardState, commit: Math.max(hardState.commit, snapIndex) });
+    const lost = this.disk.stats.lostInCrash;
+    this.disk.crash(keep);
+    this.syncStats.lostInCrash += this.disk.stats.lostInCrash - lost;
   }
 
   get syncInFlight(): boolean {
-    return this.unsynced.length > 0;
+    return this.disk.syncInFlight;
   }
 
   /** The oldest `count` unsynced writes (all by default) are durable now. */
-  completeSync(count = this.unsynced.length): void {
-    if (count <= 0 || this.unsynced.length === 0) return;
-    const done = this.unsynced.splice(0, count);
-    this.raw.synced(done[done.length - 1]!.lastIndex);
+  completeSync(count?: number): void {
+    this.disk.completeSync(count);
   }
 
   restart(): void {
     this.alive = true;
     this.incarnation++;
+    this.disk.reopen();
     this.raw = new RawNode(this.cfg(), this.storage);
+    this.loop = this.newLoop();
     this.conf = this.restoreMachine();
   }
 
   /**
-   * Handles one Ready. With `tornAt` set, the node crashes mid-write: only the first `tornAt`
-   * records (snapshot, entries..., hard state) reach the disk and nothing is sent or applied.
+   * Handles one Ready through the shared loop. With `tornAt` set the node crashes in it: the write
+   * keeps only its first `tornAt` records (snapshot, entries..., hard state; all of them = a crash
+   * between the write and the sends after it); a Ready without a write crashes once handled.
    */
-  handleReady(send: (m: Message) => void, hooks: SimNodeHooks, tornAt?: number): Ready {
-    const rd = this.raw.ready();
-    if (tornAt !== undefined) {
-      this.persist(rd, tornAt, hooks);
+  handleReady(send: (m: Message) => void, hooks: SimNodeHooks, tornAt?: number): Ready | undefined {
+    this.out = { send, hooks };
+    this.disk.crashAt = tornAt;
+    const unsyncedBefore = this.disk.stats.unsyncedWrites;
+    this.appliedUnsynced = false;
+    let rd: Ready;
+    try {
+      rd = this.loop.step();
+    } catch (e) {
+      if (!(e instanceof SimCrash)) throw e;
+      this.crash();
+      return undefined;
+    }
+    this.syncStats.unsyncedWrites += this.disk.stats.unsyncedWrites - unsyncedBefore;
+    if (this.appliedUnsynced) this.syncStats.committedBeforeOwnSync++;
+    if (this.disk.crashAt !== undefined) {
       this.crash();
       return rd;
     }
-    const before = { lastIndex: this.storage.lastIndex(), hardState: this.storage.initialState().hardState };
-    const hs = rd.hardState;
-    const termOrVote = hs !== undefined && (hs.term !== before.hardState.term || hs.vote !== before.hardState.vote);
-    const durable = rd.entries.length > 0 || rd.snapshot !== undefined || termOrVote;
-    // The orderer's rule: only a leader's write of entries, with no snapshot, term or vote in it.
-    const unsynced =
-      this.asyncLeaderWrites && rd.entries.length > 0 && rd.snapshot === undefined && !termOrVote && this.raw.status().state === "leader";
-    // A durable write flushes the whole log, unsynced writes before it included.
-    if (durable && !unsynced) this.unsynced = [];
-    const oldest = this.unsynced[0];
-    if (oldest !== undefined && rd.committedEntries.some((e) => e.index > oldest.before.lastIndex)) this.syncStats.committedBeforeOwnSync++;
-    this.persist(rd, Infinity, hooks);
-    if (unsynced) {
-      this.unsynced.push({ before, lastIndex: this.storage.lastIndex() });
-      this.syncStats.unsyncedWrites++;
-    }
     if (rd.softState?.state === "leader") hooks.onLeader?.(this, this.raw.status().term);
-    for (const m of rd.messages) send(m);
-    if (rd.snapshot) this.installSnapshot(rd.snapshot);
-    for (const e of rd.committedEntries) this.apply(e, hooks);
-    this.raw.advance(rd, { synced: !unsynced });
+    if (rd.softState?.state === "preCandidate" || rd.softState?.state === "candidate") hooks.onCampaign?.(this);
     this.maybeSnapshot();
     return rd;
-  }
-
-  private persist(rd: Ready, records: number, hooks: SimNodeHooks): void {
-    let left = records;
-    if (rd.snapshot && left-- > 0) this.storage.applySnapshot(rd.snapshot);
-    const ents = rd.entries.slice(0, Math.max(0, Math.min(rd.entries.length, left)));
-    left -= ents.length;
-    this.storage.append(ents);
-    if (rd.hardState && left-- > 0) this.storage.setHardState(rd.hardState);
-    if (ents.length > 0 || rd.snapshot) hooks.onPersisted?.(this, ents, rd.snapshot);
   }
 
   private installSnapshot(s: Snapshot): void {
@@ -159,18 +177,20 @@ export class SimNode {
     this.conf = cloneConf(s.meta.conf);
   }
 
-  private apply(e: Entry, hooks: SimNodeHooks): void {
+  private apply(e: Entry, conf: ConfState | undefined): void {
     if (e.index !== this.sm.index + 1) throw new Error(`${this.id} applies ${e.index} after ${this.sm.index}`);
-    if (e.type === "config") {
-      const cc = decodeConfChange(e.data);
-      this.conf = this.raw.applyConfChange(cc);
+    const from = this.disk.unsyncedFrom;
+    if (from !== undefined && e.index >= from) this.appliedUnsynced = true;
+    if (conf !== undefined) {
+      this.conf = conf;
+      this.confAppliedAt = e.index;
       // Only a removal of this very node flags it; being (re-)added clears the flag.
-      if (cc.id === this.id) this.removed = !this.conf.members.some((m) => m.id === this.id);
+      if (decodeConfChange(e.data).id === this.id) this.removed = !conf.members.some((m) => m.id === this.id);
     }
     const key = entryKey(e);
     this.sm.keys.push(key);
     this.sm.index = e.index;
-    hooks.onApply?.({ node: this.id, entry: e, key });
+    this.out.hooks.onApply?.({ node: this.id, entry: e, key });
   }
 
   private maybeSnapshot(): void {

@@ -9,8 +9,13 @@ import { InvalidConfChangeError, NoEligibleLeaderError, NotLeaderError, Proposal
 import { candidatePool } from "../core/membership";
 import { MemoryStorage } from "../core/storage";
 import type { ConfChange, ConfState, ElectionMode, Member, Message, NodeId } from "../core/types";
+import { CLASSIC_MIX, describeMix, swarmMix, type FaultMix } from "./faults";
 import { SafetyChecker, SafetyViolation } from "./invariants";
+import { QuorumContactMonitor } from "./liveness";
+import { operatorEvents } from "./operator-events";
 import { SimNode, type ApplyEvent, type SimNodeHooks } from "./node";
+
+const ELECTION_TICK = 10;
 
 export interface SimOptions {
   ticks?: number;
@@ -20,7 +25,17 @@ export interface SimOptions {
   lazyCommit?: boolean;
   /** Force asynchronous leader writes on or off; by default a seed picks (1 in 2). */
   asyncLeaderWrites?: boolean;
+  /** Vary the fault mix per seed (swarm testing, the default); false runs the classic mix. */
+  swarm?: boolean;
 }
+
+/**
+ * After healing, a pool leader must be elected within 20 election timeouts and commit a proposal
+ * within 12 more (over seeds 1-3,000 the slowest took 140 and 76 ticks: restarts, split votes,
+ * catch-up and a retried proposal).
+ */
+export const HEAL_LEADER_BOUND = 20 * ELECTION_TICK;
+export const HEAL_COMMIT_BOUND = 12 * ELECTION_TICK;
 
 export interface SimResult {
   seed: number;
@@ -39,6 +54,13 @@ export interface SimResult {
   leaders: number;
   crashes: number;
   messages: number;
+  swarm: boolean;
+  /** Ticks from healing to the first pool leader, and from then to the first acknowledged proposal. */
+  healLeaderTicks: number;
+  healCommitTicks: number;
+  /** Leaders that stepped down by CheckQuorum; elections a participant was asked to start (and refused). */
+  quorumStepDowns: number;
+  refusedCampaigns: number;
   /** `noEligibleLeader`: improved mode ended with no electable pool member (checked, see below). */
   outcome: "converged" | "noEligibleLeader";
 }
@@ -85,6 +107,11 @@ export class Simulation {
   outcome: "converged" | "noEligibleLeader" = "converged";
   private maxSizePerMsg = 1 << 20;
   private maxInflight = 4;
+  readonly mix: FaultMix;
+  private checkQuorum = false;
+  private readonly liveness = new QuorumContactMonitor(ELECTION_TICK);
+  private refusedCampaigns = 0;
+  private heal = { leader: -1, commit: -1 };
 
   constructor(readonly seed: number, private readonly opts: SimOptions = {}) {
     this.rng = seededRandom(seed);
@@ -94,6 +121,8 @@ export class Simulation {
     this.flushRng = seededRandom(seed * 7907 + 13);
     const lazy = this.flushRng() < 0.5;
     this.lazyCommit = opts.lazyCommit ?? lazy;
+    // Its own stream, so the classic mix replays the runs from before swarm testing exactly.
+    this.mix = opts.swarm === false ? { ...CLASSIC_MIX } : swarmMix(seededRandom(seed * 6361 + 29));
     this.hooks = {
       onPersisted: (n, e, s) => this.checker.onPersisted(n, e, s),
       onLeader: (n, t) => {
@@ -101,6 +130,7 @@ export class Simulation {
         this.checker.onLeader(n, t);
         this.checkPoolGate(n, "became leader");
       },
+      onCampaign: (n) => this.checkPoolGate(n, "started an election"),
       onApply: (ev) => this.onApply(ev),
     };
     this.build();
@@ -115,6 +145,7 @@ export class Simulation {
     const conf: ConfState = { members };
     const preVote = this.rng() < 0.8;
     const checkQuorum = this.rng() < 0.8;
+    this.checkQuorum = checkQuorum;
     const snapshotEvery = this.rng() < 0.5 ? 8 + Math.floor(this.rng() * 16) : 0;
     // Tiny messages (one entry each) and small windows make partial replication, hence the
     // Figure 8 situations, common.
@@ -129,7 +160,7 @@ export class Simulation {
 
   private addNode(id: NodeId, conf: ConfState | undefined, preVote: boolean, checkQuorum: boolean, snap: number): void {
     const rnd = seededRandom(this.seed * 7919 + this.nodes.size + 1);
-    const cfg = (): RaftConfigInput => ({ id, mode: this.mode, preVote, checkQuorum, electionTick: 10, random: rnd, maxInflight: this.maxInflight, maxSizePerMsg: this.maxSizePerMsg, lazyCommit: this.lazyCommit });
+    const cfg = (): RaftConfigInput => ({ id, mode: this.mode, preVote, checkQuorum, electionTick: ELECTION_TICK, random: rnd, maxInflight: this.maxInflight, maxSizePerMsg: this.maxSizePerMsg, lazyCommit: this.lazyCommit });
     const node = new SimNode(id, new MemoryStorage(conf), cfg, snap);
     node.asyncLeaderWrites = this.asyncLeaderWrites;
     this.nodes.set(id, node);
@@ -149,7 +180,12 @@ export class Simulation {
   }
 
   fail(msg: string): never {
-    const variant = [this.mode, ...(this.lazyCommit ? ["lazy commit"] : []), ...(this.asyncLeaderWrites ? ["background leader fsync"] : [])].join(", ");
+    const variant = [
+      this.mode,
+      ...(this.lazyCommit ? ["lazy commit"] : []),
+      ...(this.asyncLeaderWrites ? ["background leader fsync"] : []),
+      ...(this.opts.swarm === false ? [] : [`faults: ${describeMix(this.mix)}`]),
+    ].join(", ");
     throw new SafetyViolation(`seed ${this.seed} (${variant}) tick ${this.now}: ${msg}`);
   }
 
@@ -165,10 +201,10 @@ export class Simulation {
   private send(m: Message): void {
     this.messages++;
     if (m.type === "preVote" || m.type === "vote") this.checkPoolGate(this.nodes.get(m.from)!, `sent ${m.type}`);
-    const copies = this.faults && this.rng() < 0.05 ? 2 : 1;
+    const copies = this.faults && this.rng() < this.mix.duplicate ? 2 : 1;
     for (let c = 0; c < copies; c++) {
-      if (this.faults && this.rng() < 0.08) continue;
-      const delay = !this.faults || this.rng() < 0.6 ? 0 : 1 + Math.floor(this.rng() * 3);
+      if (this.faults && this.rng() < this.mix.drop) continue;
+      const delay = !this.faults || this.rng() < 1 - this.mix.delay ? 0 : 1 + Math.floor(this.rng() * 3);
       this.flights.push({ at: this.now + delay, order: this.rng(), m });
     }
   }
@@ -180,6 +216,7 @@ export class Simulation {
     for (const f of due) {
       const to = this.nodes.get(f.m.to);
       if (!to || !to.alive || this.group.get(f.m.from) !== this.group.get(f.m.to)) continue;
+      this.liveness.onDeliver(f.m, this.now);
       to.raw.step(f.m);
       this.processReadies();
     }
@@ -192,7 +229,9 @@ export class Simulation {
       for (const n of this.nodes.values()) {
         if (!n.alive || !n.raw.hasReady()) continue;
         busy = true;
-        const torn = this.faults && this.rng() < 0.002 ? Math.floor(this.rng() * 4) : undefined;
+        // 0-3 records of the Ready's write reach the disk, or all of them and the node dies before sending.
+        const k = this.faults && this.rng() < this.mix.tornWrite ? Math.floor(this.rng() * 5) : undefined;
+        const torn = k === 4 ? Number.POSITIVE_INFINITY : k;
         if (torn !== undefined) this.crashes++;
         n.handleReady((m) => this.send(m), this.hooks, torn);
         // Operators stop a node once it has applied its own removal (etcd's ErrRemoved): a
@@ -207,14 +246,14 @@ export class Simulation {
   private randomEvents(): void {
     const ids = [...this.nodes.keys()];
     const pick = (): SimNode => this.nodes.get(ids[Math.floor(this.rng() * ids.length)])!;
-    if (this.rng() < 0.01) {
+    if (this.rng() < this.mix.crash) {
       const n = pick();
       if (n.alive) {
         n.crash(this.syncRng());
         this.crashes++;
       }
     }
-    if (this.rng() < 0.01) {
+    if (this.rng() < this.mix.leaderCrash) {
       // Leader crashes are what exposes commit-rule and log-repair bugs: make them frequent.
       const l = this.leaderNode();
       if (l) {
@@ -222,13 +261,34 @@ export class Simulation {
         this.crashes++;
       }
     }
-    for (const n of this.nodes.values()) if (!n.alive && this.mayRun(n) && this.rng() < 0.04) n.restart();
-    if (this.rng() < 0.01) {
+    for (const n of this.nodes.values()) if (!n.alive && this.mayRun(n) && this.rng() < this.mix.restart) this.restart(n);
+    if (this.rng() < this.mix.partition) {
       const split = this.rng() < 0.5;
       for (const id of ids) this.group.set(id, split && this.rng() < 0.4 ? 1 : 0);
     }
-    if (this.rng() < 0.3) this.clientPropose();
-    if (this.rng() < 0.02) this.confChange();
+    if (this.rng() < this.mix.propose) this.clientPropose();
+    if (this.rng() < this.mix.confChange) this.confChange();
+    operatorEvents(this.mix, {
+      rng: this.rng,
+      leader: () => this.leaderNode(),
+      pick,
+      send: (m) => this.send(m),
+      processReadies: () => this.processReadies(),
+      refusedCampaign: () => this.refusedCampaigns++,
+    });
+  }
+
+
+
+  /**
+   * A restarted node must not fall back to a configuration older than one it applied: its quorum
+   * may need a node the operator stopped because it applied its own removal.
+   */
+  private restart(n: SimNode): void {
+    const applied = n.confAppliedAt;
+    n.restart();
+    const commit = n.storage.initialState().hardState.commit;
+    if (commit < applied) this.fail(`${n.id} restarted with commit ${commit}, below the configuration entry ${applied} it had applied`);
   }
 
   /** A node that applied its own removal is restarted only once the leader has added it back. */
@@ -324,6 +384,20 @@ export class Simulation {
     while (this.deliverDue()) {
       /* deliver until nothing is due this tick */
     }
+    this.checkLiveness();
+  }
+
+  /** CheckQuorum's promise: no node leads two election timeouts past its last contact with a quorum. */
+  private checkLiveness(): void {
+    if (!this.checkQuorum) return;
+    for (const n of this.nodes.values()) {
+      if (!n.alive) {
+        this.liveness.forget(n.id);
+        continue;
+      }
+      const why = this.liveness.check(n, this.now);
+      if (why !== undefined) this.fail(`${why} (liveness)`);
+    }
   }
 
   private checkMachines(): void {
@@ -367,6 +441,11 @@ export class Simulation {
       leaders: this.leadersSeen,
       crashes: this.crashes,
       messages: this.messages,
+      swarm: this.opts.swarm !== false,
+      healLeaderTicks: this.heal.leader,
+      healCommitTicks: this.heal.commit,
+      quorumStepDowns: this.liveness.stepDowns,
+      refusedCampaigns: this.refusedCampaigns,
       outcome: this.outcome,
     };
   }
@@ -375,11 +454,11 @@ export class Simulation {
   private healAndConverge(): void {
     this.faults = false;
     for (const id of this.nodes.keys()) this.group.set(id, 0);
-    for (const n of this.nodes.values()) if (!n.alive && this.mayRun(n)) n.restart();
+    for (const n of this.nodes.values()) if (!n.alive && this.mayRun(n)) this.restart(n);
     let finalKey: string | undefined;
     let proposedAt = 0;
     for (let t = 0; t < 600; t++) {
-      for (const n of this.nodes.values()) if (!n.alive && this.mayRun(n)) n.restart();
+      for (const n of this.nodes.values()) if (!n.alive && this.mayRun(n)) this.restart(n);
       this.tickAll();
       // A proposal accepted by a leader that is deposed before applying it is never acknowledged:
       // like a real client, retry with a new proposal after a while.
@@ -388,6 +467,7 @@ export class Simulation {
         finalKey = this.clientPropose();
         proposedAt = t;
       }
+      this.recordHealProgress(t, finalKey);
       if (finalKey !== undefined && this.acked.has(finalKey) && this.converged()) break;
     }
     const stuck = this.leaderNode();
@@ -398,6 +478,8 @@ export class Simulation {
       return;
     }
     if (!committed) this.fail("no proposal committed after healing (liveness)");
+    if (this.heal.leader > HEAL_LEADER_BOUND) this.fail(`no pool leader until ${this.heal.leader} ticks after healing (liveness)`);
+    if (this.heal.commit > HEAL_COMMIT_BOUND) this.fail(`no commit until ${this.heal.commit} ticks after the leader (liveness)`);
     if (!this.converged()) this.fail("members did not converge after healing");
     this.checkMachines();
     const leader = this.leaderNode()!;
@@ -410,6 +492,16 @@ export class Simulation {
         const n = this.nodes.get(m.id)!;
         if (n.sm.keys.filter((k) => k === key).length !== 1) this.fail(`acknowledged ${key} not applied once on ${m.id}`);
       }
+    }
+  }
+
+  /** The first tick after healing with a pool leader, and the ticks from then to the first acknowledged proposal. */
+  private recordHealProgress(t: number, finalKey: string | undefined): void {
+    const l = this.leaderNode();
+    const eligible = l !== undefined && (this.mode !== "improved" || candidatePool(l.raw.status().conf).includes(l.id));
+    if (this.heal.leader < 0 && eligible) this.heal.leader = t;
+    if (this.heal.leader >= 0 && this.heal.commit < 0 && finalKey !== undefined && this.acked.has(finalKey)) {
+      this.heal.commit = t - this.heal.leader;
     }
   }
 

@@ -208,3 +208,38 @@ describe("CheckQuorum", function () {
     expect(others).to.have.length(1);
   });
 });
+
+describe("§5.1: a leader that learns a higher term from a response steps down", function () {
+  for (const type of ["appendResp", "heartbeatResp"] as const) {
+    it(`on an ${type} of a higher term it becomes a follower of that term, with no leader known`, function () {
+      const c = cluster(three(), { mode: "standard", seed: 5 });
+      const l = c.tickUntilLeader()!;
+      const f = [...c.nodes.keys()].find((id) => id !== l)!;
+      const raw = c.node(l).raw;
+      const term = raw.status().term;
+      raw.step({ type, from: f, to: l, term: term + 1, index: 0 });
+      expect(raw.status()).to.deep.include({ state: "follower", term: term + 1, lead: null });
+      expect(() => raw.propose(new Uint8Array([1]))).to.throw();
+    });
+  }
+
+  it("a leader deposed while cut off steps down on a follower's answer to its heartbeat after healing", function () {
+    // Without CheckQuorum the cut-off leader keeps leading its old term. The new leader's own
+    // messages to it stay lost, so only a follower's answer to its heartbeat can tell it.
+    const c = cluster(three(), { mode: "standard", seed: 3, checkQuorum: false });
+    const old = c.tickUntilLeader()!;
+    c.isolate(old);
+    c.tick(40);
+    const next = c.leaders().find((id) => id !== old)!;
+    expect(next).to.not.equal(undefined);
+    const newTerm = c.node(next).raw.status().term;
+    c.heal();
+    c.filters = [(m) => m.from === next && m.to === old];
+    const since = c.delivered.length;
+    c.tick(3);
+    const answers = c.delivered.slice(since).filter((m) => m.to === old && m.term === newTerm && (m.type === "appendResp" || m.type === "heartbeatResp"));
+    expect(answers.length).to.be.greaterThan(0);
+    expect(c.node(old).raw.status()).to.deep.include({ state: "follower", term: newTerm, lead: null });
+    expect(c.leaders()).to.deep.equal([next]);
+  });
+});

@@ -6,7 +6,7 @@ const single = process.env.SIM_SEED !== undefined ? Number(process.env.SIM_SEED)
 const count = Number(process.env.SIM_SEEDS ?? 3000);
 const seeds = single !== undefined ? [single] : Array.from({ length: count }, (_, i) => i + 1);
 
-describe("deterministic simulation (drops, duplicates, delays, reordering, partitions, crashes, torn writes)", function () {
+describe("deterministic simulation (drops, duplicates, delays, reordering, partitions, crashes, torn writes; swarm fault mixes)", function () {
   this.timeout(600_000);
 
   it(`keeps every safety invariant and converges after healing over ${seeds.length} seed(s)`, function () {
@@ -43,10 +43,10 @@ describe("deterministic simulation (drops, duplicates, delays, reordering, parti
   it("catch-up keeps the pool live: seeds that ended with no electable pool member before it now elect one", function () {
     // Without catch-up (core/catchup.ts) these improved-mode seeds ended leaderless: a pool member's log was a
     // strict prefix of a participant's, so the participant refused it and nobody else could campaign.
-    // (Eager commit propagation and synchronous leader writes, as when they were found; the other
-    // variants make them other runs.)
+    // (Eager commit propagation, synchronous leader writes and the classic fault mix, as when they
+    // were found; the other variants make them other runs.)
     for (const seed of [370, 571, 1043, 1163, 1958]) {
-      const r = runSimulation(seed, { lazyCommit: false, asyncLeaderWrites: false });
+      const r = runSimulation(seed, { lazyCommit: false, asyncLeaderWrites: false, swarm: false });
       expect(r.mode, `seed ${seed}`).to.equal("improved");
       expect(r.outcome, `seed ${seed}`).to.equal("converged");
     }
@@ -59,5 +59,15 @@ describe("deterministic simulation (drops, duplicates, delays, reordering, parti
     expect(results.filter((r) => !r.asyncLeaderWrites).every((r) => r.unsyncedWrites === 0)).to.equal(true);
     expect(on.filter((r) => r.committedBeforeOwnSync > 0).length).to.be.greaterThan(on.length / 2);
     expect(on.reduce((s, r) => s + r.unsyncedLost, 0)).to.be.greaterThan(0);
+  });
+
+  it("varies the fault mix per seed (swarm testing) and exercises the liveness checks", function () {
+    const results = Array.from({ length: 200 }, (_, i) => runSimulation(i + 1));
+    expect(results.every((r) => r.swarm)).to.equal(true);
+    // CheckQuorum made leaders step down, and operators' campaign requests to participants were refused.
+    expect(results.filter((r) => r.quorumStepDowns > 0).length).to.be.greaterThan(20);
+    expect(results.reduce((s, r) => s + r.refusedCampaigns, 0)).to.be.greaterThan(50);
+    const converged = results.filter((r) => r.outcome === "converged");
+    expect(converged.every((r) => r.healLeaderTicks >= 0 && r.healCommitTicks >= 0)).to.equal(true);
   });
 });
