@@ -12,6 +12,8 @@ interface ReplayArgs {
   matchSteps: string;
   settleSteps: string;
   certPrice?: string;
+  comparePaper: boolean;
+  report?: string;
 }
 
 task("replay", "Replays a market round of the paper's case study (or --data DIR) through the contracts")
@@ -27,6 +29,8 @@ task("replay", "Replays a market round of the paper's case study (or --data DIR)
     undefined,
     types.string,
   )
+  .addFlag("comparePaper", "Case A: print each matched pair beside the paper's Table 5 (MWh, prices, differences)")
+  .addOptionalParam("report", "Case A: write the comparison under both pricing rules and the departures as Markdown", undefined, types.string)
   .setAction(async (args: ReplayArgs, hre) => runTask(hre, () => replayTask(args, hre)));
 
 /** Every argument checked before anything starts, so a long run never fails at its end on a bad flag. */
@@ -36,12 +40,16 @@ async function checkedArgs(args: ReplayArgs, root: string) {
   const { InvalidArgumentError } = await import("../src/errors");
   const caseName = args.case === undefined ? (args.data === undefined ? "A" : "custom") : choiceArg("--case", args.case, ["A", "B"]);
   if (args.certPrice !== undefined && caseName !== "B") throw new InvalidArgumentError("--cert-price applies to --case B only");
+  if ((args.comparePaper || args.report !== undefined) && (caseName !== "A" || args.data !== undefined)) {
+    throw new InvalidArgumentError("--compare-paper and --report compare Case A (the paper's own market) with its Table 5");
+  }
   const data = loadMarket(args.data ?? path.join(root, "data", "case-a"));
   return {
     caseName,
     data,
     pricing: choiceArg("--pricing", args.pricing ?? data.round.pricing, PRICING_RULES),
     out: args.out === undefined ? undefined : outputFileArg("--out", args.out),
+    report: args.report === undefined ? undefined : outputFileArg("--report", args.report),
     matchSteps: countArg("--match-steps", args.matchSteps, 1),
     settleSteps: countArg("--settle-steps", args.settleSteps, 1),
   };
@@ -58,20 +66,28 @@ async function replayTask(args: ReplayArgs, hre: HardhatRuntimeEnvironment): Pro
   const { toReplayJson } = await import("../src/replay/result");
   const { terminalProgress } = await import("../src/cli/progress-bar");
   const [admin, tradingCentre, dispatch, gridCompany, cashier] = await hre.ethers.getSigners();
-  const bar = terminalProgress();
-  const outcome = await replayMarket({
-    data: a.data,
-    pricing: a.pricing,
-    operators: { admin: admin!, tradingCentre: tradingCentre!, dispatch: dispatch!, gridCompany: gridCompany!, cashier: cashier! },
-    rpc: hre.ethers.provider,
-    matchSteps: a.matchSteps,
-    settleSteps: a.settleSteps,
-    progress: bar.sink,
-  }).finally(() => bar.stop());
+  const replay = async (pricing: typeof a.pricing) => {
+    const bar = terminalProgress();
+    return replayMarket({
+      data: a.data,
+      pricing,
+      operators: { admin: admin!, tradingCentre: tradingCentre!, dispatch: dispatch!, gridCompany: gridCompany!, cashier: cashier! },
+      rpc: hre.ethers.provider,
+      matchSteps: a.matchSteps,
+      settleSteps: a.settleSteps,
+      progress: bar.sink,
+    }).finally(() => bar.stop());
+  };
+  const outcome = await replay(a.pricing);
   const title = `Case ${a.caseName} — ${a.pricing} pricing — network ${hre.network.name}`;
   console.log(renderReplay(title, outcome.trades, a.data.orders, process.stdout.isTTY));
   if (a.out !== undefined) {
     fs.writeFileSync(a.out, JSON.stringify(toReplayJson(a.caseName, a.pricing, outcome.trades, a.data.orders), null, 2) + "\n");
     console.log(`\nwrote ${a.out}`);
+  }
+  if (args.comparePaper || a.report !== undefined) {
+    const { comparePaper } = await import("../src/paper/command");
+    const print = (text: string) => console.log(`\n${text}`);
+    await comparePaper({ root: hre.config.paths.root, pricing: a.pricing, trades: outcome.trades, replay: async (p) => (await replay(p)).trades, report: a.report, print });
   }
 }
