@@ -29,8 +29,8 @@ task("replay", "Replays a market round of the paper's case study (or --data DIR)
     undefined,
     types.string,
   )
-  .addFlag("comparePaper", "Case A: print each matched pair beside the paper's Table 5 (MWh, prices, differences)")
-  .addOptionalParam("report", "Case A: write the comparison under both pricing rules and the departures as Markdown", undefined, types.string)
+  .addFlag("comparePaper", "Print the result beside the paper's table (Case A: Table 5 pair by pair; Case B: Table 6)")
+  .addOptionalParam("report", "Write that comparison as Markdown (Case A: both pricing rules and the departures)", undefined, types.string)
   .setAction(async (args: ReplayArgs, hre) => runTask(hre, () => replayTask(args, hre)));
 
 /** Every argument checked before anything starts, so a long run never fails at its end on a bad flag. */
@@ -40,8 +40,8 @@ async function checkedArgs(args: ReplayArgs, root: string) {
   const { InvalidArgumentError } = await import("../src/errors");
   const caseName = args.case === undefined ? (args.data === undefined ? "A" : "custom") : choiceArg("--case", args.case, ["A", "B"]);
   if (args.certPrice !== undefined && caseName !== "B") throw new InvalidArgumentError("--cert-price applies to --case B only");
-  if ((args.comparePaper || args.report !== undefined) && (caseName !== "A" || args.data !== undefined)) {
-    throw new InvalidArgumentError("--compare-paper and --report compare Case A (the paper's own market) with its Table 5");
+  if ((args.comparePaper || args.report !== undefined) && (caseName === "custom" || args.data !== undefined)) {
+    throw new InvalidArgumentError("--compare-paper and --report compare the paper's own market (--case A or B) with its tables");
   }
   const data = loadMarket(args.data ?? path.join(root, "data", "case-a"));
   return {
@@ -59,7 +59,8 @@ async function replayTask(args: ReplayArgs, hre: HardhatRuntimeEnvironment): Pro
   const a = await checkedArgs(args, hre.config.paths.root);
   if (a.caseName === "B") {
     const { replayCaseB } = await import("../src/caseb/command");
-    return replayCaseB({ ...a, certPrice: args.certPrice, network: hre.network.name });
+    const root = hre.config.paths.root;
+    return replayCaseB({ ...a, certPrice: args.certPrice, network: hre.network.name, comparePaper: args.comparePaper, root });
   }
   const { replayMarket } = await import("../src/replay/replay");
   const { renderReplay } = await import("../src/replay/report");

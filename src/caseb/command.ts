@@ -20,6 +20,10 @@ export interface CaseBCommandArgs {
   readonly certPrice?: string;
   /** The Hardhat network the task was started with (Case B always runs on its own two devnets). */
   readonly network: string;
+  /** Print the sweep beside the paper's Table 6; with `report`, write that as Markdown too. */
+  readonly comparePaper?: boolean;
+  readonly report?: string;
+  readonly root: string;
 }
 
 /**
@@ -57,5 +61,9 @@ export async function replayCaseB(args: CaseBCommandArgs): Promise<void> {
     const json = outcomes.map((o) => toCaseBJson(o, pricing));
     fs.writeFileSync(args.out, JSON.stringify(json.length === 1 ? json[0] : json, null, 2) + "\n");
     console.log(`\nwrote ${args.out}`);
+  }
+  if (args.comparePaper === true || args.report !== undefined) {
+    const { comparePaperCaseB } = await import("../paper/command");
+    comparePaperCaseB({ root: args.root, outcomes, report: args.report, print: (text) => console.log(`\n${text}`) });
   }
 }

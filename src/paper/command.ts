@@ -5,7 +5,11 @@ import { PRICING_RULES } from "../data";
 import type { TradeRecord } from "../replay/result";
 import { compareTable5, type Table5Comparison } from "./compare";
 import { fidelityReport, renderComparison } from "./report";
-import { parseTable5 } from "./tables";
+import { parseTable5, parseTable6 } from "./tables";
+import { compareTable6, type MeasuredOutcome } from "./table6";
+import { renderTable6, table6Markdown } from "./report6";
+import type { CaseBOutcome } from "../caseb/flow";
+import { summarize } from "../caseb/result";
 
 export interface ComparePaperOptions {
   readonly root: string;
@@ -33,5 +37,30 @@ export async function comparePaper(opts: ComparePaperOptions): Promise<void> {
   }
   const departures = fs.readFileSync(path.join(opts.root, "docs", "paper-departures.md"), "utf8").replace(/^# /, "## ");
   fs.writeFileSync(opts.report, fidelityReport(sections, departures));
+  opts.print(`\nwrote ${opts.report}`);
+}
+
+export interface ComparePaperCaseBOptions {
+  readonly root: string;
+  readonly outcomes: readonly CaseBOutcome[];
+  readonly report?: string;
+  readonly print: (text: string) => void;
+}
+
+/** Case B's measures as Table 6 names them: certificate income is the wind generators' (what certificates earned). */
+export function measured(o: CaseBOutcome): MeasuredOutcome {
+  const s = summarize(o);
+  let certIncome = 0n;
+  for (const g of s.generators.values()) if (g.kind === "wind") certIncome += g.certificateIncome;
+  return { certPrice: Number(o.certPrice), certIncome, windProfit: s.windProfit, generatorRevenue: s.generatorRevenue };
+}
+
+/** `--case B --compare-paper` and `--report`: the sweep beside Table 6 as printed, with the second differences. */
+export function comparePaperCaseB(opts: ComparePaperCaseBOptions): void {
+  const table6 = parseTable6(fs.readFileSync(path.join(opts.root, "data", "paper", "table6.csv"), "utf8"));
+  const cmp = compareTable6(table6, opts.outcomes.map(measured));
+  opts.print(renderTable6("Case B beside the paper's Table 6", cmp));
+  if (opts.report === undefined) return;
+  fs.writeFileSync(opts.report, `# Case B against the paper's Table 6\n\n${table6Markdown(cmp).replace(/^## .*\n\n/, "")}\n`);
   opts.print(`\nwrote ${opts.report}`);
 }

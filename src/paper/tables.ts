@@ -49,3 +49,39 @@ export function parseTable5(text: string): PaperMatch[] {
     };
   });
 }
+
+/** A row of Table 6 as printed: the certificate price as printed (3, 4, 5 for the text's 300, 400, 500), tokens. */
+export interface PaperOutcome {
+  readonly case: "A" | "B";
+  readonly certPrice: number;
+  readonly certIncome: number;
+  readonly windProfit: number;
+  readonly generatorRevenue: number;
+}
+
+const outcomeRow = z.object({
+  case: z.enum(["A", "B"]),
+  cert_price: z.string().regex(/^\d+$/, "expected a whole number"),
+  cert_income: z.string().regex(/^\d+$/, "expected a whole number"),
+  wind_profit: z.string().regex(/^\d+$/, "expected a whole number"),
+  generator_revenue: z.string().regex(/^\d+$/, "expected a whole number"),
+});
+
+export function parseTable6(text: string): PaperOutcome[] {
+  const file = "table6.csv";
+  const columns = { required: Object.keys(outcomeRow.shape), optional: [] };
+  return parseCsv(file, text, columns).map(({ row: n, values }) => {
+    const r = outcomeRow.safeParse(values);
+    if (!r.success) {
+      const issue = r.error.issues[0]!;
+      throw new DataFormatError({ file, row: n, field: String(issue.path[0]) }, issue.message);
+    }
+    return {
+      case: r.data.case,
+      certPrice: Number(r.data.cert_price),
+      certIncome: Number(r.data.cert_income),
+      windProfit: Number(r.data.wind_profit),
+      generatorRevenue: Number(r.data.generator_revenue),
+    };
+  });
+}

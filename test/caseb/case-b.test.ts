@@ -8,6 +8,7 @@ import { certPriceWad, obligationUnits, UNITS_PER_CERTIFICATE, withCertificateCo
 import { summarize, toCaseBJson } from "../../src/caseb/result";
 import { renderCaseB } from "../../src/caseb/report";
 import { DeploymentSchema } from "../../src/ops/deployment";
+import { measured } from "../../src/paper/command";
 import { tokenAmount } from "../../src/units";
 import { runMarket } from "../model/market-model";
 
@@ -109,5 +110,14 @@ describe("Case B replay (paper §IV) on two devnets with the relayer", function 
     expect(Object.values(json.summary.obligationsMet).every(Boolean)).to.equal(true);
     expect(DeploymentSchema.safeParse(outcome.deployment).success).to.equal(true);
     expect(renderCaseB("Case B", [outcome])).to.match(/certificates traded\s+13,463\.4/);
+  });
+
+  it("measures for Table 6: the wind generators' certificate income, total wind profit and generator revenue", () => {
+    const s = summarize(outcome);
+    const m = measured(outcome);
+    const windIncome = [...s.generators.values()].filter((g) => g.kind === "wind").reduce((a, g) => a + g.certificateIncome, 0n);
+    expect(m).to.deep.equal({ certPrice: 300, certIncome: windIncome, windProfit: s.windProfit, generatorRevenue: s.generatorRevenue });
+    // Every certificate sold earns its seller P tokens: 13,463.4 certificates at 300 tokens.
+    expect(m.certIncome).to.equal(outcome.certificates.traded * 300n * 10n ** 18n / UNITS_PER_CERTIFICATE);
   });
 });

@@ -107,7 +107,7 @@ describe("the paper side by side (src/paper)", function () {
       } finally {
         console.error = error;
       }
-      expect([process.exitCode, errors]).to.deep.equal([1, ["error: --compare-paper and --report compare Case A (the paper's own market) with its Table 5"]]);
+      expect([process.exitCode, errors]).to.deep.equal([1, ["error: --compare-paper and --report compare the paper's own market (--case A or B) with its tables"]]);
       process.exitCode = undefined;
     });
   });
