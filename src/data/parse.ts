@@ -59,7 +59,7 @@ function columnsOf(schema: z.AnyZodObject, optional: readonly string[] = []): Cs
 }
 
 /** Parses every data row of a CSV file with a zod row schema, mapping the first issue to file, row and field. */
-function parseRows<S extends z.AnyZodObject>(
+export function parseRows<S extends z.AnyZodObject>(
   file: string,
   text: string,
   schema: S,
