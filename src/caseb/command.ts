@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import type { MarketData, PricingRule } from "../data";
+import type { Evm } from "../devnet/node";
 import { InvalidArgumentError } from "../errors";
 import { renderReplay } from "../replay/report";
 import { terminalProgress } from "../cli/progress-bar";
@@ -22,6 +23,8 @@ export interface CaseBCommandArgs {
   readonly network: string;
   /** Print the sweep beside the paper's Table 6; with `report`, write that as Markdown too. */
   readonly comparePaper?: boolean;
+  /** The EVM the two devnets run (default hardhat). */
+  readonly chain?: Evm;
   readonly report?: string;
   readonly root: string;
 }
@@ -39,6 +42,7 @@ export async function replayCaseB(args: CaseBCommandArgs): Promise<void> {
   const { data, pricing } = args;
   const bar = terminalProgress();
   const outcomes = await runCaseBSweep({
+    devnets: { evm: args.chain },
     data,
     pricing,
     prices,
@@ -52,7 +56,7 @@ export async function replayCaseB(args: CaseBCommandArgs): Promise<void> {
   }).finally(() => bar.stop());
   const color = process.stdout.isTTY;
   if (outcomes.length === 1) {
-    const title = `Case B — P = ${outcomes[0]!.certPrice} tokens/certificate — ${pricing} pricing — main and side devnets`;
+    const title = `Case B — P = ${outcomes[0]!.certPrice} tokens/certificate — ${pricing} pricing — main and side devnets (${args.chain ?? "hardhat"})`;
     console.log(renderReplay(title, outcomes[0]!.trades, data.orders, color));
     console.log("");
   }

@@ -5,10 +5,16 @@ import { DevnetError } from "./errors";
 import { freePort } from "./ports";
 import { chainIdOf } from "./rpc";
 
+/** The EVM implementations a devnet can run: Hardhat's node, or Foundry's Anvil (shipped in an npm package). */
+export type Evm = "hardhat" | "anvil";
+export const EVMS: readonly Evm[] = ["hardhat", "anvil"];
+
 /** What to start: a name for messages, the chain id, and optionally a fixed port and a log file. */
 export interface DevnetSpec {
   readonly name: string;
   readonly chainId: number;
+  /** Default: hardhat. */
+  readonly evm?: Evm;
   /** Default: a free port picked by the OS. */
   readonly port?: number;
   /** Append the node's output here (default: keep only its last lines, for error messages). */
@@ -113,6 +119,7 @@ export async function startDevnet(spec: DevnetSpec): Promise<Devnet> {
 }
 
 function spawnNode(spec: DevnetSpec, port: number): ChildProcess {
+  if (spec.evm === "anvil") return spawnAnvil(spec, port);
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     DPLC_DEVNET_CHAIN_ID: String(spec.chainId),
@@ -123,6 +130,29 @@ function spawnNode(spec: DevnetSpec, port: number): ChildProcess {
   const cli = require.resolve("hardhat/internal/cli/cli.js", { paths: [ROOT] });
   const args = [cli, "node", "--config", CONFIG, "--hostname", "127.0.0.1", "--port", String(port)];
   return spawn(process.execPath, args, { cwd: ROOT, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+}
+
+/**
+ * Anvil with what the project's Hardhat network has: the default mnemonic's first 20 accounts, a 60M block gas limit,
+ * Cancun, transactions mined in arrival order; automine, plus interval mining when asked for (whole seconds).
+ */
+function spawnAnvil(spec: DevnetSpec, port: number): ChildProcess {
+  const args = ["--host", "127.0.0.1", "--port", String(port), "--chain-id", String(spec.chainId), "--accounts", "20"];
+  args.push("--hardfork", "cancun", "--gas-limit", "60000000", "--order", "fifo");
+  if ((spec.blockIntervalMs ?? 0) > 0) args.push("--block-time", String(Math.max(1, Math.round(spec.blockIntervalMs! / 1000))));
+  return spawn(anvilBinary(), args, { cwd: ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+}
+
+/** The anvil binary of the optional npm package `@foundry-rs/anvil-linux-amd64` (Linux x64 only). */
+export function anvilBinary(): string {
+  try {
+    return require.resolve("@foundry-rs/anvil-linux-amd64/bin/anvil", { paths: [ROOT] });
+  } catch (err) {
+    throw new DevnetError(
+      `Anvil is not installed here: the package @foundry-rs/anvil-linux-amd64 ships it for Linux x64 only (${process.platform} ${process.arch})`,
+      { cause: err },
+    );
+  }
 }
 
 async function waitReady(spec: DevnetSpec, url: string, child: ChildProcess, tail: string[]): Promise<void> {
