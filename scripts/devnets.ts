@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import path from "node:path";
-import { Command, InvalidArgumentError as CommanderArgError } from "commander";
+import { Command, InvalidArgumentError as CommanderArgError, Option } from "commander";
 import { TASK_COMPILE } from "hardhat/builtin-tasks/task-names";
 
 function int(v: string): number {
@@ -22,6 +22,7 @@ const program = new Command()
   .option("--relayer-http-port <port>", "the /metrics and /healthz port written into the relayer config", int, 9464)
   .option("--block-interval <ms>", "also mine a block every <ms> on each chain, so relayed messages confirm on idle chains (0: off)", int, 1000)
   .option("--no-deploy", "start the chains only")
+  .addOption(new Option("--chain <evm>", "the EVM both chains run").choices(["hardhat", "anvil"]).default("hardhat"))
   .option("--log-dir <dir>", "write each node's output to <dir>/main.log and <dir>/side.log")
   .option("--root <dir>", "directory whose deployments/ receives the files", path.join(__dirname, ".."))
   .showHelpAfterError()
@@ -39,12 +40,13 @@ async function main(): Promise<void> {
     deploy: boolean;
     logDir?: string;
     root: string;
+    chain: "hardhat" | "anvil";
   }>();
   // Deploying needs the generated contract bindings: compile first, as `hardhat run` does (only what changed).
   const hre = (await import("hardhat")).default;
   await hre.run(TASK_COMPILE, { quiet: true });
   const { runDevnetsCommand } = await import("../src/devnet/command");
-  await runDevnetsCommand({ ...o, blockIntervalMs: o.blockInterval, root: path.resolve(o.root) });
+  await runDevnetsCommand({ ...o, blockIntervalMs: o.blockInterval, root: path.resolve(o.root), evm: o.chain });
 }
 
 main().catch((err: unknown) => {

@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from "../errors";
 import { startDevnetSession, untilSignal, MAIN_PORT, SIDE_PORT } from "./session";
 import { MAIN_CHAIN_ID, SIDE_CHAIN_ID } from "./pair";
+import type { Evm } from "./node";
 
 /** Options of `npm run devnets`. */
 export interface DevnetsCommandOptions {
@@ -13,6 +14,7 @@ export interface DevnetsCommandOptions {
   readonly relayerHttpPort?: number;
   readonly logDir?: string;
   readonly blockIntervalMs?: number;
+  readonly evm?: Evm;
 }
 
 function checkPort(name: string, v: number | undefined): void {

@@ -3,7 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { DevnetError } from "./errors";
 import { freePort } from "./ports";
-import { chainIdOf } from "./rpc";
+import { chainIdOf, rpcCall } from "./rpc";
 
 /** The EVM implementations a devnet can run: Hardhat's node, or Foundry's Anvil (shipped in an npm package). */
 export type Evm = "hardhat" | "anvil";
@@ -100,7 +100,9 @@ export async function startDevnet(spec: DevnetSpec): Promise<Devnet> {
     log?.end();
   });
 
+  const miner = anvilIntervalMiner(spec, url);
   const stop = async (graceMs = 5000): Promise<void> => {
+    if (miner !== undefined) clearInterval(miner);
     if (child.exitCode !== null || child.signalCode !== null) return;
     killGroup(pid, "SIGTERM");
     const timer = setTimeout(() => killGroup(pid, "SIGKILL"), graceMs);
@@ -134,13 +136,25 @@ function spawnNode(spec: DevnetSpec, port: number): ChildProcess {
 
 /**
  * Anvil with what the project's Hardhat network has: the default mnemonic's first 20 accounts, a 60M block gas limit,
- * Cancun, transactions mined in arrival order; automine, plus interval mining when asked for (whole seconds).
+ * Cancun, transactions mined in arrival order, automine. (Interval mining: see anvilIntervalMiner.)
  */
 function spawnAnvil(spec: DevnetSpec, port: number): ChildProcess {
   const args = ["--host", "127.0.0.1", "--port", String(port), "--chain-id", String(spec.chainId), "--accounts", "20"];
   args.push("--hardfork", "cancun", "--gas-limit", "60000000", "--order", "fifo");
-  if ((spec.blockIntervalMs ?? 0) > 0) args.push("--block-time", String(Math.max(1, Math.round(spec.blockIntervalMs! / 1000))));
   return spawn(anvilBinary(), args, { cwd: ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+}
+
+/**
+ * Anvil's `--block-time` replaces automine instead of adding to it (a deployment would then wait a whole interval per
+ * transaction), so an Anvil devnet keeps automine and this process mines an empty block every interval, as a hardhat
+ * node's `mining.interval` does beside automine. Stopped with the devnet.
+ */
+function anvilIntervalMiner(spec: DevnetSpec, url: string): NodeJS.Timeout | undefined {
+  const interval = spec.blockIntervalMs ?? 0;
+  if (spec.evm !== "anvil" || interval <= 0) return undefined;
+  const timer = setInterval(() => void rpcCall(url, "evm_mine").catch(() => undefined), interval);
+  timer.unref();
+  return timer;
 }
 
 /** The anvil binary of the optional npm package `@foundry-rs/anvil-linux-amd64` (Linux x64 only). */

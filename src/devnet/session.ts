@@ -1,4 +1,5 @@
 import { startDevnets, type DevnetPair } from "./pair";
+import type { Evm } from "./node";
 import { deployToDevnets, writeDevnetFiles, type DevnetsDeployment } from "./deploy";
 
 export interface DevnetSessionOptions {
@@ -15,6 +16,8 @@ export interface DevnetSessionOptions {
   readonly logDir?: string;
   /** Interval mining, ms (default 1000, so the relayer's confirmations come on idle chains; 0: off). */
   readonly blockIntervalMs?: number;
+  /** The EVM both chains run (default hardhat). */
+  readonly evm?: Evm;
 }
 
 export interface DevnetSession {
@@ -40,9 +43,10 @@ export async function startDevnetSession(opts: DevnetSessionOptions, log: (line:
     sideChainId: opts.sideChainId,
     logDir: opts.logDir,
     blockIntervalMs: opts.blockIntervalMs ?? 1000,
+    evm: opts.evm,
   });
-  log(`main chain  ${pair.main.url}  chain id ${pair.main.chainId}  pid ${pair.main.pid}`);
-  log(`side chain  ${pair.side.url}  chain id ${pair.side.chainId}  pid ${pair.side.pid}`);
+  log(`main chain  ${pair.main.url}  chain id ${pair.main.chainId}  pid ${pair.main.pid}  ${opts.evm ?? "hardhat"}`);
+  log(`side chain  ${pair.side.url}  chain id ${pair.side.chainId}  pid ${pair.side.pid}  ${opts.evm ?? "hardhat"}`);
   if (opts.deploy === false) return { pair, stop: () => pair.stop() };
   try {
     const deployed = await deployToDevnets(pair.main, pair.side);

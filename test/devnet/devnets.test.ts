@@ -8,7 +8,7 @@ import { DevnetError } from "../../src/devnet/errors";
 import { startDevnet } from "../../src/devnet/node";
 import { startDevnets, MAIN_CHAIN_ID, SIDE_CHAIN_ID } from "../../src/devnet/pair";
 import { freePort } from "../../src/devnet/ports";
-import { chainIdOf } from "../../src/devnet/rpc";
+import { chainIdOf, rpcCall } from "../../src/devnet/rpc";
 import { devnetFiles } from "../../src/devnet/deploy";
 import { loadDeployment } from "../../src/ops/deployment";
 import { spawnRelayer, tempDir, waitFor, type RelayerProcess } from "../relayer/helpers";
@@ -41,6 +41,27 @@ describe("two devnets", function () {
     }
     expect(groupAlive(pair.main.pid)).to.equal(false);
     expect(groupAlive(pair.side.pid)).to.equal(false);
+  });
+
+  describe("when they run on Anvil (the second EVM)", function () {
+    it("answer with their chain ids, mine a transaction at once and an empty block every interval, and stop", async () => {
+      const pair = await startDevnets({ evm: "anvil", blockIntervalMs: 200 });
+      const blockNumber = async (url: string) => Number(await rpcCall(url, "eth_blockNumber"));
+      try {
+        expect([await chainIdOf(pair.main.url), await chainIdOf(pair.side.url)]).to.deep.equal([MAIN_CHAIN_ID, SIDE_CHAIN_ID]);
+        const provider = devnetProvider(pair.main.url, pair.main.chainId);
+        // The relayer's account exists: Anvil is started with Hardhat's 20 accounts, not its default 10.
+        const tx = await devnetWallet(ACCOUNT.relayer, provider).sendTransaction({ to: devnetWallet(14).address, value: 1n });
+        expect((await tx.wait(1, 5_000))!.status).to.equal(1);
+        provider.destroy();
+        const before = await blockNumber(pair.side.url);
+        await new Promise((r) => setTimeout(r, 1_500));
+        expect(await blockNumber(pair.side.url)).to.be.greaterThan(before + 2);
+      } finally {
+        await pair.stop();
+      }
+      expect([groupAlive(pair.main.pid), groupAlive(pair.side.pid)]).to.deep.equal([false, false]);
+    });
   });
 
   it("are stopped when the process that started them gets a Ctrl-C it does not handle itself", async () => {
