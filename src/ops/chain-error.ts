@@ -30,6 +30,12 @@ export interface DecodedRevert {
   readonly args: readonly { readonly name: string; readonly value: string }[];
 }
 
+/** What `revert("…")`/`require` and a failed assert or overflow revert with, in any contract. */
+const SOLIDITY_BUILTIN_ERRORS = [
+  { type: "error", name: "Error", inputs: [{ name: "message", type: "string" }] },
+  { type: "error", name: "Panic", inputs: [{ name: "code", type: "uint256" }] },
+];
+
 /** Every custom error of a set of ABIs, by selector, and the member names of every enum (`IDPLCRegistry.Status`). */
 export class ErrorCatalog {
   private readonly bySelector = new Map<string, CatalogEntry>();
@@ -38,7 +44,7 @@ export class ErrorCatalog {
     abis: readonly (readonly unknown[])[],
     private readonly enums: ReadonlyMap<string, readonly string[]>,
   ) {
-    for (const abi of abis) {
+    for (const abi of [SOLIDITY_BUILTIN_ERRORS, ...abis]) {
       for (const item of abi as readonly { type?: string; inputs?: AbiParam[] }[]) {
         if (item.type !== "error") continue;
         const fragment = ErrorFragment.from(item);

@@ -69,6 +69,14 @@ describe("contract reverts in words (src/ops/chain-error)", function () {
       expect(await describe1(new Error("socket hang up"))).to.equal(undefined);
       expect(await describe1({ data: "0xdeadbeef" })).to.equal(undefined);
     });
+
+    it("decodes Solidity's own Error(string) and Panic(uint256) too", async function () {
+      const { AbiCoder, id } = await import("ethers");
+      const encode = (sig: string, type: string, value: unknown) =>
+        id(sig).slice(0, 10) + AbiCoder.defaultAbiCoder().encode([type], [value]).slice(2);
+      expect(await describe1({ data: encode("Error(string)", "string", "too late") })).to.equal('Error(message="too late")');
+      expect(await describe1({ data: encode("Panic(uint256)", "uint256", 0x11) })).to.equal("Panic(code=17)");
+    });
   });
 });
 
