@@ -10,6 +10,8 @@ import { spawnSync } from "node:child_process";
 /** Top-level entries that are build output or too big to copy; the sandbox rebuilds or links them. */
 const SKIP = new Set([".git", "node_modules", "artifacts", "cache", "typechain-types", "coverage", "coverage.json", "dist", "out"]);
 
+const PRELOAD = "mutation-preload.js";
+
 export interface RunResult {
   ok: boolean;
   timedOut: boolean;
@@ -28,6 +30,8 @@ export class Sandbox {
       fs.cpSync(path.join(repo, entry), path.join(root, entry), { recursive: true });
     }
     fs.symlinkSync(path.join(repo, "node_modules"), path.join(root, "node_modules"), "dir");
+    // A run only needs to know that a property fails: shrinking a counterexample against a contract can take minutes.
+    fs.writeFileSync(path.join(root, PRELOAD), 'require("fast-check").configureGlobal({ endOnFailure: true });\n');
     return new Sandbox(root);
   }
 
@@ -44,7 +48,12 @@ export class Sandbox {
     const started = Date.now();
     const child = spawnSync(path.join(this.root, "node_modules", ".bin", "hardhat"), args, {
       cwd: this.root,
-      env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "true", FORCE_COLOR: "0" },
+      env: {
+        ...process.env,
+        TS_NODE_TRANSPILE_ONLY: "true",
+        FORCE_COLOR: "0",
+        NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --require ${path.join(this.root, PRELOAD)}`.trim(),
+      },
       encoding: "utf8",
       maxBuffer: 64 * 1024 * 1024,
       timeout: timeoutSeconds * 1000,

@@ -103,6 +103,12 @@ const bridge: SolidityMutant[] = [
   one("reporter-kind-unchecked", "contracts/bridge/SettlementReporter.sol", "        if (t.thermal != thermal) {", "        if (false) {", "a thermal trade reported as wind gets green certificates", REPORTER),
   one("reporter-quota-open-round", "contracts/bridge/SettlementReporter.sol", "        if (r.state != IDPLCMarket.RoundState.Closed) revert SettlementReporterRoundNotClosed(roundId, r.state);\n", "", "quotas reported before the round closes", REPORTER),
   one("reporter-quota-twice", "contracts/bridge/SettlementReporter.sol", "        if (_quotaReported[orderId]) revert SettlementReporterQuotaAlreadyReported(orderId);\n", "", "a consumer's quota counted twice", REPORTER),
+  one("gateway-replay-check-removed", GW, "        if (done[message.nonce]) revert BridgeGatewayAlreadyProcessed(message.srcChainId, srcGateway, message.nonce);\n", "", "a delivered message can be replayed", GATEWAY),
+  one("vault-release-all-refused", "contracts/bridge/TokenVault.sol", "if (amount > held)", "if (amount >= held)", "boundary: the last locked unit can never be released", PEG),
+  one("app-peer-address-unchecked", "contracts/bridge/BridgeApp.sol", " || sender != _peer", "", "any contract on the peer chain is trusted", PEG),
+  one("reporter-quota-other-round", "contracts/bridge/SettlementReporter.sol", "        if (o.roundId != roundId) revert SettlementReporterOrderNotInRound(orderId, roundId);\n", "", "a quota reported under the wrong round", REPORTER),
+  one("reporter-quota-withdrawn", "contracts/bridge/SettlementReporter.sol", "        if (!o.active) revert SettlementReporterOrderWithdrawn(orderId);\n", "", "a withdrawn order still owes a quota", REPORTER),
+  one("reporter-empty-trade", "contracts/bridge/SettlementReporter.sol", "        if (t.mwh == 0) revert SettlementReporterEmptyTrade(roundId, tradeId);\n", "", "a fully curtailed trade gets a certificate of zero", REPORTER),
 ];
 
 const market: SolidityMutant[] = [
@@ -117,6 +123,8 @@ const market: SolidityMutant[] = [
   one("market-curtail-no-blocking", "contracts/market/DPLCMarket.sol", "            c.capacityMwh = c.usedMwh;\n", "", "a curtailed corridor gets re-filled on re-matching", MARKET),
   one("market-curtail-above-trade", "contracts/market/DPLCMarket.sol", "mwh[i] == 0 || mwh[i] > t.mwh", "mwh[i] == 0 || mwh[i] > t.mwh + 1", "off by one: curtailing more than the trade carries", MARKET),
   one("market-fees-not-paid", "contracts/market/DPLCMarket.sol", "            if (fees > 0) _token.safeTransfer(_grid.gridCompany(), fees);\n", "", "grid fees stay in the market", MARKET),
+  one("market-withdraw-other-round", "contracts/market/DPLCMarket.sol", "if (!o.active || o.roundId != roundId) revert MarketOrderInactive(orderId);", "if (!o.active) revert MarketOrderInactive(orderId);", "an order of a settled round withdrawn and refunded again", MARKET),
+  one("market-curtail-trade-bound", "contracts/market/DPLCMarket.sol", "            if (tradeId >= r.trades.length) revert MarketTradeNotFound(tradeId);\n", "", "curtailing a trade that does not exist", MARKET),
 ];
 
 const libraries: SolidityMutant[] = [
@@ -144,6 +152,10 @@ const libraries: SolidityMutant[] = [
   one("heap-wrong-parent", "contracts/libraries/PackedHeap.sol", "parent = (hole - 1) / 2;", "parent = hole / 2;", "wrong index: sift-up compares with the wrong parent", HEAP),
   one("heap-wrong-child", "contracts/libraries/PackedHeap.sol", "                    if (r < c) {", "                    if (r > c) {", "sift-down follows the larger child", HEAP),
   one("heap-sift-down-early-stop", "contracts/libraries/PackedHeap.sol", "                if (last <= c) break;", "                if (last >= c) break;", "sift-down stops at the wrong comparison", HEAP),
+  one("settlement-refund-cursor-from-zero", "contracts/libraries/Settlement.sol", "        if (r.refundCursor < r.firstOrderId) r.refundCursor = r.firstOrderId;\n", "", "refunds walk every earlier round's orders (steps wasted, rounds mixed)", MARKET),
+  one("settlement-zero-payment-skipped", "contracts/libraries/Settlement.sol", "if (received > 0)", "if (received > 1)", "boundary: a one-wei seller payment is kept by the market", MARKET),
+  one("matching-full-corridor-considered", "contracts/libraries/Matching.sol", "if (c.usedMwh >= c.capacityMwh) continue;", "if (c.usedMwh > c.capacityMwh) continue;", "boundary: a full corridor yields empty trades", MARKET),
+  one("matching-cap-rounds-up", "contracts/libraries/Matching.sol", "    function thermalRoom(RoundBook.Round storage r) internal view returns (uint64) {\n        uint256 cap = (uint256(r.windTotalMwh) * r.bundlingRatioBps) / 10_000;", "    function thermalRoom(RoundBook.Round storage r) internal view returns (uint64) {\n        uint256 cap = (uint256(r.windTotalMwh) * r.bundlingRatioBps + 9_999) / 10_000;", "bundling cap rounded up: thermal above ratio × wind", MARKET),
 ];
 
 export const MUTANTS: readonly SolidityMutant[] = [...bridge, ...market, ...libraries];
