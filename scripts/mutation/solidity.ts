@@ -13,7 +13,7 @@ import pc from "picocolors";
 import { MUTANTS, folderOf, type SolidityMutant } from "./solidity-mutants";
 import { Sandbox } from "./sandbox";
 
-type Status = "killed" | "survived" | "timeout" | "invalid";
+type Status = "killed" | "survived" | "equivalent" | "timeout" | "invalid";
 
 interface Outcome {
   id: string;
@@ -78,7 +78,7 @@ function runOne(box: Sandbox, m: SolidityMutant, opts: RunOptions, logDir: strin
     fs.writeFileSync(path.join(logDir, `${m.id}.log`), run.output);
     const seconds = compile.seconds + run.seconds;
     if (run.timedOut) return { ...base, status: "timeout", seconds };
-    if (run.ok) return { ...base, status: "survived", seconds };
+    if (run.ok) return { ...base, status: m.equivalent ? "equivalent" : "survived", seconds, reason: m.equivalent ?? m.reason };
     const failing = Number(/(\d+) failing/.exec(run.output)?.[1] ?? 0);
     return { ...base, status: "killed", seconds, killedBy: firstFailure(run.output), failing };
   } finally {
@@ -86,11 +86,11 @@ function runOne(box: Sandbox, m: SolidityMutant, opts: RunOptions, logDir: strin
   }
 }
 
-/** Killed (timeouts count as killed, like Stryker) over all valid mutants, per folder and in total. */
+/** Killed (timeouts count as killed, like Stryker) over all valid, non-equivalent mutants, per folder and in total. */
 function summarize(outcomes: Outcome[]): string[] {
   const folders = [...new Set(outcomes.map((o) => o.folder))].sort();
   const line = (name: string, list: Outcome[]) => {
-    const valid = list.filter((o) => o.status !== "invalid");
+    const valid = list.filter((o) => o.status !== "invalid" && o.status !== "equivalent");
     const killed = valid.filter((o) => o.status === "killed" || o.status === "timeout").length;
     const score = valid.length === 0 ? 100 : (100 * killed) / valid.length;
     return `${name.padEnd(12)} ${String(killed).padStart(3)} / ${String(valid.length).padEnd(3)} killed  ${score.toFixed(1)} %`;
@@ -162,7 +162,7 @@ async function main(): Promise<void> {
     for (const [i, m] of list.entries()) {
       const o = runOne(box, m, opts, logDir);
       outcomes.push(o);
-      const colour = o.status === "survived" || o.status === "invalid" ? pc.red : pc.green;
+      const colour = o.status === "survived" || o.status === "invalid" ? pc.red : o.status === "equivalent" ? pc.yellow : pc.green;
       console.log(`[${i + 1}/${list.length}] ${colour(o.status.padEnd(8))} ${m.id} (${o.seconds.toFixed(0)} s)${o.killedBy ? pc.dim(`  ← ${o.killedBy}`) : ""}${opts.bail || o.failing === undefined ? "" : pc.dim(`  [${o.failing} failing]`)}`);
     }
   } finally {
@@ -170,9 +170,11 @@ async function main(): Promise<void> {
     else box.remove();
   }
   console.log(`\n${summarize(outcomes).join("\n")}`);
-  const survivors = outcomes.filter((o) => o.status === "survived" || o.status === "invalid");
+  const survivors = outcomes.filter((o) => o.status !== "killed" && o.status !== "timeout");
   for (const o of survivors) console.log(pc.red(`${o.status}: ${o.id} (${o.file}) — ${o.reason}`));
   if (opts.json) fs.writeFileSync(opts.json, `${JSON.stringify(outcomes, null, 2)}\n`);
+  // A survivor must be killed by a new test or marked equivalent with its reason (TESTING.md).
+  if (outcomes.some((o) => o.status === "survived")) process.exitCode = 1;
   if (outcomes.some((o) => o.status === "invalid")) process.exitCode = 2;
 }
 
