@@ -3,7 +3,7 @@ import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { SettlementReporter__factory } from "../../typechain-types";
 import { fund, matchAll, openRound, passDeadline, settleAll, consumerOrder, RoundState } from "../helpers/fixtures";
 import { price } from "../helpers/rules";
-import { approvedRoundFixture, settledRoundFixture, tradeIdsByKind, type Certificates } from "./fixtures";
+import { approvedRound, approvedRoundFixture, settledRoundFixture, tradeIdsByKind, type Certificates } from "./fixtures";
 import { MAIN_CHAIN, SIDE_CHAIN } from "./helpers";
 import { encodeQuota, encodeTrade } from "./reports";
 
@@ -91,6 +91,28 @@ describe("SettlementReporter", function () {
         await expect(f.reporter.report(r, [1n]))
           .to.be.revertedWithCustomError(f.reporter, "SettlementReporterTradeNotSettled")
           .withArgs(r, 1n);
+      });
+    });
+
+    describe("when a trade was curtailed to nothing", function () {
+      async function curtailedRoundFixture(): Promise<Certificates> {
+        const f = await approvedRound(async (book) => {
+          await (await book.market.connect(book.dispatch).curtail([0n], [20n])).wait();
+          await matchAll(book);
+        });
+        await settleAll(f.book);
+        return f;
+      }
+
+      it("refuses it: there is nothing to certify", async function () {
+        const f = await loadFixture(curtailedRoundFixture);
+        const r = f.book.roundId;
+        const t = await f.book.market.trade(r, 0n);
+        expect([t.mwh, t.settled]).to.deep.equal([0n, true]);
+        await expect(f.reporter.report(r, [0n]))
+          .to.be.revertedWithCustomError(f.reporter, "SettlementReporterEmptyTrade")
+          .withArgs(r, 0n);
+        expect(await f.reporter.isReported(r, 0n)).to.equal(false);
       });
     });
 

@@ -168,6 +168,22 @@ describe("Token peg (TokenVault ⇄ WrappedDPLC)", function () {
       });
     });
 
+    describe("when the main gateway is paused", function () {
+      it("refuses to release (no mint limit stands in the way) and to lock, and releases after unpausing", async function () {
+        const p = await loadFixture(wrappedFixture);
+        const alice = p.users[0]!;
+        const [m] = await sent(p.side, p.wrapped.connect(alice).burn(WAD, alice.address));
+        const signatures = await quorum(p.main, m!);
+        await (await p.main.pause()).wait();
+        await expect(p.main.execute(m!, signatures)).to.be.revertedWithCustomError(p.main, "BridgeGatewayPaused");
+        await expect(p.vault.connect(alice).lock(WAD, alice.address)).to.be.revertedWithCustomError(p.main, "BridgeGatewayPaused");
+        expect(await p.main.processed(SIDE_CHAIN, await p.side.getAddress(), m!.nonce)).to.equal(false);
+        await (await p.main.unpause()).wait();
+        await expect(p.main.execute(m!, signatures)).to.changeTokenBalance(p.token, alice, WAD);
+        await expectPegAtRest(p);
+      });
+    });
+
     describe("when a release message is replayed", function () {
       it("pays once", async function () {
         const p = await loadFixture(wrappedFixture);

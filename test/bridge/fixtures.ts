@@ -129,6 +129,11 @@ export interface Certificates {
  * matched and approved (not settled), plus the reporter (main) and the certificate contracts (side).
  */
 export async function approvedRoundFixture(): Promise<Certificates> {
+  return approvedRound();
+}
+
+/** {approvedRoundFixture}'s round; `beforeApproval` may curtail and re-match before the dispatch centre approves. */
+export async function approvedRound(beforeApproval?: (book: Book) => Promise<void>): Promise<Certificates> {
   const book = await setupBook({
     pairs: [{ seller: "A", buyer: "A" }],
     orders: [
@@ -142,6 +147,7 @@ export async function approvedRoundFixture(): Promise<Certificates> {
   });
   await passDeadline(book);
   await matchAll(book);
+  if (beforeApproval) await beforeApproval(book);
   await (await book.market.connect(book.dispatch).approveMatching()).wait();
   const g = await gatewaysFixture();
   const { vault, wrapped } = await wirePeg(g, book.token);

@@ -306,6 +306,43 @@ describe("DPLCMarket: curtailment (security check)", function () {
     });
   });
 
+  describe("when a trim frees energy on a capped corridor", function () {
+    // A→A carries at most 100: wind 2 sells 40 and thermal 3 sells 60 over it (ratio 3, cap 120). Cutting the wind
+    // trade by 30 caps A→A at 70; wind 4 sends 2 over B→A, cap 36 trims thermal 60 → 36, which leaves A→A at 46 of 70.
+    const SPEC: BookSpec = {
+      pairs: [
+        { seller: "A", buyer: "A", capacity: 100n },
+        { seller: "B", buyer: "A", transmission: price("1") },
+      ],
+      orders: [
+        { kind: "consumer", region: "A", request: consumerOrder(100n, BID, 40n) },
+        { kind: "wind", region: "A", request: windOrder(40n, ASK) },
+        { kind: "thermal", region: "A", request: thermalOrder(60n, price("3")) },
+        { kind: "wind", region: "B", request: windOrder(2n, ASK) },
+      ],
+    };
+    async function cappedCorridorFixture(): Promise<Book> {
+      const b = await setupBook(SPEC);
+      await passDeadline(b);
+      await matchAll(b);
+      return b;
+    }
+    const sold = async (b: Book) => (await trades(b)).map((t) => [t.seller, t.mwh]);
+
+    it("lets the next re-matching send up to the corridor's cap over it again", async function () {
+      const b = await loadFixture(cappedCorridorFixture);
+      expect(await sold(b)).to.deep.equal([[2n, 40n], [3n, 60n]]);
+      await b.market.connect(b.dispatch).curtail([0n], [30n]);
+      await matchAll(b);
+      expect(await sold(b)).to.deep.equal([[2n, 10n], [3n, 36n], [4n, 2n]]);
+      // Cutting wind 4 by 1 reopens matching: wind 2 fills 24 of the consumer's 29 MWh of wind demand over A→A (its
+      // 70 − 46 free), which lifts the cap to 105 and needs no further trim.
+      await b.market.connect(b.dispatch).curtail([2n], [1n]);
+      await expect(b.market.matchOrders(100n)).to.emit(b.market, "MarketMatchingCompleted").withArgs(1n, 4n, 35n, 36n);
+      expect(await sold(b)).to.deep.equal([[2n, 10n], [3n, 36n], [4n, 1n], [2n, 24n]]);
+    });
+  });
+
   it("leaves nothing behind once the round is settled after curtailment", async function () {
     const b = await loadFixture(trimCurtailedFixture);
     await matchAll(b);

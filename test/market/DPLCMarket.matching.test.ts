@@ -387,6 +387,14 @@ describe("DPLCMarket: matching", function () {
       expect(await trades(b)).to.deep.equal([splitTrade(1n, 2n, 10n, false, { bid: price("10"), ask: price("4") })]);
     });
 
+    it("keeps the first seller's snapshot for a seller of the same region who lists after the change", async function () {
+      const b = await loadFixture(snapshotFixture);
+      await b.grid.connect(b.gridCompany).setPair(b32("A"), b32("A"), 0n, price("5"), 1n);
+      await b.market.connect(b.owners[1]!).PAYMENT(windOrder(10n, price("4")));
+      await runToMatched(b);
+      expect(await trades(b)).to.deep.equal([splitTrade(1n, 2n, 10n, false, { bid: price("10"), ask: price("4") })]);
+    });
+
     it("still trades over a pair removed after listing, and not in the next round", async function () {
       const b = await loadFixture(snapshotFixture);
       await b.grid.connect(b.gridCompany).removePair(b32("A"), b32("A"));

@@ -48,6 +48,17 @@ async function reentrantMarketFixture() {
   return { token, market, dispatch, consumer, wind, deadline };
 }
 
+type ReentrantMarket = Awaited<ReturnType<typeof reentrantMarketFixture>>;
+
+/** The consumer bids for 10 MWh at 10, the wind seller offers `windMwh` at 4; matched and approved (one trade). */
+async function approvedRound(m: ReentrantMarket, windMwh: bigint): Promise<void> {
+  await m.market.connect(m.consumer).PAYMENT(consumerOrder(10n, price("10"), 10n));
+  await m.market.connect(m.wind).PAYMENT(windOrder(windMwh, price("4")));
+  await time.increaseTo(m.deadline);
+  await m.market.matchOrders(100n);
+  await m.market.connect(m.dispatch).approveMatching();
+}
+
 describe("DPLCMarket: reentrancy", function () {
   it("refuses reentry from the escrow transfer of PAYMENT", async function () {
     const m = await loadFixture(reentrantMarketFixture);
@@ -74,16 +85,28 @@ describe("DPLCMarket: reentrancy", function () {
 
   it("refuses reentry from a payment of TRANS", async function () {
     const m = await loadFixture(reentrantMarketFixture);
-    await m.market.connect(m.consumer).PAYMENT(consumerOrder(10n, price("10"), 10n));
-    await m.market.connect(m.wind).PAYMENT(windOrder(10n, price("4")));
-    await time.increaseTo(m.deadline);
-    await m.market.matchOrders(100n);
-    await m.market.connect(m.dispatch).approveMatching();
+    await approvedRound(m, 10n);
     await m.token.arm(await m.market.getAddress(), m.market.interface.encodeFunctionData("TRANS", [1n]));
     await expect(m.market.TRANS(1n)).to.be.revertedWithCustomError(m.market, "ReentrancyGuardReentrantCall");
     expect((await m.market.round(1n)).settledTrades).to.equal(0n);
     // Disarmed, the same call settles.
     await m.token.arm(ethers.ZeroAddress, "0x");
     await expect(m.market.TRANS(1n)).to.emit(m.market, "MarketTradeSettled");
+  });
+
+  it("refuses reentry from an escrow refund of TRANS, then refunds once", async function () {
+    const m = await loadFixture(reentrantMarketFixture);
+    // 4 MWh sold of 10 bid for: the consumer's escrow for the other 6 MWh comes back as a refund.
+    await approvedRound(m, 4n);
+    await m.market.TRANS(1n);
+    const refund = (await m.market.order(1n)).escrow;
+    expect(refund).to.be.greaterThan(0n);
+    await m.token.arm(await m.market.getAddress(), m.market.interface.encodeFunctionData("TRANS", [1n]));
+    await expect(m.market.TRANS(1n)).to.be.revertedWithCustomError(m.market, "ReentrancyGuardReentrantCall");
+    expect((await m.market.order(1n)).escrow).to.equal(refund);
+    await m.token.arm(ethers.ZeroAddress, "0x");
+    await expect(m.market.TRANS(10n)).to.changeTokenBalance(m.token, m.consumer, refund);
+    expect((await m.market.round(1n)).state).to.equal(4n); // Closed
+    expect(await m.token.balanceOf(await m.market.getAddress())).to.equal(0n);
   });
 });
