@@ -8,6 +8,7 @@ export default folderConfig({
     "consensus/test/storage/crc32.test.ts",
     "consensus/test/storage/fs-util.test.ts",
     "consensus/test/storage/kv-file.test.ts",
+    "consensus/test/storage/snapshot-store.test.ts",
     "consensus/test/storage/metrics.test.ts",
     "consensus/test/storage/wal.test.ts",
     "consensus/test/storage/file-storage.test.ts",

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import fs from "node:fs";
 import path from "node:path";
-import { mkdirDurable, writeFileAtomic } from "../../src/storage/fs-util";
+import { mkdirDurable, removeStaleTempFiles, writeFileAtomic } from "../../src/storage/fs-util";
 import { tempDir } from "./helpers";
 
 describe("durable file helpers", function () {
@@ -43,5 +43,29 @@ describe("durable file helpers", function () {
     expect(countSyncs(() => writeFileAtomic(file, Uint8Array.from([1, 2, 3])))).to.equal(2);
     expect([...fs.readFileSync(file)]).to.deep.equal([1, 2, 3]);
     expect(fs.readdirSync(dir)).to.deep.equal(["f.bin"]);
+  });
+
+  describe("when the temp file's fsync fails (EIO)", function () {
+    it("writeFileAtomic throws, keeps the old content and removes its temp file", function () {
+      const file = path.join(dir, "f.bin");
+      writeFileAtomic(file, "old");
+      const original = fs.fsyncSync;
+      fs.fsyncSync = () => {
+        throw Object.assign(new Error("EIO: i/o error, fsync"), { code: "EIO" });
+      };
+      try {
+        expect(() => writeFileAtomic(file, "new")).to.throw("EIO");
+      } finally {
+        fs.fsyncSync = original;
+      }
+      expect(fs.readFileSync(file, "utf8")).to.equal("old");
+      expect(fs.readdirSync(dir)).to.deep.equal(["f.bin"]);
+    });
+  });
+
+  it("removeStaleTempFiles removes only writeFileAtomic's temp files (hidden, ending in .tmp)", function () {
+    for (const name of [".f.bin.123.456.tmp", "data.tmp", ".hidden", "f.bin"]) fs.writeFileSync(path.join(dir, name), "x");
+    removeStaleTempFiles(dir);
+    expect(fs.readdirSync(dir).sort()).to.deep.equal([".hidden", "data.tmp", "f.bin"]);
   });
 });

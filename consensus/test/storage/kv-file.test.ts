@@ -3,7 +3,12 @@ import fs from "node:fs";
 import path from "node:path";
 import { KvFileCorruptionError } from "../../src/storage/errors";
 import { DurableKv } from "../../src/storage/kv-file";
+import { frameRecord } from "../../src/storage/record";
 import { tempDir } from "./helpers";
+
+// The on-disk format (kv-file.ts): magic, then one framed record of type 4 holding the JSON object.
+const KV_MAGIC = Buffer.from("DPLCKV01", "ascii");
+const KV_RECORD_TYPE = 4;
 
 describe("DurableKv (applier checkpoint file)", function () {
   let dir: string;
@@ -49,6 +54,38 @@ describe("DurableKv (applier checkpoint file)", function () {
     buf[buf.length - 3] ^= 0x01;
     fs.writeFileSync(file, buf);
     expect(() => new DurableKv(file)).to.throw(KvFileCorruptionError, /checksum/);
+  });
+
+  it("detects a file that is not a key-value file at all", function () {
+    new DurableKv(file).set("lastAppliedBlock", 1);
+    const buf = fs.readFileSync(file);
+    buf[0] ^= 0xff;
+    fs.writeFileSync(file, buf);
+    expect(() => new DurableKv(file)).to.throw(KvFileCorruptionError, "bad header");
+  });
+
+  describe("when the record is intact but its payload is not a JSON object", function () {
+    const withPayload = (json: string) => {
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, Buffer.concat([KV_MAGIC, frameRecord(KV_RECORD_TYPE, Buffer.from(json, "utf8"))]));
+    };
+
+    it("refuses an array, with the reason", function () {
+      withPayload("[1,2]");
+      expect(() => new DurableKv(file)).to.throw(KvFileCorruptionError, "not an object");
+    });
+
+    it("refuses text that is not JSON, keeping the parser's error as cause", function () {
+      withPayload("{");
+      let caught: unknown;
+      try {
+        new DurableKv(file);
+      } catch (err) {
+        caught = err;
+      }
+      expect(caught).to.be.instanceOf(KvFileCorruptionError);
+      expect((caught as KvFileCorruptionError).cause).to.be.instanceOf(SyntaxError);
+    });
   });
 
   it("refuses a non-number where a number is expected", function () {
