@@ -45,6 +45,12 @@ describe("durable file helpers", function () {
     expect(fs.readdirSync(dir)).to.deep.equal(["f.bin"]);
   });
 
+  it("writeFileAtomic creates the file with the requested mode (key files are 0o600)", function () {
+    const file = path.join(dir, "node.key");
+    writeFileAtomic(file, "secret", { mode: 0o600 });
+    expect(fs.statSync(file).mode & 0o777).to.equal(0o600);
+  });
+
   describe("when the temp file's fsync fails (EIO)", function () {
     it("writeFileAtomic throws, keeps the old content and removes its temp file", function () {
       const file = path.join(dir, "f.bin");
