@@ -23,6 +23,8 @@ export function folderConfig({ name, mutate, spec, ignoreStatic = true }) {
     concurrency: 2,
     // A mutant that loops forever counts as detected once it exceeds 1.5 × its tests' dry-run time + 5 s.
     timeoutMS: 5_000,
+    // The instrumented dry run of core + simulator takes longer than Stryker's default 5 minutes on 2 busy cores.
+    dryRunTimeoutMinutes: 30,
     timeoutFactor: 1.5,
     // Static mutants (module-level constants) would each rerun every test in a fresh process: a minute apiece for
     // the slower folders. They are reported as ignored, not hidden: see TESTING.md.

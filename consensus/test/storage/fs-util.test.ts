@@ -45,6 +45,12 @@ describe("durable file helpers", function () {
     expect(fs.readdirSync(dir)).to.deep.equal(["f.bin"]);
   });
 
+  it("writeFileAtomic with fsync off syncs neither the file nor the directory", function () {
+    const file = path.join(dir, "f.bin");
+    expect(countSyncs(() => writeFileAtomic(file, "fast", { fsync: false }))).to.equal(0);
+    expect(fs.readFileSync(file, "utf8")).to.equal("fast");
+  });
+
   it("writeFileAtomic creates the file with the requested mode (key files are 0o600)", function () {
     const file = path.join(dir, "node.key");
     writeFileAtomic(file, "secret", { mode: 0o600 });
