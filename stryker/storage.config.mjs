@@ -10,6 +10,7 @@ export default folderConfig({
     "consensus/test/storage/kv-file.test.ts",
     "consensus/test/storage/snapshot-store.test.ts",
     "consensus/test/storage/metrics.test.ts",
+    "consensus/test/storage/record.test.ts",
     "consensus/test/storage/wal.test.ts",
     "consensus/test/storage/file-storage.test.ts",
     "consensus/test/storage/file-storage.property.test.ts",

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import fs from "node:fs";
 import path from "node:path";
 import { mkdirDurable, removeStaleTempFiles, writeFileAtomic } from "../../src/storage/fs-util";
-import { tempDir } from "./helpers";
+import { countSyncs, tempDir } from "./helpers";
 
 describe("durable file helpers", function () {
   let dir: string;
@@ -12,22 +12,6 @@ describe("durable file helpers", function () {
   afterEach(function () {
     fs.rmSync(dir, { recursive: true, force: true });
   });
-
-  /** Runs `fn` counting fsync calls (of any fd). */
-  function countSyncs(fn: () => void): number {
-    const original = fs.fsyncSync;
-    let n = 0;
-    fs.fsyncSync = (fd: number) => {
-      n++;
-      original(fd);
-    };
-    try {
-      fn();
-    } finally {
-      fs.fsyncSync = original;
-    }
-    return n;
-  }
 
   it("mkdirDurable creates missing directories and fsyncs the parent of each", function () {
     const target = path.join(dir, "a", "b", "c");
