@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { frameRecord, RECORD_HEADER_BYTES, readRecordAt } from "../../src/storage/record";
+import { frameRecord, isTornTail, RECORD_HEADER_BYTES, readRecordAt } from "../../src/storage/record";
 
 describe("WAL record framing", function () {
   describe("when a record with an empty payload ends the buffer", function () {
@@ -17,6 +17,20 @@ describe("WAL record framing", function () {
   describe("when fewer bytes than a header remain", function () {
     it("finds no record", function () {
       expect(readRecordAt(frameRecord(1, Buffer.alloc(0)).subarray(0, RECORD_HEADER_BYTES - 1), 0)).to.equal(null);
+    });
+  });
+
+  describe("isTornTail: damage followed by a checksummed record is in the middle, not a torn tail", function () {
+    // One bad byte, zeros (as in a preallocated tail) and then a record with an empty payload: its length word is
+    // zero like the zeros before it, so only its checksum tells it apart.
+    const damaged = () => Buffer.concat([Buffer.from([0xff]), Buffer.alloc(8), frameRecord(7, Buffer.alloc(0))]);
+
+    it("finds the empty-payload record that ends the buffer", function () {
+      expect(isTornTail(damaged(), 0)).to.equal(false);
+    });
+
+    it("calls bad bytes followed only by zeros torn", function () {
+      expect(isTornTail(Buffer.concat([Buffer.from([0xff]), Buffer.alloc(30)]), 0)).to.equal(true);
     });
   });
 });

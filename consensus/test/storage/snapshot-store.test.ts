@@ -5,7 +5,7 @@ import type { ConfState, Snapshot } from "../../src/core/types";
 import { SnapshotCorruptionError } from "../../src/storage/errors";
 import { frameRecord } from "../../src/storage/record";
 import { SnapshotStore } from "../../src/storage/snapshot-store";
-import { tempDir } from "./helpers";
+import { countSyncs, tempDir } from "./helpers";
 
 const CONF: ConfState = { members: [{ id: "tc1", role: "trading-centre" }] };
 // The on-disk format (snapshot-store.ts): magic, then one framed record of type 3 holding the body.
@@ -32,6 +32,14 @@ describe("SnapshotStore: a damaged newest snapshot is refused, never loaded", fu
 
   it("loads what it saved", function () {
     expect(store.loadLatest()).to.deep.equal(snapAt(12, 3));
+  });
+
+  it("by default fsyncs its new directory, each snapshot, and the removal of the older one", function () {
+    let durable: SnapshotStore | undefined;
+    expect(countSyncs(() => (durable = new SnapshotStore(path.join(dir, "durable"))))).to.equal(1);
+    expect(countSyncs(() => durable!.save(snapAt(1, 1)))).to.equal(2);
+    expect(countSyncs(() => durable!.save(snapAt(2, 1)))).to.equal(3);
+    expect(durable!.files()).to.have.length(1);
   });
 
   describe("when the file does not start with the snapshot magic", function () {
