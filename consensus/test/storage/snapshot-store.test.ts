@@ -34,12 +34,15 @@ describe("SnapshotStore: a damaged newest snapshot is refused, never loaded", fu
     expect(store.loadLatest()).to.deep.equal(snapAt(12, 3));
   });
 
-  it("by default fsyncs its new directory, each snapshot, and the removal of the older one", function () {
+  it("by default fsyncs its new directory, each snapshot and the removal of the older one; with sync off, nothing", function () {
     let durable: SnapshotStore | undefined;
     expect(countSyncs(() => (durable = new SnapshotStore(path.join(dir, "durable"))))).to.equal(1);
     expect(countSyncs(() => durable!.save(snapAt(1, 1)))).to.equal(2);
     expect(countSyncs(() => durable!.save(snapAt(2, 1)))).to.equal(3);
     expect(durable!.files()).to.have.length(1);
+    // The store under test was opened with sync off: nothing is fsync'd, older snapshots still go.
+    expect(countSyncs(() => store.save(snapAt(13, 3)))).to.equal(0);
+    expect(store.files()).to.have.length(1);
   });
 
   describe("when the file does not start with the snapshot magic", function () {
