@@ -3,7 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { ConfState, Snapshot } from "../../src/core/types";
 import { SnapshotCorruptionError } from "../../src/storage/errors";
-import { frameRecord } from "../../src/storage/record";
+import { frameRecord, RECORD_HEADER_BYTES } from "../../src/storage/record";
 import { SnapshotStore } from "../../src/storage/snapshot-store";
 import { countSyncs, tempDir } from "./helpers";
 
@@ -54,9 +54,26 @@ describe("SnapshotStore: a damaged newest snapshot is refused, never loaded", fu
     });
   });
 
-  describe("when the file is cut short", function () {
+  it("loads the newest when older snapshots were left behind, and ignores files that are not snapshots", function () {
+    // Older snapshots a crash kept from being removed (save removes them only after the new one is durable).
+    const scratch = new SnapshotStore(path.join(dir, "scratch"), false);
+    for (const i of [1, 2, 3]) {
+      const older = scratch.save(snapAt(i, 1));
+      fs.copyFileSync(older, path.join(dir, path.basename(older)));
+    }
+    fs.writeFileSync(path.join(dir, "zz-notes.txt"), "not a snapshot");
+    expect(store.loadLatest()).to.deep.equal(snapAt(12, 3));
+  });
+
+  describe("when the file is cut short, holds another record type or has bytes after the record", function () {
     it("throws SnapshotCorruptionError: checksum mismatch or truncated", function () {
-      fs.truncateSync(file, fs.statSync(file).size - 1);
+      const good = fs.readFileSync(file);
+      fs.truncateSync(file, good.length - 1);
+      expect(() => store.loadLatest()).to.throw(SnapshotCorruptionError, "checksum mismatch or truncated");
+      const body = good.subarray(SNAP_MAGIC.length + RECORD_HEADER_BYTES);
+      fs.writeFileSync(file, Buffer.concat([SNAP_MAGIC, frameRecord(SNAP_RECORD_TYPE + 1, body)]));
+      expect(() => store.loadLatest()).to.throw(SnapshotCorruptionError, "checksum mismatch or truncated");
+      fs.writeFileSync(file, Buffer.concat([good, Buffer.from([0])]));
       expect(() => store.loadLatest()).to.throw(SnapshotCorruptionError, "checksum mismatch or truncated");
     });
   });
@@ -83,6 +100,9 @@ describe("SnapshotStore: a damaged newest snapshot is refused, never loaded", fu
         SnapshotCorruptionError,
         "contents (index 12, term 3) do not match the name",
       );
+      const otherTerm = path.join(dir, `${String(12).padStart(16, "0")}-${String(4).padStart(16, "0")}.snap`);
+      fs.renameSync(later, otherTerm);
+      expect(() => store.loadLatest()).to.throw(SnapshotCorruptionError, "do not match the name");
     });
   });
 });
