@@ -5,6 +5,7 @@ export default folderConfig({
   mutate: ["consensus/src/storage/**/*.ts"],
   // Fast unit suites first (a killed mutant stops at its first failing test), then the property and kill -9 runs.
   spec: [
+    "consensus/test/storage/codec.test.ts",
     "consensus/test/storage/crc32.test.ts",
     "consensus/test/storage/fs-util.test.ts",
     "consensus/test/storage/kv-file.test.ts",
