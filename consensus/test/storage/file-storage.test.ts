@@ -317,7 +317,9 @@ describe("FileStorage (durable Raft storage)", function () {
   describe("data dir lock", function () {
     it("refuses a second open of the same data dir while the first is open", function () {
       const s = openStorage();
-      expect(() => FileStorage.open(dir)).to.throw(StorageLockedError, new RegExp(`process ${process.pid}`));
+      expect(() => FileStorage.open(dir))
+        .to.throw(StorageLockedError, new RegExp(`process ${process.pid}`))
+        .that.includes({ name: "StorageLockedError", pid: process.pid });
       s.close();
       openStorage();
     });

@@ -29,8 +29,9 @@ describe("WAL record framing", function () {
       expect(isTornTail(damaged(), 0)).to.equal(false);
     });
 
-    it("calls bad bytes followed only by zeros torn", function () {
+    it("calls bad bytes followed only by zeros torn, and so a tail of zeros alone", function () {
       expect(isTornTail(Buffer.concat([Buffer.from([0xff]), Buffer.alloc(30)]), 0)).to.equal(true);
+      expect(isTornTail(Buffer.concat([frameRecord(1, Buffer.from("x")), Buffer.alloc(30)]), 10)).to.equal(true);
     });
   });
 });
