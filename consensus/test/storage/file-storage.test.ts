@@ -338,6 +338,21 @@ describe("FileStorage (durable Raft storage)", function () {
       openStorage();
     });
 
+    it("respects a lock of a live process it may not signal (EPERM: another user's process)", function () {
+      // Tests run as root here, where signal 0 reaches every pid: simulate the non-root answer for one pid.
+      fs.writeFileSync(path.join(dir, "LOCK"), JSON.stringify({ pid: 99999999, start: null }));
+      const original = process.kill;
+      process.kill = ((pid: number, signal?: string | number) => {
+        if (pid === 99999999) throw Object.assign(new Error("kill EPERM"), { code: "EPERM" });
+        return original.call(process, pid, signal);
+      }) as typeof process.kill;
+      try {
+        expect(() => FileStorage.open(dir)).to.throw(StorageLockedError, /process 99999999/);
+      } finally {
+        process.kill = original;
+      }
+    });
+
     it("takes over an unreadable lock file (crash while writing it)", function () {
       fs.writeFileSync(path.join(dir, "LOCK"), "");
       openStorage();
