@@ -353,6 +353,12 @@ describe("FileStorage (durable Raft storage)", function () {
       }
     });
 
+    it("takes over a lock naming its own pid without a start time that this process never took", function () {
+      // A lock written where /proc is missing (start null) by an earlier incarnation that had this pid.
+      fs.writeFileSync(path.join(dir, "LOCK"), JSON.stringify({ pid: process.pid, start: null }));
+      openStorage();
+    });
+
     it("takes over an unreadable lock file (crash while writing it)", function () {
       fs.writeFileSync(path.join(dir, "LOCK"), "");
       openStorage();
