@@ -8,6 +8,7 @@ export default folderConfig({
     "consensus/test/storage/codec.test.ts",
     "consensus/test/storage/crc32.test.ts",
     "consensus/test/storage/errors.test.ts",
+    "consensus/test/storage/dir-lock.test.ts",
     "consensus/test/storage/fs-util.test.ts",
     "consensus/test/storage/kv-file.test.ts",
     "consensus/test/storage/snapshot-store.test.ts",
