@@ -94,9 +94,11 @@ describe("DurableKv (applier checkpoint file)", function () {
       expect(() => new DurableKv(file)).to.throw(KvFileCorruptionError, "checksum mismatch or truncated");
     });
 
-    it("refuses an array, with the reason", function () {
-      withPayload("[1,2]");
-      expect(() => new DurableKv(file)).to.throw(KvFileCorruptionError, "not an object");
+    it("refuses an array, null or a number, with the reason", function () {
+      for (const json of ["[1,2]", "null", "5"]) {
+        withPayload(json);
+        expect(() => new DurableKv(file), json).to.throw(KvFileCorruptionError, "not an object");
+      }
     });
 
     it("refuses text that is not JSON, keeping the parser's error as cause", function () {
