@@ -62,8 +62,10 @@ describe("WAL payload codec", function () {
     });
 
     it("refuses a snapshot body whose conf has no members list", function () {
-      const body = encodeSnapshotBody(3, 1, { pool: [] } as never, new Uint8Array([1]));
-      expect(() => decodeSnapshotBody(body)).to.throw(RangeError, "snapshot conf has no members list");
+      for (const conf of [{ pool: [] }, null]) {
+        const body = encodeSnapshotBody(3, 1, conf as never, new Uint8Array([1]));
+        expect(() => decodeSnapshotBody(body)).to.throw(RangeError, "snapshot conf has no members list");
+      }
       expect(decodeSnapshotBody(encodeSnapshotBody(3, 1, CONF, new Uint8Array([1])))).to.deep.equal({
         index: 3,
         term: 1,
