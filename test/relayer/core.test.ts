@@ -13,7 +13,7 @@ import {
   type RelayState,
 } from "../../relayer/core";
 import type { GatewayPort } from "../../relayer/gateway";
-import type { BridgeMessage, ChainName } from "../../relayer/message";
+import { messageKey, type BridgeMessage, type ChainName } from "../../relayer/message";
 import { RelayerMetrics } from "../../relayer/metrics";
 import { addNonce, hasNonce, nonceCount } from "../../relayer/nonce-set";
 import { Relayer, RelayerStartupError } from "../../relayer/relayer";
@@ -48,6 +48,15 @@ function fresh(): RelayState {
 }
 
 describe("relayer core (no I/O)", () => {
+  describe("initial state", () => {
+    it("scans each chain from its own startBlock", () => {
+      const cursor = (c: ChainName) => ({ chainId: CHAIN_ID[c], gateway: GATEWAY[c], genesisHash: "0xg" });
+      const s = initialState({ main: cursor("main"), side: cursor("side") }, { main: 5, side: 9 });
+      expect(scanWindow(s.chains.main.lastScanned, 20, 2, 100)).to.deep.equal({ from: 5, to: 18 });
+      expect(scanWindow(s.chains.side.lastScanned, 20, 2, 100)).to.deep.equal({ from: 9, to: 18 });
+    });
+  });
+
   describe("scan window", () => {
     it("stops `confirmations` blocks below the head and at most maxRange blocks wide", () => {
       expect(scanWindow(-1, 10, 2, 100)).to.deep.equal({ from: 0, to: 8 });
@@ -66,6 +75,28 @@ describe("relayer core (no I/O)", () => {
       markDelivered(s, msg("main", 1n));
       expect(admitScan(s, "main", 7, [msg("main", 1n)], 0)).to.have.length(0);
     });
+
+    it("ignores a message of the other chain in the scanned range", () => {
+      const s = fresh();
+      expect(admitScan(s, "main", 5, [msg("side", 1n)], 0)).to.have.length(0);
+      expect(s.pending).to.have.length(0);
+    });
+
+    it("does not queue a set-aside message again when its range is rescanned, but queues the others", () => {
+      const s = fresh();
+      admitScan(s, "main", 5, [msg("main", 1n)], 0);
+      for (const at of [0, 100, 300]) markFailed(s, msg("main", 1n), "boom", at, RETRY);
+      expect(s.setAside).to.have.length(1);
+      expect(admitScan(s, "main", 5, [msg("main", 1n), msg("main", 2n)], 400)).to.deep.equal([msg("main", 2n)]);
+      expect(s.pending.map((p) => p.message.nonce)).to.deep.equal([2n]);
+    });
+
+    it("queues the main chain's messages before the side chain's, whatever the scan order", () => {
+      const s = fresh();
+      admitScan(s, "side", 5, [msg("side", 2n), msg("side", 1n)], 0);
+      admitScan(s, "main", 5, [msg("main", 1n)], 0);
+      expect(s.pending.map((p) => messageKey(p.message))).to.deep.equal(["main:1", "side:1", "side:2"]);
+    });
   });
 
   describe("failures", () => {
@@ -80,6 +111,25 @@ describe("relayer core (no I/O)", () => {
       expect(markFailed(s, msg("main", 1n), "boom", 1300, RETRY)).to.equal("set-aside");
       expect(s.setAside.map((x) => [x.message.nonce, x.attempts, x.error])).to.deep.equal([[1n, 3, "boom"]]);
       expect(s.pending.map((p) => p.message.nonce)).to.deep.equal([2n]);
+    });
+
+    it("count against the failed message only", () => {
+      const s = fresh();
+      admitScan(s, "main", 5, [msg("main", 1n), msg("main", 2n)], 0);
+      markFailed(s, msg("main", 2n), "boom", 1000, RETRY);
+      expect(s.pending.map((p) => [p.message.nonce, p.attempts, p.nextAttemptAt])).to.deep.equal([
+        [1n, 0, 0],
+        [2n, 1, 1100],
+      ]);
+    });
+
+    it("leave the state alone when the message is no longer pending (delivered meanwhile)", () => {
+      const s = fresh();
+      admitScan(s, "main", 5, [msg("main", 1n)], 0);
+      markDelivered(s, msg("main", 1n));
+      const before = structuredClone(s);
+      expect(markFailed(s, msg("main", 1n), "late", 1000, RETRY)).to.equal("retry");
+      expect(s).to.deep.equal(before);
     });
   });
 

@@ -317,7 +317,9 @@ describe("FileStorage (durable Raft storage)", function () {
   describe("data dir lock", function () {
     it("refuses a second open of the same data dir while the first is open", function () {
       const s = openStorage();
-      expect(() => FileStorage.open(dir)).to.throw(StorageLockedError, new RegExp(`process ${process.pid}`));
+      expect(() => FileStorage.open(dir))
+        .to.throw(StorageLockedError, new RegExp(`process ${process.pid}`))
+        .that.includes({ name: "StorageLockedError", pid: process.pid });
       s.close();
       openStorage();
     });
@@ -333,6 +335,27 @@ describe("FileStorage (durable Raft storage)", function () {
 
     it("takes over a lock whose pid was reused after a restart (same pid, e.g. pid 1 in a container)", function () {
       fs.writeFileSync(path.join(dir, "LOCK"), JSON.stringify({ pid: process.pid, start: "1" }));
+      openStorage();
+    });
+
+    it("respects a lock of a live process it may not signal (EPERM: another user's process)", function () {
+      // Tests run as root here, where signal 0 reaches every pid: simulate the non-root answer for one pid.
+      fs.writeFileSync(path.join(dir, "LOCK"), JSON.stringify({ pid: 99999999, start: null }));
+      const original = process.kill;
+      process.kill = ((pid: number, signal?: string | number) => {
+        if (pid === 99999999) throw Object.assign(new Error("kill EPERM"), { code: "EPERM" });
+        return original.call(process, pid, signal);
+      }) as typeof process.kill;
+      try {
+        expect(() => FileStorage.open(dir)).to.throw(StorageLockedError, /process 99999999/);
+      } finally {
+        process.kill = original;
+      }
+    });
+
+    it("takes over a lock naming its own pid without a start time that this process never took", function () {
+      // A lock written where /proc is missing (start null) by an earlier incarnation that had this pid.
+      fs.writeFileSync(path.join(dir, "LOCK"), JSON.stringify({ pid: process.pid, start: null }));
       openStorage();
     });
 

@@ -21,3 +21,19 @@ export function range(lo: number, hi: number, term: number): Entry[] {
 export function plain(ents: Entry[]): Array<{ index: number; term: number; type: string; data: string }> {
   return ents.map((e) => ({ index: e.index, term: e.term, type: e.type, data: Buffer.from(e.data).toString("hex") }));
 }
+
+/** Runs `fn` counting fsync calls (of any fd). */
+export function countSyncs(fn: () => void): number {
+  const original = fs.fsyncSync;
+  let n = 0;
+  fs.fsyncSync = (fd: number) => {
+    n++;
+    original(fd);
+  };
+  try {
+    fn();
+  } finally {
+    fs.fsyncSync = original;
+  }
+  return n;
+}

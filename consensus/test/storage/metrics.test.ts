@@ -25,4 +25,20 @@ describe("storage metrics (prom-client)", function () {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it("records fsync durations in seconds, in buckets from half a millisecond", async function () {
+    const registry = new Registry();
+    const { hooks, histogram } = walSyncMetrics(registry);
+    hooks.afterSync!("segment", 5);
+    const values = (await histogram.get()).values;
+    expect(values.find((v) => v.metricName === "dplc_wal_fsync_seconds_sum")?.value).to.equal(0.005);
+    expect(values.find((v) => v.labels.le === 0.0005)?.value).to.equal(0);
+    expect(values.find((v) => v.labels.le === 0.005)?.value).to.equal(1);
+  });
+
+  it("scrapes without error before the storage is open", async function () {
+    const registry = new Registry();
+    registerStorageGauges(registry, () => null);
+    expect(await registry.metrics()).to.match(/^# TYPE dplc_log_last_index gauge$/m);
+  });
 });
