@@ -5,6 +5,7 @@ import {IBridgeGateway} from "../interfaces/IBridgeGateway.sol";
 import {IDPLCMarket} from "../interfaces/IDPLCMarket.sol";
 import {IDPLCRegistry} from "../interfaces/IDPLCRegistry.sol";
 import {ISettlementReporter} from "../interfaces/ISettlementReporter.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {BridgeApp} from "./BridgeApp.sol";
 import {ReportCodec} from "./ReportCodec.sol";
 
@@ -12,12 +13,17 @@ import {ReportCodec} from "./ReportCodec.sol";
 /// @notice See {ISettlementReporter}. Main chain; its peer is the GreenCertificate on the side chain. The gateway
 /// must grant this contract `SENDER_ROLE`. It only reads the market, so it needs no role there.
 contract SettlementReporter is BridgeApp, ISettlementReporter {
+    uint256 private constant _PPM = 1_000_000;
+    uint256 private constant _UNITS_PER_CERTIFICATE = 1000;
+
     IDPLCMarket private immutable _market;
+    IDPLCRegistry private immutable _registry;
     mapping(uint256 roundId => mapping(uint256 tradeId => bool done)) private _reported;
     mapping(uint256 orderId => bool done) private _quotaReported;
 
     constructor(IDPLCMarket market_, IBridgeGateway gateway_, address admin) BridgeApp(gateway_, admin) {
         _market = market_;
+        (, _registry, ) = market_.components();
     }
 
     /// @inheritdoc ISettlementReporter
@@ -93,7 +99,8 @@ contract SettlementReporter is BridgeApp, ISettlementReporter {
         if (o.kind != IDPLCRegistry.Kind.Consumer) revert SettlementReporterNotConsumer(orderId);
         if (o.roundId != roundId) revert SettlementReporterOrderNotInRound(orderId, roundId);
         if (!o.active) revert SettlementReporterOrderWithdrawn(orderId);
-        if (o.greenDemandMwh == 0) revert SettlementReporterZeroDemand(orderId);
+        uint256 units = _quotaUnits(o);
+        if (units == 0) revert SettlementReporterZeroQuota(orderId);
         _quotaReported[orderId] = true;
         uint256 nonce = _sendToPeer(
             ReportCodec.encodeQuota(
@@ -102,11 +109,18 @@ contract SettlementReporter is BridgeApp, ISettlementReporter {
                     orderId: orderId,
                     consumer: o.owner,
                     region: o.region,
-                    windDemandMwh: o.greenDemandMwh,
+                    quotaUnits: units,
                     period: period
                 })
             )
         );
-        emit SettlementReporterQuotaReported(roundId, orderId, o.owner, o.greenDemandMwh, nonce);
+        emit SettlementReporterQuotaReported(roundId, orderId, o.owner, units, nonce);
+    }
+
+    /// @dev The registry's quota ratio of the order's owner × the MWh it bought, in thousandths of a certificate,
+    /// rounded up so a quota is never understated.
+    function _quotaUnits(IDPLCMarket.Order memory o) private view returns (uint256) {
+        uint256 bought = uint256(o.windFilledMwh) + o.thermalFilledMwh;
+        return Math.ceilDiv(bought * _UNITS_PER_CERTIFICATE * _registry.greenQuotaPpm(o.owner), _PPM);
     }
 }

@@ -3,6 +3,8 @@ pragma solidity ^0.8.24;
 
 import {IPricingRule} from "./IPricingRule.sol";
 import {IDPLCRegistry} from "./IDPLCRegistry.sol";
+import {IGridParameters} from "./IGridParameters.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 
 /// @title The direct-purchase market (the paper's §III.C–D)
 /// @notice One round at a time: the trading centre opens a round; approved participants list orders (`PAYMENT`) and
@@ -172,6 +174,9 @@ interface IDPLCMarket {
     /// @notice Settles at most `maxSteps` trades or refunds (the paper's `TRANS()`); anyone may call.
     /// @return done Whether the round is fully settled and closed.
     function TRANS(uint256 maxSteps) external returns (bool done);
+
+    /// @notice The settlement token, registry and grid parameters this market uses.
+    function components() external view returns (IERC20 token, IDPLCRegistry registry, IGridParameters grid);
 
     /// @notice The current (latest) round id; 0 before the first round.
     function currentRound() external view returns (uint256);

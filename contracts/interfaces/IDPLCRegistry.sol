@@ -4,6 +4,9 @@ pragma solidity ^0.8.24;
 /// @title Participant registry (the paper's admission stage, `Regis`)
 /// @notice Consumers and generators apply with their kind, region and registration code; the trading centre reviews
 /// each application. Only approved participants may list orders in the market.
+///
+/// Green quotas. The trading centre sets each consumer's renewable quota as a share of the energy it buys (Table 2's
+/// wind power ratio; in ppm). The quota is assigned, not declared in an order, so a consumer cannot lower its own.
 interface IDPLCRegistry {
     /// @notice What a participant is; `None` marks an unknown account.
     enum Kind {
@@ -36,6 +39,9 @@ interface IDPLCRegistry {
     /// @notice The trading centre refused `account`, with a short reason code.
     event RegistryRejected(address indexed account, address indexed reviewer, bytes32 reason);
 
+    /// @notice The trading centre set `account`'s green quota to `newRatioPpm` of the energy it buys.
+    event RegistryGreenQuotaSet(address indexed account, uint32 oldRatioPpm, uint32 newRatioPpm);
+
     /// @notice The kind must be Consumer, Wind or Thermal.
     error RegistryInvalidKind(uint8 kind);
     /// @notice Region and registration code must be non-empty.
@@ -44,6 +50,11 @@ interface IDPLCRegistry {
     error RegistryAlreadyRegistered(address account, Status status);
     /// @notice Only a pending application can be reviewed.
     error RegistryNotPending(address account, Status status);
+
+    /// @notice A quota is a share: at most 1,000,000 ppm.
+    error RegistryInvalidQuota(uint256 ratioPpm);
+    /// @notice Only a registered consumer has a green quota.
+    error RegistryNotConsumer(address account, Kind kind);
 
     /// @notice Applies for admission (the paper's `Regis()`).
     function Regis(Kind kind, bytes32 region, bytes32 code) external;
@@ -54,6 +65,11 @@ interface IDPLCRegistry {
     /// @notice Refuses a pending applicant. Trading centre only.
     function reject(address account, bytes32 reason) external;
 
+    /// @notice Sets a consumer's green quota, in ppm of the energy it buys (the rate in force when a quota is reported
+    /// applies). Trading centre only.
+    function setGreenQuota(address account, uint32 ratioPpm) external;
+    /// @notice A consumer's green quota in ppm of the energy it buys (0 when none was set).
+    function greenQuotaPpm(address account) external view returns (uint32);
     /// @notice The registration of `account` (all zero when unknown).
     function participant(address account) external view returns (Participant memory);
 

@@ -17,7 +17,7 @@ import {IBridgeApp} from "./IBridgeApp.sol";
 ///
 /// Obligations. A reported thermal trade adds `ceil(mwh × 1000 × obligationBps / 10000)` units to the thermal
 /// generator's obligation for the round (obligationBps = 2000 is 0.2 certificate per MWh; the rate in force when the
-/// report arrives applies). A reported consumer quota adds `windDemandMwh × 1000` units to the consumer's quota.
+/// report arrives applies). A reported consumer quota adds its `quotaUnits` to the consumer's quota.
 ///
 /// Retirement. {retire} burns certificates and records who retired how much and for what. A retirement counts
 /// toward the compliance of the certificate's own round (its vintage); `Voluntary` retirements count toward nothing.
@@ -84,7 +84,6 @@ interface IGreenCertificate is IERC1155, IBridgeApp {
         address indexed consumer,
         uint256 indexed roundId,
         uint256 indexed orderId,
-        uint64 windDemandMwh,
         uint256 amount
     );
     /// @notice `account` retired `amount` units of `id` for `purpose` (retirement number `retirementId`).

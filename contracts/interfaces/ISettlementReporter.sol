@@ -18,7 +18,7 @@ import {IBridgeApp} from "./IBridgeApp.sol";
 /// - kind 1 (`KIND_TRADE`): body = `abi.encode(TradeReport)` =
 ///   `(uint256 roundId, uint256 tradeId, address generator, uint8 region, bool thermal, uint64 mwh, uint64 period)`;
 /// - kind 2 (`KIND_QUOTA`): body = `abi.encode(QuotaReport)` =
-///   `(uint256 roundId, uint256 orderId, address consumer, uint8 region, uint64 windDemandMwh, uint64 period)`.
+///   `(uint256 roundId, uint256 orderId, address consumer, uint8 region, uint256 quotaUnits, uint64 period)`.
 ///
 /// `region` is the order's 0-based grid region index; `period` is the round's listing deadline (unix seconds), which
 /// names the delivery period of the round.
@@ -40,7 +40,7 @@ interface ISettlementReporter is IBridgeApp {
         uint256 orderId;
         address consumer;
         uint8 region;
-        uint64 windDemandMwh;
+        uint256 quotaUnits; // certificates the consumer owes, in thousandths (GreenCertificate's units)
         uint64 period;
     }
 
@@ -58,7 +58,7 @@ interface ISettlementReporter is IBridgeApp {
         uint256 indexed roundId,
         uint256 indexed orderId,
         address indexed consumer,
-        uint64 windDemandMwh,
+        uint256 quotaUnits,
         uint256 nonce
     );
 
@@ -82,8 +82,8 @@ interface ISettlementReporter is IBridgeApp {
     error SettlementReporterOrderNotInRound(uint256 orderId, uint256 roundId);
     /// @notice The order was withdrawn before the deadline.
     error SettlementReporterOrderWithdrawn(uint256 orderId);
-    /// @notice The consumer order has no wind demand.
-    error SettlementReporterZeroDemand(uint256 orderId);
+    /// @notice The consumer order owes no green energy (no quota set, or nothing bought).
+    error SettlementReporterZeroQuota(uint256 orderId);
     /// @notice The order's quota was reported already.
     error SettlementReporterQuotaAlreadyReported(uint256 orderId);
 
@@ -93,7 +93,9 @@ interface ISettlementReporter is IBridgeApp {
     /// @notice Reports settled thermal trades of `roundId` (thermal obligations), one bridge message each.
     function reportThermal(uint256 roundId, uint256[] calldata tradeIds) external;
 
-    /// @notice Reports the green quota (wind demand) of consumer orders of the closed round `roundId`.
+    /// @notice Reports the green quota of consumer orders of the closed round `roundId`: the consumer's quota ratio in
+    /// the registry ({IDPLCRegistry-greenQuotaPpm}) times the MWh the order bought (wind and thermal), rounded up, in
+    /// thousandths of a certificate.
     function reportQuotas(uint256 roundId, uint256[] calldata orderIds) external;
 
     /// @notice Whether trade `tradeId` of `roundId` was reported.

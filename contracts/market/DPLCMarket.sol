@@ -41,7 +41,7 @@ contract DPLCMarket is AccessControl, ReentrancyGuard, IDPLCMarket {
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
     }
 
-    /// @notice The settlement token, registry and grid parameters this market uses.
+    /// @inheritdoc IDPLCMarket
     function components() external view returns (IERC20 token, IDPLCRegistry registry, IGridParameters grid) {
         return (_token, _registry, _grid);
     }

@@ -10,7 +10,10 @@ contract DPLCRegistry is AccessControl, IDPLCRegistry {
     /// @notice Role of the trading centre's reviewers.
     bytes32 public constant TRADING_CENTRE_ROLE = keccak256("TRADING_CENTRE_ROLE");
 
+    uint32 private constant _PPM = 1_000_000;
+
     mapping(address account => Participant registration) private _participants;
+    mapping(address account => uint32 ratioPpm) private _greenQuotaPpm;
 
     constructor(address admin, address tradingCentre) {
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
@@ -40,6 +43,21 @@ contract DPLCRegistry is AccessControl, IDPLCRegistry {
     function reject(address account, bytes32 reason) external onlyRole(TRADING_CENTRE_ROLE) {
         _requirePending(account).status = Status.Rejected;
         emit RegistryRejected(account, msg.sender, reason);
+    }
+
+    /// @inheritdoc IDPLCRegistry
+    function setGreenQuota(address account, uint32 ratioPpm) external onlyRole(TRADING_CENTRE_ROLE) {
+        if (ratioPpm > _PPM) revert RegistryInvalidQuota(ratioPpm);
+        Kind kind = _participants[account].kind;
+        if (kind != Kind.Consumer) revert RegistryNotConsumer(account, kind);
+        uint32 old = _greenQuotaPpm[account];
+        _greenQuotaPpm[account] = ratioPpm;
+        emit RegistryGreenQuotaSet(account, old, ratioPpm);
+    }
+
+    /// @inheritdoc IDPLCRegistry
+    function greenQuotaPpm(address account) external view returns (uint32) {
+        return _greenQuotaPpm[account];
     }
 
     /// @inheritdoc IDPLCRegistry

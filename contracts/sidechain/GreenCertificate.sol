@@ -184,12 +184,11 @@ contract GreenCertificate is ERC1155Supply, BridgeApp, IGreenCertificate, IBridg
     }
 
     function _onQuota(ISettlementReporter.QuotaReport memory r) private {
-        if (r.windDemandMwh == 0) revert GreenCertificateEmptyReport();
+        if (r.quotaUnits == 0) revert GreenCertificateEmptyReport();
         if (_quotaReported[r.roundId][r.orderId]) revert GreenCertificateQuotaAlreadyReported(r.roundId, r.orderId);
         _quotaReported[r.roundId][r.orderId] = true;
-        uint256 units = uint256(r.windDemandMwh) * UNITS_PER_CERTIFICATE;
-        _compliance[r.consumer][r.roundId].quota += units;
-        emit GreenCertificateQuotaRecorded(r.consumer, r.roundId, r.orderId, r.windDemandMwh, units);
+        _compliance[r.consumer][r.roundId].quota += r.quotaUnits;
+        emit GreenCertificateQuotaRecorded(r.consumer, r.roundId, r.orderId, r.quotaUnits);
     }
 
     function _setObligationBps(uint256 bps) private {

@@ -109,6 +109,8 @@ const bridge: SolidityMutant[] = [
   one("vault-release-all-refused", "contracts/bridge/TokenVault.sol", "if (amount > held)", "if (amount >= held)", "boundary: the last locked unit can never be released", PEG),
   one("app-peer-address-unchecked", "contracts/bridge/BridgeApp.sol", " || sender != _peer", "", "any contract on the peer chain is trusted", PEG),
   one("reporter-quota-other-round", "contracts/bridge/SettlementReporter.sol", "        if (o.roundId != roundId) revert SettlementReporterOrderNotInRound(orderId, roundId);\n", "", "a quota reported under the wrong round", REPORTER),
+  one("reporter-quota-floor", "contracts/bridge/SettlementReporter.sol", "return Math.ceilDiv(bought * _UNITS_PER_CERTIFICATE * _registry.greenQuotaPpm(o.owner), _PPM);", "return (bought * _UNITS_PER_CERTIFICATE * _registry.greenQuotaPpm(o.owner)) / _PPM;", "a fractional quota rounded down: consumers owe less than their ratio", REPORTER),
+  one("reporter-quota-wind-only", "contracts/bridge/SettlementReporter.sol", "uint256 bought = uint256(o.windFilledMwh) + o.thermalFilledMwh;", "uint256 bought = uint256(o.windFilledMwh);", "the quota counts only the wind bought, so it is always met", REPORTER),
   one("reporter-quota-withdrawn", "contracts/bridge/SettlementReporter.sol", "        if (!o.active) revert SettlementReporterOrderWithdrawn(orderId);\n", "", "a withdrawn order still owes a quota", REPORTER),
   one("reporter-empty-trade", "contracts/bridge/SettlementReporter.sol", "        if (t.mwh == 0) revert SettlementReporterEmptyTrade(roundId, tradeId);\n", "", "a fully curtailed trade gets a certificate of zero", REPORTER),
 ];

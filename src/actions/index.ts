@@ -7,6 +7,7 @@ export { marketClient, type MarketClient } from "./client";
 export { MissingEventError } from "./events";
 export { register } from "./register";
 export { review } from "./review";
+export { setGreenQuota } from "./set-green-quota";
 export { deposit } from "./deposit";
 export { approveEscrow } from "./approve-escrow";
 export { setCorridor, type Corridor } from "./set-corridor";

@@ -145,3 +145,50 @@ export function certPriceWad(tokens: number | string): bigint {
   const [whole, frac = ""] = text.split(".");
   return BigInt(whole!) * WAD + BigInt(frac.padEnd(18, "0"));
 }
+
+/** The certificates of one settled wind trade: issued to its `seller` for energy sold to its `buyer`. */
+export interface WindCertificates {
+  readonly certificateId: bigint;
+  readonly seller: string;
+  readonly buyer: string;
+  readonly units: bigint;
+}
+
+/** Certificates a wind generator hands to the consumer it sold the energy to, for that consumer's quota. */
+export interface QuotaTransfer {
+  readonly certificateId: bigint;
+  readonly seller: string;
+  readonly buyer: string;
+  readonly units: bigint;
+}
+
+export interface QuotaPlan {
+  readonly transfers: QuotaTransfer[];
+  /** What each certificate id has left after the quotas: the excess its generator may sell. */
+  readonly excess: Map<bigint, bigint>;
+  /** Per consumer, the units of its quota its wind purchases do not cover. */
+  readonly short: Map<string, bigint>;
+}
+
+/**
+ * The paper's rule "when the quota for large users is met, green e-commerce can sell the excess": the certificates of
+ * wind energy sold to a consumer go to that consumer's quota first, trade by trade in the order given; a consumer
+ * gets certificates only of energy it bought. What is left of each trade's certificates is the excess.
+ */
+export function planQuotaTransfers(wind: readonly WindCertificates[], quotas: ReadonlyMap<string, bigint>): QuotaPlan {
+  const open = new Map(quotas);
+  for (const [buyer, units] of open) if (units < 0n) throw new InvalidArgumentError(`negative quota for ${buyer}`);
+  const transfers: QuotaTransfer[] = [];
+  const excess = new Map<bigint, bigint>();
+  for (const w of wind) {
+    const want = open.get(w.buyer) ?? 0n;
+    const units = want < w.units ? want : w.units;
+    if (units > 0n) {
+      transfers.push({ certificateId: w.certificateId, seller: w.seller, buyer: w.buyer, units });
+      open.set(w.buyer, want - units);
+    }
+    excess.set(w.certificateId, (excess.get(w.certificateId) ?? 0n) + w.units - units);
+  }
+  const short = new Map([...open].filter(([, units]) => units > 0n));
+  return { transfers, excess, short };
+}

@@ -13,14 +13,18 @@ import type { ChainEndpoint } from "../devnet/node";
 import { ACCOUNT, devnetKey, devnetProvider, devnetWallet } from "../devnet/accounts";
 import { deployBridge, describeBridge, type BridgeSystem } from "../devnet/bridge";
 import { describeDeployment, type Deployment } from "../ops/deployment";
+import { marketClient, setGreenQuota } from "../actions";
 import { parseRelayerConfig } from "../../relayer/config";
 import { startRelayerDaemon, type RelayerDaemon } from "../../relayer/daemon";
 import {
   certPriceWad,
   planPurchases,
+  planQuotaTransfers,
   withCertificateCosts,
+  UNITS_PER_CERTIFICATE,
   type CertListing,
   type CertPurchase,
+  type WindCertificates,
 } from "./certificates";
 
 /** Case B could not complete (a bridge message did not arrive, an obligation could not be met, …). One line. */
@@ -56,6 +60,13 @@ export interface CaseBOptions {
   readonly relayerLogger?: Logger;
 }
 
+/** Units owed and retired by one account in the round. */
+export interface Compliance {
+  readonly owed: bigint;
+  readonly retired: bigint;
+  readonly met: boolean;
+}
+
 /** Everything Case B measured at one certificate price. Token and certificate amounts are exact (wei, units). */
 export interface CaseBOutcome {
   readonly certPrice: string;
@@ -68,7 +79,9 @@ export interface CaseBOutcome {
   readonly bridge: { readonly locked: bigint; readonly wrappedSupply: bigint };
   readonly purchases: CertPurchase[];
   /** Per thermal generator: obligation and retired units, and whether it complies. */
-  readonly compliance: Map<string, { owed: bigint; retired: bigint; met: boolean }>;
+  readonly compliance: Map<string, Compliance>;
+  /** Per consumer with a green quota: the quota and the units retired for it, and whether it is met. */
+  readonly quotas: Map<string, Compliance>;
   readonly deployment: Deployment;
 }
 
@@ -82,6 +95,8 @@ interface Ctx {
   readonly relayer: RelayerDaemon;
   /** Participants' wallets on the side chain. */
   readonly side: ReadonlyMap<string, Wallet>;
+  /** Per consumer, the quota units reported for the round (set once reported). */
+  quotas: ReadonlyMap<string, bigint>;
 }
 
 /**
@@ -109,10 +124,12 @@ export async function runCaseB(opts: CaseBOptions): Promise<CaseBOutcome> {
     const relayer = await startRelayer(opts, bridge);
     try {
       const side = await sideWallets(market, sideProvider);
-      const ctx: Ctx = { opts, mainProvider, sideProvider, confirmations: opts.confirmations ?? 2, market, bridge, relayer, side };
+      const ctx: Ctx = { opts, mainProvider, sideProvider, confirmations: opts.confirmations ?? 2, market, bridge, relayer, side, quotas: new Map() };
       progress(`P=${opts.certPrice}: settled trades reported over the bridge`);
       await reportSettlement(ctx);
-      progress(`P=${opts.certPrice}: certificates listed, bought with bridged DPLC and retired`);
+      progress(`P=${opts.certPrice}: certificates of wind energy retired for the buyers' quotas`);
+      await meetQuotas(ctx);
+      progress(`P=${opts.certPrice}: the excess listed, bought with bridged DPLC and retired`);
       const purchases = await meetObligations(ctx, priceWad);
       return await readOutcome(ctx, data, priceWad, purchases);
     } finally {
@@ -190,40 +207,99 @@ async function waitUntil(ctx: Ctx, what: string, check: () => Promise<boolean>):
   );
 }
 
-/** Reports every settled trade (wind: certificates; thermal: obligations) and waits for the side chain to record them. */
+/**
+ * Reports every settled trade (wind: certificates; thermal: obligations) and every consumer order's green quota, and
+ * waits for the side chain to record them.
+ */
 async function reportSettlement(ctx: Ctx): Promise<void> {
   const { market, bridge } = ctx;
   const keeper = bridge.main.reporter.connect(devnetWallet(ACCOUNT.keeper, ctx.mainProvider));
   const settled = market.trades.filter((t) => t.mwh > 0n);
   const wind = settled.filter((t) => t.group === "wind").map((t) => BigInt(t.tradeId));
   const thermal = settled.filter((t) => t.group === "thermal").map((t) => BigInt(t.tradeId));
+  const quotaOrders = await assignQuotas(ctx);
   if (wind.length > 0) await (await keeper.report(market.roundId, wind)).wait();
   if (thermal.length > 0) await (await keeper.reportThermal(market.roundId, thermal)).wait();
+  const quotas = new Map<string, bigint>();
+  if (quotaOrders.length > 0) {
+    const receipt = (await (await keeper.reportQuotas(market.roundId, quotaOrders)).wait())!;
+    for (const log of receipt.logs) {
+      const event = bridge.main.reporter.interface.parseLog(log);
+      if (event?.name !== "SettlementReporterQuotaReported") continue;
+      const name = ctx.market.orders.get(event.args.orderId as bigint)!.name;
+      quotas.set(name, (quotas.get(name) ?? 0n) + (event.args.quotaUnits as bigint));
+    }
+  }
+  ctx.quotas = quotas;
   await confirm(ctx.mainProvider, ctx.confirmations);
   const cert = bridge.side.certificate;
-  await waitUntil(ctx, `${settled.length} settlement reports on the side chain`, async () => {
+  await waitUntil(ctx, `${settled.length} settlement and ${quotaOrders.length} quota reports on the side chain`, async () => {
     for (const t of settled) if (!(await cert.isReported(market.roundId, t.tradeId))) return false;
+    for (const [name, units] of quotas) {
+      if ((await cert.complianceDetail(ctx.side.get(name)!.address, market.roundId)).quota < units) return false;
+    }
     return true;
   });
 }
 
 /**
- * Wind generators list all their certificates at the price; each thermal generator locks the DPLC its purchases
- * cost on the main chain, receives wrapped DPLC on the side chain, buys its obligation and retires it.
+ * The trading centre sets each consumer's green quota from the market data (Table 2's wind power ratio, a share of
+ * the energy it buys). Returns the consumer orders that owe certificates: a quota set and energy bought.
+ */
+async function assignQuotas(ctx: Ctx): Promise<bigint[]> {
+  const client = marketClient(ctx.market.system);
+  const tc = devnetWallet(ACCOUNT.tradingCentre, ctx.mainProvider);
+  const bought = new Map<string, bigint>();
+  for (const t of ctx.market.trades) bought.set(t.buyer.name, (bought.get(t.buyer.name) ?? 0n) + t.mwh);
+  const owing: bigint[] = [];
+  for (const [orderId, o] of ctx.market.orders) {
+    if (o.kind !== "consumer" || o.windRatioPpm === 0n) continue;
+    await setGreenQuota(client, tc, ctx.market.wallets.get(o.name)!.address, o.windRatioPpm);
+    if ((bought.get(o.name) ?? 0n) > 0n) owing.push(orderId);
+  }
+  return owing;
+}
+
+/** The certificates of each settled wind trade, in trade order, with the consumer that bought its energy. */
+async function windCertificates(ctx: Ctx): Promise<WindCertificates[]> {
+  const out: WindCertificates[] = [];
+  for (const t of ctx.market.trades.filter((x) => x.group === "wind" && x.mwh > 0n)) {
+    const id = await ctx.bridge.side.certificate.certificateId(ctx.market.roundId, t.tradeId);
+    out.push({ certificateId: id, seller: t.seller.name, buyer: t.buyer.name, units: t.mwh * UNITS_PER_CERTIFICATE });
+  }
+  return out;
+}
+
+/**
+ * The certificates of wind energy sold to a consumer go to its quota first ({@link planQuotaTransfers}): the wind
+ * generator transfers them to the consumer, who retires them for its quota. A quota the consumer's wind purchases do
+ * not cover stays short (reported), since only the excess of others' quotas reaches the certificate market.
+ */
+async function meetQuotas(ctx: Ctx): Promise<void> {
+  const { certificate } = ctx.bridge.side;
+  const plan = planQuotaTransfers(await windCertificates(ctx), ctx.quotas);
+  const CONSUMER_QUOTA = 2n; // IGreenCertificate.Purpose.ConsumerQuota
+  for (const q of plan.transfers) {
+    const seller = ctx.side.get(q.seller)!;
+    const buyer = ctx.side.get(q.buyer)!;
+    await (await certificate.connect(seller).safeTransferFrom(seller.address, buyer.address, q.certificateId, q.units, "0x")).wait();
+    await (await certificate.connect(buyer).retire(q.certificateId, q.units, CONSUMER_QUOTA)).wait();
+  }
+}
+
+/**
+ * Wind generators list what is left of their certificates after the quotas at the price; each thermal generator
+ * locks the DPLC its purchases cost on the main chain, receives wrapped DPLC on the side chain, buys what it can of
+ * its obligation and retires it. An obligation the excess cannot cover stays short (reported in `compliance`).
  */
 async function meetObligations(ctx: Ctx, priceWad: bigint): Promise<CertPurchase[]> {
   const listings = await listCertificates(ctx, priceWad);
-  const thermal = ctx.opts.data.thermal.map((o) => o.name);
   const needs = [];
-  for (const name of thermal) {
-    const d = await ctx.bridge.side.certificate.complianceDetail(ctx.side.get(name)!.address, ctx.market.roundId);
-    needs.push({ buyer: name, units: d.obligation - d.obligationRetired });
+  for (const o of ctx.opts.data.thermal) {
+    const d = await ctx.bridge.side.certificate.complianceDetail(ctx.side.get(o.name)!.address, ctx.market.roundId);
+    needs.push({ buyer: o.name, units: d.obligation - d.obligationRetired });
   }
-  const { purchases, shortfall } = planPurchases(listings, needs);
-  if (shortfall.size > 0) {
-    const [buyer, units] = [...shortfall][0]!;
-    throw new CaseBError(`not enough certificates listed: ${buyer} lacks ${units} units of its obligation`);
-  }
+  const { purchases } = planPurchases(listings, needs);
   await bridgeFunds(ctx, purchases);
   await buyAndRetire(ctx, purchases);
   return purchases;
@@ -233,16 +309,16 @@ async function listCertificates(ctx: Ctx, priceWad: bigint): Promise<CertListing
   const { certificate, certificateMarket } = ctx.bridge.side;
   const marketAddress = await certificateMarket.getAddress();
   const listings: CertListing[] = [];
-  for (const t of ctx.market.trades.filter((x) => x.group === "wind" && x.mwh > 0n)) {
-    const seller = ctx.side.get(t.seller.name)!;
-    const id = await certificate.certificateId(ctx.market.roundId, t.tradeId);
-    const units = await certificate.balanceOf(seller.address, id);
+  for (const w of await windCertificates(ctx)) {
+    const seller = ctx.side.get(w.seller)!;
+    const units = await certificate.balanceOf(seller.address, w.certificateId);
+    if (units === 0n) continue;
     if (!(await certificate.isApprovedForAll(seller.address, marketAddress))) {
       await (await certificate.connect(seller).setApprovalForAll(marketAddress, true)).wait();
     }
-    await (await certificateMarket.connect(seller).list(id, units, priceWad)).wait();
+    await (await certificateMarket.connect(seller).list(w.certificateId, units, priceWad)).wait();
     const listingId = await certificateMarket.listingCount();
-    listings.push({ listingId, seller: t.seller.name, certificateId: id, units, priceWad });
+    listings.push({ listingId, seller: w.seller, certificateId: w.certificateId, units, priceWad });
   }
   return listings;
 }
@@ -286,10 +362,15 @@ async function buyAndRetire(ctx: Ctx, purchases: readonly CertPurchase[]): Promi
 
 async function readOutcome(ctx: Ctx, data: MarketData, priceWad: bigint, purchases: CertPurchase[]): Promise<CaseBOutcome> {
   const { certificate, certificateMarket, wrapped } = ctx.bridge.side;
-  const compliance = new Map<string, { owed: bigint; retired: bigint; met: boolean }>();
+  const compliance = new Map<string, Compliance>();
   for (const o of data.thermal) {
-    const [owed, retired, met] = await certificate.compliance(ctx.side.get(o.name)!.address, ctx.market.roundId);
-    compliance.set(o.name, { owed, retired, met });
+    const d = await certificate.complianceDetail(ctx.side.get(o.name)!.address, ctx.market.roundId);
+    compliance.set(o.name, { owed: d.obligation, retired: d.obligationRetired, met: d.obligationRetired >= d.obligation });
+  }
+  const quotas = new Map<string, Compliance>();
+  for (const name of ctx.quotas.keys()) {
+    const d = await certificate.complianceDetail(ctx.side.get(name)!.address, ctx.market.roundId);
+    quotas.set(name, { owed: d.quota, retired: d.quotaRetired, met: d.quotaRetired >= d.quota });
   }
   const main = await describeDeployment(ctx.market.system, "devnets", ctx.opts.main.chainId);
   const { bridge, side } = await describeBridge(ctx.bridge, { main: ctx.opts.main.url, side: ctx.opts.side.url });
@@ -307,6 +388,7 @@ async function readOutcome(ctx: Ctx, data: MarketData, priceWad: bigint, purchas
     bridge: { locked: await ctx.bridge.main.vault.locked(), wrappedSupply: await wrapped.totalSupply() },
     purchases,
     compliance,
+    quotas,
     deployment: { ...main, main: { ...main.main, bridge }, side },
   };
 }

@@ -2,7 +2,10 @@
  * What Case B measures, computed from the outcome without I/O, and the `--out` JSON.
  *
  * - Certificates issued / traded / retired: GreenCertificate.totalIssued, CertificateMarket.totalTraded,
- *   GreenCertificate.totalRetired, in certificates (1 certificate = 1 MWh of settled wind = 1000 units).
+ *   GreenCertificate.totalRetired, in certificates (1 certificate = 1 MWh of settled wind = 1000 units). Retired
+ *   counts both consumers' quotas and thermal obligations.
+ * - Quota met or short: per consumer, its quota (wind demand × 1 certificate per MWh) against the certificates of the
+ *   wind energy it bought; obligation met or short: per thermal generator, against what the excess let it buy.
  * - Certificate income of a generator: wrapped DPLC received for certificates it sold on the certificate market minus
  *   wrapped DPLC paid for certificates it bought (wind generators earn, thermal generators pay; tokens).
  * - Energy revenue of a generator: Σ over its settled trades of seller price × MWh × 1000 (tokens; for thermal
@@ -18,7 +21,7 @@ import type { PricingRule } from "../data";
 import { toReplayJson, type ReplayJson } from "../replay/result";
 import { tokenAmount, toNumber18 } from "../units";
 import { UNITS_PER_CERTIFICATE } from "./certificates";
-import type { CaseBOutcome } from "./flow";
+import type { CaseBOutcome, Compliance } from "./flow";
 
 /** Exact per-generator figures (wei). */
 export interface GeneratorFigures {
@@ -78,6 +81,12 @@ export interface CaseBJson extends ReplayJson {
     certificateIncome: Record<string, number>;
     /** Per thermal generator: whether it retired its whole obligation. */
     obligationsMet: Record<string, boolean>;
+    /** Per thermal generator: certificates of its obligation left unretired (0 when met). */
+    obligationShort: Record<string, number>;
+    /** Per consumer with a green quota: whether certificates of the wind energy it bought covered it. */
+    quotasMet: Record<string, boolean>;
+    /** Per consumer with a green quota: certificates of its quota left uncovered (0 when met). */
+    quotaShort: Record<string, number>;
   };
 }
 
@@ -85,13 +94,24 @@ function certificates(units: bigint): number {
   return Number(units) / Number(UNITS_PER_CERTIFICATE);
 }
 
+/** Met or not, and how many certificates short, per account. */
+function standing(accounts: ReadonlyMap<string, Compliance>): { met: Record<string, boolean>; short: Record<string, number> } {
+  const met: Record<string, boolean> = {};
+  const short: Record<string, number> = {};
+  for (const [name, c] of accounts) {
+    met[name] = c.met;
+    short[name] = certificates(c.met ? 0n : c.owed - c.retired);
+  }
+  return { met, short };
+}
+
 export function toCaseBJson(o: CaseBOutcome, pricing: PricingRule): CaseBJson {
   const base = toReplayJson("B", pricing, o.trades, o.data.orders);
   const s = summarize(o);
   const certificateIncome: Record<string, number> = {};
   for (const [name, f] of s.generators) certificateIncome[name] = toNumber18(f.certificateIncome);
-  const obligationsMet: Record<string, boolean> = {};
-  for (const [name, c] of o.compliance) obligationsMet[name] = c.met;
+  const obligations = standing(o.compliance);
+  const quotas = standing(o.quotas);
   return {
     case: base.case,
     pricing: base.pricing,
@@ -109,7 +129,10 @@ export function toCaseBJson(o: CaseBOutcome, pricing: PricingRule): CaseBJson {
       windProfit: toNumber18(s.windProfit),
       generatorRevenue: toNumber18(s.generatorRevenue),
       certificateIncome,
-      obligationsMet,
+      obligationsMet: obligations.met,
+      obligationShort: obligations.short,
+      quotasMet: quotas.met,
+      quotaShort: quotas.short,
     },
   };
 }

@@ -22,7 +22,7 @@ export interface ConsumerOrder extends OrderBase {
   readonly kind: "consumer";
   /** F_B, token/kWh × 10^18. */
   readonly bidPrice: bigint;
-  /** The printed wind ratio, informational only (Table 2 does not always equal demand / quantity). */
+  /** The green quota (Case B): the share of the MWh bought that certificates must cover; not G / Q in Table 2. */
   readonly windRatioPpm: bigint;
   /** G: the green (wind) demand used by matching phase 1, ≤ quantity. */
   readonly windDemandMwh: bigint;

@@ -48,6 +48,8 @@ export interface ReplayOutcome {
   readonly roundId: bigint;
   readonly trades: TradeRecord[];
   readonly wallets: ReadonlyMap<string, Wallet>;
+  /** Every listed order by its on-chain order id. */
+  readonly orders: ReadonlyMap<bigint, MarketOrder>;
   /** Gas of every listing, matching and settlement transaction (for benchmarks). */
   readonly gas: { readonly list: GasTrace; readonly match: GasTrace; readonly settle: GasTrace };
 }
@@ -95,7 +97,7 @@ export async function replayMarket(opts: ReplayOptions): Promise<ReplayOutcome> 
     onStep: (done) => progress({ stage: "settle", done, total }),
   });
   await checkConservation(client.sys);
-  return { system: client.sys, roundId, trades, wallets, gas: { list: listed.gas, match: matched.gas, settle: settled.gas } };
+  return { system: client.sys, roundId, trades, wallets, orders: listed.byId, gas: { list: listed.gas, match: matched.gas, settle: settled.gas } };
 }
 
 /**

@@ -177,7 +177,7 @@ describe("SettlementReporter", function () {
   });
 
   describe("reportQuotas", function () {
-    it("sends each consumer order's wind demand once the round is closed", async function () {
+    it("sends each consumer order's quota (the registry's ratio × MWh bought, in units) once the round is closed", async function () {
       const f = await loadFixture(settledRoundFixture);
       const { roundId, deadline, orderIds } = f.book;
       const c1 = f.consumers[0]!.address;
@@ -185,9 +185,9 @@ describe("SettlementReporter", function () {
       const tx = f.reporter.reportQuotas(roundId, [orderIds[0]!, orderIds[1]!]);
       await expect(tx)
         .to.emit(f.reporter, "SettlementReporterQuotaReported")
-        .withArgs(roundId, orderIds[0]!, c1, 40n, 1n)
+        .withArgs(roundId, orderIds[0]!, c1, 40_000n, 1n) // 40 % of 40 + 60 MWh
         .and.to.emit(f.reporter, "SettlementReporterQuotaReported")
-        .withArgs(roundId, orderIds[1]!, c2, 20n, 2n);
+        .withArgs(roundId, orderIds[1]!, c2, 20_000n, 2n); // 33.3333 % of 20 + 40 MWh: 19,999.98, rounded up
       await expect(tx)
         .to.emit(f.g.main, "BridgeMessageSent")
         .withArgs(
@@ -196,12 +196,21 @@ describe("SettlementReporter", function () {
           SIDE_CHAIN,
           await f.reporter.getAddress(),
           await f.certificates.getAddress(),
-          encodeQuota({ roundId, orderId: orderIds[1]!, consumer: c2, region: 0n, windDemandMwh: 20n, period: deadline }),
+          encodeQuota({ roundId, orderId: orderIds[1]!, consumer: c2, region: 0n, quotaUnits: 20_000n, period: deadline }),
         );
       expect(await f.reporter.isQuotaReported(orderIds[0]!)).to.equal(true);
       await expect(f.reporter.reportQuotas(roundId, [orderIds[0]!]))
         .to.be.revertedWithCustomError(f.reporter, "SettlementReporterQuotaAlreadyReported")
         .withArgs(orderIds[0]!);
+    });
+
+    it("applies the ratio in force when the quota is reported", async function () {
+      const f = await loadFixture(settledRoundFixture);
+      const c2 = f.consumers[1]!;
+      await (await f.book.registry.connect(f.book.tradingCentre).setGreenQuota(c2.address, 250_000n)).wait();
+      await expect(f.reporter.reportQuotas(f.book.roundId, [f.book.orderIds[1]!]))
+        .to.emit(f.reporter, "SettlementReporterQuotaReported")
+        .withArgs(f.book.roundId, f.book.orderIds[1]!, c2.address, 15_000n, 1n);
     });
 
     describe("when the round is not closed", function () {
@@ -216,7 +225,7 @@ describe("SettlementReporter", function () {
       });
     });
 
-    describe("when an order is not a consumer's, of another round, withdrawn or without wind demand", function () {
+    describe("when an order is not a consumer's, of another round, withdrawn or owes nothing", function () {
       async function secondRoundFixture(): Promise<Certificates & { noDemand: bigint; withdrawn: bigint }> {
         const f = await settledRoundFixture();
         const [c1, c2] = f.consumers;
@@ -248,7 +257,7 @@ describe("SettlementReporter", function () {
           .to.be.revertedWithCustomError(f.reporter, "SettlementReporterOrderWithdrawn")
           .withArgs(f.withdrawn);
         await expect(f.reporter.reportQuotas(r1 + 1n, [f.noDemand]))
-          .to.be.revertedWithCustomError(f.reporter, "SettlementReporterZeroDemand")
+          .to.be.revertedWithCustomError(f.reporter, "SettlementReporterZeroQuota")
           .withArgs(f.noDemand);
         await expect(f.reporter.reportQuotas(r1, [])).to.be.revertedWithCustomError(f.reporter, "SettlementReporterEmptyBatch");
       });

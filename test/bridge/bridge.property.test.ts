@@ -3,10 +3,12 @@ import fc from "fast-check";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import { approvedRoundFixture, fundDplc, type Certificates } from "./fixtures";
+import { approvedRoundFixture, fundDplc, QUOTA_PPM, type Certificates } from "./fixtures";
 import { quorum, relay, sent, type Message } from "./helpers";
 import { certificateId } from "./reports";
 import { WAD } from "../helpers/rules";
+
+const ceilDiv = (a: bigint, b: bigint): bigint => (a + b - 1n) / b;
 
 /**
  * Random sequences of bridge and side-chain operations — lock, burn, deliver in any order, replay, settle a step,
@@ -31,7 +33,7 @@ interface World extends Certificates {
   actors: HardhatEthersSigner[]; // W1, W2, T1, T2, C1, C2
   trades: TradeInfo[];
   orderCount: number;
-  greenDemand: bigint[]; // of C1's and C2's orders
+  quotaUnits: bigint[]; // of C1's and C2's orders: ceil(quota ppm × MWh bought × 1000 / 10^6)
   dplcAtStart: bigint[];
   wrappedAtStart: bigint[];
 }
@@ -59,11 +61,14 @@ async function worldFixture(): Promise<World> {
     const owner = (await f.book.market.order(t.sellerOrderId)).owner;
     trades.push({ seller: actors.findIndex((a) => a.address === owner), buyerOrder: t.buyerOrderId, mwh: t.mwh, thermal: t.thermal });
   }
-  const greenDemand = [];
-  for (const id of f.book.orderIds.slice(0, 2)) greenDemand.push((await f.book.market.order(id)).greenDemandMwh);
+  const quotaUnits = [];
+  for (const [k, id] of f.book.orderIds.slice(0, 2).entries()) {
+    const o = await f.book.market.order(id);
+    quotaUnits.push(ceilDiv(QUOTA_PPM[k]! * (o.windFilledMwh + o.thermalFilledMwh) * UNITS, 1_000_000n));
+  }
   const dplcAtStart = await Promise.all(actors.map((a) => f.book.token.balanceOf(a.address)));
   const wrappedAtStart = await Promise.all(actors.map((a) => f.wrapped.balanceOf(a.address)));
-  return { ...f, actors, trades, greenDemand, dplcAtStart, wrappedAtStart, orderCount: Number(r.endOrderId - r.firstOrderId) };
+  return { ...f, actors, trades, quotaUnits, dplcAtStart, wrappedAtStart, orderCount: Number(r.endOrderId - r.firstOrderId) };
 }
 
 type Effect =
@@ -151,7 +156,7 @@ class Model {
         this.issued += t.mwh * UNITS;
       }
     } else {
-      this.owed[e.consumer]! += this.w.greenDemand[e.consumer - 4]! * UNITS;
+      this.owed[e.consumer]! += this.w.quotaUnits[e.consumer - 4]!;
     }
   }
 }

@@ -132,6 +132,9 @@ export async function approvedRoundFixture(): Promise<Certificates> {
   return approvedRound();
 }
 
+/** The green quotas of the two consumers of {approvedRoundFixture}, in ppm of the MWh they buy. */
+export const QUOTA_PPM: readonly bigint[] = [400_000n, 333_333n];
+
 /** {approvedRoundFixture}'s round; `beforeApproval` may curtail and re-match before the dispatch centre approves. */
 export async function approvedRound(beforeApproval?: (book: Book) => Promise<void>): Promise<Certificates> {
   const book = await setupBook({
@@ -145,6 +148,10 @@ export async function approvedRound(beforeApproval?: (book: Book) => Promise<voi
       { kind: "thermal", region: "A", request: thermalOrder(70n, price("2.5")) },
     ],
   });
+  // Green quotas, set by the trading centre: C1 owes 40 % of what it buys, C2 33.3333 % (a fraction of a unit).
+  for (const [k, ppm] of QUOTA_PPM.entries()) {
+    await (await book.registry.connect(book.tradingCentre).setGreenQuota(book.owners[k]!.address, ppm)).wait();
+  }
   await passDeadline(book);
   await matchAll(book);
   if (beforeApproval) await beforeApproval(book);

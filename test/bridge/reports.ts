@@ -20,7 +20,8 @@ export interface QuotaReport {
   orderId: bigint;
   consumer: string;
   region: bigint;
-  windDemandMwh: bigint;
+  /** Thousandths of a certificate. */
+  quotaUnits: bigint;
   period: bigint;
 }
 
@@ -34,8 +35,8 @@ export function encodeTrade(r: TradeReport): string {
 
 export function encodeQuota(r: QuotaReport): string {
   const body = coder.encode(
-    ["uint256", "uint256", "address", "uint8", "uint64", "uint64"],
-    [r.roundId, r.orderId, r.consumer, r.region, r.windDemandMwh, r.period],
+    ["uint256", "uint256", "address", "uint8", "uint256", "uint64"],
+    [r.roundId, r.orderId, r.consumer, r.region, r.quotaUnits, r.period],
   );
   return coder.encode(["uint8", "bytes"], [KIND_QUOTA, body]);
 }

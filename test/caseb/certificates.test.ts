@@ -8,8 +8,10 @@ import {
   certPriceWad,
   obligationUnits,
   planPurchases,
+  planQuotaTransfers,
   purchaseCost,
   type CertListing,
+  type WindCertificates,
 } from "../../src/caseb/certificates";
 import { parseCertPrices } from "../../src/caseb/sweep";
 import { assertProperty } from "../model/fc";
@@ -94,6 +96,70 @@ describe("Case B certificate arithmetic", () => {
       expect(shortfall.size).to.equal(0);
       const short = planPurchases([listing(1, "W1", 100n)], [{ buyer: "H1", units: 150n }]);
       expect(short.shortfall.get("H1")).to.equal(50n);
+    });
+  });
+
+  describe("consumers' quotas first (the paper: when the quota for large users is met, the excess can be sold)", () => {
+    const cert = (id: number, seller: string, buyer: string, units: bigint): WindCertificates => ({
+      certificateId: BigInt(id),
+      seller,
+      buyer,
+      units,
+    });
+
+    it("gives a consumer the certificates of the wind energy it bought, trade by trade, up to its quota", () => {
+      const plan = planQuotaTransfers(
+        [cert(1, "W1", "B1", 600n), cert(2, "W2", "B1", 600n), cert(3, "W1", "C", 400n)],
+        new Map([["B1", 1000n], ["C", 900n]]),
+      );
+      expect(plan.transfers.map((t) => [t.certificateId, t.seller, t.buyer, t.units])).to.deep.equal([
+        [1n, "W1", "B1", 600n],
+        [2n, "W2", "B1", 400n],
+        [3n, "W1", "C", 400n],
+      ]);
+      expect([...plan.excess]).to.deep.equal([[1n, 0n], [2n, 200n], [3n, 0n]]);
+      expect([...plan.short]).to.deep.equal([["C", 500n]]);
+    });
+
+    it("never hands one consumer the certificates of energy sold to another", () => {
+      const plan = planQuotaTransfers([cert(1, "W1", "B1", 500n)], new Map([["B1", 100n], ["D", 700n]]));
+      expect(plan.transfers).to.deep.equal([{ certificateId: 1n, seller: "W1", buyer: "B1", units: 100n }]);
+      expect(plan.excess.get(1n)).to.equal(400n);
+      expect(plan.short.get("D")).to.equal(700n);
+    });
+
+    it("leaves every certificate as excess for a buyer without a quota, and refuses a negative quota", () => {
+      const plan = planQuotaTransfers([cert(1, "W1", "B9", 300n)], new Map());
+      expect(plan.transfers).to.deep.equal([]);
+      expect(plan.excess.get(1n)).to.equal(300n);
+      expect(() => planQuotaTransfers([], new Map([["B1", -1n]]))).to.throw(InvalidArgumentError, /negative quota for B1/);
+    });
+
+    it("retires min(wind bought, quota) per consumer and leaves the rest as excess (property, against a per-consumer model)", () => {
+      const buyers = ["B1", "B2", "C"];
+      const trade = fc.record({ buyer: fc.constantFrom(...buyers), units: fc.bigInt({ min: 1n, max: 10_000n }) });
+      const quota = fc.bigInt({ min: 0n, max: 20_000n });
+      assertProperty(
+        fc.property(fc.array(trade, { maxLength: 12 }), fc.tuple(quota, quota, quota), (trades, qs) => {
+          const quotas = new Map(buyers.map((b, i) => [b, qs[i]!] as const));
+          const wind = trades.map((t, i) => cert(i + 1, `W${i % 3}`, t.buyer, t.units));
+          const plan = planQuotaTransfers(wind, quotas);
+          let excess = 0n;
+          for (const v of plan.excess.values()) excess += v;
+          let retiredTotal = 0n;
+          for (const b of buyers) {
+            const bought = trades.filter((t) => t.buyer === b).reduce((a, t) => a + t.units, 0n);
+            const q = quotas.get(b)!;
+            const retired = bought < q ? bought : q;
+            const got = plan.transfers.filter((t) => t.buyer === b).reduce((a, t) => a + t.units, 0n);
+            expect(got, b).to.equal(retired);
+            expect(plan.short.get(b) ?? 0n, b).to.equal(q - retired);
+            retiredTotal += retired;
+          }
+          expect(excess + retiredTotal).to.equal(trades.reduce((a, t) => a + t.units, 0n));
+          for (const t of plan.transfers) expect(wind[Number(t.certificateId) - 1]!.buyer).to.equal(t.buyer);
+        }),
+      );
     });
   });
 

@@ -207,4 +207,44 @@ describe("DPLCRegistry", function () {
         .withArgs(alice.address, Status.Rejected);
     });
   });
+  describe("setGreenQuota", function () {
+    it("sets an approved consumer's quota, and sets it again", async function () {
+      const { registry, tradingCentre, alice } = await loadFixture(approvedFixture);
+      expect(await registry.greenQuotaPpm(alice.address)).to.equal(0n);
+      await expect(registry.connect(tradingCentre).setGreenQuota(alice.address, 200_000))
+        .to.emit(registry, "RegistryGreenQuotaSet")
+        .withArgs(alice.address, 0n, 200_000n);
+      await expect(registry.connect(tradingCentre).setGreenQuota(alice.address, 1_000_000))
+        .to.emit(registry, "RegistryGreenQuotaSet")
+        .withArgs(alice.address, 200_000n, 1_000_000n);
+      expect(await registry.greenQuotaPpm(alice.address)).to.equal(1_000_000n);
+    });
+
+    it("refuses a share above 100 %", async function () {
+      const { registry, tradingCentre, alice } = await loadFixture(approvedFixture);
+      await expect(registry.connect(tradingCentre).setGreenQuota(alice.address, 1_000_001))
+        .to.be.revertedWithCustomError(registry, "RegistryInvalidQuota")
+        .withArgs(1_000_001n);
+    });
+
+    it("refuses anyone but the trading centre, so a consumer cannot lower its own quota", async function () {
+      const { registry, alice } = await loadFixture(approvedFixture);
+      await expect(registry.connect(alice).setGreenQuota(alice.address, 0))
+        .to.be.revertedWithCustomError(registry, "AccessControlUnauthorizedAccount")
+        .withArgs(alice.address, await registry.TRADING_CENTRE_ROLE());
+    });
+
+    describe("when the account is not a consumer", function () {
+      it("reverts with its kind", async function () {
+        const { registry, tradingCentre, bob } = await loadFixture(approvedFixture);
+        await expect(registry.connect(tradingCentre).setGreenQuota(bob.address, 1))
+          .to.be.revertedWithCustomError(registry, "RegistryNotConsumer")
+          .withArgs(bob.address, Kind.None);
+        await (await registry.connect(bob).Regis(Kind.Wind, REGION, CODE)).wait();
+        await expect(registry.connect(tradingCentre).setGreenQuota(bob.address, 1))
+          .to.be.revertedWithCustomError(registry, "RegistryNotConsumer")
+          .withArgs(bob.address, Kind.Wind);
+      });
+    });
+  });
 });

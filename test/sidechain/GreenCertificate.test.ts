@@ -115,7 +115,7 @@ describe("GreenCertificate", function () {
           .to.be.revertedWithCustomError(g.certs, "GreenCertificateUnknownReportKind")
           .withArgs(9n);
         await expect(sendRaw(g, encodeTrade(report({ mwh: 0n }, who)))).to.be.revertedWithCustomError(g.certs, "GreenCertificateEmptyReport");
-        await expect(sendRaw(g, encodeQuota({ roundId: 1n, orderId: 1n, consumer: who, region: 0n, windDemandMwh: 0n, period: 0n })))
+        await expect(sendRaw(g, encodeQuota({ roundId: 1n, orderId: 1n, consumer: who, region: 0n, quotaUnits: 0n, period: 0n })))
           .to.be.revertedWithCustomError(g.certs, "GreenCertificateEmptyReport");
         await expect(sendRaw(g, encodeTrade(report({ roundId: 2n ** 128n }, who))))
           .to.be.revertedWithCustomError(g.certs, "GreenCertificateIdOutOfRange")
@@ -125,12 +125,12 @@ describe("GreenCertificate", function () {
   });
 
   describe("obligations and quotas", function () {
-    it("records 0.2 certificate per thermal MWh and each consumer's wind demand", async function () {
+    it("records 0.2 certificate per thermal MWh and each consumer's quota", async function () {
       const f = await loadFixture(reportedRoundFixture);
       const r = f.book.roundId;
       const [t1, t2] = f.thermals.map((t) => t.address);
       const [c1, c2] = f.consumers.map((c) => c.address);
-      // T1 sold 40 + 10 MWh, T2 50 MWh: 10 certificates each. C1 wants 40 MWh of wind, C2 20.
+      // T1 sold 40 + 10 MWh, T2 50 MWh: 10 certificates each. C1 owes 40 % of the 100 MWh it bought, C2 33.3333 % of 60 (rounded up).
       expect(await f.certificates.compliance(t1!, r)).to.deep.equal([10n * UNITS, 0n, false]);
       expect(await f.certificates.compliance(t2!, r)).to.deep.equal([10n * UNITS, 0n, false]);
       expect(await f.certificates.compliance(c1!, r)).to.deep.equal([40n * UNITS, 0n, false]);
@@ -150,7 +150,7 @@ describe("GreenCertificate", function () {
       const [quota] = await sent(f.g.main, f.reporter.reportQuotas(r, [f.book.orderIds[1]!]));
       await expect(f.g.side.execute(quota!, await quorum(f.g.side, quota!)))
         .to.emit(f.certificates, "GreenCertificateQuotaRecorded")
-        .withArgs(f.consumers[1]!.address, r, f.book.orderIds[1]!, 20n, 20n * UNITS);
+        .withArgs(f.consumers[1]!.address, r, f.book.orderIds[1]!, 20n * UNITS);
     });
 
     it("rounds fractional obligations up, at the rate in force when the report arrives", async function () {
@@ -167,7 +167,7 @@ describe("GreenCertificate", function () {
     describe("when a quota arrives twice for one order", function () {
       it("refuses it", async function () {
         const g = await loadFixture(rawFixture);
-        const q = encodeQuota({ roundId: 1n, orderId: 4n, consumer: g.users[0]!.address, region: 0n, windDemandMwh: 5n, period: 0n });
+        const q = encodeQuota({ roundId: 1n, orderId: 4n, consumer: g.users[0]!.address, region: 0n, quotaUnits: 5_000n, period: 0n });
         await (await sendRaw(g, q)).wait();
         await expect(sendRaw(g, q)).to.be.revertedWithCustomError(g.certs, "GreenCertificateQuotaAlreadyReported").withArgs(1n, 4n);
       });
