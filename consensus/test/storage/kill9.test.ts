@@ -1,40 +1,11 @@
 import { expect } from "chai";
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { FileStorage } from "../../src/storage/file-storage";
 import { tempDir } from "./helpers";
+import { runAndKill } from "../helpers/run-and-kill";
 
 const WRITER = path.join(__dirname, "fixtures", "wal-writer.ts");
-
-/** Runs the writer until it has acknowledged `minAcks` saves, then SIGKILLs it; returns the acks. */
-function runAndKill(dir: string, minAcks: number): Promise<number[]> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["-r", require.resolve("ts-node/register/transpile-only"), WRITER, dir], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    const acks: number[] = [];
-    let buffered = "";
-    let stderr = "";
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`writer made only ${acks.length} acks in time; stderr: ${stderr}`));
-    }, 30_000);
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.stdout.on("data", (d: Buffer) => {
-      buffered += d.toString();
-      const lines = buffered.split("\n");
-      buffered = lines.pop() ?? "";
-      for (const l of lines) if (l.startsWith("ack ")) acks.push(Number(l.slice(4)));
-      if (acks.length >= minAcks && !child.killed) child.kill("SIGKILL");
-    });
-    child.on("exit", (code, signal) => {
-      clearTimeout(timer);
-      if (signal === "SIGKILL") resolve(acks);
-      else reject(new Error(`writer exited with ${code}: ${stderr}`));
-    });
-  });
-}
 
 describe("FileStorage crash recovery (kill -9 of a writing process)", function () {
   this.timeout(120_000);
@@ -49,7 +20,7 @@ describe("FileStorage crash recovery (kill -9 of a writing process)", function (
   it("keeps every acknowledged save across three kill -9 and restart cycles", async function () {
     const acked: number[] = [];
     for (let round = 0; round < 3; round++) {
-      acked.push(...(await runAndKill(dir, 300)));
+      acked.push(...(await runAndKill(WRITER, dir, 300, 30_000)));
       const s = FileStorage.open(dir);
       try {
         const maxAck = Math.max(...acked);
