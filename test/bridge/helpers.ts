@@ -7,7 +7,7 @@
  * tested separately in BridgeGateway.test.ts).
  */
 import { ethers } from "hardhat";
-import { TypedDataEncoder, Wallet, keccak256, toUtf8Bytes, type ContractTransactionResponse, type TransactionReceipt } from "ethers";
+import { TypedDataEncoder, Wallet, type Interface, keccak256, toUtf8Bytes, type ContractTransactionResponse, type TransactionReceipt } from "ethers";
 import type { BridgeGateway, IBridgeGateway } from "../../typechain-types";
 
 export const MAIN_CHAIN = 1001n;
@@ -155,7 +155,8 @@ export async function govern(
 
 /** The calldata of `gateway.fn(...args)`, for {govern}. */
 export function call(gateway: BridgeGateway, fn: string, args: readonly unknown[] = []): string {
-  return gateway.interface.encodeFunctionData(fn, args);
+  // The typed overloads want a literal function name; this helper takes any of them.
+  return (gateway.interface as unknown as Interface).encodeFunctionData(fn, args);
 }
 
 /** Quorum signatures abandoning `message` at its destination `dest`. */
