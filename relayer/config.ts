@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { DplcError, type DplcErrorOptions } from "../src/errors";
+import { KeystoreRefSchema, resolveKeystoreRef } from "./keystore";
 
 /** The relayer's configuration file is missing, unreadable or invalid. The message is one line. */
 export class RelayerConfigError extends DplcError {
@@ -10,10 +11,10 @@ export class RelayerConfigError extends DplcError {
   }
 }
 
-const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "must be a 0x-prefixed 20-byte address");
+export const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "must be a 0x-prefixed 20-byte address");
 const privateKey = z.string().regex(/^0x[0-9a-fA-F]{64}$/, "must be a 0x-prefixed 32-byte private key");
 
-const ChainSchema = z
+export const ChainSchema = z
   .object({
     /** JSON-RPC endpoint. */
     rpcUrl: z.string().url(),
@@ -26,20 +27,32 @@ const ChainSchema = z
   })
   .strict();
 
+/** What the relayer and every validator watch: both gateways, each through the daemon's own endpoint. */
+export const WATCH_FIELDS = {
+  main: ChainSchema,
+  side: ChainSchema,
+  /** A log counts once this many blocks have been built on top of its block. */
+  confirmations: z.number().int().nonnegative().default(2),
+  pollIntervalMs: z.number().int().positive().default(1000),
+  /** Blocks per eth_getLogs request. */
+  maxBlockRange: z.number().int().positive().default(2000),
+};
+
+export const LOG_LEVEL = z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info");
+
 export const RelayerConfigSchema = z
   .object({
-    main: ChainSchema,
-    side: ChainSchema,
-    /** A log is relayed once this many blocks have been built on top of its block. */
-    confirmations: z.number().int().nonnegative().default(2),
-    pollIntervalMs: z.number().int().positive().default(1000),
-    /** Blocks per eth_getLogs request. */
-    maxBlockRange: z.number().int().positive().default(2000),
-    /** Validator keys hosted by this process (a devnet may host all n). */
-    validatorKeys: z.array(privateKey).min(1),
-    /** Signatures per message (m of n); must not exceed the keys given. */
+    ...WATCH_FIELDS,
+    /** The validators the relayer asks for signatures: each one's address and its own HTTP endpoint. */
+    validators: z
+      .array(z.object({ address, url: z.string().url() }).strict())
+      .min(1),
+    /** Signatures per message (m of n); must not exceed the validators listed. */
     threshold: z.number().int().positive(),
-    /** Pays gas for deliveries on both chains (default: the first validator key). */
+    /** How long one validator may take to answer. */
+    signatureTimeoutMs: z.number().int().positive().default(3000),
+    /** Pays gas for deliveries on both chains: an encrypted keystore (preferred) or a plain key (devnets). */
+    submitterKeystore: KeystoreRefSchema.optional(),
     submitterKey: privateKey.optional(),
     checkpointFile: z.string().min(1),
     http: z
@@ -55,16 +68,23 @@ export const RelayerConfigSchema = z
       })
       .strict()
       .default({}),
-    logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    logLevel: LOG_LEVEL,
   })
   .strict()
   .superRefine((c, ctx) => {
-    if (c.threshold > c.validatorKeys.length) {
+    if (c.threshold > c.validators.length) {
       ctx.addIssue({
         code: z.ZodIssueCode.custom,
         path: ["threshold"],
-        message: `is ${c.threshold} but only ${c.validatorKeys.length} validator keys are given`,
+        message: `is ${c.threshold} but only ${c.validators.length} validators are listed`,
       });
+    }
+    const addresses = c.validators.map((v) => v.address.toLowerCase());
+    if (new Set(addresses).size !== addresses.length) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["validators"], message: "lists a validator address twice" });
+    }
+    if ((c.submitterKey === undefined) === (c.submitterKeystore === undefined)) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["submitterKeystore"], message: "needs exactly one of submitterKeystore and submitterKey" });
     }
     if (c.main.chainId === c.side.chainId) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["side", "chainId"], message: "must differ from main.chainId" });
@@ -74,13 +94,18 @@ export const RelayerConfigSchema = z
 export type RelayerConfig = z.infer<typeof RelayerConfigSchema>;
 export type RelayerConfigInput = z.input<typeof RelayerConfigSchema>;
 
-/** Validates a parsed config object; the first problem becomes a one-line error naming the field. */
-export function parseRelayerConfig(raw: unknown, source = "config"): RelayerConfig {
-  const parsed = RelayerConfigSchema.safeParse(raw);
-  if (parsed.success) return parsed.data;
+/** Validates `raw` against `schema`; the first problem becomes a one-line message naming the field. */
+export function parseWith<S extends z.ZodTypeAny>(schema: S, raw: unknown, source: string, fail: (message: string) => Error): z.infer<S> {
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return parsed.data as z.infer<S>;
   const issue = parsed.error.issues[0]!;
   const field = issue.path.length === 0 ? "" : ` field ${issue.path.join(".")}:`;
-  throw new RelayerConfigError(`${source}:${field} ${issue.message}`);
+  throw fail(`${source}:${field} ${issue.message}`);
+}
+
+/** Validates a parsed config object; the first problem becomes a one-line error naming the field. */
+export function parseRelayerConfig(raw: unknown, source = "config"): RelayerConfig {
+  return parseWith(RelayerConfigSchema, raw, source, (m) => new RelayerConfigError(m));
 }
 
 /** Reads and validates a JSON config file. A relative `checkpointFile` resolves against the file's directory. */
@@ -100,5 +125,10 @@ export function loadRelayerConfig(file: string): RelayerConfig {
     throw new RelayerConfigError(`${file}: not valid JSON (${(err as Error).message.split("\n")[0]})`, { cause: err });
   }
   const config = parseRelayerConfig(raw, file);
-  return { ...config, checkpointFile: path.resolve(path.dirname(file), config.checkpointFile) };
+  const dir = path.dirname(file);
+  return {
+    ...config,
+    checkpointFile: path.resolve(dir, config.checkpointFile),
+    ...(config.submitterKeystore === undefined ? {} : { submitterKeystore: resolveKeystoreRef(config.submitterKeystore, dir) }),
+  };
 }

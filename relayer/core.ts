@@ -125,6 +125,18 @@ export function backoffDelay(attempt: number, retry: RetryPolicy): number {
   return Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** Math.max(0, attempt - 1));
 }
 
+/**
+ * Too few validators signed: the message waits `delayMs` for the quorum without using up an attempt, so a quorum
+ * that comes back (validators restarted) delivers everything, and nothing is set aside for an outage.
+ */
+export function markWaiting(state: RelayState, m: BridgeMessage, error: string, now: number, delayMs: number): void {
+  const key = messageKey(m);
+  const p = state.pending.find((q) => messageKey(q.message) === key);
+  if (p === undefined) return;
+  p.lastError = error;
+  p.nextAttemptAt = now + delayMs;
+}
+
 /** A delivery attempt failed: schedule a retry, or set the message aside after `maxAttempts`. */
 export function markFailed(
   state: RelayState,

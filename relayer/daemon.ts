@@ -2,7 +2,9 @@ import { JsonRpcProvider, Network, Wallet } from "ethers";
 import pino, { type Logger } from "pino";
 import { readCheckpoint, writeCheckpoint } from "./checkpoint";
 import type { RelayerConfig } from "./config";
+import { HttpSignatureCollector } from "./collector";
 import { EthersGatewayPort } from "./gateway";
+import { loadKeystore } from "./keystore";
 import { HealthServer } from "./http";
 import { RelayerMetrics } from "./metrics";
 import { Relayer } from "./relayer";
@@ -20,25 +22,30 @@ export interface DaemonOptions {
   readonly logger?: Logger;
   /** Collect Node process metrics too (the CLI does; in-process users may not want them). */
   readonly defaultMetrics?: boolean;
+  /** Where a keystore password variable is looked up (default: process.env). */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/** A provider with a static network: no background detection loop; the chain id is checked explicitly at start-up. */
+export function chainProvider(url: string, chainId: number): JsonRpcProvider {
+  return new JsonRpcProvider(url, undefined, { staticNetwork: Network.from(chainId), cacheTimeout: -1, batchMaxCount: 1 });
 }
 
 /** Builds the relayer from its config, checks both chains, loads the checkpoint, serves HTTP and starts polling. */
 export async function startRelayerDaemon(config: RelayerConfig, opts: DaemonOptions = {}): Promise<RelayerDaemon> {
   const logger = opts.logger ?? pino({ level: config.logLevel, base: { service: "relayer" } });
   const metrics = new RelayerMetrics(opts.defaultMetrics ?? false);
-  const validators = config.validatorKeys.map((k) => new Wallet(k));
-  const submitter = new Wallet(config.submitterKey ?? config.validatorKeys[0]!);
-  const provider = (url: string, chainId: number) =>
-    // A static network: no background detection loop, and the chain id is checked explicitly at start-up.
-    new JsonRpcProvider(url, undefined, { staticNetwork: Network.from(chainId), cacheTimeout: -1, batchMaxCount: 1 });
-  const mainProvider = provider(config.main.rpcUrl, config.main.chainId);
-  const sideProvider = provider(config.side.rpcUrl, config.side.chainId);
+  const submitter =
+    config.submitterKeystore === undefined ? new Wallet(config.submitterKey!) : await loadKeystore(config.submitterKeystore, opts.env);
+  const signatures = new HttpSignatureCollector(config.validators, config.threshold, config.signatureTimeoutMs);
+  const mainProvider = chainProvider(config.main.rpcUrl, config.main.chainId);
+  const sideProvider = chainProvider(config.side.rpcUrl, config.side.chainId);
   const relayer = new Relayer(config, {
     ports: {
       main: new EthersGatewayPort("main", config.main.gateway, mainProvider, submitter),
       side: new EthersGatewayPort("side", config.side.gateway, sideProvider, submitter),
     },
-    validators,
+    signatures,
     store: { read: () => readCheckpoint(config.checkpointFile), write: (s) => writeCheckpoint(config.checkpointFile, s) },
     logger,
     metrics,
@@ -59,7 +66,7 @@ export async function startRelayerDaemon(config: RelayerConfig, opts: DaemonOpti
     throw err;
   });
   relayer.start();
-  logger.info({ httpPort, validators: validators.length, threshold: config.threshold }, "relayer started");
+  logger.info({ httpPort, validators: config.validators.length, threshold: config.threshold, submitter: submitter.address }, "relayer started");
   return {
     relayer,
     logger,

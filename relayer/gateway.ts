@@ -1,4 +1,4 @@
-import { Contract, Interface, type JsonRpcProvider, type Log, type Wallet } from "ethers";
+import { Contract, Interface, type BaseWallet, type JsonRpcProvider, type Log } from "ethers";
 import { toGatewayMessage, type BridgeMessage, type ChainName } from "./message";
 
 /** The parts of IBridgeGateway the relayer uses (human-readable ABI: the relayer does not need compiled artifacts). */
@@ -20,6 +20,12 @@ export const GATEWAY_ABI = [
   "error BridgeGatewayPaused()",
   "error BridgeGatewayMintLimitExceeded(uint256 period, uint256 requested, uint256 available)",
   "error BridgeGatewayInvalidReceiver(address target)",
+  "error BridgeGatewayUnknownMessage(uint256 nonce)",
+  "error BridgeGatewayAlreadyRefunded(uint256 nonce)",
+  "event BridgeMessageAbandoned(uint256 indexed srcChainId, address indexed srcGateway, uint256 indexed nonce, bytes32 messageHash)",
+  "function abandon((uint256 srcChainId, uint256 destChainId, address srcGateway, address destGateway, uint256 nonce, address sender, address target, bytes payload) message, bytes[] signatures)",
+  "function refund((uint256 srcChainId, uint256 destChainId, address srcGateway, address destGateway, uint256 nonce, address sender, address target, bytes payload) message, bytes[] signatures)",
+  "function refunded(uint256 nonce) view returns (bool)",
 ];
 
 export const gatewayInterface = new Interface(GATEWAY_ABI);
@@ -44,15 +50,16 @@ export interface GatewayPort {
 
 /** A gateway reached over JSON-RPC with ethers. */
 export class EthersGatewayPort implements GatewayPort {
-  private readonly contract: Contract;
+  protected readonly contract: Contract;
 
+  /** Without a submitter the port only reads (a validator never sends transactions). */
   constructor(
     readonly name: ChainName,
     readonly gateway: string,
-    private readonly provider: JsonRpcProvider,
-    submitter: Wallet,
+    protected readonly provider: JsonRpcProvider,
+    submitter?: BaseWallet,
   ) {
-    this.contract = new Contract(gateway, GATEWAY_ABI, submitter.connect(provider));
+    this.contract = new Contract(gateway, GATEWAY_ABI, submitter === undefined ? provider : submitter.connect(provider));
   }
 
   async chainId(): Promise<number> {

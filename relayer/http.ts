@@ -8,11 +8,20 @@ export interface Health {
   readonly [key: string]: unknown;
 }
 
-/** Serves `/metrics` (Prometheus text) and `/healthz` (JSON; 503 when unhealthy). */
+/** A JSON answer of an extra route. */
+export interface JsonReply {
+  readonly status: number;
+  readonly body: unknown;
+}
+
+/** Extra GET routes: a reply for a path it knows, undefined for the others (then 404). */
+export type Routes = (path: string) => Promise<JsonReply> | undefined;
+
+/** Serves `/metrics` (Prometheus text), `/healthz` (JSON; 503 when unhealthy) and any extra JSON `routes`. */
 export class HealthServer {
   private readonly server: http.Server;
 
-  constructor(registry: Registry, health: () => Health) {
+  constructor(registry: Registry, health: () => Health, routes: Routes = () => undefined) {
     this.server = http.createServer((req, res) => {
       const url = (req.url ?? "/").split("?")[0];
       if (req.method !== "GET") return send(res, 405, "text/plain", "method not allowed\n");
@@ -27,7 +36,12 @@ export class HealthServer {
         const h = health();
         return send(res, h.ok ? 200 : 503, "application/json", JSON.stringify(h) + "\n");
       }
-      send(res, 404, "text/plain", "not found\n");
+      const reply = routes(url ?? "/");
+      if (reply === undefined) return send(res, 404, "text/plain", "not found\n");
+      reply.then(
+        (r) => send(res, r.status, "application/json", JSON.stringify(r.body) + "\n"),
+        (err: Error) => send(res, 500, "application/json", JSON.stringify({ error: err.message.split("\n")[0] }) + "\n"),
+      );
     });
   }
 

@@ -10,6 +10,7 @@ export class RelayerMetrics {
   readonly alreadyProcessed: Counter<"route">;
   readonly failures: Counter<"route">;
   readonly orphaned: Counter<"route">;
+  readonly quorumWaits: Counter<"route">;
   readonly pending: Gauge;
   readonly setAside: Gauge;
   readonly deliverySeconds: Histogram<"route">;
@@ -35,6 +36,12 @@ export class RelayerMetrics {
     });
     this.failures = new Counter({ name: "relayer_delivery_failures_total", help: "Failed delivery attempts", labelNames: route, registers });
     this.orphaned = new Counter({ name: "relayer_messages_orphaned_total", help: "Queued messages dropped by a reorg", labelNames: route, registers });
+    this.quorumWaits = new Counter({
+      name: "relayer_quorum_waits_total",
+      help: "Delivery attempts put off because fewer validators than the threshold signed",
+      labelNames: route,
+      registers,
+    });
     this.pending = new Gauge({ name: "relayer_pending_messages", help: "Messages waiting for delivery", registers });
     this.setAside = new Gauge({ name: "relayer_set_aside_messages", help: "Messages set aside after repeated failures", registers });
     this.deliverySeconds = new Histogram({

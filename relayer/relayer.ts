@@ -1,4 +1,3 @@
-import type { Wallet } from "ethers";
 import type { Logger } from "pino";
 import { DplcError, type DplcErrorOptions } from "../src/errors";
 import { CheckpointError } from "./checkpoint";
@@ -10,6 +9,7 @@ import {
   markDelivered,
   markFailed,
   markOrphaned,
+  markWaiting,
   scanWindow,
   type RelayState,
 } from "./core";
@@ -17,7 +17,8 @@ import { describeFailure, type GatewayPort } from "./gateway";
 import { CHAINS, otherChain, type BridgeMessage, type ChainName } from "./message";
 import type { RelayerMetrics } from "./metrics";
 import { nonceCount } from "./nonce-set";
-import { gatherSignatures } from "./signing";
+import { QuorumError, type SignatureSource } from "./collector";
+import { PollLoop } from "./poll-loop";
 
 /** The relayer cannot start: a chain answers with the wrong id, or is unreachable. One line. */
 export class RelayerStartupError extends DplcError {
@@ -34,7 +35,8 @@ export interface StateStore {
 
 export interface RelayerDeps {
   readonly ports: Record<ChainName, GatewayPort>;
-  readonly validators: readonly Wallet[];
+  /** The validators' signatures (the daemon asks their HTTP endpoints; the relayer holds no validator key). */
+  readonly signatures: SignatureSource;
   readonly store: StateStore;
   readonly logger: Logger;
   readonly metrics: RelayerMetrics;
@@ -52,9 +54,8 @@ type RelayerSettings = Pick<
  */
 export class Relayer {
   private state!: RelayState;
-  private stopping = false;
-  private running: Promise<void> | undefined;
-  private wake: (() => void) | undefined;
+  private readonly loop: PollLoop;
+  private quorumShort: string | undefined;
   private lastTickOk = 0;
   private lastError: string | undefined;
   private readonly now: () => number;
@@ -64,6 +65,7 @@ export class Relayer {
     private readonly deps: RelayerDeps,
   ) {
     this.now = deps.now ?? Date.now;
+    this.loop = new PollLoop(config.pollIntervalMs, () => this.tick());
   }
 
   /** Checks both chains against the config and loads (or creates) the checkpoint. */
@@ -100,7 +102,7 @@ export class Relayer {
     try {
       for (const c of CHAINS) await this.scan(c);
       for (const m of dueMessages(this.state, this.now())) {
-        if (this.stopping) break;
+        if (this.loop.stopping) break;
         await this.deliver(m);
       }
       this.lastTickOk = this.now();
@@ -113,27 +115,12 @@ export class Relayer {
 
   /** Runs passes every `pollIntervalMs` until {stop}. */
   start(): void {
-    if (this.running !== undefined) return;
-    this.running = (async () => {
-      while (!this.stopping) {
-        await this.tick();
-        if (this.stopping) break;
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, this.config.pollIntervalMs);
-          this.wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-      }
-    })();
+    this.loop.start();
   }
 
   /** Finishes the delivery in progress, persists, and stops. */
   async stop(): Promise<void> {
-    this.stopping = true;
-    this.wake?.();
-    await this.running;
+    await this.loop.stop();
     if (this.state !== undefined) this.deps.store.write(this.state);
   }
 
@@ -144,9 +131,13 @@ export class Relayer {
 
   health() {
     const staleAfter = Math.max(30_000, 5 * this.config.pollIntervalMs);
-    const ok = this.lastTickOk > 0 && this.now() - this.lastTickOk < staleAfter;
+    const ok = this.lastTickOk > 0 && this.now() - this.lastTickOk < staleAfter && this.quorumShort === undefined;
+    const validators = this.deps.signatures.status();
     return {
       ok,
+      quorum: this.quorumShort ?? "ok",
+      validators,
+      missingValidators: validators.filter((v) => v.ok === false).map((v) => ({ address: v.address, url: v.url, error: v.error })),
       lastPassAt: this.lastTickOk === 0 ? null : new Date(this.lastTickOk).toISOString(),
       lastError: this.lastError ?? null,
       lastScanned: { main: this.state?.chains.main.lastScanned, side: this.state?.chains.side.lastScanned },
@@ -193,7 +184,8 @@ export class Relayer {
         this.deps.metrics.alreadyProcessed.inc({ route: r });
         log.info("already executed at the destination");
       } else {
-        const signatures = await gatherSignatures(this.deps.validators, this.config.threshold, m);
+        const signatures = await this.deps.signatures.collect(m);
+        this.quorumShort = undefined;
         const tx = await this.deps.ports[otherChain(m.source)].execute(m, signatures);
         markDelivered(this.state, m);
         this.deps.metrics.delivered.inc({ route: r });
@@ -201,14 +193,36 @@ export class Relayer {
         log.info({ tx }, "message delivered");
       }
     } catch (err) {
-      const reason = describeFailure(err);
-      this.deps.metrics.failures.inc({ route: r });
-      const outcome = markFailed(this.state, m, reason, this.now(), this.config.retry);
-      if (outcome === "set-aside") log.error({ err: reason }, "message set aside after repeated failures");
-      else log.warn({ err: reason }, "delivery failed; will retry");
+      this.failed(m, err, log);
     }
     this.deps.store.write(this.state);
     this.updateGauges();
+  }
+
+  /**
+   * A missing quorum waits (no attempt used); a message another relayer executed first counts as delivered
+   * (several relayers may run: the gateway keeps delivery exactly once); anything else is a failed attempt.
+   */
+  private failed(m: BridgeMessage, err: unknown, log: Logger): void {
+    const r = route(m);
+    if (err instanceof QuorumError) {
+      this.quorumShort = err.message;
+      this.deps.metrics.quorumWaits.inc({ route: r });
+      markWaiting(this.state, m, err.message, this.now(), this.config.pollIntervalMs);
+      log.warn({ err: err.message }, "waiting for a quorum of validator signatures");
+      return;
+    }
+    const reason = describeFailure(err);
+    if (reason.startsWith("BridgeGatewayAlreadyProcessed(")) {
+      markDelivered(this.state, m);
+      this.deps.metrics.alreadyProcessed.inc({ route: r });
+      log.info("another relayer executed the message first");
+      return;
+    }
+    this.deps.metrics.failures.inc({ route: r });
+    const outcome = markFailed(this.state, m, reason, this.now(), this.config.retry);
+    if (outcome === "set-aside") log.error({ err: reason }, "message set aside after repeated failures");
+    else log.warn({ err: reason }, "delivery failed; will retry");
   }
 
   private updateGauges(): void {

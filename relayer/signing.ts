@@ -1,4 +1,4 @@
-import type { Wallet } from "ethers";
+import { TypedDataEncoder } from "ethers";
 import { toGatewayMessage, type BridgeMessage } from "./message";
 
 /** EIP-712 types of `IBridgeGateway.Message` (see IBridgeGateway.sol). */
@@ -15,19 +15,20 @@ export const MESSAGE_TYPES = {
   ],
 };
 
+/** EIP-712 types of the attestations that give up an undeliverable message and refund it (IBridgeGateway.sol). */
+export const ABANDON_TYPES = { BridgeAbandon: [{ name: "messageHash", type: "bytes32" }] };
+export const REFUND_TYPES = { BridgeRefund: [{ name: "messageHash", type: "bytes32" }] };
+
+/**
+ * The EIP-712 struct hash of a message (`IBridgeGateway.messageHash`): the message's identity between relayer and
+ * validators, which covers every field, so a validator that saw a different event under the same nonce holds a
+ * different hash.
+ */
+export function messageHash(m: BridgeMessage): string {
+  return TypedDataEncoder.hashStruct("BridgeMessage", MESSAGE_TYPES, toGatewayMessage(m));
+}
+
 /** The destination gateway's EIP-712 domain. */
 export function bridgeDomain(destChainId: bigint, destGateway: string) {
   return { name: "DPLC Bridge", version: "1", chainId: destChainId, verifyingContract: destGateway };
-}
-
-/**
- * `threshold` validator signatures over the message, ordered by strictly ascending signer address as the gateway
- * requires. Signing is local (no I/O): each hosted validator signs the typed data.
- */
-export async function gatherSignatures(validators: readonly Wallet[], threshold: number, m: BridgeMessage): Promise<string[]> {
-  const chosen = [...validators]
-    .sort((a, b) => (BigInt(a.address) < BigInt(b.address) ? -1 : 1))
-    .slice(0, threshold);
-  const domain = bridgeDomain(m.destChainId, m.destGateway);
-  return Promise.all(chosen.map((w) => w.signTypedData(domain, MESSAGE_TYPES, toGatewayMessage(m))));
 }

@@ -44,6 +44,12 @@ abstract contract BridgeApp is AccessControl, IBridgeApp {
         }
     }
 
+    /// @dev Refunds: only the gateway hands back a message, and only one this contract sent to the peer.
+    function _checkRefund(uint256 destChainId, address target) internal view {
+        if (msg.sender != address(_gateway)) revert BridgeAppNotGateway(msg.sender);
+        if (destChainId != _peerChainId || target != _peer) revert BridgeAppUnknownPeer(destChainId, target);
+    }
+
     /// @dev Sends `payload` to the peer. @return nonce The gateway's message nonce.
     function _sendToPeer(bytes memory payload) internal returns (uint256 nonce) {
         address to = _peer;

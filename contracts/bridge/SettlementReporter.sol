@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {IBridgeGateway} from "../interfaces/IBridgeGateway.sol";
 import {IDPLCMarket} from "../interfaces/IDPLCMarket.sol";
 import {IDPLCRegistry} from "../interfaces/IDPLCRegistry.sol";
+import {IBridgeRefundReceiver} from "../interfaces/IBridgeRefundReceiver.sol";
 import {ISettlementReporter} from "../interfaces/ISettlementReporter.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {BridgeApp} from "./BridgeApp.sol";
@@ -12,7 +13,7 @@ import {ReportCodec} from "./ReportCodec.sol";
 /// @title SettlementReporter
 /// @notice See {ISettlementReporter}. Main chain; its peer is the GreenCertificate on the side chain. The gateway
 /// must grant this contract `SENDER_ROLE`. It only reads the market, so it needs no role there.
-contract SettlementReporter is BridgeApp, ISettlementReporter {
+contract SettlementReporter is BridgeApp, ISettlementReporter, IBridgeRefundReceiver {
     uint256 private constant _PPM = 1_000_000;
     uint256 private constant _UNITS_PER_CERTIFICATE = 1000;
 
@@ -20,6 +21,7 @@ contract SettlementReporter is BridgeApp, ISettlementReporter {
     IDPLCRegistry private immutable _registry;
     mapping(uint256 roundId => mapping(uint256 tradeId => bool done)) private _reported;
     mapping(uint256 orderId => bool done) private _quotaReported;
+    mapping(uint256 roundId => mapping(uint256 tradeId => bool returned)) private _returned;
 
     constructor(IDPLCMarket market_, IBridgeGateway gateway_, address admin) BridgeApp(gateway_, admin) {
         _market = market_;
@@ -42,6 +44,49 @@ contract SettlementReporter is BridgeApp, ISettlementReporter {
         IDPLCMarket.RoundView memory r = _market.round(roundId);
         if (r.state != IDPLCMarket.RoundState.Closed) revert SettlementReporterRoundNotClosed(roundId, r.state);
         for (uint256 i = 0; i < orderIds.length; ++i) _reportQuota(roundId, orderIds[i], r.deadline);
+    }
+
+    /// @inheritdoc ISettlementReporter
+    function reissue(uint256 roundId, uint256 tradeId, address receiver) external {
+        if (!_returned[roundId][tradeId]) revert SettlementReporterNotReturned(roundId, tradeId);
+        IDPLCMarket.Trade memory t = _market.trade(roundId, tradeId);
+        IDPLCMarket.Order memory seller = _market.order(t.sellerOrderId);
+        if (msg.sender != seller.owner) revert SettlementReporterNotGenerator(roundId, tradeId, msg.sender);
+        // A thermal obligation stays with its generator; only certificates may go to another account.
+        if (receiver == address(0) || (t.thermal && receiver != seller.owner)) {
+            revert SettlementReporterInvalidReceiver(receiver);
+        }
+        _returned[roundId][tradeId] = false;
+        uint256 nonce = _sendTrade(roundId, tradeId, t, receiver, seller.region, _market.round(roundId).deadline);
+        emit SettlementReporterTradeReissued(roundId, tradeId, receiver, nonce);
+    }
+
+    /// @inheritdoc IBridgeRefundReceiver
+    /// @dev The side chain abandoned the report: a trade may be re-issued once by its generator, a quota reported
+    /// again.
+    function onBridgeRefund(
+        uint256 nonce,
+        uint256 destChainId,
+        address target,
+        bytes calldata payload
+    ) external returns (bytes4) {
+        _checkRefund(destChainId, target);
+        (uint8 kind, bytes memory body) = ReportCodec.decodeKind(payload);
+        if (kind == ReportCodec.KIND_TRADE) {
+            TradeReport memory r = ReportCodec.decodeTrade(body);
+            _returned[r.roundId][r.tradeId] = true;
+            emit SettlementReporterTradeReturned(r.roundId, r.tradeId, nonce);
+        } else {
+            QuotaReport memory q = ReportCodec.decodeQuota(body);
+            _quotaReported[q.orderId] = false;
+            emit SettlementReporterQuotaReturned(q.roundId, q.orderId, nonce);
+        }
+        return IBridgeRefundReceiver.onBridgeRefund.selector;
+    }
+
+    /// @inheritdoc ISettlementReporter
+    function isReturned(uint256 roundId, uint256 tradeId) external view returns (bool) {
+        return _returned[roundId][tradeId];
     }
 
     /// @inheritdoc ISettlementReporter
@@ -77,20 +122,32 @@ contract SettlementReporter is BridgeApp, ISettlementReporter {
         if (t.mwh == 0) revert SettlementReporterEmptyTrade(roundId, tradeId);
         IDPLCMarket.Order memory seller = _market.order(t.sellerOrderId);
         _reported[roundId][tradeId] = true;
-        uint256 nonce = _sendToPeer(
-            ReportCodec.encodeTrade(
-                TradeReport({
-                    roundId: roundId,
-                    tradeId: tradeId,
-                    generator: seller.owner,
-                    region: seller.region,
-                    thermal: thermal,
-                    mwh: t.mwh,
-                    period: period
-                })
-            )
-        );
+        uint256 nonce = _sendTrade(roundId, tradeId, t, seller.owner, seller.region, period);
         emit SettlementReporterTradeReported(roundId, tradeId, seller.owner, thermal, t.mwh, nonce);
+    }
+
+    function _sendTrade(
+        uint256 roundId,
+        uint256 tradeId,
+        IDPLCMarket.Trade memory t,
+        address generator,
+        uint8 region,
+        uint64 period
+    ) private returns (uint256 nonce) {
+        return
+            _sendToPeer(
+                ReportCodec.encodeTrade(
+                    TradeReport({
+                        roundId: roundId,
+                        tradeId: tradeId,
+                        generator: generator,
+                        region: region,
+                        thermal: t.thermal,
+                        mwh: t.mwh,
+                        period: period
+                    })
+                )
+            );
     }
 
     function _reportQuota(uint256 roundId, uint256 orderId, uint64 period) private {

@@ -6,16 +6,19 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {IBridgeGateway} from "../interfaces/IBridgeGateway.sol";
 import {IBridgeReceiver} from "../interfaces/IBridgeReceiver.sol";
+import {IBridgeRefundReceiver} from "../interfaces/IBridgeRefundReceiver.sol";
 import {ITokenVault} from "../interfaces/ITokenVault.sol";
 import {BridgeApp} from "./BridgeApp.sol";
 
 /// @title TokenVault
-/// @notice See {ITokenVault}. Main chain; its peer is the WrappedDPLC on the side chain.
-contract TokenVault is BridgeApp, ReentrancyGuard, ITokenVault, IBridgeReceiver {
+/// @notice See {ITokenVault}. Main chain; its peer is the WrappedDPLC on the side chain. The gateway must grant this
+/// contract `SENDER_ROLE` (to send mint messages) and `PEG_ROLE` (releases use the main gateway's peg allowance).
+contract TokenVault is BridgeApp, ReentrancyGuard, ITokenVault, IBridgeReceiver, IBridgeRefundReceiver {
     using SafeERC20 for IERC20;
 
     IERC20 private immutable _token;
     uint256 private _locked;
+    mapping(uint256 nonce => address from) private _lockers;
 
     constructor(IERC20 token_, IBridgeGateway gateway_, address admin) BridgeApp(gateway_, admin) {
         _token = token_;
@@ -27,6 +30,7 @@ contract TokenVault is BridgeApp, ReentrancyGuard, ITokenVault, IBridgeReceiver 
         if (recipient == address(0)) revert TokenVaultZeroRecipient();
         _locked += amount;
         nonce = _sendToPeer(abi.encode(recipient, amount));
+        _lockers[nonce] = msg.sender;
         emit TokenVaultLocked(msg.sender, recipient, amount, nonce);
         _token.safeTransferFrom(msg.sender, address(this), amount);
     }
@@ -42,6 +46,7 @@ contract TokenVault is BridgeApp, ReentrancyGuard, ITokenVault, IBridgeReceiver 
         (address recipient, uint256 amount) = abi.decode(payload, (address, uint256));
         uint256 held = _locked;
         if (amount > held) revert TokenVaultInsufficientLocked(amount, held);
+        gateway().consumeMintLimit(amount);
         // amount ≤ held, checked above.
         unchecked {
             _locked = held - amount;
@@ -49,6 +54,30 @@ contract TokenVault is BridgeApp, ReentrancyGuard, ITokenVault, IBridgeReceiver 
         emit TokenVaultReleased(recipient, amount, nonce);
         _token.safeTransfer(recipient, amount);
         return IBridgeReceiver.onBridgeMessage.selector;
+    }
+
+    /// @inheritdoc IBridgeRefundReceiver
+    /// @dev The mint never happened on the side chain, so the DPLC goes back to whoever locked it.
+    function onBridgeRefund(
+        uint256 nonce,
+        uint256 destChainId,
+        address target,
+        bytes calldata payload
+    ) external nonReentrant returns (bytes4) {
+        _checkRefund(destChainId, target);
+        (, uint256 amount) = abi.decode(payload, (address, uint256));
+        address from = _lockers[nonce];
+        delete _lockers[nonce];
+        // The refunded lock added `amount` to `_locked` and no release can have taken it (the peer never minted).
+        _locked -= amount;
+        emit TokenVaultRefunded(from, amount, nonce);
+        _token.safeTransfer(from, amount);
+        return IBridgeRefundReceiver.onBridgeRefund.selector;
+    }
+
+    /// @inheritdoc ITokenVault
+    function lockerOf(uint256 nonce) external view returns (address) {
+        return _lockers[nonce];
     }
 
     /// @inheritdoc ITokenVault

@@ -20,11 +20,29 @@ pragma solidity ^0.8.24;
 /// `threshold` of them; every signer must be a current validator.
 ///
 /// Failure. If the target reverts, {execute} reverts with the target's error and the message stays unprocessed, so
-/// it can be delivered later (for example after the mint limit's period rolls over).
+/// it can be delivered later (for example after the mint limit's period rolls over). A message that can never be
+/// delivered (a mint above the whole limit, a certificate receiver without the ERC-1155 hook) strands nothing: a
+/// quorum of validators signs `BridgeAbandon(bytes32 messageHash)` in the destination gateway's domain and anyone
+/// calls {abandon} there, which marks the message processed for good (it can no longer execute) and emits
+/// {BridgeMessageAbandoned}. Validators who see that event (confirmed) sign `BridgeRefund(bytes32 messageHash)` in
+/// the source gateway's domain; {refund} there checks the message against the hash the gateway stored when it was
+/// sent and hands it back to its sender ({IBridgeRefundReceiver-onBridgeRefund}): the vault unlocks the DPLC to
+/// whoever locked it, the wrapped token re-mints what was burned, the reporter lets the trade be re-issued to a
+/// corrected receiver. `messageHash` is the EIP-712 struct hash of the `BridgeMessage`.
 ///
-/// Mint limit. The gateway keeps a per-period mint allowance for the token peg: a contract holding `PEG_ROLE` calls
-/// {consumeMintLimit} before it mints. Periods are `block.timestamp / periodSeconds`. The limit starts at 0 (fail
-/// closed): the admin must set it before wrapped tokens can be minted.
+/// Governance. The validator set, the threshold, remote gateways, the peg allowance and unpausing belong to
+/// `GOVERNOR_ROLE`, which the gateway holds itself and which only governors can grant: either a quorum of the current
+/// validators signs `BridgeGovernance(bytes data,uint256 nonce,uint256 deadline)` (in this gateway's domain; `data` is
+/// a call to this gateway, `nonce` is {governanceNonce}) and anyone submits it with {executeGovernance}, or the quorum
+/// grants the role to an OpenZeppelin `TimelockController` whose delay leaves validators time to cancel or pause.
+/// The admin ({DEFAULT_ADMIN_ROLE}) only bootstraps: it may register a chain's remote gateway once and set the first
+/// peg allowance, and grant the local roles (`SENDER_ROLE`, `PEG_ROLE`, `PAUSER_ROLE`), none of which moves value.
+/// Pausing stays quick: `PAUSER_ROLE` holders and every validator may pause.
+///
+/// Peg allowance ("mint limit"). The gateway keeps a per-period allowance for the token peg: a contract holding
+/// `PEG_ROLE` calls {consumeMintLimit} before it pays out an inbound transfer (the side chain's WrappedDPLC before it
+/// mints, the main chain's TokenVault before it releases). Periods are `block.timestamp / periodSeconds`; changing the
+/// period keeps the amount used in the current window. The limit starts at 0 (fail closed).
 interface IBridgeGateway {
     /// @notice A cross-chain message. `srcGateway`/`destGateway` are the gateway contracts on each chain.
     struct Message {
@@ -67,6 +85,17 @@ interface IBridgeGateway {
     event BridgeGatewayMintLimitChanged(uint256 limit, uint64 periodSeconds);
     /// @notice `peg` used `amount` of the mint allowance of `period`.
     event BridgeGatewayMintLimitConsumed(address indexed peg, uint256 indexed period, uint256 amount, uint256 used);
+    /// @notice A validator-signed governance call (`nonce`, keccak256 of its calldata) ran.
+    event BridgeGatewayGovernanceExecuted(uint256 indexed nonce, bytes32 dataHash);
+    /// @notice A quorum gave up an undeliverable inbound message; it can never execute here.
+    event BridgeMessageAbandoned(
+        uint256 indexed srcChainId,
+        address indexed srcGateway,
+        uint256 indexed nonce,
+        bytes32 messageHash
+    );
+    /// @notice An outbound message abandoned on its destination was handed back to its sender.
+    event BridgeMessageRefunded(uint256 indexed nonce, uint256 indexed destChainId, address indexed sender, bytes32 messageHash);
 
     /// @notice A signature did not recover (malformed or non-canonical), at `index` in the list.
     error BridgeGatewayInvalidSignature(uint256 index);
@@ -104,6 +133,18 @@ interface IBridgeGateway {
     error BridgeGatewayZeroTarget();
     /// @notice A remote gateway cannot be registered for chain id 0 or this chain.
     error BridgeGatewayInvalidRemote(uint256 chainId);
+    /// @notice The admin registered this chain's remote gateway already; changing it needs governance.
+    error BridgeGatewayRemoteAlreadySet(uint256 chainId, address gateway);
+    /// @notice The admin set the first peg allowance already; changing it needs governance.
+    error BridgeGatewayMintLimitAlreadySet(uint256 limit, uint64 periodSeconds);
+    /// @notice The signed governance call expired at `deadline`.
+    error BridgeGatewayGovernanceExpired(uint256 deadline, uint256 timestamp);
+    /// @notice No message with this nonce and content left this gateway.
+    error BridgeGatewayUnknownMessage(uint256 nonce);
+    /// @notice The message was refunded already.
+    error BridgeGatewayAlreadyRefunded(uint256 nonce);
+    /// @notice The message's sender did not acknowledge the refund.
+    error BridgeGatewayInvalidRefundReceiver(address sender);
 
     /// @notice Sends `payload` to `target` on `destChainId`. `SENDER_ROLE` only; not while paused.
     /// @return nonce The message's nonce on this gateway.
@@ -112,29 +153,43 @@ interface IBridgeGateway {
     /// @notice Verifies and delivers an inbound message. Anyone may call; not while paused.
     function execute(Message calldata message, bytes[] calldata signatures) external;
 
-    /// @notice Uses `amount` of the current period's mint allowance, reverting when it would exceed it.
-    /// `PEG_ROLE` only (the wrapped token calls it before minting).
+    /// @notice Marks an undeliverable inbound message processed without delivering it, on a quorum's
+    /// `BridgeAbandon(messageHash)` signatures (same order rules as {execute}). Anyone may call; not while paused.
+    function abandon(Message calldata message, bytes[] calldata signatures) external;
+
+    /// @notice Hands an outbound message abandoned on its destination back to its sender, on a quorum's
+    /// `BridgeRefund(messageHash)` signatures. Once per message. Anyone may call; not while paused.
+    function refund(Message calldata message, bytes[] calldata signatures) external;
+
+    /// @notice Runs `data` as a call to this gateway with `GOVERNOR_ROLE`, on a quorum's signatures over
+    /// `BridgeGovernance(data, governanceNonce(), deadline)`. Anyone may call, also while paused.
+    function executeGovernance(bytes calldata data, uint256 deadline, bytes[] calldata signatures) external;
+
+    /// @notice Uses `amount` of the current period's peg allowance, reverting when it would exceed it.
+    /// `PEG_ROLE` only (the wrapped token before minting, the vault before releasing).
     function consumeMintLimit(uint256 amount) external;
 
-    /// @notice Adds a validator. Admin only.
+    /// @notice Adds a validator. `GOVERNOR_ROLE` only.
     function addValidator(address validator) external;
 
-    /// @notice Removes a validator; the threshold must still be reachable. Admin only.
+    /// @notice Removes a validator; the threshold must still be reachable. `GOVERNOR_ROLE` only.
     function removeValidator(address validator) external;
 
-    /// @notice Sets the number of signatures needed (1 ≤ threshold ≤ validators). Admin only.
+    /// @notice Sets the number of signatures needed (1 ≤ threshold ≤ validators). `GOVERNOR_ROLE` only.
     function setThreshold(uint256 threshold) external;
 
-    /// @notice Registers the gateway on `chainId` (zero address: forget it). Admin only.
+    /// @notice Registers the gateway on `chainId` (zero address: forget it). `GOVERNOR_ROLE`; the admin only for a
+    /// chain id that never had one.
     function setRemoteGateway(uint256 chainId, address gateway) external;
 
-    /// @notice Sets the peg's mint allowance per period. Admin only.
+    /// @notice Sets the peg allowance per period, keeping the amount used in the current window. `GOVERNOR_ROLE`;
+    /// the admin only once, for the first allowance.
     function setMintLimit(uint256 limit, uint64 periodSeconds) external;
 
-    /// @notice Stops {send}, {execute} and {consumeMintLimit}. `PAUSER_ROLE` only.
+    /// @notice Stops {send}, {execute}, {abandon}, {refund} and {consumeMintLimit}. `PAUSER_ROLE` or a validator.
     function pause() external;
 
-    /// @notice Resumes the bridge. `PAUSER_ROLE` only.
+    /// @notice Resumes the bridge. `GOVERNOR_ROLE` only.
     function unpause() external;
 
     /// @notice This chain's id as the gateway sees it (`block.chainid`).
@@ -169,4 +224,25 @@ interface IBridgeGateway {
 
     /// @notice The EIP-712 domain separator of this gateway.
     function domainSeparator() external view returns (bytes32);
+
+    /// @notice The EIP-712 struct hash of `message` (`messageHash` in abandon and refund attestations).
+    function messageHash(Message calldata message) external pure returns (bytes32);
+
+    /// @notice The digest validators sign to abandon `message` here (this gateway as destination).
+    function hashAbandon(Message calldata message) external view returns (bytes32);
+
+    /// @notice The digest validators sign to refund `message` here (this gateway as source).
+    function hashRefund(Message calldata message) external view returns (bytes32);
+
+    /// @notice The digest validators sign for a governance call.
+    function hashGovernance(bytes calldata data, uint256 nonce, uint256 deadline) external view returns (bytes32);
+
+    /// @notice The nonce the next governance call must be signed with (0 first).
+    function governanceNonce() external view returns (uint256);
+
+    /// @notice The struct hash of outbound message `nonce` (zero when none was sent).
+    function sentMessageHash(uint256 nonce) external view returns (bytes32);
+
+    /// @notice Whether outbound message `nonce` was refunded.
+    function refunded(uint256 nonce) external view returns (bool);
 }

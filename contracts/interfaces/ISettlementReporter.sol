@@ -20,6 +20,10 @@ import {IBridgeApp} from "./IBridgeApp.sol";
 /// - kind 2 (`KIND_QUOTA`): body = `abi.encode(QuotaReport)` =
 ///   `(uint256 roundId, uint256 orderId, address consumer, uint8 region, uint256 quotaUnits, uint64 period)`.
 ///
+/// Returned reports. When the side chain abandons a report it cannot deliver (a certificate receiver without the
+/// ERC-1155 hook), the gateway hands it back ({IBridgeRefundReceiver}): a trade becomes "returned" and its generator
+/// may {reissue} it once to a corrected receiver; a quota may be reported again.
+///
 /// `region` is the order's 0-based grid region index; `period` is the round's listing deadline (unix seconds), which
 /// names the delivery period of the round.
 interface ISettlementReporter is IBridgeApp {
@@ -62,6 +66,24 @@ interface ISettlementReporter is IBridgeApp {
         uint256 nonce
     );
 
+    /// @notice The side chain abandoned the report of a trade (message `nonce`); its generator may re-issue it.
+    event SettlementReporterTradeReturned(uint256 indexed roundId, uint256 indexed tradeId, uint256 nonce);
+    /// @notice The side chain abandoned a quota report (message `nonce`); it may be reported again.
+    event SettlementReporterQuotaReturned(uint256 indexed roundId, uint256 indexed orderId, uint256 nonce);
+    /// @notice A returned trade was sent again, to `receiver`, as message `nonce`.
+    event SettlementReporterTradeReissued(
+        uint256 indexed roundId,
+        uint256 indexed tradeId,
+        address indexed receiver,
+        uint256 nonce
+    );
+
+    /// @notice The trade was not returned by the side chain (or was re-issued already).
+    error SettlementReporterNotReturned(uint256 roundId, uint256 tradeId);
+    /// @notice Only the trade's generator (the seller order's owner) may re-issue it.
+    error SettlementReporterNotGenerator(uint256 roundId, uint256 tradeId, address caller);
+    /// @notice The receiver is zero, or differs from the generator of a thermal trade.
+    error SettlementReporterInvalidReceiver(address receiver);
     /// @notice The list of trades or orders is empty.
     error SettlementReporterEmptyBatch();
     /// @notice The trade is not settled (yet).
@@ -97,6 +119,13 @@ interface ISettlementReporter is IBridgeApp {
     /// the registry ({IDPLCRegistry-greenQuotaPpm}) times the MWh the order bought (wind and thermal), rounded up, in
     /// thousandths of a certificate.
     function reportQuotas(uint256 roundId, uint256[] calldata orderIds) external;
+
+    /// @notice Re-sends a returned trade with `receiver` as the certificates' holder. The trade's generator only, once
+    /// per return.
+    function reissue(uint256 roundId, uint256 tradeId, address receiver) external;
+
+    /// @notice Whether the side chain returned trade `tradeId` of `roundId` and it awaits {reissue}.
+    function isReturned(uint256 roundId, uint256 tradeId) external view returns (bool);
 
     /// @notice Whether trade `tradeId` of `roundId` was reported.
     function isReported(uint256 roundId, uint256 tradeId) external view returns (bool);

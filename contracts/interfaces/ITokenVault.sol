@@ -10,12 +10,19 @@ import {IBridgeApp} from "./IBridgeApp.sol";
 /// vault holds for the peg: it rises on lock and falls on release, so `locked ≥ wrapped supply` always and
 /// `locked == wrapped supply` whenever no message is in flight.
 ///
+/// Releases use the main gateway's peg allowance ({IBridgeGateway-consumeMintLimit}), so one message cannot pay out
+/// more per period than the side chain may mint. A lock whose mint the side chain abandoned comes back through
+/// {IBridgeRefundReceiver-onBridgeRefund}: the DPLC is returned to the account that locked it.
+///
 /// Payloads (both directions): `abi.encode(address recipient, uint256 amount)`.
 interface ITokenVault is IBridgeApp {
     /// @notice `from` locked `amount`; `recipient` gets it on the side chain (message `nonce`).
     event TokenVaultLocked(address indexed from, address indexed recipient, uint256 amount, uint256 nonce);
     /// @notice `amount` was released to `recipient` by the side chain's message `nonce`.
     event TokenVaultReleased(address indexed recipient, uint256 amount, uint256 nonce);
+
+    /// @notice Lock `nonce` was abandoned on the side chain; `amount` went back to `from`.
+    event TokenVaultRefunded(address indexed from, uint256 amount, uint256 nonce);
 
     /// @notice The amount must be positive.
     error TokenVaultZeroAmount();
@@ -27,6 +34,9 @@ interface ITokenVault is IBridgeApp {
     /// @notice Locks `amount` DPLC of the caller (needs an allowance) and mints it to `recipient` on the side chain.
     /// @return nonce The bridge message's nonce.
     function lock(uint256 amount, address recipient) external returns (uint256 nonce);
+
+    /// @notice Who made lock `nonce` (zero once refunded, or when none).
+    function lockerOf(uint256 nonce) external view returns (address);
 
     /// @notice DPLC held for the peg.
     function locked() external view returns (uint256);

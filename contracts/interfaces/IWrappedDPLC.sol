@@ -9,12 +9,18 @@ import {IBridgeApp} from "./IBridgeApp.sol";
 /// only within the gateway's per-period mint limit ({IBridgeGateway-consumeMintLimit}). {burn} destroys the caller's
 /// tokens and sends a release message to the vault.
 ///
+/// A burn whose release the main chain abandoned is minted back to the burner
+/// ({IBridgeRefundReceiver-onBridgeRefund}).
+///
 /// Payloads (both directions): `abi.encode(address recipient, uint256 amount)`.
 interface IWrappedDPLC is IERC20, IBridgeApp {
     /// @notice `amount` was minted to `recipient` for the main chain's lock message `nonce`.
     event WrappedDPLCMinted(address indexed recipient, uint256 amount, uint256 nonce);
     /// @notice `from` burned `amount`; `recipient` gets it on the main chain (message `nonce`).
     event WrappedDPLCBurned(address indexed from, address indexed recipient, uint256 amount, uint256 nonce);
+
+    /// @notice Burn `nonce` was abandoned on the main chain; `amount` was minted back to `from`.
+    event WrappedDPLCRefunded(address indexed from, uint256 amount, uint256 nonce);
 
     /// @notice The amount must be positive.
     error WrappedDPLCZeroAmount();

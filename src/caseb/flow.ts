@@ -10,12 +10,15 @@ import { replayMarket, type ReplayOutcome } from "../replay/replay";
 import type { TradeRecord } from "../replay/result";
 import type { ProgressSink } from "../replay/progress";
 import type { ChainEndpoint } from "../devnet/node";
-import { ACCOUNT, devnetKey, devnetProvider, devnetWallet } from "../devnet/accounts";
+import { ACCOUNT, devnetProvider, devnetWallet } from "../devnet/accounts";
 import { deployBridge, describeBridge, type BridgeSystem } from "../devnet/bridge";
 import { describeDeployment, type Deployment } from "../ops/deployment";
 import { marketClient, setGreenQuota } from "../actions";
 import { parseRelayerConfig } from "../../relayer/config";
 import { startRelayerDaemon, type RelayerDaemon } from "../../relayer/daemon";
+import { loadValidatorConfig } from "../../validator/config";
+import { startValidatorDaemon } from "../../validator/daemon";
+import { relayerConfigFor, writeValidatorSet } from "../devnet/validators";
 import {
   certPriceWad,
   planPurchases,
@@ -160,22 +163,39 @@ async function runMarket(opts: CaseBOptions, data: MarketData, provider: JsonRpc
   });
 }
 
+/**
+ * Three validator daemons (devnet accounts 10–12, each with its own encrypted keystore, watching both chains) and a
+ * relayer that holds no validator key and collects two of their signatures per message. `stop` stops all four.
+ */
 async function startRelayer(opts: CaseBOptions, b: BridgeSystem): Promise<RelayerDaemon> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dplc-caseb-relayer-"));
-  const config = parseRelayerConfig({
+  const chains = {
     main: { rpcUrl: opts.main.url, chainId: opts.main.chainId, gateway: await b.main.gateway.getAddress(), startBlock: b.main.startBlock },
     side: { rpcUrl: opts.side.url, chainId: opts.side.chainId, gateway: await b.side.gateway.getAddress(), startBlock: b.side.startBlock },
-    confirmations: opts.confirmations ?? 2,
-    pollIntervalMs: 100,
-    validatorKeys: ACCOUNT.validators.map(devnetKey),
-    threshold: 2,
-    submitterKey: devnetKey(ACCOUNT.relayer),
-    checkpointFile: path.join(dir, "checkpoint.json"),
+  };
+  const confirmations = opts.confirmations ?? 2;
+  const files = await writeValidatorSet({ dir: path.join(dir, "validators"), ...chains, confirmations, pollIntervalMs: 100 });
+  const logger = opts.relayerLogger ?? pino({ level: "warn", base: { service: "relayer" } }, pino.destination(2));
+  const validators = await Promise.all(
+    files.configFiles.map((f) => startValidatorDaemon({ ...loadValidatorConfig(f), http: { host: "127.0.0.1", port: 0 } }, { logger })),
+  );
+  const endpoints = files.endpoints.map((e, i) => ({ ...e, url: `http://127.0.0.1:${validators[i]!.httpPort}` }));
+  const config = parseRelayerConfig({
+    ...relayerConfigFor({ ...chains, validators: endpoints, checkpointFile: path.join(dir, "checkpoint.json"), confirmations, pollIntervalMs: 100 }),
     http: { host: "127.0.0.1", port: 0 },
     retry: { maxAttempts: 5, baseDelayMs: 200, maxDelayMs: 2000 },
   });
-  const logger = opts.relayerLogger ?? pino({ level: "warn", base: { service: "relayer" } }, pino.destination(2));
-  return startRelayerDaemon(config, { logger });
+  const relayer = await startRelayerDaemon(config, { logger }).catch(async (err: unknown) => {
+    await Promise.all(validators.map((v) => v.stop()));
+    throw err;
+  });
+  return {
+    ...relayer,
+    stop: async () => {
+      await relayer.stop();
+      await Promise.all(validators.map((v) => v.stop()));
+    },
+  };
 }
 
 /** Participants act on the side chain with the same keys (gas money from the devnet). */

@@ -35,7 +35,8 @@ export interface BridgeOptions {
   readonly threshold: number;
   /** Thermal obligation, basis points of a certificate per MWh (2000 = 0.2, the paper's). */
   readonly obligationBps?: bigint;
-  /** Wrapped DPLC the side chain may mint per period (default: 10^12 tokens per day, no practical limit on a devnet). */
+  /** The peg allowance per period on both gateways: wrapped DPLC the side chain may mint, DPLC the vault may release
+   * (default: 10^12 tokens per day, no practical limit on a devnet). */
   readonly mintLimit?: bigint;
   readonly mintPeriodSeconds?: bigint;
 }
@@ -82,6 +83,8 @@ export async function deployBridge(
   await inOrder([
     () => mainGw.setRemoteGateway(sideChainId, sideGw),
     () => mainGw.grantRole(sender, vault),
+    () => mainGw.grantRole(peg, vault),
+    () => mainGw.setMintLimit(opts.mintLimit ?? 10n ** 30n, opts.mintPeriodSeconds ?? 86_400n),
     () => mainGw.grantRole(sender, reporter),
     () => vault.setPeer(sideChainId, wrapped),
     () => reporter.setPeer(sideChainId, certificate),

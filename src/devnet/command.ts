@@ -15,6 +15,7 @@ export interface DevnetsCommandOptions {
   readonly logDir?: string;
   readonly blockIntervalMs?: number;
   readonly evm?: Evm;
+  readonly bridge?: boolean;
 }
 
 function checkPort(name: string, v: number | undefined): void {
@@ -45,7 +46,7 @@ export async function runDevnetsCommand(opts: DevnetsCommandOptions, out: (line:
   }
   out("starting the main and side devnets…");
   const session = await startDevnetSession(opts, out);
-  out("running; press Ctrl-C to stop both devnets");
+  out("running; press Ctrl-C to stop the devnets" + (session.daemons.length > 0 ? ", the validators and the relayer" : ""));
   const signal = await untilSignal();
   out(`${signal}: stopping the devnets…`);
   await session.stop();

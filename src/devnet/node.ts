@@ -69,7 +69,14 @@ function installExitHook(): void {
   process.on("SIGTERM", onSignal);
 }
 
-function killGroup(pid: number, signal: NodeJS.Signals): void {
+/** Tracks a process group this process started, so it is killed if this process exits without stopping it. */
+export function trackGroup(pid: number, exited: Promise<unknown>): void {
+  live.add(pid);
+  installExitHook();
+  void exited.then(() => live.delete(pid));
+}
+
+export function killGroup(pid: number, signal: NodeJS.Signals): void {
   try {
     process.kill(-pid, signal);
   } catch {

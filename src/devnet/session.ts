@@ -1,6 +1,9 @@
 import { startDevnets, type DevnetPair } from "./pair";
 import type { Evm } from "./node";
-import { deployToDevnets, writeDevnetFiles, type DevnetsDeployment } from "./deploy";
+import path from "node:path";
+import { deployToDevnets, writeDevnetFiles, type DevnetFiles, type DevnetsDeployment } from "./deploy";
+import { spawnDaemon, waitHealthy, type DaemonProcess } from "./daemons";
+import { startValidatorProcesses } from "./validators";
 
 export interface DevnetSessionOptions {
   /** Repository root: files go to `<root>/deployments/`. */
@@ -18,12 +21,16 @@ export interface DevnetSessionOptions {
   readonly blockIntervalMs?: number;
   /** The EVM both chains run (default hardhat). */
   readonly evm?: Evm;
+  /** Run the bridge: three validator processes and a relayer process (default true; needs `deploy`). */
+  readonly bridge?: boolean;
 }
 
 export interface DevnetSession {
   readonly pair: DevnetPair;
   readonly deployed?: DevnetsDeployment;
-  readonly files?: { deployment: string; relayerConfig: string; checkpoint: string };
+  readonly files?: DevnetFiles;
+  /** The validator processes and the relayer process (empty without the bridge). */
+  readonly daemons: readonly DaemonProcess[];
   stop(): Promise<void>;
 }
 
@@ -47,15 +54,36 @@ export async function startDevnetSession(opts: DevnetSessionOptions, log: (line:
   });
   log(`main chain  ${pair.main.url}  chain id ${pair.main.chainId}  pid ${pair.main.pid}  ${opts.evm ?? "hardhat"}`);
   log(`side chain  ${pair.side.url}  chain id ${pair.side.chainId}  pid ${pair.side.pid}  ${opts.evm ?? "hardhat"}`);
-  if (opts.deploy === false) return { pair, stop: () => pair.stop() };
+  if (opts.deploy === false) return { pair, daemons: [], stop: () => pair.stop() };
+  const daemons: DaemonProcess[] = [];
+  const stop = async () => {
+    // The relayer first (it finishes its delivery and checkpoints), then the validators, then the chains.
+    for (const d of [...daemons].reverse()) await d.stop();
+    await pair.stop();
+  };
   try {
     const deployed = await deployToDevnets(pair.main, pair.side);
-    const files = writeDevnetFiles(opts.root, deployed.deployment, opts.relayerHttpPort);
+    const files = await writeDevnetFiles(opts.root, deployed.deployment, opts.relayerHttpPort);
     log(`deployed both chains: ${files.deployment}`);
-    log(`relayer config: ${files.relayerConfig}  (npm run relayer -- --config ${files.relayerConfig})`);
-    return { pair, deployed, files, stop: () => pair.stop() };
+    if (opts.bridge === false) {
+      log(`validator configs: ${files.validatorsDir}  (npm run validator -- --config <file>, one process each)`);
+      log(`relayer config: ${files.relayerConfig}  (npm run relayer -- --config ${files.relayerConfig})`);
+      return { pair, deployed, files, daemons, stop };
+    }
+    daemons.push(...(await startValidatorProcesses(files.validators, opts.logDir)));
+    for (const [i, d] of daemons.entries()) log(`${d.name}  ${files.validators.endpoints[i]!.url}  ${files.validators.endpoints[i]!.address}  pid ${d.pid}`);
+    const relayer = spawnDaemon({
+      name: "relayer",
+      script: "relayer/cli.ts",
+      configFile: files.relayerConfig,
+      logFile: opts.logDir === undefined ? undefined : path.join(opts.logDir, "relayer.log"),
+    });
+    daemons.push(relayer);
+    await waitHealthy(`http://127.0.0.1:${opts.relayerHttpPort ?? 9464}/healthz`, relayer);
+    log(`relayer  http://127.0.0.1:${opts.relayerHttpPort ?? 9464}  no validator key  pid ${relayer.pid}`);
+    return { pair, deployed, files, daemons, stop };
   } catch (err) {
-    await pair.stop();
+    await stop();
     throw err;
   }
 }

@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { Wallet } from "ethers";
 import { gatewaysFixture, type Gateways } from "./fixtures";
-import { MAIN_CHAIN, VALIDATORS, byAddress, namedWallet, sent, sign, type Message } from "./helpers";
+import { MAIN_CHAIN, VALIDATORS, byAddress, call, govern, namedWallet, sent, sign, type Message } from "./helpers";
 
 /**
  * Model-based checks of the gateway's two money-guarding rules, independent of the hand-picked unit cases in
@@ -21,7 +21,7 @@ const FORGER = KEYS.length - 1;
 
 async function fiveValidatorsFixture(): Promise<Gateways & { m: Message; signatures: string[] }> {
   const g = await gatewaysFixture();
-  for (const w of EXTRA) await (await g.side.addValidator(w.address)).wait();
+  for (const w of EXTRA) await (await govern(g.side, call(g.side, "addValidator", [w.address]))).wait();
   const [m] = await sent(g.main, g.main.connect(g.sender).send(await g.side.chainId(), await g.receiver.getAddress(), "0x"));
   // The message is the same in every run (the fixture is restored), so each key signs it once.
   return { ...g, m: m!, signatures: await sign(g.side, m!, KEYS) };
@@ -72,7 +72,8 @@ describe("BridgeGateway — property", function () {
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 1, max: SET.length }), signerListArb, async (threshold, keys) => {
         const g = await loadFixture(fiveValidatorsFixture);
-        await (await g.side.setThreshold(threshold)).wait();
+        // All five sign the change, so it passes whatever the threshold was.
+        await (await govern(g.side, call(g.side, "setThreshold", [threshold]), SET)).wait();
         const tx = g.side.execute(g.m, keys.map((k) => g.signatures[k]!));
         const v = verdict(keys, threshold);
         if (v.ok) await expect(tx).to.emit(g.receiver, "MockBridgeReceived");
@@ -99,7 +100,7 @@ describe("BridgeGateway — property", function () {
     type When = { t: "after"; seconds: number } | { t: "lastSecond" } | { t: "nextPeriod" };
     type Action =
       | { t: "consume"; when: When; size: "available" | "oneMore" | "oneLess" | "any"; any: number }
-      | { t: "setLimit"; limit: number }
+      | { t: "setLimit"; limit: number; periodSeconds: bigint }
       | { t: "togglePause" };
 
     const whenArb: fc.Arbitrary<When> = fc.oneof(
@@ -109,13 +110,24 @@ describe("BridgeGateway — property", function () {
     );
     const actionArb: fc.Arbitrary<Action> = fc.oneof(
       { weight: 8, arbitrary: fc.record({ t: fc.constant("consume" as const), when: whenArb, size: fc.constantFrom("available" as const, "oneMore" as const, "oneLess" as const, "any" as const), any: fc.nat(1_500) }) },
-      { weight: 1, arbitrary: fc.record({ t: fc.constant("setLimit" as const), limit: fc.nat(1_500) }) },
+      {
+        weight: 1,
+        arbitrary: fc.record({
+          t: fc.constant("setLimit" as const),
+          limit: fc.nat(1_500),
+          periodSeconds: fc.constantFrom(PERIOD, PERIOD / 4n, PERIOD * 3n),
+        }),
+      },
       { weight: 1, arbitrary: fc.constant({ t: "togglePause" as const }) },
     );
 
-    /** The limit as the interface documents it: `limit` per `block.timestamp / periodSeconds`, unused part lost. */
+    /**
+     * The limit as the interface documents it: `limit` per `block.timestamp / periodSeconds`, unused part lost; a
+     * reconfiguration carries the amount used in the current window into the window current under the new length.
+     */
     class LimitModel {
       limit = LIMIT;
+      periodSeconds = PERIOD;
       period = 0n;
       used = 0n;
       paused = false;
@@ -125,16 +137,16 @@ describe("BridgeGateway — property", function () {
       }
     }
 
-    async function timestampFor(when: When): Promise<bigint> {
+    async function timestampFor(when: When, periodSeconds: bigint): Promise<bigint> {
       const now = BigInt(await time.latest());
       if (when.t === "after") return now + BigInt(when.seconds);
-      const next = (now / PERIOD + 1n) * PERIOD;
+      const next = (now / periodSeconds + 1n) * periodSeconds;
       return when.t === "nextPeriod" || next - 1n <= now ? next : next - 1n;
     }
 
     async function consume(g: Gateways, model: LimitModel, a: Extract<Action, { t: "consume" }>): Promise<void> {
-      const at = await timestampFor(a.when);
-      const period = at / PERIOD;
+      const at = await timestampFor(a.when, model.periodSeconds);
+      const period = at / model.periodSeconds;
       const { used, available } = model.available(period);
       const sizes = { available, oneMore: available + 1n, oneLess: available > 0n ? available - 1n : 0n, any: BigInt(a.any) };
       const amount = sizes[a.size];
@@ -151,6 +163,16 @@ describe("BridgeGateway — property", function () {
       }
     }
 
+    async function setLimit(g: Gateways, model: LimitModel, a: Extract<Action, { t: "setLimit" }>): Promise<void> {
+      const at = BigInt(await time.latest()) + 1n;
+      await time.setNextBlockTimestamp(at);
+      await (await govern(g.side, call(g.side, "setMintLimit", [BigInt(a.limit), a.periodSeconds]))).wait();
+      const { used } = model.available(at / model.periodSeconds);
+      Object.assign(model, { limit: BigInt(a.limit), periodSeconds: a.periodSeconds, period: at / a.periodSeconds, used });
+      const [limit, periodSeconds, period, usedNow] = await g.side.mintLimit();
+      expect([limit, periodSeconds, period, usedNow]).to.deep.equal([model.limit, model.periodSeconds, model.period, used]);
+    }
+
     it(`grants each period exactly its limit, boundaries included (seed ${SEED}, ${RUNS} runs)`, async function () {
       await fc.assert(
         fc.asyncProperty(fc.array(actionArb, { minLength: 5, maxLength: 25 }), async (actions) => {
@@ -158,11 +180,8 @@ describe("BridgeGateway — property", function () {
           const model = new LimitModel();
           for (const a of actions) {
             if (a.t === "consume") await consume(g, model, a);
-            else if (a.t === "setLimit") {
-              await (await g.side.setMintLimit(BigInt(a.limit), PERIOD)).wait();
-              model.limit = BigInt(a.limit);
-            } else {
-              await (await (model.paused ? g.side.unpause() : g.side.pause())).wait();
+            else if (a.t === "setLimit") await setLimit(g, model, a); else {
+              await (await (model.paused ? govern(g.side, call(g.side, "unpause")) : g.side.pause())).wait();
               model.paused = !model.paused;
             }
           }

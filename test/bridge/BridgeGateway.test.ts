@@ -9,6 +9,9 @@ import {
   MAIN_CHAIN,
   MESSAGE_TYPES,
   SIDE_CHAIN,
+  byAddress,
+  call,
+  govern,
   THRESHOLD,
   VALIDATORS,
   domainOf,
@@ -295,7 +298,9 @@ describe("BridgeGateway", function () {
         const signatures = await quorum(g.side, m);
         await expect(g.side.pause()).to.emit(g.side, "Paused").withArgs(g.admin.address);
         await expect(g.side.execute(m, signatures)).to.be.revertedWithCustomError(g.side, "BridgeGatewayPaused");
-        await expect(g.side.unpause()).to.emit(g.side, "Unpaused").withArgs(g.admin.address);
+        await expect(govern(g.side, call(g.side, "unpause")))
+          .to.emit(g.side, "Unpaused")
+          .withArgs(await g.side.getAddress());
         await (await g.side.execute(m, signatures)).wait();
         expect(await g.receiver.received()).to.equal(1n);
       });
@@ -306,7 +311,7 @@ describe("BridgeGateway", function () {
         const g = await loadFixture(gatewaysFixture);
         const m = await sentToSide(g);
         const signatures = await quorum(g.side, m);
-        await (await g.side.removeValidator(VALIDATORS[0]!.address)).wait();
+        await (await govern(g.side, call(g.side, "removeValidator", [VALIDATORS[0]!.address]))).wait();
         await expect(g.side.execute(m, signatures))
           .to.be.revertedWithCustomError(g.side, "BridgeGatewayUnknownSigner")
           .withArgs(0n, VALIDATORS[0]!.address);
@@ -388,65 +393,71 @@ describe("BridgeGateway", function () {
   });
 
   describe("administration", function () {
-    it("adds and removes validators and changes the threshold, with events", async function () {
+    it("adds and removes validators and changes the threshold through validator governance, with events", async function () {
       const g = await loadFixture(gatewaysFixture);
-      const extra = namedWallet("validator-4").address;
-      await expect(g.side.addValidator(extra)).to.emit(g.side, "BridgeGatewayValidatorAdded").withArgs(extra);
-      await expect(g.side.setThreshold(4n)).to.emit(g.side, "BridgeGatewayThresholdChanged").withArgs(THRESHOLD, 4n);
-      await expect(g.side.removeValidator(extra))
-        .to.be.revertedWithCustomError(g.side, "BridgeGatewayInvalidThreshold")
+      const gw = g.side;
+      const extraWallet = namedWallet("validator-4");
+      const extra = extraWallet.address;
+      await expect(govern(gw, call(gw, "addValidator", [extra]))).to.emit(gw, "BridgeGatewayValidatorAdded").withArgs(extra);
+      await expect(govern(gw, call(gw, "setThreshold", [4n]))).to.emit(gw, "BridgeGatewayThresholdChanged").withArgs(THRESHOLD, 4n);
+      const four = byAddress([...VALIDATORS, extraWallet]);
+      await expect(govern(gw, call(gw, "removeValidator", [extra]), four))
+        .to.be.revertedWithCustomError(gw, "BridgeGatewayInvalidThreshold")
         .withArgs(4n, 3n);
-      await (await g.side.setThreshold(3n)).wait();
-      await expect(g.side.removeValidator(extra)).to.emit(g.side, "BridgeGatewayValidatorRemoved").withArgs(extra);
-      expect(await g.side.isValidator(extra)).to.equal(false);
-      await expect(g.side.removeValidator(extra))
-        .to.be.revertedWithCustomError(g.side, "BridgeGatewayInvalidValidator")
+      await (await govern(gw, call(gw, "setThreshold", [3n]), four)).wait();
+      await expect(govern(gw, call(gw, "removeValidator", [extra]), four)).to.emit(gw, "BridgeGatewayValidatorRemoved").withArgs(extra);
+      const all = [...VALIDATORS];
+      expect(await gw.isValidator(extra)).to.equal(false);
+      await expect(govern(gw, call(gw, "removeValidator", [extra]), all))
+        .to.be.revertedWithCustomError(gw, "BridgeGatewayInvalidValidator")
         .withArgs(extra);
-      await expect(g.side.addValidator(VALIDATORS[0]!.address))
-        .to.be.revertedWithCustomError(g.side, "BridgeGatewayInvalidValidator")
+      await expect(govern(gw, call(gw, "addValidator", [VALIDATORS[0]!.address]), all))
+        .to.be.revertedWithCustomError(gw, "BridgeGatewayInvalidValidator")
         .withArgs(VALIDATORS[0]!.address);
-      await expect(g.side.setThreshold(0n))
-        .to.be.revertedWithCustomError(g.side, "BridgeGatewayInvalidThreshold")
+      await expect(govern(gw, call(gw, "setThreshold", [0n]), all))
+        .to.be.revertedWithCustomError(gw, "BridgeGatewayInvalidThreshold")
         .withArgs(0n, 3n);
     });
 
-    it("registers and forgets remote gateways, with events", async function () {
+    it("registers and forgets remote gateways through governance, with events", async function () {
       const g = await loadFixture(gatewaysFixture);
-      await expect(g.side.setRemoteGateway(3003n, g.outsider.address))
-        .to.emit(g.side, "BridgeGatewayRemoteSet")
+      const gw = g.side;
+      await expect(govern(gw, call(gw, "setRemoteGateway", [3003n, g.outsider.address])))
+        .to.emit(gw, "BridgeGatewayRemoteSet")
         .withArgs(3003n, g.outsider.address);
-      await expect(g.side.setRemoteGateway(MAIN_CHAIN, ZeroAddress))
-        .to.emit(g.side, "BridgeGatewayRemoteSet")
+      await expect(govern(gw, call(gw, "setRemoteGateway", [MAIN_CHAIN, ZeroAddress])))
+        .to.emit(gw, "BridgeGatewayRemoteSet")
         .withArgs(MAIN_CHAIN, ZeroAddress);
       const m = await sentToSide(g);
-      await expect(g.side.execute(m, await quorum(g.side, m)))
-        .to.be.revertedWithCustomError(g.side, "BridgeGatewayUnknownSource")
+      await expect(gw.execute(m, await quorum(gw, m)))
+        .to.be.revertedWithCustomError(gw, "BridgeGatewayUnknownSource")
         .withArgs(MAIN_CHAIN, await g.main.getAddress());
       for (const bad of [0n, SIDE_CHAIN]) {
-        await expect(g.side.setRemoteGateway(bad, g.outsider.address))
-          .to.be.revertedWithCustomError(g.side, "BridgeGatewayInvalidRemote")
+        await expect(gw.setRemoteGateway(bad, g.outsider.address))
+          .to.be.revertedWithCustomError(gw, "BridgeGatewayInvalidRemote")
           .withArgs(bad);
       }
     });
 
     describe("when the caller lacks the role", function () {
-      it("reverts every admin and pauser function", async function () {
+      it("reverts every governance, bootstrap and pauser function", async function () {
         const g = await loadFixture(gatewaysFixture);
         const admin = await g.side.DEFAULT_ADMIN_ROLE();
+        const governor = await g.side.GOVERNOR_ROLE();
         const pauser = await g.side.PAUSER_ROLE();
         const gw = g.side.connect(g.outsider);
         const calls: [() => Promise<unknown>, string][] = [
-          [() => gw.addValidator(g.outsider.address), admin],
-          [() => gw.removeValidator(VALIDATORS[0]!.address), admin],
-          [() => gw.setThreshold(1n), admin],
+          [() => gw.addValidator(g.outsider.address), governor],
+          [() => gw.removeValidator(VALIDATORS[0]!.address), governor],
+          [() => gw.setThreshold(1n), governor],
           [() => gw.setRemoteGateway(3003n, g.outsider.address), admin],
           [() => gw.setMintLimit(1n, DAY), admin],
           [() => gw.pause(), pauser],
-          [() => gw.unpause(), pauser],
+          [() => gw.unpause(), governor],
           [() => gw.consumeMintLimit(1n), await g.side.PEG_ROLE()],
         ];
-        for (const [call, role] of calls) {
-          await expect(call())
+        for (const [fn, role] of calls) {
+          await expect(fn())
             .to.be.revertedWithCustomError(g.side, "AccessControlUnauthorizedAccount")
             .withArgs(g.outsider.address, role);
         }
@@ -490,8 +501,13 @@ describe("BridgeGateway", function () {
     describe("when the limit is changed or paused", function () {
       it("emits, refuses a zero period, and refuses use while paused", async function () {
         const g = await loadFixture(pegRoleFixture);
-        await expect(g.side.setMintLimit(5n, 3_600n)).to.emit(g.side, "BridgeGatewayMintLimitChanged").withArgs(5n, 3_600n);
-        await expect(g.side.setMintLimit(5n, 0n)).to.be.revertedWithCustomError(g.side, "BridgeGatewayInvalidPeriod");
+        await expect(govern(g.side, call(g.side, "setMintLimit", [5n, 3_600n])))
+          .to.emit(g.side, "BridgeGatewayMintLimitChanged")
+          .withArgs(5n, 3_600n);
+        await expect(govern(g.side, call(g.side, "setMintLimit", [5n, 0n]))).to.be.revertedWithCustomError(
+          g.side,
+          "BridgeGatewayInvalidPeriod",
+        );
         await (await g.side.pause()).wait();
         await expect(g.side.connect(g.sender).consumeMintLimit(1n)).to.be.revertedWithCustomError(
           g.side,

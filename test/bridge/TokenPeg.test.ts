@@ -3,7 +3,7 @@ import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { AbiCoder, ZeroAddress } from "ethers";
 import { TokenVault__factory, WrappedDPLC__factory } from "../../typechain-types";
 import { MINT_LIMIT, pegFixture, type Peg } from "./fixtures";
-import { DAY, MAIN_CHAIN, SIDE_CHAIN, deliver, quorum, relay, sent } from "./helpers";
+import { DAY, MAIN_CHAIN, SIDE_CHAIN, call, deliver, govern, quorum, relay, sent } from "./helpers";
 import { WAD } from "../helpers/rules";
 
 const coder = AbiCoder.defaultAbiCoder();
@@ -148,12 +148,28 @@ describe("Token peg (TokenVault ⇄ WrappedDPLC)", function () {
       await expectPegAtRest(p);
     });
 
-    it("does not need the mint limit to release", async function () {
+    it("uses the main gateway's allowance to release, not the side chain's mint limit", async function () {
       const p = await loadFixture(wrappedFixture);
-      await (await p.side.setMintLimit(0n, DAY)).wait();
+      await (await govern(p.side, call(p.side, "setMintLimit", [0n, DAY]))).wait();
+      const before = (await p.main.mintLimit())[3];
       await relay(p.side, p.main, p.wrapped.connect(p.users[0]!).burn(5_000n * WAD, p.users[0]!.address));
       await expectPegAtRest(p);
       expect(await p.vault.locked()).to.equal(0n);
+      expect((await p.main.mintLimit())[3]).to.equal(before + 5_000n * WAD);
+    });
+
+    describe("when a release exceeds the main gateway's allowance", function () {
+      it("reverts with the limit's error and leaves the message deliverable", async function () {
+        const p = await loadFixture(wrappedFixture);
+        const alice = p.users[0]!;
+        await (await govern(p.main, call(p.main, "setMintLimit", [WAD, DAY]))).wait();
+        const [m] = await sent(p.side, p.wrapped.connect(alice).burn(2n * WAD, alice.address));
+        const period = (BigInt(await time.latest()) + 1n) / DAY;
+        await expect(p.main.execute(m!, await quorum(p.main, m!)))
+          .to.be.revertedWithCustomError(p.main, "BridgeGatewayMintLimitExceeded")
+          .withArgs(period, 2n * WAD, WAD);
+        expect(await p.main.processed(SIDE_CHAIN, await p.side.getAddress(), m!.nonce)).to.equal(false);
+      });
     });
 
     describe("when the amount or recipient is zero, or exceeds the balance", function () {
@@ -178,7 +194,7 @@ describe("Token peg (TokenVault ⇄ WrappedDPLC)", function () {
         await expect(p.main.execute(m!, signatures)).to.be.revertedWithCustomError(p.main, "BridgeGatewayPaused");
         await expect(p.vault.connect(alice).lock(WAD, alice.address)).to.be.revertedWithCustomError(p.main, "BridgeGatewayPaused");
         expect(await p.main.processed(SIDE_CHAIN, await p.side.getAddress(), m!.nonce)).to.equal(false);
-        await (await p.main.unpause()).wait();
+        await (await govern(p.main, call(p.main, "unpause"))).wait();
         await expect(p.main.execute(m!, signatures)).to.changeTokenBalance(p.token, alice, WAD);
         await expectPegAtRest(p);
       });

@@ -62,7 +62,8 @@ export async function gatewaysFixture(): Promise<Gateways> {
   return { admin: admin!, sender: sender!, outsider: outsider!, users, main, side, receiver };
 }
 
-/** Mint limit of the peg fixture: one million wrapped DPLC per day. */
+/** Peg allowance of the peg fixture on both gateways (mints on the side chain, releases on the main chain): one
+ * million DPLC per day. */
 export const MINT_LIMIT = 1_000_000n * WAD;
 /** DPLC each peg user starts with. */
 export const USER_FUNDS = 10_000_000n * WAD;
@@ -89,6 +90,8 @@ export async function wirePeg(g: Gateways, token: DPLCToken): Promise<{ vault: T
   await (await vault.setPeer(SIDE_CHAIN, await wrapped.getAddress())).wait();
   await (await wrapped.setPeer(MAIN_CHAIN, await vault.getAddress())).wait();
   await (await g.main.grantRole(await g.main.SENDER_ROLE(), await vault.getAddress())).wait();
+  await (await g.main.grantRole(await g.main.PEG_ROLE(), await vault.getAddress())).wait();
+  await (await g.main.setMintLimit(MINT_LIMIT, DAY)).wait();
   await (await g.side.grantRole(await g.side.SENDER_ROLE(), await wrapped.getAddress())).wait();
   await (await g.side.grantRole(await g.side.PEG_ROLE(), await wrapped.getAddress())).wait();
   await (await g.side.setMintLimit(MINT_LIMIT, DAY)).wait();

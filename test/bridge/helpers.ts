@@ -7,7 +7,7 @@
  * tested separately in BridgeGateway.test.ts).
  */
 import { ethers } from "hardhat";
-import { Wallet, keccak256, toUtf8Bytes, type ContractTransactionResponse, type TransactionReceipt } from "ethers";
+import { TypedDataEncoder, Wallet, type Interface, keccak256, toUtf8Bytes, type ContractTransactionResponse, type TransactionReceipt } from "ethers";
 import type { BridgeGateway, IBridgeGateway } from "../../typechain-types";
 
 export const MAIN_CHAIN = 1001n;
@@ -113,4 +113,62 @@ export async function relay(
   const messages = await sent(src, tx);
   for (const m of messages) await deliver(dest, m);
   return messages;
+}
+
+/** EIP-712 types of a governance call, an abandon and a refund attestation (see IBridgeGateway's NatSpec). */
+export const GOVERNANCE_TYPES = {
+  BridgeGovernance: [
+    { name: "data", type: "bytes" },
+    { name: "nonce", type: "uint256" },
+    { name: "deadline", type: "uint256" },
+  ],
+};
+export const ABANDON_TYPES = { BridgeAbandon: [{ name: "messageHash", type: "bytes32" }] };
+export const REFUND_TYPES = { BridgeRefund: [{ name: "messageHash", type: "bytes32" }] };
+
+/** The EIP-712 struct hash of a message (what abandon and refund attestations sign). */
+export function messageHashOf(message: Message): string {
+  return TypedDataEncoder.hashStruct("BridgeMessage", MESSAGE_TYPES, message);
+}
+
+/** Signatures of `signers` over a governance call of `gateway` with its current nonce. */
+export async function signGovernance(
+  gateway: BridgeGateway,
+  data: string,
+  deadline: bigint,
+  signers: readonly Wallet[] = VALIDATORS.slice(0, Number(THRESHOLD)),
+): Promise<string[]> {
+  const domain = await domainOf(gateway);
+  const nonce = await gateway.governanceNonce();
+  return Promise.all(signers.map((w) => w.signTypedData(domain, GOVERNANCE_TYPES, { data, nonce, deadline })));
+}
+
+/** Runs `data` (a call to `gateway`) as a governance call signed by `signers` (default: the first quorum). */
+export async function govern(
+  gateway: BridgeGateway,
+  data: string,
+  signers: readonly Wallet[] = VALIDATORS.slice(0, Number(THRESHOLD)),
+): Promise<ContractTransactionResponse> {
+  const deadline = BigInt((await ethers.provider.getBlock("latest"))!.timestamp) + 3_600n;
+  return gateway.executeGovernance(data, deadline, await signGovernance(gateway, data, deadline, signers));
+}
+
+/** The calldata of `gateway.fn(...args)`, for {govern}. */
+export function call(gateway: BridgeGateway, fn: string, args: readonly unknown[] = []): string {
+  // The typed overloads want a literal function name; this helper takes any of them.
+  return (gateway.interface as unknown as Interface).encodeFunctionData(fn, args);
+}
+
+/** Quorum signatures abandoning `message` at its destination `dest`. */
+export async function abandonQuorum(dest: BridgeGateway, message: Message): Promise<string[]> {
+  const domain = await domainOf(dest);
+  const messageHash = messageHashOf(message);
+  return Promise.all(VALIDATORS.slice(0, Number(THRESHOLD)).map((w) => w.signTypedData(domain, ABANDON_TYPES, { messageHash })));
+}
+
+/** Quorum signatures refunding `message` at its source `src`. */
+export async function refundQuorum(src: BridgeGateway, message: Message): Promise<string[]> {
+  const domain = await domainOf(src);
+  const messageHash = messageHashOf(message);
+  return Promise.all(VALIDATORS.slice(0, Number(THRESHOLD)).map((w) => w.signTypedData(domain, REFUND_TYPES, { messageHash })));
 }

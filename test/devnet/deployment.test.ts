@@ -37,7 +37,10 @@ describe("deployment file with a side chain", () => {
     saveDeployment(file, twoChains);
     const d = loadDeployment(file);
     expect(d).to.deep.equal(twoChains);
-    const config = parseRelayerConfig(devnetRelayerConfig(d, { checkpointFile: "ckpt.json" }));
+    const validators = [1, 2, 3].map((n) => ({ address: a(100 + n), url: `http://127.0.0.1:${9470 + n}` }));
+    const config = parseRelayerConfig(devnetRelayerConfig(d, { checkpointFile: "ckpt.json", validators }));
+    expect(config.validators).to.deep.equal(validators);
+    expect(config.threshold).to.equal(2);
     expect(config.main).to.deep.equal({ rpcUrl: "http://127.0.0.1:8545", chainId: 13371, gateway: a(7), startBlock: 8 });
     expect(config.side).to.deep.equal({ rpcUrl: "http://127.0.0.1:8546", chainId: 13372, gateway: a(1), startBlock: 0 });
     const handles = attachBridge(d, Wallet.createRandom(), Wallet.createRandom());

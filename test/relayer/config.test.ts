@@ -4,13 +4,17 @@ import path from "node:path";
 import { loadRelayerConfig, parseRelayerConfig, RelayerConfigError } from "../../relayer/config";
 import { CheckpointError, readCheckpoint, writeCheckpoint } from "../../relayer/checkpoint";
 import { initialState } from "../../relayer/core";
-import { spawnRelayer, tempDir, VALIDATOR_KEYS, writeConfig } from "./helpers";
+import { KeystoreError, loadKeystore, writeKeystore } from "../../relayer/keystore";
+import { spawnRelayer, tempDir, writeConfig } from "./helpers";
+
+const v = (n: number) => ({ address: "0x" + String(n).repeat(40), url: `http://127.0.0.1:${9470 + n}` });
 
 const valid = {
   main: { rpcUrl: "http://127.0.0.1:8545", chainId: 13371, gateway: "0x" + "11".repeat(20) },
   side: { rpcUrl: "http://127.0.0.1:8546", chainId: 13372, gateway: "0x" + "22".repeat(20) },
-  validatorKeys: VALIDATOR_KEYS,
+  validators: [v(1), v(2), v(3)],
   threshold: 2,
+  submitterKey: "0x" + "ab".repeat(32),
   checkpointFile: "state/checkpoint.json",
 };
 
@@ -39,7 +43,7 @@ describe("relayer configuration", () => {
   describe("when invalid", () => {
     it("names the field in one line", () => {
       expect(oneLineError({ ...valid, threshold: 4 })).to.equal(
-        "relayer.json: field threshold: is 4 but only 3 validator keys are given",
+        "relayer.json: field threshold: is 4 but only 3 validators are listed",
       );
       expect(oneLineError({ ...valid, main: { ...valid.main, gateway: "0x12" } })).to.equal(
         "relayer.json: field main.gateway: must be a 0x-prefixed 20-byte address",
@@ -47,7 +51,14 @@ describe("relayer configuration", () => {
       expect(oneLineError({ ...valid, side: { ...valid.side, chainId: 13371 } })).to.equal(
         "relayer.json: field side.chainId: must differ from main.chainId",
       );
-      expect(oneLineError({ ...valid, validatorKeys: ["0x01"] })).to.match(/^relayer.json: field validatorKeys.0: must be a 0x-prefixed 32-byte private key$/);
+      expect(oneLineError({ ...valid, validators: [{ ...v(1), address: "0x01" }] })).to.equal(
+        "relayer.json: field validators.0.address: must be a 0x-prefixed 20-byte address",
+      );
+      expect(oneLineError({ ...valid, validators: [v(1), v(1)] })).to.equal("relayer.json: field validators: lists a validator address twice");
+      // The relayer holds no validator key: the old field is refused outright.
+      expect(oneLineError({ ...valid, validatorKeys: ["0x" + "01".repeat(32)] })).to.match(/^relayer.json: .*validatorKeys/);
+      const { submitterKey: _k, ...noSubmitter } = valid;
+      expect(oneLineError(noSubmitter)).to.equal("relayer.json: field submitterKeystore: needs exactly one of submitterKeystore and submitterKey");
       expect(oneLineError({ ...valid, confirmations: -1 })).to.match(/^relayer.json: field confirmations: /);
       expect(oneLineError({ ...valid, extra: 1 })).to.match(/^relayer.json: .*extra/);
     });
@@ -74,6 +85,25 @@ describe("relayer configuration", () => {
     expect(await p.exited).to.equal(2);
     const lines = p.output().trim().split("\n");
     expect(lines).to.deep.equal([`relayer: ${path.join(dir, "relayer.json")}: field threshold: Number must be greater than 0`]);
+  });
+});
+
+describe("keystores", () => {
+  it("round-trip a key encrypted with a password from a file or the environment, and refuse a wrong one in one line", async () => {
+    const dir = tempDir("keystore");
+    const key = "0x" + "5a".repeat(32);
+    const file = path.join(dir, "k.json");
+    const address = await writeKeystore(file, key, "correct horse", 2 ** 10);
+    expect((fs.statSync(file).mode & 0o777).toString(8)).to.equal("600");
+    expect(fs.readFileSync(file, "utf8")).not.to.contain("5a5a");
+    fs.writeFileSync(path.join(dir, "pw"), "correct horse\n");
+    expect((await loadKeystore({ file, passwordFile: path.join(dir, "pw") })).address).to.equal(address);
+    expect((await loadKeystore({ file, passwordEnv: "KS_PW" }, { KS_PW: "correct horse" })).privateKey).to.equal(key);
+    const wrong = await loadKeystore({ file, passwordEnv: "KS_PW" }, { KS_PW: "wrong" }).catch((e: unknown) => e);
+    expect(wrong).to.be.instanceOf(KeystoreError);
+    expect((wrong as Error).message).to.match(/^cannot decrypt keystore .*k.json: /);
+    const unset = await loadKeystore({ file, passwordEnv: "KS_PW" }, {}).catch((e: unknown) => e);
+    expect((unset as Error).message).to.equal("environment variable KS_PW (keystore password) is not set");
   });
 });
 

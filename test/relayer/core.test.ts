@@ -12,7 +12,8 @@ import {
   scanWindow,
   type RelayState,
 } from "../../relayer/core";
-import type { GatewayPort } from "../../relayer/gateway";
+import { gatewayInterface, type GatewayPort } from "../../relayer/gateway";
+import { LocalSignatures, QuorumError, type SignatureSource } from "../../relayer/collector";
 import { messageKey, type BridgeMessage, type ChainName } from "../../relayer/message";
 import { RelayerMetrics } from "../../relayer/metrics";
 import { addNonce, hasNonce, nonceCount } from "../../relayer/nonce-set";
@@ -207,10 +208,11 @@ describe("relayer service over in-memory chains", () => {
     retry: RETRY,
     pollIntervalMs: 10,
   };
+  let signatures: SignatureSource;
   const make = () =>
     new Relayer(config, {
       ports,
-      validators,
+      signatures,
       store: { read: () => (stored === undefined ? undefined : structuredClone(stored)), write: (s) => (stored = structuredClone(s)) },
       logger: pino({ level: "silent" }),
       metrics: new RelayerMetrics(),
@@ -221,6 +223,7 @@ describe("relayer service over in-memory chains", () => {
     clock = 0;
     stored = undefined;
     ports = { main: new FakePort("main"), side: new FakePort("side") };
+    signatures = new LocalSignatures(validators, 2);
   });
 
   it("delivers only confirmed messages, each once, across a restart from the stored state", async () => {
@@ -276,6 +279,52 @@ describe("relayer service over in-memory chains", () => {
     await r.tick(); // rescans block 5 on the new branch and delivers
     expect(ports.side.executions).to.deep.equal([1n]);
     expect(r.snapshot().delivered.main).to.deep.equal([[1n, 1n]]);
+  });
+
+  describe("when fewer validators than the threshold answer", () => {
+    it("waits without using up attempts, reports the missing validators, and delivers once the quorum is back", async () => {
+      ports.main.messages = [msg("main", 1n, 3)];
+      const local = new LocalSignatures(validators, 2);
+      let down = true;
+      const missing = `${validators[1]!.address} (http://v2.invalid): unreachable (ECONNREFUSED)`;
+      signatures = {
+        collect: async (m) => {
+          if (down) throw new QuorumError(`1 of 2 message signatures; missing ${missing}`, [missing]);
+          return local.collect(m);
+        },
+        status: () => [{ address: validators[1]!.address, url: "http://v2.invalid", ok: !down, error: down ? "unreachable (ECONNREFUSED)" : null, at: null }],
+      };
+      const r = make();
+      await r.init();
+      for (let i = 0; i < 2 * RETRY.maxAttempts; i++) {
+        await r.tick();
+        clock += 1000;
+      }
+      expect(ports.side.executions).to.deep.equal([]);
+      const h = r.health();
+      expect([h.ok, h.pending, h.setAside.length]).to.deep.equal([false, 1, 0]);
+      expect(h.missingValidators).to.deep.equal([{ address: validators[1]!.address, url: "http://v2.invalid", error: "unreachable (ECONNREFUSED)" }]);
+      down = false;
+      await r.tick();
+      expect(ports.side.executions).to.deep.equal([1n]);
+      expect(r.health().ok).to.equal(true);
+    });
+  });
+
+  describe("when another relayer executes the message first", () => {
+    it("counts it delivered instead of failed", async () => {
+      ports.main.messages = [msg("main", 1n, 3)];
+      ports.side.execute = async () => {
+        throw Object.assign(new Error("execution reverted"), {
+          data: gatewayInterface.encodeErrorResult("BridgeGatewayAlreadyProcessed", [CHAIN_ID.main, GATEWAY.main, 1n]),
+        });
+      };
+      const r = make();
+      await r.init();
+      await r.tick();
+      expect(r.snapshot().delivered.main).to.deep.equal([[1n, 1n]]);
+      expect(r.health().pending).to.equal(0);
+    });
   });
 
   it("refuses to start when a chain reports another chain id", async () => {

@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -12,7 +11,13 @@ import {
 import { ACCOUNT, devnetKey, devnetProvider, devnetWallet } from "../../src/devnet/accounts";
 import type { Devnet } from "../../src/devnet/node";
 import { freePort } from "../../src/devnet/ports";
+import pino from "pino";
 import type { RelayerConfigInput } from "../../relayer/config";
+import type { ValidatorEndpoint } from "../../relayer/collector";
+import { spawnDaemon, type DaemonProcess } from "../../src/devnet/daemons";
+import { writeValidatorSet, type ValidatorSetFiles } from "../../src/devnet/validators";
+import { loadValidatorConfig } from "../../validator/config";
+import { startValidatorDaemon, type ValidatorDaemon } from "../../validator/daemon";
 
 /** One chain of a relayer test: its devnet, a provider, the gateway and an acknowledging receiver. */
 export interface TestChain {
@@ -24,7 +29,6 @@ export interface TestChain {
   readonly receiverContract: MockBridgeReceiver;
 }
 
-export const VALIDATOR_KEYS = ACCOUNT.validators.map(devnetKey);
 export const THRESHOLD = 2;
 
 /** A receiver that acknowledges (or, told to, rejects) every message and counts what it received. */
@@ -88,25 +92,26 @@ export function tempDir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `dplc-${prefix}-`));
 }
 
-/** A relayer config for a gateway pair. */
+/** How the validators and the relayer see a gateway pair. */
+export async function bridgeChains(pair: { main: TestChain; side: TestChain }) {
+  const chain = async (c: TestChain) => ({ rpcUrl: c.devnet.url, chainId: c.devnet.chainId, gateway: await c.gateway.getAddress(), startBlock: 0 });
+  return { main: await chain(pair.main), side: await chain(pair.side) };
+}
+
+/** A relayer config for a gateway pair: the validators' endpoints, no validator key. */
 export async function relayerConfig(
   dir: string,
   pair: { main: TestChain; side: TestChain },
+  validators: readonly ValidatorEndpoint[],
   overrides: Partial<RelayerConfigInput> = {},
 ): Promise<RelayerConfigInput> {
-  const chain = async (c: TestChain) => ({
-    rpcUrl: c.devnet.url,
-    chainId: c.devnet.chainId,
-    gateway: await c.gateway.getAddress(),
-    startBlock: 0,
-  });
   return {
-    main: await chain(pair.main),
-    side: await chain(pair.side),
+    ...(await bridgeChains(pair)),
     confirmations: 2,
     pollIntervalMs: 100,
-    validatorKeys: VALIDATOR_KEYS,
+    validators: [...validators],
     threshold: THRESHOLD,
+    signatureTimeoutMs: 2000,
     submitterKey: devnetKey(ACCOUNT.relayer),
     checkpointFile: path.join(dir, "checkpoint.json"),
     http: { host: "127.0.0.1", port: await freePort() },
@@ -116,47 +121,46 @@ export async function relayerConfig(
   };
 }
 
+/** Keystores and configs of the devnet validators 10–12 for a gateway pair (`chains` may point one elsewhere). */
+export async function validatorFiles(
+  dir: string,
+  pair: { main: TestChain; side: TestChain },
+  opts: { confirmations?: number } = {},
+): Promise<ValidatorSetFiles> {
+  return writeValidatorSet({ dir: path.join(dir, "validators"), ...(await bridgeChains(pair)), confirmations: opts.confirmations, pollIntervalMs: 100, logLevel: "warn" });
+}
+
+/** The validators of `files`, each a daemon in this process (one key each, from its keystore). */
+export async function startValidators(files: ValidatorSetFiles): Promise<ValidatorDaemon[]> {
+  return Promise.all(
+    files.configFiles.map((f) => startValidatorDaemon(loadValidatorConfig(f), { logger: pino({ level: "silent" }) })),
+  );
+}
+
 export function writeConfig(dir: string, config: unknown, name = "relayer.json"): string {
   const file = path.join(dir, name);
   fs.writeFileSync(file, JSON.stringify(config, null, 2));
   return file;
 }
 
-/** A relayer daemon in its own process group, as `npm run relayer` starts it. */
+/** A relayer or validator daemon in its own process group, as `npm run relayer` / `npm run validator` start it. */
 export interface RelayerProcess {
-  readonly child: ChildProcess;
+  readonly daemon: DaemonProcess;
   readonly output: () => string;
   readonly exited: Promise<number | null>;
   kill(signal: NodeJS.Signals): Promise<number | null>;
 }
 
-const ROOT = path.join(__dirname, "..", "..");
+function asProcess(daemon: DaemonProcess): RelayerProcess {
+  return { daemon, output: () => daemon.output(), exited: daemon.exited, kill: (signal) => daemon.stop(signal) };
+}
 
 export function spawnRelayer(configFile: string): RelayerProcess {
-  const child = spawn(
-    process.execPath,
-    ["-r", "ts-node/register/transpile-only", path.join(ROOT, "relayer", "cli.ts"), "--config", configFile],
-    { cwd: ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "1" } },
-  );
-  let out = "";
-  child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
-  child.stderr!.on("data", (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  return {
-    child,
-    output: () => out,
-    exited,
-    kill: async (signal) => {
-      if (child.exitCode === null && child.signalCode === null) {
-        try {
-          process.kill(-child.pid!, signal);
-        } catch {
-          // already gone
-        }
-      }
-      return exited;
-    },
-  };
+  return asProcess(spawnDaemon({ name: "relayer", script: "relayer/cli.ts", configFile }));
+}
+
+export function spawnValidator(configFile: string, env: NodeJS.ProcessEnv = {}): RelayerProcess {
+  return asProcess(spawnDaemon({ name: "validator", script: "validator/cli.ts", configFile, env }));
 }
 
 /** Polls `check` every 100 ms until it returns true or `timeoutMs` passes. */

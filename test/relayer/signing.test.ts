@@ -1,7 +1,10 @@
 import { expect } from "chai";
 import { TypedDataEncoder, verifyTypedData, Wallet } from "ethers";
 import { otherChain, toGatewayMessage, type BridgeMessage } from "../../relayer/message";
-import { bridgeDomain, gatherSignatures, MESSAGE_TYPES } from "../../relayer/signing";
+import { bridgeDomain, MESSAGE_TYPES } from "../../relayer/signing";
+import { LocalSignatures } from "../../relayer/collector";
+
+const gatherSignatures = (wallets: Wallet[], threshold: number, m: BridgeMessage) => new LocalSignatures(wallets, threshold).collect(m);
 
 // Fixed keys so the address order (which the gateway checks) is the same on every run.
 const KEYS = ["0x" + "0a".repeat(32), "0x" + "0b".repeat(32), "0x" + "0c".repeat(32), "0x" + "0d".repeat(32)];
@@ -46,7 +49,7 @@ describe("relayer signing (EIP-712 BridgeMessage, m-of-n)", () => {
       // Reversed input: the order must come from the addresses, not from the configuration.
       const signatures = await gatherSignatures([...VALIDATORS].reverse(), 3, MESSAGE);
       const domain = bridgeDomain(MESSAGE.destChainId, MESSAGE.destGateway);
-      const signers = signatures.map((s) => verifyTypedData(domain, MESSAGE_TYPES, toGatewayMessage(MESSAGE), s));
+      const signers = signatures.map((s: string) => verifyTypedData(domain, MESSAGE_TYPES, toGatewayMessage(MESSAGE), s));
       expect(signers).to.deep.equal(ascending(VALIDATORS.map((w) => w.address)).slice(0, 3));
     });
   });

@@ -5,6 +5,7 @@ import pino from "pino";
 import { startDevnets, type DevnetPair } from "../../src/devnet/pair";
 import { parseRelayerConfig } from "../../relayer/config";
 import { startRelayerDaemon, type RelayerDaemon } from "../../relayer/daemon";
+import type { ValidatorDaemon } from "../../validator/daemon";
 import {
   deployBridgePair,
   deployReceiver,
@@ -14,7 +15,9 @@ import {
   relayerTransactions,
   sendMessages,
   spawnRelayer,
+  startValidators,
   tempDir,
+  validatorFiles,
   waitFor,
   writeConfig,
   type RelayerProcess,
@@ -36,6 +39,14 @@ describe("relayer between two devnets", function () {
   let devnets: DevnetPair;
   const processes: RelayerProcess[] = [];
   const daemons: RelayerDaemon[] = [];
+  const validators: ValidatorDaemon[] = [];
+
+  /** The devnet validator set (10–12) for `pair`, each a daemon with its own keystore; their endpoints. */
+  async function validatorsFor(dir: string, pair: { main: TestChain; side: TestChain }) {
+    const files = await validatorFiles(dir, pair);
+    validators.push(...(await startValidators(files)));
+    return files.endpoints;
+  }
 
   before(async () => {
     devnets = await startDevnets();
@@ -44,6 +55,7 @@ describe("relayer between two devnets", function () {
   afterEach(async () => {
     await Promise.all(processes.splice(0).map((p) => p.kill("SIGKILL")));
     await Promise.all(daemons.splice(0).map((d) => d.stop()));
+    await Promise.all(validators.splice(0).map((v) => v.stop()));
   });
 
   after(async () => {
@@ -54,7 +66,7 @@ describe("relayer between two devnets", function () {
     it("delivers every message both ways exactly once, resuming from its checkpoint", async () => {
       const pair = await deployBridgePair(devnets.main, devnets.side);
       const dir = tempDir("relayer-restart");
-      const config = await relayerConfig(dir, pair, { logLevel: "info" });
+      const config = await relayerConfig(dir, pair, await validatorsFor(dir, pair), { logLevel: "info" });
       const file = writeConfig(dir, config);
 
       const first = spawnRelayer(file);
@@ -110,7 +122,7 @@ describe("relayer between two devnets", function () {
     it("delivers nothing from the orphaned branch, and the new branch's message instead", async () => {
       const pair = await deployBridgePair(devnets.main, devnets.side);
       const dir = tempDir("relayer-reorg");
-      const config = parseRelayerConfig(await relayerConfig(dir, pair, { confirmations: 3 }));
+      const config = parseRelayerConfig(await relayerConfig(dir, pair, await validatorsFor(dir, pair), { confirmations: 3 }));
       const daemon = await startRelayerDaemon(config, { logger: pino({ level: "silent" }) });
       daemons.push(daemon);
 
@@ -154,7 +166,9 @@ describe("relayer between two devnets", function () {
       const failing = await deployReceiver(pair.side.admin);
       await (await failing.setBehaviour(true, false)).wait();
       const dir = tempDir("relayer-set-aside");
-      const config = parseRelayerConfig(await relayerConfig(dir, pair, { retry: { maxAttempts: 3, baseDelayMs: 50, maxDelayMs: 100 } }));
+      const config = parseRelayerConfig(
+        await relayerConfig(dir, pair, await validatorsFor(dir, pair), { retry: { maxAttempts: 3, baseDelayMs: 50, maxDelayMs: 100 } }),
+      );
       const daemon = await startRelayerDaemon(config, { logger: pino({ level: "silent" }) });
       daemons.push(daemon);
 
@@ -183,7 +197,7 @@ describe("relayer between two devnets", function () {
     it("refuses to start with one line and a non-zero exit", async () => {
       const pair = await deployBridgePair(devnets.main, devnets.side);
       const dir = tempDir("relayer-chainid");
-      const config = await relayerConfig(dir, pair);
+      const config = await relayerConfig(dir, pair, (await validatorFiles(dir, pair)).endpoints);
       const file = writeConfig(dir, { ...config, side: { ...config.side, chainId: 999 } });
       const p = spawnRelayer(file);
       processes.push(p);
