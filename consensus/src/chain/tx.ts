@@ -111,7 +111,9 @@ function parseEip1559(raw: string): ParsedTx {
   }
   const chainId = scalar(f, 0, "chain id");
   const nonce = scalar(f, 1, "nonce");
-  for (const [i, what] of [[2, "priority fee"], [3, "max fee"], [4, "gas limit"], [6, "value"]] as const) scalar(f, i, what);
+  for (const [i, what] of [[2, "priority fee"], [3, "max fee"], [6, "value"]] as const) scalar(f, i, what);
+  const keys = (f[8] as RlpItem[]).reduce<number>((n, e) => n + (Array.isArray(e) && Array.isArray(e[1]) ? e[1].length : 0), 0);
+  requireIntrinsicGas(scalar(f, 4, "gas limit"), data, to.length === 0, (f[8] as RlpItem[]).length, keys);
   const yParity = scalar(f, 9, "y parity");
   const r = scalar(f, 10, "signature r");
   const s = scalar(f, 11, "signature s");
@@ -133,6 +135,22 @@ function scalar(f: RlpItem[], i: number, what: string): bigint {
   return v.length === 0 ? 0n : BigInt("0x" + v.toString("hex"));
 }
 
+/**
+ * The gas every transaction pays before running (Cancun rules: base, creation and init-code words,
+ * calldata bytes, access list). Every chain refuses a transaction whose gas limit is below it, so it
+ * is a 400 here rather than an acknowledged transaction the chain then refuses. Prague's calldata
+ * floor (EIP-7623) is left to the chain: a Cancun chain (Anvil's `--hardfork cancun`) takes less.
+ */
+function requireIntrinsicGas(gasLimit: bigint, data: Uint8Array, create: boolean, addresses: number, keys: number): void {
+  let zeros = 0;
+  for (const b of data) if (b === 0) zeros++;
+  let need = 21_000 + zeros * 4 + (data.length - zeros) * 16 + addresses * 2_400 + keys * 1_900;
+  if (create) need += 32_000 + 2 * Math.ceil(data.length / 32);
+  if (gasLimit < BigInt(need)) {
+    throw new InvalidTransactionError(`intrinsic gas too low: gas limit ${gasLimit} is below the ${need} the transaction needs`);
+  }
+}
+
 function parseWithEthers(raw: string): ParsedTx {
   let tx: Transaction;
   let sender: string | null;
@@ -146,6 +164,9 @@ function parseWithEthers(raw: string): ParsedTx {
   if (sender === null || tx.hash === null) {
     throw new InvalidTransactionError("transaction is not signed");
   }
+  const list = tx.accessList ?? [];
+  const keys = list.reduce((n, e) => n + e.storageKeys.length, 0);
+  requireIntrinsicGas(tx.gasLimit, Buffer.from(tx.data.slice(2), "hex"), tx.to === null, list.length, keys);
   return new LazySenderTx(tx.hash.toLowerCase(), tx.nonce, tx.chainId, tx.to?.toLowerCase() ?? null, tx.data, raw, sender);
 }
 
