@@ -10,19 +10,22 @@ export interface ForwardedAnswer {
 
 /**
  * Sends a request on to the leader's API and hands back its answer as is. Keep-alive connections are
- * pooled per leader by undici.
+ * pooled per leader by undici. Given `leaderChange`, the request is abandoned as soon as this node
+ * learns of a new term or leader (a paused or cut-off leader would otherwise hold it to the timeout).
  */
 export async function forwardToLeader(
   leaderUrl: string,
   path: string,
-  init: { method: "GET" | "POST"; body?: string; from: string; timeoutMs: number },
+  init: { method: "GET" | "POST"; body?: string; from: string; timeoutMs: number; leaderChange?: AbortSignal },
 ): Promise<ForwardedAnswer> {
+  const signals = [AbortSignal.timeout(init.timeoutMs)];
+  if (init.leaderChange !== undefined) signals.push(init.leaderChange);
   try {
     const res = await fetch(new URL(path, leaderUrl), {
       method: init.method,
       headers: { "content-type": "application/json", [FORWARDED_HEADER]: init.from },
       body: init.body,
-      signal: AbortSignal.timeout(init.timeoutMs),
+      signal: AbortSignal.any(signals),
     });
     const text = await res.text();
     let body: unknown;
@@ -33,6 +36,9 @@ export async function forwardToLeader(
     }
     return { status: res.status, body };
   } catch (err) {
+    if (init.leaderChange?.aborted === true) {
+      throw new LeaderUnavailableError(`the leader changed while the request was forwarded to ${leaderUrl}; retry`, { cause: err });
+    }
     throw new LeaderUnavailableError(`leader at ${leaderUrl} did not answer: ${(err as Error).message}`, { cause: err });
   }
 }

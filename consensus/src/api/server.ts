@@ -42,10 +42,12 @@ interface Reply {
 
 const TX_PATH = /^\/v1\/transactions\/(0x[0-9a-fA-F]*)$/;
 const HASH = /^0x[0-9a-f]{64}$/;
+const RETRY_AFTER_SECONDS = "1";
 
 /**
- * The client API (HTTP + JSON on node:http). Every error answers `{"error": "..."}` with the status its
- * typed error carries.
+ * The client API (HTTP + JSON on node:http). Every error answers `{"error": "..."}` (plus the fields
+ * its typed error adds, e.g. `expectedNonce` on a 409) with the status the error carries; every 503
+ * carries `Retry-After`. The contract is in consensus/README.md ("Client API").
  */
 export class ApiServer {
   private readonly server: http.Server;
@@ -114,6 +116,8 @@ export class ApiServer {
       "content-length": Buffer.byteLength(body),
     };
     if (reply.status === 405) headers.allow = (reply.body as { allow?: string }).allow ?? "GET";
+    // Every 503 is worth retrying (here or on another node) once a leader is elected: about a second.
+    if (reply.status === 503) headers["retry-after"] = RETRY_AFTER_SECONDS;
     // The unread rest of an oversized body would be taken for the next request.
     if (reply.status === 413) headers.connection = "close";
     res.writeHead(reply.status, headers).end(body);
@@ -154,6 +158,9 @@ export class ApiServer {
       throw new BadRequestError('body must be a JSON object with a "raw" field: {"raw":"0x…"}');
     }
     const tx = parseRawTransaction((json as { raw: unknown }).raw, this.o.chainId);
+    // Every node recovers the signer before anything else: a signature that recovers no key is a
+    // 400 here, never an acknowledged transaction the chain then refuses.
+    void tx.sender;
     if (this.o.admission !== null) await this.o.admission.check(tx);
     // A leader that just died still looks alive to followers for up to an election timeout:
     // retry (bounded) until the core names a new leader or says none can be elected.
@@ -187,6 +194,8 @@ export class ApiServer {
     if (!HASH.test(h)) throw new BadRequestError("transaction hash must be 0x followed by 64 hex digits");
     const found = await this.o.handle.lookup(h);
     if (found !== undefined) return { status: 200, body: found };
+    const refused = this.o.handle.refusal(h);
+    if (refused !== undefined) throw refused;
     // Only the leader knows transactions still waiting in its batch.
     const leader = this.o.handle.leaderApiUrl();
     const status = this.o.handle.status();
@@ -208,6 +217,7 @@ export class ApiServer {
       body,
       from: this.o.handle.status().id,
       timeoutMs: this.o.forwardTimeoutMs,
+      leaderChange: this.o.handle.leaderChangeSignal(),
     });
     return { status: answer.status, body: answer.body };
   }
@@ -238,7 +248,7 @@ export class ApiServer {
 
   private errorReply(err: unknown, req: http.IncomingMessage): Reply {
     if (err instanceof MethodNotAllowedError) return { status: 405, body: { error: err.message, allow: err.allow } };
-    if (err instanceof OrdererError) return { status: err.status, body: { error: err.message } };
+    if (err instanceof OrdererError) return { status: err.status, body: err.body() };
     if (err instanceof NoEligibleLeaderError) {
       const msg = /no eligible leader/i.test(err.message) ? err.message : `no eligible leader: ${err.message}`;
       return { status: 503, body: { error: msg } };

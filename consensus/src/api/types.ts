@@ -1,3 +1,4 @@
+import type { NonceConflictError } from "../chain/errors";
 import type { ParsedTx } from "../chain/tx";
 import type { Member } from "../core/types";
 
@@ -41,11 +42,16 @@ export interface OrdererHandle {
   /**
    * Orders a parsed, admitted transaction, deduplicated by hash. Resolves with "ordered" once
    * committed, or "pending" if that takes longer than the node's wait. Throws core's NotLeaderError
-   * (the API forwards to the leader) or NoEligibleLeaderError (503).
+   * (the API forwards to the leader), NoEligibleLeaderError (503), NonceConflictError (409) or
+   * LeaderUnavailableError (503: leadership lost while waiting).
    */
   submit(tx: ParsedTx): Promise<SubmitResult>;
   /** Where a transaction stands, or undefined when this node has never seen it. */
   lookup(hash: string): Promise<TxLookup | undefined>;
+  /** Why the order kept this transaction out (its nonce), when it did and it has not been ordered since. */
+  refusal(hash: string): NonceConflictError | undefined;
+  /** Aborted as soon as the term or the known leader changes: requests forwarded before re-route. */
+  leaderChangeSignal(): AbortSignal;
   status(): NodeStatus;
   /** Base URL (http://host:port) of the leader's API, or null when no leader is known. */
   leaderApiUrl(): string | null;

@@ -4,6 +4,12 @@ export interface BatchTx {
   raw: Uint8Array;
   /** `0x`-prefixed hex hash of `raw` (keccak-256 for EVM transactions). */
   hash: string;
+  /**
+   * The signer recovered by the leader before ordering (lower-case 0x hex) and the transaction's
+   * nonce; both or neither (blocks of format version 1 carry neither).
+   */
+  sender?: string;
+  nonce?: number;
 }
 
 /** Fabric's `BatchSize` and `BatchTimeout`. */

@@ -1,32 +1,16 @@
-import { Contract, Interface, getAddress, type ContractRunner } from "ethers";
+import { getAddress } from "ethers";
 import { AdmissionUnavailableError, NotAdmittedError } from "./errors";
+import { regisSelector, type ApprovalReader } from "./registry";
 import type { ParsedTx } from "./tx";
 
-/** The part of the market's registry the orderer relies on. */
-export const REGISTRY_ABI = [
-  "function isApproved(address account) view returns (bool)",
-  "function Regis(uint8 kind, bytes32 region, bytes32 code)",
-] as const;
-
-const registryInterface = new Interface(REGISTRY_ABI);
-
-/** 4-byte selector of `Regis(uint8,bytes32,bytes32)`: registration applications are always admitted. */
-export const REGIS_SELECTOR: string = registryInterface.getFunction("Regis")!.selector;
-
-/** Answers whether an address is an approved participant. */
-export type ApprovalReader = (address: string) => Promise<boolean>;
-
-/** Reads `isApproved(address)` from the registry contract through any ethers runner (provider). */
-export function registryApprovalReader(registry: string, runner: ContractRunner): ApprovalReader {
-  const contract = new Contract(getAddress(registry), registryInterface, runner);
-  const isApproved = contract.getFunction("isApproved");
-  return async (address) => Boolean(await isApproved.staticCall(address));
-}
+export type { ApprovalReader } from "./registry";
 
 export interface AdmissionOptions {
   /** Registry contract address; null admits every well-formed transaction. */
   registry: string | null;
   reader: ApprovalReader;
+  /** Accounts admitted without registering: the operators that deploy and run the market. */
+  operators?: readonly string[];
   /** How long an approval is trusted before asking the registry again. */
   approvedTtlMs?: number;
   /** How long a refusal is remembered: short, so a freshly approved participant gets in soon. */
@@ -42,11 +26,15 @@ interface CacheEntry {
 }
 
 /**
- * The paper's "only registered users": admits transactions from approved senders plus calls of the
- * registration function itself, refuses the rest with NotAdmittedError (HTTP 403).
+ * The paper's "only registered users": admits transactions from approved senders (DPLCRegistry's
+ * `isApproved`), calls of the registration function `Regis` itself, and the configured operator
+ * accounts; refuses the rest with NotAdmittedError (HTTP 403). A rejected applicant is not approved,
+ * so it is refused like a stranger (it may apply again with `Regis`).
  */
 export class Admission {
   private readonly registry: string | null;
+  private readonly regis: string;
+  private readonly operators: ReadonlySet<string>;
   private readonly reader: ApprovalReader;
   private readonly approvedTtlMs: number;
   private readonly refusedTtlMs: number;
@@ -57,6 +45,8 @@ export class Admission {
 
   constructor(options: AdmissionOptions) {
     this.registry = options.registry === null ? null : getAddress(options.registry);
+    this.regis = this.registry === null ? "" : regisSelector();
+    this.operators = new Set((options.operators ?? []).map((a) => getAddress(a)));
     this.reader = options.reader;
     this.approvedTtlMs = options.approvedTtlMs ?? 2_000;
     this.refusedTtlMs = options.refusedTtlMs ?? 250;
@@ -73,14 +63,16 @@ export class Admission {
       this.registry !== null &&
       tx.to !== null &&
       tx.to.toLowerCase() === this.registry.toLowerCase() &&
-      tx.data.toLowerCase().startsWith(REGIS_SELECTOR)
+      tx.data.toLowerCase().startsWith(this.regis)
     );
   }
 
   /** Resolves when `tx` may be ordered; throws NotAdmittedError or AdmissionUnavailableError. */
   async check(tx: ParsedTx): Promise<void> {
     if (this.registry === null || this.isRegistration(tx)) return;
-    if (!(await this.approved(getAddress(tx.sender)))) throw new NotAdmittedError(tx.sender);
+    const sender = getAddress(tx.sender);
+    if (this.operators.has(sender)) return;
+    if (!(await this.approved(sender))) throw new NotAdmittedError(sender);
   }
 
   private async approved(sender: string): Promise<boolean> {

@@ -11,6 +11,11 @@ export class OrdererError extends Error {
     super(message, options);
     this.status = status;
   }
+
+  /** The JSON body the API answers with: `{"error": message}`, plus fields a subclass adds. */
+  body(): Record<string, unknown> {
+    return { error: this.message };
+  }
 }
 
 /** The raw transaction cannot be accepted as sent: malformed, unsigned or for another chain. */
@@ -28,6 +33,30 @@ export class NotAdmittedError extends OrdererError {
   constructor(sender: string, options?: { cause?: unknown }) {
     super(`sender ${sender} is not an approved participant; register first`, 403, options);
     this.sender = sender;
+  }
+}
+
+/**
+ * The transaction's nonce is not its sender's next one in this node's view (the chain plus what is
+ * ordered and not yet applied): a repeat the chain would refuse, or a gap it would never run.
+ */
+export class NonceConflictError extends OrdererError {
+  override readonly name = "NonceConflictError";
+  constructor(
+    readonly sender: string,
+    readonly nonce: number,
+    readonly expectedNonce: number,
+  ) {
+    super(
+      nonce < expectedNonce
+        ? `nonce ${nonce} of ${sender} is already used: its next nonce is ${expectedNonce}`
+        : `nonce ${nonce} of ${sender} leaves a gap: its next nonce is ${expectedNonce}`,
+      409,
+    );
+  }
+
+  override body(): Record<string, unknown> {
+    return { error: this.message, sender: this.sender, nonce: this.nonce, expectedNonce: this.expectedNonce };
   }
 }
 

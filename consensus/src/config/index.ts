@@ -7,9 +7,10 @@ export {
   type OrdererConfig,
   type OrdererConfigInput,
   type PeerConfig,
+  type AdmissionConfig,
 } from "./schema";
 export { loadConfig, parseConfig } from "./load";
-export { clusterMembers, remotePeers, candidatePool, configWarnings } from "./validate";
+export { clusterMembers, remotePeers, candidatePool, configWarnings, admissionSettings } from "./validate";
 export {
   generateNodeKey,
   writeKeyFile,

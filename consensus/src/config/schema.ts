@@ -94,6 +94,25 @@ const transportSchema = z
   .strict()
   .default({});
 
+const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "must be a 0x-prefixed 20-byte address");
+
+/**
+ * The paper's "only registered users": transactions are admitted when their sender is approved in the
+ * registry contract (`DPLCRegistry.isApproved`), when they are a `Regis` application to it, or when
+ * the sender is one of the operator accounts that deploy and run the market (deployer, trading centre,
+ * grid company), which never register as participants.
+ */
+export const admissionSchema = z
+  .object({
+    registry: address,
+    operators: z.array(address).default([]),
+    /** How long an approval is trusted before the registry is asked again. */
+    approvedTtlMs: z.number().int().min(0).max(600_000).default(2_000),
+    /** How long a refusal is remembered: short, so a freshly approved participant gets in soon. */
+    refusedTtlMs: z.number().int().min(0).max(600_000).default(250),
+  })
+  .strict();
+
 const chainSchema = z
   .object({
     rpcUrl: z.string().url("must be a URL such as http://127.0.0.1:8545"),
@@ -121,10 +140,9 @@ export const ordererConfigSchema = z
     storage: storageSchema,
     transport: transportSchema,
     chain: chainSchema.optional(),
-    marketAddress: z
-      .string()
-      .regex(/^0x[0-9a-fA-F]{40}$/, "must be a 0x-prefixed 20-byte address")
-      .optional(),
+    admission: admissionSchema.optional(),
+    /** The older name of `admission.registry` (no operators); kept so existing configs still load. */
+    marketAddress: address.optional(),
     logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })
   .strict();
@@ -134,3 +152,4 @@ export type OrdererConfigInput = z.input<typeof ordererConfigSchema>;
 /** The validated config with every default filled in. */
 export type OrdererConfig = z.output<typeof ordererConfigSchema>;
 export type PeerConfig = z.output<typeof peerSchema>;
+export type AdmissionConfig = z.output<typeof admissionSchema>;

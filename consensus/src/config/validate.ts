@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import type { Member } from "../core/types";
-import type { OrdererConfig, PeerConfig } from "./schema";
+import { admissionSchema, type AdmissionConfig, type OrdererConfig, type PeerConfig } from "./schema";
 
 /**
  * Rules that span fields. They run inside zod's superRefine so every problem carries the path of the
@@ -54,9 +54,37 @@ export function checkCrossFields(cfg: OrdererConfig, ctx: z.RefinementCtx): void
       message: "the candidate pool is empty: improved mode needs at least one trading-centre node",
     });
   }
+  checkAdmission(cfg, ctx);
   if (cfg.transport.reconnectMaxMs < cfg.transport.reconnectMinMs) {
     ctx.addIssue({ code: "custom", path: ["transport", "reconnectMaxMs"], message: "must be >= reconnectMinMs" });
   }
+}
+
+function checkAdmission(cfg: OrdererConfig, ctx: z.RefinementCtx): void {
+  if (cfg.admission !== undefined && cfg.marketAddress !== undefined) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["marketAddress"],
+      message: "set admission.registry only (marketAddress is its older name)",
+    });
+  }
+  if ((cfg.admission !== undefined || cfg.marketAddress !== undefined) && cfg.chain === undefined) {
+    ctx.addIssue({
+      code: "custom",
+      path: [cfg.admission !== undefined ? "admission" : "marketAddress", ...(cfg.admission !== undefined ? ["registry"] : [])],
+      message: "admission reads the registry on the chain: set chain.rpcUrl too",
+    });
+  }
+}
+
+/**
+ * The admission settings in force: the `admission` section, or the older `marketAddress` read as a
+ * registry without operators; null admits every well-formed transaction.
+ */
+export function admissionSettings(cfg: OrdererConfig): AdmissionConfig | null {
+  if (cfg.admission !== undefined) return cfg.admission;
+  if (cfg.marketAddress === undefined) return null;
+  return admissionSchema.parse({ registry: cfg.marketAddress });
 }
 
 /** Every member of the initial cluster, this node included, with its role. */

@@ -2,11 +2,14 @@ import path from "node:path";
 import { JsonRpcProvider } from "ethers";
 import type { Logger } from "pino";
 import type { TxLookup } from "../api/types";
-import { Admission, registryApprovalReader } from "../chain/admission";
+import { Admission } from "../chain/admission";
+import { AdmissionUnavailableError } from "../chain/errors";
+import { registryApprovalReader } from "../chain/registry";
 import { ChainApplier, applierCheckpointFile, type AppliedTx, type OrderedBlock } from "../chain/applier";
 import { DeliveryQueue } from "../chain/delivery";
 import { JsonRpcClient } from "../chain/rpc";
 import type { OrdererConfig } from "../config/schema";
+import { admissionSettings } from "../config/validate";
 import type { OrdererMetrics } from "../metrics/metrics";
 import type { LedgerBlock, Position } from "./ledger";
 
@@ -37,17 +40,15 @@ export class ChainView {
   constructor(cfg: OrdererConfig, deliver: boolean, private readonly metrics: OrdererMetrics, private readonly log: Logger) {
     this.chainId = cfg.chain?.chainId !== undefined ? BigInt(cfg.chain.chainId) : DEFAULT_CHAIN_ID;
     this.rpc = cfg.chain === undefined ? null : new JsonRpcClient(cfg.chain.rpcUrl);
-    if (cfg.marketAddress !== undefined && cfg.chain === undefined) {
-      throw new Error("marketAddress is set but chain.rpcUrl is not: admission needs the chain to read the registry");
-    }
     if (deliver && this.rpc === null) throw new Error("delivery to the chain needs chain.rpcUrl in the config");
-    // The registry is read through ethers; marketAddress names the registry contract (isApproved, Regis).
+    // The config's validation makes sure a chain is configured whenever admission is.
+    const settings = admissionSettings(cfg);
     this.provider =
-      cfg.marketAddress === undefined ? null : new JsonRpcProvider(cfg.chain!.rpcUrl, Number(this.chainId), { staticNetwork: true });
+      settings === null || cfg.chain === undefined ? null : new JsonRpcProvider(cfg.chain.rpcUrl, Number(this.chainId), { staticNetwork: true });
     this.admission =
-      cfg.marketAddress === undefined || this.provider === null
+      settings === null || this.provider === null
         ? null
-        : new Admission({ registry: cfg.marketAddress, reader: registryApprovalReader(cfg.marketAddress, this.provider) });
+        : new Admission({ ...settings, reader: registryApprovalReader(settings.registry, this.provider) });
     this.applier = deliver
       ? new ChainApplier({ rpc: this.rpc!, checkpoint: applierCheckpointFile(path.join(cfg.dataDir, "chain-checkpoint.json")), logger: log })
       : null;
@@ -79,6 +80,21 @@ export class ChainView {
   /** Delivery is durable up to here: a snapshot must not get ahead of it on the delivering node. */
   get deliveredIndex(): number | null {
     return this.applier?.appliedIndex ?? null;
+  }
+
+  /**
+   * The account's nonce on the chain (its next transaction's), or null without a chain. Fails with a
+   * retryable AdmissionUnavailableError (503) when the chain cannot be read.
+   */
+  async nonceOf(address: string): Promise<number | null> {
+    if (this.rpc === null) return null;
+    try {
+      return Number(BigInt(await this.rpc.call<string>("eth_getTransactionCount", [address, "latest"])));
+    } catch (err) {
+      throw new AdmissionUnavailableError(`the nonce of ${address} could not be read from the chain: ${(err as Error).message}`, {
+        cause: err,
+      });
+    }
   }
 
   async lookup(hash: string, pos: Position): Promise<TxLookup> {

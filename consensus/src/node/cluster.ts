@@ -15,6 +15,8 @@ export interface LocalClusterOptions {
   pool?: number;
   /** Start a Hardhat node and let n1 deliver to it. */
   chain?: boolean;
+  /** Admission against a deployed DPLCRegistry (needs `chain`): written into every node's config. */
+  admission?: { registry: string; operators?: string[] };
   tickMs?: number;
   electionTicks?: number;
   fsync?: boolean;
@@ -85,6 +87,7 @@ export class LocalCluster {
         batching: { batchTimeoutMs: this.o.batchTimeoutMs ?? 50 },
         logLevel: (this.o.logLevel ?? "info") as OrdererConfigInput["logLevel"],
         ...(this.o.chain === true ? { chain: { rpcUrl: this.chainUrl, chainId: 31337 } } : {}),
+        ...(this.o.admission === undefined ? {} : { admission: this.o.admission }),
       };
       fs.writeFileSync(this.configFile(p.id), JSON.stringify(cfg, null, 2) + "\n");
     });

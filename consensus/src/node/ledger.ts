@@ -1,4 +1,5 @@
 import type { BatchTx } from "../batch/types";
+import { SenderNonces, type NonceRefusal } from "./sender-nonces";
 
 export interface Position {
   /** The ordered block: the Raft log index of its entry. */
@@ -12,9 +13,11 @@ export interface LedgerBlock {
   index: number;
   /** In committed order; `raw` may be a view into the entry (see `decodeBlock`). */
   txs: BatchTx[];
+  /** Transactions of the entry the nonce rule kept out of the order. */
+  refused: NonceRefusal[];
 }
 
-const SNAPSHOT_VERSION = 1;
+const SNAPSHOT_VERSION = 2;
 
 /**
  * Transactions whose positions the ledger keeps (the newest). Every node must use the same value,
@@ -32,6 +35,10 @@ export const LEDGER_RETAINED_TXS = 500_000;
  * first committed occurrence wins; later ones are dropped from the block handed to the chain, on
  * every node alike.
  *
+ * Nonces: a transaction that carries its sender (recorded by the leader) takes its place only with
+ * its sender's next nonce in the order (`SenderNonces`); a repeat or a gap is refused here, on every
+ * node alike, and is not deduplicated, so the same bytes may be ordered later once the gap is filled.
+ *
  * Bounded: only the newest `retainedTxs` transactions keep their positions (whole blocks are
  * forgotten, oldest first, at the same log position on every node), so memory and snapshots stop
  * growing with the chain's history. A retry of a forgotten transaction would be ordered again; the
@@ -41,6 +48,7 @@ export class OrderLedger {
   private readonly positions = new Map<string, Position>();
   /** Hashes per ordered block, oldest first (insertion order): the snapshot form of `positions`. */
   private readonly blocks = new Map<number, string[]>();
+  private readonly nonces = new SenderNonces();
   private applied = 0;
 
   constructor(private readonly retainedTxs = LEDGER_RETAINED_TXS) {
@@ -61,6 +69,16 @@ export class OrderLedger {
     return this.positions.get(hash);
   }
 
+  /** The sender's next nonce in the order (lower-case 0x address), or undefined when no retained transaction is its. */
+  nextNonce(sender: string): number | undefined {
+    return this.nonces.nextNonce(sender);
+  }
+
+  /** Why the order refused this transaction, if it did (and it has not been ordered since). */
+  refusal(hash: string): NonceRefusal | undefined {
+    return this.nonces.refusal(hash);
+  }
+
   /** Marks a committed entry that carries no transactions (config change, leader no-op). */
   skip(entryIndex: number): void {
     this.advanceTo(entryIndex);
@@ -69,11 +87,18 @@ export class OrderLedger {
   /** Applies a committed block of transactions; answers the deduplicated block for the chain. */
   applyBlock(entryIndex: number, txs: readonly BatchTx[]): LedgerBlock {
     this.advanceTo(entryIndex);
-    const fresh: LedgerBlock = { index: entryIndex, txs: [] };
+    const fresh: LedgerBlock = { index: entryIndex, txs: [], refused: [] };
     const hashes: string[] = [];
     for (const tx of txs) {
       const hash = tx.hash.toLowerCase();
       if (this.positions.has(hash)) continue;
+      if (tx.sender !== undefined) {
+        const refusal = this.nonces.admit(hash, tx.sender, tx.nonce!, entryIndex);
+        if (refusal !== null) {
+          fresh.refused.push(refusal);
+          continue;
+        }
+      }
       this.positions.set(hash, { block: entryIndex, index: fresh.txs.length });
       hashes.push(hash);
       fresh.txs.push(tx.hash === hash ? tx : { hash, raw: tx.raw });
@@ -95,14 +120,19 @@ export class OrderLedger {
       if (this.positions.size <= this.retainedTxs || this.blocks.size === 1) return;
       for (const h of hashes) this.positions.delete(h);
       this.blocks.delete(block);
+      this.nonces.forgetBlock(block);
     }
   }
 
-  /** Serialized state for a Raft snapshot: [version u8][applied f64][blocks u32] then per block [index f64][n u32] and n × ([len u8][hash]). */
+  /**
+   * Serialized state for a Raft snapshot: [version u8][applied f64][blocks u32] then per block
+   * [index f64][n u32] and n × ([len u8][hash]), then the senders' nonces (`SenderNonces.encode`).
+   */
   snapshot(): Uint8Array {
     let size = 1 + 8 + 4;
     for (const hashes of this.blocks.values()) size += 8 + 4 + hashes.reduce((s, h) => s + 1 + (h.length - 2) / 2, 0);
-    const out = Buffer.alloc(size);
+    const nonces = this.nonces.encode();
+    const out = Buffer.alloc(size + nonces.length);
     let off = out.writeUInt8(SNAPSHOT_VERSION, 0);
     off = out.writeDoubleBE(this.applied, off);
     off = out.writeUInt32BE(this.blocks.size, off);
@@ -114,17 +144,23 @@ export class OrderLedger {
         off += out.write(h.slice(2), off, "hex");
       }
     }
+    nonces.copy(out, off);
     return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
   }
 
-  /** Replaces the state by a snapshot's; empty data (a bootstrap snapshot) means an empty ledger at `index`. */
+  /**
+   * Replaces the state by a snapshot's; empty data (a bootstrap snapshot) means an empty ledger at
+   * `index`. Version 1 snapshots (before nonces were tracked) restore with no sender known.
+   */
   restore(data: Uint8Array, index: number): void {
     this.positions.clear();
     this.blocks.clear();
+    this.nonces.clear();
     this.applied = index;
     if (data.byteLength === 0) return;
     const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-    if (buf.readUInt8(0) !== SNAPSHOT_VERSION) throw new Error(`unknown ledger snapshot version ${buf.readUInt8(0)}`);
+    const version = buf.readUInt8(0);
+    if (version !== 1 && version !== SNAPSHOT_VERSION) throw new Error(`unknown ledger snapshot version ${version}`);
     this.applied = buf.readDoubleBE(1);
     const count = buf.readUInt32BE(9);
     let off = 13;
@@ -142,6 +178,7 @@ export class OrderLedger {
       }
       this.blocks.set(block, hashes);
     }
+    if (version === SNAPSHOT_VERSION) off = this.nonces.decode(buf, off);
     if (off !== buf.length) throw new Error(`ledger snapshot has ${buf.length - off} trailing bytes`);
     this.forgetOldest();
   }

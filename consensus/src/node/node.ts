@@ -1,11 +1,14 @@
 import crypto from "node:crypto";
+import { getAddress } from "ethers";
 import path from "node:path";
 import type { Logger } from "pino";
 import type { NodeStatus, OrdererHandle, SubmitResult, TxLookup } from "../api/types";
+import { LeaderUnavailableError } from "../api/errors";
 import { ApiServer } from "../api/server";
 import { BlockCutter } from "../batch/block-cutter";
 import { decodeBlock, encodeBlock } from "../batch/block-codec";
 import type { BatchTx } from "../batch/types";
+import { NonceConflictError } from "../chain/errors";
 import type { ParsedTx } from "../chain/tx";
 import { clusterMembers } from "../config/validate";
 import type { OrdererConfig } from "../config/schema";
@@ -18,6 +21,7 @@ import { FileStorage, type FileStorageOptions } from "../storage/file-storage";
 import { registerStorageGauges, walSyncMetrics } from "../storage/metrics";
 import { ChainView } from "./chain-view";
 import { OrderLedger } from "./ledger";
+import { NonceGate } from "./nonce-gate";
 import { ProposalTracker } from "./proposals";
 import { ReadyLoop } from "./ready-loop";
 import { peerApiUrl } from "./peer-api";
@@ -79,7 +83,13 @@ export class OrdererNode implements OrdererHandle {
   private readonly catchUpEntries: number;
   private readonly maxInflightBlocks: number;
   private readonly peerApi: Record<string, string>;
+  private readonly nonces: NonceGate;
   private soft: SoftState = { lead: null, state: "follower" };
+  private term = 0;
+  /** Aborted whenever the term or the known leader changes: forwarded requests re-route at once. */
+  private leaderEpoch = new AbortController();
+  /** The first entry of this node's leadership (its no-op): it serves once the ledger applied it. */
+  private leaderReadyIndex = Number.POSITIVE_INFINITY;
   private ownUncommitted = new Set<number>();
   private tickTimer: NodeJS.Timeout | null = null;
   private batchTimer: NodeJS.Timeout | null = null;
@@ -106,6 +116,7 @@ export class OrdererNode implements OrdererHandle {
     this.proposals = new ProposalTracker(options.submitWaitMs ?? 10_000);
     this.cutter = new BlockCutter(cfg.batching);
     this.chain = new ChainView(cfg, options.deliver ?? false, this.metrics, this.log);
+    this.nonces = new NonceGate(this.ledger, (sender) => this.chain.nonceOf(sender));
     this.onFatal =
       options.onFatal ??
       ((err) => {
@@ -145,6 +156,10 @@ export class OrdererNode implements OrdererHandle {
         send: (messages) => this.send(messages),
         onSoftState: (soft) => this.onSoftState(soft),
         onHardState: (hs) => {
+          if (hs.term !== this.term) {
+            this.term = hs.term;
+            this.newLeaderEpoch();
+          }
           this.metrics.term.set(hs.term);
           this.metrics.commitIndex.set(hs.commit);
         },
@@ -167,6 +182,9 @@ export class OrdererNode implements OrdererHandle {
       logger: this.log,
       host: cfg.listen.host,
       port: cfg.listen.httpPort,
+      // A follower retries a forward that failed (the leader died) until it learns the next leader,
+      // which takes about an election; longer only keeps the client from trying another node.
+      leaderRetryMs: 3 * cfg.timeouts.tickMs * cfg.timeouts.electionTicks,
       debug: options.faultInjection === true ? { partition: (peers) => this.setPartition(peers) } : undefined,
     });
   }
@@ -196,6 +214,7 @@ export class OrdererNode implements OrdererHandle {
     if (this.batchTimer !== null) clearTimeout(this.batchTimer);
     if (this.commitTimer !== null) clearTimeout(this.commitTimer);
     this.proposals.close();
+    this.leaderEpoch.abort();
     await this.api.stop();
     await this.transport.close();
     await this.chain.close();
@@ -209,13 +228,29 @@ export class OrdererNode implements OrdererHandle {
     const known = this.ledger.position(tx.hash);
     if (known !== undefined) return { hash: tx.hash, status: (await this.chain.lookup(tx.hash, known)).status };
     await this.awaitLeadership();
+    const sender = tx.sender.toLowerCase();
+    const chainNext = await this.nonces.prepare(sender);
+    // From here on synchronous: the verdict and the reservation cannot interleave with another submit.
+    if (!this.raw.isLeader) throw new NotLeaderError(this.soft.lead);
+    const ordered = this.ledger.position(tx.hash);
+    if (ordered !== undefined) return { hash: tx.hash, status: (await this.chain.lookup(tx.hash, ordered)).status };
+    this.nonces.admit(tx, sender, chainNext);
     const result = this.proposals.wait(tx.hash);
     if (this.proposals.take(tx.hash)) {
-      const batchTx: BatchTx = { hash: tx.hash, raw: Buffer.from(tx.raw.slice(2), "hex") };
+      const batchTx: BatchTx = { hash: tx.hash, raw: Buffer.from(tx.raw.slice(2), "hex"), sender, nonce: tx.nonce };
       for (const batch of this.cutter.ordered(batchTx, Date.now()).batches) this.propose(batch);
       this.scheduleCut();
     }
     return result;
+  }
+
+  refusal(hash: string): NonceConflictError | undefined {
+    const r = this.ledger.refusal(hash);
+    return r === undefined ? undefined : new NonceConflictError(getAddress(r.sender), r.nonce, r.expectedNonce);
+  }
+
+  leaderChangeSignal(): AbortSignal {
+    return this.leaderEpoch.signal;
   }
 
   async lookup(hash: string): Promise<TxLookup | undefined> {
@@ -251,13 +286,14 @@ export class OrdererNode implements OrdererHandle {
   /**
    * Returns when this node leads. Throws NotLeaderError naming a live leader (the API forwards),
    * or NoEligibleLeaderError when the core says no pool node can win, or none won within
-   * `leaderWaitMs`. While an election runs it waits, bounded.
+   * `leaderWaitMs`. While an election runs it waits, bounded. A new leader serves only once it has
+   * applied its whole log (up to its own first entry), so its nonce view includes every earlier term.
    */
   private async awaitLeadership(): Promise<void> {
     const deadline = Date.now() + this.leaderWaitMs;
     for (;;) {
       const err = this.leadershipError();
-      if (err === null) return;
+      if (err === null && this.ledger.appliedIndex >= this.leaderReadyIndex) return;
       if (err instanceof NotLeaderError && err.leader !== null) throw err;
       if (err instanceof NoEligibleLeaderError) throw err;
       if (Date.now() >= deadline || this.stopped) {
@@ -267,7 +303,7 @@ export class OrdererNode implements OrdererHandle {
           { cause: err },
         );
       }
-      await new Promise((r) => setTimeout(r, this.cfg.timeouts.tickMs));
+      await new Promise((r) => setTimeout(r, err === null ? 1 : this.cfg.timeouts.tickMs));
     }
   }
 
@@ -339,7 +375,9 @@ export class OrdererNode implements OrdererHandle {
   private onSoftState(soft: SoftState): void {
     const was = this.soft;
     this.soft = soft;
+    if (soft.state === "leader" && was.state !== "leader") this.leaderReadyIndex = this.raw.status().lastIndex;
     if (soft.lead !== was.lead) {
+      this.newLeaderEpoch();
       this.metrics.leaderChanges.inc();
       this.log.info({ term: this.raw.status().term, leader: soft.lead }, "leader changed");
     }
@@ -348,7 +386,11 @@ export class OrdererNode implements OrdererHandle {
     if (was.state === "leader" && soft.state !== "leader") this.onLeadershipLost(soft.lead);
   }
 
-  /** Batched but unproposed transactions go back to their clients (the API forwards them on). */
+  /**
+   * Batched but unproposed transactions go back to their clients (the API forwards them on). Those
+   * already proposed may still commit under the next leader, but this node cannot tell when: their
+   * clients get a retryable 503 now rather than "pending" after the full wait, and resubmit.
+   */
   private onLeadershipLost(lead: string | null): void {
     if (this.batchTimer !== null) {
       clearTimeout(this.batchTimer);
@@ -356,8 +398,20 @@ export class OrdererNode implements OrdererHandle {
     }
     const err = new NotLeaderError(lead);
     for (const tx of this.cutter.cut()) this.proposals.fail(tx.hash, err);
-    this.proposals.forgetInflight();
+    this.proposals.failAll(
+      new LeaderUnavailableError(
+        `leadership lost (${lead === null ? "no leader known" : `new leader ${lead}`}) before the transaction committed; ` +
+          "it may still be ordered: resubmit the same signed bytes",
+      ),
+    );
+    this.nonces.clear();
+    this.leaderReadyIndex = Number.POSITIVE_INFINITY;
     this.ownUncommitted.clear();
+  }
+
+  private newLeaderEpoch(): void {
+    this.leaderEpoch.abort();
+    this.leaderEpoch = new AbortController();
   }
 
   // ---- the Ready loop ----
@@ -465,6 +519,10 @@ export class OrdererNode implements OrdererHandle {
     const txs = decodeBlock(e.data);
     const block = this.ledger.applyBlock(e.index, txs);
     this.metrics.commits.inc();
+    for (const r of block.refused) {
+      this.proposals.fail(r.hash, new NonceConflictError(getAddress(r.sender), r.nonce, r.expectedNonce));
+    }
+    this.nonces.applied(block);
     for (const tx of txs) this.proposals.settle(tx.hash.toLowerCase(), "ordered");
     this.chain.deliver(block);
   }

@@ -78,10 +78,14 @@ export class ProposalTracker {
 
   /**
    * Leadership ended: forget what was taken in, so a retry through the next leader is proposed again
-   * (the ledger drops a second committed copy). Waiters stay: an already proposed entry may still commit.
+   * (the ledger drops a second committed copy), and answer every waiter with `err` at once. Their
+   * transactions may still commit; clients resubmit the same bytes and learn where they went.
    */
-  forgetInflight(): void {
+  failAll(err: unknown): void {
     this.inflight.clear();
+    const all = [...this.waiters.values()];
+    this.waiters.clear();
+    for (const w of all) for (const one of Array.isArray(w) ? w : [w]) one.reject(err);
   }
 
   /** Shutdown: answer every waiter "pending" (true: nothing was lost, the outcome is just unknown). */

@@ -1,10 +1,11 @@
 import { expect } from "chai";
-import { Transaction, Wallet } from "ethers";
+import { Signature, Transaction, Wallet } from "ethers";
 import pino from "pino";
 import { ApiServer } from "../../src/api/server";
 import { FORWARDED_HEADER } from "../../src/api/forward";
 import type { NodeStatus, OrdererHandle, SubmitResult, TxLookup } from "../../src/api/types";
 import { Admission } from "../../src/chain/admission";
+import { NonceConflictError } from "../../src/chain/errors";
 import type { ParsedTx } from "../../src/chain/tx";
 import { NoEligibleLeaderError, NotLeaderError, ProposalDroppedError } from "../../src/core/errors";
 import { OrdererMetrics } from "../../src/metrics/metrics";
@@ -18,10 +19,23 @@ class FakeHandle implements OrdererHandle {
   known = new Map<string, TxLookup>();
   leaderUrl: string | null = null;
   submitError: Error | null = null;
+  /** Submissions wait on this when set (a leader that never answers). */
+  hold: Promise<void> | null = null;
+  refused = new Map<string, NonceConflictError>();
+  epoch = new AbortController();
 
   constructor(readonly id: string, public leader: string | null) {}
 
+  /** The node learns of a new leader: forwards in flight are abandoned. */
+  changeLeader(leader: string | null, url: string | null): void {
+    this.leader = leader;
+    this.leaderUrl = url;
+    this.epoch.abort();
+    this.epoch = new AbortController();
+  }
+
   async submit(tx: ParsedTx): Promise<SubmitResult> {
+    if (this.hold !== null) await this.hold;
     if (this.submitError !== null) throw this.submitError;
     this.submitted.push(tx);
     this.known.set(tx.hash, { status: "ordered", block: 5, index: this.submitted.length - 1, chainBlock: null });
@@ -30,6 +44,14 @@ class FakeHandle implements OrdererHandle {
 
   async lookup(hash: string): Promise<TxLookup | undefined> {
     return this.known.get(hash);
+  }
+
+  refusal(hash: string): NonceConflictError | undefined {
+    return this.refused.get(hash);
+  }
+
+  leaderChangeSignal(): AbortSignal {
+    return this.epoch.signal;
   }
 
   status(): NodeStatus {
@@ -143,6 +165,32 @@ describe("api/server: the client HTTP API", function () {
       }
     });
 
+    it("answers 400 for a signature that recovers no key (r is not a curve point), before ordering", async function () {
+      const handle = new FakeHandle("n1", "n1");
+      const api = await serve(handle);
+      const bad = Transaction.from(await signed(wallet));
+      bad.signature = Signature.from({ r: "0x" + "00".repeat(31) + "05", s: bad.signature!.s, yParity: 0 });
+      const res = await call(api.url, "POST", "/v1/transactions", { raw: bad.serialized });
+      expect(res.status).to.equal(400);
+      expect(Object.keys(res.json)).to.deep.equal(["error"]);
+      expect(res.json.error).to.match(/^invalid signature/);
+      expect(handle.submitted).to.have.length(0);
+    });
+
+    it("answers 409 with the sender, the nonce and the expected nonce when the node refuses the nonce", async function () {
+      const handle = new FakeHandle("n1", "n1");
+      handle.submitError = new NonceConflictError(wallet.address, 7, 3);
+      const api = await serve(handle);
+      const res = await call(api.url, "POST", "/v1/transactions", { raw: await signed(wallet, CHAIN_ID, 7) });
+      expect(res.status).to.equal(409);
+      expect(res.json).to.deep.equal({
+        error: `nonce 7 of ${wallet.address} leaves a gap: its next nonce is 3`,
+        sender: wallet.address,
+        nonce: 7,
+        expectedNonce: 3,
+      });
+    });
+
     it("answers 403 when admission refuses the sender", async function () {
       const handle = new FakeHandle("n1", "n1");
       const admission = new Admission({ registry: "0x00000000000000000000000000000000000000aa", reader: async () => false });
@@ -165,6 +213,7 @@ describe("api/server: the client HTTP API", function () {
       const api = await serve(handle);
       const res = await call(api.url, "POST", "/v1/transactions", { raw: await signed(wallet) });
       expect(res.status).to.equal(503);
+      expect(res.headers.get("retry-after")).to.equal("1");
       expect(res.json.error).to.match(/^no eligible leader: every trading-centre node is unreachable/);
     });
 
@@ -212,6 +261,27 @@ describe("api/server: the client HTTP API", function () {
         expect(res.json.error).to.match(/leadership changed/);
       });
 
+      it("re-routes a forwarded request to the new leader as soon as the leader changes", async function () {
+        const stale = new FakeHandle("n1", "n1");
+        stale.hold = new Promise(() => {});
+        const staleApi = await serve(stale);
+        const next = new FakeHandle("n3", "n3");
+        const nextApi = await serve(next);
+        const follower = new FakeHandle("n2", "n1");
+        follower.submitError = new NotLeaderError("n1");
+        follower.leaderUrl = staleApi.url;
+        const api = await serve(follower);
+        const started = Date.now();
+        const answer = call(api.url, "POST", "/v1/transactions", { raw: await signed(wallet, CHAIN_ID, 4) });
+        await new Promise((r) => setTimeout(r, 100));
+        follower.changeLeader("n3", nextApi.url);
+        const res = await answer;
+        expect(res.status).to.equal(200);
+        expect(res.json).to.deep.equal({ hash: next.submitted[0]!.hash, status: "ordered" });
+        // Far below the 10 s forward timeout: the forward was abandoned when the leader changed.
+        expect(Date.now() - started).to.be.below(2_000);
+      });
+
       it("answers 503 when the leader cannot be reached", async function () {
         const handle = new FakeHandle("n2", "n1");
         handle.submitError = new NotLeaderError("n1");
@@ -240,6 +310,20 @@ describe("api/server: the client HTTP API", function () {
       const api = await serve(new FakeHandle("n1", "n1"));
       expect((await call(api.url, "GET", `/v1/transactions/${hash}`)).status).to.equal(404);
       expect((await call(api.url, "GET", "/v1/transactions/0x1234")).status).to.equal(400);
+    });
+
+    it("answers 409 with the expected nonce for a transaction the order refused", async function () {
+      const handle = new FakeHandle("n2", "n1");
+      handle.refused.set(hash, new NonceConflictError(wallet.address, 2, 3));
+      const api = await serve(handle);
+      const res = await call(api.url, "GET", `/v1/transactions/${hash}`);
+      expect(res.status).to.equal(409);
+      expect(res.json).to.deep.equal({
+        error: `nonce 2 of ${wallet.address} is already used: its next nonce is 3`,
+        sender: wallet.address,
+        nonce: 2,
+        expectedNonce: 3,
+      });
     });
 
     it("asks the leader about a transaction a follower has not seen", async function () {

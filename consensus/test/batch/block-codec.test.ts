@@ -18,6 +18,32 @@ describe("block codec (Raft entry payload)", function () {
     });
   });
 
+  it("round-trips each transaction's sender and nonce, and their absence", function () {
+    const sender = "0x" + "5a".repeat(20);
+    const txs = [
+      { raw: Uint8Array.from([1]), hash: "0x" + "01".repeat(32), sender, nonce: Number.MAX_SAFE_INTEGER },
+      { raw: Uint8Array.from([2]), hash: "0x" + "02".repeat(32) },
+      { raw: Uint8Array.from([3]), hash: "0x" + "03".repeat(32), sender, nonce: 0 },
+    ];
+    const back = decodeBlock(encodeBlock(txs));
+    expect(back.map((t) => [t.sender, t.nonce])).to.deep.equal([[sender, Number.MAX_SAFE_INTEGER], [undefined, undefined], [sender, 0]]);
+  });
+
+  it("refuses to encode a malformed sender or nonce", function () {
+    const hash = "0x" + "01".repeat(32);
+    expect(() => encodeBlock([{ raw: new Uint8Array(0), hash, sender: "0x1234", nonce: 1 }])).to.throw(RangeError, /20-byte address/);
+    expect(() => encodeBlock([{ raw: new Uint8Array(0), hash, sender: "0x" + "00".repeat(20), nonce: -1 }])).to.throw(RangeError, /nonce/);
+  });
+
+  it("still reads a block of format version 1 (no sender, no nonce)", function () {
+    // [1][count 1][hashLen 2][0xabcd][rawLen 3][7 8 9], as written before senders were recorded.
+    const v1 = Uint8Array.from([1, 0, 0, 0, 1, 2, 0xab, 0xcd, 0, 0, 0, 3, 7, 8, 9]);
+    const [tx] = decodeBlock(v1);
+    expect(tx!.hash).to.equal("0xabcd");
+    expect([...tx!.raw]).to.deep.equal([7, 8, 9]);
+    expect(tx!.sender).to.equal(undefined);
+  });
+
   it("round-trips an empty block", function () {
     expect(decodeBlock(encodeBlock([]))).to.deep.equal([]);
   });
@@ -50,6 +76,12 @@ describe("block codec (Raft entry payload)", function () {
       const longer = new Uint8Array(good.length + 2);
       longer.set(good);
       expect(() => decodeBlock(longer)).to.throw(BlockDecodeError, /2 trailing bytes/);
+    });
+
+    it("rejects a sender length other than 0 or 20", function () {
+      const bad = Uint8Array.from(good);
+      bad[5 + 1 + 32] = 7;
+      expect(() => decodeBlock(bad)).to.throw(BlockDecodeError, /bad sender length 7 of tx 0/);
     });
 
     it("rejects an unknown version", function () {

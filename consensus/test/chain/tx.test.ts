@@ -1,8 +1,10 @@
 import { expect } from "chai";
 import fc from "fast-check";
-import { Signature, Transaction, Wallet, decodeRlp, encodeRlp, hexlify, toBeHex } from "ethers";
+import { Signature, Transaction, Wallet, decodeRlp, encodeRlp, hexlify, toBeHex, type TransactionRequest } from "ethers";
+import hre from "hardhat";
 import { InvalidTransactionError } from "../../src/chain/errors";
 import { parseRawTransaction } from "../../src/chain/tx";
+import { devWallet } from "./registry-fixture";
 
 const CHAIN_ID = 31337n;
 
@@ -121,7 +123,8 @@ describe("chain/tx: parseRawTransaction", function () {
             create: fc.boolean(),
             value: fc.bigInt({ min: 0n, max: 2n ** 200n }),
             data: fc.uint8Array({ maxLength: 300 }),
-            gas: fc.bigInt({ min: 21_000n, max: 30_000_000n }),
+            // Above the intrinsic gas of the largest case (creation with 300 non-zero bytes and an access list).
+            gas: fc.bigInt({ min: 100_000n, max: 30_000_000n }),
             tip: fc.bigInt({ min: 0n, max: 10n ** 12n }),
             access: fc.boolean(),
           }),
@@ -168,5 +171,34 @@ describe("chain/tx: parseRawTransaction", function () {
       const parsed = parseRawTransaction(bad.serialized, CHAIN_ID);
       expect(() => parsed.sender).to.throw(InvalidTransactionError);
     });
+  });
+
+  describe("when the gas limit is below the intrinsic gas", function () {
+    // The last field: whether the chain takes the transaction at exactly that gas. Calldata also has
+    // Prague's floor (EIP-7623), which the orderer leaves to the chain: it checks the bound every fork has.
+    const cases: [string, TransactionRequest, boolean][] = [
+      ["a plain transfer", { to: wallet.address, value: 1n }, true],
+      ["a call with zero and non-zero calldata bytes", { to: wallet.address, data: "0x00ff00ff0000abcdef" }, false],
+      ["a contract creation (init-code words)", { to: null, data: "0x" + "00".repeat(65) }, true],
+      ["an access list", { to: wallet.address, accessList: [{ address: wallet.address, storageKeys: ["0x" + "11".repeat(32), "0x" + "00".repeat(32)] }] }, true],
+    ];
+    for (const [what, req, exact] of cases) {
+      it(`answers 400 below the intrinsic gas of ${what}, which the chain refuses too`, async function () {
+        const sender = devWallet(19).connect(hre.ethers.provider);
+        const sign = async (gasLimit: bigint): Promise<string> =>
+          sender.signTransaction({ ...req, type: 2, chainId: CHAIN_ID, nonce: await sender.getNonce(), gasLimit, maxFeePerGas: 10n ** 10n, maxPriorityFeePerGas: 1n });
+        let need = 0n;
+        try {
+          parseRawTransaction(await sign(1n), CHAIN_ID);
+        } catch (err) {
+          need = BigInt(/the (\d+) the transaction needs/.exec((err as Error).message)![1]!);
+        }
+        expectInvalid(await sign(need - 1n), new RegExp(`intrinsic gas too low: gas limit ${need - 1n} is below the ${need}`));
+        await expect(hre.ethers.provider.broadcastTransaction(await sign(need - 1n))).to.be.rejectedWith(`Transaction requires at least ${need} gas but got ${need - 1n}`);
+        const ok = await sign(need);
+        parseRawTransaction(ok, CHAIN_ID);
+        if (exact) await (await hre.ethers.provider.broadcastTransaction(ok)).wait();
+      });
+    }
   });
 });

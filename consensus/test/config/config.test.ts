@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { ConfigError } from "../../src/config/errors";
 import { loadConfig, parseConfig } from "../../src/config/load";
-import { candidatePool, clusterMembers, configWarnings, remotePeers } from "../../src/config/validate";
+import { admissionSettings, candidatePool, clusterMembers, configWarnings, remotePeers } from "../../src/config/validate";
 
 const KEY = "a".repeat(64);
 
@@ -143,6 +143,45 @@ describe("orderer config", function () {
 
     it("refuses a malformed market address", function () {
       expectConfigError({ ...minimal(), marketAddress: "0x1234" }, "marketAddress", /20-byte address/);
+    });
+  });
+
+  describe("admission", function () {
+    const registry = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
+    const operator = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
+    const chain = { rpcUrl: "http://127.0.0.1:8545" };
+
+    it("admits everyone when neither admission nor marketAddress is set", function () {
+      expect(admissionSettings(parseConfig(minimal(), dir))).to.equal(null);
+    });
+
+    it("fills the section's defaults: no operators, approvals trusted 2 s, refusals 250 ms", function () {
+      const cfg = parseConfig({ ...minimal(), chain, admission: { registry } }, dir);
+      expect(admissionSettings(cfg)).to.deep.equal({ registry, operators: [], approvedTtlMs: 2_000, refusedTtlMs: 250 });
+    });
+
+    it("keeps the configured operators", function () {
+      const cfg = parseConfig({ ...minimal(), chain, admission: { registry, operators: [operator] } }, dir);
+      expect(admissionSettings(cfg)!.operators).to.deep.equal([operator]);
+    });
+
+    it("reads the older marketAddress as the registry, without operators", function () {
+      const cfg = parseConfig({ ...minimal(), chain, marketAddress: registry }, dir);
+      expect(admissionSettings(cfg)).to.deep.equal({ registry, operators: [], approvedTtlMs: 2_000, refusedTtlMs: 250 });
+    });
+
+    it("refuses marketAddress beside admission", function () {
+      expectConfigError({ ...minimal(), chain, admission: { registry }, marketAddress: registry }, "marketAddress", /admission\.registry only/);
+    });
+
+    it("refuses admission without a chain to read the registry from", function () {
+      expectConfigError({ ...minimal(), admission: { registry } }, "admission.registry", /set chain\.rpcUrl/);
+      expectConfigError({ ...minimal(), marketAddress: registry }, "marketAddress", /set chain\.rpcUrl/);
+    });
+
+    it("refuses a malformed operator address and unknown fields", function () {
+      expectConfigError({ ...minimal(), chain, admission: { registry, operators: ["0x12"] } }, "admission.operators.0", /20-byte address/);
+      expectConfigError({ ...minimal(), chain, admission: { registry, operator } }, "admission", /unknown field/);
     });
   });
 

@@ -48,8 +48,8 @@ export interface ClusterSpec {
   tickMs?: number;
   electionTicks?: number;
   chain?: { rpcUrl: string };
-  /** Registry contract for admission (needs `chain`). */
-  marketAddress?: string;
+  /** Admission against the registry contract (needs `chain`). */
+  admission?: { registry: string; operators?: string[] };
   snapshotEntries?: number;
 }
 
@@ -73,7 +73,7 @@ export function clusterConfigs(spec: ClusterSpec, dir: string): OrdererConfig[] 
         timeouts: { tickMs: spec.tickMs ?? 20, electionTicks: spec.electionTicks ?? 10 },
         storage: { fsync: true, snapshotEntries: spec.snapshotEntries ?? 10_000 },
         ...(spec.chain === undefined ? {} : { chain: { rpcUrl: spec.chain.rpcUrl, chainId: Number(CHAIN_ID) } }),
-        ...(spec.marketAddress === undefined ? {} : { marketAddress: spec.marketAddress }),
+        ...(spec.admission === undefined ? {} : { admission: spec.admission }),
         logLevel: "silent",
       },
       dir,

@@ -117,4 +117,118 @@ describe("node/ledger: the ordering state machine", function () {
       expect(ledger.appliedIndex).to.equal(1);
     });
   });
+
+  describe("when transactions carry their sender and nonce (the nonce rule)", function () {
+    const alice = "0x" + "a1".repeat(20);
+    const bob = "0x" + "b0".repeat(20);
+    /** Transaction `id` of `sender` with `nonce` (distinct ids give distinct bytes). */
+    const stx = (id: number, sender: string, nonce: number): BatchTx => ({ ...tx(id), sender, nonce });
+
+    it("takes an unknown sender's first nonce as ordered, then only the next one", function () {
+      const ledger = new OrderLedger();
+      const b = ledger.applyBlock(2, [stx(1, alice, 5), stx(2, alice, 6), stx(3, bob, 0)]);
+      expect(b.txs.map((t) => t.hash)).to.deep.equal([tx(1).hash, tx(2).hash, tx(3).hash]);
+      expect(b.refused).to.deep.equal([]);
+      expect([ledger.nextNonce(alice), ledger.nextNonce(bob)]).to.deep.equal([7, 1]);
+    });
+
+    it("refuses a repeated and a gapped nonce on every node alike, without a position", function () {
+      const ledger = new OrderLedger();
+      ledger.applyBlock(2, [stx(1, alice, 0)]);
+      const b = ledger.applyBlock(3, [stx(2, alice, 0), stx(3, alice, 2), stx(4, alice, 1)]);
+      expect(b.txs.map((t) => t.hash)).to.deep.equal([tx(4).hash]);
+      expect(b.refused).to.deep.equal([
+        { hash: tx(2).hash, sender: alice, nonce: 0, expectedNonce: 1 },
+        { hash: tx(3).hash, sender: alice, nonce: 2, expectedNonce: 1 },
+      ]);
+      expect(ledger.position(tx(3).hash)).to.equal(undefined);
+      expect(ledger.refusal(tx(3).hash)).to.deep.equal(b.refused[1]);
+    });
+
+    it("orders the same bytes once the gap is filled, and forgets their refusal", function () {
+      const ledger = new OrderLedger();
+      ledger.applyBlock(2, [stx(1, alice, 0), stx(3, alice, 2)]);
+      ledger.applyBlock(3, [stx(2, alice, 1), stx(3, alice, 2)]);
+      expect(ledger.position(tx(3).hash)).to.deep.equal({ block: 3, index: 1 });
+      expect(ledger.refusal(tx(3).hash)).to.equal(undefined);
+      expect(ledger.nextNonce(alice)).to.equal(3);
+    });
+
+    it("drops a second copy of the same bytes as a duplicate, not as a repeated nonce", function () {
+      const ledger = new OrderLedger();
+      ledger.applyBlock(2, [stx(1, alice, 0)]);
+      const again = ledger.applyBlock(3, [stx(1, alice, 0)]);
+      expect(again.txs).to.deep.equal([]);
+      expect(again.refused).to.deep.equal([]);
+    });
+
+    it("forgets a sender with the block of its newest transaction", function () {
+      const ledger = new OrderLedger(1);
+      ledger.applyBlock(2, [stx(1, alice, 0)]);
+      ledger.applyBlock(3, [stx(2, bob, 0)]);
+      expect(ledger.nextNonce(alice)).to.equal(undefined);
+      expect(ledger.nextNonce(bob)).to.equal(1);
+    });
+
+    it("restores senders and refusals from a snapshot, and a version-1 snapshot with none", function () {
+      const ledger = new OrderLedger();
+      ledger.applyBlock(2, [stx(1, alice, 0), stx(2, alice, 3)]);
+      const restored = new OrderLedger();
+      restored.restore(ledger.snapshot(), 1);
+      expect(restored.nextNonce(alice)).to.equal(1);
+      expect(restored.refusal(tx(2).hash)).to.deep.equal({ hash: tx(2).hash, sender: alice, nonce: 3, expectedNonce: 1 });
+      // Version 1: [1][applied f64][blocks u32] with one block [index f64][n u32][len u8][hash].
+      const v1 = Buffer.alloc(1 + 8 + 4 + 8 + 4 + 1 + 32);
+      let off = v1.writeUInt8(1, 0);
+      off = v1.writeDoubleBE(2, off);
+      off = v1.writeUInt32BE(1, off);
+      off = v1.writeDoubleBE(2, off);
+      off = v1.writeUInt32BE(1, off);
+      off = v1.writeUInt8(32, off);
+      v1.write(tx(1).hash.slice(2), off, "hex");
+      restored.restore(v1, 1);
+      expect(restored.position(tx(1).hash)).to.deep.equal({ block: 2, index: 0 });
+      expect(restored.nextNonce(alice)).to.equal(undefined);
+    });
+
+    it("matches a reference model of next nonces, and a snapshot taken midway changes nothing (property)", function () {
+      const senders = [alice, bob];
+      const item = fc.record({ id: fc.integer({ min: 0, max: 25 }), who: fc.integer({ min: 0, max: 1 }), nonce: fc.integer({ min: 0, max: 4 }) });
+      fc.assert(
+        fc.property(fc.array(fc.array(item, { maxLength: 5 }), { maxLength: 10 }), fc.nat(10), (blocks, cutAt) => {
+          // Model: one id is one transaction (first sender and nonce drawn for it win, like fixed bytes).
+          const identity = new Map<number, { who: number; nonce: number }>();
+          const next = new Map<number, number>();
+          const positioned = new Set<number>();
+          const ledger = new OrderLedger();
+          const first = new OrderLedger();
+          blocks.forEach((items, i) => {
+            const txs = items.map((it) => {
+              if (!identity.has(it.id)) identity.set(it.id, { who: it.who, nonce: it.nonce });
+              const { who, nonce } = identity.get(it.id)!;
+              return stx(it.id, senders[who]!, nonce);
+            });
+            const expected: number[] = [];
+            for (const t of txs) {
+              const id = Number(BigInt(t.hash));
+              const who = senders.indexOf(t.sender!);
+              if (positioned.has(id)) continue;
+              const want = next.get(who);
+              if (want !== undefined && want !== t.nonce) continue;
+              next.set(who, t.nonce! + 1);
+              positioned.add(id);
+              expected.push(id);
+            }
+            const got = ledger.applyBlock(i + 2, txs).txs.map((t) => Number(BigInt(t.hash)));
+            expect(got).to.deep.equal(expected);
+            if (i < cutAt) first.applyBlock(i + 2, txs);
+            if (i + 1 === cutAt) first.restore(first.snapshot(), 1);
+          });
+          senders.forEach((s, who) => expect(ledger.nextNonce(s)).to.equal(next.get(who)));
+          if (cutAt >= blocks.length) expect(Buffer.from(first.snapshot()).equals(Buffer.from(ledger.snapshot()))).to.equal(true);
+        }),
+        { seed: 20261207, numRuns: 200 },
+      );
+    });
+  });
 });

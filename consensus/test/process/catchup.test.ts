@@ -1,9 +1,6 @@
 import { expect } from "chai";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { LocalCluster } from "../../src/node/cluster";
-import { devAccount, freeBasePort } from "./load";
+import type { LocalCluster } from "../../src/node/cluster";
+import { devAccount, withFaultyCluster } from "./load";
 
 async function submit(url: string, nonce: number): Promise<{ status: number; body: { status?: string; error?: string } }> {
   const raw = await devAccount(7).signTransaction({
@@ -26,19 +23,10 @@ async function submit(url: string, nonce: number): Promise<{ status: number; bod
  */
 describe("process: a pool member that missed entries catches up from the participant when the leader dies", function () {
   this.timeout(180_000);
+  const clusterOf = withFaultyCluster("dplc-catchup-"); // n1, n2: trading centre (the pool); n3: participant
   let cluster: LocalCluster;
-  let dir: string;
-
-  before(async function () {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), "dplc-catchup-"));
-    cluster = new LocalCluster({ nodes: 3, dir, basePort: await freeBasePort(3), faultInjection: true, tickMs: 50, electionTicks: 10, logLevel: "info" });
-    cluster.generate(); // n1, n2: trading centre (the pool); n3: participant
-    await cluster.startAll();
-  });
-
-  after(async function () {
-    await cluster?.stopAll();
-    if (this.currentTest?.state !== "failed") fs.rmSync(dir, { recursive: true, force: true });
+  beforeEach(function () {
+    cluster = clusterOf();
   });
 
   it("elects the lagging pool member with the participant's entries, and no acknowledged transaction is lost", async function () {

@@ -1,5 +1,9 @@
 import { HDNodeWallet, Mnemonic, Transaction } from "ethers";
+import fs from "node:fs";
 import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { LocalCluster } from "../../src/node/cluster";
 
 const MNEMONIC = Mnemonic.fromPhrase("test test test test test test test test test test test junk");
 
@@ -115,4 +119,25 @@ function isFree(port: number): Promise<boolean> {
     srv.once("error", () => resolve(false));
     srv.listen(port, "127.0.0.1", () => srv.close(() => resolve(true)));
   });
+}
+
+/**
+ * Mocha hooks for one describe: a fresh 3-node cluster with fault injection (n1, n2: the pool; n3: a
+ * participant; 50 ms ticks, 10 per election timeout) before its tests, stopped after them. The
+ * directory stays when a test failed, for its logs.
+ */
+export function withFaultyCluster(prefix: string): () => LocalCluster {
+  let cluster: LocalCluster;
+  let dir: string;
+  before(async function () {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+    cluster = new LocalCluster({ nodes: 3, dir, basePort: await freeBasePort(3), faultInjection: true, tickMs: 50, electionTicks: 10, logLevel: "info" });
+    cluster.generate();
+    await cluster.startAll();
+  });
+  after(async function () {
+    await cluster?.stopAll();
+    if (this.currentTest?.state !== "failed") fs.rmSync(dir, { recursive: true, force: true });
+  });
+  return () => cluster;
 }

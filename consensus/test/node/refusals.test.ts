@@ -1,0 +1,127 @@
+import { expect } from "chai";
+import { Signature, Transaction, type BaseWallet } from "ethers";
+import { startHardhatNode, type DevNode } from "../../src/chain/devnode";
+import { devWallet } from "../chain/registry-fixture";
+import { CHAIN_ID, InProcessCluster, getJson, post, waitFor } from "./harness";
+
+type Answer = { status: number; body: Record<string, unknown> };
+
+/**
+ * "Never acknowledge what the chain will refuse": each bad transaction sent to the leader and to
+ * every follower gets the same answer from every node, before anything is ordered.
+ */
+describe("node: a transaction the chain would refuse is never acknowledged", function () {
+  this.timeout(120_000);
+  let chain: DevNode;
+  let cluster: InProcessCluster;
+  let leader: string;
+  let followers: string[];
+
+  before(async function () {
+    chain = await startHardhatNode();
+    cluster = new InProcessCluster({ roles: ["trading-centre", "trading-centre", "participant"], chain: { rpcUrl: chain.url } }, { deliverer: "n1" });
+    await cluster.startAll();
+    leader = await cluster.leader();
+    followers = [...cluster.nodes.keys()].filter((id) => id !== leader);
+  });
+
+  after(async function () {
+    await cluster?.stopAll();
+    cluster?.cleanup();
+    await chain?.stop();
+  });
+
+  const transfer = (w: BaseWallet, nonce: number, value = 1n): Promise<string> =>
+    w.signTransaction({ type: 2, chainId: CHAIN_ID, nonce, to: devWallet(0).address, value, gasLimit: 21_000n, maxFeePerGas: 10n ** 11n, maxPriorityFeePerGas: 1n });
+  const hashOf = (raw: string): string => Transaction.from(raw).hash!;
+
+  /** The same request to the leader, then to each follower: every answer, in that order. */
+  async function everyNode(raw: string): Promise<Answer[]> {
+    const out: Answer[] = [];
+    for (const id of [leader, ...followers]) out.push(await post(cluster.peerApi[id]!, raw));
+    return out;
+  }
+
+  async function lookupEverywhere(hash: string): Promise<Answer[]> {
+    return Promise.all([leader, ...followers].map((id) => getJson(`${cluster.peerApi[id]}/v1/transactions/${hash}`)));
+  }
+
+  async function appliedEverywhere(hash: string): Promise<Answer[]> {
+    return waitFor(async () => {
+      const views = await lookupEverywhere(hash);
+      return views.every((v) => v.body.status === "applied") ? views : undefined;
+    }, 30_000, `${hash} applied on every node`);
+  }
+
+  function expectSame(answers: Answer[], status: number, body: Record<string, unknown>): void {
+    for (const a of answers) expect(a).to.deep.equal({ status, body });
+  }
+
+  describe("when the signature recovers no key (r is not a curve point)", function () {
+    it("answers 400 on every node and orders nothing", async function () {
+      const tx = Transaction.from(await transfer(devWallet(10), 0));
+      tx.signature = Signature.from({ r: "0x" + "00".repeat(31) + "05", s: tx.signature!.s, yParity: 0 });
+      const answers = await everyNode(tx.serialized);
+      expect(answers[0]!.status).to.equal(400);
+      expect(answers[0]!.body.error).to.match(/^invalid signature/);
+      expectSame(answers, 400, answers[0]!.body);
+      expectSame(await lookupEverywhere(tx.hash!), 404, { error: `unknown transaction ${tx.hash} (never submitted here, or older than the ledger keeps)` });
+    });
+  });
+
+  describe("when the nonce leaves a gap", function () {
+    it("answers 409 with the sender's next nonce (its chain nonce) on every node", async function () {
+      const w = devWallet(11);
+      expectSame(await everyNode(await transfer(w, 3)), 409, {
+        error: `nonce 3 of ${w.address} leaves a gap: its next nonce is 0`,
+        sender: w.address,
+        nonce: 3,
+        expectedNonce: 0,
+      });
+    });
+
+    it("orders the same bytes once the gap is filled, and the chain runs both in order", async function () {
+      const w = devWallet(12);
+      const second = await transfer(w, 1);
+      expect((await post(cluster.peerApi[followers[0]!]!, second)).status).to.equal(409);
+      expect((await post(cluster.peerApi[leader]!, await transfer(w, 0))).body.status).to.equal("ordered");
+      const again = await post(cluster.peerApi[followers[1]!]!, second);
+      expect(again).to.deep.equal({ status: 200, body: { hash: hashOf(second), status: "ordered" } });
+      const views = await appliedEverywhere(hashOf(second));
+      for (const v of views) expect(v.body).to.deep.equal(views[0]!.body);
+    });
+  });
+
+  describe("when the nonce is already used", function () {
+    it("answers 409 with the next nonce on every node, counting what is ordered but not yet applied", async function () {
+      const w = devWallet(13);
+      const first = await transfer(w, 0);
+      expect((await post(cluster.peerApi[followers[1]!]!, first)).body.status).to.equal("ordered");
+      expectSame(await everyNode(await transfer(w, 0, 2n)), 409, {
+        error: `nonce 0 of ${w.address} is already used: its next nonce is 1`,
+        sender: w.address,
+        nonce: 0,
+        expectedNonce: 1,
+      });
+      // The very same bytes again are no conflict: every node answers where they went.
+      for (const a of await everyNode(first)) {
+        expect(a.status).to.equal(200);
+        expect(a.body.hash).to.equal(hashOf(first));
+        expect(a.body.status).to.be.oneOf(["ordered", "applied"]);
+      }
+    });
+
+    it("orders exactly one of two transactions with the same nonce sent at once, to the leader or through two followers", async function () {
+      const w = devWallet(14);
+      for (const [nonce, targets] of [[0, [leader, leader]], [1, followers]] as const) {
+        const [a, b] = [await transfer(w, nonce, 1n), await transfer(w, nonce, 2n)];
+        const answers = await Promise.all([post(cluster.peerApi[targets[0]!]!, a), post(cluster.peerApi[targets[1]!]!, b)]);
+        expect(answers.map((x) => x.status).sort()).to.deep.equal([200, 409]);
+        const lost = answers.find((x) => x.status === 409)!;
+        expect(lost.body.expectedNonce).to.equal(nonce + 1);
+        const won = answers.find((x) => x.status === 200)!;
+        await appliedEverywhere(won.body.hash as string);
+      }
+    });
+  });
+});
