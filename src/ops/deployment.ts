@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { z } from "zod";
-import type { Signer } from "ethers";
+import type { ContractRunner, Signer } from "ethers";
 import {
   DPLCToken__factory,
   DPLCRegistry__factory,
@@ -136,7 +136,7 @@ export async function checkDeployed(file: string, d: Deployment, provider: { get
 }
 
 /** Contract handles for the bridge and side chain of a two-chain deployment (main-chain and side-chain signers). */
-export function attachBridge(d: Deployment, mainSigner: Signer, sideSigner: Signer) {
+export function attachBridge(d: Deployment, mainSigner: ContractRunner, sideSigner: ContractRunner) {
   if (d.main.bridge === undefined || d.side === undefined) {
     throw new DeploymentError(`deployment "${d.network}" has no side chain: run "npm run devnets" (or deploy both chains) first`);
   }
@@ -155,8 +155,8 @@ export function attachBridge(d: Deployment, mainSigner: Signer, sideSigner: Sign
   };
 }
 
-/** Contract handles for a recorded deployment, connected to `signer`. */
-export function attach(d: Deployment, signer: Signer): MarketSystem {
+/** Contract handles for a recorded deployment, connected to `signer` (or a provider, for reading only). */
+export function attach(d: Deployment, signer: ContractRunner): MarketSystem {
   return {
     token: DPLCToken__factory.connect(d.main.token, signer),
     registry: DPLCRegistry__factory.connect(d.main.registry, signer),

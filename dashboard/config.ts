@@ -1,0 +1,25 @@
+import { z } from "zod";
+import { DeploymentSchema } from "../src/ops/deployment";
+
+const url = z.string().url("must be a URL such as http://127.0.0.1:8545");
+
+/** The dashboard's settings, checked once at start; defaults for everything a local run can leave out. */
+export const DashboardConfigSchema = z
+  .object({
+    host: z.string().default("127.0.0.1"),
+    /** 0 lets the OS pick a free port. */
+    port: z.number().int().min(0).max(65_535).default(8080),
+    /** The main chain's JSON-RPC endpoint (a member's replica) and the deployment on it. */
+    mainRpcUrl: url,
+    deployment: DeploymentSchema,
+    /** The side chain's endpoint: the certificate and bridge pages need it. */
+    sideRpcUrl: url.optional(),
+    /** Every ordering node's client API, for the cluster page. */
+    orderers: z.array(url).default([]),
+    pollMs: z.number().int().min(50).default(500),
+    sessionHours: z.number().positive().default(8),
+  })
+  .strict();
+
+export type DashboardConfigInput = z.input<typeof DashboardConfigSchema>;
+export type DashboardConfig = z.output<typeof DashboardConfigSchema>;
