@@ -182,9 +182,9 @@ export class OrdererNode implements OrdererHandle {
       logger: this.log,
       host: cfg.listen.host,
       port: cfg.listen.httpPort,
-      // A follower retries a forward that failed (the leader died) until it learns the next leader,
-      // which takes about an election; longer only keeps the client from trying another node.
-      leaderRetryMs: 3 * cfg.timeouts.tickMs * cfg.timeouts.electionTicks,
+      // A follower retries a forward that failed or was abandoned (the leader died, paused or was
+      // replaced) until it learns the next leader, as long as it would wait for an election itself.
+      leaderRetryMs: this.leaderWaitMs,
       debug: options.faultInjection === true ? { partition: (peers) => this.setPartition(peers) } : undefined,
     });
   }

@@ -1,0 +1,97 @@
+import { expect } from "chai";
+import { Wallet } from "ethers";
+import { NonceConflictError } from "../../src/chain/errors";
+import { parseRawTransaction, type ParsedTx } from "../../src/chain/tx";
+import { OrderLedger } from "../../src/node/ledger";
+import { NonceGate } from "../../src/node/nonce-gate";
+import { CHAIN_ID } from "./harness";
+
+describe("node/nonce-gate: the leader's nonce check before ordering", function () {
+  const wallet = new Wallet(Wallet.createRandom().privateKey);
+  const sender = wallet.address.toLowerCase();
+
+  async function tx(nonce: number, value = 1n): Promise<ParsedTx> {
+    const raw = await wallet.signTransaction({ type: 2, chainId: CHAIN_ID, nonce, to: wallet.address, value, gasLimit: 21_000n, maxFeePerGas: 1n, maxPriorityFeePerGas: 1n });
+    return parseRawTransaction(raw, CHAIN_ID);
+  }
+
+  function conflict(fn: () => void): NonceConflictError {
+    try {
+      fn();
+    } catch (err) {
+      expect(err).to.be.instanceOf(NonceConflictError);
+      return err as NonceConflictError;
+    }
+    throw new Error("expected a NonceConflictError");
+  }
+
+  /** A gate over a fresh ledger whose chain says the sender's next nonce is `chainNonce`. */
+  function gate(chainNonce: number | null): { gate: NonceGate; ledger: OrderLedger; reads: string[] } {
+    const ledger = new OrderLedger();
+    const reads: string[] = [];
+    const g = new NonceGate(ledger, async (s) => {
+      reads.push(s);
+      return chainNonce;
+    });
+    return { gate: g, ledger, reads };
+  }
+
+  describe("when the order does not know the sender", function () {
+    it("reads the chain's nonce and takes only that one", async function () {
+      const { gate: g, reads } = gate(3);
+      const chainNext = await g.prepare(sender);
+      expect(reads).to.deep.equal([sender]);
+      const [gap, next] = [await tx(4), await tx(3)];
+      expect(conflict(() => g.admit(gap, sender, chainNext)).expectedNonce).to.equal(3);
+      g.admit(next, sender, chainNext);
+    });
+
+    it("takes the first nonce as given without a chain", async function () {
+      const { gate: g } = gate(null);
+      g.admit(await tx(9), sender, await g.prepare(sender));
+      const repeat = await tx(9, 2n);
+      expect(conflict(() => g.admit(repeat, sender, null)).expectedNonce).to.equal(10);
+    });
+  });
+
+  describe("when two transactions with one nonce arrive", function () {
+    it("takes the first, refuses the second as a repeat, and lets the first's bytes through again", async function () {
+      const { gate: g } = gate(0);
+      const [a, b] = [await tx(0, 1n), await tx(0, 2n)];
+      const chainNext = await g.prepare(sender);
+      g.admit(a, sender, chainNext);
+      const err = conflict(() => g.admit(b, sender, chainNext));
+      expect([err.nonce, err.expectedNonce, err.status]).to.deep.equal([0, 1, 409]);
+      expect(await g.prepare(sender)).to.equal(null); // known now: no chain read
+      g.admit(a, sender, null);
+    });
+  });
+
+  describe("when blocks apply", function () {
+    it("hands the view back to the ledger once its reservations are ordered", async function () {
+      const { gate: g, ledger } = gate(0);
+      const [t0, t1] = [await tx(0), await tx(1)];
+      g.admit(t0, sender, await g.prepare(sender));
+      g.admit(t1, sender, null);
+      const batch = [t0, t1].map((t) => ({ hash: t.hash, raw: new Uint8Array(0), sender, nonce: t.nonce }));
+      g.applied(ledger.applyBlock(2, batch));
+      expect(ledger.nextNonce(sender)).to.equal(2);
+      expect(conflict(() => g.admit(t1, sender, null)).expectedNonce).to.equal(2);
+    });
+
+    it("starts a sender again from the ledger after the order refused one of its transactions", async function () {
+      const { gate: g, ledger } = gate(0);
+      ledger.applyBlock(2, [{ hash: "0x" + "01".repeat(32), raw: new Uint8Array(0), sender, nonce: 0 }]);
+      const t1 = await tx(1);
+      g.admit(t1, sender, null);
+      // Another leader ordered a different nonce-1 transaction first: this one is refused everywhere.
+      const block = ledger.applyBlock(3, [
+        { hash: "0x" + "02".repeat(32), raw: new Uint8Array(0), sender, nonce: 1 },
+        { hash: t1.hash, raw: new Uint8Array(0), sender, nonce: 1 },
+      ]);
+      expect(block.refused.map((r) => r.hash)).to.deep.equal([t1.hash]);
+      g.applied(block);
+      expect(conflict(() => g.admit(t1, sender, null)).expectedNonce).to.equal(2);
+    });
+  });
+});
