@@ -8,6 +8,7 @@ import { NoEligibleLeaderError, NotLeaderError, ProposalDroppedError } from "../
 import type { OrdererMetrics } from "../metrics/metrics";
 import { BadRequestError, LeaderUnavailableError, MethodNotAllowedError, NotFoundError, PayloadTooLargeError } from "./errors";
 import { FORWARDED_HEADER, forwardToLeader } from "./forward";
+import { API_PATHS, ordererOpenApi } from "./openapi";
 import type { OrdererHandle } from "./types";
 
 export interface ApiServerOptions {
@@ -134,12 +135,13 @@ export class ApiServer {
       if (method !== allowed) throw new MethodNotAllowedError(method, allowed);
       return fn();
     };
-    if (path === "/v1/transactions") return { route: "submit", run: only("POST", () => this.submit(req)) };
+    if (path === API_PATHS.submit.path) return { route: "submit", run: only("POST", () => this.submit(req)) };
     const m = TX_PATH.exec(path);
     if (m !== null) return { route: "lookup", run: only("GET", () => this.lookup(m[1]!, req)) };
-    if (path === "/v1/status") return { route: "status", run: only("GET", async () => ({ status: 200, body: this.o.handle.status() })) };
-    if (path === "/metrics") return { route: "metrics", run: only("GET", () => this.metricsReply()) };
-    if (path === "/healthz") return { route: "healthz", run: only("GET", async () => this.health()) };
+    if (path === API_PATHS.status.path) return { route: "status", run: only("GET", async () => ({ status: 200, body: this.o.handle.status() })) };
+    if (path === API_PATHS.metrics.path) return { route: "metrics", run: only("GET", () => this.metricsReply()) };
+    if (path === API_PATHS.healthz.path) return { route: "healthz", run: only("GET", async () => this.health()) };
+    if (path === API_PATHS.openapi.path) return { route: "openapi", run: only("GET", async () => ({ status: 200, body: ordererOpenApi() })) };
     if (path === "/debug/partition" && this.o.debug !== undefined) {
       return { route: "debug", run: only("POST", () => this.partition(req)) };
     }

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { Signature, Transaction, Wallet } from "ethers";
 import pino from "pino";
+import { API_PATHS } from "../../src/api/openapi";
 import { ApiServer } from "../../src/api/server";
 import { FORWARDED_HEADER } from "../../src/api/forward";
 import type { NodeStatus, OrdererHandle, SubmitResult, TxLookup } from "../../src/api/types";
@@ -363,6 +364,20 @@ describe("api/server: the client HTTP API", function () {
       const res = await call(api.url, "GET", "/healthz");
       expect(res.status).to.equal(200);
       expect(res.json.ok).to.equal(true);
+    });
+
+    it("GET /openapi.json documents exactly the routes it serves, each with its method", async function () {
+      const api = await serve(new FakeHandle("n1", "n1"));
+      const doc = (await call(api.url, "GET", "/openapi.json")).json as { openapi: string; paths: Record<string, object> };
+      expect(doc.openapi).to.equal("3.1.0");
+      expect(Object.keys(doc.paths).sort()).to.deep.equal(Object.values(API_PATHS).map((r) => r.path).sort());
+      for (const r of Object.values(API_PATHS)) {
+        expect(Object.keys(doc.paths[r.path]!), r.path).to.deep.equal([r.method]);
+        const concrete = r.path.replace("{hash}", "0x" + "ab".repeat(32));
+        const other = r.method === "get" ? "POST" : "GET";
+        // Served under the documented method, refused (405) under any other: the path is a real route.
+        expect((await call(api.url, other, concrete)).status, `${other} ${r.path}`).to.equal(405);
+      }
     });
 
     it("answers 404 for an unknown route and 405 for a wrong method", async function () {

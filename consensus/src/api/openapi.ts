@@ -1,0 +1,80 @@
+/**
+ * The orderer's client API as an OpenAPI 3.1 document, served at `GET /openapi.json`. `API_PATHS` is what the server
+ * routes on; a test checks that it and the document name the same paths and methods.
+ */
+
+/** Every public route: method and path template. (`/debug/partition` exists only under `--fault-injection`.) */
+export const API_PATHS = {
+  submit: { method: "post", path: "/v1/transactions" },
+  lookup: { method: "get", path: "/v1/transactions/{hash}" },
+  status: { method: "get", path: "/v1/status" },
+  metrics: { method: "get", path: "/metrics" },
+  healthz: { method: "get", path: "/healthz" },
+  openapi: { method: "get", path: "/openapi.json" },
+} as const;
+
+const error = { $ref: "#/components/schemas/Error" };
+const json = (description: string, schema: object) => ({ description, content: { "application/json": { schema } } });
+const retry = {
+  description: "No leader, the leader changed or could not be reached, or admission could not be checked: resubmit the same bytes",
+  headers: { "Retry-After": { schema: { type: "integer" } } },
+  content: { "application/json": { schema: error } },
+};
+const nonce = json("The nonce is not the sender's next one: re-sign from expectedNonce", { $ref: "#/components/schemas/NonceRefusal" });
+const status = { enum: ["pending", "ordered", "applied"] };
+
+export function ordererOpenApi(): object {
+  return {
+    openapi: "3.1.0",
+    info: { title: "dplc ordering service client API", version: "1" },
+    components: {
+      schemas: {
+        Error: { type: "object", required: ["error"], properties: { error: { type: "string" } } },
+        NonceRefusal: {
+          type: "object",
+          required: ["error", "sender", "nonce", "expectedNonce"],
+          properties: { error: { type: "string" }, sender: { type: "string" }, nonce: { type: "integer" }, expectedNonce: { type: "integer" } },
+        },
+        Submitted: { type: "object", required: ["hash", "status"], properties: { hash: { type: "string" }, status } },
+        Lookup: {
+          type: "object",
+          required: ["status", "block", "index", "chainBlock"],
+          properties: {
+            status,
+            block: { type: ["integer", "null"] },
+            index: { type: ["integer", "null"] },
+            chainBlock: { type: ["integer", "null"] },
+            error: { type: "string" },
+          },
+        },
+      },
+    },
+    paths: {
+      [API_PATHS.submit.path]: {
+        post: {
+          summary: "Orders a signed raw transaction (any node; a follower forwards to the leader)",
+          requestBody: json("The signed transaction", { type: "object", required: ["raw"], properties: { raw: { type: "string" } } }),
+          responses: {
+            "200": json("Ordered, or still pending after the node's wait", { $ref: "#/components/schemas/Submitted" }),
+            "400": json("Malformed, unsigned, another chain's, an unrecoverable signature, or intrinsic gas too low", error),
+            "403": json("The sender is not an approved participant", error),
+            "409": nonce,
+            "413": json("Body over 4 MiB", error),
+            "503": retry,
+          },
+        },
+      },
+      [API_PATHS.lookup.path]: {
+        get: {
+          summary: "Where a transaction stands",
+          parameters: [{ name: "hash", in: "path", required: true, schema: { type: "string" } }],
+          responses: { "200": json("Its status and position", { $ref: "#/components/schemas/Lookup" }), "404": json("Never ordered", error), "409": nonce, "503": retry },
+        },
+      },
+      [API_PATHS.status.path]: { get: { summary: "The node: id, role, term, leader, commit and applied index, pool, members", responses: { "200": json("Node status", { type: "object" }) } } },
+      [API_PATHS.metrics.path]: { get: { summary: "Prometheus metrics", responses: { "200": { description: "text exposition format", content: { "text/plain": {} } } } } },
+      [API_PATHS.healthz.path]: { get: { summary: "Liveness: id, role, leader", responses: { "200": json("ok", { type: "object" }) } } },
+      [API_PATHS.openapi.path]: { get: { summary: "This document", responses: { "200": json("OpenAPI 3.1", { type: "object" }) } } },
+    },
+  };
+}
