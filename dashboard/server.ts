@@ -41,8 +41,21 @@ declare module "fastify" {
   }
 }
 
+/** One certificate price of a Case B sweep, as the certificates page charts it (tokens). */
+export interface SweepPoint {
+  certPrice: number;
+  windCertIncome: number;
+  windProfit: number;
+  generatorRevenue: number;
+}
+
+/** Results a run hands the dashboard besides what the chains hold (`npm run demo`: the Case B sweep). */
+export interface DashboardExtras {
+  readonly caseBSweep?: readonly SweepPoint[];
+}
+
 /** Builds, starts and returns the dashboard; `stop` closes the server, the poller and the chain connections. */
-export async function startDashboard(config: DashboardConfig, logger: Logger): Promise<Dashboard> {
+export async function startDashboard(config: DashboardConfig, logger: Logger, extras: DashboardExtras = {}): Promise<Dashboard> {
   const sources = openSources(config);
   const app = Fastify({ loggerInstance: logger as FastifyBaseLogger });
   let domain = `${config.host}:${config.port}`;
@@ -75,6 +88,10 @@ export async function startDashboard(config: DashboardConfig, logger: Logger): P
   });
   authRoutes(app, signIn);
   apiRoutes(app, sources, live, metrics);
+  app.get("/api/caseb", async () => {
+    if (extras.caseBSweep === undefined) throw Object.assign(new Error("no Case B sweep was run with this dashboard"), { statusCode: 404 });
+    return extras.caseBSweep;
+  });
   app.get("/openapi.json", async () => openApiDocument());
   app.get("/healthz", async () => ({ ok: true, block: live.state?.block ?? null }));
   app.get("/metrics", async (_req, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));

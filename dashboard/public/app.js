@@ -39,6 +39,15 @@ function meritOrder(el, orders) {
     [xs, at(demand), at(supply)], el);
 }
 
+/** Case B: certificate income, wind profit and generator revenue against the certificate price. */
+function sweepChart(el, sweep) {
+  const xs = sweep.map((p) => p.certPrice);
+  new uPlot({ width: 640, height: 260, title: "Case B: against the certificate price (tokens)", scales: { x: { time: false } },
+    series: [{ label: "price" }, { label: "wind certificate income", stroke: "#2e7d32" }, { label: "wind profit", stroke: "#1565c0" }, { label: "generator revenue", stroke: "#6a1b9a", scale: "rev" }],
+    axes: [{}, {}, { scale: "rev", side: 1 }] },
+    [xs, sweep.map((p) => p.windCertIncome), sweep.map((p) => p.windProfit), sweep.map((p) => p.generatorRevenue)], el);
+}
+
 const pages = {
   async round() {
     const r = await api("/api/round");
@@ -68,10 +77,13 @@ const pages = {
   },
   async certificates() {
     const c = await api("/api/certificates");
+    const sweep = await api("/api/caseb").catch(() => null);
     $("#content").innerHTML = `<h2>Green certificates</h2>` +
       cards([["issued", fmt(c.issued, 3)], ["traded", fmt(c.traded, 3)], ["retired", fmt(c.retired, 3)], ["held", fmt(c.held, 3)]]) +
       `<h3>Issued per generator</h3>` + table([{ label: "generator", value: (r) => r[0], text: true }, { label: "certificates", value: (r) => fmt(r[1], 3) }], Object.entries(c.issuedTo), "issued") +
-      `<h3>Retired</h3>` + table([{ label: "account", value: (r) => r.name, text: true }, { label: "purpose", value: (r) => r.purpose, text: true }, { label: "certificates", value: (r) => fmt(r.certificates, 3) }], c.retiredBy, "retired");
+      `<h3>Retired</h3>` + table([{ label: "account", value: (r) => r.name, text: true }, { label: "purpose", value: (r) => r.purpose, text: true }, { label: "certificates", value: (r) => fmt(r.certificates, 3) }], c.retiredBy, "retired") +
+      `<div id="sweep"></div>`;
+    if (sweep !== null && sweep.length > 0) sweepChart($("#sweep"), sweep);
   },
   async bridge() {
     const b = await api("/api/bridge");

@@ -13,6 +13,9 @@ import { participantWallet } from "../../src/chain/participants";
 import { DashboardConfigSchema } from "../../dashboard/config";
 import { startDashboard, SESSION_COOKIE, type Dashboard } from "../../dashboard/server";
 import { openApiDocument } from "../../dashboard/openapi";
+import { sweepPoints } from "../../dashboard/views/caseb";
+import { measured } from "../../src/paper/command";
+import { toNumber18 } from "../../src/units";
 import { LocalCluster } from "../../consensus/src/node/cluster";
 import { freeBasePort } from "../../consensus/test/process/load";
 
@@ -78,7 +81,7 @@ describe("dashboard: the market, certificates, bridge and cluster in a browser",
       orderers: cluster.ids.map((id) => cluster.apiUrl(id)),
       pollMs: 200,
     });
-    dashboard = await startDashboard(config, pino({ level: "silent" }));
+    dashboard = await startDashboard(config, pino({ level: "silent" }), { caseBSweep: sweepPoints([outcome]) });
     tc = (await signInAs(dashboard, tcWallet)) as { cookie: string };
     b1 = (await signInAs(dashboard, b1Wallet)) as { cookie: string };
   });
@@ -92,7 +95,7 @@ describe("dashboard: the market, certificates, bridge and cluster in a browser",
 
   describe("the JSON API", function () {
     it("refuses every /api route without a session, and a stranger's sign-in", async function () {
-      for (const route of ["/api/me", "/api/round", "/api/participants", "/api/certificates", "/api/bridge", "/api/cluster", "/api/round/matches.csv"]) {
+      for (const route of ["/api/me", "/api/round", "/api/caseb", "/api/participants", "/api/certificates", "/api/bridge", "/api/cluster", "/api/round/matches.csv"]) {
         expect((await getJson(dashboard, route)).status, route).to.equal(401);
       }
       expect(await signInAs(dashboard, participantWallet("nobody", new JsonRpcProvider()))).to.deep.equal({ status: 403 });
@@ -138,6 +141,10 @@ describe("dashboard: the market, certificates, bridge and cluster in a browser",
       expect(bridge.locked).to.equal(bridge.wrappedSupply);
       expect(bridge.mainToSide.delivered).to.equal(bridge.mainToSide.sent);
       expect(bridge.threshold).to.equal(2);
+      const m = measured(outcome);
+      expect((await getJson(dashboard, "/api/caseb", b1.cookie)).body).to.deep.equal([
+        { certPrice: 300, windCertIncome: toNumber18(m.certIncome), windProfit: toNumber18(m.windProfit), generatorRevenue: toNumber18(m.generatorRevenue) },
+      ]);
       const c = (await getJson(dashboard, "/api/cluster", tc.cookie)).body;
       expect(c.agree).to.equal(true);
       expect(cluster.ids).to.include(c.leader);
@@ -195,6 +202,7 @@ describe("dashboard: the market, certificates, bridge and cluster in a browser",
       await page.goto(`${dashboard.url}/#certificates`);
       await page.waitForSelector("#issued");
       expect(await page.textContent("#content")).to.contain("22,439.000");
+      await page.waitForSelector("#sweep canvas");
       await page.close();
     });
 
