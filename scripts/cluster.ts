@@ -42,7 +42,7 @@ async function main(): Promise<void> {
     chain: o.chain,
     fsync: o.fsync,
   });
-  cluster.generate();
+  await cluster.generate();
   console.log(`configs and keys in ${path.resolve(o.dir)}`);
   if (o.generateOnly) return;
   let stopping = false;

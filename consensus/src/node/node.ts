@@ -21,7 +21,8 @@ import { OrderLedger } from "./ledger";
 import { ProposalTracker } from "./proposals";
 import { ReadyLoop } from "./ready-loop";
 import { peerApiUrl } from "./peer-api";
-import { PartitionFilter, type NodeTransport, type TransportFactory } from "./transport";
+import type { Transport, TransportFactory } from "../transport/transport";
+import { PartitionFilter } from "./transport";
 
 export interface OrdererNodeOptions {
   config: OrdererConfig;
@@ -73,7 +74,7 @@ export class OrdererNode implements OrdererHandle {
   private readonly cutter: BlockCutter;
   private readonly proposals: ProposalTracker;
   private readonly chain: ChainView;
-  private readonly transport: NodeTransport;
+  private readonly transport: Transport;
   private readonly api: ApiServer;
   private readonly leaderWaitMs: number;
   private readonly catchUpEntries: number;
