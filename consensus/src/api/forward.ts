@@ -15,7 +15,7 @@ export interface ForwardedAnswer {
 export async function forwardToLeader(
   leaderUrl: string,
   path: string,
-  init: { method: "GET" | "POST"; body?: string; from: string; timeoutMs: number },
+  init: { method: "GET" | "POST"; body?: string; from: string; timeoutMs: number; dispatcher?: object },
 ): Promise<ForwardedAnswer> {
   try {
     const res = await fetch(new URL(path, leaderUrl), {
@@ -23,7 +23,9 @@ export async function forwardToLeader(
       headers: { "content-type": "application/json", [FORWARDED_HEADER]: init.from },
       body: init.body,
       signal: AbortSignal.timeout(init.timeoutMs),
-    });
+      // Node's fetch takes an undici dispatcher (not in the DOM RequestInit type): HTTPS to a consortium CA.
+      ...(init.dispatcher === undefined ? {} : { dispatcher: init.dispatcher }),
+    } as RequestInit);
     const text = await res.text();
     let body: unknown;
     try {

@@ -30,10 +30,12 @@ export function parseConfig(raw: unknown, baseDir = process.cwd(), source = "con
     throw new ConfigError(`${source}: ${lines.join("; ")}`, fieldOf(issues[0]), { cause: result.error });
   }
   const cfg = result.data;
+  const apiTls = cfg.api.tls;
   return {
     ...cfg,
     dataDir: path.resolve(baseDir, cfg.dataDir),
     tls: resolveFiles(cfg.tls, baseDir),
+    api: { ...cfg.api, tls: apiTls === undefined ? undefined : resolveFiles(apiTls, baseDir) },
   };
 }
 

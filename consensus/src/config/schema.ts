@@ -19,6 +19,9 @@ export const tlsFilesSchema = z
   })
   .strict();
 
+/** HTTPS on the client API; with `requestClientCert`, clients must present a certificate issued by `caFile`. */
+const apiTlsSchema = tlsFilesSchema.extend({ requestClientCert: z.boolean().default(false) }).strict();
+
 const nodeId = z
   .string()
   .min(1, "must not be empty")
@@ -137,6 +140,8 @@ export const ordererConfigSchema = z
     dataDir: z.string().min(1, "must not be empty"),
     /** Mutual TLS 1.3 on peer links. */
     tls: tlsFilesSchema,
+    /** The client HTTP API; `tls` makes it HTTPS (off by default). */
+    api: z.object({ tls: apiTlsSchema.optional() }).strict().default({}),
     timeouts: timeoutsSchema,
     batching: batchingSchema,
     storage: storageSchema,

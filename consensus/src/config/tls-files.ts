@@ -9,7 +9,7 @@ export interface TlsMaterial {
   ca?: string;
 }
 
-/** The `tls` section: file paths, already resolved against the config's directory. */
+/** The `tls` (or `api.tls`) section: file paths, already resolved against the config's directory. */
 export interface TlsFiles {
   certFile: string;
   keyFile: string;

@@ -61,6 +61,9 @@ export function checkCrossFields(cfg: OrdererConfig, ctx: z.RefinementCtx): void
       message: "the candidate pool is empty: improved mode needs at least one trading-centre node",
     });
   }
+  if (cfg.api.tls?.requestClientCert === true && cfg.api.tls.caFile === undefined) {
+    ctx.addIssue({ code: "custom", path: ["api", "tls", "caFile"], message: "is required when requestClientCert is true" });
+  }
   if (cfg.transport.reconnectMaxMs < cfg.transport.reconnectMinMs) {
     ctx.addIssue({ code: "custom", path: ["transport", "reconnectMaxMs"], message: "must be >= reconnectMinMs" });
   }

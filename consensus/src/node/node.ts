@@ -20,6 +20,7 @@ import { ChainView } from "./chain-view";
 import { OrderLedger } from "./ledger";
 import { ProposalTracker } from "./proposals";
 import { ReadyLoop } from "./ready-loop";
+import { apiTlsOptions } from "./api-tls";
 import { peerApiUrl } from "./peer-api";
 import type { Transport, TransportFactory } from "../transport/transport";
 import { PartitionFilter } from "./transport";
@@ -169,6 +170,7 @@ export class OrdererNode implements OrdererHandle {
       host: cfg.listen.host,
       port: cfg.listen.httpPort,
       debug: options.faultInjection === true ? { partition: (peers) => this.setPartition(peers) } : undefined,
+      ...apiTlsOptions(cfg),
     });
   }
 

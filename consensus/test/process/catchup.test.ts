@@ -31,7 +31,7 @@ describe("process: a pool member that missed entries catches up from the partici
 
   before(async function () {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "dplc-catchup-"));
-    cluster = new LocalCluster({ nodes: 3, dir, basePort: await freeBasePort(3), faultInjection: true, tickMs: 50, electionTicks: 10, logLevel: "info" });
+    cluster = new LocalCluster({ nodes: 3, dir, basePort: await freeBasePort(3), faultInjection: true, tickMs: 50, electionTicks: 10, logLevel: "info", trust: "fingerprint" });
     await cluster.generate(); // n1, n2: trading centre (the pool); n3: participant
     await cluster.startAll();
   });
