@@ -115,6 +115,14 @@ describe("orderer config", function () {
       expect(() => parseConfig({ ...raw, peers: (raw.peers as unknown[]).filter(Boolean) })).not.to.throw();
     });
 
+    it("resolves api.tls paths and leaves the client API on plain HTTP without it", function () {
+      expect(parseConfig(minimal(), dir).api).to.deep.equal({ tls: undefined });
+      const cfg = parseConfig({ ...minimal(), api: { tls: { certFile: "api.crt", keyFile: "api.key" } } }, dir);
+      expect(cfg.api.tls).to.deep.equal({ certFile: path.join(dir, "api.crt"), keyFile: path.join(dir, "api.key"), requestClientCert: false });
+      const demanding = { tls: { certFile: "c", keyFile: "k", requestClientCert: true } };
+      expectConfigError({ ...minimal(), api: demanding }, "api.tls.caFile", /is required when requestClientCert is true/);
+    });
+
     it("requires the TLS files", function () {
       const raw = minimal();
       delete raw.tls;
