@@ -13,7 +13,7 @@ import { Command } from "commander";
 import pino from "pino";
 import type { Message } from "../src/core/types";
 import { TcpTransport } from "../src/transport/tcp";
-import { TestPki } from "../test/transport/pki";
+import { createCertificateAuthority, issueNodeCertificate } from "../src/config/certs";
 
 const append = (i: number, bytes: number): Message => ({
   type: "append",
@@ -27,11 +27,11 @@ const append = (i: number, bytes: number): Message => ({
 });
 
 async function pair(): Promise<{ a: TcpTransport; b: TcpTransport; got: () => number }> {
-  const pki = await TestPki.create();
-  const [ia, ib] = [await pki.identity("a"), await pki.identity("b")];
+  const ca = await createCertificateAuthority();
+  const [ia, ib] = [await issueNodeCertificate(ca, "a"), await issueNodeCertificate(ca, "b")];
   const logger = pino({ level: "silent" });
-  const a = new TcpTransport({ id: "a", listen: { host: "127.0.0.1", port: 0 }, tls: ia.material, logger });
-  const b = new TcpTransport({ id: "b", listen: { host: "127.0.0.1", port: 0 }, tls: ib.material, logger });
+  const a = new TcpTransport({ id: "a", listen: { host: "127.0.0.1", port: 0 }, tls: { cert: ia.certPem, key: ia.keyPem }, logger });
+  const b = new TcpTransport({ id: "b", listen: { host: "127.0.0.1", port: 0 }, tls: { cert: ib.certPem, key: ib.keyPem }, logger });
   let n = 0;
   b.onMessage(() => n++);
   await Promise.all([a.start(), b.start()]);
