@@ -82,6 +82,8 @@ export class TcpTransport implements Transport, PartitionControl {
   private server: tls.Server | null = null;
   /** Handshake slots held by connections still in their TLS handshake, by `address:port`. */
   private readonly slots = new Map<string, () => void>();
+  /** When each kind of refusal was last logged, and how many were not logged since. */
+  private readonly refusals = new Map<string, { at: number; suppressed: number }>();
   private running = false;
   private received = 0;
   private rejected = 0;
@@ -257,7 +259,7 @@ export class TcpTransport implements Transport, PartitionControl {
     const slot = this.admission.admit(normalizeAddress(raw.remoteAddress));
     if ("refused" in slot) {
       this.rejected++;
-      this.logger.warn({ remote, reason: slot.refused }, "transport: dropped connection from unauthenticated peer");
+      this.refusal("admission", remote, slot.refused);
       return void raw.destroy();
     }
     raw.setNoDelay(true);
@@ -270,10 +272,13 @@ export class TcpTransport implements Transport, PartitionControl {
 
   private handshakeFailed(err: NodeJS.ErrnoException, socket: tls.TLSSocket): void {
     const remote = `${socket.remoteAddress}:${socket.remotePort}`;
+    socket.destroy();
+    // A client gone before its handshake ended (including every connection admission refused, which
+    // tls.Server reports this way) is neither a protocol error nor worth a line each.
+    if (err.code === "ECONNRESET") return void this.logger.debug({ remote, err: err.message }, "transport: handshake abandoned");
     this.rejected++;
     const reason = err.code === "ERR_TLS_HANDSHAKE_TIMEOUT" ? "handshake timed out" : `TLS handshake failed: ${err.message}`;
-    this.logger.warn({ remote, reason }, "transport: dropped connection from unauthenticated peer");
-    socket.destroy();
+    this.refusal("handshake", remote, reason);
   }
 
   /** A finished handshake: the slot is free again, and the certificate must name a configured peer. */
@@ -294,10 +299,26 @@ export class TcpTransport implements Transport, PartitionControl {
     const who = identifyPeer(socket, this.trusted());
     if ("reason" in who) {
       this.rejected++;
-      this.logger.warn({ remote, reason: who.reason }, "transport: dropped connection from unauthenticated peer");
+      this.refusal("identity", remote, who.reason);
       return void socket.destroy();
     }
     this.serve(socket, who.id, remote);
+  }
+
+  /**
+   * Logs a refused connection, at most once a second per kind with the count left out since: a flood
+   * must not turn into a flood of log lines (every refusal is still counted in `rejected`).
+   */
+  private refusal(kind: "admission" | "handshake" | "identity", remote: string, reason: string): void {
+    const now = Date.now();
+    const last = this.refusals.get(kind);
+    if (last !== undefined && now - last.at < 1_000) {
+      last.suppressed++;
+      return;
+    }
+    const suppressed = last?.suppressed ?? 0;
+    this.refusals.set(kind, { at: now, suppressed: 0 });
+    this.logger.warn({ remote, reason, ...(suppressed > 0 ? { suppressed } : {}) }, "transport: dropped connection from unauthenticated peer");
   }
 
   private trusted(): PeerTrust[] {
