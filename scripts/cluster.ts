@@ -24,12 +24,16 @@ const program = new Command()
   .option("--pool <k>", "trading-centre nodes (candidate pool), default a majority", intArg("--pool"))
   .option("--chain", "start a Hardhat node and deliver committed blocks to it", false)
   .option("--no-fsync", "turn fsync off (faster, not crash-safe)")
-  .option("--generate-only", "write keys and configs, start nothing", false)
+  .option("--trust <how>", "peers recognise certificates by: ca (the cluster's CA) or fingerprint (pins)", (v) => {
+    if (v !== "ca" && v !== "fingerprint") throw new InvalidArgumentError("--trust must be ca or fingerprint");
+    return v;
+  }, "ca")
+  .option("--generate-only", "write keys, certificates and configs, start nothing", false)
   .addHelpText("after", "\nExample:\n  npm run cluster -- --nodes 3 --dir /tmp/dplc --base-port 7100 --chain\n");
 
 async function main(): Promise<void> {
   program.parse(process.argv);
-  const o = program.opts<{ nodes: number; dir: string; basePort: number; pool?: number; chain: boolean; fsync: boolean; generateOnly: boolean }>();
+  const o = program.opts<{ nodes: number; dir: string; basePort: number; pool?: number; chain: boolean; fsync: boolean; trust: "ca" | "fingerprint"; generateOnly: boolean }>();
   if (o.basePort + 200 > 65_535) {
     process.stderr.write("cluster: --base-port leaves no room for API and chain ports (needs P+200 <= 65535)\n");
     process.exit(2);
@@ -41,9 +45,10 @@ async function main(): Promise<void> {
     pool: o.pool,
     chain: o.chain,
     fsync: o.fsync,
+    trust: o.trust,
   });
-  cluster.generate();
-  console.log(`configs and keys in ${path.resolve(o.dir)}`);
+  await cluster.generate();
+  console.log(`configs, keys and certificates (trust: ${o.trust}) in ${path.resolve(o.dir)}`);
   if (o.generateOnly) return;
   let stopping = false;
   const stop = async (): Promise<void> => {

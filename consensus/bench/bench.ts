@@ -75,7 +75,7 @@ async function ordererRows(o: Options, work: string): Promise<Row[]> {
       tickMs: 100,
       electionTicks: 10,
     });
-    cluster.generate();
+    await cluster.generate();
     try {
       await cluster.startAll();
       for (const [i, clients] of o.clients.entries()) {
@@ -137,7 +137,7 @@ async function failover(kills: number, work: string): Promise<Failover> {
     tickMs: 25,
     electionTicks: 10,
   });
-  cluster.generate();
+  await cluster.generate();
   const txs = await TxFactory.create(1);
   const samples: number[] = [];
   let failed = 0;

@@ -70,7 +70,7 @@ describe("dashboard: the market, certificates, bridge and cluster in a browser",
     outcome = await runCaseB({ data: loadMarket(CASE_A), pricing: "surplus-split", certPrice: "300", main: devnets.main, side: devnets.side, relayerLogger: pino({ level: "silent" }) });
     clusterDir = fs.mkdtempSync(path.join(os.tmpdir(), "dplc-dash-cluster-"));
     cluster = new LocalCluster({ nodes: 3, dir: clusterDir, basePort: await freeBasePort(3), logLevel: "warn" });
-    cluster.generate();
+    await cluster.generate();
     await Promise.all(cluster.ids.map((id) => cluster.start(id)));
     await cluster.leader();
     const config = DashboardConfigSchema.parse({

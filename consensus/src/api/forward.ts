@@ -16,7 +16,7 @@ export interface ForwardedAnswer {
 export async function forwardToLeader(
   leaderUrl: string,
   path: string,
-  init: { method: "GET" | "POST"; body?: string; from: string; timeoutMs: number; leaderChange?: AbortSignal },
+  init: { method: "GET" | "POST"; body?: string; from: string; timeoutMs: number; leaderChange?: AbortSignal; dispatcher?: object },
 ): Promise<ForwardedAnswer> {
   const signals = [AbortSignal.timeout(init.timeoutMs)];
   if (init.leaderChange !== undefined) signals.push(init.leaderChange);
@@ -26,7 +26,9 @@ export async function forwardToLeader(
       headers: { "content-type": "application/json", [FORWARDED_HEADER]: init.from },
       body: init.body,
       signal: AbortSignal.any(signals),
-    });
+      // Node's fetch takes an undici dispatcher (not in the DOM RequestInit type): HTTPS to a consortium CA.
+      ...(init.dispatcher === undefined ? {} : { dispatcher: init.dispatcher }),
+    } as RequestInit);
     const text = await res.text();
     let body: unknown;
     try {

@@ -1,4 +1,5 @@
 import http from "node:http";
+import https from "node:https";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
 import type { Admission } from "../chain/admission";
@@ -28,6 +29,10 @@ export interface ApiServerOptions {
   leaderRetryMs?: number;
   /** Fault-injection hooks for process-level tests; routes under /debug/ exist only when given. */
   debug?: DebugHooks;
+  /** HTTPS instead of HTTP; `requestCert` refuses clients without a certificate issued by `ca`. */
+  tls?: { key: string; cert: string; ca?: string; requestCert: boolean };
+  /** How requests are forwarded to the leader's API (an undici Agent trusting the consortium CA, for HTTPS). */
+  forwardDispatcher?: object;
 }
 
 export interface DebugHooks {
@@ -51,13 +56,19 @@ const RETRY_AFTER_SECONDS = "1";
  * carries `Retry-After`. The contract is in consensus/README.md ("Client API").
  */
 export class ApiServer {
-  private readonly server: http.Server;
+  private readonly server: http.Server | https.Server;
   private readonly latencyChildren = new Map<string, { observe(v: number): void }>();
-  private readonly o: Required<Omit<ApiServerOptions, "admission" | "debug">> & Pick<ApiServerOptions, "admission" | "debug">;
+  private readonly o: Required<Omit<ApiServerOptions, "admission" | "debug" | "tls" | "forwardDispatcher">> &
+    Pick<ApiServerOptions, "admission" | "debug" | "tls" | "forwardDispatcher">;
 
   constructor(options: ApiServerOptions) {
     this.o = { host: "127.0.0.1", maxBodyBytes: 4 * 1024 * 1024, forwardTimeoutMs: 10_000, leaderRetryMs: 5_000, ...options };
-    this.server = http.createServer((req, res) => void this.serve(req, res));
+    const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => void this.serve(req, res);
+    const tls = this.o.tls;
+    this.server =
+      tls === undefined
+        ? http.createServer(handler)
+        : https.createServer({ ...tls, rejectUnauthorized: tls.requestCert, minVersion: "TLSv1.2" }, handler);
     this.server.keepAliveTimeout = 65_000;
   }
 
@@ -77,7 +88,7 @@ export class ApiServer {
   }
 
   get url(): string {
-    return `http://${this.o.host}:${this.port}`;
+    return `${this.o.tls === undefined ? "http" : "https"}://${this.o.host}:${this.port}`;
   }
 
   async stop(): Promise<void> {
@@ -88,6 +99,7 @@ export class ApiServer {
     const timer = setTimeout(() => this.server.closeAllConnections(), 2_000);
     await closed;
     clearTimeout(timer);
+    await (this.o.forwardDispatcher as { close?: () => Promise<void> } | undefined)?.close?.();
   }
 
   /** The latency histogram's child per route and status, bound once (labels are hashed per lookup). */
@@ -220,6 +232,7 @@ export class ApiServer {
       from: this.o.handle.status().id,
       timeoutMs: this.o.forwardTimeoutMs,
       leaderChange: this.o.handle.leaderChangeSignal(),
+      dispatcher: this.o.forwardDispatcher,
     });
     return { status: answer.status, body: answer.body };
   }

@@ -12,11 +12,10 @@ export {
 export { loadConfig, parseConfig } from "./load";
 export { clusterMembers, remotePeers, candidatePool, configWarnings, admissionSettings } from "./validate";
 export {
-  generateNodeKey,
-  writeKeyFile,
-  readKeyFile,
-  ensureKeyFile,
-  publicKeyFromHex,
-  publicKeyToHex,
-  type NodeKey,
-} from "./keys";
+  readTlsMaterial,
+  certificateFingerprint,
+  certificateNames,
+  normalizeFingerprint,
+  type TlsMaterial,
+  type TlsFiles,
+} from "./tls-files";

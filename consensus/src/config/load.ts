@@ -3,6 +3,7 @@ import path from "node:path";
 import type { ZodIssue } from "zod";
 import { ConfigError } from "./errors";
 import { ordererConfigSchema, type OrdererConfig } from "./schema";
+import type { TlsFiles } from "./tls-files";
 import { checkCrossFields } from "./validate";
 
 const fullSchema = ordererConfigSchema.superRefine(checkCrossFields);
@@ -18,7 +19,7 @@ function describe(issue: ZodIssue): string {
 }
 
 /**
- * Validates an already-parsed config object. `baseDir` resolves relative `dataDir` and `keyFile`.
+ * Validates an already-parsed config object. `baseDir` resolves relative `dataDir` and TLS file paths.
  * Throws ConfigError naming the first bad field; the message lists every problem found.
  */
 export function parseConfig(raw: unknown, baseDir = process.cwd(), source = "config"): OrdererConfig {
@@ -29,11 +30,18 @@ export function parseConfig(raw: unknown, baseDir = process.cwd(), source = "con
     throw new ConfigError(`${source}: ${lines.join("; ")}`, fieldOf(issues[0]), { cause: result.error });
   }
   const cfg = result.data;
+  const apiTls = cfg.api.tls;
   return {
     ...cfg,
     dataDir: path.resolve(baseDir, cfg.dataDir),
-    keyFile: path.resolve(baseDir, cfg.keyFile),
+    tls: resolveFiles(cfg.tls, baseDir),
+    api: { ...cfg.api, tls: apiTls === undefined ? undefined : resolveFiles(apiTls, baseDir) },
   };
+}
+
+function resolveFiles<T extends TlsFiles>(files: T, baseDir: string): T {
+  const caFile = files.caFile === undefined ? {} : { caFile: path.resolve(baseDir, files.caFile) };
+  return { ...files, certFile: path.resolve(baseDir, files.certFile), keyFile: path.resolve(baseDir, files.keyFile), ...caFile };
 }
 
 /** Reads and validates a JSON config file; relative paths inside it are relative to the file. */

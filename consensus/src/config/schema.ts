@@ -1,10 +1,26 @@
 import { z } from "zod";
+import { FINGERPRINT_PATTERN, normalizeFingerprint } from "./tls-files";
 
-/** Raw 32-byte Ed25519 public key, hex. */
-const publicKeyHex = z
+/** SHA-256 certificate fingerprint, `AA:BB:…` (as openssl and node:crypto print it) or 64 hex digits. */
+const fingerprint = z
   .string()
-  .regex(/^(0x)?[0-9a-fA-F]{64}$/, "must be a 32-byte Ed25519 public key in hex")
-  .transform((s) => s.replace(/^0x/, "").toLowerCase());
+  .regex(FINGERPRINT_PATTERN, "must be a SHA-256 certificate fingerprint: 32 hex bytes, e.g. AB:CD:… or 64 hex digits")
+  .transform(normalizeFingerprint);
+
+const pemFile = z.string().min(1, "must not be empty");
+
+/** A node's TLS identity: PEM certificate and private key, and optionally the consortium CA it trusts. */
+export const tlsFilesSchema = z
+  .object({
+    certFile: pemFile,
+    keyFile: pemFile,
+    /** Peers without a pinned fingerprint must present a certificate issued by this CA naming their id. */
+    caFile: pemFile.optional(),
+  })
+  .strict();
+
+/** HTTPS on the client API; with `requestClientCert`, clients must present a certificate issued by `caFile`. */
+const apiTlsSchema = tlsFilesSchema.extend({ requestClientCert: z.boolean().default(false) }).strict();
 
 const nodeId = z
   .string()
@@ -26,7 +42,8 @@ export const peerSchema = z
     port: port.refine((p) => p > 0, "must be a fixed port (1-65535) for a peer"),
     /** The peer's client API port on `host`: where a follower forwards transactions while it leads. */
     httpPort: port.refine((p) => p > 0, "must be a fixed port (1-65535) for a peer").optional(),
-    publicKey: publicKeyHex,
+    /** Pins the peer's TLS certificate; without it the peer's certificate must come from `tls.caFile`. */
+    fingerprint: fingerprint.optional(),
   })
   .strict();
 
@@ -75,7 +92,7 @@ const storageSchema = z
   .strict()
   .default({});
 
-const transportSchema = z
+export const transportSchema = z
   .object({
     queueLimit: z.number().int().min(1).default(4096),
     queueBytesLimit: z
@@ -90,6 +107,12 @@ const transportSchema = z
       .default(256 * 1024 * 1024),
     reconnectMinMs: z.number().int().min(1).default(50),
     reconnectMaxMs: z.number().int().min(1).default(2_000),
+    /** A connection that has not finished its TLS handshake by then is closed, inbound or outbound. */
+    handshakeTimeoutMs: z.number().int().min(100).max(60_000).default(2_000),
+    /** Unfinished inbound handshakes from any one source address. */
+    maxPendingPerSource: z.number().int().min(1).max(1_024).default(4),
+    /** Unfinished inbound handshakes from all addresses that are not a configured peer's, together. */
+    maxPendingHandshakes: z.number().int().min(1).max(65_536).default(64),
   })
   .strict()
   .default({});
@@ -134,7 +157,10 @@ export const ordererConfigSchema = z
       })
       .strict(),
     dataDir: z.string().min(1, "must not be empty"),
-    keyFile: z.string().min(1, "must not be empty"),
+    /** Mutual TLS 1.3 on peer links. */
+    tls: tlsFilesSchema,
+    /** The client HTTP API; `tls` makes it HTTPS (off by default). */
+    api: z.object({ tls: apiTlsSchema.optional() }).strict().default({}),
     timeouts: timeoutsSchema,
     batching: batchingSchema,
     storage: storageSchema,

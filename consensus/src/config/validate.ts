@@ -33,6 +33,13 @@ export function checkCrossFields(cfg: OrdererConfig, ctx: z.RefinementCtx): void
         message: `this node's own peer entry has httpPort ${p.httpPort} but listen.httpPort is ${cfg.listen.httpPort}`,
       });
     }
+    if (p.id !== cfg.id && p.fingerprint === undefined && cfg.tls.caFile === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["peers", i, "fingerprint"],
+        message: `is required for peer "${p.id}" unless tls.caFile names the consortium CA`,
+      });
+    }
     if (p.httpPort !== undefined && p.httpPort === p.port) {
       ctx.addIssue({ code: "custom", path: ["peers", i, "httpPort"], message: "must differ from the peer's raft port" });
     }
@@ -55,6 +62,9 @@ export function checkCrossFields(cfg: OrdererConfig, ctx: z.RefinementCtx): void
     });
   }
   checkAdmission(cfg, ctx);
+  if (cfg.api.tls?.requestClientCert === true && cfg.api.tls.caFile === undefined) {
+    ctx.addIssue({ code: "custom", path: ["api", "tls", "caFile"], message: "is required when requestClientCert is true" });
+  }
   if (cfg.transport.reconnectMaxMs < cfg.transport.reconnectMinMs) {
     ctx.addIssue({ code: "custom", path: ["transport", "reconnectMaxMs"], message: "must be >= reconnectMinMs" });
   }

@@ -3,7 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { DAEMON_NODE_FLAGS, ensureBuilt } from "../../bin/build";
 import { REPO_ROOT, startHardhatNode, type DevNode } from "../chain/devnode";
-import { generateNodeKey, writeKeyFile } from "../config/keys";
+import { CA_CERT_FILE, certPaths, writeClusterCertificates } from "../config/certs";
 import type { OrdererConfigInput } from "../config/schema";
 import type { NodeRole } from "../core/types";
 
@@ -23,6 +23,11 @@ export interface LocalClusterOptions {
   faultInjection?: boolean;
   logLevel?: string;
   batchTimeoutMs?: number;
+  /**
+   * How peers recognise each other's TLS certificates: through the cluster's own CA ("ca", the
+   * default, as a consortium would) or by pinned SHA-256 fingerprints ("fingerprint").
+   */
+  trust?: "ca" | "fingerprint";
 }
 
 /** Raft port of node i is basePort + i, its API basePort + 100 + i, the chain basePort + 200. */
@@ -38,6 +43,8 @@ export class LocalCluster {
   readonly procs = new Map<string, ChildProcess>();
   private readonly exits = new Map<string, Promise<void>>();
   chainNode: DevNode | null = null;
+  /** The pending `generate()`, which `start` waits for: keys and certificates are made asynchronously. */
+  private generating: Promise<void> | null = null;
 
   constructor(readonly o: LocalClusterOptions) {
     this.ids = Array.from({ length: o.nodes }, (_, i) => `n${i + 1}`);
@@ -63,16 +70,22 @@ export class LocalCluster {
     return path.join(this.o.dir, `${id}.log`);
   }
 
-  /** Writes a fresh key pair and config per node (replacing the directory's data). */
-  generate(): void {
+  /** Writes a fresh CA, a TLS key and certificate and a config per node (replacing the directory's data). */
+  generate(): Promise<void> {
+    this.generating = this.writeFiles();
+    return this.generating;
+  }
+
+  private async writeFiles(): Promise<void> {
     fs.rmSync(this.o.dir, { recursive: true, force: true });
     fs.mkdirSync(this.o.dir, { recursive: true });
+    const fingerprints = await writeClusterCertificates(this.o.dir, this.ids);
+    const pinned = this.o.trust === "fingerprint";
     const pool = this.o.pool ?? Math.floor(this.o.nodes / 2) + 1;
     const peers = this.ids.map((id, i) => {
-      const key = generateNodeKey();
-      writeKeyFile(path.join(this.o.dir, "keys", `${id}.json`), key);
       const role: NodeRole = i < pool ? "trading-centre" : "participant";
-      return { id, role, host: "127.0.0.1", port: this.o.basePort + i, httpPort: this.o.basePort + HTTP_OFFSET + i, publicKey: key.publicKeyHex };
+      const pin = pinned ? { fingerprint: fingerprints[id] } : {};
+      return { id, role, host: "127.0.0.1", port: this.o.basePort + i, httpPort: this.o.basePort + HTTP_OFFSET + i, ...pin };
     });
     peers.forEach((p, i) => {
       const cfg: OrdererConfigInput = {
@@ -81,7 +94,7 @@ export class LocalCluster {
         peers,
         listen: { host: "127.0.0.1", raftPort: p.port, httpPort: this.o.basePort + HTTP_OFFSET + i },
         dataDir: `data/${p.id}`,
-        keyFile: `keys/${p.id}.json`,
+        tls: { ...certPaths(p.id), ...(pinned ? {} : { caFile: CA_CERT_FILE }) },
         timeouts: { tickMs: this.o.tickMs ?? 50, electionTicks: this.o.electionTicks ?? 10 },
         storage: { fsync: this.o.fsync ?? true },
         batching: { batchTimeoutMs: this.o.batchTimeoutMs ?? 50 },
@@ -101,6 +114,7 @@ export class LocalCluster {
   /** Starts one node process (appending to its log) and waits until its API answers. */
   async start(id: string, timeoutMs = 60_000): Promise<void> {
     if (this.procs.has(id)) throw new Error(`${id} is already running`);
+    await this.generating;
     // Built here, once, before any node starts: the nodes' own launchers then find the build fresh.
     ensureBuilt({ root: REPO_ROOT });
     const args = [...DAEMON_NODE_FLAGS, path.join(REPO_ROOT, "consensus/bin/orderer.js")];

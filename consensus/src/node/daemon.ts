@@ -2,8 +2,8 @@ import pino, { type Logger } from "pino";
 import { loadConfig } from "../config/load";
 import { configWarnings } from "../config/validate";
 import { OrdererMetrics } from "../metrics/metrics";
+import { transportFactoryFromConfig } from "../transport/from-config";
 import { OrdererNode } from "./node";
-import { tcpTransportFactory } from "./tcp";
 
 export interface DaemonOptions {
   configFile: string;
@@ -28,7 +28,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const node = new OrdererNode({
     config,
     logger,
-    transport: tcpTransportFactory(config, logger),
+    transport: transportFactoryFromConfig(config, logger),
     deliver: options.deliver,
     peerApi: options.peerApi,
     faultInjection: options.faultInjection,

@@ -24,8 +24,10 @@ import { OrderLedger } from "./ledger";
 import { NonceGate } from "./nonce-gate";
 import { ProposalTracker } from "./proposals";
 import { ReadyLoop } from "./ready-loop";
+import { apiTlsOptions } from "./api-tls";
 import { peerApiUrl } from "./peer-api";
-import { PartitionFilter, type NodeTransport, type TransportFactory } from "./transport";
+import type { Transport, TransportFactory } from "../transport/transport";
+import { PartitionFilter } from "./transport";
 
 export interface OrdererNodeOptions {
   config: OrdererConfig;
@@ -77,7 +79,7 @@ export class OrdererNode implements OrdererHandle {
   private readonly cutter: BlockCutter;
   private readonly proposals: ProposalTracker;
   private readonly chain: ChainView;
-  private readonly transport: NodeTransport;
+  private readonly transport: Transport;
   private readonly api: ApiServer;
   private readonly leaderWaitMs: number;
   private readonly catchUpEntries: number;
@@ -186,6 +188,7 @@ export class OrdererNode implements OrdererHandle {
       // replaced) until it learns the next leader, as long as it would wait for an election itself.
       leaderRetryMs: this.leaderWaitMs,
       debug: options.faultInjection === true ? { partition: (peers) => this.setPartition(peers) } : undefined,
+      ...apiTlsOptions(cfg),
     });
   }
 

@@ -11,7 +11,9 @@ export function peerApiUrl(cfg: OrdererConfig, explicit: Readonly<Record<string,
   if (given !== undefined) return given;
   const peer = cfg.peers.find((p) => p.id === id);
   if (peer === undefined) return null;
-  if (peer.httpPort !== undefined) return `http://${peer.host}:${peer.httpPort}`;
+  // HTTPS is a consortium-wide choice: a node with api.tls expects its peers' APIs to use it too.
+  const scheme = cfg.api.tls === undefined ? "http" : "https";
+  if (peer.httpPort !== undefined) return `${scheme}://${peer.host}:${peer.httpPort}`;
   const offset = cfg.listen.httpPort - cfg.listen.raftPort;
-  return `http://${peer.host}:${peer.port + offset}`;
+  return `${scheme}://${peer.host}:${peer.port + offset}`;
 }

@@ -1,7 +1,8 @@
-export type { Transport, MessageHandler, PartitionControl, PeerStats, TransportStats } from "./transport";
+export type { Transport, TransportFactory, MessageHandler, PartitionControl, PeerStats, TransportStats } from "./transport";
 export { encodeMessage, decodeMessage, encodeBatch, decodeBatch } from "./codec";
-export { TcpTransport, type TcpPeer, type TcpTransportOptions } from "./tcp";
-export { tcpTransportFromConfig } from "./from-config";
+export { TcpTransport, type TcpPeer, type TcpTransportOptions, type TcpTransportSettings } from "./tcp";
+export { tcpOptionsFromConfig, transportFactoryFromConfig } from "./from-config";
+export { HandshakeAdmission, type AdmissionLimits } from "./admission";
 export { MemoryNetwork, MemoryTransport } from "./memory";
 export { setPartition, partitionFromEnv, parsePeerList, PARTITION_ENV } from "./partition";
 export { BoundedQueue } from "./bounded-queue";

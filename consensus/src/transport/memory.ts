@@ -1,5 +1,6 @@
 import type { Message, NodeId } from "../core/types";
-import type { MessageHandler, PartitionControl, Transport } from "./transport";
+import { setPartition } from "./partition";
+import type { MessageHandler, PartitionControl, Transport, TransportFactory } from "./transport";
 
 /**
  * An in-process network for tests: transports created from one MemoryNetwork reach each other.
@@ -18,6 +19,15 @@ export class MemoryNetwork {
       this.nodes.set(id, t);
     }
     return t;
+  }
+
+  /** A node driver's factory for node `id` on this network. */
+  factory(id: NodeId): TransportFactory {
+    return (onMessage) => {
+      const t = this.transport(id);
+      t.onMessage(onMessage);
+      return t;
+    };
   }
 
   /** @internal */
@@ -66,8 +76,12 @@ export class MemoryTransport implements Transport, PartitionControl {
     this.running = true;
   }
 
-  async stop(): Promise<void> {
+  async close(): Promise<void> {
     this.running = false;
+  }
+
+  partition(peers: NodeId[]): void {
+    setPartition(this, peers);
   }
 
   block(peer: NodeId): void {

@@ -34,5 +34,6 @@ export function registerTransportMetrics(registry: Registry, stats: () => Transp
     });
   };
   single("dplc_transport_received_messages_total", "Raft messages accepted from authenticated peers", (s) => s.received);
+  single("dplc_transport_pending_handshakes", "Inbound connections whose TLS handshake has not finished", (s) => s.pendingHandshakes ?? 0);
   single("dplc_transport_rejected_total", "Inbound connections or messages refused (unauthenticated, malformed)", (s) => s.rejected);
 }

@@ -1,14 +1,12 @@
-import type { KeyObject } from "node:crypto";
 import net from "node:net";
+import tls from "node:tls";
 import type { Logger } from "pino";
 import type { Message, NodeId } from "../core/types";
 import { BoundedQueue } from "./bounded-queue";
 import { encodeBatch } from "./codec";
-import { encodeFrame, FRAME_HEADER_BYTES, FrameDecoder } from "./frame";
-import { FrameMac, HANDSHAKE_FRAME_BYTES, MAC_BYTES, newEphemeral, newNonce, sessionKey, signHello, verifyWelcome } from "./handshake";
+import { FRAME_HEADER_BYTES } from "./frame";
+import { baseOptions, checkPeer } from "./tls";
 import type { PeerStats } from "./transport";
-
-type LooseFrame = { k?: unknown; id?: unknown; nonce?: unknown; eph?: unknown; sig?: unknown } | null;
 
 /** Bytes a message will roughly take on the wire (entry and snapshot payloads dominate). */
 function approxSize(m: Message): number {
@@ -22,12 +20,16 @@ export interface PeerAddress {
   id: NodeId;
   host: string;
   port: number;
-  publicKey: KeyObject;
+  /** Canonical SHA-256 fingerprint pinned for the peer's certificate; absent: the CA vouches. */
+  fingerprint?: string;
 }
 
 export interface LinkSettings {
   selfId: NodeId;
-  privateKey: KeyObject;
+  /** Key, certificate and CA of this node, parsed once. */
+  secureContext: tls.SecureContext;
+  /** Source address for outbound connections (the listen address when it is a specific IP). */
+  localAddress?: string;
   queueLimit: number;
   queueBytesLimit: number;
   /** A connection whose writes stay blocked this long is presumed dead and replaced. */
@@ -44,14 +46,13 @@ export interface LinkSettings {
 }
 
 /**
- * The outbound half of a peer connection: a bounded queue, one authenticated TCP stream and a
- * reconnect loop with capped exponential backoff and jitter. Messages go one way (to the peer);
- * the peer's messages arrive on the connection it dials to us.
+ * The outbound half of a peer connection: a bounded queue, one mutual-TLS stream and a reconnect loop
+ * with capped exponential backoff and jitter. Messages go one way (to the peer); the peer's messages
+ * arrive on the connection it dials to us.
  */
 export class PeerLink {
   private readonly queue: BoundedQueue<Message>;
-  private socket: net.Socket | null = null;
-  private mac: FrameMac | null = null;
+  private socket: tls.TLSSocket | null = null;
   private ready = false;
   private paused = false;
   private running = false;
@@ -102,12 +103,11 @@ export class PeerLink {
   }
 
   flush(): void {
-    while (this.ready && !this.paused && this.queue.length > 0 && this.socket !== null && this.mac !== null) {
+    while (this.ready && !this.paused && this.queue.length > 0 && this.socket !== null) {
       // Bounded frames keep a heartbeat from waiting behind tens of megabytes of entries.
       const batch = this.queue.take(this.s.batchMessages, this.s.frameBytesTarget);
-      // Length, MAC and body in one buffer: the body is encoded after room left for the other two.
-      const frame = encodeBatch(batch, FRAME_HEADER_BYTES + MAC_BYTES);
-      this.mac.sealInto(frame, FRAME_HEADER_BYTES);
+      // Length and body in one buffer: the body is encoded after room left for the length.
+      const frame = encodeBatch(batch, FRAME_HEADER_BYTES);
       frame.writeUInt32BE(frame.length - FRAME_HEADER_BYTES, 0);
       this.stats.sent += batch.length;
       if (!this.socket.write(frame)) {
@@ -133,36 +133,29 @@ export class PeerLink {
 
   private connect(): void {
     if (!this.running) return;
-    const socket = net.connect({ host: this.peer.host, port: this.peer.port });
-    socket.setNoDelay(true);
-    socket.setKeepAlive(true, 5_000);
+    const tcp = net.connect({ host: this.peer.host, port: this.peer.port, localAddress: this.s.localAddress });
+    tcp.setNoDelay(true);
+    tcp.setKeepAlive(true, 5_000);
+    const socket = tls.connect({
+      ...baseOptions(this.s.secureContext),
+      socket: tcp,
+      // The peer's identity is its certificate (checkPeer), not the host name we dialed.
+      checkServerIdentity: () => undefined,
+    });
     this.socket = socket;
-    // The listener only ever sends two small handshake frames.
-    const decoder = new FrameDecoder(HANDSHAKE_FRAME_BYTES);
-    const handshake = new ClientHandshake(this.s.selfId, this.peer, this.s.privateKey);
     const fail = (reason: string): void => {
       this.s.logger.warn({ peer: this.peer.id, reason }, "transport: outbound connection rejected");
       socket.destroy();
     };
     const timeout = setTimeout(() => fail("handshake timed out"), this.s.handshakeTimeoutMs);
-    socket.on("data", (chunk: Buffer) => {
-      let frames: Buffer[];
-      try {
-        frames = decoder.push(chunk);
-      } catch (err) {
-        return fail((err as Error).message);
-      }
-      for (const f of frames) {
-        const step = handshake.step(f);
-        if (typeof step === "string") return fail(step);
-        if (step.reply !== undefined) socket.write(encodeFrame(Buffer.from(JSON.stringify(step.reply))));
-        if (step.mac !== undefined) {
-          clearTimeout(timeout);
-          this.mac = step.mac;
-          this.onReady();
-        }
-      }
+    socket.once("secureConnect", () => {
+      clearTimeout(timeout);
+      const refused = checkPeer(socket, this.peer);
+      if (refused !== null) return fail(refused);
+      this.onReady();
     });
+    // The listener sends nothing on this stream; reading keeps TLS's own records (tickets, alerts) flowing.
+    socket.resume();
     socket.on("error", (err) => this.s.logger.debug({ peer: this.peer.id, err: err.message }, "transport: connection error"));
     socket.on("close", () => {
       clearTimeout(timeout);
@@ -182,7 +175,6 @@ export class PeerLink {
   private onClosed(): void {
     if (this.ready) this.s.logger.info({ peer: this.peer.id }, "transport: connection to peer closed");
     this.socket = null;
-    this.mac = null;
     this.ready = false;
     this.paused = false;
     this.stats.connected = false;
@@ -195,56 +187,5 @@ export class PeerLink {
       this.timer = null;
       this.connect();
     }, delay);
-  }
-}
-
-/**
- * The dialer's half of the handshake (see handshake.ts): answers the challenge with a signed hello,
- * then checks the welcome and yields the session's frame MAC. Errors come back as strings to log.
- */
-class ClientHandshake {
-  private readonly nonce = newNonce();
-  private readonly eph = newEphemeral();
-  private serverNonce = "";
-  private serverEph = "";
-  private phase: "challenge" | "welcome" | "done" = "challenge";
-
-  constructor(
-    private readonly self: NodeId,
-    private readonly peer: PeerAddress,
-    private readonly key: KeyObject,
-  ) {}
-
-  step(frame: Buffer): { reply?: object; mac?: FrameMac } | string {
-    let body: LooseFrame;
-    try {
-      body = JSON.parse(frame.toString("utf8")) as LooseFrame;
-    } catch {
-      return "malformed handshake frame";
-    }
-    if (body === null || typeof body !== "object") return "malformed handshake frame";
-    if (this.phase === "challenge" && body.k === "challenge") {
-      if (body.id !== this.peer.id) return `peer answered as ${String(body.id)}`;
-      if (typeof body.nonce !== "string" || typeof body.eph !== "string") return "malformed challenge";
-      this.serverNonce = body.nonce;
-      this.serverEph = body.eph;
-      this.phase = "welcome";
-      const sig = signHello(this.key, this.self, this.peer.id, this.serverNonce, this.eph.pub, this.serverEph);
-      return { reply: { k: "hello", from: this.self, to: this.peer.id, nonce: this.nonce, eph: this.eph.pub, sig } };
-    }
-    if (this.phase === "welcome" && body.k === "welcome") {
-      const proven =
-        typeof body.sig === "string" &&
-        verifyWelcome(this.peer.publicKey, body.sig, this.peer.id, this.self, this.nonce, this.serverEph, this.eph.pub);
-      if (!proven) return "peer failed to prove its key";
-      try {
-        const mac = new FrameMac(sessionKey(this.eph.key, this.serverEph, this.serverNonce, this.nonce));
-        this.phase = "done";
-        return { mac };
-      } catch (err) {
-        return (err as Error).message;
-      }
-    }
-    return `unexpected ${String(body.k)} frame during ${this.phase}`;
   }
 }

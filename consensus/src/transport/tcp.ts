@@ -1,30 +1,34 @@
-import type { KeyObject } from "node:crypto";
 import net, { type AddressInfo } from "node:net";
+import tls from "node:tls";
 import pino, { type Logger } from "pino";
-import { publicKeyFromHex } from "../config/keys";
+import type { Registry } from "prom-client";
+import type { TlsMaterial } from "../config/tls-files";
+import { normalizeFingerprint } from "../config/tls-files";
 import type { Message, NodeId } from "../core/types";
+import { HandshakeAdmission, normalizeAddress } from "./admission";
 import { decodeBatch } from "./codec";
 import { MessageDecodeError } from "./errors";
-import { encodeFrame, FrameDecoder } from "./frame";
-import { FrameMac, HANDSHAKE_FRAME_BYTES, newEphemeral, newNonce, sessionKey, signWelcome, verifyHello, type HelloFrame } from "./handshake";
+import { FrameDecoder } from "./frame";
+import { registerTransportMetrics } from "./metrics";
+import { setPartition } from "./partition";
 import { PeerLink, type LinkSettings } from "./peer-link";
+import { identifyPeer, secureContext, serverOptions, type PeerTrust } from "./tls";
 import type { MessageHandler, PartitionControl, Transport, TransportStats } from "./transport";
-
-type InboundFrame = { k?: unknown; from?: unknown; to?: unknown; nonce?: unknown; eph?: unknown; sig?: unknown } | null;
 
 export interface TcpPeer {
   id: NodeId;
   host: string;
   port: number;
-  /** Raw Ed25519 public key as hex (as in the config), or a KeyObject. */
-  publicKey: string | KeyObject;
+  /** SHA-256 fingerprint of the peer's certificate (any case, colons optional); absent: the CA vouches. */
+  fingerprint?: string;
 }
 
 export interface TcpTransportOptions {
   id: NodeId;
   /** Port 0 picks an ephemeral port; read it back with `address()`. */
   listen: { host: string; port: number };
-  privateKey: KeyObject;
+  /** This node's certificate and key, and the consortium CA (if peers are not all pinned). */
+  tls: TlsMaterial;
   peers?: TcpPeer[];
   /** Per-peer queue bound in messages (default 4096)... */
   queueLimit?: number;
@@ -35,50 +39,73 @@ export interface TcpTransportOptions {
   stallTimeoutMs?: number;
   reconnectMinMs?: number;
   reconnectMaxMs?: number;
+  /** Deadline for a TLS handshake, inbound or outbound (default 2 s). */
   handshakeTimeoutMs?: number;
-  /** Inbound connections allowed to be mid-handshake at once (default 64). */
+  /** Unfinished inbound handshakes from all non-peer addresses together (default 64)... */
   maxPendingHandshakes?: number;
+  /** ...and from any one address (default 4). */
+  maxPendingPerSource?: number;
   batchMessages?: number;
   /** Approximate payload bytes per frame (default 4 MiB). */
   frameBytesTarget?: number;
   logger?: Logger;
 }
 
+/** The effective settings after defaults, for inspection (every config field must reach these). */
+export type TcpTransportSettings = Omit<LinkSettings, "secureContext" | "logger" | "selfId"> & {
+  maxPendingHandshakes: number;
+  maxPendingPerSource: number;
+};
+
+/** A listen address that names one interface, usable as the source of outbound connections. */
+function specificAddress(host: string): string | undefined {
+  if (net.isIP(host) === 0 || host === "0.0.0.0" || host === "::") return undefined;
+  return host;
+}
+
 /**
- * Raft messages over TCP between authenticated peers. Each node dials every peer for its outbound
- * stream and accepts the peers' streams for inbound messages. A connection is used only after the
- * signed handshake (see handshake.ts) binds it to a configured peer id; anything from an unknown or
- * unauthenticated sender is dropped and logged.
+ * Raft messages over mutual TLS 1.3 between configured peers. Each node dials every peer for its
+ * outbound stream and accepts the peers' streams for inbound messages. A connection is used only once
+ * its certificate identifies a configured peer (tls.ts); anything else is dropped and logged.
+ * Unfinished handshakes are limited per source address, with the configured peers' addresses kept
+ * out of the pool strangers share (admission.ts), and cut off after `handshakeTimeoutMs`.
  */
 export class TcpTransport implements Transport, PartitionControl {
   readonly id: NodeId;
   private readonly settings: LinkSettings;
+  private readonly admission: HandshakeAdmission;
   private readonly links = new Map<NodeId, PeerLink>();
-  private readonly inbound = new Set<net.Socket>();
+  private readonly inbound = new Set<tls.TLSSocket>();
   private readonly handlers: MessageHandler[] = [];
   private readonly blocked = new Set<NodeId>();
   private readonly logger: Logger;
-  private server: net.Server | null = null;
+  private server: tls.Server | null = null;
+  /** Handshake slots held by connections still in their TLS handshake, by `address:port`. */
+  private readonly slots = new Map<string, () => void>();
+  /** When each kind of refusal was last logged, and how many were not logged since. */
+  private readonly refusals = new Map<string, { at: number; suppressed: number }>();
   private running = false;
   private received = 0;
-  private pendingHandshakes = 0;
-  private readonly maxPendingHandshakes: number;
   private rejected = 0;
 
   constructor(private readonly opts: TcpTransportOptions) {
     this.id = opts.id;
-    this.maxPendingHandshakes = opts.maxPendingHandshakes ?? 64;
     this.logger = opts.logger ?? pino({ name: "transport", base: { node: opts.id } });
+    this.admission = new HandshakeAdmission({
+      maxPendingHandshakes: opts.maxPendingHandshakes ?? 64,
+      maxPendingPerSource: opts.maxPendingPerSource ?? 4,
+    });
     this.settings = {
       selfId: opts.id,
-      privateKey: opts.privateKey,
+      secureContext: secureContext(opts.tls),
+      localAddress: specificAddress(opts.listen.host),
       queueLimit: opts.queueLimit ?? 4096,
       queueBytesLimit: opts.queueBytesLimit ?? 64 * 1024 * 1024,
       stallTimeoutMs: opts.stallTimeoutMs ?? 10_000,
       maxFrameBytes: opts.maxFrameBytes ?? 256 * 1024 * 1024,
       reconnectMinMs: opts.reconnectMinMs ?? 50,
       reconnectMaxMs: opts.reconnectMaxMs ?? 2_000,
-      handshakeTimeoutMs: opts.handshakeTimeoutMs ?? 5_000,
+      handshakeTimeoutMs: opts.handshakeTimeoutMs ?? 2_000,
       batchMessages: opts.batchMessages ?? 256,
       frameBytesTarget: opts.frameBytesTarget ?? 4 * 1024 * 1024,
       logger: this.logger,
@@ -86,9 +113,20 @@ export class TcpTransport implements Transport, PartitionControl {
     for (const p of opts.peers ?? []) this.setPeer(p);
   }
 
+  /** The effective settings, defaults filled in. */
+  effectiveSettings(): TcpTransportSettings {
+    const { secureContext: _c, logger: _l, selfId: _s, ...rest } = this.settings;
+    return { ...rest, ...this.admission.limits };
+  }
+
   async start(): Promise<void> {
     if (this.running) return;
-    const server = net.createServer((socket) => this.accept(socket));
+    // Admission runs on the plain TCP connection ("connection"), before the client's first TLS byte is
+    // read; tls.Server then runs the handshake, its deadline, and the chain check against the CA.
+    const server = tls.createServer(serverOptions(this.opts.tls, this.settings.handshakeTimeoutMs));
+    server.on("connection", (raw: net.Socket) => this.admit(raw));
+    server.on("secureConnection", (socket: tls.TLSSocket) => this.accept(socket));
+    server.on("tlsClientError", (err: NodeJS.ErrnoException, socket: tls.TLSSocket) => this.handshakeFailed(err, socket));
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
       server.listen(this.opts.listen.port, this.opts.listen.host, () => {
@@ -102,7 +140,7 @@ export class TcpTransport implements Transport, PartitionControl {
     for (const link of this.links.values()) link.start();
   }
 
-  async stop(): Promise<void> {
+  async close(): Promise<void> {
     if (!this.running) return;
     this.running = false;
     for (const link of this.links.values()) link.stop();
@@ -146,26 +184,43 @@ export class TcpTransport implements Transport, PartitionControl {
     for (const link of touched) link.flush();
   }
 
-  /** Adds a peer or updates its address or key (membership changes); reconnects if needed. */
+  /** Adds a peer or updates its address or pin (membership changes); reconnects if needed. */
   setPeer(peer: TcpPeer): void {
     if (peer.id === this.id) return;
-    const publicKey = typeof peer.publicKey === "string" ? publicKeyFromHex(peer.publicKey) : peer.publicKey;
-    const address = { id: peer.id, host: peer.host, port: peer.port, publicKey };
+    const fingerprint = peer.fingerprint === undefined ? undefined : normalizeFingerprint(peer.fingerprint);
+    const address = { id: peer.id, host: peer.host, port: peer.port, fingerprint };
     const link = this.links.get(peer.id);
     if (link === undefined) {
       const created = new PeerLink(address, this.settings);
       this.links.set(peer.id, created);
       if (this.running) created.start();
-      return;
+    } else {
+      const changed = link.peer.host !== peer.host || link.peer.port !== peer.port || link.peer.fingerprint !== fingerprint;
+      link.peer = address;
+      if (changed) link.reset();
     }
-    const moved = link.peer.host !== peer.host || link.peer.port !== peer.port;
-    link.peer = address;
-    if (moved) link.reset();
+    this.admission.setPeerHosts([...this.links.values()].map((l) => l.peer.host));
   }
 
   removePeer(id: NodeId): void {
     this.links.get(id)?.stop();
     this.links.delete(id);
+    this.admission.setPeerHosts([...this.links.values()].map((l) => l.peer.host));
+  }
+
+  partition(peers: NodeId[]): void {
+    setPartition(this, peers);
+  }
+
+  droppedCount(): number {
+    const st = this.stats();
+    let n = st.rejected;
+    for (const p of Object.values(st.peers)) n += p.droppedBlocked + p.droppedQueueFull;
+    return n;
+  }
+
+  registerMetrics(registry: Registry): void {
+    registerTransportMetrics(registry, () => this.stats());
   }
 
   block(peer: NodeId): void {
@@ -183,7 +238,7 @@ export class TcpTransport implements Transport, PartitionControl {
   stats(): TransportStats {
     const peers: TransportStats["peers"] = {};
     for (const [id, link] of this.links) peers[id] = { ...link.stats };
-    return { peers, received: this.received, rejected: this.rejected };
+    return { peers, received: this.received, rejected: this.rejected, pendingHandshakes: this.admission.pending().total };
   }
 
   private deliver(msg: Message): void {
@@ -197,106 +252,108 @@ export class TcpTransport implements Transport, PartitionControl {
     }
   }
 
-  /** Admits an inbound connection unless too many strangers are mid-handshake already. */
-  private accept(socket: net.Socket): void {
-    if (!this.running) return void socket.destroy();
-    if (this.pendingHandshakes >= this.maxPendingHandshakes) {
+  /** Lets a new TCP connection start its TLS handshake if its source has a free slot; else closes it. */
+  private admit(raw: net.Socket): void {
+    const remote = `${raw.remoteAddress}:${raw.remotePort}`;
+    if (!this.running) return void raw.destroy();
+    const slot = this.admission.admit(normalizeAddress(raw.remoteAddress));
+    if ("refused" in slot) {
       this.rejected++;
-      const remote = `${socket.remoteAddress}:${socket.remotePort}`;
-      this.logger.warn({ remote, reason: "too many pending handshakes" }, "transport: dropped connection from unauthenticated peer");
-      return void socket.destroy();
+      this.refusal("admission", remote, slot.refused);
+      return void raw.destroy();
     }
-    this.pendingHandshakes++;
-    let pending = true;
-    const settle = (): void => {
-      if (pending) this.pendingHandshakes--;
-      pending = false;
-    };
-    socket.on("close", settle);
-    this.serve(socket, settle);
+    raw.setNoDelay(true);
+    this.slots.set(remote, slot.release);
+    raw.once("close", () => {
+      slot.release();
+      if (this.slots.get(remote) === slot.release) this.slots.delete(remote);
+    });
   }
 
-  /** Inbound side: challenge, verify the hello against the configured key, then accept messages. */
-  private serve(socket: net.Socket, authenticated: () => void): void {
-    this.inbound.add(socket);
-    socket.setNoDelay(true);
+  private handshakeFailed(err: NodeJS.ErrnoException, socket: tls.TLSSocket): void {
     const remote = `${socket.remoteAddress}:${socket.remotePort}`;
-    // Until the peer is authenticated only small handshake frames are accepted, so a stranger
-    // cannot make this node buffer hundreds of megabytes.
-    const decoder = new FrameDecoder(HANDSHAKE_FRAME_BYTES);
-    const nonce = newNonce();
-    const eph = newEphemeral();
-    let peer: NodeId | null = null;
-    let mac: FrameMac | null = null;
-    const reject = (reason: string, claimed?: unknown): void => {
+    socket.destroy();
+    // A client gone before its handshake ended (including every connection admission refused, which
+    // tls.Server reports this way) is neither a protocol error nor worth a line each.
+    if (err.code === "ECONNRESET") return void this.logger.debug({ remote, err: err.message }, "transport: handshake abandoned");
+    this.rejected++;
+    const reason = err.code === "ERR_TLS_HANDSHAKE_TIMEOUT" ? "handshake timed out" : `TLS handshake failed: ${err.message}`;
+    this.refusal("handshake", remote, reason);
+  }
+
+  /** A finished handshake: the slot is free again, and the certificate must name a configured peer. */
+  private accept(socket: tls.TLSSocket): void {
+    const remote = `${socket.remoteAddress}:${socket.remotePort}`;
+    this.slots.get(remote)?.();
+    this.slots.delete(remote);
+    if (!this.running) return void socket.destroy();
+    this.inbound.add(socket);
+    socket.on("close", () => this.inbound.delete(socket));
+    socket.on("error", (err: NodeJS.ErrnoException) => {
+      if (err.code?.startsWith("ERR_SSL_") === true) {
+        // Altered, replayed or injected records fail TLS's own integrity check.
+        this.rejected++;
+        this.logger.warn({ remote, reason: `TLS: ${err.message}` }, "transport: closed connection from peer");
+      } else this.logger.debug({ remote, err: err.message }, "transport: inbound error");
+    });
+    const who = identifyPeer(socket, this.trusted());
+    if ("reason" in who) {
       this.rejected++;
-      this.logger.warn({ remote, claimedPeer: claimed, reason }, "transport: dropped connection from unauthenticated peer");
+      this.refusal("identity", remote, who.reason);
+      return void socket.destroy();
+    }
+    this.serve(socket, who.id, remote);
+  }
+
+  /**
+   * Logs a refused connection, at most once a second per kind with the count left out since: a flood
+   * must not turn into a flood of log lines (every refusal is still counted in `rejected`).
+   */
+  private refusal(kind: "admission" | "handshake" | "identity", remote: string, reason: string): void {
+    const now = Date.now();
+    const last = this.refusals.get(kind);
+    if (last !== undefined && now - last.at < 1_000) {
+      last.suppressed++;
+      return;
+    }
+    const suppressed = last?.suppressed ?? 0;
+    this.refusals.set(kind, { at: now, suppressed: 0 });
+    this.logger.warn({ remote, reason, ...(suppressed > 0 ? { suppressed } : {}) }, "transport: dropped connection from unauthenticated peer");
+  }
+
+  private trusted(): PeerTrust[] {
+    return [...this.links.values()].map((l) => ({ id: l.peer.id, fingerprint: l.peer.fingerprint }));
+  }
+
+  /** An identified peer's inbound stream: frames of message batches. */
+  private serve(socket: tls.TLSSocket, peer: NodeId, remote: string): void {
+    // The peer just proved it is up: our own link to it need not wait out its reconnect backoff
+    // (after a restart it could otherwise answer a vote only seconds later).
+    this.links.get(peer)?.wake();
+    const decoder = new FrameDecoder(this.settings.maxFrameBytes);
+    const drop = (reason: string): void => {
+      this.rejected++;
+      this.logger.warn({ remote, peer, reason }, "transport: closed connection from peer");
       socket.destroy();
     };
-    const timeout = setTimeout(() => reject("handshake timed out"), this.settings.handshakeTimeoutMs);
-    socket.on("close", () => {
-      clearTimeout(timeout);
-      this.inbound.delete(socket);
-    });
-    socket.on("error", (err) => this.logger.debug({ remote, err: err.message }, "transport: inbound error"));
-    socket.write(encodeFrame(Buffer.from(JSON.stringify({ k: "challenge", id: this.id, nonce, eph: eph.pub }))));
     socket.on("data", (chunk: Buffer) => {
       let frames: Buffer[];
       try {
         frames = decoder.push(chunk);
       } catch (err) {
-        return reject((err as Error).message, peer);
+        return drop((err as Error).message);
       }
       for (const f of frames) {
         if (socket.destroyed) return;
-        if (peer !== null && mac !== null) {
-          const body = mac.open(f);
-          if (body === null) return reject("bad frame MAC (tampered, replayed or out of order)", peer);
-          let batch: Array<Message | MessageDecodeError>;
-          try {
-            batch = decodeBatch(body);
-          } catch (err) {
-            return reject(`malformed message frame: ${(err as Error).message}`, peer);
-          }
-          this.receiveBatch(peer, batch, remote);
-          continue;
-        }
-        const body = parseJson(f) as InboundFrame;
-        if (body === null || typeof body !== "object") return reject("malformed frame", peer);
-        const verdict = this.checkHello(body, nonce, eph.pub);
-        if (typeof verdict === "string") return reject(verdict, body.from);
+        let batch: Array<Message | MessageDecodeError>;
         try {
-          mac = new FrameMac(sessionKey(eph.key, verdict.eph, nonce, verdict.nonce));
+          batch = decodeBatch(f);
         } catch (err) {
-          return reject((err as Error).message, verdict.from);
+          return drop(`malformed message frame: ${(err as Error).message}`);
         }
-        peer = verdict.from;
-        authenticated();
-        // The peer just proved it is up: our own link to it need not wait out its reconnect backoff
-        // (after a restart it could otherwise answer a vote only seconds later).
-        this.links.get(peer)?.wake();
-        decoder.setLimit(this.settings.maxFrameBytes);
-        clearTimeout(timeout);
-        const sig = signWelcome(this.settings.privateKey, this.id, peer, verdict.nonce, eph.pub, verdict.eph);
-        socket.write(encodeFrame(Buffer.from(JSON.stringify({ k: "welcome", sig }))));
+        this.receiveBatch(peer, batch, remote);
       }
     });
-  }
-
-  private checkHello(body: InboundFrame & object, nonce: string, serverEph: string): HelloFrame | string {
-    if (body.k !== "hello") return `expected hello, got ${String(body.k)}`;
-    const { from, to, sig, eph } = body;
-    const nonceC = body.nonce;
-    if (typeof from !== "string" || typeof to !== "string" || typeof sig !== "string" || typeof eph !== "string") {
-      return "malformed hello";
-    }
-    if (typeof nonceC !== "string") return "malformed hello";
-    if (to !== this.id) return `hello addressed to ${to}, not ${this.id}`;
-    const link = this.links.get(from);
-    if (link === undefined) return `unknown peer ${from}`;
-    const hello: HelloFrame = { k: "hello", from, to, sig, eph, nonce: nonceC };
-    if (!verifyHello(link.peer.publicKey, hello, nonce, serverEph)) return `bad signature for ${from}`;
-    return hello;
   }
 
   private receiveBatch(peer: NodeId, batch: Array<Message | MessageDecodeError>, remote: string): void {
@@ -318,13 +375,5 @@ export class TcpTransport implements Transport, PartitionControl {
       }
       this.deliver(msg);
     }
-  }
-}
-
-function parseJson(buf: Buffer): unknown {
-  try {
-    return JSON.parse(buf.toString("utf8"));
-  } catch {
-    return null;
   }
 }

@@ -7,6 +7,7 @@ import { loadConfig, parseConfig } from "../../src/config/load";
 import { admissionSettings, candidatePool, clusterMembers, configWarnings, remotePeers } from "../../src/config/validate";
 
 const KEY = "a".repeat(64);
+const FP = (hexByte: string): string => Array(32).fill(hexByte).join(":");
 
 function minimal(): Record<string, unknown> {
   return {
@@ -14,11 +15,11 @@ function minimal(): Record<string, unknown> {
     role: "trading-centre",
     listen: { raftPort: 7001, httpPort: 8001 },
     dataDir: "data/tc1",
-    keyFile: "keys/tc1.json",
+    tls: { certFile: "tls/tc1.crt.pem", keyFile: "tls/tc1.key.pem" },
     peers: [
-      { id: "tc1", role: "trading-centre", port: 7001, publicKey: KEY },
-      { id: "gen1", role: "participant", port: 7002, publicKey: "b".repeat(64) },
-      { id: "con1", role: "participant", host: "127.0.0.1", port: 7003, publicKey: "0x" + "C".repeat(64) },
+      { id: "tc1", role: "trading-centre", port: 7001, fingerprint: KEY },
+      { id: "gen1", role: "participant", port: 7002, fingerprint: FP("BB") },
+      { id: "con1", role: "participant", host: "127.0.0.1", port: 7003, fingerprint: "c".repeat(64) },
     ],
   };
 }
@@ -52,18 +53,30 @@ describe("orderer config", function () {
       expect(cfg.timeouts).to.deep.equal({ tickMs: 100, electionTicks: 10, heartbeatTicks: 1, commitLingerMs: 5 });
       expect(cfg.batching).to.deep.equal({ maxMessageCount: 500, preferredMaxBytes: 2 * 1024 * 1024, batchTimeoutMs: 50 });
       expect(cfg.storage.fsync).to.equal(true);
+      expect(cfg.transport).to.deep.equal({
+        queueLimit: 4096,
+        queueBytesLimit: 64 * 1024 * 1024,
+        maxFrameBytes: 256 * 1024 * 1024,
+        reconnectMinMs: 50,
+        reconnectMaxMs: 2_000,
+        handshakeTimeoutMs: 2_000,
+        maxPendingPerSource: 4,
+        maxPendingHandshakes: 64,
+      });
       expect(cfg.listen.host).to.equal("127.0.0.1");
       expect(cfg.peers[1].host).to.equal("127.0.0.1");
       expect(cfg.chain).to.equal(undefined);
       expect(cfg.marketAddress).to.equal(undefined);
     });
 
-    it("normalizes public keys and resolves paths against the config's directory", function () {
+    it("normalizes fingerprints and resolves paths against the config's directory", function () {
       const cfg = parseConfig(minimal(), dir);
-      expect(cfg.peers[2].publicKey).to.equal("c".repeat(64));
+      expect(cfg.peers[2].fingerprint).to.equal(FP("CC"));
+      expect(cfg.peers[1].fingerprint).to.equal(FP("BB"));
       expect(cfg.dataDir).to.equal(path.join(dir, "data/tc1"));
-      expect(cfg.keyFile).to.equal(path.join(dir, "keys/tc1.json"));
+      expect(cfg.tls).to.deep.equal({ certFile: path.join(dir, "tls/tc1.crt.pem"), keyFile: path.join(dir, "tls/tc1.key.pem") });
     });
+
 
     it("keeps explicit values over defaults", function () {
       const raw = { ...minimal(), mode: "standard", batching: { batchTimeoutMs: 5 }, storage: { fsync: false } };
@@ -88,8 +101,38 @@ describe("orderer config", function () {
 
     it("names a nested bad value with its path", function () {
       const raw = minimal();
-      (raw.peers as Array<Record<string, unknown>>)[1].publicKey = "xyz";
-      expectConfigError(raw, "peers.1.publicKey", /Ed25519 public key/);
+      (raw.peers as Array<Record<string, unknown>>)[1].fingerprint = "AB:CD";
+      expectConfigError(raw, "peers.1.fingerprint", /must be a SHA-256 certificate fingerprint: 32 hex bytes/);
+    });
+
+    it("requires a pin for every other peer unless tls.caFile names the consortium CA", function () {
+      const raw = minimal();
+      delete (raw.peers as Array<Record<string, unknown>>)[2].fingerprint;
+      expectConfigError(raw, "peers.2.fingerprint", /is required for peer "con1" unless tls.caFile names the consortium CA/);
+      expect(() => parseConfig({ ...raw, tls: { certFile: "c", keyFile: "k", caFile: "ca" } })).not.to.throw();
+      delete (raw.peers as Array<Record<string, unknown>>)[0].fingerprint;
+      delete (raw.peers as Array<Record<string, unknown>>)[2];
+      expect(() => parseConfig({ ...raw, peers: (raw.peers as unknown[]).filter(Boolean) })).not.to.throw();
+    });
+
+    it("resolves api.tls paths and leaves the client API on plain HTTP without it", function () {
+      expect(parseConfig(minimal(), dir).api).to.deep.equal({ tls: undefined });
+      const cfg = parseConfig({ ...minimal(), api: { tls: { certFile: "api.crt", keyFile: "api.key" } } }, dir);
+      expect(cfg.api.tls).to.deep.equal({ certFile: path.join(dir, "api.crt"), keyFile: path.join(dir, "api.key"), requestClientCert: false });
+      const demanding = { tls: { certFile: "c", keyFile: "k", requestClientCert: true } };
+      expectConfigError({ ...minimal(), api: demanding }, "api.tls.caFile", /is required when requestClientCert is true/);
+    });
+
+    it("requires the TLS files", function () {
+      const raw = minimal();
+      delete raw.tls;
+      expectConfigError(raw, "tls", /is required/);
+      expectConfigError({ ...minimal(), tls: { certFile: "c" } }, "tls.keyFile", /is required/);
+    });
+
+    it("bounds the handshake deadline and the pending-handshake limits", function () {
+      expectConfigError({ ...minimal(), transport: { handshakeTimeoutMs: 10 } }, "transport.handshakeTimeoutMs", /greater than or equal to 100/);
+      expectConfigError({ ...minimal(), transport: { maxPendingPerSource: 0 } }, "transport.maxPendingPerSource", /greater than or equal to 1/);
     });
 
     it("names an out-of-range port", function () {
@@ -122,7 +165,7 @@ describe("orderer config", function () {
         id: "gen1",
         role: "participant",
         listen: { raftPort: 7002, httpPort: 8002 },
-        peers: [{ id: "gen1", role: "participant", port: 7002, publicKey: KEY }],
+        peers: [{ id: "gen1", role: "participant", port: 7002 }],
       };
       expectConfigError(raw, "peers", /candidate pool is empty/);
       expect(() => parseConfig({ ...raw, mode: "standard" })).not.to.throw();
@@ -238,8 +281,8 @@ describe("orderer config", function () {
     it("warns when the pool cannot survive as many failures as the quorum", function () {
       const raw = minimal();
       const peers = raw.peers as Array<Record<string, unknown>>;
-      peers.push({ id: "con2", role: "participant", port: 7004, publicKey: KEY });
-      peers.push({ id: "con3", role: "participant", port: 7005, publicKey: KEY });
+      peers.push({ id: "con2", role: "participant", port: 7004, fingerprint: KEY });
+      peers.push({ id: "con3", role: "participant", port: 7005, fingerprint: KEY });
       const warnings = configWarnings(parseConfig(raw, dir));
       expect(warnings.join("\n")).to.match(/candidate pool of 1 survives 0 failure\(s\) but the 5-voter quorum survives 2/);
     });

@@ -5,7 +5,7 @@ import path from "node:path";
 import pino from "pino";
 import type { Entry, HardState, Message } from "../../src/core/types";
 import { OrdererNode } from "../../src/node/node";
-import type { NodeTransport, TransportFactory } from "../../src/node/transport";
+import type { Transport, TransportFactory } from "../../src/transport/transport";
 import { StorageError } from "../../src/storage/errors";
 import { FileStorage } from "../../src/storage/file-storage";
 import { clusterConfigs, waitFor } from "./harness";
@@ -39,7 +39,7 @@ async function followerRig(): Promise<Rig> {
   let onMessage: ((m: Message) => void) | null = null;
   const transport: TransportFactory = (handler) => {
     onMessage = handler;
-    const t: NodeTransport = {
+    const t: Transport = {
       async start() {},
       send(messages) {
         events.push({ kind: "sent", messages: structuredClone(messages) });

@@ -7,7 +7,7 @@ import { parseConfig } from "../../src/config/load";
 import type { OrdererConfig } from "../../src/config/schema";
 import type { Message, NodeRole } from "../../src/core/types";
 import { OrdererNode, type OrdererNodeOptions } from "../../src/node/node";
-import type { NodeTransport, TransportFactory } from "../../src/node/transport";
+import type { Transport, TransportFactory } from "../../src/transport/transport";
 
 export const CHAIN_ID = 31337n;
 
@@ -19,7 +19,7 @@ export class InProcessNetwork {
   factory(id: string): TransportFactory {
     return (onMessage) => {
       const net = this;
-      const t: NodeTransport = {
+      const t: Transport = {
         async start() {
           net.handlers.set(id, onMessage);
         },
@@ -59,7 +59,7 @@ export function clusterConfigs(spec: ClusterSpec, dir: string): OrdererConfig[] 
     id: `n${i + 1}`,
     role,
     port: 17_001 + i,
-    publicKey: "ab".repeat(32),
+    fingerprint: "ab".repeat(32),
   }));
   return peers.map((p, i) =>
     parseConfig(
@@ -69,7 +69,7 @@ export function clusterConfigs(spec: ClusterSpec, dir: string): OrdererConfig[] 
         peers,
         listen: { raftPort: p.port, httpPort: 0 },
         dataDir: path.join(dir, p.id),
-        keyFile: path.join(dir, `${p.id}.key.json`),
+        tls: { certFile: path.join(dir, `${p.id}.crt.pem`), keyFile: path.join(dir, `${p.id}.key.pem`) },
         timeouts: { tickMs: spec.tickMs ?? 20, electionTicks: spec.electionTicks ?? 10 },
         storage: { fsync: true, snapshotEntries: spec.snapshotEntries ?? 10_000 },
         ...(spec.chain === undefined ? {} : { chain: { rpcUrl: spec.chain.rpcUrl, chainId: Number(CHAIN_ID) } }),

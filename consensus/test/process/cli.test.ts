@@ -51,6 +51,23 @@ describe("process: the orderer CLI", function () {
       expect(res.stderr).to.match(/^orderer: cannot read config file/);
     });
 
+    it("prints one line naming a missing TLS file and exits 2", function () {
+      const file = path.join(dir, "no-cert.json");
+      const cfg = {
+        id: "n1",
+        role: "trading-centre",
+        listen: { raftPort: 0, httpPort: 0 },
+        dataDir: "data",
+        tls: { certFile: "tls/n1.crt.pem", keyFile: "tls/n1.key.pem", caFile: "tls/ca.crt.pem" },
+        logLevel: "silent",
+      };
+      fs.writeFileSync(file, JSON.stringify(cfg));
+      const res = orderer(["--config", file]);
+      expect(res.status).to.equal(2);
+      expect(res.stderr.trim().split("\n")).to.have.length(1);
+      expect(res.stderr.trim()).to.equal(`orderer: tls.certFile: cannot read ${path.join(dir, "tls/n1.crt.pem")}: no such file`);
+    });
+
     it("refuses a malformed --peer-api with one line", function () {
       const res = orderer(["--config", path.join(dir, "missing.json"), "--peer-api", "n2"]);
       expect(res.status).to.equal(2);

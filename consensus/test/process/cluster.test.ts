@@ -60,7 +60,7 @@ for (const size of [3, 5]) {
         electionTicks: 10,
         logLevel: "info",
       });
-      cluster.generate();
+      await cluster.generate();
       await cluster.startAll();
     });
 

@@ -131,8 +131,9 @@ export function withFaultyCluster(prefix: string): () => LocalCluster {
   let dir: string;
   before(async function () {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-    cluster = new LocalCluster({ nodes: 3, dir, basePort: await freeBasePort(3), faultInjection: true, tickMs: 50, electionTicks: 10, logLevel: "info" });
-    cluster.generate();
+    // Peers pinned by certificate fingerprint here (the other process tests trust the cluster's CA): both paths run.
+    cluster = new LocalCluster({ nodes: 3, dir, basePort: await freeBasePort(3), faultInjection: true, tickMs: 50, electionTicks: 10, logLevel: "info", trust: "fingerprint" });
+    await cluster.generate();
     await cluster.startAll();
   });
   after(async function () {

@@ -1,0 +1,22 @@
+import type { ApiServerOptions } from "../api/server";
+import type { OrdererConfig } from "../config/schema";
+import { readTlsMaterial } from "../config/tls-files";
+
+/**
+ * HTTPS for the client API when the config has `api.tls` (off by default). Followers forward to the
+ * leader's API, which is HTTPS too then, through an undici Agent that trusts the consortium CA and
+ * presents this node's API certificate (for leaders that request client certificates). Node's own
+ * fetch is undici, but cannot be given a CA any other way; the undici package is the one Hardhat
+ * already installs.
+ */
+export function apiTlsOptions(cfg: OrdererConfig): Pick<ApiServerOptions, "tls" | "forwardDispatcher"> {
+  const files = cfg.api.tls;
+  if (files === undefined) return {};
+  const m = readTlsMaterial(files, "api.tls");
+  // Loaded only here: a daemon on plain HTTP does not carry undici's modules in its heap.
+  const { Agent } = require("undici") as typeof import("undici");
+  return {
+    tls: { key: m.key, cert: m.cert, ca: m.ca, requestCert: files.requestClientCert },
+    forwardDispatcher: new Agent({ connect: { ca: m.ca, cert: m.cert, key: m.key } }),
+  };
+}
