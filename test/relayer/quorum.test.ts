@@ -8,6 +8,8 @@ import type { ValidatorDaemon } from "../../validator/daemon";
 import {
   deployBridgePair,
   executedNonces,
+  expectExactlyOnce,
+  healthy,
   mine,
   relayerConfig,
   relayerTransactions,
@@ -20,16 +22,8 @@ import {
   waitFor,
   writeConfig,
   type RelayerProcess,
-  type TestChain,
 } from "./helpers";
 
-async function expectExactlyOnce(to: TestChain, from: TestChain, count: number): Promise<void> {
-  const counts = await executedNonces(to, from);
-  expect([...counts.keys()].sort((a, b) => Number(a - b))).to.deep.equal(Array.from({ length: count }, (_, i) => BigInt(i + 1)));
-  for (const [nonce, n] of counts) expect(n, `nonce ${nonce}`).to.equal(1);
-}
-
-const healthy = (url: string) => async () => (await fetch(`${url}/healthz`).catch(() => undefined))?.status === 200;
 
 describe("relayer collecting from validators (m of n in operation)", function () {
   this.timeout(300_000);
