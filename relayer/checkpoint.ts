@@ -53,6 +53,17 @@ const CheckpointSchema = z.object({
     }),
   ),
   setAside: z.array(z.object({ message: MessageSchema, attempts: z.number().int(), error: z.string(), at: z.number() })),
+  // Absent in checkpoints written before returns existed.
+  returns: z
+    .array(
+      z.object({
+        message: MessageSchema,
+        stage: z.enum(["abandon", "refund", "refunded"]),
+        nextAttemptAt: z.number(),
+        lastError: z.string().optional(),
+      }),
+    )
+    .default([]),
 });
 
 /** JSON with bigints as decimal strings. */

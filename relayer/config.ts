@@ -49,6 +49,11 @@ export const RelayerConfigSchema = z
       .min(1),
     /** Signatures per message (m of n); must not exceed the validators listed. */
     threshold: z.number().int().positive(),
+    /**
+     * Send set-aside messages back: abandon at the destination, then refund at the source, each on a quorum of
+     * validator attestations (off: set-aside messages wait for an operator).
+     */
+    returnUndeliverable: z.boolean().default(false),
     /** How long one validator may take to answer. */
     signatureTimeoutMs: z.number().int().positive().default(3000),
     /** Pays gas for deliveries on both chains: an encrypted keystore (preferred) or a plain key (devnets). */

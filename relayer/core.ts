@@ -32,6 +32,17 @@ export interface ChainCursor {
   lastScanned: number;
 }
 
+/**
+ * A set-aside message on its way back to its source: first abandoned at the destination, then refunded at the source
+ * (both on validator attestations; see relayer/README.md).
+ */
+export interface ReturnTask {
+  readonly message: BridgeMessage;
+  stage: "abandon" | "refund" | "refunded";
+  nextAttemptAt: number;
+  lastError?: string;
+}
+
 /** Everything the relayer persists. */
 export interface RelayState {
   chains: Record<ChainName, ChainCursor>;
@@ -39,6 +50,7 @@ export interface RelayState {
   delivered: Record<ChainName, NonceRanges>;
   pending: PendingMessage[];
   setAside: SetAsideMessage[];
+  returns: ReturnTask[];
 }
 
 export interface RetryPolicy {
@@ -56,6 +68,7 @@ export function initialState(cursors: Record<ChainName, Omit<ChainCursor, "lastS
     delivered: { main: [], side: [] },
     pending: [],
     setAside: [],
+    returns: [],
   };
 }
 
@@ -157,6 +170,26 @@ export function markFailed(
   }
   p.nextAttemptAt = now + backoffDelay(p.attempts, retry);
   return "retry";
+}
+
+/** Starts returning a set-aside message to its source (once). */
+export function startReturn(state: RelayState, m: BridgeMessage, now: number): void {
+  const key = messageKey(m);
+  if (state.returns.some((t) => messageKey(t.message) === key)) return;
+  state.returns.push({ message: m, stage: "abandon", nextAttemptAt: now });
+}
+
+/** Returns due for their next step at `now`. */
+export function dueReturns(state: RelayState, now: number): ReturnTask[] {
+  return state.returns.filter((t) => t.stage !== "refunded" && t.nextAttemptAt <= now);
+}
+
+/** The message went back to its source: it is no longer set aside. */
+export function markRefunded(state: RelayState, task: ReturnTask): void {
+  task.stage = "refunded";
+  delete task.lastError;
+  const key = messageKey(task.message);
+  state.setAside = state.setAside.filter((s) => messageKey(s.message) !== key);
 }
 
 function removePending(state: RelayState, m: BridgeMessage): void {

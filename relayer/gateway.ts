@@ -46,6 +46,10 @@ export interface GatewayPort {
   isProcessed(m: BridgeMessage): Promise<boolean>;
   /** Executes the message here and waits for the receipt; returns the transaction hash. */
   execute(m: BridgeMessage, signatures: string[]): Promise<string>;
+  /** Abandons the (inbound) message here on abandon attestations; returns the transaction hash. */
+  abandon(m: BridgeMessage, signatures: string[]): Promise<string>;
+  /** Refunds the (outbound) message here on refund attestations; returns the transaction hash. */
+  refund(m: BridgeMessage, signatures: string[]): Promise<string>;
 }
 
 /** A gateway reached over JSON-RPC with ethers. */
@@ -91,8 +95,20 @@ export class EthersGatewayPort implements GatewayPort {
     return (await this.contract.getFunction("processed")(m.srcChainId, m.srcGateway, m.nonce)) as boolean;
   }
 
-  async execute(m: BridgeMessage, signatures: string[]): Promise<string> {
-    const tx = await this.contract.getFunction("execute")(toGatewayMessage(m), signatures);
+  execute(m: BridgeMessage, signatures: string[]): Promise<string> {
+    return this.submit("execute", m, signatures);
+  }
+
+  abandon(m: BridgeMessage, signatures: string[]): Promise<string> {
+    return this.submit("abandon", m, signatures);
+  }
+
+  refund(m: BridgeMessage, signatures: string[]): Promise<string> {
+    return this.submit("refund", m, signatures);
+  }
+
+  private async submit(fn: "execute" | "abandon" | "refund", m: BridgeMessage, signatures: string[]): Promise<string> {
+    const tx = await this.contract.getFunction(fn)(toGatewayMessage(m), signatures);
     const receipt = await tx.wait();
     return receipt.hash as string;
   }

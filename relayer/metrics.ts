@@ -11,6 +11,7 @@ export class RelayerMetrics {
   readonly failures: Counter<"route">;
   readonly orphaned: Counter<"route">;
   readonly quorumWaits: Counter<"route">;
+  readonly refunded: Counter<"route">;
   readonly pending: Gauge;
   readonly setAside: Gauge;
   readonly deliverySeconds: Histogram<"route">;
@@ -39,6 +40,12 @@ export class RelayerMetrics {
     this.quorumWaits = new Counter({
       name: "relayer_quorum_waits_total",
       help: "Delivery attempts put off because fewer validators than the threshold signed",
+      labelNames: route,
+      registers,
+    });
+    this.refunded = new Counter({
+      name: "relayer_messages_refunded_total",
+      help: "Undeliverable messages abandoned at the destination and refunded at the source",
       labelNames: route,
       registers,
     });

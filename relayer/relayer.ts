@@ -10,7 +10,11 @@ import {
   markFailed,
   markOrphaned,
   markWaiting,
+  markRefunded,
   scanWindow,
+  startReturn,
+  dueReturns,
+  type ReturnTask,
   type RelayState,
 } from "./core";
 import { describeFailure, type GatewayPort } from "./gateway";
@@ -46,6 +50,7 @@ export interface RelayerDeps {
 type RelayerSettings = Pick<
   RelayerConfig,
   "main" | "side" | "confirmations" | "maxBlockRange" | "threshold" | "retry" | "pollIntervalMs"
+> & Partial<Pick<RelayerConfig, "returnUndeliverable">
 >;
 
 /**
@@ -105,6 +110,10 @@ export class Relayer {
         if (this.loop.stopping) break;
         await this.deliver(m);
       }
+      for (const t of dueReturns(this.state, this.now())) {
+        if (this.loop.stopping) break;
+        await this.advanceReturn(t);
+      }
       this.lastTickOk = this.now();
       this.lastError = undefined;
     } catch (err) {
@@ -147,6 +156,12 @@ export class Relayer {
       },
       pending: this.state?.pending.length ?? 0,
       setAside: (this.state?.setAside ?? []).map((s) => ({ route: route(s.message), nonce: s.message.nonce.toString(), error: s.error })),
+      returns: (this.state?.returns ?? []).map((t) => ({
+        route: route(t.message),
+        nonce: t.message.nonce.toString(),
+        stage: t.stage,
+        error: t.lastError ?? null,
+      })),
     };
   }
 
@@ -221,8 +236,41 @@ export class Relayer {
     }
     this.deps.metrics.failures.inc({ route: r });
     const outcome = markFailed(this.state, m, reason, this.now(), this.config.retry);
-    if (outcome === "set-aside") log.error({ err: reason }, "message set aside after repeated failures");
-    else log.warn({ err: reason }, "delivery failed; will retry");
+    if (outcome === "retry") return log.warn({ err: reason }, "delivery failed; will retry");
+    log.error({ err: reason }, "message set aside after repeated failures");
+    if (this.config.returnUndeliverable === true) startReturn(this.state, m, this.now());
+  }
+
+  /**
+   * One step of sending a set-aside message back: abandon it at the destination on a quorum of abandon attestations
+   * (validators give them only while its delivery fails), then refund it at the source once they attest the abandon.
+   * A step that cannot be taken yet (too few attestations, the abandon not confirmed) is tried again later.
+   */
+  private async advanceReturn(t: ReturnTask): Promise<void> {
+    const m = t.message;
+    const log = this.deps.logger.child({ route: route(m), nonce: m.nonce.toString(), stage: t.stage });
+    try {
+      if (t.stage === "abandon") {
+        const tx = await this.deps.ports[otherChain(m.source)].abandon(m, await this.deps.signatures.collect(m, "abandon"));
+        t.stage = "refund";
+        delete t.lastError;
+        log.warn({ tx }, "undeliverable message abandoned at the destination");
+      } else {
+        const tx = await this.deps.ports[m.source].refund(m, await this.deps.signatures.collect(m, "refund"));
+        markRefunded(this.state, t);
+        this.deps.metrics.refunded.inc({ route: route(m) });
+        log.warn({ tx }, "undeliverable message refunded at the source");
+      }
+    } catch (err) {
+      const reason = err instanceof QuorumError ? err.message : describeFailure(err);
+      if (reason.startsWith("BridgeGatewayAlreadyRefunded(")) markRefunded(this.state, t);
+      else {
+        t.lastError = reason;
+        t.nextAttemptAt = this.now() + this.config.retry.maxDelayMs;
+        log.info({ err: reason }, "return step not possible yet");
+      }
+    }
+    this.deps.store.write(this.state);
   }
 
   private updateGauges(): void {

@@ -3,7 +3,7 @@ import { EthersGatewayPort, describeFailure, gatewayInterface, type GatewayPort 
 import type { BridgeMessage } from "../relayer/message";
 
 /** What a validator reads from one chain: the relayer's view plus the checks behind abandon and refund. */
-export interface ValidatorPort extends Omit<GatewayPort, "execute"> {
+export interface ValidatorPort extends Omit<GatewayPort, "execute" | "abandon" | "refund"> {
   /**
    * Delivery of `m` to its target as this (destination) gateway would make it, simulated with `eth_call`: undefined
    * when it would succeed, else the failure.

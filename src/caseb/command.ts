@@ -30,8 +30,9 @@ export interface CaseBCommandArgs {
 }
 
 /**
- * `hardhat replay --case B`: starts the main and side devnets, runs Case B at each certificate price with the relayer,
- * prints the result (one price: its match table and the certificate table; several: one table), writes `--out`.
+ * `hardhat replay --case B`: starts the main and side devnets, runs Case B at each certificate price with 3 validator
+ * processes and the relayer, prints the result (one price: its match table and the certificate table; several: one
+ * table), writes `--out`.
  * `--out` holds one object for one price and an array of them, in the order given, for a sweep.
  */
 export async function replayCaseB(args: CaseBCommandArgs): Promise<void> {

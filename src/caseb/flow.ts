@@ -16,9 +16,7 @@ import { describeDeployment, type Deployment } from "../ops/deployment";
 import { marketClient, setGreenQuota } from "../actions";
 import { parseRelayerConfig } from "../../relayer/config";
 import { startRelayerDaemon, type RelayerDaemon } from "../../relayer/daemon";
-import { loadValidatorConfig } from "../../validator/config";
-import { startValidatorDaemon } from "../../validator/daemon";
-import { relayerConfigFor, writeValidatorSet } from "../devnet/validators";
+import { relayerConfigFor, startValidatorProcesses, writeValidatorSet } from "../devnet/validators";
 import {
   certPriceWad,
   planPurchases,
@@ -117,7 +115,7 @@ export async function runCaseB(opts: CaseBOptions): Promise<CaseBOutcome> {
     const data = withCertificateCosts(opts.data, priceWad, opts.obligationBps ?? 2000n);
     progress(`P=${opts.certPrice}: market round on the main chain (X_thermal = ${data.round.thermalCertCost} wei/kWh)`);
     const market = await runMarket(opts, data, mainProvider);
-    progress(`P=${opts.certPrice}: bridge and side-chain contracts, relayer`);
+    progress(`P=${opts.certPrice}: bridge and side-chain contracts, 3 validator processes, relayer`);
     const bridge = await deployBridge(
       market.system,
       devnetWallet(ACCOUNT.admin, mainProvider),
@@ -164,8 +162,8 @@ async function runMarket(opts: CaseBOptions, data: MarketData, provider: JsonRpc
 }
 
 /**
- * Three validator daemons (devnet accounts 10–12, each with its own encrypted keystore, watching both chains) and a
- * relayer that holds no validator key and collects two of their signatures per message. `stop` stops all four.
+ * Three validator processes (devnet accounts 10–12, each with its own encrypted keystore, watching both chains) and
+ * a relayer that holds no validator key and collects two of their signatures per message. `stop` stops all four.
  */
 async function startRelayer(opts: CaseBOptions, b: BridgeSystem): Promise<RelayerDaemon> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dplc-caseb-relayer-"));
@@ -174,17 +172,14 @@ async function startRelayer(opts: CaseBOptions, b: BridgeSystem): Promise<Relaye
     side: { rpcUrl: opts.side.url, chainId: opts.side.chainId, gateway: await b.side.gateway.getAddress(), startBlock: b.side.startBlock },
   };
   const confirmations = opts.confirmations ?? 2;
-  const files = await writeValidatorSet({ dir: path.join(dir, "validators"), ...chains, confirmations, pollIntervalMs: 100 });
-  const logger = opts.relayerLogger ?? pino({ level: "warn", base: { service: "relayer" } }, pino.destination(2));
-  const validators = await Promise.all(
-    files.configFiles.map((f) => startValidatorDaemon({ ...loadValidatorConfig(f), http: { host: "127.0.0.1", port: 0 } }, { logger })),
-  );
-  const endpoints = files.endpoints.map((e, i) => ({ ...e, url: `http://127.0.0.1:${validators[i]!.httpPort}` }));
+  const files = await writeValidatorSet({ dir: path.join(dir, "validators"), ...chains, confirmations, pollIntervalMs: 100, logLevel: "warn" });
+  const validators = await startValidatorProcesses(files, dir);
   const config = parseRelayerConfig({
-    ...relayerConfigFor({ ...chains, validators: endpoints, checkpointFile: path.join(dir, "checkpoint.json"), confirmations, pollIntervalMs: 100 }),
+    ...relayerConfigFor({ ...chains, validators: files.endpoints, checkpointFile: path.join(dir, "checkpoint.json"), confirmations, pollIntervalMs: 100 }),
     http: { host: "127.0.0.1", port: 0 },
     retry: { maxAttempts: 5, baseDelayMs: 200, maxDelayMs: 2000 },
   });
+  const logger = opts.relayerLogger ?? pino({ level: "warn", base: { service: "relayer" } }, pino.destination(2));
   const relayer = await startRelayerDaemon(config, { logger }).catch(async (err: unknown) => {
     await Promise.all(validators.map((v) => v.stop()));
     throw err;

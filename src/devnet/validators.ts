@@ -105,6 +105,7 @@ export function relayerConfigFor(spec: RelayerConfigSpec): RelayerConfigInput {
     pollIntervalMs: spec.pollIntervalMs ?? 500,
     validators: [...spec.validators],
     threshold: DEVNET_THRESHOLD,
+    returnUndeliverable: true,
     submitterKey: devnetKey(ACCOUNT.relayer),
     checkpointFile: spec.checkpointFile,
     http: { host: "127.0.0.1", port: spec.httpPort ?? 9464 },

@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
 import path from "node:path";
 import { id, MaxUint256 } from "ethers";
 import { DPLCToken__factory, TokenVault__factory, WrappedDPLC__factory } from "../../typechain-types";
@@ -11,7 +12,7 @@ import { freePort } from "../../src/devnet/ports";
 import { chainIdOf, rpcCall } from "../../src/devnet/rpc";
 import { devnetFiles } from "../../src/devnet/deploy";
 import { loadDeployment } from "../../src/ops/deployment";
-import { spawnRelayer, tempDir, waitFor, type RelayerProcess } from "../relayer/helpers";
+import { tempDir, waitFor } from "../relayer/helpers";
 
 const ROOT = path.join(__dirname, "..", "..");
 
@@ -88,13 +89,11 @@ describe("two devnets", function () {
     }
   });
 
-  describe("when run by `npm run devnets` with the relayer", () => {
+  describe("when run by `npm run devnets` with its validators and relayer", () => {
     let script: ChildProcess | undefined;
-    let relayer: RelayerProcess | undefined;
     let output = "";
 
     afterEach(async () => {
-      await relayer?.kill("SIGKILL");
       if (script !== undefined && script.exitCode === null) {
         process.kill(-script.pid!, "SIGKILL");
         await new Promise((r) => script!.once("exit", r));
@@ -103,7 +102,7 @@ describe("two devnets", function () {
       for (const m of output.matchAll(/pid (\d+)/g)) if (groupAlive(Number(m[1]))) process.kill(-Number(m[1]), "SIGKILL");
     });
 
-    it("deploys both chains, carries DPLC across the peg and back, and stops everything on SIGINT", async () => {
+    it("deploys both chains, runs 3 validators and a keyless relayer, carries DPLC across the peg and back, and stops everything on SIGINT", async () => {
       const root = tempDir("devnets-root");
       const [mainPort, sidePort, httpPort] = [await freePort(), await freePort(), await freePort()];
       script = spawn(
@@ -115,13 +114,19 @@ describe("two devnets", function () {
       script.stdout!.on("data", (d: Buffer) => (output += d.toString()));
       script.stderr!.on("data", (d: Buffer) => (output += d.toString()));
       const exited = new Promise<number | null>((r) => script!.once("exit", (code) => r(code)));
-      await waitFor("the devnets to be deployed", async () => output.includes("running;"), 90_000);
+      await waitFor("the devnets, validators and relayer", async () => output.includes("running;"), 180_000);
 
       const files = devnetFiles(root);
       const d = loadDeployment(files.deployment);
       expect(d.chainId).to.equal(MAIN_CHAIN_ID);
       expect(d.side!.chainId).to.equal(SIDE_CHAIN_ID);
-      relayer = spawnRelayer(files.relayerConfig);
+      const relayerConfig = JSON.parse(fs.readFileSync(files.relayerConfig, "utf8")) as Record<string, unknown>;
+      expect(relayerConfig).not.to.have.property("validatorKeys");
+      expect((relayerConfig.validators as unknown[]).length).to.equal(3);
+      for (const i of [1, 2, 3]) {
+        const keystore = fs.readFileSync(path.join(files.validatorsDir, `validator-${i}.keystore.json`), "utf8");
+        expect(keystore.toLowerCase()).not.to.contain(devnetWallet(ACCOUNT.validators[i - 1]!).privateKey.slice(2));
+      }
 
       const main = devnetProvider(`http://127.0.0.1:${mainPort}`, d.chainId);
       const side = devnetProvider(`http://127.0.0.1:${sidePort}`, d.side!.chainId);
@@ -145,12 +150,11 @@ describe("two devnets", function () {
       main.destroy();
       side.destroy();
 
-      expect(await relayer.kill("SIGTERM")).to.equal(0);
       process.kill(-script.pid!, "SIGINT");
       expect(await exited).to.equal(0);
       const pids = [...output.matchAll(/pid (\d+)/g)].map((m) => Number(m[1]));
-      expect(pids).to.have.length(2);
-      for (const pid of pids) expect(groupAlive(pid), `devnet ${pid}`).to.equal(false);
+      expect(pids, "2 devnets, 3 validators, 1 relayer").to.have.length(6);
+      for (const pid of pids) expect(groupAlive(pid), `process group ${pid}`).to.equal(false);
     });
   });
 });

@@ -192,6 +192,17 @@ class FakePort implements GatewayPort {
     this.executions.push(m.nonce);
     return "0xtx";
   };
+  abandoned: bigint[] = [];
+  refunded: bigint[] = [];
+  abandon = async (m: BridgeMessage) => {
+    this.abandoned.push(m.nonce);
+    this.processed.add(`${m.source}:${m.nonce}`);
+    return "0xabandon";
+  };
+  refund = async (m: BridgeMessage) => {
+    this.refunded.push(m.nonce);
+    return "0xrefund";
+  };
 }
 
 describe("relayer service over in-memory chains", () => {
@@ -209,8 +220,8 @@ describe("relayer service over in-memory chains", () => {
     pollIntervalMs: 10,
   };
   let signatures: SignatureSource;
-  const make = () =>
-    new Relayer(config, {
+  const make = (overrides: { returnUndeliverable?: boolean } = {}) =>
+    new Relayer({ ...config, ...overrides }, {
       ports,
       signatures,
       store: { read: () => (stored === undefined ? undefined : structuredClone(stored)), write: (s) => (stored = structuredClone(s)) },
@@ -308,6 +319,54 @@ describe("relayer service over in-memory chains", () => {
       await r.tick();
       expect(ports.side.executions).to.deep.equal([1n]);
       expect(r.health().ok).to.equal(true);
+    });
+  });
+
+  describe("when a set-aside message is to be returned", () => {
+    it("abandons it at the destination, refunds it at the source once attested, and no longer lists it set aside", async () => {
+      ports.main.messages = [msg("main", 1n, 3)];
+      ports.side.failNonces.add(1n);
+      const local = new LocalSignatures(validators, 2);
+      let refundAttested = false;
+      signatures = {
+        collect: async (m, kind) => {
+          if (kind === "refund" && !refundAttested) throw new QuorumError("0 of 2 refund signatures; missing all", []);
+          return local.collect(m, kind);
+        },
+        status: () => local.status(),
+      };
+      const r = make({ returnUndeliverable: true });
+      await r.init();
+      for (let i = 0; i < RETRY.maxAttempts + 2; i++) {
+        await r.tick();
+        clock += 1000;
+      }
+      expect(ports.side.abandoned).to.deep.equal([1n]);
+      expect(ports.main.refunded).to.deep.equal([]);
+      expect(r.health().returns).to.deep.equal([
+        { route: "main->side", nonce: "1", stage: "refund", error: "0 of 2 refund signatures; missing all" },
+      ]);
+      refundAttested = true;
+      clock += RETRY.maxDelayMs;
+      await r.tick();
+      expect(ports.main.refunded).to.deep.equal([1n]);
+      expect(ports.side.executions).to.deep.equal([]);
+      const h = r.health();
+      expect(h.setAside).to.deep.equal([]);
+      expect(h.returns).to.deep.equal([{ route: "main->side", nonce: "1", stage: "refunded", error: null }]);
+      expect(parseState(serializeState(r.snapshot()), "mem").returns).to.deep.equal(r.snapshot().returns);
+    });
+
+    it("keeps it set aside for an operator when returns are off", async () => {
+      ports.main.messages = [msg("main", 1n, 3)];
+      ports.side.failNonces.add(1n);
+      const r = make();
+      await r.init();
+      for (let i = 0; i < RETRY.maxAttempts + 2; i++) {
+        await r.tick();
+        clock += 1000;
+      }
+      expect([ports.side.abandoned, r.health().setAside.length]).to.deep.equal([[], 1]);
     });
   });
 

@@ -1,3 +1,4 @@
+import { expect } from "chai";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -76,6 +77,18 @@ export async function executedNonces(to: TestChain, from: TestChain): Promise<Ma
   const counts = new Map<bigint, number>();
   for (const l of logs) counts.set(l.args.nonce, (counts.get(l.args.nonce) ?? 0) + 1);
   return counts;
+}
+
+/** Every nonce 1..`count` from `from` was executed at `to` exactly once, and no other. */
+export async function expectExactlyOnce(to: TestChain, from: TestChain, count: number): Promise<void> {
+  const counts = await executedNonces(to, from);
+  expect([...counts.keys()].sort((a, b) => Number(a - b))).to.deep.equal(Array.from({ length: count }, (_, i) => BigInt(i + 1)));
+  for (const [nonce, n] of counts) expect(n, `nonce ${nonce}`).to.equal(1);
+}
+
+/** A daemon's /healthz answers 200. */
+export function healthy(url: string): () => Promise<boolean> {
+  return async () => (await fetch(`${url}/healthz`).catch(() => undefined))?.status === 200;
 }
 
 /** Transactions sent to `to`'s gateway by the relayer's account (each delivery attempt that reached the chain). */

@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import pino from "pino";
+import { MockBridgeSender__factory } from "../../typechain-types";
 import { ACCOUNT, devnetKey } from "../../src/devnet/accounts";
 import { startDevnets, type DevnetPair } from "../../src/devnet/pair";
 import { parseRelayerConfig } from "../../relayer/config";
@@ -7,7 +8,10 @@ import { startRelayerDaemon, type RelayerDaemon } from "../../relayer/daemon";
 import type { ValidatorDaemon } from "../../validator/daemon";
 import {
   deployBridgePair,
+  deployReceiver,
   executedNonces,
+  expectExactlyOnce,
+  healthy,
   mine,
   relayerConfig,
   relayerTransactions,
@@ -20,16 +24,8 @@ import {
   waitFor,
   writeConfig,
   type RelayerProcess,
-  type TestChain,
 } from "./helpers";
 
-async function expectExactlyOnce(to: TestChain, from: TestChain, count: number): Promise<void> {
-  const counts = await executedNonces(to, from);
-  expect([...counts.keys()].sort((a, b) => Number(a - b))).to.deep.equal(Array.from({ length: count }, (_, i) => BigInt(i + 1)));
-  for (const [nonce, n] of counts) expect(n, `nonce ${nonce}`).to.equal(1);
-}
-
-const healthy = (url: string) => async () => (await fetch(`${url}/healthz`).catch(() => undefined))?.status === 200;
 
 describe("relayer collecting from validators (m of n in operation)", function () {
   this.timeout(300_000);
@@ -95,6 +91,42 @@ describe("relayer collecting from validators (m of n in operation)", function ()
       expect(await relayerTransactions(pair.side), "one transaction per message: none wasted while stalled").to.equal(6);
       expect(await pair.side.receiverContract.received()).to.equal(6n);
       await waitFor("a healthy relayer", healthy(relayerUrl));
+    });
+  });
+
+  describe("when a message can never be delivered", () => {
+    it("is set aside, abandoned at the destination and refunded to its sender on validator attestations", async () => {
+      const pair = await deployBridgePair(devnets.main, devnets.side);
+      const failing = await deployReceiver(pair.side.admin);
+      await (await failing.setBehaviour(true, false)).wait();
+      const sender = await new MockBridgeSender__factory(pair.main.admin).deploy(await pair.main.gateway.getAddress());
+      await (await pair.main.gateway.grantRole(await pair.main.gateway.SENDER_ROLE(), await sender.getAddress())).wait();
+      const dir = tempDir("relayer-return");
+      const files = await validatorFiles(dir, pair);
+      inProcess.push(...(await startValidators(files)));
+      const config = await relayerConfig(dir, pair, files.endpoints, {
+        returnUndeliverable: true,
+        retry: { maxAttempts: 2, baseDelayMs: 50, maxDelayMs: 300 },
+      });
+      const relayer = await startRelayerDaemon(parseRelayerConfig(config), { logger: pino({ level: "silent" }) });
+      inProcess.push(relayer);
+
+      await (await sender.send(devnets.side.chainId, await failing.getAddress(), "0x1234")).wait();
+      await sendMessages(pair.main, pair.side, 1);
+      await mine(pair.main, 2);
+      await waitFor("the abandon", async () => (await pair.side.gateway.queryFilter(pair.side.gateway.filters.BridgeMessageAbandoned())).length === 1, 60_000);
+      // The refund attestation needs the abandon confirmed on the side chain.
+      await mine(pair.side, 2);
+      await waitFor("the refund", async () => (await sender.refunds()) === 1n, 60_000);
+      expect(await pair.main.gateway.refunded(1n)).to.equal(true);
+      expect(await pair.side.gateway.processed(devnets.main.chainId, await pair.main.gateway.getAddress(), 1n)).to.equal(true);
+      await waitFor("the other message", async () => (await pair.side.receiverContract.received()) === 1n);
+      expect([...(await executedNonces(pair.side, pair.main))]).to.deep.equal([[2n, 1]]);
+      const h = relayer.relayer.health();
+      expect(h.setAside).to.deep.equal([]);
+      expect(h.returns).to.deep.equal([{ route: "main->side", nonce: "1", stage: "refunded", error: null }]);
+      const metrics = await (await fetch(`http://127.0.0.1:${relayer.httpPort}/metrics`)).text();
+      expect(metrics).to.match(/relayer_messages_refunded_total\{route="main->side"\} 1/);
     });
   });
 

@@ -13,6 +13,7 @@ import {
   THRESHOLD,
   deployBridgePair,
   deployReceiver,
+  healthy,
   mine,
   spawnValidator,
   tempDir,
@@ -75,7 +76,7 @@ describe("validator daemon (real processes)", function () {
       processes.push(p);
       const url = files.endpoints[0]!.url;
       const address = files.endpoints[0]!.address;
-      await waitFor("the validator's /healthz", async () => (await fetch(`${url}/healthz`).catch(() => undefined))?.status === 200, 60_000);
+      await waitFor("the validator's /healthz", healthy(url), 60_000);
       expect(fs.readFileSync(file, "utf8")).not.to.match(/[0-9a-f]{64}/i);
 
       const m = await sendOne(pair.main, pair.side, pair.side.receiver, "hello");
@@ -111,7 +112,7 @@ describe("validator daemon (real processes)", function () {
       const pair = await deployBridgePair(devnets.main, devnets.side);
       const files = await validatorFiles(tempDir("validator-forgery"), pair);
       for (const f of files.configFiles) processes.push(spawnValidator(f));
-      for (const e of files.endpoints) await waitFor(`${e.url}/healthz`, async () => (await fetch(`${e.url}/healthz`).catch(() => undefined))?.status === 200, 60_000);
+      for (const e of files.endpoints) await waitFor(`${e.url}/healthz`, healthy(e.url), 60_000);
       const real = await sendOne(pair.main, pair.side, pair.side.receiver, "pay 1");
       await mine(pair.main, 2);
       const collector = new HttpSignatureCollector(files.endpoints, THRESHOLD, 2000);
@@ -167,7 +168,7 @@ describe("validator daemon (real processes)", function () {
       fs.writeFileSync(files.configFiles[1]!, JSON.stringify(forked));
       for (const f of files.configFiles.slice(0, 2)) processes.push(spawnValidator(f));
       const [honest, misled] = files.endpoints;
-      for (const e of [honest!, misled!]) await waitFor(`${e.url}/healthz`, async () => (await fetch(`${e.url}/healthz`).catch(() => undefined))?.status === 200, 60_000);
+      for (const e of [honest!, misled!]) await waitFor(`${e.url}/healthz`, healthy(e.url), 60_000);
       await waitFor("the honest validator's signature", async () => (await get(`${honest!.url}/v1/signatures/${messageHash(real)}`)).status === 200);
       await waitFor("the misled validator to see the fork's message", async () => (await get(`${misled!.url}/v1/signatures/${messageHash(onFork)}`)).status === 200);
 
@@ -188,7 +189,7 @@ describe("validator daemon (real processes)", function () {
       await (await failing.setBehaviour(true, false)).wait();
       const files = await validatorFiles(tempDir("validator-abandon"), pair);
       for (const f of files.configFiles) processes.push(spawnValidator(f));
-      for (const e of files.endpoints) await waitFor(`${e.url}/healthz`, async () => (await fetch(`${e.url}/healthz`).catch(() => undefined))?.status === 200, 60_000);
+      for (const e of files.endpoints) await waitFor(`${e.url}/healthz`, healthy(e.url), 60_000);
       const ok = await sendOne(pair.main, pair.side, pair.side.receiver, "fine");
       const stuck = await sendOne(pair.main, pair.side, await failing.getAddress(), "stuck");
       await mine(pair.main, 2);
