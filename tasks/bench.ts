@@ -66,3 +66,50 @@ task("bench-gas", "Gas per listing, matched trade and settled trade on synthetic
       }
     }),
   );
+
+interface BenchMarketArgs {
+  orders: string;
+  runs: string;
+  ordererNodes: string;
+  pool: string;
+  json?: string;
+}
+
+task("bench-market", "A synthetic market replayed end to end, ordered vs direct, against hardhat node processes (npm run bench:market)")
+  .addOptionalParam("orders", "Orders per side of the synthetic market", "200", types.string)
+  .addOptionalParam("runs", "Runs per mode, alternating (the median is reported)", "3", types.string)
+  .addOptionalParam("ordererNodes", "Nodes of the ordering service", "3", types.string)
+  .addOptionalParam("pool", "Trading-centre nodes (the only ones that may lead)", "2", types.string)
+  .addOptionalParam("json", "Also write every run as JSON to this file", undefined, types.string)
+  .setAction(async (args: BenchMarketArgs, hre) =>
+    runTask(hre, async () => {
+      const { countArg, outputFileArg } = await import("../src/cli/args");
+      const { benchDirect, benchOrdered, medianRun } = await import("../src/bench/market");
+      const { checkClusterShape } = await import("../src/ordering/cluster");
+      const { renderTable } = await import("../src/cli/table");
+      const { terminalProgress } = await import("../src/cli/progress-bar");
+      const ordersPerSide = countArg("--orders", args.orders, 1);
+      const runCount = countArg("--runs", args.runs, 1);
+      const nodes = countArg("--orderer-nodes", args.ordererNodes, 1);
+      const pool = countArg("--pool", args.pool, 1);
+      checkClusterShape(nodes, pool);
+      if (args.json !== undefined) outputFileArg("--json", args.json);
+      const runs = [];
+      for (let r = 0; r < runCount; r++) {
+        for (const mode of ["direct", "raft"] as const) {
+          console.error(`${mode}, run ${r + 1}/${runCount}`);
+          const bar = terminalProgress();
+          const o = { ordersPerSide, nodes, pool, progress: bar.sink };
+          const run = await (mode === "direct" ? benchDirect(o) : benchOrdered(o)).finally(bar.stop);
+          console.error(`  ${run.transactions} transactions in ${run.seconds.toFixed(1)} s: ${run.txPerSecond.toFixed(1)} tx/s`);
+          runs.push(run);
+        }
+      }
+      const direct = medianRun(runs.filter((r) => r.mode === "direct"));
+      const ordered = medianRun(runs.filter((r) => r.mode === "raft"));
+      const row = (m: typeof direct) => [m.mode, m.transactions, m.blocks, m.trades, m.seconds.toFixed(1), m.txPerSecond.toFixed(1)];
+      console.log(renderTable(["mode", "transactions", "blocks", "trades", "wall s", "tx/s"], [row(direct), row(ordered)]));
+      console.log(`\nordered ÷ direct: ${((100 * ordered.txPerSecond) / direct.txPerSecond).toFixed(1)} % of direct mode's throughput (median of ${runCount})`);
+      if (args.json !== undefined) fs.writeFileSync(args.json, JSON.stringify({ ordersPerSide, runs }, null, 2) + "\n");
+    }),
+  );
