@@ -1,8 +1,8 @@
 import { generateSyntheticMarket } from "../data/synthetic";
-import { ACCOUNT, devnetProvider, devnetWallet } from "../devnet/accounts";
+import { ACCOUNT, devnetWallet } from "../devnet/accounts";
 import { startDevnet } from "../devnet/node";
 import { startOrderingCluster } from "../ordering/cluster";
-import { directChain, openOrderedChain, type MarketChain } from "../ordering/session";
+import { chainProvider, directChain, openOrderedChain, type MarketChain } from "../ordering/session";
 import type { OrderingJson } from "../ordering/summary";
 import type { ProgressSink } from "../replay/progress";
 import { replayMarket } from "../replay/replay";
@@ -47,8 +47,8 @@ async function timedReplay(chain: MarketChain, o: MarketBenchOptions): Promise<M
 /** Direct mode against a `hardhat node` process (automine), the participants and operators signing with their keys. */
 export async function benchDirect(o: MarketBenchOptions): Promise<MarketRun> {
   const node = await startDevnet({ name: "bench-direct", chainId: 31337 });
-  const provider = devnetProvider(node.url, node.chainId);
-  provider.pollingInterval = 10;
+  // The same provider settings as the ordered submitter's, so the client costs the same in both modes.
+  const provider = chainProvider(node.url, node.chainId);
   const signers = [ACCOUNT.admin, ACCOUNT.tradingCentre, ACCOUNT.dispatch, ACCOUNT.gridCompany, ACCOUNT.cashier].map((i) => devnetWallet(i, provider));
   const chain = directChain(signers, provider, "hardhat node", async () => undefined);
   try {

@@ -37,6 +37,17 @@ export interface OrderedChainOptions {
   readonly log?: (line: string) => void;
 }
 
+/**
+ * A provider for a chain node the market talks to: fixed chain id, no response cache, and no 10 ms stall before each
+ * JSON-RPC batch (ethers' default), which would add to every step of every transaction.
+ */
+export function chainProvider(url: string, chainId: bigint | number): JsonRpcProvider {
+  const network = Network.from(chainId);
+  const provider = new JsonRpcProvider(url, network, { staticNetwork: network, cacheTimeout: -1, batchStallTime: 0 });
+  provider.pollingInterval = 10;
+  return provider;
+}
+
 /** The operator roles' signers in the order of the default accounts (0 admin … 4 cashier). */
 export function operatorsOf(signers: readonly Signer[]): OperatorSigners {
   const [admin, tradingCentre, dispatch, gridCompany, cashier] = signers;
@@ -68,8 +79,7 @@ export async function openOrderedChain(o: OrderedChainOptions): Promise<MarketCh
     const chainId = BigInt(await chainIdOf(chainUrl).catch((err: Error) => {
       throw new DevnetError(`cannot reach the chain at ${chainUrl}: ${err.cause instanceof Error ? err.cause.message : err.message}`);
     }));
-    provider = new JsonRpcProvider(chainUrl, Network.from(chainId), { staticNetwork: Network.from(chainId), cacheTimeout: -1, batchStallTime: 0 });
-    provider.pollingInterval = 50;
+    provider = chainProvider(chainUrl, chainId);
     const ordered = new OrderedSubmitter({ urls, provider, chainId });
     const submitter = recording(ordered);
     monitor = new LeaderMonitor(ordered.api);

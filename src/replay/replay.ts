@@ -130,7 +130,7 @@ async function configureGrid(client: MarketClient, opts: ReplayOptions): Promise
  */
 async function registerParticipants(client: MarketClient, opts: ReplayOptions, wallets: ReadonlyMap<string, Wallet>) {
   const { orders } = opts.data;
-  for (const o of orders) await setBalance(opts.rpc, wallets.get(o.name)!.address, GAS_MONEY);
+  await Promise.all(orders.map((o) => setBalance(opts.rpc, wallets.get(o.name)!.address, GAS_MONEY)));
   await Promise.all(orders.map((o) => register(client, wallets.get(o.name)!, { kind: o.kind, region: o.region, code: o.name })));
   const tc = opts.operators.tradingCentre;
   await Promise.all(orders.map((o) => review(client, tc, wallets.get(o.name)!.address, { approve: true })));

@@ -141,16 +141,21 @@ export class AppliedWatcher {
     else w.reject(new OrderedRevertError(hash, await this.revertData(receipt), receipt));
   }
 
-  /** Re-runs a reverted transaction on the state before its block to get the revert data for a readable error. */
+  /**
+   * Re-runs a reverted transaction to get its revert data for a readable error: on the state before its block, and if
+   * it passes there (an earlier transaction of the same block made it fail), on the state after it.
+   */
   private async revertData(receipt: TransactionReceipt): Promise<string | undefined> {
     const tx = await this.o.provider.getTransaction(receipt.hash);
     if (tx === null) return undefined;
-    try {
-      await this.o.provider.call({ from: tx.from, to: tx.to, data: tx.data, value: tx.value, blockTag: receipt.blockNumber - 1 });
-      return undefined;
-    } catch (err) {
-      const data = (err as { data?: unknown }).data;
-      return typeof data === "string" ? data : undefined;
+    for (const blockTag of [receipt.blockNumber - 1, receipt.blockNumber]) {
+      try {
+        await this.o.provider.call({ from: tx.from, to: tx.to, data: tx.data, value: tx.value, blockTag });
+      } catch (err) {
+        const data = (err as { data?: unknown }).data;
+        if (typeof data === "string") return data;
+      }
     }
+    return undefined;
   }
 }

@@ -51,16 +51,24 @@ export class OrderedSubmitter implements Submitter {
 
   submit(signer: Signer, tx: SubmittableTx, options: TxOptions = {}): Promise<Pending> {
     const previous = this.lanes.get(signer) ?? Promise.resolve();
-    const accepted = previous.catch(() => undefined).then(() => this.sendOne(signer, tx, options));
+    // Estimated at once, not in the lane: estimates of one signer's queued transactions overlap.
+    const gasLimit = this.estimate(signer, tx, previous);
+    gasLimit.catch(() => undefined);
+    const accepted = previous.catch(() => undefined).then(() => this.sendOne(signer, tx, options, gasLimit));
     this.lanes.set(signer, accepted);
     return accepted.then(({ receipt }) => ({ wait: () => receipt }));
   }
 
   /** Resolves once ordered; `receipt` (wrapped, so it is not awaited here) once applied. */
-  private async sendOne(signer: Signer, tx: SubmittableTx, options: TxOptions): Promise<{ receipt: Promise<TransactionReceipt> }> {
+  private async sendOne(
+    signer: Signer,
+    tx: SubmittableTx,
+    options: TxOptions,
+    gas: Promise<bigint>,
+  ): Promise<{ receipt: Promise<TransactionReceipt> }> {
     const from = (await signer.getAddress()).toLowerCase();
     await this.watcher.init();
-    const gasLimit = await this.estimate(from, tx);
+    const gasLimit = await gas;
     let nonce = options.nonce ?? (await this.nextNonce(from));
     for (let attempt = 1; ; attempt++) {
       const raw = await signer.signTransaction({ ...(await this.fees()), type: 2, chainId: this.o.chainId, nonce, gasLimit, to: toOf(tx), data: tx.data, value: tx.value ?? 0n });
@@ -127,16 +135,19 @@ export class OrderedSubmitter implements Submitter {
     return this.o.provider.getTransactionCount(from, "pending");
   }
 
-  /** Estimates on the chain's state; a revert while this signer still has transactions in flight waits for them once. */
-  private async estimate(from: string, tx: SubmittableTx): Promise<bigint> {
+  /**
+   * Estimates on the chain's state. A revert may only mean that this signer's earlier transactions are not applied
+   * yet: then wait until they are (ordered, then applied) and estimate once more; a second revert is the answer.
+   */
+  private async estimate(signer: Signer, tx: SubmittableTx, previous: Promise<unknown>): Promise<bigint> {
+    const from = (await signer.getAddress()).toLowerCase();
     const call = { from, to: toOf(tx), data: tx.data, value: tx.value ?? 0n };
     let gas: bigint;
     try {
       gas = await this.o.provider.estimateGas(call);
-    } catch (err) {
-      const pending = [...(this.unapplied.get(from) ?? [])];
-      if (pending.length === 0) throw err;
-      await Promise.allSettled(pending);
+    } catch {
+      await previous.catch(() => undefined);
+      await Promise.allSettled([...(this.unapplied.get(from) ?? [])]);
       gas = await this.o.provider.estimateGas(call);
     }
     return (gas * BigInt(100 + (this.o.gasMarginPct ?? 50))) / 100n;
