@@ -100,14 +100,14 @@ export class OrderedSubmitter implements Submitter {
   }
 
   /**
-   * 409: the cluster expects another nonce. Behind (our earlier transactions are not all ordered yet): wait for them
-   * and try the same nonce again. Ahead (the nonce was used, e.g. by a transaction sent elsewhere): take the expected
-   * one.
+   * 409: the cluster expects another nonce. Behind while our earlier transactions are still on their way (the node
+   * answering has not seen them yet): wait for them and try the same nonce again. Otherwise (ahead: the nonce was used,
+   * e.g. by a transaction sent elsewhere; behind for good: an earlier one was refused) take the expected nonce.
    */
   private async resync(from: string, ours: number, expected: number): Promise<number> {
-    if (expected < ours) {
-      await Promise.allSettled([...(this.unapplied.get(from) ?? [])]);
-      await sleep(20);
+    const inFlight = [...(this.unapplied.get(from) ?? [])];
+    if (expected < ours && inFlight.length > 0) {
+      await Promise.allSettled(inFlight);
       return ours;
     }
     return expected;

@@ -76,7 +76,8 @@ describe("hardhat replay task", function () {
     const json = JSON.parse(fs.readFileSync(out, "utf8")) as ReplayJson & { ordering: OrderingJson };
     expect(Object.keys(json)).to.deep.equal(["case", "pricing", "matches", "totals", "ordering"]);
     expect(Object.keys(json.ordering)).to.deep.equal(["mode", "nodes", "pool", "leaderChanges", "blocks", "transactions"]);
-    expect(json.ordering).to.include({ mode: "raft", nodes: 3, leaderChanges: 0 });
+    expect(json.ordering).to.include({ mode: "raft", nodes: 3 });
+    expect(Number.isSafeInteger(json.ordering.leaderChanges) && json.ordering.leaderChanges >= 0).to.equal(true);
     expect(json.ordering.pool).to.deep.equal(["n1", "n2"]);
     expect(json.ordering.transactions).to.be.greaterThan(json.matches.length);
     expect(json.ordering.blocks).to.be.within(1, json.ordering.transactions);
