@@ -100,7 +100,11 @@ task("bench-market", "A synthetic market replayed end to end, ordered vs direct,
           console.error(`${mode}, run ${r + 1}/${runCount}`);
           const bar = terminalProgress();
           const o = { ordersPerSide, nodes, pool, progress: bar.sink };
-          const run = await (mode === "direct" ? benchDirect(o) : benchOrdered(o)).finally(bar.stop);
+          const once = () => (mode === "direct" ? benchDirect(o) : benchOrdered(o));
+          // A run that fails (a chain node dropping a connection on this shared machine) is run again, once, and said.
+          const run = await once()
+            .catch((err: Error) => (console.error(`  run failed (${err.message.split("\n")[0]}); running it again`), once()))
+            .finally(bar.stop);
           console.error(`  ${run.transactions} transactions in ${run.seconds.toFixed(1)} s: ${run.txPerSecond.toFixed(1)} tx/s`);
           runs.push(run);
         }
