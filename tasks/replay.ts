@@ -1,6 +1,5 @@
 import { task, types } from "hardhat/config";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import type { Signer } from "ethers";
 import fs from "node:fs";
 import path from "node:path";
 import { runTask } from "./run";
@@ -16,6 +15,11 @@ interface ReplayArgs {
   comparePaper: boolean;
   report?: string;
   chain: string;
+  direct: boolean;
+  orderer?: string;
+  chainUrl?: string;
+  ordererNodes?: string;
+  pool?: string;
 }
 
 task("replay", "Replays a market round of the paper's case study (or --data DIR) through the contracts")
@@ -32,6 +36,11 @@ task("replay", "Replays a market round of the paper's case study (or --data DIR)
     types.string,
   )
   .addOptionalParam("chain", "EVM to replay on: hardhat (in-process, or --network) or anvil (started for the replay)", "hardhat", types.string)
+  .addFlag("direct", "Send transactions straight to the chain, without the ordering service (the path before issue 12)")
+  .addOptionalParam("orderer", "Use a running ordering service: its nodes' API URLs, URL[,URL…] (needs --chain-url)", undefined, types.string)
+  .addOptionalParam("chainUrl", "With --orderer: JSON-RPC URL of the chain that service delivers to (receipts, gas estimates)", undefined, types.string)
+  .addOptionalParam("ordererNodes", "Nodes of the local ordering service started for the replay (default 3)", undefined, types.string)
+  .addOptionalParam("pool", "Trading-centre nodes of that service, the only ones that may lead (default 2)", undefined, types.string)
   .addFlag("comparePaper", "Print the result beside the paper's table (Case A: Table 5 pair by pair; Case B: Table 6)")
   .addOptionalParam("report", "Write that comparison as Markdown (Case A: both pricing rules and the departures)", undefined, types.string)
   .setAction(async (args: ReplayArgs, hre) => runTask(hre, () => replayTask(args, hre)));
@@ -48,13 +57,17 @@ async function checkedArgs(args: ReplayArgs, root: string) {
     throw new InvalidArgumentError("--compare-paper and --report compare the paper's own market (--case A or B) with its tables");
   }
   const data = loadMarket(args.data ?? path.join(root, "data", "case-a"));
+  const { orderingArgs } = await import("../src/ordering/args");
+  const chain = choiceArg("--chain", args.chain, EVMS);
+  const ordering = orderingArgs({ ...args, chain });
   return {
+    ordering,
     caseName,
     data,
     pricing: choiceArg("--pricing", args.pricing ?? data.round.pricing, PRICING_RULES),
     out: args.out === undefined ? undefined : outputFileArg("--out", args.out),
     report: args.report === undefined ? undefined : outputFileArg("--report", args.report),
-    chain: choiceArg("--chain", args.chain, EVMS),
+    chain,
     matchSteps: countArg("--match-steps", args.matchSteps, 1),
     settleSteps: countArg("--settle-steps", args.settleSteps, 1),
   };
@@ -62,12 +75,18 @@ async function checkedArgs(args: ReplayArgs, root: string) {
 
 async function replayTask(args: ReplayArgs, hre: HardhatRuntimeEnvironment): Promise<void> {
   const a = await checkedArgs(args, hre.config.paths.root);
+  if (a.ordering.mode !== "direct" && hre.network.name !== "hardhat") {
+    const { InvalidArgumentError } = await import("../src/errors");
+    throw new InvalidArgumentError(`the ordering service runs its own chain; add --direct to replay on --network ${hre.network.name}`);
+  }
   if (a.caseName === "B") {
+    if (a.ordering.mode === "remote") throw new (await import("../src/errors")).InvalidArgumentError("--case B starts its own chains: drop --orderer");
+    if (a.ordering.mode === "local") console.error("note: Case B's main chain is not behind the ordering service yet; it runs on its devnets directly");
     const { replayCaseB } = await import("../src/caseb/command");
     const root = hre.config.paths.root;
     return replayCaseB({ ...a, certPrice: args.certPrice, network: hre.network.name, comparePaper: args.comparePaper, root });
   }
-  const chain = await openChain(a.chain, hre);
+  const chain = await openChain(a, hre);
   try {
     await replayCaseA(a, args.comparePaper, hre.config.paths.root, chain);
   } finally {
@@ -77,19 +96,17 @@ async function replayTask(args: ReplayArgs, hre: HardhatRuntimeEnvironment): Pro
 
 type CheckedArgs = Awaited<ReturnType<typeof checkedArgs>>;
 
-/** Where a Case A replay runs: the operators' signers (roles 0 to 4), the chain's JSON-RPC, a label, a way to stop. */
-interface ReplayChain {
-  readonly signers: readonly Signer[];
-  readonly rpc: { send(method: string, params: unknown[]): Promise<unknown> };
-  readonly label: string;
-  stop(): Promise<void>;
-}
-
-/** The Hardhat network the task runs on, or an Anvil node started for the replay (and stopped after it). */
-async function openChain(evm: "hardhat" | "anvil", hre: HardhatRuntimeEnvironment): Promise<ReplayChain> {
-  if (evm === "hardhat") {
-    const signers = await hre.ethers.getSigners();
-    return { signers, rpc: hre.ethers.provider, label: `network ${hre.network.name}`, stop: async () => undefined };
+/**
+ * Where a Case A replay runs: behind an ordering service (a local cluster started for the replay, or a running one),
+ * or directly on the Hardhat network the task runs on or an Anvil node started for it. Stopped after the replay.
+ */
+async function openChain(a: CheckedArgs, hre: HardhatRuntimeEnvironment): Promise<import("../src/ordering/session").MarketChain> {
+  const { directChain, openOrderedChain } = await import("../src/ordering/session");
+  const o = a.ordering;
+  if (o.mode === "local") return openOrderedChain({ nodes: o.nodes, pool: o.pool, log: (line) => console.error(line) });
+  if (o.mode === "remote") return openOrderedChain({ urls: o.urls, chainUrl: o.chainUrl });
+  if (a.chain === "hardhat") {
+    return directChain(await hre.ethers.getSigners(), hre.ethers.provider, `network ${hre.network.name}`, async () => undefined);
   }
   const { InvalidArgumentError } = await import("../src/errors");
   if (hre.network.name !== "hardhat") throw new InvalidArgumentError(`--chain anvil starts its own node; drop --network ${hre.network.name}`);
@@ -98,38 +115,58 @@ async function openChain(evm: "hardhat" | "anvil", hre: HardhatRuntimeEnvironmen
   const node = await startDevnet({ name: "anvil", chainId: 31337, evm: "anvil" });
   const provider = devnetProvider(node.url, node.chainId);
   const signers = [0, 1, 2, 3, 4].map((i) => devnetWallet(i, provider));
-  return { signers, rpc: provider, label: "anvil", stop: async () => (provider.destroy(), node.stop()) };
+  return directChain(signers, provider, "anvil", async () => (provider.destroy(), node.stop()));
 }
 
 /** Case A (or a --data market) on one chain; with --compare-paper or --report, beside the paper's Table 5. */
-async function replayCaseA(a: CheckedArgs, comparePaper: boolean, root: string, chain: ReplayChain): Promise<void> {
+async function replayCaseA(a: CheckedArgs, comparePaper: boolean, root: string, chain: import("../src/ordering/session").MarketChain): Promise<void> {
   const { replayMarket } = await import("../src/replay/replay");
   const { renderReplay } = await import("../src/replay/report");
   const { toReplayJson } = await import("../src/replay/result");
   const { terminalProgress } = await import("../src/cli/progress-bar");
-  const [admin, tradingCentre, dispatch, gridCompany, cashier] = chain.signers as Signer[];
+  const { orderingLine } = await import("../src/ordering/summary");
   const replay = async (pricing: typeof a.pricing) => {
     const bar = terminalProgress();
     return replayMarket({
       data: a.data,
       pricing,
-      operators: { admin: admin!, tradingCentre: tradingCentre!, dispatch: dispatch!, gridCompany: gridCompany!, cashier: cashier! },
+      operators: chain.operators,
       rpc: chain.rpc,
+      submitter: chain.submitter,
+      advanceTime: chain.advanceTime,
       matchSteps: a.matchSteps,
       settleSteps: a.settleSteps,
       progress: bar.sink,
     }).finally(() => bar.stop());
   };
   const outcome = await replay(a.pricing);
+  await checkAdmissionRegistry(chain, outcome.system.registry);
   const title = `Case ${a.caseName} — ${a.pricing} pricing — ${chain.label}`;
+  const ordering = await chain.summary();
   console.log(renderReplay(title, outcome.trades, a.data.orders, process.stdout.isTTY));
+  console.log(`\n${orderingLine(ordering)}`);
   if (a.out !== undefined) {
-    fs.writeFileSync(a.out, JSON.stringify(toReplayJson(a.caseName, a.pricing, outcome.trades, a.data.orders), null, 2) + "\n");
+    const json = { ...toReplayJson(a.caseName, a.pricing, outcome.trades, a.data.orders), ordering };
+    fs.writeFileSync(a.out, JSON.stringify(json, null, 2) + "\n");
     console.log(`\nwrote ${a.out}`);
   }
   if (comparePaper || a.report !== undefined) {
     const { comparePaper: compare } = await import("../src/paper/command");
     const print = (text: string) => console.log(`\n${text}`);
     await compare({ root, pricing: a.pricing, trades: outcome.trades, replay: async (p) => (await replay(p)).trades, report: a.report, print });
+  }
+}
+
+/**
+ * The cluster admits senders against the registry address fixed before deployment; a market deployed elsewhere would
+ * leave every participant refused (403), so say so plainly. (A second market on the same chain, as --compare-paper
+ * runs, keeps using the first one's registry: its participants are approved there already.)
+ */
+async function checkAdmissionRegistry(chain: import("../src/ordering/session").MarketChain, registry: { getAddress(): Promise<string> }) {
+  if (chain.expectedRegistry === undefined) return;
+  const deployed = await registry.getAddress();
+  if (deployed.toLowerCase() !== chain.expectedRegistry.toLowerCase()) {
+    const { ReplayInvariantError } = await import("../src/replay/replay");
+    throw new ReplayInvariantError(`the ordering service admits senders against registry ${chain.expectedRegistry}, but the market's registry is at ${deployed}`);
   }
 }

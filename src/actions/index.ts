@@ -12,7 +12,7 @@ export { deposit } from "./deposit";
 export { approveEscrow } from "./approve-escrow";
 export { setCorridor, type Corridor } from "./set-corridor";
 export { openRound, type RoundSettings } from "./open-round";
-export { listOrder, orderRequest, type OrderRequest } from "./list-order";
+export { listOrder, orderRequest, submitListing, type OrderRequest } from "./list-order";
 export { withdrawOrder } from "./withdraw-order";
 export { roundStatus, RoundState } from "./round-status";
 export { runMatching, type SteppedRun } from "./run-matching";

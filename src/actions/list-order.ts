@@ -25,6 +25,23 @@ export async function listOrder(
   return { orderId: eventArg(market, receipt, "MarketOrderListed", "orderId") as bigint, receipt };
 }
 
+/**
+ * `PAYMENT` in two steps: resolves once the listing has its place in the order (so the next listing gets a higher
+ * order id), with `applied`: its id and receipt once applied. Lets a caller list many orders in a fixed order at the pace of
+ * ordering rather than of execution.
+ */
+export async function submitListing(
+  client: MarketClient,
+  who: Signer,
+  q: OrderRequest,
+): Promise<{ applied: Promise<{ orderId: bigint; receipt: TransactionReceipt }> }> {
+  const market = client.sys.market;
+  const pending = await client.submitter.submit(who, await market.PAYMENT.populateTransaction(q));
+  const applied = pending.wait().then((receipt) => ({ orderId: eventArg(market, receipt, "MarketOrderListed", "orderId") as bigint, receipt }));
+  applied.catch(() => undefined);
+  return { applied };
+}
+
 /** The `PAYMENT` request of an order of a market data directory. */
 export function orderRequest(o: MarketOrder): OrderRequest {
   const none = { greenDemandMwh: 0n, envPrice: 0n, subsidyPrice: 0n };

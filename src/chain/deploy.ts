@@ -1,4 +1,5 @@
-import type { Signer } from "ethers";
+import type { ContractDeployTransaction, Signer } from "ethers";
+import { directSubmitter, type Submitter } from "../submitters";
 import {
   DPLCToken__factory,
   DPLCRegistry__factory,
@@ -36,23 +37,26 @@ export interface MarketSystem {
 }
 
 
-/** Deploys token, registry, grid parameters, market and both pricing rules, and grants the operator roles. */
-export async function deployMarketSystem(ops: OperatorSigners): Promise<MarketSystem> {
+/** Deploys token, registry, grid parameters, market and both pricing rules, and grants the operator roles. Every
+ * transaction, creations included, goes through `submitter` signed by the admin. */
+export async function deployMarketSystem(ops: OperatorSigners, submitter: Submitter = directSubmitter): Promise<MarketSystem> {
   const [admin, tc, dispatch, gridCo, cashier] = await Promise.all(
     [ops.admin, ops.tradingCentre, ops.dispatch, ops.gridCompany, ops.cashier].map((s) => s.getAddress()),
   );
-  const token = await new DPLCToken__factory(ops.admin).deploy(admin, cashier);
-  const registry = await new DPLCRegistry__factory(ops.admin).deploy(admin, tc);
-  const grid = await new GridParameters__factory(ops.admin).deploy(admin, gridCo);
-  const market = await new DPLCMarket__factory(ops.admin).deploy(
-    await token.getAddress(),
-    await registry.getAddress(),
-    await grid.getAddress(),
-    admin,
-  );
-  const surplus = await new SurplusSplitPricing__factory(ops.admin).deploy();
-  const paper = await new PaperTablePricing__factory(ops.admin).deploy();
-  await (await market.grantRole(await market.TRADING_CENTRE_ROLE(), tc)).wait();
-  await (await market.grantRole(await market.DISPATCH_ROLE(), dispatch)).wait();
+  const create = async (deployment: Promise<ContractDeployTransaction>): Promise<string> => {
+    const receipt = await (await submitter.submit(ops.admin, await deployment)).wait();
+    return receipt.contractAddress!;
+  };
+  const token = DPLCToken__factory.connect(await create(new DPLCToken__factory().getDeployTransaction(admin, cashier)), ops.admin);
+  const registry = DPLCRegistry__factory.connect(await create(new DPLCRegistry__factory().getDeployTransaction(admin, tc)), ops.admin);
+  const grid = GridParameters__factory.connect(await create(new GridParameters__factory().getDeployTransaction(admin, gridCo)), ops.admin);
+  const marketAddress = await create(new DPLCMarket__factory().getDeployTransaction(await token.getAddress(), await registry.getAddress(), await grid.getAddress(), admin));
+  const market = DPLCMarket__factory.connect(marketAddress, ops.admin);
+  const surplus = SurplusSplitPricing__factory.connect(await create(new SurplusSplitPricing__factory().getDeployTransaction()), ops.admin);
+  const paper = PaperTablePricing__factory.connect(await create(new PaperTablePricing__factory().getDeployTransaction()), ops.admin);
+  const grant = async (role: Promise<string>, to: string) =>
+    (await submitter.submit(ops.admin, await market.grantRole.populateTransaction(await role, to))).wait();
+  await grant(market.TRADING_CENTRE_ROLE(), tc);
+  await grant(market.DISPATCH_ROLE(), dispatch);
   return { token, registry, grid, market, pricing: { "surplus-split": surplus, "paper-table": paper } };
 }

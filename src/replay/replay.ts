@@ -1,4 +1,4 @@
-import { id, type Wallet } from "ethers";
+import { id, type TransactionReceipt, type Wallet } from "ethers";
 import type { MarketData, MarketOrder, PricingRule } from "../data";
 import { DplcError } from "../errors";
 import { tokenAmount, WAD } from "../units";
@@ -9,7 +9,6 @@ import {
   approveEscrow,
   approveMatching,
   deposit,
-  listOrder,
   marketClient,
   openRound,
   orderRequest,
@@ -19,8 +18,10 @@ import {
   runMatching,
   runSettlement,
   setCorridor,
+  submitListing,
   type MarketClient,
 } from "../actions";
+import type { Submitter } from "../submitters";
 import { silentProgress, type ProgressSink } from "./progress";
 import type { TradeRecord } from "./result";
 
@@ -38,6 +39,14 @@ export interface ReplayOptions {
    * of an automining devnet advances the clock by at least a second, and a large market mines thousands). */
   readonly listingSeconds?: number;
   readonly progress?: ProgressSink;
+  /** How transactions reach the chain (default: direct, through each signer's JSON-RPC connection). */
+  readonly submitter?: Submitter;
+  /**
+   * Moves the chain's clock past the listing deadline (default: `evm_increaseTime` and an `evm_mine`). Behind an
+   * ordering service only `evm_increaseTime`: the cluster mines the next block, and a block mined by anyone else
+   * would race its delivery.
+   */
+  readonly advanceTime?: (timestamp: number) => Promise<void>;
 }
 
 /** Gas used by each transaction of a stage, in order. */
@@ -72,7 +81,7 @@ const GAS_MONEY = 10n ** 24n;
 export async function replayMarket(opts: ReplayOptions): Promise<ReplayOutcome> {
   const progress = opts.progress ?? silentProgress;
   const { data, operators: ops } = opts;
-  const client = marketClient(await deployMarketSystem(ops));
+  const client = marketClient(await deployMarketSystem(ops, opts.submitter), opts.submitter);
   progress({ stage: "deploy", done: 1, total: 1 });
   await configureGrid(client, opts);
   const provider = client.sys.market.runner!.provider!;
@@ -84,7 +93,7 @@ export async function replayMarket(opts: ReplayOptions): Promise<ReplayOutcome> 
   const roundId = await openRound(client, ops.tradingCentre, { deadline, ...data.round, pricing: opts.pricing });
   await fundConsumers(client, opts, wallets, roundId);
   const listed = await listOrders(client, opts, wallets);
-  await advanceTimeTo(opts.rpc, provider, deadline);
+  await (opts.advanceTime ?? ((t: number) => advanceTimeTo(opts.rpc, provider, t)))(deadline);
   const steps = opts.matchSteps ?? 40;
   const matched = await runMatching(client, ops.admin, { steps, untilDone: true, onStep: (done) => progress({ stage: "match", done }) });
   await approveMatching(client, ops.dispatch);
@@ -123,7 +132,7 @@ async function configureGrid(client: MarketClient, opts: ReplayOptions): Promise
  */
 async function registerParticipants(client: MarketClient, opts: ReplayOptions, wallets: ReadonlyMap<string, Wallet>) {
   const { orders } = opts.data;
-  for (const o of orders) await setBalance(opts.rpc, wallets.get(o.name)!.address, GAS_MONEY);
+  await Promise.all(orders.map((o) => setBalance(opts.rpc, wallets.get(o.name)!.address, GAS_MONEY)));
   await Promise.all(orders.map((o) => register(client, wallets.get(o.name)!, { kind: o.kind, region: o.region, code: o.name })));
   const tc = opts.operators.tradingCentre;
   await Promise.all(orders.map((o) => review(client, tc, wallets.get(o.name)!.address, { approve: true })));
@@ -145,18 +154,22 @@ async function fundConsumers(client: MarketClient, opts: ReplayOptions, wallets:
   );
 }
 
-/** Lists every order with `PAYMENT`, in the market's listing order. Returns on-chain order id -> order, and gas. */
+/**
+ * Lists every order with `PAYMENT`, in the market's listing order. Order ids break ties in matching (IDPLCMarket), so
+ * each listing is submitted once the previous one has its place in the order (for an ordering service: ordered; for
+ * a node: accepted), and only the waiting for receipts overlaps. Returns on-chain order id -> order, and gas.
+ */
 async function listOrders(client: MarketClient, opts: ReplayOptions, wallets: ReadonlyMap<string, Wallet>) {
-  const byId = new Map<bigint, MarketOrder>();
-  const gas: GasTrace = [];
   const total = opts.data.orders.length;
-  for (const [k, o] of opts.data.orders.entries()) {
-    const { orderId, receipt } = await listOrder(client, wallets.get(o.name)!, orderRequest(o));
-    byId.set(orderId, o);
-    gas.push(receipt.gasUsed);
-    opts.progress?.({ stage: "list", done: k + 1, total });
+  let done = 0;
+  const listed: Promise<{ orderId: bigint; receipt: TransactionReceipt }>[] = [];
+  for (const o of opts.data.orders) {
+    const { applied } = await submitListing(client, wallets.get(o.name)!, orderRequest(o));
+    listed.push(applied.then((r) => (opts.progress?.({ stage: "list", done: ++done, total }), r)));
   }
-  return { byId, gas };
+  const results = await Promise.all(listed);
+  const byId = new Map<bigint, MarketOrder>(results.map((r, k) => [r.orderId, opts.data.orders[k]!] as const));
+  return { byId, gas: results.map((r) => r.receipt.gasUsed) as GasTrace };
 }
 
 async function checkConservation(sys: MarketSystem): Promise<void> {

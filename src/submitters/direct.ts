@@ -1,5 +1,5 @@
-import type { ContractTransaction, Signer } from "ethers";
-import type { Pending, Submitter, TxOptions } from "./submitter";
+import type { Signer } from "ethers";
+import type { Pending, SubmittableTx, Submitter, TxOptions } from "./submitter";
 
 /**
  * Sends straight to the JSON-RPC node the signer is connected to. A transaction the chain would refuse fails at gas
@@ -12,7 +12,7 @@ import type { Pending, Submitter, TxOptions } from "./submitter";
 class DirectSubmitter implements Submitter {
   private readonly lanes = new WeakMap<Signer, Promise<unknown>>();
 
-  submit(signer: Signer, tx: ContractTransaction, options: TxOptions = {}): Promise<Pending> {
+  submit(signer: Signer, tx: SubmittableTx, options: TxOptions = {}): Promise<Pending> {
     const previous = this.lanes.get(signer) ?? Promise.resolve();
     const sent = previous
       .catch(() => undefined)

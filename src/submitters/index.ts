@@ -1,2 +1,5 @@
-export type { Pending, Submitter, TxOptions } from "./submitter";
+export type { Pending, SubmittableTx, Submitter, TxOptions } from "./submitter";
 export { directSubmitter } from "./direct";
+export { OrderedSubmitter, type OrderedSubmitterOptions, type OrderedRecord } from "./ordered";
+export { OrdererApi, OrdererRefusedError, NonceConflictError, OrdererUnavailableError } from "./orderer-api";
+export { ChainRefusedError, OrderedRevertError, AppliedTimeoutError } from "./applied-watcher";

@@ -1,9 +1,12 @@
-import type { ContractTransaction, Signer, TransactionReceipt } from "ethers";
+import type { ContractDeployTransaction, ContractTransaction, Signer, TransactionReceipt } from "ethers";
 
 /** Per-transaction options an action passes through: an explicit nonce lets one signer pipeline transactions. */
 export interface TxOptions {
   readonly nonce?: number;
 }
+
+/** A call of a contract, or the creation of one (no `to`). */
+export type SubmittableTx = ContractTransaction | ContractDeployTransaction;
 
 /** A transaction that was accepted: `wait` resolves with its receipt once the chain has applied it. */
 export interface Pending {
@@ -17,5 +20,5 @@ export interface Pending {
  */
 export interface Submitter {
   /** Signs `tx` as `signer` and sends it; resolves once it is accepted (not yet applied). */
-  submit(signer: Signer, tx: ContractTransaction, options?: TxOptions): Promise<Pending>;
+  submit(signer: Signer, tx: SubmittableTx, options?: TxOptions): Promise<Pending>;
 }

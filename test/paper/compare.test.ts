@@ -87,7 +87,7 @@ describe("the paper side by side (src/paper)", function () {
       const log = console.log;
       console.log = (...a: unknown[]) => void printed.push(a.join(" "));
       try {
-        await hre.run("replay", { case: "A", pricing: "paper-table", comparePaper: true, report: file });
+        await hre.run("replay", { case: "A", pricing: "paper-table", comparePaper: true, report: file, direct: true });
       } finally {
         console.log = log;
       }

@@ -7,6 +7,7 @@ import { loadMarket, type PricingRule } from "../../src/data";
 import { replayMarket } from "../../src/replay/replay";
 import { toReplayJson, type ReplayJson } from "../../src/replay/result";
 import { renderReplay } from "../../src/replay/report";
+import type { OrderingJson } from "../../src/ordering/summary";
 import { runCaseA } from "../model/market-model";
 
 const CASE_A = path.join(__dirname, "..", "..", "data", "case-a");
@@ -69,11 +70,17 @@ describe("hardhat replay task", function () {
     process.exitCode = undefined;
   });
 
-  it("writes --out JSON of exactly the documented shape", async function () {
+  it("writes --out JSON of exactly the documented shape, through a local ordering service by default", async function () {
     const out = path.join(dir, "a.json");
     await hre.run("replay", { case: "A", pricing: "paper-table", out });
-    const json = JSON.parse(fs.readFileSync(out, "utf8")) as ReplayJson;
-    expect(Object.keys(json)).to.deep.equal(["case", "pricing", "matches", "totals"]);
+    const json = JSON.parse(fs.readFileSync(out, "utf8")) as ReplayJson & { ordering: OrderingJson };
+    expect(Object.keys(json)).to.deep.equal(["case", "pricing", "matches", "totals", "ordering"]);
+    expect(Object.keys(json.ordering)).to.deep.equal(["mode", "nodes", "pool", "leaderChanges", "blocks", "transactions"]);
+    expect(json.ordering).to.include({ mode: "raft", nodes: 3 });
+    expect(Number.isSafeInteger(json.ordering.leaderChanges) && json.ordering.leaderChanges >= 0).to.equal(true);
+    expect(json.ordering.pool).to.deep.equal(["n1", "n2"]);
+    expect(json.ordering.transactions).to.be.greaterThan(json.matches.length);
+    expect(json.ordering.blocks).to.be.within(1, json.ordering.transactions);
     expect(json.case).to.equal("A");
     expect(json.pricing).to.equal("paper-table");
     for (const m of json.matches) {
@@ -91,10 +98,11 @@ describe("hardhat replay task", function () {
     const lines = fs.readFileSync(path.join(custom, "consumers.csv"), "utf8").trim().split("\n").slice(0, 2);
     fs.writeFileSync(path.join(custom, "consumers.csv"), lines.join("\n") + "\n");
     const out = path.join(dir, "m.json");
-    await hre.run("replay", { data: custom, out });
-    const json = JSON.parse(fs.readFileSync(out, "utf8")) as ReplayJson;
+    await hre.run("replay", { data: custom, out, direct: true });
+    const json = JSON.parse(fs.readFileSync(out, "utf8")) as ReplayJson & { ordering: OrderingJson };
     expect(json.case).to.equal("custom");
     expect(new Set(json.matches.map((m) => m.buyer))).to.deep.equal(new Set(["B1"]));
+    expect(json.ordering).to.deep.include({ mode: "direct", nodes: 0, pool: [], leaderChanges: 0 });
   });
 
   describe("when the input is bad", function () {

@@ -102,4 +102,31 @@ describe("npx hardhat replay (a user's mistakes, one line each)", function () {
       expectOneLine(await replay("--pricing", "cheapest"), 'error: --pricing "cheapest": expected surplus-split, paper-table');
     });
   });
+  describe("when the ordering flags do not fit together", function () {
+    it("refuses --direct with a cluster's flags, and --orderer without the chain it delivers to", async function () {
+      const results = await Promise.all([
+        replay("--direct", "--orderer", "http://127.0.0.1:1"),
+        replay("--orderer", "http://127.0.0.1:1"),
+        replay("--chain-url", "http://127.0.0.1:1"),
+        replay("--orderer", "ftp://x", "--chain-url", "http://127.0.0.1:1"),
+      ]);
+      expectOneLine(results[0]!, "error: --direct sends straight to the chain: drop --orderer, --orderer-nodes and --pool");
+      expectOneLine(results[1]!, "error: --orderer needs --chain-url: the JSON-RPC URL of the chain the ordering service delivers to");
+      expectOneLine(results[2]!, "error: --chain-url goes with --orderer (a running ordering service)");
+      expectOneLine(results[3]!, 'error: not an http(s) URL: "ftp://x"');
+    });
+
+    it("refuses a pool larger than the cluster and a cluster of no nodes", async function () {
+      const [pool, none] = await Promise.all([replay("--orderer-nodes", "2", "--pool", "3"), replay("--orderer-nodes", "0")]);
+      expectOneLine(pool!, "error: --pool 3: must be at most 2");
+      expectOneLine(none!, "error: --orderer-nodes 0: must be at least 1");
+    });
+
+    it("names a running cluster that does not answer, after trying every node", async function () {
+      const r = await replay("--orderer", "http://127.0.0.1:9,http://127.0.0.1:7", "--chain-url", "http://127.0.0.1:5");
+      expect(r.code).to.equal(1);
+      expect(r.stderr.trim().split("\n")).to.have.length(1);
+      expect(r.stderr).to.match(/^error: cannot reach the chain at http:\/\/127\.0\.0\.1:5/);
+    });
+  });
 });
