@@ -63,4 +63,35 @@ describe("leadership transfer (thesis §3.10)", function () {
     s.settle();
     expect(s.leaders()).to.deep.equal([other]);
   });
+
+  it("a follower forwards a transfer request to its leader, which hands over to the requested node", function () {
+    const c = cluster([tc("a"), tc("b"), part("c")], { seed: 1 });
+    const l = c.tickUntilLeader()!;
+    const target = l === "a" ? "b" : "a";
+    const term = c.node(target).raw.status().term;
+    // A local request (term 0) at the follower that wants to lead, as etcd's MsgTransferLeader.
+    c.node(target).raw.step({ type: "transferLeader", from: target, to: target, term: 0 });
+    c.settle();
+    expect(c.delivered.some((m) => m.type === "transferLeader" && m.from === target && m.to === l)).to.equal(true);
+    expect(c.leaders()).to.deep.equal([target]);
+    expect(c.node(target).raw.status().term).to.equal(term + 1);
+  });
+
+  it("repeating a pending transfer to the same target keeps the original abort deadline", function () {
+    const c = cluster([tc("a"), tc("b"), part("c")], { seed: 3 });
+    const l = c.tickUntilLeader()!;
+    const target = l === "a" ? "b" : "a";
+    c.isolate(target);
+    c.node(l).raw.transferLeadership(target);
+    c.settle();
+    c.tick(5);
+    // The same request again is a no-op: it neither restarts the election-timeout clock nor resends anything.
+    const sent = c.delivered.length;
+    c.node(l).raw.transferLeadership(target);
+    c.settle();
+    expect(c.delivered.slice(sent).filter((m) => m.to === target)).to.deep.equal([]);
+    expect(c.node(l).raw.status().leadTransferee).to.equal(target);
+    c.tick(5);
+    expect(c.node(l).raw.status()).to.include({ state: "leader", leadTransferee: null });
+  });
 });
