@@ -2,6 +2,17 @@ import { expect } from "chai";
 import { LeadershipTransferError, ProposalDroppedError } from "../../src/core/errors";
 import { cluster, part, tc } from "./helpers";
 
+/** A leader asked to hand over to a follower it cannot reach: the transfer stays pending. */
+function transferToIsolated() {
+  const c = cluster([tc("a"), tc("b"), part("c")], { seed: 3 });
+  const l = c.tickUntilLeader()!;
+  const target = l === "a" ? "b" : "a";
+  c.isolate(target);
+  c.node(l).raw.transferLeadership(target);
+  c.settle();
+  return { c, l, target };
+}
+
 describe("leadership transfer (thesis §3.10)", function () {
   it("hands leadership to an up-to-date pool member at once, without waiting for an election timeout", function () {
     const c = cluster([tc("a"), tc("b"), part("c")], { seed: 1 });
@@ -31,12 +42,7 @@ describe("leadership transfer (thesis §3.10)", function () {
   });
 
   it("drops proposals while a transfer is pending, and aborts it after an election timeout", function () {
-    const c = cluster([tc("a"), tc("b"), part("c")], { seed: 3 });
-    const l = c.tickUntilLeader()!;
-    const target = l === "a" ? "b" : "a";
-    c.isolate(target);
-    c.node(l).raw.transferLeadership(target);
-    c.settle();
+    const { c, l, target } = transferToIsolated();
     expect(c.node(l).raw.status().leadTransferee).to.equal(target);
     expect(() => c.node(l).raw.propose(new Uint8Array([1]))).to.throw(ProposalDroppedError, /transfer/);
     c.tick(10);
@@ -78,12 +84,7 @@ describe("leadership transfer (thesis §3.10)", function () {
   });
 
   it("repeating a pending transfer to the same target keeps the original abort deadline", function () {
-    const c = cluster([tc("a"), tc("b"), part("c")], { seed: 3 });
-    const l = c.tickUntilLeader()!;
-    const target = l === "a" ? "b" : "a";
-    c.isolate(target);
-    c.node(l).raw.transferLeadership(target);
-    c.settle();
+    const { c, l, target } = transferToIsolated();
     c.tick(5);
     // The same request again is a no-op: it neither restarts the election-timeout clock nor resends anything.
     const sent = c.delivered.length;
