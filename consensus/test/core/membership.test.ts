@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { InvalidConfChangeError, ProposalDroppedError } from "../../src/core/errors";
-import { applyConfChangeTo, candidatePool, voters } from "../../src/core/membership";
-import type { ConfState } from "../../src/core/types";
+import { applyConfChangeTo, candidatePool, decodeConfChange, encodeConfChange, learners, voters } from "../../src/core/membership";
+import type { ConfChange, ConfState } from "../../src/core/types";
 import { cluster, learner, part, tc } from "./helpers";
 
 describe("§6 cluster membership changes", function () {
@@ -29,6 +29,30 @@ describe("§6 cluster membership changes", function () {
       const one: ConfState = { members: [tc("a"), part("b")] };
       expect(() => applyConfChangeTo(one, { op: "removeNode", id: "a" }, "improved")).to.throw(InvalidConfChangeError, /pool empty/);
       expect(applyConfChangeTo(one, { op: "removeNode", id: "a" }, "standard").members).to.deep.equal([part("b")]);
+    });
+
+    it("refuses a voter change to a non-voting role, a second learner, a role-less setRole and an empty voter set", function () {
+      const refuse = (conf: ConfState, cc: ConfChange, re: RegExp) =>
+        expect(() => applyConfChangeTo(conf, cc, "standard")).to.throw(InvalidConfChangeError, re);
+      refuse(base, { op: "addVoter", id: "d", role: "learner" }, /^addVoter: role learner does not vote$/);
+      const withLearner: ConfState = { members: [...base.members, learner("d")] };
+      expect(learners(withLearner)).to.deep.equal(["d"]);
+      expect(learners(base)).to.deep.equal([]);
+      refuse(withLearner, { op: "addLearner", id: "d" }, /^addLearner: d is already a learner$/);
+      refuse(withLearner, { op: "promote", id: "d", role: "learner" }, /^promote: role learner does not vote$/);
+      refuse(base, { op: "setRole", id: "c" }, /^setRole: role is required$/);
+      // A learner may rejoin as a voter; a voter may become a learner only while another voter remains.
+      expect(voters(applyConfChangeTo(withLearner, { op: "addVoter", id: "d" }, "standard"))).to.deep.equal(["a", "b", "c", "d"]);
+      const lone: ConfState = { members: [tc("a")] };
+      refuse(lone, { op: "setRole", id: "a", role: "learner" }, /^setRole a: would leave no voters$/);
+    });
+
+    it("decodes only well-formed configuration entries", function () {
+      const cc: ConfChange = { op: "promote", id: "d", role: "trading-centre" };
+      expect(decodeConfChange(encodeConfChange(cc))).to.deep.equal(cc);
+      for (const bad of ["null", "3", '"addVoter"', '{"id":"d"}', '{"op":"addVoter"}', '{"op":1,"id":"d"}', '{"op":"addVoter","id":2}']) {
+        expect(() => decodeConfChange(new TextEncoder().encode(bad)), bad).to.throw(InvalidConfChangeError, /^malformed configuration change entry$/);
+      }
     });
   });
 
