@@ -15,6 +15,15 @@ function logWith(terms: number[]): RaftLog {
   return new RaftLog(s);
 }
 
+/** Terms [1, 1, 2, 2] at 1..4, compacted through index 2 (index 2 stays as the dummy, term 1). */
+function compactedLog(): RaftLog {
+  const s = new MemoryStorage();
+  s.append(entsFrom(1, [1, 1, 2, 2]));
+  s.createSnapshot(2, { members: [] }, new Uint8Array());
+  s.compact(2);
+  return new RaftLog(s);
+}
+
 describe("RaftLog", function () {
   describe("§5.3 AppendEntries consistency check", function () {
     it("accepts entries only after a matching (index, term) and truncates the first conflicting suffix", function () {
@@ -62,11 +71,7 @@ describe("RaftLog", function () {
 
   describe("after compaction", function () {
     it("reports compacted indices and serves the rest across storage and the unstable tail", function () {
-      const s = new MemoryStorage();
-      s.append(entsFrom(1, [1, 1, 2, 2]));
-      s.createSnapshot(2, { members: [] }, new Uint8Array());
-      s.compact(2);
-      const log = new RaftLog(s);
+      const log = compactedLog();
       log.append([ent(5, 3)]);
       expect(() => log.term(1)).to.throw(CompactedError);
       expect(log.term(2)).to.equal(1);
@@ -106,11 +111,7 @@ describe("RaftLog", function () {
     });
 
     it("reads a compacted index as term 0 where unknown means no match", function () {
-      const s = new MemoryStorage();
-      s.append(entsFrom(1, [1, 1, 2, 2]));
-      s.createSnapshot(2, { members: [] }, new Uint8Array());
-      s.compact(2);
-      const log = new RaftLog(s);
+      const log = compactedLog();
       expect(log.zeroTermOnCompacted(1)).to.equal(0);
       expect(log.zeroTermOnCompacted(3)).to.equal(2);
       expect(log.matchTerm(1, 1)).to.equal(false);
