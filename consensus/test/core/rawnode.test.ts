@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { seededRandom } from "../../src/core/config";
 import { NoEligibleLeaderError, ProposalDroppedError, RaftError } from "../../src/core/errors";
+import { decodeConfChange, encodeConfChange } from "../../src/core/membership";
 import { RawNode } from "../../src/core/rawnode";
 import { MemoryStorage } from "../../src/core/storage";
 import { bytes, cluster, part, tc } from "./helpers";
@@ -124,5 +125,24 @@ describe("RawNode Ready/advance contract", function () {
     expect(err).to.not.be.instanceOf(NoEligibleLeaderError);
     expect((err as Error).message).to.match(/not received a configuration/);
     expect(n.campaign()).to.equal(false);
+  });
+
+  it("§6: a new leader counts a configuration entry it inherited unapplied as pending, and refuses another until it is applied", function () {
+    // etcd's TestNewLeaderPendingConfig: the previous leader appended a change that nobody has applied yet.
+    const s = new MemoryStorage({ members: [tc("a")] });
+    s.append([{ term: 1, index: 2, type: "config", data: encodeConfChange({ op: "addLearner", id: "l" }) }]);
+    const n = new RawNode({ id: "a", random: seededRandom(9) }, s);
+    expect(n.campaign()).to.equal(true);
+    expect(n.status().state).to.equal("leader");
+    expect(() => n.proposeConfChange({ op: "addLearner", id: "m" })).to.throw(ProposalDroppedError, /^configuration change at 2 is not applied yet$/);
+    for (let i = 0; i < 3 && n.hasReady(); i++) {
+      const rd = n.ready();
+      s.append(rd.entries);
+      if (rd.hardState) s.setHardState(rd.hardState);
+      for (const e of rd.committedEntries) if (e.type === "config") n.applyConfChange(decodeConfChange(e.data));
+      n.advance(rd);
+    }
+    expect(n.status()).to.include({ applied: 3, commit: 3 });
+    expect(n.proposeConfChange({ op: "addLearner", id: "m" }).index).to.equal(4);
   });
 });
