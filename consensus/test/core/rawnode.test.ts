@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { seededRandom } from "../../src/core/config";
-import { NoEligibleLeaderError, ProposalDroppedError, RaftError } from "../../src/core/errors";
+import { InvariantError, NoEligibleLeaderError, ProposalDroppedError, RaftError } from "../../src/core/errors";
 import { decodeConfChange, encodeConfChange } from "../../src/core/membership";
 import { RawNode } from "../../src/core/rawnode";
 import { MemoryStorage } from "../../src/core/storage";
@@ -9,6 +9,17 @@ import { bytes, cluster, part, tc } from "./helpers";
 function lone(): { n: RawNode; s: MemoryStorage } {
   const s = new MemoryStorage({ members: [tc("a")] });
   return { n: new RawNode({ id: "a", random: seededRandom(9) }, s), s };
+}
+
+/** The driver's loop for a lone node: persists every Ready, applies configuration entries, advances. */
+function persistAll(n: RawNode, s: MemoryStorage): void {
+  while (n.hasReady()) {
+    const rd = n.ready();
+    s.append(rd.entries);
+    if (rd.hardState) s.setHardState(rd.hardState);
+    for (const e of rd.committedEntries) if (e.type === "config") n.applyConfChange(decodeConfChange(e.data));
+    n.advance(rd);
+  }
 }
 
 describe("RawNode Ready/advance contract", function () {
@@ -70,6 +81,17 @@ describe("RawNode Ready/advance contract", function () {
     expect(again.status()).to.include({ term: 2, vote: "a", state: "follower", commit: 2, applied: 1 });
     // Committed entries after the snapshot are delivered again for the state machine to re-apply.
     expect(again.ready().committedEntries.map((e) => e.index)).to.deep.equal([2]);
+  });
+
+  it("restarts at the applied index the state machine reports, and refuses a commit beyond its log", function () {
+    const { n, s } = lone();
+    n.campaign();
+    persistAll(n, s);
+    const again = new RawNode({ id: "a", random: seededRandom(1), applied: 2 }, s);
+    expect(again.status()).to.include({ commit: 2, applied: 2 });
+    expect(again.hasReady()).to.equal(false);
+    s.setHardState({ term: 2, vote: "a", commit: 3 });
+    expect(() => new RawNode({ id: "a", random: seededRandom(1) }, s)).to.throw(InvariantError, /^hard state commit 3 beyond last index 2$/);
   });
 
   it("status() exposes the leader's view of each follower and a copy of the configuration", function () {
@@ -135,13 +157,7 @@ describe("RawNode Ready/advance contract", function () {
     expect(n.campaign()).to.equal(true);
     expect(n.status().state).to.equal("leader");
     expect(() => n.proposeConfChange({ op: "addLearner", id: "m" })).to.throw(ProposalDroppedError, /^configuration change at 2 is not applied yet$/);
-    for (let i = 0; i < 3 && n.hasReady(); i++) {
-      const rd = n.ready();
-      s.append(rd.entries);
-      if (rd.hardState) s.setHardState(rd.hardState);
-      for (const e of rd.committedEntries) if (e.type === "config") n.applyConfChange(decodeConfChange(e.data));
-      n.advance(rd);
-    }
+    persistAll(n, s);
     expect(n.status()).to.include({ applied: 3, commit: 3 });
     expect(n.proposeConfChange({ op: "addLearner", id: "m" }).index).to.equal(4);
   });
