@@ -117,6 +117,30 @@ describe("§6 cluster membership changes", function () {
       expect(c.node(other).sm.keys.at(-1)).to.equal("after-removal");
     });
 
+    it("abandons a pending leadership transfer once a committed change removes its target", function () {
+      const c = cluster([tc("a"), tc("b"), tc("c")], { seed: 3 });
+      const l = c.tickUntilLeader()!;
+      const target = l === "a" ? "b" : "a";
+      c.isolate(target);
+      c.node(l).raw.proposeConfChange({ op: "removeNode", id: target });
+      c.node(l).raw.transferLeadership(target);
+      expect(c.node(l).raw.status().leadTransferee).to.equal(target);
+      c.settle();
+      expect(c.node(l).raw.status()).to.include({ state: "leader", leadTransferee: null });
+      expect(c.node(l).conf.members.map((m) => m.id)).to.not.include(target);
+      expect(c.propose(l, "after").index).to.be.greaterThan(0);
+    });
+
+    it("applies a committed change that is invalid in the current configuration as a no-op", function () {
+      // It was validated against the configuration at proposal time; every node skips it alike.
+      const c = cluster([tc("a"), part("b"), part("c")]);
+      const l = c.tickUntilLeader()!;
+      const before = c.node(l).raw.status().conf;
+      expect(c.node(l).raw.applyConfChange({ op: "removeNode", id: "z" })).to.deep.equal(before);
+      expect(c.node(l).raw.applyConfChange({ op: "promote", id: "b" })).to.deep.equal(before);
+      expect(c.node(l).raw.status().conf).to.deep.equal(before);
+    });
+
     it("refuses an invalid change at proposal time with InvalidConfChangeError", function () {
       const c = cluster([tc("a"), part("b"), part("c")]);
       const l = c.tickUntilLeader()!;
