@@ -1,0 +1,101 @@
+import { expect } from "chai";
+import { seededRandom } from "../../src/core/config";
+import { RawNode } from "../../src/core/rawnode";
+import { MemoryStorage } from "../../src/core/storage";
+import type { Message, MessageType, NodeId } from "../../src/core/types";
+import { entriesWithTerms, part, tc } from "./helpers";
+
+// The leader's per-follower state machine (probe, replicate, snapshot), driven by hand: the test is the
+// network and the disk, so it sees every message the leader sends and decides every answer. A driver
+// that never reports a snapshot's fate (no `reportSnapshot`) leaves the follower in the snapshot state;
+// the Ready loop used by the node and the simulator always reports, so only a test like this reaches it.
+
+interface Leader {
+  n: RawNode;
+  s: MemoryStorage;
+  term: number;
+}
+
+/** Persists every Ready of `n` and returns the messages it sends. */
+function flush(n: RawNode, s: MemoryStorage): Message[] {
+  const out: Message[] = [];
+  while (n.hasReady()) {
+    const rd = n.ready();
+    s.append(rd.entries);
+    if (rd.hardState) s.setHardState(rd.hardState);
+    out.push(...rd.messages);
+    n.advance(rd);
+  }
+  return out;
+}
+
+/**
+ * Node a leads {a, b, c} over a log of entries 2..10 (term 1), compacted through index 8. Its first
+ * appends (the no-op at 11) are already flushed.
+ */
+function leaderWithCompactedLog(): Leader {
+  const s = new MemoryStorage({ members: [tc("a"), part("b"), part("c")] });
+  s.append(entriesWithTerms([1, 1, 1, 1, 1, 1, 1, 1, 1]));
+  s.setHardState({ term: 1, vote: null, commit: 10 });
+  s.createSnapshot(8, { members: [tc("a"), part("b"), part("c")] }, new Uint8Array([8]));
+  s.compact(8);
+  const n = new RawNode({ id: "a", random: seededRandom(1), applied: 10 }, s);
+  n.campaign();
+  flush(n, s);
+  const term = 2;
+  n.step({ type: "preVoteResp", from: "b", to: "a", term, reject: false });
+  flush(n, s);
+  n.step({ type: "voteResp", from: "b", to: "a", term, reject: false });
+  expect(n.status()).to.include({ state: "leader", term });
+  flush(n, s);
+  return { n, s, term };
+}
+
+const sentTo = (ms: Message[], to: NodeId, type: MessageType) => ms.filter((m) => m.to === to && m.type === type);
+
+/** c answers the leader's probe at 10 with "I hold only up to 1": the leader must snapshot it. */
+function rejectDownToSnapshot(l: Leader): Message[] {
+  l.n.step({ type: "appendResp", from: "c", to: "a", term: l.term, index: 10, reject: true, rejectHint: { index: 1, term: 1 } });
+  return flush(l.n, l.s);
+}
+
+describe("§7 a follower behind the leader's snapshot (the leader's snapshot state)", function () {
+  it("sends the snapshot once and then sends c nothing more until it is acknowledged", function () {
+    const l = leaderWithCompactedLog();
+    const out = rejectDownToSnapshot(l);
+    expect(sentTo(out, "c", "snapshot").map((m) => m.snapshot!.meta.index)).to.deep.equal([8]);
+    expect(l.n.status().progress.c.state).to.equal("snapshot");
+    l.n.step({ type: "heartbeatResp", from: "c", to: "a", term: l.term });
+    expect(sentTo(flush(l.n, l.s), "c", "snapshot")).to.deep.equal([]);
+  });
+
+  it("acknowledging the snapshot's index resumes replication with the entries after it", function () {
+    const l = leaderWithCompactedLog();
+    rejectDownToSnapshot(l);
+    l.n.step({ type: "appendResp", from: "c", to: "a", term: l.term, index: 8 });
+    const out = flush(l.n, l.s);
+    expect(l.n.status().progress.c).to.deep.equal({ match: 8, next: 12, state: "replicate" });
+    expect(sentTo(out, "c", "append").map((m) => [m.index, m.entries!.map((e) => e.index)])).to.deep.equal([[8, [9, 10, 11]]]);
+  });
+
+  it("retries a snapshot nobody reported on after an election timeout, at the next sign of life", function () {
+    const l = leaderWithCompactedLog();
+    rejectDownToSnapshot(l);
+    l.n.step({ type: "appendResp", from: "b", to: "a", term: l.term, index: 11 });
+    for (let t = 0; t < 9; t++) {
+      l.n.tick();
+      flush(l.n, l.s);
+    }
+    expect(l.n.status().progress.c.state).to.equal("snapshot");
+    l.n.tick();
+    flush(l.n, l.s);
+    expect(l.n.status().progress.c.state).to.equal("probe");
+    // Only the snapshot state has this clock: a follower that is replicating keeps replicating.
+    expect(l.n.status().progress.b.state).to.equal("replicate");
+    // It probes right after the snapshot it sent, and snapshots again when c turns out not to have it.
+    l.n.step({ type: "heartbeatResp", from: "c", to: "a", term: l.term });
+    expect(sentTo(flush(l.n, l.s), "c", "append").map((m) => m.index)).to.deep.equal([8]);
+    l.n.step({ type: "appendResp", from: "c", to: "a", term: l.term, index: 8, reject: true, rejectHint: { index: 1, term: 1 } });
+    expect(sentTo(flush(l.n, l.s), "c", "snapshot").map((m) => m.snapshot!.meta.index)).to.deep.equal([8]);
+  });
+});
