@@ -3,7 +3,7 @@ import { seededRandom } from "../../src/core/config";
 import { RawNode } from "../../src/core/rawnode";
 import { MemoryStorage } from "../../src/core/storage";
 import type { Message, MessageType, NodeId } from "../../src/core/types";
-import { entriesWithTerms, part, tc } from "./helpers";
+import { bytes, entriesWithTerms, part, tc } from "./helpers";
 
 // The leader's per-follower state machine (probe, replicate, snapshot), driven by hand: the test is the
 // network and the disk, so it sees every message the leader sends and decides every answer. A driver
@@ -33,13 +33,13 @@ function flush(n: RawNode, s: MemoryStorage): Message[] {
  * Node a leads {a, b, c} over a log of entries 2..10 (term 1), compacted through index 8. Its first
  * appends (the no-op at 11) are already flushed.
  */
-function leaderWithCompactedLog(): Leader {
+function leaderWithCompactedLog(maxInflight = 256): Leader {
   const s = new MemoryStorage({ members: [tc("a"), part("b"), part("c")] });
   s.append(entriesWithTerms([1, 1, 1, 1, 1, 1, 1, 1, 1]));
   s.setHardState({ term: 1, vote: null, commit: 10 });
   s.createSnapshot(8, { members: [tc("a"), part("b"), part("c")] }, new Uint8Array([8]));
   s.compact(8);
-  const n = new RawNode({ id: "a", random: seededRandom(1), applied: 10 }, s);
+  const n = new RawNode({ id: "a", random: seededRandom(1), applied: 10, maxInflight }, s);
   n.campaign();
   flush(n, s);
   const term = 2;
@@ -97,5 +97,81 @@ describe("§7 a follower behind the leader's snapshot (the leader's snapshot sta
     expect(sentTo(flush(l.n, l.s), "c", "append").map((m) => m.index)).to.deep.equal([8]);
     l.n.step({ type: "appendResp", from: "c", to: "a", term: l.term, index: 8, reject: true, rejectHint: { index: 1, term: 1 } });
     expect(sentTo(flush(l.n, l.s), "c", "snapshot").map((m) => m.snapshot!.meta.index)).to.deep.equal([8]);
+  });
+});
+
+const appendsTo = (ms: Message[], to: NodeId) => sentTo(ms, to, "append").map((m) => [m.index, m.entries!.map((e) => e.index)]);
+const ack = (l: Leader, from: NodeId, index: number) => l.n.step({ type: "appendResp", from, to: "a", term: l.term, index });
+
+describe("§5.3 probing and pipelining appends (the leader's probe and replicate states)", function () {
+  it("a probing follower's rejection hint moves next straight to the last entry it may share", function () {
+    const l = leaderWithCompactedLog();
+    // c holds index 9 of term 1 but not 10: the leader retries from 9, not from scratch.
+    l.n.step({ type: "appendResp", from: "c", to: "a", term: l.term, index: 10, reject: true, rejectHint: { index: 9, term: 1 } });
+    expect(appendsTo(flush(l.n, l.s), "c")).to.deep.equal([[9, [10, 11]]]);
+    expect(l.n.status().progress.c).to.deep.equal({ match: 0, next: 10, state: "probe" });
+    // A hint without a term (c's log simply ends at 9) is taken as it is, without searching by term.
+    const l2 = leaderWithCompactedLog();
+    l2.n.step({ type: "appendResp", from: "c", to: "a", term: l2.term, index: 10, reject: true, rejectHint: { index: 9, term: 0 } });
+    expect(appendsTo(flush(l2.n, l2.s), "c")).to.deep.equal([[9, [10, 11]]]);
+  });
+
+  it("switches a follower to replicate on its first acknowledgement, and back to probe when it then rejects", function () {
+    const l = leaderWithCompactedLog();
+    ack(l, "b", 10);
+    flush(l.n, l.s);
+    expect(l.n.status().progress.b.state).to.equal("replicate");
+    l.n.propose(bytes("x"));
+    expect(appendsTo(flush(l.n, l.s), "b")).to.deep.equal([[11, [12]]]);
+    l.n.step({ type: "appendResp", from: "b", to: "a", term: l.term, index: 11, reject: true, rejectHint: { index: 10, term: 1 } });
+    expect(appendsTo(flush(l.n, l.s), "b")).to.deep.equal([[10, [11, 12]]]);
+    expect(l.n.status().progress.b).to.deep.equal({ match: 10, next: 11, state: "probe" });
+  });
+
+  it("a heartbeat response sends entries only to a follower that lacks some, and frees a slot of a full window", function () {
+    const l = leaderWithCompactedLog(1);
+    ack(l, "b", 11);
+    flush(l.n, l.s);
+    l.n.step({ type: "heartbeatResp", from: "b", to: "a", term: l.term });
+    expect(sentTo(flush(l.n, l.s), "b", "append")).to.deep.equal([]);
+    // A window of one: the second proposal waits for the first one's acknowledgement...
+    l.n.propose(bytes("x"));
+    l.n.propose(bytes("y"));
+    expect(appendsTo(flush(l.n, l.s), "b")).to.deep.equal([[11, [12]]]);
+    // ...or, if that was lost, for the next heartbeat round, which frees the slot and resends from next.
+    l.n.step({ type: "heartbeatResp", from: "b", to: "a", term: l.term });
+    expect(appendsTo(flush(l.n, l.s), "b")).to.deep.equal([[12, [13]]]);
+  });
+
+  it("an acknowledgement in replicate frees the window without resending what is still in flight", function () {
+    const l = leaderWithCompactedLog();
+    ack(l, "b", 11);
+    flush(l.n, l.s);
+    l.n.propose(bytes("x"));
+    l.n.propose(bytes("y"));
+    expect(appendsTo(flush(l.n, l.s), "b")).to.deep.equal([
+      [11, [12]],
+      [12, [13]],
+    ]);
+    l.n.propose(bytes("z"));
+    expect(appendsTo(flush(l.n, l.s), "b")).to.deep.equal([[13, [14]]]);
+    // 13 is now on a majority: b hears the new commit index in an empty append after 14, not 14 again.
+    ack(l, "b", 13);
+    expect(appendsTo(flush(l.n, l.s), "b")).to.deep.equal([[14, []]]);
+    expect(l.n.status().progress.b).to.deep.equal({ match: 13, next: 15, state: "replicate" });
+  });
+
+  it("a heartbeat response leaves a window that is not full alone", function () {
+    const l = leaderWithCompactedLog(2);
+    ack(l, "b", 11);
+    flush(l.n, l.s);
+    l.n.propose(bytes("x"));
+    flush(l.n, l.s);
+    l.n.step({ type: "heartbeatResp", from: "b", to: "a", term: l.term });
+    flush(l.n, l.s);
+    // Still one append in flight: the window of two admits exactly one more.
+    l.n.propose(bytes("y"));
+    l.n.propose(bytes("z"));
+    expect(appendsTo(flush(l.n, l.s), "b")).to.deep.equal([[12, [13]]]);
   });
 });
