@@ -95,4 +95,34 @@ describe("leadership transfer (thesis §3.10)", function () {
     c.tick(5);
     expect(c.node(l).raw.status()).to.include({ state: "leader", leadTransferee: null });
   });
+
+  describe("when the leader leaves the candidate pool (improved mode)", function () {
+    /** Five voters, pool a b c; `l` leads; `behind` (the last pool member after `l`) misses proposals. */
+    function poolWithLaggard() {
+      const c = cluster([tc("a"), tc("b"), tc("c"), part("d"), part("e")], { seed: 5 });
+      const l = c.tickUntilLeader()!;
+      const [ahead, behind] = ["a", "b", "c"].filter((id) => id !== l);
+      c.isolate(behind);
+      for (let i = 0; i < 3; i++) c.propose(l, `v${i}`);
+      return { c, l, ahead, behind };
+    }
+
+    it("hands over to the most up-to-date pool member", function () {
+      const { c, l, ahead, behind } = poolWithLaggard();
+      c.node(l).raw.proposeConfChange({ op: "setRole", id: l, role: "participant" });
+      c.settle();
+      expect(c.delivered.filter((m) => m.type === "timeoutNow").map((m) => m.to)).to.deep.equal([ahead]);
+      expect(c.leaders()).to.deep.equal([ahead]);
+      expect(c.node(behind).raw.status().state).to.equal("follower");
+    });
+
+    it("keeps a transfer the operator already started", function () {
+      const { c, l, behind } = poolWithLaggard();
+      c.node(l).raw.proposeConfChange({ op: "setRole", id: l, role: "participant" });
+      c.node(l).raw.transferLeadership(behind);
+      c.settle();
+      expect(c.node(l).raw.status()).to.include({ state: "leader", leadTransferee: behind });
+      expect(c.delivered.filter((m) => m.type === "timeoutNow")).to.deep.equal([]);
+    });
+  });
 });
