@@ -30,14 +30,14 @@ function flush(n: RawNode, s: MemoryStorage): Message[] {
 }
 
 /**
- * Node a leads {a, b, c} over a log of entries 2..10 (term 1), compacted through index 8. Its first
+ * Node a leads {a, b (both in the pool), c} over a log of entries 2..10 (term 1), compacted through index 8. Its first
  * appends (the no-op at 11) are already flushed.
  */
 function leaderWithCompactedLog(maxInflight = 256): Leader {
-  const s = new MemoryStorage({ members: [tc("a"), part("b"), part("c")] });
+  const s = new MemoryStorage({ members: [tc("a"), tc("b"), part("c")] });
   s.append(entriesWithTerms([1, 1, 1, 1, 1, 1, 1, 1, 1]));
   s.setHardState({ term: 1, vote: null, commit: 10 });
-  s.createSnapshot(8, { members: [tc("a"), part("b"), part("c")] }, new Uint8Array([8]));
+  s.createSnapshot(8, { members: [tc("a"), tc("b"), part("c")] }, new Uint8Array([8]));
   s.compact(8);
   const n = new RawNode({ id: "a", random: seededRandom(1), applied: 10, maxInflight }, s);
   n.campaign();
@@ -173,5 +173,43 @@ describe("§5.3 probing and pipelining appends (the leader's probe and replicate
     l.n.propose(bytes("y"));
     l.n.propose(bytes("z"));
     expect(appendsTo(flush(l.n, l.s), "b")).to.deep.equal([[12, [13]]]);
+  });
+
+  it("addresses nothing to itself: appends, heartbeats and commit notices go to the followers only", function () {
+    const l = leaderWithCompactedLog();
+    const out: Message[] = [];
+    ack(l, "b", 11);
+    l.n.propose(bytes("x"));
+    out.push(...flush(l.n, l.s));
+    l.n.tick();
+    out.push(...flush(l.n, l.s));
+    expect(out.filter((m) => m.type === "heartbeat").map((m) => m.to)).to.have.members(["b", "c"]);
+    expect(out.filter((m) => m.to === "a")).to.deep.equal([]);
+  });
+
+  it("ignores responses from a node outside the configuration", function () {
+    const l = leaderWithCompactedLog();
+    ack(l, "z", 11);
+    l.n.step({ type: "heartbeatResp", from: "z", to: "a", term: l.term });
+    expect(flush(l.n, l.s)).to.deep.equal([]);
+    expect(Object.keys(l.n.status().progress)).to.have.members(["a", "b", "c"]);
+  });
+
+  it("a rejection without a hint restarts the probe from the beginning of the log", function () {
+    const l = leaderWithCompactedLog();
+    l.n.step({ type: "appendResp", from: "c", to: "a", term: l.term, index: 10, reject: true });
+    expect(sentTo(flush(l.n, l.s), "c", "snapshot").map((m) => m.snapshot!.meta.index)).to.deep.equal([8]);
+  });
+
+  it("thesis §3.10: sends timeoutNow only once the transfer target holds the whole log", function () {
+    const l = leaderWithCompactedLog();
+    ack(l, "b", 9);
+    flush(l.n, l.s);
+    l.n.transferLeadership("b");
+    expect(sentTo(flush(l.n, l.s), "b", "timeoutNow")).to.deep.equal([]);
+    ack(l, "b", 10);
+    expect(sentTo(flush(l.n, l.s), "b", "timeoutNow")).to.deep.equal([]);
+    ack(l, "b", 11);
+    expect(sentTo(flush(l.n, l.s), "b", "timeoutNow")).to.have.length(1);
   });
 });
