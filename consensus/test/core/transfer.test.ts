@@ -96,6 +96,29 @@ describe("leadership transfer (thesis §3.10)", function () {
     expect(c.node(l).raw.status()).to.include({ state: "leader", leadTransferee: null });
   });
 
+  it("ignores a request to transfer to the leader itself, and one a participant forwarded for itself", function () {
+    const c = cluster([tc("a"), tc("b"), part("c")], { seed: 1 });
+    const l = c.tickUntilLeader()!;
+    c.node(l).raw.transferLeadership(l);
+    c.node("c").raw.step({ type: "transferLeader", from: "c", to: "c", term: 0 });
+    c.settle();
+    expect(c.delivered.filter((m) => m.type === "timeoutNow")).to.deep.equal([]);
+    expect(c.node(l).raw.status()).to.include({ state: "leader", leadTransferee: null });
+    expect(c.propose(l, "still leading").index).to.be.greaterThan(0);
+  });
+
+  it("a new target replaces a pending transfer", function () {
+    const c = cluster([tc("a"), tc("b"), tc("c")], { seed: 3 });
+    const l = c.tickUntilLeader()!;
+    const [stuck, next] = ["a", "b", "c"].filter((id) => id !== l);
+    c.isolate(stuck);
+    c.node(l).raw.transferLeadership(stuck);
+    c.settle();
+    c.node(l).raw.transferLeadership(next);
+    c.settle();
+    expect(c.leaders()).to.deep.equal([next]);
+  });
+
   describe("when the leader leaves the candidate pool (improved mode)", function () {
     /** Five voters, pool a b c; `l` leads; `behind` (the last pool member after `l`) misses proposals. */
     function poolWithLaggard() {
