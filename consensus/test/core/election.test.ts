@@ -3,7 +3,7 @@ import { seededRandom } from "../../src/core/config";
 import { RawNode } from "../../src/core/rawnode";
 import { MemoryStorage } from "../../src/core/storage";
 import type { Message } from "../../src/core/types";
-import { cluster, part, tc, withLogs } from "./helpers";
+import { cluster, learner, part, tc, withLogs } from "./helpers";
 
 const three = () => [tc("a"), tc("b"), tc("c")];
 
@@ -178,6 +178,25 @@ describe("CheckQuorum", function () {
     }
     expect(c.node(l).raw.status().state).to.equal("follower");
     expect(ticks).to.be.at.most(20);
+  });
+
+  it("a leader that hears from a quorum keeps leading in the same term, election timeout after election timeout", function () {
+    const c = cluster(three(), { mode: "standard", seed: 3 });
+    const l = c.tickUntilLeader()!;
+    const term = c.node(l).raw.status().term;
+    // One follower down: the leader and the other follower are still a quorum.
+    c.node([...c.nodes.keys()].find((id) => id !== l)!).crash();
+    c.tick(60);
+    expect(c.leaders()).to.deep.equal([l]);
+    expect(c.node(l).raw.status().term).to.equal(term);
+  });
+
+  it("learners do not count toward the quorum a leader must hear from", function () {
+    const c = cluster([tc("a"), tc("b"), tc("c"), learner("d"), learner("e")], { seed: 3 });
+    const l = c.tickUntilLeader()!;
+    for (const id of ["a", "b", "c"]) if (id !== l) c.node(id).crash();
+    c.tick(25);
+    expect(c.node(l).raw.status().state).to.equal("follower");
   });
 
   it("without CheckQuorum the cut-off leader stays leader", function () {
