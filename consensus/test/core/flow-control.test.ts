@@ -212,4 +212,18 @@ describe("§5.3 probing and pipelining appends (the leader's probe and replicate
     ack(l, "b", 11);
     expect(sentTo(flush(l.n, l.s), "b", "timeoutNow")).to.have.length(1);
   });
+
+  it("a follower that was paused when an entry committed hears the commit index as soon as it acknowledges", function () {
+    const l = leaderWithCompactedLog(1);
+    ack(l, "b", 11);
+    ack(l, "c", 11);
+    flush(l.n, l.s);
+    l.n.propose(bytes("x"));
+    flush(l.n, l.s);
+    // Both windows are full; b's acknowledgement commits 12 while c's window is still full.
+    ack(l, "b", 12);
+    expect(sentTo(flush(l.n, l.s), "c", "append")).to.deep.equal([]);
+    ack(l, "c", 12);
+    expect(sentTo(flush(l.n, l.s), "c", "append").map((m) => [m.index, m.entries!.length, m.commit])).to.deep.equal([[12, 0, 12]]);
+  });
 });
