@@ -38,6 +38,14 @@ describe("§5.2 leader election", function () {
     expect(new Set(waits).size).to.be.greaterThan(4);
   });
 
+  it("spreads the timeouts over electionTick * electionSpread ticks past electionTick", function () {
+    const waits = Array.from({ length: 60 }, (_, i) =>
+      ticksToCampaign(new RawNode({ id: "a", random: seededRandom(i + 1), electionSpread: 0.5 }, new MemoryStorage({ members: [tc("a")] }))),
+    );
+    expect(Math.min(...waits)).to.be.at.least(11);
+    expect(Math.max(...waits)).to.equal(15);
+  });
+
   it("a single-voter cluster elects itself and commits its first entry", function () {
     const s = new MemoryStorage({ members: [tc("a")] });
     const n = new RawNode({ id: "a", random: seededRandom(3) }, s);
@@ -133,6 +141,19 @@ describe("PreVote against a disruptive rejoin (thesis §9.6)", function () {
     const r = isolateAndRejoin(false);
     expect(r.isolatedTerm).to.be.greaterThan(r.before);
     expect(r.after).to.be.greaterThan(r.before);
+  });
+
+  it("answers a PreVote of an older term with a rejection in its own term", function () {
+    const c = cluster(three(), { mode: "standard", seed: 5 });
+    const l = c.tickUntilLeader()!;
+    const f = [...c.nodes.keys()].find((id) => id !== l)!;
+    const term = c.node(f).raw.status().term;
+    const other = ["a", "b", "c"].find((id) => id !== l && id !== f)!;
+    c.delivered = [];
+    c.node(f).raw.step({ type: "preVote", from: other, to: f, term: term - 1, index: 1, logTerm: 1 });
+    c.settle();
+    const answers = c.delivered.filter((m) => m.from === f && m.to === other);
+    expect(answers.map((m) => [m.type, m.term, m.reject])).to.deep.equal([["preVoteResp", term, true]]);
   });
 
   it("a granted pre-vote leaves the voter's term and vote untouched", function () {

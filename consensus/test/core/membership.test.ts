@@ -128,6 +128,7 @@ describe("§6 cluster membership changes", function () {
       c.settle();
       expect(c.node(l).raw.status()).to.include({ state: "leader", leadTransferee: null });
       expect(c.node(l).conf.members.map((m) => m.id)).to.not.include(target);
+      expect(Object.keys(c.node(l).raw.status().progress)).to.not.include(target);
       expect(c.propose(l, "after").index).to.be.greaterThan(0);
     });
 

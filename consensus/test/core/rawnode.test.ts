@@ -4,6 +4,7 @@ import { InvariantError, NoEligibleLeaderError, ProposalDroppedError, RaftError 
 import { decodeConfChange, encodeConfChange } from "../../src/core/membership";
 import { RawNode } from "../../src/core/rawnode";
 import { MemoryStorage } from "../../src/core/storage";
+import type { ConfChange } from "../../src/core/types";
 import { bytes, cluster, part, tc } from "./helpers";
 
 function lone(): { n: RawNode; s: MemoryStorage } {
@@ -20,6 +21,18 @@ function persistAll(n: RawNode, s: MemoryStorage): void {
     for (const e of rd.committedEntries) if (e.type === "config") n.applyConfChange(decodeConfChange(e.data));
     n.advance(rd);
   }
+}
+
+/** A lone voter's storage with x, the change `cc` and y at 2..4, all committed (term 1). */
+function committedWithConfAt3(cc: ConfChange): MemoryStorage {
+  const s = new MemoryStorage({ members: [tc("a")] });
+  s.append([
+    { term: 1, index: 2, type: "normal", data: bytes("x") },
+    { term: 1, index: 3, type: "config", data: encodeConfChange(cc) },
+    { term: 1, index: 4, type: "normal", data: bytes("y") },
+  ]);
+  s.setHardState({ term: 1, vote: null, commit: 4 });
+  return s;
 }
 
 describe("RawNode Ready/advance contract", function () {
@@ -160,5 +173,23 @@ describe("RawNode Ready/advance contract", function () {
     persistAll(n, s);
     expect(n.status()).to.include({ applied: 3, commit: 3 });
     expect(n.proposeConfChange({ op: "addLearner", id: "m" }).index).to.equal(4);
+  });
+
+  it("§6: does not campaign while a committed configuration entry is not applied yet", function () {
+    // etcd's TestCampaignWhilePendingConfChange: its quorum could be counted in the wrong configuration.
+    const s = committedWithConfAt3({ op: "addLearner", id: "l" });
+    const n = new RawNode({ id: "a", random: seededRandom(9), applied: 2 }, s);
+    expect(n.campaign()).to.equal(false);
+    const rd = n.ready();
+    expect(rd.committedEntries.map((e) => e.index)).to.deep.equal([3, 4]);
+    n.applyConfChange(decodeConfChange(rd.committedEntries[0].data));
+    n.advance(rd);
+    expect(n.campaign()).to.equal(true);
+  });
+
+  it("campaigns when the configuration entries are applied and only normal ones are not", function () {
+    // The entry at 3 changes nothing when applied (its node is not a member), so the configuration stays valid.
+    const s = committedWithConfAt3({ op: "removeNode", id: "z" });
+    expect(new RawNode({ id: "a", random: seededRandom(9), applied: 3 }, s).campaign()).to.equal(true);
   });
 });
