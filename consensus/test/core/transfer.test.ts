@@ -86,6 +86,7 @@ describe("leadership transfer (thesis §3.10)", function () {
   it("repeating a pending transfer to the same target keeps the original abort deadline", function () {
     const { c, l, target } = transferToIsolated();
     c.tick(5);
+    expect(c.node(l).raw.status().leadTransferee).to.equal(target);
     // The same request again is a no-op: it neither restarts the election-timeout clock nor resends anything.
     const sent = c.delivered.length;
     c.node(l).raw.transferLeadership(target);
