@@ -53,6 +53,9 @@ function leaderWithCompactedLog(maxInflight = 256): Leader {
 
 const sentTo = (ms: Message[], to: NodeId, type: MessageType) => ms.filter((m) => m.to === to && m.type === type);
 
+const appendsTo = (ms: Message[], to: NodeId) => sentTo(ms, to, "append").map((m) => [m.index, m.entries!.map((e) => e.index)]);
+const ack = (l: Leader, from: NodeId, index: number) => l.n.step({ type: "appendResp", from, to: "a", term: l.term, index });
+
 /** c answers the leader's probe at 10 with "I hold only up to 1": the leader must snapshot it. */
 function rejectDownToSnapshot(l: Leader): Message[] {
   l.n.step({ type: "appendResp", from: "c", to: "a", term: l.term, index: 10, reject: true, rejectHint: { index: 1, term: 1 } });
@@ -98,10 +101,26 @@ describe("§7 a follower behind the leader's snapshot (the leader's snapshot sta
     l.n.step({ type: "appendResp", from: "c", to: "a", term: l.term, index: 8, reject: true, rejectHint: { index: 1, term: 1 } });
     expect(sentTo(flush(l.n, l.s), "c", "snapshot").map((m) => m.snapshot!.meta.index)).to.deep.equal([8]);
   });
-});
 
-const appendsTo = (ms: Message[], to: NodeId) => sentTo(ms, to, "append").map((m) => [m.index, m.entries!.map((e) => e.index)]);
-const ack = (l: Leader, from: NodeId, index: number) => l.n.step({ type: "appendResp", from, to: "a", term: l.term, index });
+  it("ships no snapshot to a follower it has not heard from for an election timeout, until it answers", function () {
+    const l = leaderWithCompactedLog();
+    rejectDownToSnapshot(l);
+    ack(l, "b", 11);
+    flush(l.n, l.s);
+    // The leader compacts further while c is silent: a retry now needs the newer snapshot.
+    l.s.createSnapshot(11, { members: [tc("a"), tc("b"), part("c")] }, new Uint8Array([11]));
+    l.s.compact(11);
+    for (let t = 0; t < 10; t++) {
+      l.n.tick();
+      flush(l.n, l.s);
+    }
+    expect(l.n.status().progress.c.state).to.equal("probe");
+    l.n.propose(bytes("x"));
+    expect(sentTo(flush(l.n, l.s), "c", "snapshot")).to.deep.equal([]);
+    l.n.step({ type: "heartbeatResp", from: "c", to: "a", term: l.term });
+    expect(sentTo(flush(l.n, l.s), "c", "snapshot").map((m) => m.snapshot!.meta.index)).to.deep.equal([11]);
+  });
+});
 
 describe("§5.3 probing and pipelining appends (the leader's probe and replicate states)", function () {
   it("a probing follower's rejection hint moves next straight to the last entry it may share", function () {
