@@ -2,8 +2,10 @@ import { folderConfig } from "./base.mjs";
 
 export default folderConfig({
   name: "node",
-  // daemon.ts and tcp.ts only wire config, TCP and pino together; they run only in the orderer processes that
+  // daemon.ts only wires config, the transport and pino together; they run only in the orderer processes that
   // consensus/test/process spawns from a separate build, where no mutant can be switched on.
-  mutate: ["consensus/src/node/**/*.ts", "!consensus/src/node/daemon.ts", "!consensus/src/node/tcp.ts"],
-  spec: ["consensus/test/node/*.test.ts"],
+  mutate: ["consensus/src/node/**/*.ts", "!consensus/src/node/daemon.ts"],
+  // The simulator drives the production Ready loop (ready-loop.ts) over a simulated disk and network, so its suites
+  // test that file too; per-test coverage runs them only for the mutants they execute.
+  spec: ["consensus/test/node/*.test.ts", "consensus/test/sim/*.test.ts"],
 });

@@ -3,7 +3,7 @@ import { seededRandom } from "../../src/core/config";
 import { RawNode } from "../../src/core/rawnode";
 import { MemoryStorage } from "../../src/core/storage";
 import type { Message } from "../../src/core/types";
-import { cluster, part, tc, withLogs } from "./helpers";
+import { cluster, learner, part, tc, withLogs } from "./helpers";
 
 const three = () => [tc("a"), tc("b"), tc("c")];
 
@@ -36,6 +36,14 @@ describe("§5.2 leader election", function () {
     expect(Math.min(...waits)).to.be.at.least(11);
     expect(Math.max(...waits)).to.be.at.most(20);
     expect(new Set(waits).size).to.be.greaterThan(4);
+  });
+
+  it("spreads the timeouts over electionTick * electionSpread ticks past electionTick", function () {
+    const waits = Array.from({ length: 60 }, (_, i) =>
+      ticksToCampaign(new RawNode({ id: "a", random: seededRandom(i + 1), electionSpread: 0.5 }, new MemoryStorage({ members: [tc("a")] }))),
+    );
+    expect(Math.min(...waits)).to.be.at.least(11);
+    expect(Math.max(...waits)).to.equal(15);
   });
 
   it("a single-voter cluster elects itself and commits its first entry", function () {
@@ -135,6 +143,19 @@ describe("PreVote against a disruptive rejoin (thesis §9.6)", function () {
     expect(r.after).to.be.greaterThan(r.before);
   });
 
+  it("answers a PreVote of an older term with a rejection in its own term", function () {
+    const c = cluster(three(), { mode: "standard", seed: 5 });
+    const l = c.tickUntilLeader()!;
+    const f = [...c.nodes.keys()].find((id) => id !== l)!;
+    const term = c.node(f).raw.status().term;
+    const other = ["a", "b", "c"].find((id) => id !== l && id !== f)!;
+    c.delivered = [];
+    c.node(f).raw.step({ type: "preVote", from: other, to: f, term: term - 1, index: 1, logTerm: 1 });
+    c.settle();
+    const answers = c.delivered.filter((m) => m.from === f && m.to === other);
+    expect(answers.map((m) => [m.type, m.term, m.reject])).to.deep.equal([["preVoteResp", term, true]]);
+  });
+
   it("a granted pre-vote leaves the voter's term and vote untouched", function () {
     const s = new MemoryStorage({ members: three() });
     withLogs({ b: { terms: [2, 2], term: 2 } })("b", s);
@@ -178,6 +199,25 @@ describe("CheckQuorum", function () {
     }
     expect(c.node(l).raw.status().state).to.equal("follower");
     expect(ticks).to.be.at.most(20);
+  });
+
+  it("a leader that hears from a quorum keeps leading in the same term, election timeout after election timeout", function () {
+    const c = cluster(three(), { mode: "standard", seed: 3 });
+    const l = c.tickUntilLeader()!;
+    const term = c.node(l).raw.status().term;
+    // One follower down: the leader and the other follower are still a quorum.
+    c.node([...c.nodes.keys()].find((id) => id !== l)!).crash();
+    c.tick(60);
+    expect(c.leaders()).to.deep.equal([l]);
+    expect(c.node(l).raw.status().term).to.equal(term);
+  });
+
+  it("learners do not count toward the quorum a leader must hear from", function () {
+    const c = cluster([tc("a"), tc("b"), tc("c"), learner("d"), learner("e")], { seed: 3 });
+    const l = c.tickUntilLeader()!;
+    for (const id of ["a", "b", "c"]) if (id !== l) c.node(id).crash();
+    c.tick(25);
+    expect(c.node(l).raw.status().state).to.equal("follower");
   });
 
   it("without CheckQuorum the cut-off leader stays leader", function () {

@@ -15,6 +15,15 @@ function logWith(terms: number[]): RaftLog {
   return new RaftLog(s);
 }
 
+/** Terms [1, 1, 2, 2] at 1..4, compacted through index 2 (index 2 stays as the dummy, term 1). */
+function compactedLog(): RaftLog {
+  const s = new MemoryStorage();
+  s.append(entsFrom(1, [1, 1, 2, 2]));
+  s.createSnapshot(2, { members: [] }, new Uint8Array());
+  s.compact(2);
+  return new RaftLog(s);
+}
+
 describe("RaftLog", function () {
   describe("§5.3 AppendEntries consistency check", function () {
     it("accepts entries only after a matching (index, term) and truncates the first conflicting suffix", function () {
@@ -62,16 +71,61 @@ describe("RaftLog", function () {
 
   describe("after compaction", function () {
     it("reports compacted indices and serves the rest across storage and the unstable tail", function () {
-      const s = new MemoryStorage();
-      s.append(entsFrom(1, [1, 1, 2, 2]));
-      s.createSnapshot(2, { members: [] }, new Uint8Array());
-      s.compact(2);
-      const log = new RaftLog(s);
+      const log = compactedLog();
       log.append([ent(5, 3)]);
       expect(() => log.term(1)).to.throw(CompactedError);
       expect(log.term(2)).to.equal(1);
       expect(log.slice(3, 6).map((e) => e.term)).to.deep.equal([2, 2, 3]);
       expect(() => log.slice(2, 4)).to.throw(CompactedError);
+    });
+  });
+
+  describe("invariant guards (a caller bug must fail loudly, never corrupt the log)", function () {
+    it("refuses inverted and out-of-range slices, and an empty range is empty", function () {
+      const log = logWith([1, 1, 2, 2]);
+      expect(() => log.slice(3, 2)).to.throw(InvariantError, /^invalid slice 3 > 2$/);
+      expect(() => log.slice(2, 6)).to.throw(InvariantError, /^slice \[2,6\) beyond last 4$/);
+      expect(log.slice(2, 5).map((e) => e.index)).to.deep.equal([2, 3, 4]);
+      expect(log.slice(3, 3)).to.deep.equal([]);
+    });
+
+    it("refuses to commit beyond the last index or to append over a committed entry", function () {
+      const log = logWith([1, 1, 2, 2]);
+      expect(() => log.commitTo(5)).to.throw(InvariantError, /^commit 5 beyond last index 4$/);
+      log.commitTo(3);
+      expect(() => log.append([ent(3, 5)])).to.throw(InvariantError, /^append at 3 would overwrite committed 3$/);
+      expect(log.append([ent(4, 5)])).to.equal(4);
+      expect(log.term(4)).to.equal(5);
+    });
+
+    it("applies only within [applied, committed]; 0 means nothing to record", function () {
+      const log = logWith([1, 1, 2, 2]);
+      log.commitTo(3);
+      expect(() => log.appliedTo(4)).to.throw(InvariantError, /^applied 4 outside \[0, 3\]$/);
+      log.appliedTo(2);
+      expect(() => log.appliedTo(1)).to.throw(InvariantError, /^applied 1 outside \[2, 3\]$/);
+      log.appliedTo(0);
+      expect(log.applied).to.equal(2);
+      log.appliedTo(3);
+      expect(log.applied).to.equal(3);
+    });
+
+    it("reads a compacted index as term 0 where unknown means no match", function () {
+      const log = compactedLog();
+      expect(log.zeroTermOnCompacted(1)).to.equal(0);
+      expect(log.zeroTermOnCompacted(3)).to.equal(2);
+      expect(log.matchTerm(1, 1)).to.equal(false);
+    });
+
+    it("serves the term of a pending snapshot and replaces the middle of the unstable tail", function () {
+      const log = logWith([1, 1]);
+      log.restore({ meta: { index: 5, term: 3, conf: { members: [] } }, data: new Uint8Array() });
+      expect(log.term(5)).to.equal(3);
+      expect(log.lastIndex()).to.equal(5);
+      log.append(entsFrom(6, [3, 3, 3]));
+      log.append([ent(7, 4)]);
+      expect([5, 6, 7].map((i) => log.term(i))).to.deep.equal([3, 3, 4]);
+      expect(log.lastIndex()).to.equal(7);
     });
   });
 

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { InvalidConfChangeError, ProposalDroppedError } from "../../src/core/errors";
-import { applyConfChangeTo, candidatePool, voters } from "../../src/core/membership";
-import type { ConfState } from "../../src/core/types";
+import { applyConfChangeTo, candidatePool, decodeConfChange, encodeConfChange, learners, voters } from "../../src/core/membership";
+import type { ConfChange, ConfState } from "../../src/core/types";
 import { cluster, learner, part, tc } from "./helpers";
 
 describe("§6 cluster membership changes", function () {
@@ -29,6 +29,30 @@ describe("§6 cluster membership changes", function () {
       const one: ConfState = { members: [tc("a"), part("b")] };
       expect(() => applyConfChangeTo(one, { op: "removeNode", id: "a" }, "improved")).to.throw(InvalidConfChangeError, /pool empty/);
       expect(applyConfChangeTo(one, { op: "removeNode", id: "a" }, "standard").members).to.deep.equal([part("b")]);
+    });
+
+    it("refuses a voter change to a non-voting role, a second learner, a role-less setRole and an empty voter set", function () {
+      const refuse = (conf: ConfState, cc: ConfChange, re: RegExp) =>
+        expect(() => applyConfChangeTo(conf, cc, "standard")).to.throw(InvalidConfChangeError, re);
+      refuse(base, { op: "addVoter", id: "d", role: "learner" }, /^addVoter: role learner does not vote$/);
+      const withLearner: ConfState = { members: [...base.members, learner("d")] };
+      expect(learners(withLearner)).to.deep.equal(["d"]);
+      expect(learners(base)).to.deep.equal([]);
+      refuse(withLearner, { op: "addLearner", id: "d" }, /^addLearner: d is already a learner$/);
+      refuse(withLearner, { op: "promote", id: "d", role: "learner" }, /^promote: role learner does not vote$/);
+      refuse(base, { op: "setRole", id: "c" }, /^setRole: role is required$/);
+      // A learner may rejoin as a voter; a voter may become a learner only while another voter remains.
+      expect(voters(applyConfChangeTo(withLearner, { op: "addVoter", id: "d" }, "standard"))).to.deep.equal(["a", "b", "c", "d"]);
+      const lone: ConfState = { members: [tc("a")] };
+      refuse(lone, { op: "setRole", id: "a", role: "learner" }, /^setRole a: would leave no voters$/);
+    });
+
+    it("decodes only well-formed configuration entries", function () {
+      const cc: ConfChange = { op: "promote", id: "d", role: "trading-centre" };
+      expect(decodeConfChange(encodeConfChange(cc))).to.deep.equal(cc);
+      for (const bad of ["null", "3", '"addVoter"', '{"id":"d"}', '{"op":"addVoter"}', '{"op":1,"id":"d"}', '{"op":"addVoter","id":2}']) {
+        expect(() => decodeConfChange(new TextEncoder().encode(bad)), bad).to.throw(InvalidConfChangeError, /^malformed configuration change entry$/);
+      }
     });
   });
 
@@ -91,6 +115,31 @@ describe("§6 cluster membership changes", function () {
       c.propose(l2!, "after-removal");
       const other = ["a", "b", "c"].find((id) => id !== l && id !== l2)!;
       expect(c.node(other).sm.keys.at(-1)).to.equal("after-removal");
+    });
+
+    it("abandons a pending leadership transfer once a committed change removes its target", function () {
+      const c = cluster([tc("a"), tc("b"), tc("c")], { seed: 3 });
+      const l = c.tickUntilLeader()!;
+      const target = l === "a" ? "b" : "a";
+      c.isolate(target);
+      c.node(l).raw.proposeConfChange({ op: "removeNode", id: target });
+      c.node(l).raw.transferLeadership(target);
+      expect(c.node(l).raw.status().leadTransferee).to.equal(target);
+      c.settle();
+      expect(c.node(l).raw.status()).to.include({ state: "leader", leadTransferee: null });
+      expect(c.node(l).conf.members.map((m) => m.id)).to.not.include(target);
+      expect(Object.keys(c.node(l).raw.status().progress)).to.not.include(target);
+      expect(c.propose(l, "after").index).to.be.greaterThan(0);
+    });
+
+    it("applies a committed change that is invalid in the current configuration as a no-op", function () {
+      // It was validated against the configuration at proposal time; every node skips it alike.
+      const c = cluster([tc("a"), part("b"), part("c")]);
+      const l = c.tickUntilLeader()!;
+      const before = c.node(l).raw.status().conf;
+      expect(c.node(l).raw.applyConfChange({ op: "removeNode", id: "z" })).to.deep.equal(before);
+      expect(c.node(l).raw.applyConfChange({ op: "promote", id: "b" })).to.deep.equal(before);
+      expect(c.node(l).raw.status().conf).to.deep.equal(before);
     });
 
     it("refuses an invalid change at proposal time with InvalidConfChangeError", function () {

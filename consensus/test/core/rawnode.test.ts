@@ -1,13 +1,38 @@
 import { expect } from "chai";
 import { seededRandom } from "../../src/core/config";
-import { NoEligibleLeaderError, ProposalDroppedError, RaftError } from "../../src/core/errors";
+import { InvariantError, NoEligibleLeaderError, ProposalDroppedError, RaftError } from "../../src/core/errors";
+import { decodeConfChange, encodeConfChange } from "../../src/core/membership";
 import { RawNode } from "../../src/core/rawnode";
 import { MemoryStorage } from "../../src/core/storage";
+import type { ConfChange } from "../../src/core/types";
 import { bytes, cluster, part, tc } from "./helpers";
 
 function lone(): { n: RawNode; s: MemoryStorage } {
   const s = new MemoryStorage({ members: [tc("a")] });
   return { n: new RawNode({ id: "a", random: seededRandom(9) }, s), s };
+}
+
+/** The driver's loop for a lone node: persists every Ready, applies configuration entries, advances. */
+function persistAll(n: RawNode, s: MemoryStorage): void {
+  while (n.hasReady()) {
+    const rd = n.ready();
+    s.append(rd.entries);
+    if (rd.hardState) s.setHardState(rd.hardState);
+    for (const e of rd.committedEntries) if (e.type === "config") n.applyConfChange(decodeConfChange(e.data));
+    n.advance(rd);
+  }
+}
+
+/** A lone voter's storage with x, the change `cc` and y at 2..4, all committed (term 1). */
+function committedWithConfAt3(cc: ConfChange): MemoryStorage {
+  const s = new MemoryStorage({ members: [tc("a")] });
+  s.append([
+    { term: 1, index: 2, type: "normal", data: bytes("x") },
+    { term: 1, index: 3, type: "config", data: encodeConfChange(cc) },
+    { term: 1, index: 4, type: "normal", data: bytes("y") },
+  ]);
+  s.setHardState({ term: 1, vote: null, commit: 4 });
+  return s;
 }
 
 describe("RawNode Ready/advance contract", function () {
@@ -71,6 +96,17 @@ describe("RawNode Ready/advance contract", function () {
     expect(again.ready().committedEntries.map((e) => e.index)).to.deep.equal([2]);
   });
 
+  it("restarts at the applied index the state machine reports, and refuses a commit beyond its log", function () {
+    const { n, s } = lone();
+    n.campaign();
+    persistAll(n, s);
+    const again = new RawNode({ id: "a", random: seededRandom(1), applied: 2 }, s);
+    expect(again.status()).to.include({ commit: 2, applied: 2 });
+    expect(again.hasReady()).to.equal(false);
+    s.setHardState({ term: 2, vote: "a", commit: 3 });
+    expect(() => new RawNode({ id: "a", random: seededRandom(1) }, s)).to.throw(InvariantError, /^hard state commit 3 beyond last index 2$/);
+  });
+
   it("status() exposes the leader's view of each follower and a copy of the configuration", function () {
     const c = cluster([tc("a"), part("b"), part("c")]);
     const l = c.tickUntilLeader()!;
@@ -124,5 +160,36 @@ describe("RawNode Ready/advance contract", function () {
     expect(err).to.not.be.instanceOf(NoEligibleLeaderError);
     expect((err as Error).message).to.match(/not received a configuration/);
     expect(n.campaign()).to.equal(false);
+  });
+
+  it("§6: a new leader counts a configuration entry it inherited unapplied as pending, and refuses another until it is applied", function () {
+    // etcd's TestNewLeaderPendingConfig: the previous leader appended a change that nobody has applied yet.
+    const s = new MemoryStorage({ members: [tc("a")] });
+    s.append([{ term: 1, index: 2, type: "config", data: encodeConfChange({ op: "addLearner", id: "l" }) }]);
+    const n = new RawNode({ id: "a", random: seededRandom(9) }, s);
+    expect(n.campaign()).to.equal(true);
+    expect(n.status().state).to.equal("leader");
+    expect(() => n.proposeConfChange({ op: "addLearner", id: "m" })).to.throw(ProposalDroppedError, /^configuration change at 2 is not applied yet$/);
+    persistAll(n, s);
+    expect(n.status()).to.include({ applied: 3, commit: 3 });
+    expect(n.proposeConfChange({ op: "addLearner", id: "m" }).index).to.equal(4);
+  });
+
+  it("§6: does not campaign while a committed configuration entry is not applied yet", function () {
+    // etcd's TestCampaignWhilePendingConfChange: its quorum could be counted in the wrong configuration.
+    const s = committedWithConfAt3({ op: "addLearner", id: "l" });
+    const n = new RawNode({ id: "a", random: seededRandom(9), applied: 2 }, s);
+    expect(n.campaign()).to.equal(false);
+    const rd = n.ready();
+    expect(rd.committedEntries.map((e) => e.index)).to.deep.equal([3, 4]);
+    n.applyConfChange(decodeConfChange(rd.committedEntries[0].data));
+    n.advance(rd);
+    expect(n.campaign()).to.equal(true);
+  });
+
+  it("campaigns when the configuration entries are applied and only normal ones are not", function () {
+    // The entry at 3 changes nothing when applied (its node is not a member), so the configuration stays valid.
+    const s = committedWithConfAt3({ op: "removeNode", id: "z" });
+    expect(new RawNode({ id: "a", random: seededRandom(9), applied: 3 }, s).campaign()).to.equal(true);
   });
 });

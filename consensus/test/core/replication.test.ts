@@ -194,6 +194,8 @@ describe("§5.3 commit index propagation", function () {
       expect(c.node(l).raw.status().commit).to.equal(index);
       expect(c.node("b").raw.status().commit).to.equal(index - 1);
       expect(c.node(l).raw.commitPending()).to.equal(true);
+      // Only a leader owes commit notices: its followers have nothing to flush.
+      for (const id of ["a", "b", "c"].filter((x) => x !== l)) expect(c.node(id).raw.commitPending(), id).to.equal(false);
 
       const next = c.propose(l, "y");
       const carrier = appendsTo(c.delivered, "b").find((m) => m.index === index)!;

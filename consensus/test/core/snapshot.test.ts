@@ -1,6 +1,9 @@
 import { expect } from "chai";
+import { seededRandom } from "../../src/core/config";
+import { RawNode } from "../../src/core/rawnode";
+import { MemoryStorage } from "../../src/core/storage";
 import type { Message } from "../../src/core/types";
-import { cluster, part, tc } from "./helpers";
+import { cluster, entriesWithTerms, part, tc } from "./helpers";
 
 describe("§7 log compaction and snapshots", function () {
   it("compacts the log behind a snapshot and still serves new entries", function () {
@@ -56,5 +59,40 @@ describe("§7 log compaction and snapshots", function () {
     expect(c.node(f).raw.status().applied).to.equal(c.node(f).storage.snapshot().meta.index);
     c.tick(3);
     expect(c.node(f).sm).to.deep.equal(before);
+  });
+});
+
+describe("§7 InstallSnapshot receiver: what a follower answers", function () {
+  const conf = { members: [tc("a"), tc("b"), part("c")] };
+  const snap = (index: number, term: number) => ({ meta: { index, term, conf }, data: new Uint8Array([index]) });
+
+  /** Follower b holding entries 2..5 of term 1, committed through `commit`; returns its answers to `m`. */
+  function answer(commit: number, m: Omit<Message, "from" | "to">): Message[] {
+    const s = new MemoryStorage(conf);
+    s.append(entriesWithTerms([1, 1, 1, 1]));
+    s.setHardState({ term: 2, vote: null, commit });
+    const n = new RawNode({ id: "b", random: seededRandom(1), applied: commit }, s);
+    n.step({ ...m, from: "a", to: "b" } as Message);
+    return n.hasReady() ? n.ready().messages : [];
+  }
+  const acks = (ms: Message[]) => ms.map((m) => [m.type, m.to, m.index, m.reject ?? false]);
+
+  it("acknowledges a newer snapshot it installs with the snapshot's index", function () {
+    expect(acks(answer(3, { type: "snapshot", term: 2, snapshot: snap(9, 2) }))).to.deep.equal([["appendResp", "a", 9, false]]);
+  });
+
+  it("answers a snapshot at or below its commit index with its commit index, installing nothing", function () {
+    expect(acks(answer(4, { type: "snapshot", term: 2, snapshot: snap(4, 1) }))).to.deep.equal([["appendResp", "a", 4, false]]);
+    expect(acks(answer(4, { type: "snapshot", term: 2, snapshot: snap(3, 1) }))).to.deep.equal([["appendResp", "a", 4, false]]);
+  });
+
+  it("fast-forwards its commit index to a snapshot whose last entry it already holds", function () {
+    // It holds 2..5; the snapshot covers 4. Entry 5 is not known to match the leader, so it answers 4, not 5.
+    const ms = answer(2, { type: "snapshot", term: 2, snapshot: snap(4, 1) });
+    expect(acks(ms)).to.deep.equal([["appendResp", "a", 4, false]]);
+  });
+
+  it("ignores a snapshot message without a snapshot", function () {
+    expect(acks(answer(3, { type: "snapshot", term: 2 })).filter((a) => a[0] === "appendResp")).to.deep.equal([]);
   });
 });

@@ -2,6 +2,17 @@ import { expect } from "chai";
 import { LeadershipTransferError, ProposalDroppedError } from "../../src/core/errors";
 import { cluster, part, tc } from "./helpers";
 
+/** A leader asked to hand over to a follower it cannot reach: the transfer stays pending. */
+function transferToIsolated() {
+  const c = cluster([tc("a"), tc("b"), part("c")], { seed: 3 });
+  const l = c.tickUntilLeader()!;
+  const target = l === "a" ? "b" : "a";
+  c.isolate(target);
+  c.node(l).raw.transferLeadership(target);
+  c.settle();
+  return { c, l, target };
+}
+
 describe("leadership transfer (thesis §3.10)", function () {
   it("hands leadership to an up-to-date pool member at once, without waiting for an election timeout", function () {
     const c = cluster([tc("a"), tc("b"), part("c")], { seed: 1 });
@@ -31,12 +42,7 @@ describe("leadership transfer (thesis §3.10)", function () {
   });
 
   it("drops proposals while a transfer is pending, and aborts it after an election timeout", function () {
-    const c = cluster([tc("a"), tc("b"), part("c")], { seed: 3 });
-    const l = c.tickUntilLeader()!;
-    const target = l === "a" ? "b" : "a";
-    c.isolate(target);
-    c.node(l).raw.transferLeadership(target);
-    c.settle();
+    const { c, l, target } = transferToIsolated();
     expect(c.node(l).raw.status().leadTransferee).to.equal(target);
     expect(() => c.node(l).raw.propose(new Uint8Array([1]))).to.throw(ProposalDroppedError, /transfer/);
     c.tick(10);
@@ -62,5 +68,85 @@ describe("leadership transfer (thesis §3.10)", function () {
     s.node(sl).raw.transferLeadership(other);
     s.settle();
     expect(s.leaders()).to.deep.equal([other]);
+  });
+
+  it("a follower forwards a transfer request to its leader, which hands over to the requested node", function () {
+    const c = cluster([tc("a"), tc("b"), part("c")], { seed: 1 });
+    const l = c.tickUntilLeader()!;
+    const target = l === "a" ? "b" : "a";
+    const term = c.node(target).raw.status().term;
+    // A local request (term 0) at the follower that wants to lead, as etcd's MsgTransferLeader.
+    c.node(target).raw.step({ type: "transferLeader", from: target, to: target, term: 0 });
+    c.settle();
+    expect(c.delivered.some((m) => m.type === "transferLeader" && m.from === target && m.to === l)).to.equal(true);
+    expect(c.leaders()).to.deep.equal([target]);
+    expect(c.node(target).raw.status().term).to.equal(term + 1);
+  });
+
+  it("repeating a pending transfer to the same target keeps the original abort deadline", function () {
+    const { c, l, target } = transferToIsolated();
+    c.tick(5);
+    expect(c.node(l).raw.status().leadTransferee).to.equal(target);
+    // The same request again is a no-op: it neither restarts the election-timeout clock nor resends anything.
+    const sent = c.delivered.length;
+    c.node(l).raw.transferLeadership(target);
+    c.settle();
+    expect(c.delivered.slice(sent).filter((m) => m.to === target)).to.deep.equal([]);
+    expect(c.node(l).raw.status().leadTransferee).to.equal(target);
+    c.tick(5);
+    expect(c.node(l).raw.status()).to.include({ state: "leader", leadTransferee: null });
+  });
+
+  it("ignores a request to transfer to the leader itself, and one a participant forwarded for itself", function () {
+    const c = cluster([tc("a"), tc("b"), part("c")], { seed: 1 });
+    const l = c.tickUntilLeader()!;
+    c.node(l).raw.transferLeadership(l);
+    c.node("c").raw.step({ type: "transferLeader", from: "c", to: "c", term: 0 });
+    c.settle();
+    expect(c.delivered.filter((m) => m.type === "timeoutNow")).to.deep.equal([]);
+    expect(c.node(l).raw.status()).to.include({ state: "leader", leadTransferee: null });
+    expect(c.propose(l, "still leading").index).to.be.greaterThan(0);
+  });
+
+  it("a new target replaces a pending transfer", function () {
+    const c = cluster([tc("a"), tc("b"), tc("c")], { seed: 3 });
+    const l = c.tickUntilLeader()!;
+    const [stuck, next] = ["a", "b", "c"].filter((id) => id !== l);
+    c.isolate(stuck);
+    c.node(l).raw.transferLeadership(stuck);
+    c.settle();
+    c.node(l).raw.transferLeadership(next);
+    c.settle();
+    expect(c.leaders()).to.deep.equal([next]);
+  });
+
+  describe("when the leader leaves the candidate pool (improved mode)", function () {
+    /** Five voters, pool a b c; `l` leads; `behind` (the last pool member after `l`) misses proposals. */
+    function poolWithLaggard() {
+      const c = cluster([tc("a"), tc("b"), tc("c"), part("d"), part("e")], { seed: 5 });
+      const l = c.tickUntilLeader()!;
+      const [ahead, behind] = ["a", "b", "c"].filter((id) => id !== l);
+      c.isolate(behind);
+      for (let i = 0; i < 3; i++) c.propose(l, `v${i}`);
+      return { c, l, ahead, behind };
+    }
+
+    it("hands over to the most up-to-date pool member", function () {
+      const { c, l, ahead, behind } = poolWithLaggard();
+      c.node(l).raw.proposeConfChange({ op: "setRole", id: l, role: "participant" });
+      c.settle();
+      expect(c.delivered.filter((m) => m.type === "timeoutNow").map((m) => m.to)).to.deep.equal([ahead]);
+      expect(c.leaders()).to.deep.equal([ahead]);
+      expect(c.node(behind).raw.status().state).to.equal("follower");
+    });
+
+    it("keeps a transfer the operator already started", function () {
+      const { c, l, behind } = poolWithLaggard();
+      c.node(l).raw.proposeConfChange({ op: "setRole", id: l, role: "participant" });
+      c.node(l).raw.transferLeadership(behind);
+      c.settle();
+      expect(c.node(l).raw.status()).to.include({ state: "leader", leadTransferee: behind });
+      expect(c.delivered.filter((m) => m.type === "timeoutNow")).to.deep.equal([]);
+    });
   });
 });
