@@ -16,13 +16,16 @@ library OrderRules {
     uint256 internal constant MAX_PRICE = 1e24;
     /// @notice Largest bundling ratio (1000 × thermal per wind).
     uint32 internal constant MAX_RATIO_BPS = 10_000_000;
+    /// @notice Longest listing period: a round cannot hold its participants' escrow for longer before matching.
+    uint256 internal constant MAX_LISTING_SECONDS = 30 days;
 
-    /// @notice Refuses a round configuration with a past deadline, a missing rule or out-of-range costs.
-    function checkRoundConfig(IDPLCMarket.RoundConfig calldata config) internal view {
+    /// @notice Refuses a round configuration with a past or far deadline, a rule off the allowlist or out-of-range
+    /// costs.
+    function checkRoundConfig(IDPLCMarket.RoundConfig calldata config, bool pricingAllowed) internal view {
         if (config.deadline <= block.timestamp) revert IDPLCMarket.MarketInvalidDeadline(config.deadline);
-        if (address(config.pricing) == address(0) || address(config.pricing).code.length == 0) {
-            revert IDPLCMarket.MarketInvalidRoundConfig("pricing");
-        }
+        uint256 latest = block.timestamp + MAX_LISTING_SECONDS;
+        if (config.deadline > latest) revert IDPLCMarket.MarketDeadlineTooFar(config.deadline, latest);
+        if (!pricingAllowed) revert IDPLCMarket.MarketPricingRuleNotAllowed(address(config.pricing));
         if (config.bundlingRatioBps > MAX_RATIO_BPS) revert IDPLCMarket.MarketInvalidRoundConfig("bundlingRatioBps");
         if (config.windCertCost > MAX_PRICE) revert IDPLCMarket.MarketInvalidRoundConfig("windCertCost");
         if (config.thermalCertCost > MAX_PRICE) revert IDPLCMarket.MarketInvalidRoundConfig("thermalCertCost");

@@ -8,6 +8,7 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {IDPLCMarket} from "../interfaces/IDPLCMarket.sol";
 import {IDPLCRegistry} from "../interfaces/IDPLCRegistry.sol";
 import {IGridParameters} from "../interfaces/IGridParameters.sol";
+import {IPricingRule} from "../interfaces/IPricingRule.sol";
 import {RoundBook} from "../libraries/RoundBook.sol";
 import {Matching} from "../libraries/Matching.sol";
 import {Settlement} from "../libraries/Settlement.sol";
@@ -24,6 +25,8 @@ contract DPLCMarket is AccessControl, ReentrancyGuard, IDPLCMarket {
     bytes32 public constant TRADING_CENTRE_ROLE = keccak256("TRADING_CENTRE_ROLE");
     /// @notice Role of the dispatch centre (security check).
     bytes32 public constant DISPATCH_ROLE = keccak256("DISPATCH_ROLE");
+    /// @notice Longest listing period of a round, in seconds.
+    uint256 public constant MAX_LISTING_SECONDS = OrderRules.MAX_LISTING_SECONDS;
 
     IERC20 private immutable _token;
     IDPLCRegistry private immutable _registry;
@@ -33,6 +36,7 @@ contract DPLCMarket is AccessControl, ReentrancyGuard, IDPLCMarket {
     uint64 private _nextOrderId = 1;
     mapping(uint256 roundId => RoundBook.Round round) private _rounds;
     mapping(uint256 orderId => Order order) private _orders;
+    mapping(IPricingRule rule => bool allowed) private _pricingAllowed;
 
     constructor(IERC20 token_, IDPLCRegistry registry_, IGridParameters grid_, address admin) {
         _token = token_;
@@ -49,8 +53,8 @@ contract DPLCMarket is AccessControl, ReentrancyGuard, IDPLCMarket {
     /// @inheritdoc IDPLCMarket
     function openRound(RoundConfig calldata config) external onlyRole(TRADING_CENTRE_ROLE) returns (uint256 roundId) {
         uint256 previous = _currentRound;
-        if (previous != 0 && _rounds[previous].state != RoundState.Closed) revert MarketRoundInProgress(previous);
-        OrderRules.checkRoundConfig(config);
+        if (previous != 0 && !_isFinal(_rounds[previous].state)) revert MarketRoundInProgress(previous);
+        OrderRules.checkRoundConfig(config, _pricingAllowed[config.pricing]);
         roundId = previous + 1;
         _currentRound = roundId;
         RoundBook.Round storage r = _rounds[roundId];
@@ -64,6 +68,40 @@ contract DPLCMarket is AccessControl, ReentrancyGuard, IDPLCMarket {
         r.firstOrderId = _nextOrderId;
         r.endOrderId = _nextOrderId;
         emit MarketRoundOpened(roundId, config.deadline, config.bundlingRatioBps, address(config.pricing));
+    }
+
+    /// @inheritdoc IDPLCMarket
+    function setPricingRule(IPricingRule rule, bool allowed) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (allowed && address(rule).code.length == 0) revert MarketPricingRuleNotContract(address(rule));
+        _pricingAllowed[rule] = allowed;
+        emit MarketPricingRuleSet(address(rule), allowed);
+    }
+
+    /// @inheritdoc IDPLCMarket
+    function cancelRound() external onlyRole(TRADING_CENTRE_ROLE) {
+        uint256 roundId = _currentRound;
+        RoundBook.Round storage r = _rounds[roundId];
+        RoundState from = r.state;
+        // Settling has begun to pay sellers, so only an unapproved round can still be undone in full.
+        if (from != RoundState.Open && from != RoundState.Matched) revert MarketWrongRoundState(roundId, from);
+        r.state = RoundState.Cancelled;
+        emit MarketRoundCancelled(roundId, from);
+    }
+
+    /// @inheritdoc IDPLCMarket
+    function refundCancelled(uint256 orderId) external nonReentrant {
+        Order storage o = _orders[orderId];
+        if (o.owner == address(0)) revert MarketOrderNotFound(orderId);
+        uint256 roundId = o.roundId;
+        RoundState state = _rounds[roundId].state;
+        if (state != RoundState.Cancelled) revert MarketWrongRoundState(roundId, state);
+        // No trade of a cancelled round settled, so the escrow is still the full bid × quantity (or 0 if withdrawn).
+        uint256 amount = o.escrow;
+        if (amount == 0) revert MarketNothingToRefund(orderId);
+        o.escrow = 0;
+        o.active = false;
+        emit MarketEscrowRefunded(roundId, orderId, o.owner, amount);
+        _token.safeTransfer(o.owner, amount);
     }
 
     /// @inheritdoc IDPLCMarket
@@ -164,6 +202,11 @@ contract DPLCMarket is AccessControl, ReentrancyGuard, IDPLCMarket {
     }
 
     /// @inheritdoc IDPLCMarket
+    function isPricingRuleAllowed(IPricingRule rule) external view returns (bool) {
+        return _pricingAllowed[rule];
+    }
+
+    /// @inheritdoc IDPLCMarket
     function currentRound() external view returns (uint256) {
         return _currentRound;
     }
@@ -203,6 +246,10 @@ contract DPLCMarket is AccessControl, ReentrancyGuard, IDPLCMarket {
     function _requireState(uint256 roundId, RoundState state) private view returns (RoundBook.Round storage r) {
         r = _rounds[roundId];
         if (r.state != state) revert MarketWrongRoundState(roundId, r.state);
+    }
+
+    function _isFinal(RoundState state) private pure returns (bool) {
+        return state == RoundState.Closed || state == RoundState.Cancelled;
     }
 
     function _listingRound(uint256 roundId) private view returns (RoundBook.Round storage r) {

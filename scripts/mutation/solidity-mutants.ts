@@ -123,7 +123,7 @@ const market: SolidityMutant[] = [
   one("market-withdraw-any-owner", "contracts/market/DPLCMarket.sol", "        if (o.owner != msg.sender) revert MarketNotOrderOwner(orderId, msg.sender);\n", "", "anyone withdraws anyone's order and gets the refund", MARKET),
   one("market-listing-deadline-inclusive", "contracts/market/DPLCMarket.sol", "if (block.timestamp >= r.deadline) revert MarketListingClosed", "if (block.timestamp > r.deadline) revert MarketListingClosed", "off by one: orders accepted at the deadline second", MARKET),
   one("market-match-before-deadline", "contracts/market/DPLCMarket.sol", "        if (block.timestamp < r.deadline) revert MarketListingOpen(roundId, r.deadline);\n", "", "matching while listing is still open", MARKET),
-  one("market-round-overlap", "contracts/market/DPLCMarket.sol", "previous != 0 && _rounds[previous].state != RoundState.Closed", "false", "a new round opens over an unsettled one", MARKET),
+  one("market-round-overlap", "contracts/market/DPLCMarket.sol", "previous != 0 && !_isFinal(_rounds[previous].state)", "false", "a new round opens over an unsettled one", MARKET),
   one("market-curtail-no-blocking", "contracts/market/DPLCMarket.sol", "            c.capacityMwh = c.usedMwh;\n", "", "a curtailed corridor gets re-filled on re-matching", MARKET),
   one("market-curtail-above-trade", "contracts/market/DPLCMarket.sol", "mwh[i] == 0 || mwh[i] > t.mwh", "mwh[i] == 0 || mwh[i] > t.mwh + 1", "off by one: curtailing more than the trade carries", MARKET),
   one("market-fees-not-paid", "contracts/market/DPLCMarket.sol", "            if (fees > 0) _token.safeTransfer(_grid.gridCompany(), fees);\n", "", "grid fees stay in the market", MARKET),

@@ -19,4 +19,6 @@ export { runMatching, type SteppedRun } from "./run-matching";
 export { approveMatching } from "./approve-matching";
 export { curtailTrades } from "./curtail-trades";
 export { runSettlement } from "./run-settlement";
+export { cancelRound } from "./cancel-round";
+export { refundCancelled } from "./refund-cancelled";
 export { readTrades } from "./read-trades";

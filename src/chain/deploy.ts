@@ -52,6 +52,7 @@ export async function deployMarketSystem(ops: OperatorSigners): Promise<MarketSy
   );
   const surplus = await new SurplusSplitPricing__factory(ops.admin).deploy();
   const paper = await new PaperTablePricing__factory(ops.admin).deploy();
+  for (const rule of [surplus, paper]) await (await market.setPricingRule(await rule.getAddress(), true)).wait();
   await (await market.grantRole(await market.TRADING_CENTRE_ROLE(), tc)).wait();
   await (await market.grantRole(await market.DISPATCH_ROLE(), dispatch)).wait();
   return { token, registry, grid, market, pricing: { "surplus-split": surplus, "paper-table": paper } };

@@ -4,6 +4,7 @@ import { id, parseEther } from "ethers";
 import {
   approveEscrow,
   approveMatching,
+  cancelRound,
   curtailTrades,
   deposit,
   listOrder,
@@ -11,6 +12,7 @@ import {
   MissingEventError,
   openRound,
   readTrades,
+  refundCancelled,
   register,
   review,
   roundStatus,
@@ -108,6 +110,21 @@ describe("market actions (src/actions)", function () {
       expect(run.done).to.equal(true);
       expect(settled.at(-1)).to.equal(1);
       expect(await roundStatus(client, roundId)).to.include({ state: "closed", settledTrades: 1 });
+      expect(await sys.token.balanceOf(await sys.market.getAddress())).to.equal(0n);
+    });
+  });
+
+  describe("when the trading centre cancels the round", function () {
+    it("refund each consumer in full and leave the round cancelled", async function () {
+      const { sys, client, consumer, wind } = await loadFixture(admittedFixture);
+      await approveEscrow(client, consumer);
+      const before = await sys.token.balanceOf(consumer.address);
+      const buyer = await listOrder(client, consumer, order(100n, "5", 40n));
+      await listOrder(client, wind, order(50n, "3.5"));
+      await cancelRound(client, sys.tradingCentre);
+      expect(await roundStatus(client)).to.include({ roundId: 1, state: "cancelled", orders: 2 });
+      await refundCancelled(client, sys.keeper, buyer.orderId);
+      expect(await sys.token.balanceOf(consumer.address)).to.equal(before);
       expect(await sys.token.balanceOf(await sys.market.getAddress())).to.equal(0n);
     });
   });

@@ -18,6 +18,7 @@ import {
   type Book,
   type BookSpec,
   type TradeView,
+  allowPricing,
 } from "../helpers/fixtures";
 import { amount, paperTable, price, sellerCost, surplusSplit } from "../helpers/rules";
 
@@ -568,15 +569,15 @@ const SIMPLE: BookSpec = {
 async function overbidFixture(): Promise<Book> {
   const [deployer] = await ethers.getSigners();
   const rule = await new OverbidPricing__factory(deployer).deploy();
-  return setupBook(SIMPLE, async () => ({ pricing: await rule.getAddress() }));
+  return setupBook(SIMPLE, async (sys) => ({ pricing: await allowPricing(sys, rule) }));
 }
 async function invertedFixture(): Promise<Book> {
   const [deployer] = await ethers.getSigners();
   const rule = await new InvertedPricing__factory(deployer).deploy();
-  return setupBook(SIMPLE, async () => ({ pricing: await rule.getAddress() }));
+  return setupBook(SIMPLE, async (sys) => ({ pricing: await allowPricing(sys, rule) }));
 }
 async function gridTakesAllFixture(): Promise<Book> {
   const [deployer] = await ethers.getSigners();
   const rule = await new GridTakesAllPricing__factory(deployer).deploy();
-  return setupBook(SIMPLE, async () => ({ pricing: await rule.getAddress() }));
+  return setupBook(SIMPLE, async (sys) => ({ pricing: await allowPricing(sys, rule) }));
 }

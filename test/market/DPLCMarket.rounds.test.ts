@@ -1,7 +1,6 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { ZeroAddress } from "ethers";
 import {
   RoundState,
   b32,
@@ -134,18 +133,6 @@ describe("DPLCMarket: rounds", function () {
         m.market,
         "MarketRoundOpened",
       );
-    });
-
-    describe("when the pricing rule is not a contract", function () {
-      it("refuses the zero address and an account without code", async function () {
-        const m = await loadFixture(deployMarketFixture);
-        const cfg = await config(m, BigInt(await time.latest()) + 600n);
-        for (const pricing of [ZeroAddress, m.users[0]!.address]) {
-          await expect(m.market.connect(m.tradingCentre).openRound({ ...cfg, pricing }))
-            .to.be.revertedWithCustomError(m.market, "MarketInvalidRoundConfig")
-            .withArgs(b32("pricing"));
-        }
-      });
     });
 
     it("refuses a bundling ratio above 1000", async function () {
