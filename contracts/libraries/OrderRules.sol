@@ -7,8 +7,8 @@ import {IGridParameters} from "../interfaces/IGridParameters.sol";
 import {RoundBook} from "./RoundBook.sol";
 
 /// @title OrderRules
-/// @notice Validation of round configurations and order requests, and the corridor snapshot a seller region takes
-/// when its first seller lists in a round.
+/// @notice Validation of round configurations and order requests, and the copy of a seller region's corridors that
+/// matching takes when it starts (after the deadline).
 library OrderRules {
     /// @notice Largest quantity of one order, in MWh (keeps every sum far inside uint64).
     uint256 internal constant MAX_QUANTITY_MWH = 1e12;
@@ -68,12 +68,11 @@ library OrderRules {
         }
     }
 
-    /// @notice Copies seller region `rs`'s corridors from the grid the first time the round needs them, so the
-    /// round prices every seller of the region against the same parameters.
+    /// @notice Copies seller region `rs`'s corridors from the grid, once per round, when matching starts: every
+    /// seller of the region is priced against the same parameters, and whatever the grid company set before the
+    /// deadline counts, whoever listed when.
     function snapshotCorridors(RoundBook.Round storage r, IGridParameters grid, uint8 rs) internal {
-        uint16 bit = uint16(1) << rs;
-        if (r.snapshotRegions & bit != 0) return;
-        r.snapshotRegions |= bit;
+        r.snapshotRegions |= uint16(1) << rs;
         uint16 reach = grid.buyerMask(rs + 1);
         r.reach[rs] = reach;
         for (uint8 rb = 0; reach >> rb != 0; ++rb) {

@@ -16,7 +16,8 @@ import {PackedHeap} from "./PackedHeap.sol";
 library RoundBook {
     using PackedHeap for PackedHeap.Heap;
 
-    /// @notice Grid parameters of a region pair, snapshotted for the round, and the energy the round sends over it.
+    /// @notice Grid parameters of a region pair, fixed for the round when matching starts, and the energy the round
+    /// sends over it.
     struct Corridor {
         uint32 lossPpm;
         uint128 transmissionPrice;
@@ -31,7 +32,7 @@ library RoundBook {
         uint16 buyerRegions; // bit rb: consumers listed in region rb
         uint16 windRegions; // bit rs: wind sellers listed in region rs
         uint16 thermalRegions; // bit rs: thermal sellers listed in region rs
-        uint16 snapshotRegions; // bit rs: corridors of seller region rs snapshotted
+        uint16 snapshotRegions; // bit rs: corridors of seller region rs copied from the grid (matching's load stage)
         uint32 bundlingRatioBps;
         uint64 deadline;
         IPricingRule pricing;
@@ -41,6 +42,7 @@ library RoundBook {
         uint64 endOrderId;
         uint64 windTotalMwh;
         uint64 thermalTotalMwh;
+        uint64 loadCursor; // next order the load stage looks at
         uint64 trimCursor;
         uint64 settleCursor;
         uint64 refundCursor;

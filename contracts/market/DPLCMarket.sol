@@ -59,7 +59,7 @@ contract DPLCMarket is AccessControl, ReentrancyGuard, IDPLCMarket {
         _currentRound = roundId;
         RoundBook.Round storage r = _rounds[roundId];
         r.state = RoundState.Open;
-        r.matchPhase = Matching.STAGE_WIND;
+        r.matchPhase = Matching.STAGE_LOAD;
         r.deadline = config.deadline;
         r.bundlingRatioBps = config.bundlingRatioBps;
         r.windCertCost = config.windCertCost;
@@ -67,6 +67,7 @@ contract DPLCMarket is AccessControl, ReentrancyGuard, IDPLCMarket {
         r.pricing = config.pricing;
         r.firstOrderId = _nextOrderId;
         r.endOrderId = _nextOrderId;
+        r.loadCursor = _nextOrderId;
         emit MarketRoundOpened(roundId, config.deadline, config.bundlingRatioBps, address(config.pricing));
     }
 
@@ -121,11 +122,11 @@ contract DPLCMarket is AccessControl, ReentrancyGuard, IDPLCMarket {
         if (p.kind == IDPLCRegistry.Kind.Consumer) {
             r.buyerRegions |= uint16(1) << o.region;
             r.pushBuyer(o, orderId);
+        } else if (p.kind == IDPLCRegistry.Kind.Wind) {
+            // Sellers are queued when matching starts, against the corridors as they are then.
+            r.windRegions |= uint16(1) << o.region;
         } else {
-            OrderRules.snapshotCorridors(r, _grid, o.region);
-            if (p.kind == IDPLCRegistry.Kind.Wind) r.windRegions |= uint16(1) << o.region;
-            else r.thermalRegions |= uint16(1) << o.region;
-            r.pushSeller(o, orderId);
+            r.thermalRegions |= uint16(1) << o.region;
         }
         emit MarketOrderListed(roundId, orderId, msg.sender, p.kind, o.quantityMwh, o.price);
         if (o.escrow > 0) _token.safeTransferFrom(msg.sender, address(this), o.escrow);
@@ -152,7 +153,7 @@ contract DPLCMarket is AccessControl, ReentrancyGuard, IDPLCMarket {
         uint256 roundId = _currentRound;
         RoundBook.Round storage r = _requireState(roundId, RoundState.Open);
         if (block.timestamp < r.deadline) revert MarketListingOpen(roundId, r.deadline);
-        done = Matching.run(r, _orders, roundId, maxSteps);
+        done = Matching.run(r, _orders, _grid, roundId, maxSteps);
         if (done) {
             r.state = RoundState.Matched;
             emit MarketMatchingCompleted(roundId, r.trades.length, r.windTotalMwh, r.thermalTotalMwh);
