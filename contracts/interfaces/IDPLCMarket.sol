@@ -135,6 +135,8 @@ interface IDPLCMarket {
     error MarketPricingRuleNotAllowed(address rule);
     /// @notice Only a contract can be allowed as a pricing rule.
     error MarketPricingRuleNotContract(address rule);
+    /// @notice The order's owner is still an approved participant (only a revoked owner's order can be removed).
+    error MarketOwnerStillApproved(uint256 orderId, address owner);
     /// @notice The order holds no escrow to refund (a seller's order, already refunded, or withdrawn).
     error MarketNothingToRefund(uint256 orderId);
     /// @notice The round configuration has an invalid field.
@@ -177,6 +179,11 @@ interface IDPLCMarket {
 
     /// @notice Withdraws an order before the deadline (the paper's `WITHDRAW()`), refunding its escrow in full.
     function WITHDRAW(uint256 orderId) external;
+
+    /// @notice Withdraws, before the deadline, an order whose owner is no longer approved (revoked in the registry),
+    /// refunding its escrow in full to the owner. Anyone may call: a revoked participant's own transactions may no
+    /// longer pass the ordering service's admission.
+    function removeRevoked(uint256 orderId) external;
 
     /// @notice Runs at most `maxSteps` matching steps; anyone may call once the deadline has passed.
     /// @return done Whether matching finished (the round then awaits the dispatch centre).

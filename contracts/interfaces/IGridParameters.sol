@@ -57,7 +57,8 @@ interface IGridParameters {
     /// @notice Removes a pair. Grid company role.
     function removePair(bytes32 sellerRegion, bytes32 buyerRegion) external;
 
-    /// @notice Changes the account that receives grid fees. Admin only.
+    /// @notice Changes the account that receives grid fees and moves the grid company's `GRID_ROLE` to it (the old
+    /// company can no longer set pairs). Admin only.
     function setGridCompany(address newCompany) external;
 
     /// @notice The account that receives grid fees.

@@ -91,8 +91,7 @@ contract DPLCMarket is AccessControl, ReentrancyGuard, IDPLCMarket {
 
     /// @inheritdoc IDPLCMarket
     function refundCancelled(uint256 orderId) external nonReentrant {
-        Order storage o = _orders[orderId];
-        if (o.owner == address(0)) revert MarketOrderNotFound(orderId);
+        Order storage o = _existingOrder(orderId);
         uint256 roundId = o.roundId;
         RoundState state = _rounds[roundId].state;
         if (state != RoundState.Cancelled) revert MarketWrongRoundState(roundId, state);
@@ -134,17 +133,16 @@ contract DPLCMarket is AccessControl, ReentrancyGuard, IDPLCMarket {
 
     /// @inheritdoc IDPLCMarket
     function WITHDRAW(uint256 orderId) external nonReentrant {
-        Order storage o = _orders[orderId];
-        if (o.owner == address(0)) revert MarketOrderNotFound(orderId);
+        Order storage o = _existingOrder(orderId);
         if (o.owner != msg.sender) revert MarketNotOrderOwner(orderId, msg.sender);
-        uint256 roundId = _currentRound;
-        if (!o.active || o.roundId != roundId) revert MarketOrderInactive(orderId);
-        _listingRound(roundId);
-        uint256 refund = o.escrow;
-        o.active = false;
-        o.escrow = 0;
-        emit MarketOrderWithdrawn(roundId, orderId, msg.sender, refund);
-        if (refund > 0) _token.safeTransfer(msg.sender, refund);
+        _withdraw(orderId, o);
+    }
+
+    /// @inheritdoc IDPLCMarket
+    function removeRevoked(uint256 orderId) external nonReentrant {
+        Order storage o = _existingOrder(orderId);
+        if (_registry.isApproved(o.owner)) revert MarketOwnerStillApproved(orderId, o.owner);
+        _withdraw(orderId, o);
     }
 
     /// @inheritdoc IDPLCMarket
@@ -233,8 +231,7 @@ contract DPLCMarket is AccessControl, ReentrancyGuard, IDPLCMarket {
 
     /// @inheritdoc IDPLCMarket
     function order(uint256 orderId) external view returns (Order memory) {
-        if (_orders[orderId].owner == address(0)) revert MarketOrderNotFound(orderId);
-        return _orders[orderId];
+        return _existingOrder(orderId);
     }
 
     /// @inheritdoc IDPLCMarket
@@ -247,6 +244,24 @@ contract DPLCMarket is AccessControl, ReentrancyGuard, IDPLCMarket {
     function _requireState(uint256 roundId, RoundState state) private view returns (RoundBook.Round storage r) {
         r = _rounds[roundId];
         if (r.state != state) revert MarketWrongRoundState(roundId, r.state);
+    }
+
+    function _existingOrder(uint256 orderId) private view returns (Order storage o) {
+        o = _orders[orderId];
+        if (o.owner == address(0)) revert MarketOrderNotFound(orderId);
+    }
+
+    /// @dev Takes an active order of the listing round out of it and refunds its escrow in full to its owner.
+    function _withdraw(uint256 orderId, Order storage o) private {
+        uint256 roundId = _currentRound;
+        if (!o.active || o.roundId != roundId) revert MarketOrderInactive(orderId);
+        _listingRound(roundId);
+        uint256 refund = o.escrow;
+        address owner = o.owner;
+        o.active = false;
+        o.escrow = 0;
+        emit MarketOrderWithdrawn(roundId, orderId, owner, refund);
+        if (refund > 0) _token.safeTransfer(owner, refund);
     }
 
     function _isFinal(RoundState state) private pure returns (bool) {

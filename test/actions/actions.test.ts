@@ -14,7 +14,9 @@ import {
   readTrades,
   refundCancelled,
   register,
+  removeRevoked,
   review,
+  revoke,
   roundStatus,
   runMatching,
   runSettlement,
@@ -79,6 +81,17 @@ describe("market actions (src/actions)", function () {
       await withdrawOrder(client, consumer, orderId);
       expect(await sys.token.balanceOf(consumer.address)).to.equal(before + parseEther("500000"));
       expect(await roundStatus(client)).to.include({ roundId: 1, state: "listing", orders: 1 });
+    });
+
+    it("revoke a participant, whose order anyone then removes with a full refund", async function () {
+      const { sys, client, consumer } = await loadFixture(admittedFixture);
+      await approveEscrow(client, consumer);
+      const before = await sys.token.balanceOf(consumer.address);
+      const { orderId } = await listOrder(client, consumer, order(100n, "5", 40n));
+      await revoke(client, sys.tradingCentre, consumer.address, "licence expired");
+      expect((await sys.registry.participant(consumer.address)).status).to.equal(Status.Revoked);
+      await removeRevoked(client, sys.keeper, orderId);
+      expect(await sys.token.balanceOf(consumer.address)).to.equal(before);
     });
 
     it("refuse a round that does not exist", async function () {

@@ -13,7 +13,7 @@ import { UNLIMITED, WAD } from "./rules";
 /** IDPLCRegistry.Kind */
 export const Kind = { None: 0n, Consumer: 1n, Wind: 2n, Thermal: 3n } as const;
 /** IDPLCRegistry.Status */
-export const Status = { None: 0n, Pending: 1n, Approved: 2n, Rejected: 3n } as const;
+export const Status = { None: 0n, Pending: 1n, Approved: 2n, Rejected: 3n, Revoked: 4n } as const;
 /** IDPLCMarket.RoundState */
 export const RoundState = { None: 0n, Open: 1n, Matched: 2n, Settling: 3n, Closed: 4n, Cancelled: 5n } as const;
 
