@@ -32,6 +32,7 @@ interface IDPLCMarket {
         uint128 windCertCost; // X for wind sellers, token/kWh (18 decimals)
         uint128 thermalCertCost; // X for thermal sellers, token/kWh (18 decimals)
         IPricingRule pricing; // settlement pricing rule
+        uint64 minOrderMwh; // smallest order quantity, whole MWh (≥ 1): bounds a keeper's matching steps per MWh
     }
 
     /// @notice A participant's order request for `PAYMENT`. Unused fields must be zero.
@@ -80,6 +81,7 @@ interface IDPLCMarket {
         uint128 windCertCost;
         uint128 thermalCertCost;
         IPricingRule pricing;
+        uint64 minOrderMwh;
         uint64 firstOrderId;
         uint64 endOrderId; // one past the last order listed in the round
         uint64 windTotalMwh;
@@ -153,6 +155,8 @@ interface IDPLCMarket {
     error MarketUnknownRegion(bytes32 region);
     /// @notice An order field is zero, out of range or not allowed for this kind.
     error MarketInvalidOrder(bytes32 field, uint256 value);
+    /// @notice The order is smaller than the round's minimum order size.
+    error MarketOrderTooSmall(uint256 quantityMwh, uint64 minOrderMwh);
     /// @notice No such order.
     error MarketOrderNotFound(uint256 orderId);
     /// @notice Only the order's owner may withdraw it.

@@ -29,11 +29,21 @@ library OrderRules {
         if (config.bundlingRatioBps > MAX_RATIO_BPS) revert IDPLCMarket.MarketInvalidRoundConfig("bundlingRatioBps");
         if (config.windCertCost > MAX_PRICE) revert IDPLCMarket.MarketInvalidRoundConfig("windCertCost");
         if (config.thermalCertCost > MAX_PRICE) revert IDPLCMarket.MarketInvalidRoundConfig("thermalCertCost");
+        if (config.minOrderMwh == 0 || config.minOrderMwh > MAX_QUANTITY_MWH) {
+            revert IDPLCMarket.MarketInvalidRoundConfig("minOrderMwh");
+        }
     }
 
-    /// @notice Refuses zero, out-of-range and kind-inappropriate order fields.
-    function checkRequest(IDPLCRegistry.Kind kind, IDPLCMarket.OrderRequest calldata q) internal pure {
+    /// @notice Refuses zero, out-of-range and kind-inappropriate order fields, and orders below the round's minimum
+    /// size. Each order costs matching a bounded number of steps (its load, the trades that exhaust it, its dropped
+    /// heap entries), so the minimum bounds a keeper's steps, and gas, per MWh listed.
+    function checkRequest(
+        IDPLCRegistry.Kind kind,
+        IDPLCMarket.OrderRequest calldata q,
+        uint64 minOrderMwh
+    ) internal pure {
         _range("quantityMwh", q.quantityMwh, 1, MAX_QUANTITY_MWH);
+        if (q.quantityMwh < minOrderMwh) revert IDPLCMarket.MarketOrderTooSmall(q.quantityMwh, minOrderMwh);
         _range("price", q.price, 1, MAX_PRICE);
         if (kind == IDPLCRegistry.Kind.Consumer) {
             _range("greenDemandMwh", q.greenDemandMwh, 0, q.quantityMwh);

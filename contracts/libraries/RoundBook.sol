@@ -35,6 +35,7 @@ library RoundBook {
         uint16 snapshotRegions; // bit rs: corridors of seller region rs copied from the grid (matching's load stage)
         uint32 bundlingRatioBps;
         uint64 deadline;
+        uint64 minOrderMwh;
         IPricingRule pricing;
         uint128 windCertCost;
         uint128 thermalCertCost;

@@ -61,6 +61,7 @@ contract DPLCMarket is AccessControl, ReentrancyGuard, IDPLCMarket {
         r.state = RoundState.Open;
         r.matchPhase = Matching.STAGE_LOAD;
         r.deadline = config.deadline;
+        r.minOrderMwh = config.minOrderMwh;
         r.bundlingRatioBps = config.bundlingRatioBps;
         r.windCertCost = config.windCertCost;
         r.thermalCertCost = config.thermalCertCost;
@@ -112,7 +113,7 @@ contract DPLCMarket is AccessControl, ReentrancyGuard, IDPLCMarket {
         if (p.status != IDPLCRegistry.Status.Approved) revert MarketNotApproved(msg.sender);
         uint8 regionIndex = _grid.regionIndex(p.region);
         if (regionIndex == 0) revert MarketUnknownRegion(p.region);
-        OrderRules.checkRequest(p.kind, request);
+        OrderRules.checkRequest(p.kind, request, r.minOrderMwh);
 
         orderId = _nextOrderId++;
         r.endOrderId = _nextOrderId;
@@ -220,6 +221,7 @@ contract DPLCMarket is AccessControl, ReentrancyGuard, IDPLCMarket {
         v.windCertCost = r.windCertCost;
         v.thermalCertCost = r.thermalCertCost;
         v.pricing = r.pricing;
+        v.minOrderMwh = r.minOrderMwh;
         v.firstOrderId = r.firstOrderId;
         v.endOrderId = r.endOrderId;
         v.windTotalMwh = r.windTotalMwh;

@@ -25,5 +25,6 @@ export async function roundStatus(client: MarketClient, roundId?: bigint) {
     windMwh: Number(v.windTotalMwh),
     thermalMwh: Number(v.thermalTotalMwh),
     bundlingRatioBps: Number(v.bundlingRatioBps),
+    minOrderMwh: Number(v.minOrderMwh),
   };
 }

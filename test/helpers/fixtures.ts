@@ -90,6 +90,7 @@ export async function openRound(sys: System, config: RoundConfigInput = {}): Pro
       windCertCost: 0n,
       thermalCertCost: 0n,
       pricing: await sys.pricing["surplus-split"].getAddress(),
+      minOrderMwh: 1n,
       ...config,
     })
   ).wait();

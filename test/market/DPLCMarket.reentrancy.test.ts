@@ -45,6 +45,7 @@ async function reentrantMarketFixture() {
     windCertCost: 0n,
     thermalCertCost: 0n,
     pricing: await pricing.getAddress(),
+    minOrderMwh: 1n,
   });
   return { token, market, dispatch, consumer, wind, deadline };
 }

@@ -159,6 +159,7 @@ async function setUpRound(env: Env, s: Scenario, book: Book) {
     windCertCost: s.windCert,
     thermalCertCost: s.thermalCert,
     pricing: await env.sys.pricing[s.pricing].getAddress(),
+    minOrderMwh: 1n,
   });
   for (const [k, o] of s.orders.entries()) {
     const p = POOL[o.participant]!;
@@ -262,7 +263,7 @@ async function checkCancelled(env: Env, s: Scenario, book: Book, roundId: bigint
   await checkPayments(env, s, { book, trades: [], curtailCaps: new Map() }, before, names, settlement);
   const deadline = (await time.latest()) + 1000;
   const pricing = await env.sys.pricing[s.pricing].getAddress();
-  await env.sys.market.connect(env.tradingCentre).openRound({ deadline, bundlingRatioBps: 0, windCertCost: 0, thermalCertCost: 0, pricing });
+  await env.sys.market.connect(env.tradingCentre).openRound({ deadline, bundlingRatioBps: 0, windCertCost: 0, thermalCertCost: 0, pricing, minOrderMwh: 1 });
   expect(await env.sys.market.currentRound()).to.equal(roundId + 1n);
 }
 
