@@ -124,6 +124,8 @@ interface IDPLCMarket {
     event MarketRoundSettled(uint256 indexed roundId, uint256 gridFees);
     /// @notice The admin allowed or disallowed `rule` for rounds opened from now on.
     event MarketPricingRuleSet(address indexed rule, bool allowed);
+    /// @notice The admin sent `amount` tokens that no order or fee accounts for (sent to the market directly) to `to`.
+    event MarketSurplusSwept(address indexed to, uint256 amount);
     /// @notice The trading centre cancelled the round while it was in state `fromState`.
     event MarketRoundCancelled(uint256 indexed roundId, RoundState fromState);
 
@@ -139,6 +141,8 @@ interface IDPLCMarket {
     error MarketPricingRuleNotContract(address rule);
     /// @notice The order's owner is still an approved participant (only a revoked owner's order can be removed).
     error MarketOwnerStillApproved(uint256 orderId, address owner);
+    /// @notice The market holds no tokens beyond what it owes.
+    error MarketNoSurplus();
     /// @notice The order holds no escrow to refund (a seller's order, already refunded, or withdrawn).
     error MarketNothingToRefund(uint256 orderId);
     /// @notice The round configuration has an invalid field.
@@ -213,6 +217,14 @@ interface IDPLCMarket {
 
     /// @notice Refunds a consumer order of a cancelled round its escrow in full, to its owner; anyone may call.
     function refundCancelled(uint256 orderId) external;
+
+    /// @notice Sends the tokens the market holds beyond `escrowHeld()` (transferred to it outside `PAYMENT`) to `to`.
+    /// Admin only.
+    function sweepSurplus(address to) external;
+
+    /// @notice Tokens the market owes: every order's escrow plus grid fees accrued and not yet paid. Its token balance
+    /// is never below this.
+    function escrowHeld() external view returns (uint256);
 
     /// @notice Whether `rule` may be named by a new round.
     function isPricingRuleAllowed(IPricingRule rule) external view returns (bool);

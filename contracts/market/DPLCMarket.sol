@@ -37,6 +37,7 @@ contract DPLCMarket is AccessControl, ReentrancyGuard, IDPLCMarket {
     mapping(uint256 roundId => RoundBook.Round round) private _rounds;
     mapping(uint256 orderId => Order order) private _orders;
     mapping(IPricingRule rule => bool allowed) private _pricingAllowed;
+    uint256 private _held;
 
     constructor(IERC20 token_, IDPLCRegistry registry_, IGridParameters grid_, address admin) {
         _token = token_;
@@ -101,6 +102,7 @@ contract DPLCMarket is AccessControl, ReentrancyGuard, IDPLCMarket {
         if (amount == 0) revert MarketNothingToRefund(orderId);
         o.escrow = 0;
         o.active = false;
+        _held -= amount;
         emit MarketEscrowRefunded(roundId, orderId, o.owner, amount);
         _token.safeTransfer(o.owner, amount);
     }
@@ -129,7 +131,10 @@ contract DPLCMarket is AccessControl, ReentrancyGuard, IDPLCMarket {
             r.thermalRegions |= uint16(1) << o.region;
         }
         emit MarketOrderListed(roundId, orderId, msg.sender, p.kind, o.quantityMwh, o.price);
-        if (o.escrow > 0) _token.safeTransferFrom(msg.sender, address(this), o.escrow);
+        if (o.escrow > 0) {
+            _held += o.escrow;
+            _token.safeTransferFrom(msg.sender, address(this), o.escrow);
+        }
     }
 
     /// @inheritdoc IDPLCMarket
@@ -192,13 +197,29 @@ contract DPLCMarket is AccessControl, ReentrancyGuard, IDPLCMarket {
         if (maxSteps == 0) revert MarketZeroSteps();
         uint256 roundId = _currentRound;
         RoundBook.Round storage r = _requireState(roundId, RoundState.Settling);
-        done = Settlement.run(r, _orders, _token, roundId, maxSteps);
+        uint256 paidOut;
+        (done, paidOut) = Settlement.run(r, _orders, _token, roundId, maxSteps);
+        _held -= paidOut;
         if (done) {
             r.state = RoundState.Closed;
             uint256 fees = r.gridFees;
+            _held -= fees;
             emit MarketRoundSettled(roundId, fees);
             if (fees > 0) _token.safeTransfer(_grid.gridCompany(), fees);
         }
+    }
+
+    /// @inheritdoc IDPLCMarket
+    function sweepSurplus(address to) external onlyRole(DEFAULT_ADMIN_ROLE) nonReentrant {
+        uint256 surplus = _token.balanceOf(address(this)) - _held;
+        if (surplus == 0) revert MarketNoSurplus();
+        emit MarketSurplusSwept(to, surplus);
+        _token.safeTransfer(to, surplus);
+    }
+
+    /// @inheritdoc IDPLCMarket
+    function escrowHeld() external view returns (uint256) {
+        return _held;
     }
 
     /// @inheritdoc IDPLCMarket
@@ -262,6 +283,7 @@ contract DPLCMarket is AccessControl, ReentrancyGuard, IDPLCMarket {
         address owner = o.owner;
         o.active = false;
         o.escrow = 0;
+        _held -= refund;
         emit MarketOrderWithdrawn(roundId, orderId, owner, refund);
         if (refund > 0) _token.safeTransfer(owner, refund);
     }

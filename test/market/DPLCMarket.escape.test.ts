@@ -8,6 +8,7 @@ import {
   allowPricing,
   consumerOrder,
   deployMarketFixture,
+  fund,
   matchAll,
   openRound,
   passDeadline,
@@ -282,6 +283,38 @@ describe("DPLCMarket: a way out of every state", function () {
     });
   });
 
+  describe("sweepSurplus", function () {
+    describe("when tokens were sent to the market outside PAYMENT", function () {
+      it("lets the admin send exactly those tokens on, leaving every escrow in place", async function () {
+        const b = await loadFixture(listedFixture);
+        const stray = 7n * 10n ** 18n;
+        await fund(b, b.users[8]!, stray);
+        await b.token.connect(b.users[8]!).transfer(await b.market.getAddress(), stray);
+        expect(await b.market.escrowHeld()).to.equal(ESCROW[0] + ESCROW[1]);
+        const to = b.users[9]!;
+        const tx = b.market.connect(b.admin).sweepSurplus(to.address);
+        await expect(tx).to.emit(b.market, "MarketSurplusSwept").withArgs(to.address, stray);
+        await expect(tx).to.changeTokenBalances(b.token, [to, b.market], [stray, -stray]);
+        await expect(b.market.connect(b.admin).sweepSurplus(to.address)).to.be.revertedWithCustomError(
+          b.market,
+          "MarketNoSurplus",
+        );
+        await passDeadline(b);
+        await matchAll(b);
+        await b.market.connect(b.dispatch).approveMatching();
+        await settleAll(b);
+        expect(await marketBalance(b)).to.equal(0n);
+      });
+    });
+
+    it("refuses anyone but the admin", async function () {
+      const b = await loadFixture(listedFixture);
+      await expect(b.market.connect(b.tradingCentre).sweepSurplus(b.tradingCentre.address))
+        .to.be.revertedWithCustomError(b.market, "AccessControlUnauthorizedAccount")
+        .withArgs(b.tradingCentre.address, ethers.ZeroHash);
+    });
+  });
+
   describe("no reachable state holds tokens that cannot leave", function () {
     for (const [path, fixture, leave] of [
       ["withdrawn while listing", listedFixture, async (b: Book) => {
@@ -305,8 +338,10 @@ describe("DPLCMarket: a way out of every state", function () {
         const b = await loadFixture(fixture);
         const supply = await b.token.totalSupply();
         expect(await marketBalance(b)).to.equal(ESCROW[0] + ESCROW[1]);
+        expect(await b.market.escrowHeld()).to.equal(await marketBalance(b));
         await leave(b);
         expect(await marketBalance(b)).to.equal(0n);
+        expect(await b.market.escrowHeld()).to.equal(0n);
         expect(await b.token.totalSupply()).to.equal(supply);
       });
     }

@@ -240,6 +240,8 @@ async function expectConserved(env: Env, names: readonly string[], before: Map<s
   const now = await balances(env, names);
   const total = (m: Map<string, bigint>) => [...m.values()].reduce((a, b) => a + b, 0n);
   expect(total(now) - total(before)).to.equal(0n);
+  // The market's balance is exactly what it owes (escrow + unpaid grid fees): nothing it cannot account for.
+  expect(now.get("market")).to.equal(await env.sys.market.escrowHeld());
 }
 
 /**
