@@ -253,8 +253,9 @@ library Matching {
         return (uint128(buyerPrice), uint128(sellerPrice));
     }
 
-    /// @dev The load stage: copies the corridors of every region with sellers (one step each), then puts every
-    /// active seller order of the round into the heaps of the buyer regions it reaches (one step per order id).
+    /// @dev The load stage: copies the corridors of every region with sellers (one step per region and one per pair
+    /// copied), then puts every active seller order of the round into the heaps of the buyer regions it reaches (one
+    /// step per heap, and one per order id), so a step stays about one heap operation however many regions there are.
     function _load(
         RoundBook.Round storage r,
         mapping(uint256 => IDPLCMarket.Order) storage orders,
@@ -265,20 +266,27 @@ library Matching {
         uint64 end = r.endOrderId;
         while (left > 0) {
             uint16 todo = (r.windRegions | r.thermalRegions) & ~r.snapshotRegions;
+            uint256 cost = 1;
             if (todo != 0) {
                 uint8 rs = 0;
                 while (todo & (uint16(1) << rs) == 0) ++rs;
-                OrderRules.snapshotCorridors(r, grid, rs);
+                // A region copies at most 16 pairs at once, so a call may overspend its budget by that much.
+                cost += OrderRules.snapshotCorridors(r, grid, rs);
             } else {
                 uint64 id = r.loadCursor;
                 if (id == end) return (STAGE_WIND, left);
                 IDPLCMarket.Order storage o = orders[id];
-                if (o.active && o.kind != IDPLCRegistry.Kind.Consumer) r.pushSeller(o, id);
+                if (o.active && o.kind != IDPLCRegistry.Kind.Consumer) {
+                    uint256 pushed = r.pushSeller(o, id, left);
+                    // Out of budget before every heap got the order: the next call goes on with the same order.
+                    if (pushed == left) return (STAGE_LOAD, 0);
+                    cost += pushed;
+                }
                 r.loadCursor = id + 1;
             }
-            // Cannot underflow: the loop runs only while left > 0.
+            // Cannot underflow: the subtraction happens only when left > cost (a load costs ≤ left, see above).
             unchecked {
-                --left;
+                left = left > cost ? left - cost : 0;
             }
         }
         return (STAGE_LOAD, 0);

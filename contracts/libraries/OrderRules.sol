@@ -81,7 +81,12 @@ library OrderRules {
     /// @notice Copies seller region `rs`'s corridors from the grid, once per round, when matching starts: every
     /// seller of the region is priced against the same parameters, and whatever the grid company set before the
     /// deadline counts, whoever listed when.
-    function snapshotCorridors(RoundBook.Round storage r, IGridParameters grid, uint8 rs) internal {
+    /// @return copied How many pairs it copied.
+    function snapshotCorridors(
+        RoundBook.Round storage r,
+        IGridParameters grid,
+        uint8 rs
+    ) internal returns (uint256 copied) {
         r.snapshotRegions |= uint16(1) << rs;
         uint16 reach = grid.buyerMask(rs + 1);
         r.reach[rs] = reach;
@@ -92,6 +97,7 @@ library OrderRules {
             c.lossPpm = p.lossPpm;
             c.transmissionPrice = p.transmissionPrice;
             c.capacityMwh = p.capacityMwh;
+            ++copied;
         }
     }
 

@@ -119,18 +119,26 @@ library RoundBook {
         o.heapMask = mask;
     }
 
-    /// @notice Puts a seller order into the heap of every buyer region it reaches and is not already in.
-    function pushSeller(Round storage r, IDPLCMarket.Order storage o, uint256 orderId) internal {
+    /// @notice Puts a seller order into the heap of every buyer region it reaches and is not already in, at most
+    /// `limit` of them (the order's heap mask remembers which, so a later call goes on where this one stopped).
+    /// @return pushed How many heaps it was put into.
+    function pushSeller(
+        Round storage r,
+        IDPLCMarket.Order storage o,
+        uint256 orderId,
+        uint256 limit
+    ) internal returns (uint256 pushed) {
         uint16 mask = o.heapMask;
         uint8 phase = o.kind == IDPLCRegistry.Kind.Wind ? PHASE_WIND : PHASE_THERMAL;
         uint256 x = certCost(r, o.kind);
         uint16 reach = r.reach[o.region];
-        for (uint8 rb = 0; reach >> rb != 0; ++rb) {
+        for (uint8 rb = 0; reach >> rb != 0 && pushed < limit; ++rb) {
             uint16 bit = uint16(1) << rb;
             if (reach & bit == 0 || mask & bit != 0) continue;
             uint256 cost = sellerCost(corridor(r, o.region, rb), o.price, x, o.envSubsidy);
             sellerHeap(r, phase, o.region, rb).push((cost << 64) | orderId);
             mask |= bit;
+            ++pushed;
         }
         o.heapMask = mask;
     }
@@ -159,6 +167,6 @@ library RoundBook {
             c.usedMwh -= mwh;
         }
         pushBuyer(r, buyer, t.buyerOrderId);
-        pushSeller(r, seller, t.sellerOrderId);
+        pushSeller(r, seller, t.sellerOrderId, type(uint256).max);
     }
 }
