@@ -88,6 +88,11 @@ const scenarioArb = fc.record({
   // Half the rounds run to settlement; the others are cancelled while listing, during matching or once matched.
   cancel: fc.constantFrom("none", "none", "none", "listing", "matching", "matched"),
   refundSeed: fc.nat(),
+  // A participant the trading centre revokes once listing is done; anyone then removes its orders (full refund).
+  revoked: fc.oneof(
+    { arbitrary: fc.constant(null), weight: 3 },
+    { arbitrary: fc.integer({ min: 0, max: POOL.length - 1 }), weight: 1 },
+  ),
 });
 type Scenario = typeof scenarioArb extends fc.Arbitrary<infer T> ? T : never;
 
@@ -117,6 +122,26 @@ function toBook(s: Scenario): Book {
     round: { bundlingBps: s.bundlingBps, windCertCost: s.windCert, thermalCertCost: s.thermalCert },
     pricing: s.pricing,
   };
+}
+
+/** The book without the orders of the revoked participant: removed before the deadline, as if never listed. */
+function removedIds(s: Scenario): Set<number> {
+  return new Set(s.orders.flatMap((o, k) => (o.participant === s.revoked ? [k + 1] : [])));
+}
+
+function withoutOrders(book: Book, removed: ReadonlySet<number>): Book {
+  return { ...book, buyers: book.buyers.filter((b) => !removed.has(b.id)), sellers: book.sellers.filter((x) => !removed.has(x.id)) };
+}
+
+/** Revokes the scenario's participant and removes each of its orders through `removeRevoked`, with a full refund. */
+async function revokeAndRemove(env: Env, s: Scenario, removed: ReadonlySet<number>, names: readonly string[], before: Map<string, bigint>) {
+  if (s.revoked === null) return;
+  const who = env.wallets.get(POOL[s.revoked]!.name)!;
+  await env.sys.registry.connect(env.tradingCentre).revoke(who.address, code32("property"));
+  for (const id of removed) {
+    await env.sys.market.connect(env.keeper).removeRevoked(id);
+    await expectConserved(env, names, before);
+  }
 }
 
 // ---- driving the contracts -----------------------------------------------------------------------------------------
@@ -198,11 +223,14 @@ async function balances(env: Env, names: readonly string[]) {
 
 async function checkScenario(s: Scenario) {
   const env = await loadFixture(poolFixture);
-  const book = toBook(s);
+  const listed = toBook(s);
+  const removed = removedIds(s);
+  const book = withoutOrders(listed, removed);
   const names = POOL.map((p) => p.name);
   const supply = await env.sys.token.totalSupply();
   const before = await balances(env, names);
-  const { roundId, deadline } = await setUpRound(env, s, book);
+  const { roundId, deadline } = await setUpRound(env, s, listed);
+  await revokeAndRemove(env, s, removed, names, before);
   const cancelled = () => checkCancelled(env, s, book, roundId, before, names);
   if (s.cancel === "listing") return cancelled();
   await time.increaseTo(deadline);
@@ -301,6 +329,7 @@ async function checkPayments(
   s.orders.forEach((o, k) => {
     const name = POOL[o.participant]!.name;
     const id = k + 1;
+    if (o.participant === s.revoked) return; // removed with a full refund: no net change
     const delta = settlement.buyers.has(id) ? -settlement.buyers.get(id)!.paid : settlement.sellers.get(id)!;
     expected.set(name, expected.get(name)! + delta);
   });
