@@ -161,20 +161,22 @@ market
   .addOptionalParam("pricing", "surplus-split | paper-table", "surplus-split", types.string)
   .addOptionalParam("windCert", "Certificate cost X for wind sellers, token/kWh", "0", types.string)
   .addOptionalParam("thermalCert", "Certificate cost X for thermal sellers, token/kWh", "0", types.string)
+  .addOptionalParam("minOrder", "Smallest order quantity, whole MWh (at least 1)", "1", types.string)
   .addOptionalParam("from", FROM, undefined, types.string)
-  .setAction(async (a: { listing: string; ratio: string; pricing: string; windCert: string; thermalCert: string; from?: string }, hre) =>
+  .setAction(async (a: { listing: string; ratio: string; pricing: string; windCert: string; thermalCert: string; minOrder: string; from?: string }, hre) =>
     runTask(hre, async () => {
       const { choiceArg, countArg, unitArg } = await import("../src/cli/args");
       const { parsePrice, parseRatioToBps } = await import("../src/units");
       const { PRICING_RULES } = await import("../src/data");
       const { openRound } = await import("../src/actions");
       const pricing = choiceArg("--pricing", a.pricing, PRICING_RULES);
-      // A year at most: a round whose listing never closes would hold every escrow.
-      const listing = countArg("--listing", a.listing, 1, 366 * 24 * 3600);
+      // 30 days at most (the market's MAX_LISTING_SECONDS): a round whose listing never closes would hold every escrow.
+      const listing = countArg("--listing", a.listing, 1, 30 * 24 * 3600);
       const config = {
         bundlingRatioBps: unitArg("--ratio", a.ratio, parseRatioToBps),
         windCertCost: unitArg("--wind-cert", a.windCert, parsePrice),
         thermalCertCost: unitArg("--thermal-cert", a.thermalCert, parsePrice),
+        minOrderMwh: BigInt(countArg("--min-order", a.minOrder, 1, 1e12)),
         pricing,
       };
       const { client, who } = await system(hre, a.from, ROLE_INDEX.tradingCentre);

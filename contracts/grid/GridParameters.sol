@@ -62,6 +62,8 @@ contract GridParameters is AccessControl, IGridParameters {
         if (newCompany == address(0)) revert GridZeroAccount();
         address old = _gridCompany;
         _gridCompany = newCompany;
+        _revokeRole(GRID_ROLE, old);
+        _grantRole(GRID_ROLE, newCompany);
         emit GridCompanyChanged(old, newCompany);
     }
 

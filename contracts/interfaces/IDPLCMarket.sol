@@ -10,15 +10,19 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 /// @notice One round at a time: the trading centre opens a round; approved participants list orders (`PAYMENT`) and
 /// may withdraw them (`WITHDRAW`) until the listing deadline; then anyone runs the on-chain high-low matching in
 /// bounded steps; the dispatch centre approves the result or curtails trades (which re-runs matching); then anyone
-/// settles it in bounded steps (`TRANS`). The exact rules are in docs/market-rules.md.
+/// settles it in bounded steps (`TRANS`). Until the result is approved the trading centre may cancel the round (for
+/// example when its pricing rule makes matching revert); every consumer then pulls its escrow back in full with
+/// `refundCancelled` and a new round may open. The exact rules are in docs/market-rules.md.
 interface IDPLCMarket {
     /// @notice The life cycle of a round. `Open` covers listing (before the deadline) and, after it, matching.
+    /// `Cancelled` is final like `Closed`: no trade of the round settles and every escrow is refundable in full.
     enum RoundState {
         None,
         Open,
         Matched,
         Settling,
-        Closed
+        Closed,
+        Cancelled
     }
 
     /// @notice What the trading centre fixes when it opens a round.
@@ -28,6 +32,7 @@ interface IDPLCMarket {
         uint128 windCertCost; // X for wind sellers, token/kWh (18 decimals)
         uint128 thermalCertCost; // X for thermal sellers, token/kWh (18 decimals)
         IPricingRule pricing; // settlement pricing rule
+        uint64 minOrderMwh; // smallest order quantity, whole MWh (≥ 1): bounds a keeper's matching steps per MWh
     }
 
     /// @notice A participant's order request for `PAYMENT`. Unused fields must be zero.
@@ -76,6 +81,7 @@ interface IDPLCMarket {
         uint128 windCertCost;
         uint128 thermalCertCost;
         IPricingRule pricing;
+        uint64 minOrderMwh;
         uint64 firstOrderId;
         uint64 endOrderId; // one past the last order listed in the round
         uint64 windTotalMwh;
@@ -116,11 +122,29 @@ interface IDPLCMarket {
     );
     event MarketEscrowRefunded(uint256 indexed roundId, uint256 indexed orderId, address indexed owner, uint256 amount);
     event MarketRoundSettled(uint256 indexed roundId, uint256 gridFees);
+    /// @notice The admin allowed or disallowed `rule` for rounds opened from now on.
+    event MarketPricingRuleSet(address indexed rule, bool allowed);
+    /// @notice The admin sent `amount` tokens that no order or fee accounts for (sent to the market directly) to `to`.
+    event MarketSurplusSwept(address indexed to, uint256 amount);
+    /// @notice The trading centre cancelled the round while it was in state `fromState`.
+    event MarketRoundCancelled(uint256 indexed roundId, RoundState fromState);
 
     /// @notice The previous round is not closed yet.
     error MarketRoundInProgress(uint256 roundId);
     /// @notice The deadline must lie in the future.
     error MarketInvalidDeadline(uint64 deadline);
+    /// @notice The deadline lies further ahead than the longest listing period allows (`latest` is the last valid one).
+    error MarketDeadlineTooFar(uint64 deadline, uint256 latest);
+    /// @notice The pricing rule is not on the admin's allowlist.
+    error MarketPricingRuleNotAllowed(address rule);
+    /// @notice Only a contract can be allowed as a pricing rule.
+    error MarketPricingRuleNotContract(address rule);
+    /// @notice The order's owner is still an approved participant (only a revoked owner's order can be removed).
+    error MarketOwnerStillApproved(uint256 orderId, address owner);
+    /// @notice The market holds no tokens beyond what it owes.
+    error MarketNoSurplus();
+    /// @notice The order holds no escrow to refund (a seller's order, already refunded, or withdrawn).
+    error MarketNothingToRefund(uint256 orderId);
     /// @notice The round configuration has an invalid field.
     error MarketInvalidRoundConfig(bytes32 field);
     /// @notice The current round is not in the state this call needs.
@@ -135,6 +159,8 @@ interface IDPLCMarket {
     error MarketUnknownRegion(bytes32 region);
     /// @notice An order field is zero, out of range or not allowed for this kind.
     error MarketInvalidOrder(bytes32 field, uint256 value);
+    /// @notice The order is smaller than the round's minimum order size.
+    error MarketOrderTooSmall(uint256 quantityMwh, uint64 minOrderMwh);
     /// @notice No such order.
     error MarketOrderNotFound(uint256 orderId);
     /// @notice Only the order's owner may withdraw it.
@@ -152,7 +178,8 @@ interface IDPLCMarket {
     /// @notice The pricing rule answered prices outside sellerPrice ≤ buyerPrice ≤ bid.
     error MarketInvalidPrices(uint256 tradeId, uint256 buyerPrice, uint256 sellerPrice);
 
-    /// @notice Opens a new round. Trading centre only.
+    /// @notice Opens a new round once the previous one is closed or cancelled. Trading centre only. The pricing rule
+    /// must be allowlisted and the deadline at most `MAX_LISTING_SECONDS` ahead.
     function openRound(RoundConfig calldata config) external returns (uint256 roundId);
 
     /// @notice Lists an order in the current round (the paper's `PAYMENT()`); consumers escrow bid × quantity.
@@ -160,6 +187,11 @@ interface IDPLCMarket {
 
     /// @notice Withdraws an order before the deadline (the paper's `WITHDRAW()`), refunding its escrow in full.
     function WITHDRAW(uint256 orderId) external;
+
+    /// @notice Withdraws, before the deadline, an order whose owner is no longer approved (revoked in the registry),
+    /// refunding its escrow in full to the owner. Anyone may call: a revoked participant's own transactions may no
+    /// longer pass the ordering service's admission.
+    function removeRevoked(uint256 orderId) external;
 
     /// @notice Runs at most `maxSteps` matching steps; anyone may call once the deadline has passed.
     /// @return done Whether matching finished (the round then awaits the dispatch centre).
@@ -174,6 +206,28 @@ interface IDPLCMarket {
     /// @notice Settles at most `maxSteps` trades or refunds (the paper's `TRANS()`); anyone may call.
     /// @return done Whether the round is fully settled and closed.
     function TRANS(uint256 maxSteps) external returns (bool done);
+
+    /// @notice Allows or disallows a pricing rule for rounds opened from now on (a running round keeps its rule).
+    /// Admin only.
+    function setPricingRule(IPricingRule rule, bool allowed) external;
+
+    /// @notice Cancels the current round while it is open (listing or matching) or matched, that is before the
+    /// dispatch centre approved it: no trade of it settles. Trading centre only.
+    function cancelRound() external;
+
+    /// @notice Refunds a consumer order of a cancelled round its escrow in full, to its owner; anyone may call.
+    function refundCancelled(uint256 orderId) external;
+
+    /// @notice Sends the tokens the market holds beyond `escrowHeld()` (transferred to it outside `PAYMENT`) to `to`.
+    /// Admin only.
+    function sweepSurplus(address to) external;
+
+    /// @notice Tokens the market owes: every order's escrow plus grid fees accrued and not yet paid. Its token balance
+    /// is never below this.
+    function escrowHeld() external view returns (uint256);
+
+    /// @notice Whether `rule` may be named by a new round.
+    function isPricingRuleAllowed(IPricingRule rule) external view returns (bool);
 
     /// @notice The settlement token, registry and grid parameters this market uses.
     function components() external view returns (IERC20 token, IDPLCRegistry registry, IGridParameters grid);

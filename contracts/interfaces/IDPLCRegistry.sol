@@ -3,7 +3,8 @@ pragma solidity ^0.8.24;
 
 /// @title Participant registry (the paper's admission stage, `Regis`)
 /// @notice Consumers and generators apply with their kind, region and registration code; the trading centre reviews
-/// each application. Only approved participants may list orders in the market.
+/// each application. Only approved participants may list orders in the market; the trading centre may revoke an
+/// approval at any time (the participant may then apply again).
 ///
 /// Green quotas. The trading centre sets each consumer's renewable quota as a share of the energy it buys (Table 2's
 /// wind power ratio; in ppm). The quota is assigned, not declared in an order, so a consumer cannot lower its own.
@@ -21,7 +22,8 @@ interface IDPLCRegistry {
         None,
         Pending,
         Approved,
-        Rejected
+        Rejected,
+        Revoked
     }
 
     /// @notice A participant's registration.
@@ -38,6 +40,8 @@ interface IDPLCRegistry {
     event RegistryApproved(address indexed account, address indexed reviewer);
     /// @notice The trading centre refused `account`, with a short reason code.
     event RegistryRejected(address indexed account, address indexed reviewer, bytes32 reason);
+    /// @notice The trading centre withdrew `account`'s admission, with a short reason code.
+    event RegistryRevoked(address indexed account, address indexed reviewer, bytes32 reason);
 
     /// @notice The trading centre set `account`'s green quota to `newRatioPpm` of the energy it buys.
     event RegistryGreenQuotaSet(address indexed account, uint32 oldRatioPpm, uint32 newRatioPpm);
@@ -50,6 +54,8 @@ interface IDPLCRegistry {
     error RegistryAlreadyRegistered(address account, Status status);
     /// @notice Only a pending application can be reviewed.
     error RegistryNotPending(address account, Status status);
+    /// @notice Only an approved participant can be revoked.
+    error RegistryNotApproved(address account, Status status);
 
     /// @notice A quota is a share: at most 1,000,000 ppm.
     error RegistryInvalidQuota(uint256 ratioPpm);
@@ -64,6 +70,11 @@ interface IDPLCRegistry {
 
     /// @notice Refuses a pending applicant. Trading centre only.
     function reject(address account, bytes32 reason) external;
+
+    /// @notice Revokes an approved participant: it can list no more orders (its open orders can still be withdrawn,
+    /// by it or, while listing is open, by anyone on its behalf) and the orderer's admission refuses it. Trading
+    /// centre only.
+    function revoke(address account, bytes32 reason) external;
 
     /// @notice Sets a consumer's green quota, in ppm of the energy it buys (the rate in force when a quota is reported
     /// applies). Trading centre only.

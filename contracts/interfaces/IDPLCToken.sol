@@ -7,10 +7,15 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 /// @notice The market's unit of account (18 decimals). RMB enters and leaves the chain through a cashier: a bank or
 /// the trading centre's treasury attests each off-chain RMB deposit (identified by a receipt id) and the token mints
 /// `rmb × tokensPerRmb` to the depositor; redemption burns tokens and emits the RMB amount the cashier pays out.
-/// RMB amounts use 18 decimals as well (1 RMB = 1e18).
+/// RMB amounts use 18 decimals as well (1 RMB = 1e18). A change of the exchange rate is announced first and takes
+/// effect only `RATE_CHANGE_DELAY` later, so no holder is surprised by it: each can redeem at the old rate meanwhile.
 interface IDPLCToken is IERC20 {
-    /// @notice The exchange rate changed (both in tokens per RMB, 18 decimals).
+    /// @notice The exchange rate changed (both in tokens per RMB, 18 decimals). Emitted at deployment, and for an
+    /// announced change by the first deposit or redemption at or after its effective time.
     event DPLCTokenRateChanged(uint256 oldTokensPerRmb, uint256 newTokensPerRmb);
+    /// @notice The admin announced that the rate becomes `newTokensPerRmb` at `effectiveAt` (unix seconds); it
+    /// replaces any change announced before and not yet in effect.
+    event DPLCTokenRateScheduled(uint256 currentTokensPerRmb, uint256 newTokensPerRmb, uint256 effectiveAt);
     /// @notice A cashier-attested RMB deposit was converted into tokens.
     event DPLCTokenDeposited(address indexed account, bytes32 indexed receiptId, uint256 rmbAmount, uint256 tokens);
     /// @notice `account` burned `tokens` to be paid `rmbAmount` off chain.
@@ -25,11 +30,16 @@ interface IDPLCToken is IERC20 {
     /// @notice This deposit receipt was already converted.
     error DPLCTokenDuplicateReceipt(bytes32 receiptId);
 
-    /// @notice Tokens per RMB, 18 decimals (10e18 = the paper's 10 tokens per RMB).
+    /// @notice Tokens per RMB in force now, 18 decimals (10e18 = the paper's 10 tokens per RMB).
     function tokensPerRmb() external view returns (uint256);
 
-    /// @notice Changes the exchange rate for future deposits and redemptions. Admin only.
-    function setTokensPerRmb(uint256 newTokensPerRmb) external;
+    /// @notice The announced rate change not yet in effect, or (0, 0) when there is none.
+    function pendingTokensPerRmb() external view returns (uint256 newTokensPerRmb, uint256 effectiveAt);
+
+    /// @notice Announces a new exchange rate, in effect for deposits and redemptions `RATE_CHANGE_DELAY` from now.
+    /// Announcing again replaces a change not yet in effect (announcing the current rate withdraws it). Admin only.
+    /// @return effectiveAt When the new rate applies (unix seconds).
+    function scheduleTokensPerRmb(uint256 newTokensPerRmb) external returns (uint256 effectiveAt);
 
     /// @notice Mints tokens for an attested RMB deposit. Cashier only; each receipt converts once.
     /// @return tokens The amount minted to `account`.

@@ -4,8 +4,8 @@ pragma solidity ^0.8.24;
 /// @title Grid parameters (the grid company's side of the market)
 /// @notice For each (seller region, buyer region) pair: the loss rate ε* and transmission price S* of Table 1, and a
 /// corridor capacity per round. A pair without parameters cannot trade. Regions get compact indexes (at most 16) the
-/// first time they appear. A market snapshots a seller region's pairs when its first seller lists in a round, so
-/// changes take effect for rounds that have not yet used them.
+/// first time they appear. A market copies the pairs of each region with sellers when a round's matching starts
+/// (after its listing deadline), so changes made before then count for that round and later changes for the next.
 interface IGridParameters {
     /// @notice Parameters of one region pair.
     struct Pair {
@@ -57,7 +57,8 @@ interface IGridParameters {
     /// @notice Removes a pair. Grid company role.
     function removePair(bytes32 sellerRegion, bytes32 buyerRegion) external;
 
-    /// @notice Changes the account that receives grid fees. Admin only.
+    /// @notice Changes the account that receives grid fees and moves the grid company's `GRID_ROLE` to it (the old
+    /// company can no longer set pairs). Admin only.
     function setGridCompany(address newCompany) external;
 
     /// @notice The account that receives grid fees.

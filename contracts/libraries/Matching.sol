@@ -2,15 +2,20 @@
 pragma solidity ^0.8.24;
 
 import {IDPLCMarket} from "../interfaces/IDPLCMarket.sol";
+import {IDPLCRegistry} from "../interfaces/IDPLCRegistry.sol";
+import {IGridParameters} from "../interfaces/IGridParameters.sol";
 import {IPricingRule} from "../interfaces/IPricingRule.sol";
+import {OrderRules} from "./OrderRules.sol";
 import {PackedHeap} from "./PackedHeap.sol";
 import {RoundBook} from "./RoundBook.sol";
 
 /// @title Matching
-/// @notice The paper's high-low matching (eq. 1–3) in bounded steps, as docs/market-rules.md states it: phase 1
-/// matches wind demand with wind sellers, then over-cap thermal trades are trimmed (only after a curtailment), then
+/// @notice The paper's high-low matching (eq. 1–3) in bounded steps, as docs/market-rules.md states it: first the
+/// load stage fixes the round's corridors (a copy of each seller region's grid pairs) and queues the sellers by their
+/// converted cost over them; then phase 1 matches wind demand with wind sellers, then over-cap thermal trades are trimmed (only after a curtailment), then
 /// phase 2 matches the remaining demand with thermal sellers under the bundling cap. Each call spends at most a
-/// budget of steps (one per trade, trim, phase change or dropped heap entry), so no call outgrows a block.
+/// budget of steps (one per region copied, order loaded, trade, trim, phase change or dropped heap
+/// entry), so no call outgrows a block.
 library Matching {
     using PackedHeap for PackedHeap.Heap;
     using RoundBook for RoundBook.Round;
@@ -19,6 +24,7 @@ library Matching {
     uint8 internal constant STAGE_TRIM = 2;
     uint8 internal constant STAGE_THERMAL = 3;
     uint8 internal constant STAGE_DONE = 4;
+    uint8 internal constant STAGE_LOAD = 5;
 
     /// @notice The best pair found by a scan.
     struct Candidate {
@@ -35,11 +41,16 @@ library Matching {
     function run(
         RoundBook.Round storage r,
         mapping(uint256 => IDPLCMarket.Order) storage orders,
+        IGridParameters grid,
         uint256 roundId,
         uint256 budget
     ) internal returns (bool done) {
         uint8 stage = r.matchPhase;
         while (budget > 0 && stage != STAGE_DONE) {
+            if (stage == STAGE_LOAD) {
+                (stage, budget) = _load(r, orders, grid, budget);
+                continue;
+            }
             if (stage == STAGE_TRIM) {
                 (stage, budget) = _trim(r, orders, budget);
                 continue;
@@ -240,6 +251,45 @@ library Matching {
             revert IDPLCMarket.MarketInvalidPrices(r.trades.length, buyerPrice, sellerPrice);
         }
         return (uint128(buyerPrice), uint128(sellerPrice));
+    }
+
+    /// @dev The load stage: copies the corridors of every region with sellers (one step per region and one per pair
+    /// copied), then puts every active seller order of the round into the heaps of the buyer regions it reaches (one
+    /// step per heap, and one per order id), so a step stays about one heap operation however many regions there are.
+    function _load(
+        RoundBook.Round storage r,
+        mapping(uint256 => IDPLCMarket.Order) storage orders,
+        IGridParameters grid,
+        uint256 budget
+    ) private returns (uint8 stage, uint256 left) {
+        left = budget;
+        uint64 end = r.endOrderId;
+        while (left > 0) {
+            uint16 todo = (r.windRegions | r.thermalRegions) & ~r.snapshotRegions;
+            uint256 cost = 1;
+            if (todo != 0) {
+                uint8 rs = 0;
+                while (todo & (uint16(1) << rs) == 0) ++rs;
+                // A region copies at most 16 pairs at once, so a call may overspend its budget by that much.
+                cost += OrderRules.snapshotCorridors(r, grid, rs);
+            } else {
+                uint64 id = r.loadCursor;
+                if (id == end) return (STAGE_WIND, left);
+                IDPLCMarket.Order storage o = orders[id];
+                if (o.active && o.kind != IDPLCRegistry.Kind.Consumer) {
+                    uint256 pushed = r.pushSeller(o, id, left);
+                    // Out of budget before every heap got the order: the next call goes on with the same order.
+                    if (pushed == left) return (STAGE_LOAD, 0);
+                    cost += pushed;
+                }
+                r.loadCursor = id + 1;
+            }
+            // Cannot underflow: the subtraction happens only when left > cost (a load costs ≤ left, see above).
+            unchecked {
+                left = left > cost ? left - cost : 0;
+            }
+        }
+        return (STAGE_LOAD, 0);
     }
 
     /// @dev Trims the latest thermal trades until thermal total fits the cap (after a wind curtailment).

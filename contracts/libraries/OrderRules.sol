@@ -7,8 +7,8 @@ import {IGridParameters} from "../interfaces/IGridParameters.sol";
 import {RoundBook} from "./RoundBook.sol";
 
 /// @title OrderRules
-/// @notice Validation of round configurations and order requests, and the corridor snapshot a seller region takes
-/// when its first seller lists in a round.
+/// @notice Validation of round configurations and order requests, and the copy of a seller region's corridors that
+/// matching takes when it starts (after the deadline).
 library OrderRules {
     /// @notice Largest quantity of one order, in MWh (keeps every sum far inside uint64).
     uint256 internal constant MAX_QUANTITY_MWH = 1e12;
@@ -16,21 +16,34 @@ library OrderRules {
     uint256 internal constant MAX_PRICE = 1e24;
     /// @notice Largest bundling ratio (1000 × thermal per wind).
     uint32 internal constant MAX_RATIO_BPS = 10_000_000;
+    /// @notice Longest listing period: a round cannot hold its participants' escrow for longer before matching.
+    uint256 internal constant MAX_LISTING_SECONDS = 30 days;
 
-    /// @notice Refuses a round configuration with a past deadline, a missing rule or out-of-range costs.
-    function checkRoundConfig(IDPLCMarket.RoundConfig calldata config) internal view {
+    /// @notice Refuses a round configuration with a past or far deadline, a rule off the allowlist or out-of-range
+    /// costs.
+    function checkRoundConfig(IDPLCMarket.RoundConfig calldata config, bool pricingAllowed) internal view {
         if (config.deadline <= block.timestamp) revert IDPLCMarket.MarketInvalidDeadline(config.deadline);
-        if (address(config.pricing) == address(0) || address(config.pricing).code.length == 0) {
-            revert IDPLCMarket.MarketInvalidRoundConfig("pricing");
-        }
+        uint256 latest = block.timestamp + MAX_LISTING_SECONDS;
+        if (config.deadline > latest) revert IDPLCMarket.MarketDeadlineTooFar(config.deadline, latest);
+        if (!pricingAllowed) revert IDPLCMarket.MarketPricingRuleNotAllowed(address(config.pricing));
         if (config.bundlingRatioBps > MAX_RATIO_BPS) revert IDPLCMarket.MarketInvalidRoundConfig("bundlingRatioBps");
         if (config.windCertCost > MAX_PRICE) revert IDPLCMarket.MarketInvalidRoundConfig("windCertCost");
         if (config.thermalCertCost > MAX_PRICE) revert IDPLCMarket.MarketInvalidRoundConfig("thermalCertCost");
+        if (config.minOrderMwh == 0 || config.minOrderMwh > MAX_QUANTITY_MWH) {
+            revert IDPLCMarket.MarketInvalidRoundConfig("minOrderMwh");
+        }
     }
 
-    /// @notice Refuses zero, out-of-range and kind-inappropriate order fields.
-    function checkRequest(IDPLCRegistry.Kind kind, IDPLCMarket.OrderRequest calldata q) internal pure {
+    /// @notice Refuses zero, out-of-range and kind-inappropriate order fields, and orders below the round's minimum
+    /// size. Each order costs matching a bounded number of steps (its load, the trades that exhaust it, its dropped
+    /// heap entries), so the minimum bounds a keeper's steps, and gas, per MWh listed.
+    function checkRequest(
+        IDPLCRegistry.Kind kind,
+        IDPLCMarket.OrderRequest calldata q,
+        uint64 minOrderMwh
+    ) internal pure {
         _range("quantityMwh", q.quantityMwh, 1, MAX_QUANTITY_MWH);
+        if (q.quantityMwh < minOrderMwh) revert IDPLCMarket.MarketOrderTooSmall(q.quantityMwh, minOrderMwh);
         _range("price", q.price, 1, MAX_PRICE);
         if (kind == IDPLCRegistry.Kind.Consumer) {
             _range("greenDemandMwh", q.greenDemandMwh, 0, q.quantityMwh);
@@ -65,12 +78,16 @@ library OrderRules {
         }
     }
 
-    /// @notice Copies seller region `rs`'s corridors from the grid the first time the round needs them, so the
-    /// round prices every seller of the region against the same parameters.
-    function snapshotCorridors(RoundBook.Round storage r, IGridParameters grid, uint8 rs) internal {
-        uint16 bit = uint16(1) << rs;
-        if (r.snapshotRegions & bit != 0) return;
-        r.snapshotRegions |= bit;
+    /// @notice Copies seller region `rs`'s corridors from the grid, once per round, when matching starts: every
+    /// seller of the region is priced against the same parameters, and whatever the grid company set before the
+    /// deadline counts, whoever listed when.
+    /// @return copied How many pairs it copied.
+    function snapshotCorridors(
+        RoundBook.Round storage r,
+        IGridParameters grid,
+        uint8 rs
+    ) internal returns (uint256 copied) {
+        r.snapshotRegions |= uint16(1) << rs;
         uint16 reach = grid.buyerMask(rs + 1);
         r.reach[rs] = reach;
         for (uint8 rb = 0; reach >> rb != 0; ++rb) {
@@ -80,6 +97,7 @@ library OrderRules {
             c.lossPpm = p.lossPpm;
             c.transmissionPrice = p.transmissionPrice;
             c.capacityMwh = p.capacityMwh;
+            ++copied;
         }
     }
 

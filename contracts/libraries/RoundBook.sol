@@ -16,7 +16,8 @@ import {PackedHeap} from "./PackedHeap.sol";
 library RoundBook {
     using PackedHeap for PackedHeap.Heap;
 
-    /// @notice Grid parameters of a region pair, snapshotted for the round, and the energy the round sends over it.
+    /// @notice Grid parameters of a region pair, fixed for the round when matching starts, and the energy the round
+    /// sends over it.
     struct Corridor {
         uint32 lossPpm;
         uint128 transmissionPrice;
@@ -31,9 +32,10 @@ library RoundBook {
         uint16 buyerRegions; // bit rb: consumers listed in region rb
         uint16 windRegions; // bit rs: wind sellers listed in region rs
         uint16 thermalRegions; // bit rs: thermal sellers listed in region rs
-        uint16 snapshotRegions; // bit rs: corridors of seller region rs snapshotted
+        uint16 snapshotRegions; // bit rs: corridors of seller region rs copied from the grid (matching's load stage)
         uint32 bundlingRatioBps;
         uint64 deadline;
+        uint64 minOrderMwh;
         IPricingRule pricing;
         uint128 windCertCost;
         uint128 thermalCertCost;
@@ -41,6 +43,7 @@ library RoundBook {
         uint64 endOrderId;
         uint64 windTotalMwh;
         uint64 thermalTotalMwh;
+        uint64 loadCursor; // next order the load stage looks at
         uint64 trimCursor;
         uint64 settleCursor;
         uint64 refundCursor;
@@ -116,18 +119,26 @@ library RoundBook {
         o.heapMask = mask;
     }
 
-    /// @notice Puts a seller order into the heap of every buyer region it reaches and is not already in.
-    function pushSeller(Round storage r, IDPLCMarket.Order storage o, uint256 orderId) internal {
+    /// @notice Puts a seller order into the heap of every buyer region it reaches and is not already in, at most
+    /// `limit` of them (the order's heap mask remembers which, so a later call goes on where this one stopped).
+    /// @return pushed How many heaps it was put into.
+    function pushSeller(
+        Round storage r,
+        IDPLCMarket.Order storage o,
+        uint256 orderId,
+        uint256 limit
+    ) internal returns (uint256 pushed) {
         uint16 mask = o.heapMask;
         uint8 phase = o.kind == IDPLCRegistry.Kind.Wind ? PHASE_WIND : PHASE_THERMAL;
         uint256 x = certCost(r, o.kind);
         uint16 reach = r.reach[o.region];
-        for (uint8 rb = 0; reach >> rb != 0; ++rb) {
+        for (uint8 rb = 0; reach >> rb != 0 && pushed < limit; ++rb) {
             uint16 bit = uint16(1) << rb;
             if (reach & bit == 0 || mask & bit != 0) continue;
             uint256 cost = sellerCost(corridor(r, o.region, rb), o.price, x, o.envSubsidy);
             sellerHeap(r, phase, o.region, rb).push((cost << 64) | orderId);
             mask |= bit;
+            ++pushed;
         }
         o.heapMask = mask;
     }
@@ -156,6 +167,6 @@ library RoundBook {
             c.usedMwh -= mwh;
         }
         pushBuyer(r, buyer, t.buyerOrderId);
-        pushSeller(r, seller, t.sellerOrderId);
+        pushSeller(r, seller, t.sellerOrderId, type(uint256).max);
     }
 }

@@ -14,27 +14,29 @@ import {RoundBook} from "./RoundBook.sol";
 library Settlement {
     using SafeERC20 for IERC20;
 
-    /// @notice Runs at most `budget` settlement or refund steps. @return done Whether all are done.
+    /// @notice Runs at most `budget` settlement or refund steps.
+    /// @return done Whether all are done.
+    /// @return paidOut Tokens this call sent to sellers and refunded to consumers.
     function run(
         RoundBook.Round storage r,
         mapping(uint256 => IDPLCMarket.Order) storage orders,
         IERC20 token,
         uint256 roundId,
         uint256 budget
-    ) internal returns (bool done) {
+    ) internal returns (bool done, uint256 paidOut) {
         uint256 tradeCount = r.trades.length;
         while (budget > 0 && r.settleCursor < tradeCount) {
-            _settle(r, orders, token, roundId, r.settleCursor);
+            paidOut += _settle(r, orders, token, roundId, r.settleCursor);
             ++r.settleCursor;
             --budget;
         }
         if (r.refundCursor < r.firstOrderId) r.refundCursor = r.firstOrderId;
         while (budget > 0 && r.refundCursor < r.endOrderId) {
-            _refund(orders, token, roundId, r.refundCursor);
+            paidOut += _refund(orders, token, roundId, r.refundCursor);
             ++r.refundCursor;
             --budget;
         }
-        return r.settleCursor == tradeCount && r.refundCursor == r.endOrderId;
+        done = r.settleCursor == tradeCount && r.refundCursor == r.endOrderId;
     }
 
     function _settle(
@@ -43,11 +45,11 @@ library Settlement {
         IERC20 token,
         uint256 roundId,
         uint256 tradeId
-    ) private {
+    ) private returns (uint256 received) {
         IDPLCMarket.Trade storage t = r.trades[tradeId];
         uint256 energyKwh = uint256(t.mwh) * RoundBook.KWH_PER_MWH;
         uint256 paid = uint256(t.buyerPrice) * energyKwh;
-        uint256 received = uint256(t.sellerPrice) * energyKwh;
+        received = uint256(t.sellerPrice) * energyKwh;
         // Matching guarantees sellerPrice ≤ buyerPrice; escrow (bid × quantity) covers all of a consumer's trades.
         uint256 grid = paid - received;
         orders[t.buyerOrderId].escrow -= paid;
@@ -62,11 +64,11 @@ library Settlement {
         IERC20 token,
         uint256 roundId,
         uint256 orderId
-    ) private {
+    ) private returns (uint256 amount) {
         IDPLCMarket.Order storage o = orders[orderId];
-        if (o.kind != IDPLCRegistry.Kind.Consumer) return;
-        uint256 amount = o.escrow;
-        if (amount == 0) return;
+        if (o.kind != IDPLCRegistry.Kind.Consumer) return 0;
+        amount = o.escrow;
+        if (amount == 0) return 0;
         o.escrow = 0;
         emit IDPLCMarket.MarketEscrowRefunded(roundId, orderId, o.owner, amount);
         token.safeTransfer(o.owner, amount);

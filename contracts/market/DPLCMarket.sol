@@ -8,6 +8,7 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {IDPLCMarket} from "../interfaces/IDPLCMarket.sol";
 import {IDPLCRegistry} from "../interfaces/IDPLCRegistry.sol";
 import {IGridParameters} from "../interfaces/IGridParameters.sol";
+import {IPricingRule} from "../interfaces/IPricingRule.sol";
 import {RoundBook} from "../libraries/RoundBook.sol";
 import {Matching} from "../libraries/Matching.sol";
 import {Settlement} from "../libraries/Settlement.sol";
@@ -24,6 +25,8 @@ contract DPLCMarket is AccessControl, ReentrancyGuard, IDPLCMarket {
     bytes32 public constant TRADING_CENTRE_ROLE = keccak256("TRADING_CENTRE_ROLE");
     /// @notice Role of the dispatch centre (security check).
     bytes32 public constant DISPATCH_ROLE = keccak256("DISPATCH_ROLE");
+    /// @notice Longest listing period of a round, in seconds.
+    uint256 public constant MAX_LISTING_SECONDS = OrderRules.MAX_LISTING_SECONDS;
 
     IERC20 private immutable _token;
     IDPLCRegistry private immutable _registry;
@@ -33,6 +36,8 @@ contract DPLCMarket is AccessControl, ReentrancyGuard, IDPLCMarket {
     uint64 private _nextOrderId = 1;
     mapping(uint256 roundId => RoundBook.Round round) private _rounds;
     mapping(uint256 orderId => Order order) private _orders;
+    mapping(IPricingRule rule => bool allowed) private _pricingAllowed;
+    uint256 private _held;
 
     constructor(IERC20 token_, IDPLCRegistry registry_, IGridParameters grid_, address admin) {
         _token = token_;
@@ -49,21 +54,57 @@ contract DPLCMarket is AccessControl, ReentrancyGuard, IDPLCMarket {
     /// @inheritdoc IDPLCMarket
     function openRound(RoundConfig calldata config) external onlyRole(TRADING_CENTRE_ROLE) returns (uint256 roundId) {
         uint256 previous = _currentRound;
-        if (previous != 0 && _rounds[previous].state != RoundState.Closed) revert MarketRoundInProgress(previous);
-        OrderRules.checkRoundConfig(config);
+        if (previous != 0 && !_isFinal(_rounds[previous].state)) revert MarketRoundInProgress(previous);
+        OrderRules.checkRoundConfig(config, _pricingAllowed[config.pricing]);
         roundId = previous + 1;
         _currentRound = roundId;
         RoundBook.Round storage r = _rounds[roundId];
         r.state = RoundState.Open;
-        r.matchPhase = Matching.STAGE_WIND;
+        r.matchPhase = Matching.STAGE_LOAD;
         r.deadline = config.deadline;
+        r.minOrderMwh = config.minOrderMwh;
         r.bundlingRatioBps = config.bundlingRatioBps;
         r.windCertCost = config.windCertCost;
         r.thermalCertCost = config.thermalCertCost;
         r.pricing = config.pricing;
         r.firstOrderId = _nextOrderId;
         r.endOrderId = _nextOrderId;
+        r.loadCursor = _nextOrderId;
         emit MarketRoundOpened(roundId, config.deadline, config.bundlingRatioBps, address(config.pricing));
+    }
+
+    /// @inheritdoc IDPLCMarket
+    function setPricingRule(IPricingRule rule, bool allowed) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (allowed && address(rule).code.length == 0) revert MarketPricingRuleNotContract(address(rule));
+        _pricingAllowed[rule] = allowed;
+        emit MarketPricingRuleSet(address(rule), allowed);
+    }
+
+    /// @inheritdoc IDPLCMarket
+    function cancelRound() external onlyRole(TRADING_CENTRE_ROLE) {
+        uint256 roundId = _currentRound;
+        RoundBook.Round storage r = _rounds[roundId];
+        RoundState from = r.state;
+        // Settling has begun to pay sellers, so only an unapproved round can still be undone in full.
+        if (from != RoundState.Open && from != RoundState.Matched) revert MarketWrongRoundState(roundId, from);
+        r.state = RoundState.Cancelled;
+        emit MarketRoundCancelled(roundId, from);
+    }
+
+    /// @inheritdoc IDPLCMarket
+    function refundCancelled(uint256 orderId) external nonReentrant {
+        Order storage o = _existingOrder(orderId);
+        uint256 roundId = o.roundId;
+        RoundState state = _rounds[roundId].state;
+        if (state != RoundState.Cancelled) revert MarketWrongRoundState(roundId, state);
+        // No trade of a cancelled round settled, so the escrow is still the full bid × quantity (or 0 if withdrawn).
+        uint256 amount = o.escrow;
+        if (amount == 0) revert MarketNothingToRefund(orderId);
+        o.escrow = 0;
+        o.active = false;
+        _held -= amount;
+        emit MarketEscrowRefunded(roundId, orderId, o.owner, amount);
+        _token.safeTransfer(o.owner, amount);
     }
 
     /// @inheritdoc IDPLCMarket
@@ -74,7 +115,7 @@ contract DPLCMarket is AccessControl, ReentrancyGuard, IDPLCMarket {
         if (p.status != IDPLCRegistry.Status.Approved) revert MarketNotApproved(msg.sender);
         uint8 regionIndex = _grid.regionIndex(p.region);
         if (regionIndex == 0) revert MarketUnknownRegion(p.region);
-        OrderRules.checkRequest(p.kind, request);
+        OrderRules.checkRequest(p.kind, request, r.minOrderMwh);
 
         orderId = _nextOrderId++;
         r.endOrderId = _nextOrderId;
@@ -83,29 +124,31 @@ contract DPLCMarket is AccessControl, ReentrancyGuard, IDPLCMarket {
         if (p.kind == IDPLCRegistry.Kind.Consumer) {
             r.buyerRegions |= uint16(1) << o.region;
             r.pushBuyer(o, orderId);
+        } else if (p.kind == IDPLCRegistry.Kind.Wind) {
+            // Sellers are queued when matching starts, against the corridors as they are then.
+            r.windRegions |= uint16(1) << o.region;
         } else {
-            OrderRules.snapshotCorridors(r, _grid, o.region);
-            if (p.kind == IDPLCRegistry.Kind.Wind) r.windRegions |= uint16(1) << o.region;
-            else r.thermalRegions |= uint16(1) << o.region;
-            r.pushSeller(o, orderId);
+            r.thermalRegions |= uint16(1) << o.region;
         }
         emit MarketOrderListed(roundId, orderId, msg.sender, p.kind, o.quantityMwh, o.price);
-        if (o.escrow > 0) _token.safeTransferFrom(msg.sender, address(this), o.escrow);
+        if (o.escrow > 0) {
+            _held += o.escrow;
+            _token.safeTransferFrom(msg.sender, address(this), o.escrow);
+        }
     }
 
     /// @inheritdoc IDPLCMarket
     function WITHDRAW(uint256 orderId) external nonReentrant {
-        Order storage o = _orders[orderId];
-        if (o.owner == address(0)) revert MarketOrderNotFound(orderId);
+        Order storage o = _existingOrder(orderId);
         if (o.owner != msg.sender) revert MarketNotOrderOwner(orderId, msg.sender);
-        uint256 roundId = _currentRound;
-        if (!o.active || o.roundId != roundId) revert MarketOrderInactive(orderId);
-        _listingRound(roundId);
-        uint256 refund = o.escrow;
-        o.active = false;
-        o.escrow = 0;
-        emit MarketOrderWithdrawn(roundId, orderId, msg.sender, refund);
-        if (refund > 0) _token.safeTransfer(msg.sender, refund);
+        _withdraw(orderId, o);
+    }
+
+    /// @inheritdoc IDPLCMarket
+    function removeRevoked(uint256 orderId) external nonReentrant {
+        Order storage o = _existingOrder(orderId);
+        if (_registry.isApproved(o.owner)) revert MarketOwnerStillApproved(orderId, o.owner);
+        _withdraw(orderId, o);
     }
 
     /// @inheritdoc IDPLCMarket
@@ -114,7 +157,7 @@ contract DPLCMarket is AccessControl, ReentrancyGuard, IDPLCMarket {
         uint256 roundId = _currentRound;
         RoundBook.Round storage r = _requireState(roundId, RoundState.Open);
         if (block.timestamp < r.deadline) revert MarketListingOpen(roundId, r.deadline);
-        done = Matching.run(r, _orders, roundId, maxSteps);
+        done = Matching.run(r, _orders, _grid, roundId, maxSteps);
         if (done) {
             r.state = RoundState.Matched;
             emit MarketMatchingCompleted(roundId, r.trades.length, r.windTotalMwh, r.thermalTotalMwh);
@@ -154,13 +197,34 @@ contract DPLCMarket is AccessControl, ReentrancyGuard, IDPLCMarket {
         if (maxSteps == 0) revert MarketZeroSteps();
         uint256 roundId = _currentRound;
         RoundBook.Round storage r = _requireState(roundId, RoundState.Settling);
-        done = Settlement.run(r, _orders, _token, roundId, maxSteps);
+        uint256 paidOut;
+        (done, paidOut) = Settlement.run(r, _orders, _token, roundId, maxSteps);
+        _held -= paidOut;
         if (done) {
             r.state = RoundState.Closed;
             uint256 fees = r.gridFees;
+            _held -= fees;
             emit MarketRoundSettled(roundId, fees);
             if (fees > 0) _token.safeTransfer(_grid.gridCompany(), fees);
         }
+    }
+
+    /// @inheritdoc IDPLCMarket
+    function sweepSurplus(address to) external onlyRole(DEFAULT_ADMIN_ROLE) nonReentrant {
+        uint256 surplus = _token.balanceOf(address(this)) - _held;
+        if (surplus == 0) revert MarketNoSurplus();
+        emit MarketSurplusSwept(to, surplus);
+        _token.safeTransfer(to, surplus);
+    }
+
+    /// @inheritdoc IDPLCMarket
+    function escrowHeld() external view returns (uint256) {
+        return _held;
+    }
+
+    /// @inheritdoc IDPLCMarket
+    function isPricingRuleAllowed(IPricingRule rule) external view returns (bool) {
+        return _pricingAllowed[rule];
     }
 
     /// @inheritdoc IDPLCMarket
@@ -178,6 +242,7 @@ contract DPLCMarket is AccessControl, ReentrancyGuard, IDPLCMarket {
         v.windCertCost = r.windCertCost;
         v.thermalCertCost = r.thermalCertCost;
         v.pricing = r.pricing;
+        v.minOrderMwh = r.minOrderMwh;
         v.firstOrderId = r.firstOrderId;
         v.endOrderId = r.endOrderId;
         v.windTotalMwh = r.windTotalMwh;
@@ -189,8 +254,7 @@ contract DPLCMarket is AccessControl, ReentrancyGuard, IDPLCMarket {
 
     /// @inheritdoc IDPLCMarket
     function order(uint256 orderId) external view returns (Order memory) {
-        if (_orders[orderId].owner == address(0)) revert MarketOrderNotFound(orderId);
-        return _orders[orderId];
+        return _existingOrder(orderId);
     }
 
     /// @inheritdoc IDPLCMarket
@@ -203,6 +267,29 @@ contract DPLCMarket is AccessControl, ReentrancyGuard, IDPLCMarket {
     function _requireState(uint256 roundId, RoundState state) private view returns (RoundBook.Round storage r) {
         r = _rounds[roundId];
         if (r.state != state) revert MarketWrongRoundState(roundId, r.state);
+    }
+
+    function _existingOrder(uint256 orderId) private view returns (Order storage o) {
+        o = _orders[orderId];
+        if (o.owner == address(0)) revert MarketOrderNotFound(orderId);
+    }
+
+    /// @dev Takes an active order of the listing round out of it and refunds its escrow in full to its owner.
+    function _withdraw(uint256 orderId, Order storage o) private {
+        uint256 roundId = _currentRound;
+        if (!o.active || o.roundId != roundId) revert MarketOrderInactive(orderId);
+        _listingRound(roundId);
+        uint256 refund = o.escrow;
+        address owner = o.owner;
+        o.active = false;
+        o.escrow = 0;
+        _held -= refund;
+        emit MarketOrderWithdrawn(roundId, orderId, owner, refund);
+        if (refund > 0) _token.safeTransfer(owner, refund);
+    }
+
+    function _isFinal(RoundState state) private pure returns (bool) {
+        return state == RoundState.Closed || state == RoundState.Cancelled;
     }
 
     function _listingRound(uint256 roundId) private view returns (RoundBook.Round storage r) {

@@ -46,6 +46,14 @@ contract DPLCRegistry is AccessControl, IDPLCRegistry {
     }
 
     /// @inheritdoc IDPLCRegistry
+    function revoke(address account, bytes32 reason) external onlyRole(TRADING_CENTRE_ROLE) {
+        Participant storage p = _participants[account];
+        if (p.status != Status.Approved) revert RegistryNotApproved(account, p.status);
+        p.status = Status.Revoked;
+        emit RegistryRevoked(account, msg.sender, reason);
+    }
+
+    /// @inheritdoc IDPLCRegistry
     function setGreenQuota(address account, uint32 ratioPpm) external onlyRole(TRADING_CENTRE_ROLE) {
         if (ratioPpm > _PPM) revert RegistryInvalidQuota(ratioPpm);
         Kind kind = _participants[account].kind;

@@ -11,12 +11,14 @@ export interface RoundSettings {
   readonly windCertCost: bigint;
   readonly thermalCertCost: bigint;
   readonly pricing: PricingRule;
+  /** Smallest order quantity in whole MWh (default 1). */
+  readonly minOrderMwh?: bigint;
 }
 
 /** The trading centre opens a round; returns its id. */
 export async function openRound(client: MarketClient, tradingCentre: Signer, r: RoundSettings, options?: TxOptions): Promise<bigint> {
   const { sys } = client;
   const pricing = await sys.pricing[r.pricing].getAddress();
-  const receipt = await send(client, tradingCentre, sys.market.openRound.populateTransaction({ ...r, pricing }), options);
+  const receipt = await send(client, tradingCentre, sys.market.openRound.populateTransaction({ ...r, pricing, minOrderMwh: r.minOrderMwh ?? 1n }), options);
   return eventArg(sys.market, receipt, "MarketRoundOpened", "roundId") as bigint;
 }

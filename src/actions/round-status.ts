@@ -2,9 +2,9 @@ import { MarketRuleError } from "../errors";
 import type { MarketClient } from "./client";
 
 /** IDPLCMarket.RoundState */
-export const RoundState = { None: 0n, Open: 1n, Matched: 2n, Settling: 3n, Closed: 4n } as const;
+export const RoundState = { None: 0n, Open: 1n, Matched: 2n, Settling: 3n, Closed: 4n, Cancelled: 5n } as const;
 
-const STATES = ["none", "open", "matched", "settling", "closed"] as const;
+const STATES = ["none", "open", "matched", "settling", "closed", "cancelled"] as const;
 
 /** A round's state in plain words and numbers (default: the current round). A round never opened is an error. */
 export async function roundStatus(client: MarketClient, roundId?: bigint) {
@@ -25,5 +25,6 @@ export async function roundStatus(client: MarketClient, roundId?: bigint) {
     windMwh: Number(v.windTotalMwh),
     thermalMwh: Number(v.thermalTotalMwh),
     bundlingRatioBps: Number(v.bundlingRatioBps),
+    minOrderMwh: Number(v.minOrderMwh),
   };
 }

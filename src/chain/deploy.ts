@@ -56,6 +56,9 @@ export async function deployMarketSystem(ops: OperatorSigners, submitter: Submit
   const paper = PaperTablePricing__factory.connect(await create(new PaperTablePricing__factory().getDeployTransaction()), ops.admin);
   const grant = async (role: Promise<string>, to: string) =>
     (await submitter.submit(ops.admin, await market.grantRole.populateTransaction(await role, to))).wait();
+  for (const rule of [surplus, paper]) {
+    await (await submitter.submit(ops.admin, await market.setPricingRule.populateTransaction(await rule.getAddress(), true))).wait();
+  }
   await grant(market.TRADING_CENTRE_ROLE(), tc);
   await grant(market.DISPATCH_ROLE(), dispatch);
   return { token, registry, grid, market, pricing: { "surplus-split": surplus, "paper-table": paper } };

@@ -4,6 +4,7 @@ import { id, parseEther } from "ethers";
 import {
   approveEscrow,
   approveMatching,
+  cancelRound,
   curtailTrades,
   deposit,
   listOrder,
@@ -11,8 +12,11 @@ import {
   MissingEventError,
   openRound,
   readTrades,
+  refundCancelled,
   register,
+  removeRevoked,
   review,
+  revoke,
   roundStatus,
   runMatching,
   runSettlement,
@@ -79,6 +83,17 @@ describe("market actions (src/actions)", function () {
       expect(await roundStatus(client)).to.include({ roundId: 1, state: "listing", orders: 1 });
     });
 
+    it("revoke a participant, whose order anyone then removes with a full refund", async function () {
+      const { sys, client, consumer } = await loadFixture(admittedFixture);
+      await approveEscrow(client, consumer);
+      const before = await sys.token.balanceOf(consumer.address);
+      const { orderId } = await listOrder(client, consumer, order(100n, "5", 40n));
+      await revoke(client, sys.tradingCentre, consumer.address, "licence expired");
+      expect((await sys.registry.participant(consumer.address)).status).to.equal(Status.Revoked);
+      await removeRevoked(client, sys.keeper, orderId);
+      expect(await sys.token.balanceOf(consumer.address)).to.equal(before);
+    });
+
     it("refuse a round that does not exist", async function () {
       const { client } = await loadFixture(admittedFixture);
       await expect(roundStatus(client, 2n)).to.be.rejectedWith(MarketRuleError, "round 2 does not exist (rounds are 1 to 1)");
@@ -108,6 +123,21 @@ describe("market actions (src/actions)", function () {
       expect(run.done).to.equal(true);
       expect(settled.at(-1)).to.equal(1);
       expect(await roundStatus(client, roundId)).to.include({ state: "closed", settledTrades: 1 });
+      expect(await sys.token.balanceOf(await sys.market.getAddress())).to.equal(0n);
+    });
+  });
+
+  describe("when the trading centre cancels the round", function () {
+    it("refund each consumer in full and leave the round cancelled", async function () {
+      const { sys, client, consumer, wind } = await loadFixture(admittedFixture);
+      await approveEscrow(client, consumer);
+      const before = await sys.token.balanceOf(consumer.address);
+      const buyer = await listOrder(client, consumer, order(100n, "5", 40n));
+      await listOrder(client, wind, order(50n, "3.5"));
+      await cancelRound(client, sys.tradingCentre);
+      expect(await roundStatus(client)).to.include({ roundId: 1, state: "cancelled", orders: 2 });
+      await refundCancelled(client, sys.keeper, buyer.orderId);
+      expect(await sys.token.balanceOf(consumer.address)).to.equal(before);
       expect(await sys.token.balanceOf(await sys.market.getAddress())).to.equal(0n);
     });
   });

@@ -216,6 +216,18 @@ describe("GridParameters", function () {
       expect(await grid.gridCompany()).to.equal(newCompany.address);
     });
 
+    it("moves GRID_ROLE to the new company: the old one can no longer set pairs, the new one can", async function () {
+      const { grid, admin, gridCompany, newCompany } = await loadFixture(gridFixture);
+      const role = await grid.GRID_ROLE();
+      const tx = grid.connect(admin).setGridCompany(newCompany.address);
+      await expect(tx).to.emit(grid, "RoleRevoked").withArgs(role, gridCompany.address, admin.address);
+      await expect(tx).to.emit(grid, "RoleGranted").withArgs(role, newCompany.address, admin.address);
+      await expect(grid.connect(gridCompany).setPair(b32("X"), b32("Y"), 0n, 0n, 1n))
+        .to.be.revertedWithCustomError(grid, "AccessControlUnauthorizedAccount")
+        .withArgs(gridCompany.address, role);
+      await expect(grid.connect(newCompany).setPair(b32("X"), b32("Y"), 0n, 0n, 1n)).to.emit(grid, "GridPairSet");
+    });
+
     it("refuses the zero address", async function () {
       const { grid, admin } = await loadFixture(gridFixture);
       await expect(grid.connect(admin).setGridCompany(ZeroAddress)).to.be.revertedWithCustomError(

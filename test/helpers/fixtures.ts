@@ -13,9 +13,9 @@ import { UNLIMITED, WAD } from "./rules";
 /** IDPLCRegistry.Kind */
 export const Kind = { None: 0n, Consumer: 1n, Wind: 2n, Thermal: 3n } as const;
 /** IDPLCRegistry.Status */
-export const Status = { None: 0n, Pending: 1n, Approved: 2n, Rejected: 3n } as const;
+export const Status = { None: 0n, Pending: 1n, Approved: 2n, Rejected: 3n, Revoked: 4n } as const;
 /** IDPLCMarket.RoundState */
-export const RoundState = { None: 0n, Open: 1n, Matched: 2n, Settling: 3n, Closed: 4n } as const;
+export const RoundState = { None: 0n, Open: 1n, Matched: 2n, Settling: 3n, Closed: 4n, Cancelled: 5n } as const;
 
 export const b32 = (text: string): string => encodeBytes32String(text);
 export const LISTING_SECONDS = 3_600;
@@ -71,6 +71,13 @@ export async function setPairs(sys: System, pairs: readonly PairSpec[]): Promise
   }
 }
 
+/** The admin puts a pricing rule on the market's allowlist; returns its address for a round configuration. */
+export async function allowPricing(sys: System, rule: { getAddress(): Promise<string> }): Promise<string> {
+  const address = await rule.getAddress();
+  await (await sys.market.connect(sys.admin).setPricingRule(address, true)).wait();
+  return address;
+}
+
 export type RoundConfigInput = Partial<IDPLCMarket.RoundConfigStruct>;
 
 /** Opens a round (surplus-split, ratio 3, no certificate costs unless overridden) closing in an hour. */
@@ -83,6 +90,7 @@ export async function openRound(sys: System, config: RoundConfigInput = {}): Pro
       windCertCost: 0n,
       thermalCertCost: 0n,
       pricing: await sys.pricing["surplus-split"].getAddress(),
+      minOrderMwh: 1n,
       ...config,
     })
   ).wait();

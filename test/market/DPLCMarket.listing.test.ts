@@ -32,6 +32,15 @@ async function listedFixture(): Promise<ListingMarket> {
   return m;
 }
 
+/** Round 1 cancelled at once; round 2 open with a minimum order of 10 MWh. */
+async function minOrderFixture(): Promise<ListingMarket> {
+  const m = await listingFixture();
+  await m.market.connect(m.tradingCentre).cancelRound();
+  const { roundId, deadline } = await openRound(m, { minOrderMwh: 10n });
+  expect((await m.market.round(roundId)).minOrderMwh).to.equal(10n);
+  return { ...m, roundId, deadline };
+}
+
 /** A consumer that is approved but has neither tokens nor an allowance. */
 async function unfundedFixture() {
   const m = await listingFixture();
@@ -220,6 +229,26 @@ describe("DPLCMarket: listing (PAYMENT) and withdrawal (WITHDRAW)", function () 
         await expect(m.market.connect(m.lost).PAYMENT(windOrder(1n, ASK)))
           .to.be.revertedWithCustomError(m.market, "MarketUnknownRegion")
           .withArgs(b32("Z"));
+      });
+    });
+
+    describe("when the round has a minimum order size", function () {
+      for (const who of ["consumer", "wind", "thermal"] as const) {
+        it(`refuses a ${who} order below it and accepts one of exactly that size`, async function () {
+          const m = await loadFixture(minOrderFixture);
+          const request = (mwh: bigint) => (who === "consumer" ? consumerOrder(mwh, BID, 0n) : windOrder(mwh, ASK));
+          await expect(m.market.connect(m[who]).PAYMENT(request(9n)))
+            .to.be.revertedWithCustomError(m.market, "MarketOrderTooSmall")
+            .withArgs(9n, 10n);
+          await expect(m.market.connect(m[who]).PAYMENT(request(10n))).to.emit(m.market, "MarketOrderListed");
+        });
+      }
+
+      it("still names a zero quantity an invalid field", async function () {
+        const m = await loadFixture(minOrderFixture);
+        await expect(m.market.connect(m.wind).PAYMENT(windOrder(0n, ASK)))
+          .to.be.revertedWithCustomError(m.market, "MarketInvalidOrder")
+          .withArgs(b32("quantityMwh"), 0n);
       });
     });
 

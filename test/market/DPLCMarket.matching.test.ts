@@ -3,14 +3,17 @@ import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { GridTakesAllPricing__factory, InvertedPricing__factory, OverbidPricing__factory } from "../../typechain-types";
 import {
+  Kind,
   RoundState,
   b32,
   consumerOrder,
   fund,
+  join,
   openRound,
   settleAll,
   matchAll,
   passDeadline,
+  setPairs,
   setupBook,
   thermalOrder,
   trades,
@@ -18,6 +21,7 @@ import {
   type Book,
   type BookSpec,
   type TradeView,
+  allowPricing,
 } from "../helpers/fixtures";
 import { amount, paperTable, price, sellerCost, surplusSplit } from "../helpers/rules";
 
@@ -120,7 +124,7 @@ const SPARSE: BookSpec = {
 const sparseFixture = () => setupBook(SPARSE);
 
 // ---- grid snapshot -------------------------------------------------------------------------------------------
-// The round copies a seller region's pairs when its first seller lists. Later grid changes wait for the next round.
+// The round copies a seller region's pairs when matching starts. Later grid changes wait for the next round.
 const SNAPSHOT: BookSpec = {
   pairs: [{ seller: "A", buyer: "A" }],
   orders: [
@@ -129,6 +133,18 @@ const SNAPSHOT: BookSpec = {
   ],
 };
 const snapshotFixture = () => setupBook(SNAPSHOT);
+/** Consumer 1 in A; wind sellers 2 (1 MWh, withdrawn in the test) and 3 in B; A→A, B→B exist, B→A not yet. */
+async function freezeFixture(): Promise<Book> {
+  const b = await setupBook({
+    pairs: [{ seller: "A", buyer: "A" }, { seller: "B", buyer: "B" }],
+    orders: [
+      { kind: "consumer", region: "A", request: consumerOrder(10n, price("10"), 10n) },
+      { kind: "wind", region: "B", request: windOrder(1n, price("4")) },
+    ],
+  });
+  await join(b, b.users[2]!, Kind.Wind, "B");
+  return { ...b, owners: [...b.owners, b.users[2]!] };
+}
 
 // ---- region pairs without parameters ------------------------------------------------------------------------
 // Only A→A and B→A exist. Consumer 1 in B bids 10 but no seller can reach B; consumer 3 in A (bid 2) buys.
@@ -378,27 +394,45 @@ describe("DPLCMarket: matching", function () {
     });
   });
 
-  describe("when the grid changes after sellers listed", function () {
-    it("matches the round with the parameters snapshotted at listing", async function () {
+  describe("when the grid changes after sellers listed, before matching starts", function () {
+    it("matches the round with the parameters in force when matching starts", async function () {
       const b = await loadFixture(snapshotFixture);
-      // S = 5 and 1 MWh capacity would leave q = 1 and one MWh; the snapshot has S = 0 and no limit.
+      // S = 5 and 1 MWh capacity leave q = 10 − (4 + 5) = 1 over one MWh.
       await b.grid.connect(b.gridCompany).setPair(b32("A"), b32("A"), 0n, price("5"), 1n);
       await runToMatched(b);
+      expect(await trades(b)).to.deep.equal([
+        splitTrade(1n, 2n, 1n, false, { bid: price("10"), ask: price("4"), transmission: price("5") }),
+      ]);
+    });
+
+    it("trades over a corridor the grid company added after a seller of the region listed and withdrew", async function () {
+      // The finding: a generator lists 1 MWh and withdraws at once; the corridor B→A added afterwards was ignored.
+      const b = await loadFixture(freezeFixture);
+      await b.market.connect(b.owners[1]!).WITHDRAW(2n);
+      await setPairs(b, [{ seller: "B", buyer: "A" }]);
+      await b.market.connect(b.owners[2]!).PAYMENT(windOrder(10n, price("4")));
+      await runToMatched(b);
+      expect(await trades(b)).to.deep.equal([splitTrade(1n, 3n, 10n, false, { bid: price("10"), ask: price("4") })]);
+    });
+  });
+
+  describe("when the grid changes after matching started", function () {
+    it("keeps the corridors copied when matching started", async function () {
+      const b = await loadFixture(snapshotFixture);
+      await passDeadline(b);
+      // One step copies region A's corridors; the change comes before the sellers are even queued.
+      await b.market.matchOrders(1n);
+      await b.grid.connect(b.gridCompany).setPair(b32("A"), b32("A"), 0n, price("5"), 1n);
+      await matchAll(b);
       expect(await trades(b)).to.deep.equal([splitTrade(1n, 2n, 10n, false, { bid: price("10"), ask: price("4") })]);
     });
 
-    it("keeps the first seller's snapshot for a seller of the same region who lists after the change", async function () {
+    it("still trades over a pair removed after matching started, and not in the next round", async function () {
       const b = await loadFixture(snapshotFixture);
-      await b.grid.connect(b.gridCompany).setPair(b32("A"), b32("A"), 0n, price("5"), 1n);
-      await b.market.connect(b.owners[1]!).PAYMENT(windOrder(10n, price("4")));
-      await runToMatched(b);
-      expect(await trades(b)).to.deep.equal([splitTrade(1n, 2n, 10n, false, { bid: price("10"), ask: price("4") })]);
-    });
-
-    it("still trades over a pair removed after listing, and not in the next round", async function () {
-      const b = await loadFixture(snapshotFixture);
+      await passDeadline(b);
+      await b.market.matchOrders(1n);
       await b.grid.connect(b.gridCompany).removePair(b32("A"), b32("A"));
-      await runToMatched(b);
+      await matchAll(b);
       expect((await b.market.round(1n)).tradeCount).to.equal(1n);
       await b.market.connect(b.dispatch).approveMatching();
       await settleAll(b);
@@ -568,15 +602,15 @@ const SIMPLE: BookSpec = {
 async function overbidFixture(): Promise<Book> {
   const [deployer] = await ethers.getSigners();
   const rule = await new OverbidPricing__factory(deployer).deploy();
-  return setupBook(SIMPLE, async () => ({ pricing: await rule.getAddress() }));
+  return setupBook(SIMPLE, async (sys) => ({ pricing: await allowPricing(sys, rule) }));
 }
 async function invertedFixture(): Promise<Book> {
   const [deployer] = await ethers.getSigners();
   const rule = await new InvertedPricing__factory(deployer).deploy();
-  return setupBook(SIMPLE, async () => ({ pricing: await rule.getAddress() }));
+  return setupBook(SIMPLE, async (sys) => ({ pricing: await allowPricing(sys, rule) }));
 }
 async function gridTakesAllFixture(): Promise<Book> {
   const [deployer] = await ethers.getSigners();
   const rule = await new GridTakesAllPricing__factory(deployer).deploy();
-  return setupBook(SIMPLE, async () => ({ pricing: await rule.getAddress() }));
+  return setupBook(SIMPLE, async (sys) => ({ pricing: await allowPricing(sys, rule) }));
 }

@@ -25,6 +25,7 @@ async function reentrantMarketFixture() {
     admin.address,
   );
   const pricing = await new SurplusSplitPricing__factory(admin).deploy();
+  await market.setPricingRule(await pricing.getAddress(), true);
   await market.grantRole(await market.TRADING_CENTRE_ROLE(), tradingCentre.address);
   await market.grantRole(await market.DISPATCH_ROLE(), dispatch.address);
   await grid.connect(gridCompany).setPair(b32("A"), b32("A"), 0n, 0n, UNLIMITED);
@@ -44,6 +45,7 @@ async function reentrantMarketFixture() {
     windCertCost: 0n,
     thermalCertCost: 0n,
     pricing: await pricing.getAddress(),
+    minOrderMwh: 1n,
   });
   return { token, market, dispatch, consumer, wind, deadline };
 }

@@ -1,7 +1,6 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { ZeroAddress } from "ethers";
 import {
   RoundState,
   b32,
@@ -14,7 +13,7 @@ import {
   windOrder,
   type ListingMarket,
 } from "../helpers/fixtures";
-import { MAX_PRICE, price } from "../helpers/rules";
+import { MAX_MWH, MAX_PRICE, price } from "../helpers/rules";
 
 const MAX_RATIO_BPS = 10_000_000n;
 
@@ -52,6 +51,7 @@ async function config(m: { pricing: ListingMarket["pricing"] }, deadline: bigint
     windCertCost: 0n,
     thermalCertCost: 0n,
     pricing: await m.pricing["surplus-split"].getAddress(),
+    minOrderMwh: 1n,
   };
 }
 
@@ -83,7 +83,7 @@ describe("DPLCMarket: rounds", function () {
       const m = await loadFixture(deployMarketFixture);
       const deadline = BigInt(await time.latest()) + 600n;
       const pricing = await m.pricing["paper-table"].getAddress();
-      const cfg = { deadline, bundlingRatioBps: 25_000n, windCertCost: 7n, thermalCertCost: 9n, pricing };
+      const cfg = { deadline, bundlingRatioBps: 25_000n, windCertCost: 7n, thermalCertCost: 9n, pricing, minOrderMwh: 5n };
       expect(await m.market.connect(m.tradingCentre).openRound.staticCall(cfg)).to.equal(1n);
       await expect(m.market.connect(m.tradingCentre).openRound(cfg))
         .to.emit(m.market, "MarketRoundOpened")
@@ -92,12 +92,13 @@ describe("DPLCMarket: rounds", function () {
       const r = await m.market.round(1n);
       expect(r.state).to.equal(RoundState.Open);
       expect(r.listing).to.equal(true);
-      expect([r.deadline, r.bundlingRatioBps, r.windCertCost, r.thermalCertCost, r.pricing]).to.deep.equal([
+      expect([r.deadline, r.bundlingRatioBps, r.windCertCost, r.thermalCertCost, r.pricing, r.minOrderMwh]).to.deep.equal([
         deadline,
         25_000n,
         7n,
         9n,
         pricing,
+        5n,
       ]);
       expect([r.firstOrderId, r.endOrderId, r.windTotalMwh, r.thermalTotalMwh]).to.deep.equal([1n, 1n, 0n, 0n]);
       expect([r.tradeCount, r.settledTrades, r.gridFees]).to.deep.equal([0n, 0n, 0n]);
@@ -136,24 +137,26 @@ describe("DPLCMarket: rounds", function () {
       );
     });
 
-    describe("when the pricing rule is not a contract", function () {
-      it("refuses the zero address and an account without code", async function () {
-        const m = await loadFixture(deployMarketFixture);
-        const cfg = await config(m, BigInt(await time.latest()) + 600n);
-        for (const pricing of [ZeroAddress, m.users[0]!.address]) {
-          await expect(m.market.connect(m.tradingCentre).openRound({ ...cfg, pricing }))
-            .to.be.revertedWithCustomError(m.market, "MarketInvalidRoundConfig")
-            .withArgs(b32("pricing"));
-        }
-      });
-    });
-
     it("refuses a bundling ratio above 1000", async function () {
       const m = await loadFixture(deployMarketFixture);
       const cfg = await config(m, BigInt(await time.latest()) + 600n);
       await expect(m.market.connect(m.tradingCentre).openRound({ ...cfg, bundlingRatioBps: MAX_RATIO_BPS + 1n }))
         .to.be.revertedWithCustomError(m.market, "MarketInvalidRoundConfig")
         .withArgs(b32("bundlingRatioBps"));
+    });
+
+    it("refuses a minimum order size of 0 MWh or above the quantity bound", async function () {
+      const m = await loadFixture(deployMarketFixture);
+      const cfg = await config(m, BigInt(await time.latest()) + 600n);
+      for (const minOrderMwh of [0n, MAX_MWH + 1n]) {
+        await expect(m.market.connect(m.tradingCentre).openRound({ ...cfg, minOrderMwh }))
+          .to.be.revertedWithCustomError(m.market, "MarketInvalidRoundConfig")
+          .withArgs(b32("minOrderMwh"));
+      }
+      await expect(m.market.connect(m.tradingCentre).openRound({ ...cfg, minOrderMwh: MAX_MWH })).to.emit(
+        m.market,
+        "MarketRoundOpened",
+      );
     });
 
     it("refuses certificate costs above the price bound", async function () {

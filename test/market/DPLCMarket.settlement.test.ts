@@ -16,6 +16,7 @@ import {
   type Book,
   type BookSpec,
   type TradeView,
+  allowPricing,
 } from "../helpers/fixtures";
 import { amount, price, sellerCost, surplusSplit } from "../helpers/rules";
 
@@ -83,7 +84,7 @@ async function gridTakesAllFixture(): Promise<Book> {
         { kind: "wind", region: "A", request: windOrder(10n, price("4")) },
       ],
     },
-    async () => ({ pricing: await rule.getAddress() }),
+    async (sys) => ({ pricing: await allowPricing(sys, rule) }),
   );
   await passDeadline(b);
   await matchAll(b);

@@ -338,6 +338,19 @@ export function settle(state: MarketState): Settlement {
   return { trades, buyers, sellers, grid: sum(trades.map((s) => s.gridReceives)) };
 }
 
+/**
+ * A round the trading centre cancelled (before the dispatch centre approved it): whatever matching found, no trade
+ * settles, every consumer gets its escrow back in full, sellers and the grid company receive nothing.
+ */
+export function settleCancelled(book: Book): Settlement {
+  const buyers = new Map<number, BuyerSettlement>();
+  for (const b of book.buyers) {
+    const escrow = tokenAmount(b.bid, b.quantity);
+    buyers.set(b.id, { escrow, paid: 0n, refund: escrow });
+  }
+  return { trades: [], buyers, sellers: new Map(book.sellers.map((s) => [s.id, 0n])), grid: 0n };
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // From market data files to a book, and the paper's Case A
 

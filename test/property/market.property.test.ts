@@ -11,6 +11,7 @@ import {
   curtail as modelCurtail,
   matchRound,
   settle as modelSettle,
+  settleCancelled,
   type Book,
   type Buyer,
   type Corridor,
@@ -84,6 +85,14 @@ const scenarioArb = fc.record({
   cuts: fc.array(fc.array(fc.tuple(fc.nat(), fc.nat()), { maxLength: 3 }), { maxLength: 2 }),
   matchSteps: fc.integer({ min: 1, max: 30 }),
   settleSteps: fc.integer({ min: 1, max: 30 }),
+  // Half the rounds run to settlement; the others are cancelled while listing, during matching or once matched.
+  cancel: fc.constantFrom("none", "none", "none", "listing", "matching", "matched"),
+  refundSeed: fc.nat(),
+  // A participant the trading centre revokes once listing is done; anyone then removes its orders (full refund).
+  revoked: fc.oneof(
+    { arbitrary: fc.constant(null), weight: 3 },
+    { arbitrary: fc.integer({ min: 0, max: POOL.length - 1 }), weight: 1 },
+  ),
 });
 type Scenario = typeof scenarioArb extends fc.Arbitrary<infer T> ? T : never;
 
@@ -113,6 +122,26 @@ function toBook(s: Scenario): Book {
     round: { bundlingBps: s.bundlingBps, windCertCost: s.windCert, thermalCertCost: s.thermalCert },
     pricing: s.pricing,
   };
+}
+
+/** The book without the orders of the revoked participant: removed before the deadline, as if never listed. */
+function removedIds(s: Scenario): Set<number> {
+  return new Set(s.orders.flatMap((o, k) => (o.participant === s.revoked ? [k + 1] : [])));
+}
+
+function withoutOrders(book: Book, removed: ReadonlySet<number>): Book {
+  return { ...book, buyers: book.buyers.filter((b) => !removed.has(b.id)), sellers: book.sellers.filter((x) => !removed.has(x.id)) };
+}
+
+/** Revokes the scenario's participant and removes each of its orders through `removeRevoked`, with a full refund. */
+async function revokeAndRemove(env: Env, s: Scenario, removed: ReadonlySet<number>, names: readonly string[], before: Map<string, bigint>) {
+  if (s.revoked === null) return;
+  const who = env.wallets.get(POOL[s.revoked]!.name)!;
+  await env.sys.registry.connect(env.tradingCentre).revoke(who.address, code32("property"));
+  for (const id of removed) {
+    await env.sys.market.connect(env.keeper).removeRevoked(id);
+    await expectConserved(env, names, before);
+  }
 }
 
 // ---- driving the contracts -----------------------------------------------------------------------------------------
@@ -155,6 +184,7 @@ async function setUpRound(env: Env, s: Scenario, book: Book) {
     windCertCost: s.windCert,
     thermalCertCost: s.thermalCert,
     pricing: await env.sys.pricing[s.pricing].getAddress(),
+    minOrderMwh: 1n,
   });
   for (const [k, o] of s.orders.entries()) {
     const p = POOL[o.participant]!;
@@ -168,8 +198,7 @@ async function setUpRound(env: Env, s: Scenario, book: Book) {
       subsidyPrice: 0n,
     });
   }
-  await time.increaseTo(deadline);
-  return env.sys.market.currentRound();
+  return { roundId: await env.sys.market.currentRound(), deadline };
 }
 
 /** Valid cuts derived from random numbers and the current trades (zero-MWh trades cannot be cut). */
@@ -194,11 +223,21 @@ async function balances(env: Env, names: readonly string[]) {
 
 async function checkScenario(s: Scenario) {
   const env = await loadFixture(poolFixture);
-  const book = toBook(s);
+  const listed = toBook(s);
+  const removed = removedIds(s);
+  const book = withoutOrders(listed, removed);
   const names = POOL.map((p) => p.name);
   const supply = await env.sys.token.totalSupply();
   const before = await balances(env, names);
-  const roundId = await setUpRound(env, s, book);
+  const { roundId, deadline } = await setUpRound(env, s, listed);
+  await revokeAndRemove(env, s, removed, names, before);
+  const cancelled = () => checkCancelled(env, s, book, roundId, before, names);
+  if (s.cancel === "listing") return cancelled();
+  await time.increaseTo(deadline);
+  if (s.cancel === "matching") {
+    await env.sys.market.connect(env.keeper).matchOrders(s.matchSteps);
+    return cancelled();
+  }
   await runMatching(env, roundId, s.matchSteps);
   let state = matchRound(book);
   expect(await chainTrades(env, roundId)).to.deep.equal(modelTrades(state));
@@ -211,18 +250,51 @@ async function checkScenario(s: Scenario) {
     expect(await chainTrades(env, roundId)).to.deep.equal(modelTrades(state));
   }
   checkCaps(state);
+  if (s.cancel === "matched") return cancelled();
   await env.sys.market.connect(env.dispatch).approveMatching();
   let settles = 0;
   while ((await env.sys.market.round(roundId)).state === RoundState.Settling) {
     await env.sys.market.connect(env.keeper).TRANS(s.settleSteps);
     settles++;
-    // Conservation after every step: what participants, the grid and the market hold is the whole supply.
-    const now = await balances(env, names);
-    expect([...now.values()].reduce((a, b) => a + b, 0n) - [...before.values()].reduce((a, b) => a + b, 0n)).to.equal(0n);
+    await expectConserved(env, names, before);
   }
   expect(settles).to.be.greaterThan(0);
   expect(await env.sys.token.totalSupply()).to.equal(supply);
   await checkPayments(env, s, state, before, names);
+}
+
+/** Conservation: what participants, the grid and the market hold is what they held before the round. */
+async function expectConserved(env: Env, names: readonly string[], before: Map<string, bigint>) {
+  const now = await balances(env, names);
+  const total = (m: Map<string, bigint>) => [...m.values()].reduce((a, b) => a + b, 0n);
+  expect(total(now) - total(before)).to.equal(0n);
+  // The market's balance is exactly what it owes (escrow + unpaid grid fees): nothing it cannot account for.
+  expect(now.get("market")).to.equal(await env.sys.market.escrowHeld());
+}
+
+/**
+ * The trading centre cancels; anyone pulls each consumer's refund, in an order drawn by the scenario. Conserved after
+ * every refund; afterwards every balance is back where it started (the model's `settleCancelled`), the market holds
+ * nothing of the round, and a new round opens.
+ */
+async function checkCancelled(env: Env, s: Scenario, book: Book, roundId: bigint, before: Map<string, bigint>, names: readonly string[]) {
+  const supply = await env.sys.token.totalSupply();
+  await env.sys.market.connect(env.tradingCentre).cancelRound();
+  const ids = book.buyers.map((b) => b.id);
+  const start = ids.length === 0 ? 0 : s.refundSeed % ids.length;
+  const order = [...ids.slice(start), ...ids.slice(0, start)];
+  for (const id of s.refundSeed % 2 === 0 ? order : order.reverse()) {
+    await env.sys.market.connect(env.keeper).refundCancelled(id);
+    await expectConserved(env, names, before);
+  }
+  expect((await env.sys.market.round(roundId)).state).to.equal(RoundState.Cancelled);
+  expect(await env.sys.token.totalSupply()).to.equal(supply);
+  const settlement = settleCancelled(book);
+  await checkPayments(env, s, { book, trades: [], curtailCaps: new Map() }, before, names, settlement);
+  const deadline = (await time.latest()) + 1000;
+  const pricing = await env.sys.pricing[s.pricing].getAddress();
+  await env.sys.market.connect(env.tradingCentre).openRound({ deadline, bundlingRatioBps: 0, windCertCost: 0, thermalCertCost: 0, pricing, minOrderMwh: 1 });
+  expect(await env.sys.market.currentRound()).to.equal(roundId + 1n);
 }
 
 /** Caps: no order over its quantity, wind ≤ green demand, thermal ≤ bundling cap, corridors ≤ capacity. */
@@ -244,13 +316,20 @@ function checkCaps(state: MarketState) {
   }
 }
 
-async function checkPayments(env: Env, s: Scenario, state: MarketState, before: Map<string, bigint>, names: readonly string[]) {
-  const settlement = modelSettle(state);
+async function checkPayments(
+  env: Env,
+  s: Scenario,
+  state: MarketState,
+  before: Map<string, bigint>,
+  names: readonly string[],
+  settlement = modelSettle(state),
+) {
   const after = await balances(env, names);
   const expected = new Map<string, bigint>(names.map((n) => [n, 0n]));
   s.orders.forEach((o, k) => {
     const name = POOL[o.participant]!.name;
     const id = k + 1;
+    if (o.participant === s.revoked) return; // removed with a full refund: no net change
     const delta = settlement.buyers.has(id) ? -settlement.buyers.get(id)!.paid : settlement.sellers.get(id)!;
     expected.set(name, expected.get(name)! + delta);
   });

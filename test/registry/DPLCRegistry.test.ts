@@ -207,6 +207,50 @@ describe("DPLCRegistry", function () {
         .withArgs(alice.address, Status.Rejected);
     });
   });
+  describe("revoke", function () {
+    it("withdraws an approved participant's admission with a reason", async function () {
+      const { registry, tradingCentre, alice } = await loadFixture(approvedFixture);
+      await expect(registry.connect(tradingCentre).revoke(alice.address, REASON))
+        .to.emit(registry, "RegistryRevoked")
+        .withArgs(alice.address, tradingCentre.address, REASON);
+      expect(await registry.isApproved(alice.address)).to.equal(false);
+      expect((await registry.participant(alice.address)).status).to.equal(Status.Revoked);
+    });
+
+    it("refuses anyone but the trading centre", async function () {
+      const { registry, alice, outsider } = await loadFixture(approvedFixture);
+      await expect(registry.connect(outsider).revoke(alice.address, REASON))
+        .to.be.revertedWithCustomError(registry, "AccessControlUnauthorizedAccount")
+        .withArgs(outsider.address, await registry.TRADING_CENTRE_ROLE());
+    });
+
+    for (const [what, fixture, status] of [
+      ["unknown", registryFixture, Status.None],
+      ["pending", pendingFixture, Status.Pending],
+      ["rejected", rejectedFixture, Status.Rejected],
+    ] as const) {
+      it(`refuses a ${what} account`, async function () {
+        const { registry, tradingCentre, alice } = await loadFixture(fixture);
+        await expect(registry.connect(tradingCentre).revoke(alice.address, REASON))
+          .to.be.revertedWithCustomError(registry, "RegistryNotApproved")
+          .withArgs(alice.address, status);
+      });
+    }
+
+    describe("when the account was revoked", function () {
+      it("refuses a second revocation, and lets it apply again for review", async function () {
+        const { registry, tradingCentre, alice } = await loadFixture(approvedFixture);
+        await registry.connect(tradingCentre).revoke(alice.address, REASON);
+        await expect(registry.connect(tradingCentre).revoke(alice.address, REASON))
+          .to.be.revertedWithCustomError(registry, "RegistryNotApproved")
+          .withArgs(alice.address, Status.Revoked);
+        await expect(registry.connect(alice).Regis(Kind.Consumer, REGION, CODE)).to.emit(registry, "RegistryApplied");
+        expect((await registry.participant(alice.address)).status).to.equal(Status.Pending);
+        expect(await registry.isApproved(alice.address)).to.equal(false);
+      });
+    });
+  });
+
   describe("setGreenQuota", function () {
     it("sets an approved consumer's quota, and sets it again", async function () {
       const { registry, tradingCentre, alice } = await loadFixture(approvedFixture);

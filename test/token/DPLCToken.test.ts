@@ -1,11 +1,13 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
-import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { ZeroAddress, id } from "ethers";
-import { DPLCToken__factory } from "../../typechain-types";
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import { DPLCToken__factory, type DPLCToken } from "../../typechain-types";
 import { WAD } from "../helpers/rules";
 
 const RECEIPT = id("receipt-1");
+const DELAY = 7n * 24n * 3600n;
 
 async function tokenFixture() {
   const [admin, cashier, alice, bob, other] = await ethers.getSigners();
@@ -18,6 +20,12 @@ async function fundedFixture() {
   // 100 RMB at the default 10 tokens per RMB = 1000 tokens.
   await f.token.connect(f.cashier).deposit(f.alice.address, 100n * WAD, RECEIPT);
   return f;
+}
+
+/** Announces `rate` and waits out the delay, so it is in force. */
+async function setRate(token: DPLCToken, admin: HardhatEthersSigner, rate: bigint): Promise<void> {
+  await token.connect(admin).scheduleTokensPerRmb(rate);
+  await time.increase(DELAY);
 }
 
 describe("DPLCToken", function () {
@@ -60,39 +68,82 @@ describe("DPLCToken", function () {
     });
   });
 
-  describe("setTokensPerRmb", function () {
-    it("lets the admin change the rate, with an event", async function () {
+  describe("scheduleTokensPerRmb", function () {
+    it("lets the admin announce a rate that takes effect after the delay, with events", async function () {
       const { token, admin } = await loadFixture(tokenFixture);
-      await expect(token.connect(admin).setTokensPerRmb(7n * WAD))
-        .to.emit(token, "DPLCTokenRateChanged")
-        .withArgs(10n * WAD, 7n * WAD);
+      expect(await token.RATE_CHANGE_DELAY()).to.equal(DELAY);
+      const now = BigInt(await time.latest());
+      await time.setNextBlockTimestamp(now + 1n);
+      await expect(token.connect(admin).scheduleTokensPerRmb(7n * WAD))
+        .to.emit(token, "DPLCTokenRateScheduled")
+        .withArgs(10n * WAD, 7n * WAD, now + 1n + DELAY);
+      expect(await token.tokensPerRmb()).to.equal(10n * WAD);
+      expect(await token.pendingTokensPerRmb()).to.deep.equal([7n * WAD, now + 1n + DELAY]);
+      await time.increaseTo(now + DELAY);
+      expect(await token.tokensPerRmb()).to.equal(10n * WAD);
+      await time.increaseTo(now + 1n + DELAY);
       expect(await token.tokensPerRmb()).to.equal(7n * WAD);
+      expect(await token.pendingTokensPerRmb()).to.deep.equal([0n, 0n]);
     });
 
     it("refuses a zero rate", async function () {
       const { token, admin } = await loadFixture(tokenFixture);
-      await expect(token.connect(admin).setTokensPerRmb(0n)).to.be.revertedWithCustomError(token, "DPLCTokenZeroRate");
+      await expect(token.connect(admin).scheduleTokensPerRmb(0n)).to.be.revertedWithCustomError(token, "DPLCTokenZeroRate");
     });
 
     it("refuses anyone but the admin", async function () {
       const { token, cashier } = await loadFixture(tokenFixture);
-      await expect(token.connect(cashier).setTokensPerRmb(WAD))
+      await expect(token.connect(cashier).scheduleTokensPerRmb(WAD))
         .to.be.revertedWithCustomError(token, "AccessControlUnauthorizedAccount")
         .withArgs(cashier.address, await token.DEFAULT_ADMIN_ROLE());
     });
 
-    describe("when the rate changed", function () {
-      it("applies the new rate to later deposits and redemptions", async function () {
+    describe("when a holder redeems right after the announcement", function () {
+      it("burns at the old rate: 50 RMB cost 500 tokens, not 1,000", async function () {
+        // The finding: the change applied at once, so redeeming just before it paid 500 and just after 1,000.
+        const { token, admin, alice } = await loadFixture(fundedFixture);
+        await token.connect(admin).scheduleTokensPerRmb(20n * WAD);
+        await expect(token.connect(alice).redeem(50n * WAD)).to.changeTokenBalance(token, alice, -500n * WAD);
+      });
+    });
+
+    describe("when the announced rate is in effect", function () {
+      it("applies it to deposits and redemptions, and the first of them emits the change", async function () {
         const { token, admin, cashier, alice } = await loadFixture(fundedFixture);
-        await token.connect(admin).setTokensPerRmb(2n * WAD);
+        await token.connect(admin).scheduleTokensPerRmb(2n * WAD);
+        await time.increase(DELAY);
         // 5 RMB at 2 tokens per RMB = 10 tokens.
-        await expect(token.connect(cashier).deposit(alice.address, 5n * WAD, id("receipt-2"))).to.changeTokenBalances(
-          token,
-          [alice],
-          [10n * WAD],
-        );
-        // Redeeming 3 RMB burns 6 tokens.
-        await expect(token.connect(alice).redeem(3n * WAD)).to.changeTokenBalances(token, [alice], [-6n * WAD]);
+        const tx = token.connect(cashier).deposit(alice.address, 5n * WAD, id("receipt-2"));
+        await expect(tx).to.emit(token, "DPLCTokenRateChanged").withArgs(10n * WAD, 2n * WAD);
+        await expect(tx).to.changeTokenBalances(token, [alice], [10n * WAD]);
+        // Redeeming 3 RMB burns 6 tokens; the change was already recorded.
+        const redeem = token.connect(alice).redeem(3n * WAD);
+        await expect(redeem).to.changeTokenBalances(token, [alice], [-6n * WAD]);
+        await expect(redeem).not.to.emit(token, "DPLCTokenRateChanged");
+        expect(await token.rmbToTokens(WAD)).to.equal(2n * WAD);
+      });
+    });
+
+    describe("when a change is announced again before it took effect", function () {
+      it("replaces it, with a fresh delay", async function () {
+        const { token, admin } = await loadFixture(tokenFixture);
+        await token.connect(admin).scheduleTokensPerRmb(7n * WAD);
+        await time.increase(DELAY / 2n);
+        await token.connect(admin).scheduleTokensPerRmb(10n * WAD);
+        await time.increase(DELAY / 2n + 1n);
+        expect(await token.tokensPerRmb()).to.equal(10n * WAD);
+      });
+    });
+
+    describe("when a change is announced after an earlier one took effect unnoticed", function () {
+      it("puts the earlier one in force first", async function () {
+        const { token, admin } = await loadFixture(tokenFixture);
+        await token.connect(admin).scheduleTokensPerRmb(7n * WAD);
+        await time.increase(DELAY);
+        const tx = token.connect(admin).scheduleTokensPerRmb(3n * WAD);
+        await expect(tx).to.emit(token, "DPLCTokenRateChanged").withArgs(10n * WAD, 7n * WAD);
+        await expect(tx).to.emit(token, "DPLCTokenRateScheduled");
+        expect(await token.tokensPerRmb()).to.equal(7n * WAD);
       });
     });
   });
@@ -137,7 +188,7 @@ describe("DPLCToken", function () {
       it("refuses it and leaves the receipt unused", async function () {
         const { token, admin, cashier, alice } = await loadFixture(tokenFixture);
         // 1 wei of token per RMB: 0.5 RMB (5e17) × 1 / 1e18 floors to 0.
-        await token.connect(admin).setTokensPerRmb(1n);
+        await setRate(token, admin, 1n);
         await expect(token.connect(cashier).deposit(alice.address, WAD / 2n, RECEIPT)).to.be.revertedWithCustomError(
           token,
           "DPLCTokenZeroAmount",
@@ -173,7 +224,7 @@ describe("DPLCToken", function () {
       it("rounds the burn up while deposits round down", async function () {
         const { token, admin, cashier, alice } = await loadFixture(tokenFixture);
         // 1.5 tokens per RMB: 1 RMB-wei is worth 1.5 token-wei.
-        await token.connect(admin).setTokensPerRmb(3n * WAD / 2n);
+        await setRate(token, admin, 3n * WAD / 2n);
         expect(await token.rmbToTokens(1n)).to.equal(1n); // floor(1.5)
         await token.connect(cashier).deposit(alice.address, 3n, RECEIPT); // floor(4.5) = 4
         expect(await token.balanceOf(alice.address)).to.equal(4n);
@@ -202,7 +253,7 @@ describe("DPLCToken", function () {
     it("quotes at the current rate, rounding down", async function () {
       const { token, admin } = await loadFixture(tokenFixture);
       expect(await token.rmbToTokens(3n * WAD)).to.equal(30n * WAD);
-      await token.connect(admin).setTokensPerRmb(WAD / 3n); // 0.333… tokens per RMB
+      await setRate(token, admin, WAD / 3n); // 0.333… tokens per RMB
       // 10 RMB × 333333333333333333 / 1e18 = 3.33… tokens, floored to the wei.
       expect(await token.rmbToTokens(10n * WAD)).to.equal((10n * WAD * (WAD / 3n)) / WAD);
     });
