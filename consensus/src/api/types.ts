@@ -33,6 +33,8 @@ export interface NodeStatus {
   appliedIndex: number;
   pool: string[];
   members: Member[];
+  /** The head of this node's block store (number 0 and the zero hash while it is empty). */
+  blocks: { number: number; hash: string };
 }
 
 /**

@@ -78,6 +78,21 @@ export class BlockStore {
     });
   }
 
+  /**
+   * Stores blocks made elsewhere, in one atomic batch (a node groups the blocks committed while the previous write
+   * was syncing), after checking that each continues the chain.
+   */
+  appendBlocks(blocks: readonly Block[]): Promise<void> {
+    return this.serial(async () => {
+      let top = this.top;
+      for (const b of blocks) {
+        checkBlock(top, b);
+        top = headerOf(b);
+      }
+      await this.write(...blocks);
+    });
+  }
+
   /** Block `n`, checked against its own hash; undefined past the head. */
   async block(n: number): Promise<Block | undefined> {
     const value = await this.db.get(blockKey(n));
@@ -103,16 +118,20 @@ export class BlockStore {
     await this.db.close();
   }
 
-  private async write(block: Block): Promise<void> {
-    const batch = this.db.batch().put(blockKey(block.number), encodeBlock(block));
-    block.txs.forEach((t, i) => {
-      const loc = Buffer.alloc(12);
-      loc.writeBigUInt64BE(BigInt(block.number));
-      loc.writeUInt32BE(i, 8);
-      batch.put(txKey(t.hash), loc);
-    });
+  private async write(...blocks: Block[]): Promise<void> {
+    if (blocks.length === 0) return;
+    const batch = this.db.batch();
+    for (const block of blocks) {
+      batch.put(blockKey(block.number), encodeBlock(block));
+      block.txs.forEach((t, i) => {
+        const loc = Buffer.alloc(12);
+        loc.writeBigUInt64BE(BigInt(block.number));
+        loc.writeUInt32BE(i, 8);
+        batch.put(txKey(t.hash), loc);
+      });
+    }
     await batch.write({ sync: this.sync });
-    this.top = headerOf(block);
+    this.top = headerOf(blocks[blocks.length - 1]!);
   }
 
   private serial<T>(run: () => Promise<T>): Promise<T> {

@@ -20,6 +20,8 @@ export interface LocalClusterOptions {
   tickMs?: number;
   electionTicks?: number;
   fsync?: boolean;
+  /** Applied entries between snapshots (the config's default when unset). */
+  snapshotEntries?: number;
   faultInjection?: boolean;
   logLevel?: string;
   batchTimeoutMs?: number;
@@ -96,7 +98,7 @@ export class LocalCluster {
         dataDir: `data/${p.id}`,
         tls: { ...certPaths(p.id), ...(pinned ? {} : { caFile: CA_CERT_FILE }) },
         timeouts: { tickMs: this.o.tickMs ?? 50, electionTicks: this.o.electionTicks ?? 10 },
-        storage: { fsync: this.o.fsync ?? true },
+        storage: { fsync: this.o.fsync ?? true, ...(this.o.snapshotEntries === undefined ? {} : { snapshotEntries: this.o.snapshotEntries }) },
         batching: { batchTimeoutMs: this.o.batchTimeoutMs ?? 50 },
         logLevel: (this.o.logLevel ?? "info") as OrdererConfigInput["logLevel"],
         ...(this.o.chain === true ? { chain: { rpcUrl: this.chainUrl, chainId: 31337 } } : {}),

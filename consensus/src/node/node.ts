@@ -6,7 +6,7 @@ import type { NodeStatus, OrdererHandle, SubmitResult, TxLookup } from "../api/t
 import { LeaderUnavailableError } from "../api/errors";
 import { ApiServer } from "../api/server";
 import { BlockCutter } from "../batch/block-cutter";
-import { decodeBlock, encodeBlock } from "../batch/block-codec";
+import { decodeEntry, encodeBlock } from "../batch/block-codec";
 import type { BatchTx } from "../batch/types";
 import { NonceConflictError } from "../chain/errors";
 import type { ParsedTx } from "../chain/tx";
@@ -15,10 +15,11 @@ import type { OrdererConfig } from "../config/schema";
 import { NoEligibleLeaderError, NotLeaderError } from "../core/errors";
 import { roleOf } from "../core/membership";
 import { RawNode } from "../core/rawnode";
-import type { Entry, Message, Snapshot, SoftState } from "../core/types";
+import type { ConfState, Entry, Message, Snapshot, SoftState } from "../core/types";
 import { OrdererMetrics } from "../metrics/metrics";
 import { FileStorage, type FileStorageOptions } from "../storage/file-storage";
 import { registerStorageGauges, walSyncMetrics } from "../storage/metrics";
+import { BlockRecorder } from "./block-recorder";
 import { ChainView } from "./chain-view";
 import { OrderLedger } from "./ledger";
 import { NonceGate } from "./nonce-gate";
@@ -27,6 +28,7 @@ import { ReadyLoop } from "./ready-loop";
 import { apiTlsOptions } from "./api-tls";
 import { peerApiUrl } from "./peer-api";
 import type { Transport, TransportFactory } from "../transport/transport";
+import { decodeSnapshotData, encodeSnapshotData } from "./snapshot-data";
 import { PartitionFilter } from "./transport";
 
 export interface OrdererNodeOptions {
@@ -46,6 +48,8 @@ export interface OrdererNodeOptions {
   leaderWaitMs?: number;
   /** Entries kept behind a snapshot so a briefly lagging follower catches up without one. */
   catchUpEntries?: number;
+  /** The ledger's retention (tests only: every node of a cluster must use the same, see `LEDGER_RETAINED_TXS`). */
+  ledgerRetainedTxs?: number;
   /** Blocks proposed but not yet committed before the next batch waits for its size or timeout. */
   maxInflightBlocks?: number;
   /** Enables POST /debug/partition (process tests only). */
@@ -75,7 +79,7 @@ export class OrdererNode implements OrdererHandle {
   private readonly log: Logger;
   private readonly storage: FileStorage;
   private readonly raw: RawNode;
-  private readonly ledger = new OrderLedger();
+  private readonly ledger: OrderLedger;
   private readonly cutter: BlockCutter;
   private readonly proposals: ProposalTracker;
   private readonly chain: ChainView;
@@ -105,6 +109,9 @@ export class OrdererNode implements OrdererHandle {
   private halted = false;
   private readonly onFatal: (err: Error) => void;
   private lastSnapshotIndex: number;
+  private readonly recorder: BlockRecorder;
+  /** A snapshot taken but not yet written: it waits until the blocks it covers are durable in the block store. */
+  private dueSnapshot: { index: number; conf: ConfState; data: Uint8Array; blocksThrough: number } | null = null;
 
   constructor(options: OrdererNodeOptions) {
     const cfg = options.config;
@@ -115,6 +122,7 @@ export class OrdererNode implements OrdererHandle {
     this.catchUpEntries = options.catchUpEntries ?? 5_000;
     this.maxInflightBlocks = options.maxInflightBlocks ?? 2;
     this.peerApi = options.peerApi ?? {};
+    this.ledger = new OrderLedger(options.ledgerRetainedTxs);
     this.proposals = new ProposalTracker(options.submitWaitMs ?? 10_000);
     this.cutter = new BlockCutter(cfg.batching);
     this.chain = new ChainView(cfg, options.deliver ?? false, this.metrics, this.log);
@@ -135,8 +143,16 @@ export class OrdererNode implements OrdererHandle {
       this.log.warn({ recovery: this.storage.recovery }, "WAL recovery repaired a torn tail");
     }
     const initial = this.storage.initialState().hardState;
+    this.recorder = new BlockRecorder(
+      path.join(cfg.dataDir, "blocks"),
+      this.log,
+      () => this.scheduleDrain(),
+      (err) => this.halt(err),
+    );
     const snap = this.storage.snapshot();
-    this.ledger.restore(snap.data, snap.meta.index);
+    const restored = decodeSnapshotData(snap.data);
+    this.ledger.restore(restored.ledger, snap.meta.index);
+    this.recorder.atSnapshot(restored.head);
     this.lastSnapshotIndex = snap.meta.index;
     this.raw = new RawNode(
       {
@@ -194,6 +210,7 @@ export class OrdererNode implements OrdererHandle {
 
   /** Opens the network and API and starts the clock. */
   async start(): Promise<void> {
+    await this.recorder.open();
     await this.transport.start();
     await this.api.start();
     const tickMs = this.cfg.timeouts.tickMs;
@@ -221,6 +238,7 @@ export class OrdererNode implements OrdererHandle {
     await this.api.stop();
     await this.transport.close();
     await this.chain.close();
+    await this.recorder.close();
     this.storage.close();
     this.log.info({ id: this.cfg.id }, "orderer node stopped");
   }
@@ -260,7 +278,10 @@ export class OrdererNode implements OrdererHandle {
     const pos = this.ledger.position(hash);
     if (pos !== undefined) return this.chain.lookup(hash, pos);
     if (this.proposals.isInflight(hash)) return { status: "pending", block: null, index: null, chainBlock: null };
-    return undefined;
+    // Older than the ledger's retention (or not yet replayed after a restart): the block store keeps every block.
+    // `block` stays the Raft index, as in the ledger's answers, so a transaction's answer never changes meaning.
+    const stored = await this.recorder.locate(hash);
+    return stored === undefined ? undefined : this.chain.lookup(hash, { block: stored.raftIndex, index: stored.index });
   }
 
   status(): NodeStatus {
@@ -274,6 +295,7 @@ export class OrdererNode implements OrdererHandle {
       appliedIndex: this.ledger.appliedIndex,
       pool: st.pool,
       members: st.conf.members.map((m) => ({ ...m })),
+      blocks: this.recorder.head,
     };
   }
 
@@ -519,8 +541,9 @@ export class OrdererNode implements OrdererHandle {
       this.ledger.skip(e.index);
       return;
     }
-    const txs = decodeBlock(e.data);
+    const { txs, timestamp } = decodeEntry(e.data);
     const block = this.ledger.applyBlock(e.index, txs);
+    this.recorder.record(block, timestamp);
     this.metrics.commits.inc();
     for (const r of block.refused) {
       this.proposals.fail(r.hash, new NonceConflictError(getAddress(r.sender), r.nonce, r.expectedNonce));
@@ -531,8 +554,11 @@ export class OrdererNode implements OrdererHandle {
   }
 
   private installSnapshot(snap: Snapshot): void {
-    this.ledger.restore(snap.data, snap.meta.index);
+    const restored = decodeSnapshotData(snap.data);
+    this.ledger.restore(restored.ledger, snap.meta.index);
+    this.recorder.atSnapshot(restored.head);
     this.lastSnapshotIndex = snap.meta.index;
+    this.dueSnapshot = null;
     const delivered = this.chain.deliveredIndex;
     if (delivered !== null && delivered < snap.meta.index) {
       this.log.error(
@@ -547,17 +573,29 @@ export class OrdererNode implements OrdererHandle {
   /**
    * Every `storage.snapshotEntries` applied entries, snapshot the ledger and compact the log, keeping
    * `catchUpEntries` behind. The delivering node snapshots only when delivery has caught up, so a
-   * restart never loses a committed block that had not reached the chain.
+   * restart never loses a committed block that had not reached the chain. Every node writes a
+   * snapshot only once the blocks it covers are durable in its block store: a crash between applying
+   * an entry and storing its block replays the entry, never skips it.
    */
   private maybeSnapshot(): void {
+    this.writeDueSnapshot();
     const applied = this.ledger.appliedIndex;
-    if (applied - this.lastSnapshotIndex < this.cfg.storage.snapshotEntries || !this.chain.caughtUp()) return;
-    this.storage.createSnapshot(applied, this.raw.status().conf, this.ledger.snapshot());
-    this.lastSnapshotIndex = applied;
+    if (this.dueSnapshot !== null || applied - this.lastSnapshotIndex < this.cfg.storage.snapshotEntries || !this.chain.caughtUp()) return;
+    const data = encodeSnapshotData(this.recorder.pendingHead, this.ledger.snapshot());
+    this.dueSnapshot = { index: applied, conf: this.raw.status().conf, data, blocksThrough: this.recorder.madeIndex };
+    this.writeDueSnapshot();
+  }
+
+  private writeDueSnapshot(): void {
+    const due = this.dueSnapshot;
+    if (due === null || (this.recorder.gapReason === null && this.recorder.durableRaftIndex < due.blocksThrough)) return;
+    this.dueSnapshot = null;
+    this.storage.createSnapshot(due.index, due.conf, due.data);
+    this.lastSnapshotIndex = due.index;
     this.metrics.snapshotsTaken.inc();
-    const compactTo = applied - this.catchUpEntries;
+    const compactTo = due.index - this.catchUpEntries;
     if (compactTo >= this.storage.firstIndex()) this.storage.compact(compactTo);
-    this.log.info({ index: applied, compactedTo: Math.max(compactTo, this.storage.firstIndex() - 1) }, "snapshot taken");
+    this.log.info({ index: due.index, compactedTo: Math.max(compactTo, this.storage.firstIndex() - 1) }, "snapshot taken");
   }
 
   private setPartition(peers: string[]): void {

@@ -69,6 +69,7 @@ class FakeHandle implements OrdererHandle {
         { id: "n2", role: "trading-centre" },
         { id: "n3", role: "participant" },
       ],
+      blocks: { number: 4, hash: "0x" + "ab".repeat(32) },
     };
   }
 
@@ -345,8 +346,9 @@ describe("api/server: the client HTTP API", function () {
       const api = await serve(new FakeHandle("n2", "n1"));
       const res = await call(api.url, "GET", "/v1/status");
       expect(res.status).to.equal(200);
-      expect(Object.keys(res.json)).to.have.members(["id", "role", "term", "leader", "commitIndex", "appliedIndex", "pool", "members"]);
+      expect(Object.keys(res.json)).to.have.members(["id", "role", "term", "leader", "commitIndex", "appliedIndex", "pool", "members", "blocks"]);
       expect(res.json.leader).to.equal("n1");
+      expect(res.json.blocks).to.deep.equal({ number: 4, hash: "0x" + "ab".repeat(32) });
     });
 
     it("GET /metrics exposes the request latency histogram in Prometheus text", async function () {

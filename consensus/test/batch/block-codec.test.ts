@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import fc from "fast-check";
-import { decodeBlock, encodeBlock } from "../../src/batch/block-codec";
+import { decodeBlock, decodeEntry, encodeBlock } from "../../src/batch/block-codec";
 import { BlockDecodeError } from "../../src/batch/errors";
 
 describe("block codec (Raft entry payload)", function () {
@@ -44,6 +44,25 @@ describe("block codec (Raft entry payload)", function () {
     expect(tx!.sender).to.equal(undefined);
   });
 
+  it("carries the leader's timestamp (version 3), so every node builds the same stored block", function () {
+    const entry = decodeEntry(encodeBlock([{ raw: Uint8Array.from([1]), hash: "0x" + "22".repeat(32) }], 1_765_000_000));
+    expect(entry.timestamp).to.equal(1_765_000_000);
+    expect(entry.txs.map((t) => t.hash)).to.deep.equal(["0x" + "22".repeat(32)]);
+    expect(() => encodeBlock([], -1)).to.throw(RangeError, /timestamp/);
+  });
+
+  it("still reads a block of format version 2 (sender and nonce, no timestamp)", function () {
+    // [2][count 1][hashLen 1][0xab][senderLen 20][sender][nonce 5][rawLen 1][7]
+    const v2 = Buffer.concat([
+      Buffer.from([2, 0, 0, 0, 1, 1, 0xab, 20]),
+      Buffer.alloc(20, 0x11),
+      Buffer.from([0, 0, 0, 0, 0, 0, 0, 5, 0, 0, 0, 1, 7]),
+    ]);
+    const entry = decodeEntry(v2);
+    expect(entry.timestamp).to.equal(null);
+    expect(entry.txs[0]).to.deep.include({ hash: "0xab", sender: "0x" + "11".repeat(20), nonce: 5 });
+  });
+
   it("round-trips an empty block", function () {
     expect(decodeBlock(encodeBlock([]))).to.deep.equal([]);
   });
@@ -80,7 +99,7 @@ describe("block codec (Raft entry payload)", function () {
 
     it("rejects a sender length other than 0 or 20", function () {
       const bad = Uint8Array.from(good);
-      bad[5 + 1 + 32] = 7;
+      bad[13 + 1 + 32] = 7;
       expect(() => decodeBlock(bad)).to.throw(BlockDecodeError, /bad sender length 7 of tx 0/);
     });
 

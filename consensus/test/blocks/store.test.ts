@@ -87,6 +87,25 @@ describe("blocks/store: every ordered block, durably, on every node", function (
     });
   });
 
+  describe("when a node stores the blocks committed during one write together", function () {
+    it("writes them in one batch, the same chain as one by one", async function () {
+      const made = chain(4);
+      await store.appendBlocks(made.slice(0, 3));
+      await store.appendBlocks(made.slice(3));
+      expect(store.head!.hash).to.equal(made[3]!.hash);
+      expect(await store.locate(tx(3).hash)).to.deep.equal({ number: 3, index: 0 });
+    });
+
+    it("stores none of the batch when one block does not continue the chain", async function () {
+      const [b1, b2, b3] = chain(3);
+      await expect(store.appendBlocks([b1!, b3!])).to.be.rejectedWith(BlockChainError, /block 3: expected block 2/);
+      expect(store.head).to.equal(null);
+      expect(await store.locate(b1!.txs[0]!.hash)).to.equal(undefined);
+      await store.appendBlocks([b1!, b2!]);
+      expect(store.head!.number).to.equal(2);
+    });
+  });
+
   describe("when a stored record was damaged on disk", function () {
     async function damage(n: number): Promise<void> {
       await store.close();

@@ -3,7 +3,7 @@ import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { LocalCluster } from "../../src/node/cluster";
+import { LocalCluster, type LocalClusterOptions } from "../../src/node/cluster";
 
 const MNEMONIC = Mnemonic.fromPhrase("test test test test test test test test test test test junk");
 
@@ -124,15 +124,15 @@ function isFree(port: number): Promise<boolean> {
 /**
  * Mocha hooks for one describe: a fresh 3-node cluster with fault injection (n1, n2: the pool; n3: a
  * participant; 50 ms ticks, 10 per election timeout) before its tests, stopped after them. The
- * directory stays when a test failed, for its logs.
+ * directory stays when a test failed, for its logs. `overrides` changes any of these options.
  */
-export function withFaultyCluster(prefix: string): () => LocalCluster {
+export function withFaultyCluster(prefix: string, overrides: Partial<Omit<LocalClusterOptions, "dir" | "basePort">> = {}): () => LocalCluster {
   let cluster: LocalCluster;
   let dir: string;
   before(async function () {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
     // Peers pinned by certificate fingerprint here (the other process tests trust the cluster's CA): both paths run.
-    cluster = new LocalCluster({ nodes: 3, dir, basePort: await freeBasePort(3), faultInjection: true, tickMs: 50, electionTicks: 10, logLevel: "info", trust: "fingerprint" });
+    cluster = new LocalCluster({ nodes: 3, dir, basePort: await freeBasePort(3), faultInjection: true, tickMs: 50, electionTicks: 10, logLevel: "info", trust: "fingerprint", ...overrides });
     await cluster.generate();
     await cluster.startAll();
   });
