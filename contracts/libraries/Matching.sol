@@ -265,11 +265,11 @@ library Matching {
         left = budget;
         uint64 end = r.endOrderId;
         while (left > 0) {
-            uint16 todo = (r.windRegions | r.thermalRegions) & ~r.snapshotRegions;
+            uint16 uncopied = (r.windRegions | r.thermalRegions) & ~r.snapshotRegions;
             uint256 cost = 1;
-            if (todo != 0) {
+            if (uncopied != 0) {
                 uint8 rs = 0;
-                while (todo & (uint16(1) << rs) == 0) ++rs;
+                while (uncopied & (uint16(1) << rs) == 0) ++rs;
                 // A region copies at most 16 pairs at once, so a call may overspend its budget by that much.
                 cost += OrderRules.snapshotCorridors(r, grid, rs);
             } else {
