@@ -31,6 +31,8 @@ const GATEWAY = t(
   "bridge/SettlementReporter.test.ts",
 );
 const PEG = t("bridge/TokenPeg.test.ts", "bridge/BridgeGateway.test.ts", "bridge/bridge.property.test.ts");
+/** The mint and release allowances (RateLimit): the gateway tests, the peg tests and the mint-limit property test. */
+const LIMITS = t("bridge/BridgeGateway.test.ts", "bridge/TokenPeg.test.ts", "bridge/BridgeGateway.property.test.ts");
 const REPORTER = t("bridge/SettlementReporter.test.ts", "sidechain/GreenCertificate.test.ts", "bridge/bridge.property.test.ts");
 const MARKET = t(
   "market/DPLCMarket.listing.test.ts",
@@ -44,6 +46,7 @@ const MARKET = t(
 const HEAP = [...t("libraries/PackedHeap.test.ts"), ...MARKET];
 
 const GW = "contracts/bridge/BridgeGateway.sol";
+const RL = "contracts/bridge/RateLimit.sol";
 const MARK_PROCESSED = "        done[message.nonce] = true;\n";
 const DELIVER = "        _deliver(message);\n";
 
@@ -84,11 +87,13 @@ const bridge: SolidityMutant[] = [
   one("gateway-source-not-checked", GW, "srcGateway == address(0) || _remotes[message.srcChainId] != srcGateway", "srcGateway == address(0)", "messages from any source gateway accepted", GATEWAY),
   one("gateway-destination-chain-not-checked", GW, "        if (message.destChainId != local) revert BridgeGatewayWrongDestinationChain(message.destChainId, local);\n", "", "a message for another chain executes here", GATEWAY),
   one("gateway-ack-not-checked", GW, "        if (ack != IBridgeReceiver.onBridgeMessage.selector) revert BridgeGatewayInvalidReceiver(m.target);\n", "", "a target that does not acknowledge still consumes the message", GATEWAY),
-  one("gateway-mint-limit-boundary", GW, "if (amount > available)", "if (amount >= available)", "off by one: the last unit of the period's allowance refused", GATEWAY),
-  one("gateway-mint-limit-over-by-one", GW, "if (amount > available)", "if (amount > available + 1)", "off by one: one unit above the allowance accepted", GATEWAY),
-  one("gateway-mint-limit-removed", GW, "        if (amount > available) revert BridgeGatewayMintLimitExceeded(period, amount, available);\n", "", "no mint limit", GATEWAY),
-  one("gateway-mint-period-never-renews", GW, "uint256 used = period == _mintPeriod ? _mintUsed : 0;", "uint256 used = _mintUsed;", "the allowance never renews in a new period", GATEWAY),
-  one("gateway-mint-used-not-accumulated", GW, "            _mintUsed = used + amount;", "            _mintUsed = amount;", "wrong variable: only the last mint counts against the limit", GATEWAY),
+  // The mint and release allowances live in the RateLimit library since the bridge rework (issue 14).
+  one("gateway-mint-limit-boundary", RL, "if (amount > available) return", "if (amount >= available) return", "off by one: the last unit of the period's allowance refused", LIMITS),
+  one("gateway-mint-limit-over-by-one", RL, "if (amount > available) return", "if (amount > available + 1) return", "off by one: one unit above the allowance accepted", LIMITS),
+  one("gateway-mint-limit-removed", RL, "        if (amount > available) return (false, period, available);\n", "", "no mint limit", LIMITS),
+  one("gateway-mint-period-never-renews", RL, "used = period == w.period ? w.used : 0;", "used = w.used;", "the allowance never renews in a new period", LIMITS),
+  one("gateway-mint-used-not-accumulated", RL, "            used += amount;", "            used = amount;", "wrong variable: only the last mint counts against the limit", LIMITS),
+  one("gateway-mint-period-change-resets", RL, "        w.period = block.timestamp / periodSeconds;\n        w.used = used;", "        w.period = block.timestamp / periodSeconds;\n        w.used = 0;", "a period change hands out a fresh allowance (issue 14's finding)", LIMITS),
   one("gateway-remove-validator-below-threshold", GW, "        if (_threshold > count) revert BridgeGatewayInvalidThreshold(_threshold, count);\n", "", "removing validators can leave the threshold unreachable", GATEWAY),
   one("gateway-zero-threshold", GW, "if (newThreshold == 0 || newThreshold > count)", "if (newThreshold > count)", "a threshold of zero executes unsigned messages", GATEWAY),
   one("vault-locked-not-decremented", "contracts/bridge/TokenVault.sol", "            _locked = held - amount;", "            _locked = held;", "release does not reduce the locked balance", PEG),
