@@ -3,7 +3,7 @@ import { Command } from "commander";
 import pino from "pino";
 import { ZodError } from "zod";
 import { loadDeployment } from "../src/ops/deployment";
-import { fail, stopOnSignals } from "../relayer/run-daemon";
+import { fail, stopOnSignals } from "../src/cli/run-daemon";
 import { DashboardConfigSchema } from "./config";
 import { startDashboard } from "./server";
 

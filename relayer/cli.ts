@@ -3,7 +3,7 @@ import { Command } from "commander";
 import { loadRelayerConfig, RelayerConfigError } from "./config";
 import { startRelayerDaemon, type RelayerDaemon } from "./daemon";
 import { KeystoreError } from "./keystore";
-import { fail, stopOnSignals } from "./run-daemon";
+import { fail, stopOnSignals } from "../src/cli/run-daemon";
 
 const program = new Command()
   .name("relayer")

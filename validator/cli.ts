@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { Command } from "commander";
 import { KeystoreError } from "../relayer/keystore";
-import { fail, stopOnSignals } from "../relayer/run-daemon";
+import { fail, stopOnSignals } from "../src/cli/run-daemon";
 import { loadValidatorConfig, ValidatorConfigError } from "./config";
 import { startValidatorDaemon, type ValidatorDaemon } from "./daemon";
 

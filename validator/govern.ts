@@ -4,7 +4,7 @@ import { Command, InvalidArgumentError } from "commander";
 import { Wallet } from "ethers";
 import { chainProvider } from "../relayer/daemon";
 import { loadKeystore, resolveKeystoreRef } from "../relayer/keystore";
-import { fail } from "../relayer/run-daemon";
+import { fail } from "../src/cli/run-daemon";
 import { loadValidatorConfig } from "./config";
 import { GOVERNANCE_CALLS, encodeGovernanceCall, signGovernanceCall, submitGovernance, type GovernanceSignature } from "./governance";
 

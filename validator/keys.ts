@@ -2,7 +2,7 @@
 import fs from "node:fs";
 import { Command, InvalidArgumentError } from "commander";
 import { ACCOUNT, devnetKey } from "../src/devnet/accounts";
-import { fail } from "../relayer/run-daemon";
+import { fail } from "../src/cli/run-daemon";
 import { makeKeystoreSet } from "./keystores";
 
 function positive(v: string): number {

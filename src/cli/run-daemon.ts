@@ -1,4 +1,4 @@
-/** What `relayer` and `validator` share on the command line: one-line failures and a clean stop on a signal. */
+/** What the daemons' command lines share (relayer, validator, dashboard): one-line failures and a clean stop on a signal. */
 
 export interface StoppableDaemon {
   readonly logger: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
