@@ -1,130 +1,113 @@
 "use strict";
 /**
- * Builds the orderer daemon to plain JavaScript under dist/orderer, once per source change.
+ * Builds the orderer daemon to one plain JavaScript file, dist/orderer/orderer.js, once per source change.
  *
- * The daemon runs compiled, not under ts-node: ts-node keeps the TypeScript compiler in every node's
- * heap (~60 MB), which made each major GC of a running node several times longer. Files are
- * transpiled one by one without type checking, exactly as `ts-node --transpile-only` does
- * (`npm run lint` type-checks); a build takes about a second and is reused while the sources'
- * content hash is unchanged. Concurrent callers (several nodes starting at once) build once,
- * serialised by a lock file; the output directory is replaced by an atomic rename.
+ * The daemon runs compiled, not under ts-node: ts-node keeps the TypeScript compiler in every node's heap (~60 MB),
+ * which made each major GC of a running node several times longer. esbuild bundles the daemon's own sources (the
+ * packages under node_modules stay external) without type checking, as `ts-node --transpile-only` runs them (`npm run
+ * lint` type-checks); a build takes about half a second. The bundle's first line records the inputs and a hash of
+ * their content, so a start with unchanged sources reads a few dozen files and builds nothing. Concurrent builders
+ * (several nodes starting at once) each write a temporary file and rename it over the bundle: the rename is atomic
+ * and every builder produces the same bytes, so no lock is needed.
  */
 const crypto = require("node:crypto");
 const fs = require("node:fs");
 const path = require("node:path");
 
 const REPO_ROOT = path.resolve(__dirname, "..", "..");
-const SOURCE_DIR = path.join("consensus", "src");
-const ENTRY = path.join(SOURCE_DIR, "cli", "orderer.js");
-const STAMP = ".build-stamp";
-const BUILD_VERSION = "1";
-const LOCK_STALE_MS = 120_000;
+const ENTRY_SOURCE = path.join("consensus", "src", "cli", "orderer.ts");
+const BUNDLE = "orderer.js";
+const STAMP_PREFIX = "// dplc-orderer-build ";
+const BUILD_VERSION = "2";
 
-/** Every .ts file below `dir`, relative to `root`, in a stable order. */
-function sources(root, dir) {
-  const out = [];
-  for (const entry of fs.readdirSync(path.join(root, dir), { withFileTypes: true })) {
-    const rel = path.join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...sources(root, rel));
-    else if (entry.name.endsWith(".ts") && !entry.name.endsWith(".d.ts")) out.push(rel);
-  }
-  return out.sort();
-}
-
-function stampOf(root, files, tsVersion) {
-  const h = crypto.createHash("sha256").update(`${BUILD_VERSION}\0${tsVersion}\0`);
-  for (const f of files) h.update(f).update("\0").update(fs.readFileSync(path.join(root, f))).update("\0");
-  return h.digest("hex");
-}
-
-function readStamp(outDir) {
+/** The stamp a bundle was built with: its inputs (relative to the root) and their content hash; null if none. */
+function readStamp(file) {
+  let fd;
   try {
-    return fs.readFileSync(path.join(outDir, STAMP), "utf8");
+    fd = fs.openSync(file, "r");
   } catch {
     return null;
   }
-}
-
-function transpileAll(root, files, ts, dest) {
-  const compilerOptions = {
-    module: ts.ModuleKind.CommonJS,
-    target: ts.ScriptTarget.ES2022,
-    esModuleInterop: true,
-    resolveJsonModule: true,
-    sourceMap: false,
-  };
-  for (const f of files) {
-    const src = fs.readFileSync(path.join(root, f), "utf8");
-    const out = ts.transpileModule(src, { compilerOptions, fileName: f, reportDiagnostics: true });
-    const errors = (out.diagnostics ?? []).filter((d) => d.category === ts.DiagnosticCategory.Error);
-    if (errors.length > 0) {
-      throw new Error(`cannot build the orderer: ${f}: ${ts.flattenDiagnosticMessageText(errors[0].messageText, "\n")}`);
-    }
-    const target = path.join(dest, f.replace(/\.ts$/, ".js"));
-    fs.mkdirSync(path.dirname(target), { recursive: true });
-    fs.writeFileSync(target, out.outputText);
+  try {
+    const buf = Buffer.alloc(64 * 1024);
+    const n = fs.readSync(fd, buf, 0, buf.length, 0);
+    const first = buf.subarray(0, n).toString("utf8").split("\n", 1)[0];
+    if (!first.startsWith(STAMP_PREFIX)) return null;
+    return JSON.parse(first.slice(STAMP_PREFIX.length));
+  } catch {
+    return null;
+  } finally {
+    fs.closeSync(fd);
   }
 }
 
-/** Takes the lock (waiting for another builder, or taking over a stale lock); returns a release function. */
-function lock(file) {
-  const deadline = Date.now() + LOCK_STALE_MS;
-  for (;;) {
+/** A hash over the build's version, esbuild's version and every input's name and content (null if one is gone). */
+function hashInputs(root, inputs, esbuildVersion) {
+  const h = crypto.createHash("sha256").update(`${BUILD_VERSION}\0${esbuildVersion}\0`);
+  for (const f of inputs) {
+    let content;
     try {
-      fs.writeFileSync(file, String(process.pid), { flag: "wx" });
-      return () => fs.rmSync(file, { force: true });
-    } catch (err) {
-      if (err.code !== "EEXIST") throw err;
-      let age = 0;
-      try {
-        age = Date.now() - fs.statSync(file).mtimeMs;
-      } catch {
-        continue;
-      }
-      if (age > LOCK_STALE_MS || Date.now() > deadline) fs.rmSync(file, { force: true });
-      else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+      content = fs.readFileSync(path.join(root, f));
+    } catch {
+      return null;
     }
+    h.update(f).update("\0").update(content).update("\0");
   }
+  return h.digest("hex");
+}
+
+function esbuildVersion(root) {
+  const pkg = require.resolve("esbuild/package.json", { paths: [root] });
+  return JSON.parse(fs.readFileSync(pkg, "utf8")).version;
+}
+
+/** Bundles the daemon; throws `cannot build the orderer: file:line: message` on the first error. */
+function bundle(root) {
+  const esbuild = require(require.resolve("esbuild", { paths: [root] }));
+  let result;
+  try {
+    result = esbuild.buildSync({
+      absWorkingDir: root,
+      entryPoints: [ENTRY_SOURCE],
+      bundle: true,
+      platform: "node",
+      target: "node20",
+      format: "cjs",
+      packages: "external",
+      write: false,
+      metafile: true,
+      outfile: path.join(root, "dist", "orderer", BUNDLE),
+      logLevel: "silent",
+    });
+  } catch (err) {
+    const first = err.errors && err.errors[0];
+    const where = first && first.location ? `${first.location.file}:${first.location.line}: ` : "";
+    throw new Error(`cannot build the orderer: ${where}${first ? first.text : err.message}`);
+  }
+  // The stamp must be the first line, so the entry's shebang (kept by esbuild) goes.
+  const code = result.outputFiles[0].text.replace(/^#!.*\n/, "");
+  return { code, inputs: Object.keys(result.metafile.inputs).sort() };
 }
 
 /**
- * Makes sure `outDir` holds the daemon built from the current sources; returns the entry point.
+ * Makes sure `outDir` holds the daemon built from the current sources; returns the bundle's path.
  * Options (for tests): `root` (the repository), `outDir`, `log` (told when a build happens).
  */
 function ensureBuilt(options = {}) {
   const root = options.root ?? REPO_ROOT;
   const outDir = options.outDir ?? path.join(root, "dist", "orderer");
-  const entry = path.join(outDir, ENTRY);
-  // The compiler's version from its package.json: loading the compiler itself only to check the
-  // stamp would put it back into every node's heap.
-  const tsMain = require.resolve("typescript", { paths: [root] });
-  const tsPackage = JSON.parse(fs.readFileSync(path.join(path.dirname(tsMain), "..", "package.json"), "utf8"));
-  const files = sources(root, SOURCE_DIR);
-  const stamp = stampOf(root, files, tsPackage.version);
-  if (readStamp(outDir) === stamp) return entry;
-  fs.mkdirSync(path.dirname(outDir), { recursive: true });
-  const release = lock(`${outDir}.lock`);
-  try {
-    if (readStamp(outDir) === stamp) return entry;
-    options.log?.(`building the orderer (${files.length} files) into ${path.relative(root, outDir) || outDir}`);
-    const tmp = `${outDir}.tmp-${process.pid}`;
-    fs.rmSync(tmp, { recursive: true, force: true });
-    try {
-      transpileAll(root, files, require(tsMain), tmp);
-    } catch (err) {
-      fs.rmSync(tmp, { recursive: true, force: true });
-      throw err;
-    } finally {
-      // Let the compiler be collected: the process that built may be a node about to run for days.
-      delete require.cache[tsMain];
-    }
-    fs.writeFileSync(path.join(tmp, STAMP), stamp);
-    fs.rmSync(outDir, { recursive: true, force: true });
-    fs.renameSync(tmp, outDir);
-    return entry;
-  } finally {
-    release();
-  }
+  const entry = path.join(outDir, BUNDLE);
+  const version = esbuildVersion(root);
+  const old = readStamp(entry);
+  if (old !== null && Array.isArray(old.inputs) && hashInputs(root, old.inputs, version) === old.hash) return entry;
+  options.log?.(`building the orderer into ${path.relative(root, entry) || entry}`);
+  const { code, inputs } = bundle(root);
+  const stamp = { hash: hashInputs(root, inputs, version), inputs };
+  fs.mkdirSync(outDir, { recursive: true });
+  const tmp = `${entry}.tmp-${process.pid}`;
+  fs.writeFileSync(tmp, `${STAMP_PREFIX}${JSON.stringify(stamp)}\n${code}`);
+  fs.renameSync(tmp, entry);
+  return entry;
 }
 
 /**

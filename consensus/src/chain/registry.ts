@@ -11,8 +11,8 @@ let cached: Interface | null = null;
 /**
  * The registry's ABI from its Hardhat artifact (`npx hardhat compile`), found by walking up from this
  * file: the daemon runs from `dist/orderer/…` and tests from the sources, both inside the repository.
- * Read at run time rather than imported from typechain-types because the daemon's build transpiles
- * only `consensus/src`.
+ * Read at run time rather than imported from typechain-types: the daemon's bundle holds only code, not the
+ * compiled contracts.
  */
 export function registryInterface(startDir = __dirname): Interface {
   if (cached !== null && startDir === __dirname) return cached;

@@ -1,13 +1,6 @@
-#!/usr/bin/env node
 import { Command } from "commander";
+import { fail, stopOnSignals } from "../../../src/cli/run-daemon";
 import { parsePeerApi, startDaemon, type Daemon } from "../node/daemon";
-
-/** One line for the operator: the message, without a stack trace. */
-function fail(err: unknown, code = 1): never {
-  const msg = err instanceof Error ? err.message : String(err);
-  process.stderr.write(`orderer: ${msg.split("\n")[0]}\n`);
-  process.exit(code);
-}
 
 const program = new Command()
   .name("orderer")
@@ -35,32 +28,15 @@ async function main(): Promise<void> {
   try {
     peerApi = parsePeerApi(opts.peerApi);
   } catch (err) {
-    fail(err, 2);
+    fail("orderer", err, 2);
   }
   let daemon: Daemon;
   try {
     daemon = await startDaemon({ configFile: opts.config, deliver: opts.deliver, peerApi, faultInjection: opts.faultInjection });
   } catch (err) {
-    fail(err, (err as Error).name === "ConfigError" ? 2 : 1);
+    fail("orderer", err, (err as Error).name === "ConfigError" ? 2 : 1);
   }
-  let stopping = false;
-  const shutdown = (signal: string): void => {
-    if (stopping) {
-      daemon.logger.warn({ signal }, "second signal: exiting now");
-      process.exit(1);
-    }
-    stopping = true;
-    daemon.logger.info({ signal }, "shutting down");
-    daemon.stop().then(
-      () => process.exit(0),
-      (err) => {
-        daemon.logger.error({ err }, "shutdown failed");
-        process.exit(1);
-      },
-    );
-  };
-  process.on("SIGINT", () => shutdown("SIGINT"));
-  process.on("SIGTERM", () => shutdown("SIGTERM"));
+  stopOnSignals(daemon);
 }
 
 void main();
