@@ -30,6 +30,13 @@ export interface LocalClusterOptions {
    * default, as a consortium would) or by pinned SHA-256 fingerprints ("fingerprint").
    */
   trust?: "ca" | "fingerprint";
+  /**
+   * Each node's address (listen and peer), node i the i-th; default 127.0.0.1 for all. Nodes on distinct
+   * addresses (e.g. one network namespace each) use the same ports.
+   */
+  hosts?: readonly string[];
+  /** A command each node's process runs under, e.g. `["ip", "netns", "exec", "ns1"]` (it must exec, not fork). */
+  wrap?: (id: string) => readonly string[];
 }
 
 /** Raft port of node i is basePort + i, its API basePort + 100 + i, the chain basePort + 200. */
@@ -60,8 +67,13 @@ export class LocalCluster {
     return `http://127.0.0.1:${this.o.basePort + CHAIN_OFFSET}`;
   }
 
+  /** The address node `id` listens on. */
+  host(id: string): string {
+    return this.o.hosts?.[this.ids.indexOf(id)] ?? "127.0.0.1";
+  }
+
   apiUrl(id: string): string {
-    return `http://127.0.0.1:${this.o.basePort + HTTP_OFFSET + this.ids.indexOf(id)}`;
+    return `http://${this.host(id)}:${this.o.basePort + HTTP_OFFSET + this.ids.indexOf(id)}`;
   }
 
   configFile(id: string): string {
@@ -87,14 +99,14 @@ export class LocalCluster {
     const peers = this.ids.map((id, i) => {
       const role: NodeRole = i < pool ? "trading-centre" : "participant";
       const pin = pinned ? { fingerprint: fingerprints[id] } : {};
-      return { id, role, host: "127.0.0.1", port: this.o.basePort + i, httpPort: this.o.basePort + HTTP_OFFSET + i, ...pin };
+      return { id, role, host: this.host(id), port: this.o.basePort + i, httpPort: this.o.basePort + HTTP_OFFSET + i, ...pin };
     });
     peers.forEach((p, i) => {
       const cfg: OrdererConfigInput = {
         id: p.id,
         role: p.role,
         peers,
-        listen: { host: "127.0.0.1", raftPort: p.port, httpPort: this.o.basePort + HTTP_OFFSET + i },
+        listen: { host: p.host, raftPort: p.port, httpPort: this.o.basePort + HTTP_OFFSET + i },
         dataDir: `data/${p.id}`,
         tls: { ...certPaths(p.id), ...(pinned ? {} : { caFile: CA_CERT_FILE }) },
         timeouts: { tickMs: this.o.tickMs ?? 50, electionTicks: this.o.electionTicks ?? 10 },
@@ -124,7 +136,8 @@ export class LocalCluster {
     if (this.o.chain === true && id === this.ids[0]) args.push("--deliver");
     if (this.o.faultInjection === true) args.push("--fault-injection");
     const log = fs.openSync(this.logFile(id), "a");
-    const child = spawn(process.execPath, args, { cwd: REPO_ROOT, detached: true, stdio: ["ignore", log, log] });
+    const [command, ...rest] = [...(this.o.wrap?.(id) ?? []), process.execPath, ...args];
+    const child = spawn(command!, rest, { cwd: REPO_ROOT, detached: true, stdio: ["ignore", log, log] });
     fs.closeSync(log);
     this.procs.set(id, child);
     this.exits.set(id, new Promise((resolve) => child.once("exit", () => resolve())));

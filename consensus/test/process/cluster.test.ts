@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { JsonRpcClient } from "../../src/chain/rpc";
 import { LocalCluster } from "../../src/node/cluster";
+import { until } from "../helpers/until";
 import { LoadGenerator, devAccount, freeBasePort } from "./load";
 
 interface Lookup {
@@ -14,16 +15,6 @@ interface Lookup {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(probe: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 async function lookup(url: string, hash: string): Promise<Lookup | null> {
   const res = await fetch(`${url}/v1/transactions/${hash}`);
