@@ -48,7 +48,7 @@ export function openApiDocument(): object {
       "/api/round/totals.csv": get("The round's totals as CSV", csv("name,mwh,tokens")),
       "/api/participants": get("Balances, escrow, MWh and tokens traded, green quota (all for the trading centre, own otherwise)", json("Participants", { type: "array" })),
       "/api/certificates": get("Green certificates issued, traded and retired", json("Certificates"), { "404": json("No side chain") }),
-      "/api/bridge": get("DPLC locked against wrapped supply, messages each way, validators", json("Bridge"), { "404": json("No side chain") }),
+      "/api/bridge": get("DPLC locked against wrapped supply, messages each way (delivered, in flight, abandoned) with the validators whose signatures delivered each, the validator set", json("Bridge"), { "404": json("No side chain") }),
       "/api/caseb": get("The Case B sweep: certificate income, wind profit and generator revenue per certificate price", json("Sweep", { type: "array" }), { "404": json("No sweep run") }),
       "/api/cluster": get("The ordering nodes, the leader and whether they agree", json("Cluster")),
       "/api/events": get("Live updates (server-sent events: block, round, leader)", { description: "An event stream", content: { "text/event-stream": {} } }),

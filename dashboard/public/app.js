@@ -18,6 +18,9 @@ function table(columns, rows, id) {
   return `<table id="${id}"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
 }
 
+/** An address as 0x1234…abcd: enough to tell the validators apart on the page (the JSON API has them in full). */
+const short = (a) => `${a.slice(0, 6)}…${a.slice(-4)}`;
+
 const cards = (items) => `<div class="cards">${items.map(([k, v]) => `<div class="card">${esc(k)}<b>${esc(v)}</b></div>`).join("")}</div>`;
 
 /** Merit order: demand by falling bid, supply by rising ask, as steps of cumulative MWh against token/kWh. */
@@ -91,7 +94,10 @@ const pages = {
     $("#content").innerHTML = `<h2>Bridge</h2>` +
       cards([["DPLC locked", fmt(b.locked, 2)], ["wrapped supply", fmt(b.wrappedSupply, 2)], ["peg", pegged],
         ["main → side", `${b.mainToSide.delivered} / ${b.mainToSide.sent} delivered`], ["side → main", `${b.sideToMain.delivered} / ${b.sideToMain.sent} delivered`],
-        ["validators", `${b.threshold} of ${b.validators.length}`]]);
+        ["validators", `${b.threshold} of ${b.validators.length}`]]) +
+      `<h3>Messages</h3>` +
+      table([{ label: "direction", value: (m) => m.direction, text: true }, { label: "nonce", value: (m) => m.nonce }, { label: "status", value: (m) => m.status, text: true },
+        { label: "signed by", value: (m) => (m.signers === null ? "—" : m.signers.map(short).join(", ")), text: true }], b.messages, "messages");
   },
   async cluster() {
     const c = await api("/api/cluster");

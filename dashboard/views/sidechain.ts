@@ -1,6 +1,7 @@
 /** The side chain and the bridge as the dashboard shows them: certificates issued and retired, the peg, messages. */
 import type { attachBridge } from "../../src/ops/deployment";
 import { toNumber18 } from "../../src/units";
+import { readBridgeMessages, type BridgeMessageRow } from "./bridge-messages";
 import type { Names } from "./market";
 
 type Bridge = ReturnType<typeof attachBridge>;
@@ -51,6 +52,8 @@ export interface BridgeView {
   sideToMain: { sent: number; delivered: number };
   validators: string[];
   threshold: number;
+  /** The newest messages of each direction, with the validators whose signatures delivered them. */
+  messages: BridgeMessageRow[];
 }
 
 export async function readBridge(b: Bridge, from: { main: number; side: number }): Promise<BridgeView> {
@@ -63,5 +66,6 @@ export async function readBridge(b: Bridge, from: { main: number; side: number }
     sideToMain: { sent: Number(await b.side.gateway.outboundNonce()), delivered: await delivered(b.main.gateway, from.main) },
     validators: [...(await b.side.gateway.validators())],
     threshold: Number(await b.side.gateway.threshold()),
+    messages: await readBridgeMessages(b.main.gateway, b.side.gateway, from),
   };
 }

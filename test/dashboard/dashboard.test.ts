@@ -141,6 +141,15 @@ describe("dashboard: the market, certificates, bridge and cluster in a browser",
       expect(bridge.locked).to.equal(bridge.wrappedSupply);
       expect(bridge.mainToSide.delivered).to.equal(bridge.mainToSide.sent);
       expect(bridge.threshold).to.equal(2);
+      // Each delivered message names the validators whose signatures the chain accepted: a quorum of the set.
+      const delivered = bridge.messages.filter((m: any) => m.status === "delivered");
+      expect(delivered.filter((m: any) => m.direction === "main → side")).to.have.length(bridge.mainToSide.delivered);
+      expect(delivered.length).to.be.greaterThan(0);
+      for (const m of delivered) {
+        expect(m.signers.length, `message ${m.direction} ${m.nonce}`).to.be.at.least(bridge.threshold);
+        expect(bridge.validators).to.include.members(m.signers);
+        expect(new Set(m.signers).size).to.equal(m.signers.length);
+      }
       const m = measured(outcome);
       expect((await getJson(dashboard, "/api/caseb", b1.cookie)).body).to.deep.equal([
         { certPrice: 300, windCertIncome: toNumber18(m.certIncome), windProfit: toNumber18(m.windProfit), generatorRevenue: toNumber18(m.generatorRevenue) },
@@ -191,7 +200,7 @@ describe("dashboard: the market, certificates, bridge and cluster in a browser",
       for (const [name, check] of [
         ["participants", "#participants tbody tr"],
         ["certificates", "#issued tbody tr"],
-        ["bridge", ".card"],
+        ["bridge", "#messages tbody tr"],
         ["cluster", "#nodes tbody tr"],
       ] as const) {
         await page.goto(`${dashboard.url}/#${name}`);
@@ -203,6 +212,9 @@ describe("dashboard: the market, certificates, bridge and cluster in a browser",
       await page.waitForSelector("#issued");
       expect(await page.textContent("#content")).to.contain("22,439.000");
       await page.waitForSelector("#sweep canvas");
+      await page.goto(`${dashboard.url}/#bridge`);
+      await page.waitForSelector("#messages tbody tr");
+      expect(await page.textContent("#messages")).to.match(/delivered.*0x[0-9a-fA-F]{4}…[0-9a-fA-F]{4}, 0x/);
       await page.close();
     });
 
