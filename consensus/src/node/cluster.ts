@@ -22,6 +22,8 @@ export interface LocalClusterOptions {
   fsync?: boolean;
   /** Applied entries between snapshots (the config's default when unset). */
   snapshotEntries?: number;
+  /** Entries kept behind a snapshot: the compaction window (the config's default when unset). */
+  catchUpEntries?: number;
   faultInjection?: boolean;
   logLevel?: string;
   batchTimeoutMs?: number;
@@ -98,7 +100,11 @@ export class LocalCluster {
         dataDir: `data/${p.id}`,
         tls: { ...certPaths(p.id), ...(pinned ? {} : { caFile: CA_CERT_FILE }) },
         timeouts: { tickMs: this.o.tickMs ?? 50, electionTicks: this.o.electionTicks ?? 10 },
-        storage: { fsync: this.o.fsync ?? true, ...(this.o.snapshotEntries === undefined ? {} : { snapshotEntries: this.o.snapshotEntries }) },
+        storage: {
+          fsync: this.o.fsync ?? true,
+          ...(this.o.snapshotEntries === undefined ? {} : { snapshotEntries: this.o.snapshotEntries }),
+          ...(this.o.catchUpEntries === undefined ? {} : { catchUpEntries: this.o.catchUpEntries }),
+        },
         batching: { batchTimeoutMs: this.o.batchTimeoutMs ?? 50 },
         logLevel: (this.o.logLevel ?? "info") as OrdererConfigInput["logLevel"],
         ...(this.o.chain === true ? { chain: { rpcUrl: this.chainUrl, chainId: 31337 } } : {}),
