@@ -4,7 +4,7 @@ import path from "node:path";
 import { expectWholeChain, readStoredChain, type StoredChain } from "../blocks/helpers";
 import { waitFor } from "../node/harness";
 import type { LocalCluster } from "../../src/node/cluster";
-import { LoadGenerator, withFaultyCluster } from "./load";
+import { LoadGenerator, fetchStatus, withFaultyCluster } from "./load";
 
 interface Status {
   appliedIndex: number;
@@ -12,14 +12,7 @@ interface Status {
   catchingUp: unknown;
 }
 
-async function status(url: string): Promise<Status | null> {
-  try {
-    const res = await fetch(`${url}/v1/status`, { signal: AbortSignal.timeout(2_000) });
-    return res.ok ? ((await res.json()) as Status) : null;
-  } catch {
-    return null;
-  }
-}
+const status = (url: string) => fetchStatus<Status>(url);
 
 /** Waits until every running node applied the same log and stores the same head, not catching up, twice in a row. */
 async function settled(cluster: LocalCluster): Promise<{ number: number; hash: string }> {

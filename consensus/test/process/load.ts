@@ -149,3 +149,13 @@ export function withFaultyCluster(
   });
   return () => cluster;
 }
+
+/** A node's `GET /v1/status`, or null while it does not answer. */
+export async function fetchStatus<T>(url: string): Promise<T | null> {
+  try {
+    const res = await fetch(`${url}/v1/status`, { signal: AbortSignal.timeout(2_000) });
+    return res.ok ? ((await res.json()) as T) : null;
+  } catch {
+    return null;
+  }
+}
