@@ -27,6 +27,8 @@ export interface LocalClusterOptions {
   faultInjection?: boolean;
   logLevel?: string;
   batchTimeoutMs?: number;
+  /** Transactions per block at most (the config's default when unset). */
+  maxMessageCount?: number;
   /**
    * How peers recognise each other's TLS certificates: through the cluster's own CA ("ca", the
    * default, as a consortium would) or by pinned SHA-256 fingerprints ("fingerprint").
@@ -105,7 +107,7 @@ export class LocalCluster {
           ...(this.o.snapshotEntries === undefined ? {} : { snapshotEntries: this.o.snapshotEntries }),
           ...(this.o.catchUpEntries === undefined ? {} : { catchUpEntries: this.o.catchUpEntries }),
         },
-        batching: { batchTimeoutMs: this.o.batchTimeoutMs ?? 50 },
+        batching: { batchTimeoutMs: this.o.batchTimeoutMs ?? 50, ...(this.o.maxMessageCount === undefined ? {} : { maxMessageCount: this.o.maxMessageCount }) },
         logLevel: (this.o.logLevel ?? "info") as OrdererConfigInput["logLevel"],
         ...(this.o.chain === true ? { chain: { rpcUrl: this.chainUrl, chainId: 31337 } } : {}),
         ...(this.o.admission === undefined ? {} : { admission: this.o.admission }),
