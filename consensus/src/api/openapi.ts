@@ -94,7 +94,7 @@ export function ordererOpenApi(): object {
           },
         },
       },
-      [API_PATHS.status.path]: { get: { summary: "The node: id, role, term, leader, commit and applied index, pool, members", responses: { "200": json("Node status", { type: "object" }) } } },
+      [API_PATHS.status.path]: { get: { summary: "The node: id, role, term, leader, commit and applied index, pool, members, block store head (blocks), catch-up from peers (catchingUp)", responses: { "200": json("Node status", { type: "object" }) } } },
       [API_PATHS.metrics.path]: { get: { summary: "Prometheus metrics", responses: { "200": { description: "text exposition format", content: { "text/plain": {} } } } } },
       [API_PATHS.healthz.path]: { get: { summary: "Liveness: id, role, leader", responses: { "200": json("ok", { type: "object" }) } } },
       [API_PATHS.openapi.path]: { get: { summary: "This document", responses: { "200": json("OpenAPI 3.1", { type: "object" }) } } },
