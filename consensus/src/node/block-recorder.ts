@@ -208,6 +208,8 @@ export class BlockRecorder {
    */
   private startPull(target: BlockHeader): void {
     void this.stopPull();
+    // A snapshot with a full head ends an unknowable history too: the pull proves the store's blocks link to it.
+    this.stuck = null;
     const stored = this.head.number;
     this.queue = [];
     this.top = target;

@@ -100,5 +100,15 @@ describe("node/block-recorder: a gap behind an installed snapshot (issue 13)", f
       expect(decodeSnapshotData(encodeSnapshotData("unknown", new Uint8Array([2, 0]))).head).to.equal(null);
       expect(recorder.gapReason).to.match(/predates block stores/);
     });
+
+    it("takes up recording when a later snapshot names a full head, pulling up to it", async function () {
+      recorder = new BlockRecorder(dir, pino({ level: "silent" }), () => stored++, (err) => expect.fail(err.message), () => [gatedSource(peerChain, Promise.resolve())]);
+      await recorder.open();
+      recorder.atSnapshot(null);
+      recorder.atSnapshot({ number: 10, hash: head.hash, header: head });
+      recorder.record(entry(21, 1), 2000);
+      await waitFor(() => (recorder.head.number === 11 ? true : undefined), 5_000, "the pulled blocks and the new one stored");
+      expect(recorder.gapReason).to.equal(null);
+    });
   });
 });
