@@ -9,11 +9,11 @@
  */
 import { Command, InvalidArgumentError } from "commander";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { LocalCluster } from "../src/node/cluster";
 import { EtcdCluster, ensureEtcd } from "./etcd";
+import { clusterPorts, freeBase } from "./ports";
 import { percentile, runLoad, type LoadStats } from "./load";
 import { TxFactory, etcdPut } from "./payload";
 
@@ -44,22 +44,6 @@ const list = (v: string): number[] => {
   return xs;
 };
 
-async function freeBase(span: number[]): Promise<number> {
-  const isFree = (port: number): Promise<boolean> =>
-    new Promise((resolve) => {
-      const srv = net.createServer();
-      srv.once("error", () => resolve(false));
-      srv.listen(port, "127.0.0.1", () => srv.close(() => resolve(true)));
-    });
-  for (let attempt = 0; attempt < 50; attempt++) {
-    // Below Linux's ephemeral range (32768+), so outgoing connections cannot take our ports meanwhile.
-    const base = 20_000 + Math.floor(Math.random() * 12_000);
-    if ((await Promise.all(span.map((d) => isFree(base + d)))).every(Boolean)) return base;
-  }
-  throw new Error("no free port range on 127.0.0.1");
-}
-
-const clusterPorts = (n: number): number[] => [...Array.from({ length: n }, (_, i) => [i, 100 + i]).flat()];
 
 async function ordererRows(o: Options, work: string): Promise<Row[]> {
   const rows: Row[] = [];

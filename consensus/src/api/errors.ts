@@ -38,3 +38,11 @@ export class LeaderUnavailableError extends OrdererError {
     super(message, 503, options);
   }
 }
+
+/** The client may not read this route (blocks: no certificate of the consortium on an HTTPS API). */
+export class ForbiddenError extends OrdererError {
+  override readonly name = "ForbiddenError";
+  constructor(message: string) {
+    super(message, 403);
+  }
+}

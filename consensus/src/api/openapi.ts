@@ -7,6 +7,7 @@
 export const API_PATHS = {
   submit: { method: "post", path: "/v1/transactions" },
   lookup: { method: "get", path: "/v1/transactions/{hash}" },
+  blocks: { method: "get", path: "/v1/blocks" },
   status: { method: "get", path: "/v1/status" },
   metrics: { method: "get", path: "/metrics" },
   healthz: { method: "get", path: "/healthz" },
@@ -71,7 +72,29 @@ export function ordererOpenApi(): object {
           responses: { "200": json("Its status and position", { $ref: "#/components/schemas/Lookup" }), "404": json("Never ordered", error), "409": nonce, "503": retry },
         },
       },
-      [API_PATHS.status.path]: { get: { summary: "The node: id, role, term, leader, commit and applied index, pool, members", responses: { "200": json("Node status", { type: "object" }) } } },
+      [API_PATHS.blocks.path]: {
+        get: {
+          summary:
+            "Stored blocks from a number, for peers catching up. Binary: frames [length u32][record], each record an encoded block " +
+            "(or, with headers=1, a 136-byte linked header). At most 1,000 blocks (10,000 headers) and about 4 MiB per answer; " +
+            "empty past this node's head. Over HTTPS only for a client certificate of the consortium (a peer's pin, or the peer CA naming a peer).",
+          parameters: [
+            { name: "from", in: "query", required: true, schema: { type: "integer", minimum: 1 } },
+            { name: "limit", in: "query", required: false, schema: { type: "integer", minimum: 1 } },
+            { name: "headers", in: "query", required: false, schema: { enum: ["1", "true"] } },
+          ],
+          responses: {
+            "200": {
+              description: "Blocks from `from`, in order; X-Dplc-Blocks: how many, X-Dplc-Head: this node's head",
+              headers: { "X-Dplc-Blocks": { schema: { type: "integer" } }, "X-Dplc-Head": { schema: { type: "integer" } } },
+              content: { "application/vnd.dplc.blocks": { schema: { type: "string", format: "binary" } } },
+            },
+            "400": json("from or limit is not a positive integer", error),
+            "403": json("HTTPS without a consortium node's certificate", error),
+          },
+        },
+      },
+      [API_PATHS.status.path]: { get: { summary: "The node: id, role, term, leader, commit and applied index, pool, members, block store head (blocks), catch-up from peers (catchingUp)", responses: { "200": json("Node status", { type: "object" }) } } },
       [API_PATHS.metrics.path]: { get: { summary: "Prometheus metrics", responses: { "200": { description: "text exposition format", content: { "text/plain": {} } } } } },
       [API_PATHS.healthz.path]: { get: { summary: "Liveness: id, role, leader", responses: { "200": json("ok", { type: "object" }) } } },
       [API_PATHS.openapi.path]: { get: { summary: "This document", responses: { "200": json("OpenAPI 3.1", { type: "object" }) } } },

@@ -7,7 +7,10 @@ import { OrdererError } from "../chain/errors";
 import { parseRawTransaction, type ParsedTx } from "../chain/tx";
 import { NoEligibleLeaderError, NotLeaderError, ProposalDroppedError } from "../core/errors";
 import type { OrdererMetrics } from "../metrics/metrics";
-import { BadRequestError, LeaderUnavailableError, MethodNotAllowedError, NotFoundError, PayloadTooLargeError } from "./errors";
+import type { TLSSocket } from "node:tls";
+import { BLOCKS_CONTENT_TYPE, MAX_BLOCKS_PER_PAGE, MAX_HEADERS_PER_PAGE } from "../blocks/wire";
+import type { BlockAccess } from "./block-access";
+import { BadRequestError, ForbiddenError, LeaderUnavailableError, MethodNotAllowedError, NotFoundError, PayloadTooLargeError } from "./errors";
 import { FORWARDED_HEADER, forwardToLeader } from "./forward";
 import { API_PATHS, ordererOpenApi } from "./openapi";
 import type { OrdererHandle } from "./types";
@@ -33,6 +36,8 @@ export interface ApiServerOptions {
   tls?: { key: string; cert: string; ca?: string; requestCert: boolean };
   /** How requests are forwarded to the leader's API (an undici Agent trusting the consortium CA, for HTTPS). */
   forwardDispatcher?: object;
+  /** Who may read `GET /v1/blocks` over HTTPS (see `block-access.ts`); without it, anyone who reaches the API. */
+  blockAccess?: BlockAccess;
 }
 
 export interface DebugHooks {
@@ -44,6 +49,7 @@ interface Reply {
   status: number;
   body: unknown;
   contentType?: string;
+  headers?: http.OutgoingHttpHeaders;
 }
 
 const TX_PATH = /^\/v1\/transactions\/(0x[0-9a-fA-F]*)$/;
@@ -58,8 +64,8 @@ const RETRY_AFTER_SECONDS = "1";
 export class ApiServer {
   private readonly server: http.Server | https.Server;
   private readonly latencyChildren = new Map<string, { observe(v: number): void }>();
-  private readonly o: Required<Omit<ApiServerOptions, "admission" | "debug" | "tls" | "forwardDispatcher">> &
-    Pick<ApiServerOptions, "admission" | "debug" | "tls" | "forwardDispatcher">;
+  private readonly o: Required<Omit<ApiServerOptions, "admission" | "debug" | "tls" | "forwardDispatcher" | "blockAccess">> &
+    Pick<ApiServerOptions, "admission" | "debug" | "tls" | "forwardDispatcher" | "blockAccess">;
 
   constructor(options: ApiServerOptions) {
     this.o = { host: "127.0.0.1", maxBodyBytes: 4 * 1024 * 1024, forwardTimeoutMs: 10_000, leaderRetryMs: 5_000, ...options };
@@ -68,7 +74,8 @@ export class ApiServer {
     this.server =
       tls === undefined
         ? http.createServer(handler)
-        : https.createServer({ ...tls, rejectUnauthorized: tls.requestCert, minVersion: "TLSv1.2" }, handler);
+        : // A certificate is always asked for (GET /v1/blocks needs a consortium node's); only requestCert demands one.
+          https.createServer({ ...tls, requestCert: true, rejectUnauthorized: tls.requestCert, minVersion: "TLSv1.2" }, handler);
     this.server.keepAliveTimeout = 65_000;
   }
 
@@ -122,9 +129,10 @@ export class ApiServer {
     } catch (err) {
       reply = this.errorReply(err, req);
     }
-    const body = typeof reply.body === "string" ? reply.body : JSON.stringify(reply.body);
+    const body = typeof reply.body === "string" || Buffer.isBuffer(reply.body) ? reply.body : JSON.stringify(reply.body);
     // A length rather than chunked encoding: one less framing layer for both ends to write and parse.
     const headers: http.OutgoingHttpHeaders = {
+      ...reply.headers,
       "content-type": reply.contentType ?? "application/json",
       "content-length": Buffer.byteLength(body),
     };
@@ -150,6 +158,7 @@ export class ApiServer {
     if (path === API_PATHS.submit.path) return { route: "submit", run: only("POST", () => this.submit(req)) };
     const m = TX_PATH.exec(path);
     if (m !== null) return { route: "lookup", run: only("GET", () => this.lookup(m[1]!, req)) };
+    if (path === API_PATHS.blocks.path) return { route: "blocks", run: only("GET", () => this.blocks(req)) };
     if (path === API_PATHS.status.path) return { route: "status", run: only("GET", async () => ({ status: 200, body: this.o.handle.status() })) };
     if (path === API_PATHS.metrics.path) return { route: "metrics", run: only("GET", () => this.metricsReply()) };
     if (path === API_PATHS.healthz.path) return { route: "healthz", run: only("GET", async () => this.health()) };
@@ -218,6 +227,25 @@ export class ApiServer {
       if (answer !== null && answer.status === 200) return answer;
     }
     throw new NotFoundError(`unknown transaction ${h} (never submitted here, or older than the ledger keeps)`);
+  }
+
+  /** `GET /v1/blocks?from=N&limit=M[&headers=1]`: stored blocks (or linked headers) from N, binary (`blocks/wire.ts`). */
+  private async blocks(req: http.IncomingMessage): Promise<Reply> {
+    const read = this.o.handle.blockPage;
+    if (read === undefined) throw new NotFoundError("this node serves no blocks");
+    const q = new URL(req.url ?? "/", "http://x").searchParams;
+    const headers = q.get("headers") === "1" || q.get("headers") === "true";
+    const cap = headers ? MAX_HEADERS_PER_PAGE : MAX_BLOCKS_PER_PAGE;
+    const from = Number(q.get("from") ?? "");
+    const limit = q.get("limit") === null ? cap : Number(q.get("limit"));
+    if (!Number.isSafeInteger(from) || from < 1) throw new BadRequestError("from must be a block number (an integer >= 1)");
+    if (!Number.isSafeInteger(limit) || limit < 1) throw new BadRequestError(`limit must be an integer from 1 (at most ${cap} are served)`);
+    if (this.o.blockAccess !== undefined) {
+      const refused = this.o.blockAccess(req.socket as TLSSocket);
+      if (refused !== null) throw new ForbiddenError(refused);
+    }
+    const page = await read.call(this.o.handle, from, limit, headers);
+    return { status: 200, body: page.body, contentType: BLOCKS_CONTENT_TYPE, headers: { "x-dplc-blocks": String(page.count), "x-dplc-head": String(page.head) } };
   }
 
   private async forward(req: http.IncomingMessage, method: "GET" | "POST", path: string, body?: string): Promise<Reply> {

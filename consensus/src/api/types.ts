@@ -35,6 +35,8 @@ export interface NodeStatus {
   members: Member[];
   /** The head of this node's block store (number 0 and the zero hash while it is empty). */
   blocks: { number: number; hash: string };
+  /** While the block store pulls blocks it lacks from peers: the head it pulls to and progress; else null. */
+  catchingUp?: { target: { number: number; hash: string }; stored: number; pulled: number; blocksPerSecond: number } | null;
 }
 
 /**
@@ -57,4 +59,9 @@ export interface OrdererHandle {
   status(): NodeStatus;
   /** Base URL (http://host:port) of the leader's API, or null when no leader is known. */
   leaderApiUrl(): string | null;
+  /**
+   * Up to `limit` stored blocks from `from` (or their linked headers), framed as `blocks/wire.ts` says, and the
+   * store's head number. Absent: the node serves no blocks.
+   */
+  blockPage?(from: number, limit: number, headers: boolean): Promise<{ body: Buffer; count: number; head: number }>;
 }

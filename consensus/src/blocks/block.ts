@@ -65,15 +65,19 @@ export function txRoot(txs: readonly BlockTx[]): string {
   return "0x" + sha256(...txs.map((t) => hexBytes(t.hash, "transaction hash"))).toString("hex");
 }
 
-function headerHash(number: number, input: BlockInput, parentHash: string): string {
+function hashOver(number: number, raftIndex: number, timestamp: number, parentHash: string, root: string): string {
   const digest = sha256(
     u64(number, "number"),
-    u64(input.raftIndex, "raftIndex"),
-    u64(input.timestamp, "timestamp"),
+    u64(raftIndex, "raftIndex"),
+    u64(timestamp, "timestamp"),
     hexBytes(parentHash, "parent hash", 32),
-    hexBytes(txRoot(input.txs), "tx root", 32),
+    hexBytes(root, "tx root", 32),
   );
   return "0x" + digest.toString("hex");
+}
+
+function headerHash(number: number, input: BlockInput, parentHash: string): string {
+  return hashOver(number, input.raftIndex, input.timestamp, parentHash, txRoot(input.txs));
 }
 
 /** Whether a block's hash is the hash of its own header and transactions. */
@@ -95,6 +99,31 @@ export function makeBlock(parent: BlockHeader | null, input: BlockInput): Block 
  * does not run backward, and its own hash over its contents. Throws BlockChainError naming what is wrong.
  */
 export function checkBlock(parent: BlockHeader | null, block: Block): void {
+  checkLink(parent, block);
+  if (!hashMatches(block)) throw new BlockChainError(block.number, `hash ${block.hash} does not match its contents`);
+}
+
+/**
+ * A header with the root of its transactions: enough to check the hash chain without the bodies, which is how a
+ * puller proves a range ends at a trusted head before it stores any block of it.
+ */
+export interface LinkedHeader extends BlockHeader {
+  readonly txRoot: string;
+}
+
+export function linkedHeaderOf(b: Block): LinkedHeader {
+  return { ...headerOf(b), txRoot: txRoot(b.txs) };
+}
+
+/** {@link checkBlock} for a header: the same rules, the hash taken over the header and its transaction root. */
+export function checkHeader(parent: BlockHeader | null, h: LinkedHeader): void {
+  checkLink(parent, h);
+  if (hashOver(h.number, h.raftIndex, h.timestamp, h.parentHash, h.txRoot) !== h.hash) {
+    throw new BlockChainError(h.number, `hash ${h.hash} does not match its header`);
+  }
+}
+
+function checkLink(parent: BlockHeader | null, block: BlockHeader): void {
   const expected = parent === null ? 1 : parent.number + 1;
   if (block.number !== expected) throw new BlockChainError(block.number, `expected block ${expected}`);
   const parentHash = parent === null ? GENESIS_PARENT : parent.hash;
@@ -105,7 +134,28 @@ export function checkBlock(parent: BlockHeader | null, block: Block): void {
   if (parent !== null && block.timestamp < parent.timestamp) {
     throw new BlockChainError(block.number, `timestamp ${block.timestamp} runs behind the parent's ${parent.timestamp}`);
   }
-  if (!hashMatches(block)) throw new BlockChainError(block.number, `hash ${block.hash} does not match its contents`);
+}
+
+const LINKED_HEADER_BYTES = 8 * 3 + 32 * 3;
+
+/** [number u64][raftIndex u64][timestamp u64][parentHash 32][txRoot 32][hash 32]: fixed width. */
+export function encodeLinkedHeader(h: LinkedHeader): Buffer {
+  return Buffer.concat([
+    u64(h.number, "number"),
+    u64(h.raftIndex, "raftIndex"),
+    u64(h.timestamp, "timestamp"),
+    hexBytes(h.parentHash, "parent hash", 32),
+    hexBytes(h.txRoot, "tx root", 32),
+    hexBytes(h.hash, "hash", 32),
+  ]);
+}
+
+export function decodeLinkedHeader(buf: Uint8Array, what: string): LinkedHeader {
+  if (buf.byteLength !== LINKED_HEADER_BYTES) throw new BlockCorruptionError(what, `header of ${buf.byteLength} bytes, not ${LINKED_HEADER_BYTES}`);
+  const b = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+  const num = (off: number) => Number(b.readBigUInt64BE(off));
+  const hex = (off: number) => "0x" + b.toString("hex", off, off + 32);
+  return { number: num(0), raftIndex: num(8), timestamp: num(16), parentHash: hex(24), txRoot: hex(56), hash: hex(88) };
 }
 
 /**

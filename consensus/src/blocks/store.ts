@@ -102,7 +102,15 @@ export class BlockStore {
   /** Blocks `from` to `to` (default: the head) in order, each checked against its hash. */
   async *blocks(from: number, to: number = this.top?.number ?? 0): AsyncGenerator<Block> {
     if (from > to) return;
-    for await (const value of this.db.values({ gte: blockKey(from), lte: blockKey(to) })) yield verified(value, "range");
+    // Read in chunks: one native call per record (`for await` on the iterator) costs several times more.
+    const it = this.db.values({ gte: blockKey(from), lte: blockKey(to) });
+    try {
+      for (let chunk = await it.nextv(256); chunk.length > 0; chunk = await it.nextv(256)) {
+        for (const value of chunk) yield verified(value, "range");
+      }
+    } finally {
+      await it.close();
+    }
   }
 
   /** Where transaction `hash` was ordered, or undefined when this store has never seen it. */

@@ -88,6 +88,8 @@ const storageSchema = z
       .min(64 * 1024)
       .default(64 * 1024 * 1024),
     snapshotEntries: z.number().int().min(1).default(10_000),
+    /** Entries kept behind a snapshot, so a briefly lagging follower catches up without one (its compaction window). */
+    catchUpEntries: z.number().int().min(0).default(5_000),
   })
   .strict()
   .default({});

@@ -1,3 +1,4 @@
+import { consortiumBlockAccess } from "../api/block-access";
 import type { ApiServerOptions } from "../api/server";
 import type { OrdererConfig } from "../config/schema";
 import { readTlsMaterial } from "../config/tls-files";
@@ -9,7 +10,7 @@ import { readTlsMaterial } from "../config/tls-files";
  * fetch is undici, but cannot be given a CA any other way; the undici package is the one Hardhat
  * already installs.
  */
-export function apiTlsOptions(cfg: OrdererConfig): Pick<ApiServerOptions, "tls" | "forwardDispatcher"> {
+export function apiTlsOptions(cfg: OrdererConfig): Pick<ApiServerOptions, "tls" | "forwardDispatcher" | "blockAccess"> {
   const files = cfg.api.tls;
   if (files === undefined) return {};
   const m = readTlsMaterial(files, "api.tls");
@@ -18,5 +19,7 @@ export function apiTlsOptions(cfg: OrdererConfig): Pick<ApiServerOptions, "tls" 
   return {
     tls: { key: m.key, cert: m.cert, ca: m.ca, requestCert: files.requestClientCert },
     forwardDispatcher: new Agent({ connect: { ca: m.ca, cert: m.cert, key: m.key } }),
+    // Blocks go to the consortium's nodes only: whoever the peer links would accept.
+    blockAccess: consortiumBlockAccess(cfg.peers, readTlsMaterial(cfg.tls, "tls").ca),
   };
 }

@@ -22,9 +22,13 @@ export interface LocalClusterOptions {
   fsync?: boolean;
   /** Applied entries between snapshots (the config's default when unset). */
   snapshotEntries?: number;
+  /** Entries kept behind a snapshot: the compaction window (the config's default when unset). */
+  catchUpEntries?: number;
   faultInjection?: boolean;
   logLevel?: string;
   batchTimeoutMs?: number;
+  /** Transactions per block at most (the config's default when unset). */
+  maxMessageCount?: number;
   /**
    * How peers recognise each other's TLS certificates: through the cluster's own CA ("ca", the
    * default, as a consortium would) or by pinned SHA-256 fingerprints ("fingerprint").
@@ -110,8 +114,12 @@ export class LocalCluster {
         dataDir: `data/${p.id}`,
         tls: { ...certPaths(p.id), ...(pinned ? {} : { caFile: CA_CERT_FILE }) },
         timeouts: { tickMs: this.o.tickMs ?? 50, electionTicks: this.o.electionTicks ?? 10 },
-        storage: { fsync: this.o.fsync ?? true, ...(this.o.snapshotEntries === undefined ? {} : { snapshotEntries: this.o.snapshotEntries }) },
-        batching: { batchTimeoutMs: this.o.batchTimeoutMs ?? 50 },
+        storage: {
+          fsync: this.o.fsync ?? true,
+          ...(this.o.snapshotEntries === undefined ? {} : { snapshotEntries: this.o.snapshotEntries }),
+          ...(this.o.catchUpEntries === undefined ? {} : { catchUpEntries: this.o.catchUpEntries }),
+        },
+        batching: { batchTimeoutMs: this.o.batchTimeoutMs ?? 50, ...(this.o.maxMessageCount === undefined ? {} : { maxMessageCount: this.o.maxMessageCount }) },
         logLevel: (this.o.logLevel ?? "info") as OrdererConfigInput["logLevel"],
         ...(this.o.chain === true ? { chain: { rpcUrl: this.chainUrl, chainId: 31337 } } : {}),
         ...(this.o.admission === undefined ? {} : { admission: this.o.admission }),

@@ -26,6 +26,8 @@ import { NonceGate } from "./nonce-gate";
 import { ProposalTracker } from "./proposals";
 import { ReadyLoop } from "./ready-loop";
 import { apiTlsOptions } from "./api-tls";
+import { peerBlockSources } from "./peer-blocks";
+import { pullMetrics } from "./pull-metrics";
 import { peerApiUrl } from "./peer-api";
 import type { Transport, TransportFactory } from "../transport/transport";
 import { decodeSnapshotData, encodeSnapshotData } from "./snapshot-data";
@@ -119,7 +121,7 @@ export class OrdererNode implements OrdererHandle {
     this.log = options.logger;
     this.metrics = options.metrics ?? new OrdererMetrics({ nodeId: cfg.id });
     this.leaderWaitMs = options.leaderWaitMs ?? cfg.timeouts.tickMs * cfg.timeouts.electionTicks * 5;
-    this.catchUpEntries = options.catchUpEntries ?? 5_000;
+    this.catchUpEntries = options.catchUpEntries ?? cfg.storage.catchUpEntries;
     this.maxInflightBlocks = options.maxInflightBlocks ?? 2;
     this.peerApi = options.peerApi ?? {};
     this.ledger = new OrderLedger(options.ledgerRetainedTxs);
@@ -148,6 +150,8 @@ export class OrdererNode implements OrdererHandle {
       this.log,
       () => this.scheduleDrain(),
       (err) => this.halt(err),
+      peerBlockSources(cfg, this.peerApi, () => this.raw.status().conf.members.map((m) => m.id)),
+      pullMetrics(this.metrics.registry),
     );
     const snap = this.storage.snapshot();
     const restored = decodeSnapshotData(snap.data);
@@ -296,7 +300,12 @@ export class OrdererNode implements OrdererHandle {
       pool: st.pool,
       members: st.conf.members.map((m) => ({ ...m })),
       blocks: this.recorder.head,
+      catchingUp: this.recorder.catchingUp,
     };
+  }
+
+  blockPage(from: number, limit: number, headers: boolean): Promise<{ body: Buffer; count: number; head: number }> {
+    return this.recorder.page(from, limit, headers);
   }
 
   leaderApiUrl(): string | null {
@@ -581,7 +590,7 @@ export class OrdererNode implements OrdererHandle {
     this.writeDueSnapshot();
     const applied = this.ledger.appliedIndex;
     if (this.dueSnapshot !== null || applied - this.lastSnapshotIndex < this.cfg.storage.snapshotEntries || !this.chain.caughtUp()) return;
-    const data = encodeSnapshotData(this.recorder.pendingHead, this.ledger.snapshot());
+    const data = encodeSnapshotData(this.recorder.snapshotHead, this.ledger.snapshot());
     this.dueSnapshot = { index: applied, conf: this.raw.status().conf, data, blocksThrough: this.recorder.madeIndex };
     this.writeDueSnapshot();
   }

@@ -3,8 +3,8 @@ import { Wallet } from "ethers";
 import fs from "node:fs";
 import path from "node:path";
 import { Agent } from "undici";
-import { CA_CERT_FILE, certPaths, writeClusterCertificates } from "../../src/config/certs";
-import { InProcessCluster, signedTransfer } from "./harness";
+import { CA_CERT_FILE, certPaths, createCertificateAuthority, issueNodeCertificate, writeClusterCertificates } from "../../src/config/certs";
+import { InProcessCluster, signedTransfer, waitFor } from "./harness";
 
 /** fetch through an undici Agent: Node's fetch trusts only the system's roots otherwise. */
 async function call(url: string, dispatcher: Agent, raw?: string): Promise<{ status: number; body: Record<string, unknown> }> {
@@ -18,13 +18,15 @@ describe("node: the client API over HTTPS (api.tls)", function () {
   let cluster: InProcessCluster;
   let trusting: Agent;
 
-  async function startCluster(requestClientCert: boolean): Promise<void> {
-    cluster = new InProcessCluster({ roles: ["trading-centre", "trading-centre", "participant"] });
+  async function startCluster(requestClientCert: boolean, snapshotEntries?: number): Promise<void> {
+    cluster = new InProcessCluster({ roles: ["trading-centre", "trading-centre", "participant"], snapshotEntries }, { catchUpEntries: 2 });
     await writeClusterCertificates(cluster.dir, ["n1", "n2", "n3"]);
     cluster.configs.forEach((c, i) => {
       const files = certPaths(c.id);
       const tls = { certFile: path.join(cluster.dir, files.certFile), keyFile: path.join(cluster.dir, files.keyFile), caFile: path.join(cluster.dir, CA_CERT_FILE) };
-      cluster.configs[i] = { ...c, api: { tls: { ...tls, requestClientCert } } };
+      // The peer links trust the same CA (no pins): GET /v1/blocks admits what they would.
+      const peers = c.peers.map(({ fingerprint: _pin, ...p }) => p);
+      cluster.configs[i] = { ...c, peers, tls, api: { tls: { ...tls, requestClientCert } } };
     });
     await cluster.startAll();
   }
@@ -70,5 +72,59 @@ describe("node: the client API over HTTPS (api.tls)", function () {
     } finally {
       await withCert.close();
     }
+  });
+
+  describe("GET /v1/blocks over HTTPS", function () {
+    async function blocksWith(url: string, dispatcher: Agent): Promise<{ status: number; count: string | null }> {
+      const res = await fetch(`${url}/v1/blocks?from=1`, { dispatcher } as unknown as RequestInit);
+      await res.arrayBuffer();
+      return { status: res.status, count: res.headers.get("x-dplc-blocks") };
+    }
+
+    it("serves blocks only to a client presenting a consortium node's certificate", async function () {
+      await startCluster(false);
+      const ca = fs.readFileSync(path.join(cluster.dir, CA_CERT_FILE), "utf8");
+      trusting = new Agent({ connect: { ca } });
+      const lead = await cluster.leader();
+      const res = await call(`${cluster.peerApi[lead]}/v1/transactions`, trusting, await signedTransfer(new Wallet(Wallet.createRandom().privateKey), 0));
+      expect(res.status).to.equal(200);
+      const url = cluster.peerApi[lead]!;
+      expect((await blocksWith(url, trusting)).status, "no client certificate").to.equal(403);
+
+      const own = certPaths("n3");
+      const member = new Agent({ connect: { ca, cert: fs.readFileSync(path.join(cluster.dir, own.certFile)), key: fs.readFileSync(path.join(cluster.dir, own.keyFile)) } });
+      const other = await createCertificateAuthority("not the consortium");
+      const forged = await issueNodeCertificate(other, "n3");
+      const outsider = new Agent({ connect: { ca, cert: forged.certPem, key: forged.keyPem } });
+      const stranger = await issueNodeCertificate(null, "n9");
+      const unknown = new Agent({ connect: { ca, cert: stranger.certPem, key: stranger.keyPem } });
+      try {
+        expect(await blocksWith(url, member)).to.deep.equal({ status: 200, count: "1" });
+        expect((await blocksWith(url, outsider)).status, "a certificate naming n3 from another CA").to.equal(403);
+        expect((await blocksWith(url, unknown)).status, "a self-signed certificate of no member").to.equal(403);
+      } finally {
+        await Promise.all([member.close(), outsider.close(), unknown.close()]);
+      }
+    });
+
+    it("lets a node whose blocks directory was wiped rebuild it from its peers over HTTPS", async function () {
+      await startCluster(false, 3);
+      const ca = fs.readFileSync(path.join(cluster.dir, CA_CERT_FILE), "utf8");
+      trusting = new Agent({ connect: { ca } });
+      const w = new Wallet(Wallet.createRandom().privateKey);
+      const lead = await cluster.leader();
+      for (let nonce = 0; nonce < 8; nonce++) {
+        expect((await call(`${cluster.peerApi[lead]}/v1/transactions`, trusting, await signedTransfer(w, nonce))).status).to.equal(200);
+      }
+      const victim = ["n1", "n2", "n3"].find((id) => id !== lead)!;
+      await waitFor(() => (cluster.nodes.get(victim)!.status().blocks.number === 8 ? true : undefined), 10_000, "8 blocks stored");
+      await cluster.stop(victim);
+      fs.rmSync(path.join(cluster.configs.find((c) => c.id === victim)!.dataDir, "blocks"), { recursive: true, force: true });
+      const back = await cluster.start(victim);
+      const head = cluster.nodes.get(lead)!.status().blocks;
+      await waitFor(() => (back.status().blocks.hash === head.hash ? true : undefined), 10_000, "the wiped store rebuilt");
+      const pulled = await back.metrics.registry.getSingleMetric("orderer_blocks_pulled_total")!.get();
+      expect(pulled.values[0]!.value).to.be.greaterThan(0);
+    });
   });
 });

@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { Transaction, Wallet } from "ethers";
+import fs from "node:fs";
 import path from "node:path";
 import type { OrderLedger } from "../../src/node/ledger";
 import type { OrdererNode } from "../../src/node/node";
@@ -94,24 +95,48 @@ describe("node: every node keeps every committed block in its own block store (i
   });
 
   describe("when a node installs the leader's snapshot covering blocks its store lacks", function () {
-    it("stores no further block (a gap for the block puller), so its chain stays a prefix of its peers'", async function () {
+    it("pulls the missing blocks from its peers and ends with the same chain, entries applied meanwhile included", async function () {
       cluster = new InProcessCluster({ roles: [...POOL], snapshotEntries: 5 }, { catchUpEntries: 2 });
       await cluster.startAll();
       const lead = await cluster.leader();
       const lagging = [...cluster.nodes.keys()].find((id) => id !== lead)!;
-      await load(cluster, 1, 4);
+      const first = await load(cluster, 1, 4);
       await agreedHead(cluster, 1);
       await cluster.stop(lagging);
       const missed = await load(cluster, 1, 15);
       const back = await cluster.start(lagging);
-      await waitFor(() => back.lookup(missed.at(-1)!), 10_000, "the lagging node to install the snapshot");
+      const after = await load(cluster, 2, 5);
+      await agreedHead(cluster, 1);
+      const pulled = await back.metrics.registry.getSingleMetric("orderer_blocks_pulled_total")!.get();
+      expect(pulled.values[0]!.value, "blocks came from peers").to.be.greaterThan(0);
+      expect(back.status().catchingUp).to.equal(null);
       await cluster.stopAll();
 
-      const byId = new Map(await Promise.all(cluster.configs.map(async (c) => [c.id, await readStoredChain(path.join(c.dataDir, "blocks"))] as const)));
-      const full = byId.get(lead)!.blocks;
-      const partial = byId.get(lagging)!.blocks;
-      expect(partial.length).to.be.within(1, full.length - 1);
-      expect(partial).to.deep.equal(full.slice(0, partial.length));
+      const chains = await Promise.all(cluster.configs.map((c) => readStoredChain(path.join(c.dataDir, "blocks"))));
+      for (const chain of chains) expect(chain).to.deep.equal(chains[0]);
+      expectWholeChain(chains[0]!, [...first, ...missed, ...after]);
+    });
+  });
+
+  describe("when a node's blocks directory was wiped", function () {
+    it("rebuilds it from its peers at its next start", async function () {
+      cluster = new InProcessCluster({ roles: [...POOL], snapshotEntries: 5 }, { catchUpEntries: 2 });
+      await cluster.startAll();
+      const acked = await load(cluster, 2, 10);
+      await agreedHead(cluster, 1);
+      const victim = "n3";
+      await cluster.stop(victim);
+      fs.rmSync(path.join(cluster.configs.find((c) => c.id === victim)!.dataDir, "blocks"), { recursive: true, force: true });
+      const back = await cluster.start(victim);
+      const more = await load(cluster, 1, 4);
+      await agreedHead(cluster, 1);
+      const pulled = await back.metrics.registry.getSingleMetric("orderer_blocks_pulled_total")!.get();
+      expect(pulled.values[0]!.value, "the store was rebuilt from peers, not from the node's own log").to.be.greaterThan(0);
+      await cluster.stopAll();
+
+      const chains = await Promise.all(cluster.configs.map((c) => readStoredChain(path.join(c.dataDir, "blocks"))));
+      for (const chain of chains) expect(chain).to.deep.equal(chains[0]);
+      expectWholeChain(chains[0]!, [...acked, ...more]);
     });
   });
 

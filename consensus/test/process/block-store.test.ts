@@ -3,21 +3,14 @@ import fs from "node:fs";
 import path from "node:path";
 import { expectWholeChain, readStoredChain } from "../blocks/helpers";
 import { waitFor } from "../node/harness";
-import { LoadGenerator, withFaultyCluster } from "./load";
+import { LoadGenerator, fetchStatus, withFaultyCluster } from "./load";
 
 interface Status {
   appliedIndex: number;
   blocks: { number: number; hash: string };
 }
 
-async function status(url: string): Promise<Status | null> {
-  try {
-    const res = await fetch(`${url}/v1/status`, { signal: AbortSignal.timeout(2_000) });
-    return res.ok ? ((await res.json()) as Status) : null;
-  } catch {
-    return null;
-  }
-}
+const status = (url: string) => fetchStatus<Status>(url);
 
 describe("process: every node's block store after kill -9 of a node mid-load (issue 13)", function () {
   this.timeout(240_000);

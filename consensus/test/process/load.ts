@@ -126,19 +126,36 @@ function isFree(port: number): Promise<boolean> {
  * participant; 50 ms ticks, 10 per election timeout) before its tests, stopped after them. The
  * directory stays when a test failed, for its logs. `overrides` changes any of these options.
  */
-export function withFaultyCluster(prefix: string, overrides: Partial<Omit<LocalClusterOptions, "dir" | "basePort">> = {}): () => LocalCluster {
+export function withFaultyCluster(
+  prefix: string,
+  overrides: Partial<Omit<LocalClusterOptions, "dir" | "basePort">> = {},
+  /** The nodes started before the tests (default: all). */
+  startFirst?: string[],
+): () => LocalCluster {
   let cluster: LocalCluster;
   let dir: string;
   before(async function () {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
     // Peers pinned by certificate fingerprint here (the other process tests trust the cluster's CA): both paths run.
-    cluster = new LocalCluster({ nodes: 3, dir, basePort: await freeBasePort(3), faultInjection: true, tickMs: 50, electionTicks: 10, logLevel: "info", trust: "fingerprint", ...overrides });
+    const nodes = overrides.nodes ?? 3;
+    cluster = new LocalCluster({ nodes: 3, dir, basePort: await freeBasePort(nodes), faultInjection: true, tickMs: 50, electionTicks: 10, logLevel: "info", trust: "fingerprint", ...overrides });
     await cluster.generate();
-    await cluster.startAll();
+    if (startFirst === undefined) await cluster.startAll();
+    else for (const id of startFirst) await cluster.start(id);
   });
   after(async function () {
     await cluster?.stopAll();
     if (this.currentTest?.state !== "failed") fs.rmSync(dir, { recursive: true, force: true });
   });
   return () => cluster;
+}
+
+/** A node's `GET /v1/status`, or null while it does not answer. */
+export async function fetchStatus<T>(url: string): Promise<T | null> {
+  try {
+    const res = await fetch(`${url}/v1/status`, { signal: AbortSignal.timeout(2_000) });
+    return res.ok ? ((await res.json()) as T) : null;
+  } catch {
+    return null;
+  }
 }
