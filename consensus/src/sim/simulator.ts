@@ -9,7 +9,7 @@ import { InvalidConfChangeError, NoEligibleLeaderError, NotLeaderError, Proposal
 import { candidatePool } from "../core/membership";
 import { MemoryStorage } from "../core/storage";
 import type { ConfChange, ConfState, ElectionMode, Member, Message, NodeId } from "../core/types";
-import { CLASSIC_MIX, describeMix, swarmMix, type FaultMix } from "./faults";
+import { CLASSIC_MIX, broadcastCrashAt, describeMix, isolatesLeader, swarmMix, type FaultMix } from "./faults";
 import { SafetyChecker, SafetyViolation } from "./invariants";
 import { QuorumContactMonitor } from "./liveness";
 import { operatorEvents } from "./operator-events";
@@ -231,9 +231,13 @@ export class Simulation {
         busy = true;
         // 0-3 records of the Ready's write reach the disk, or all of them and the node dies before sending.
         const k = this.faults && this.rng() < this.mix.tornWrite ? Math.floor(this.rng() * 5) : undefined;
-        const torn = k === 4 ? Number.POSITIVE_INFINITY : k;
-        if (torn !== undefined) this.crashes++;
-        n.handleReady((m) => this.send(m), this.hooks, torn);
+        const tornAt = k === 4 ? Number.POSITIVE_INFINITY : k;
+        const afterSends = this.faults ? broadcastCrashAt(this.mix, this.rng, n) : undefined;
+        n.handleReady((m) => this.send(m), this.hooks, { tornAt, afterSends });
+        if (tornAt !== undefined || (afterSends !== undefined && !n.alive)) this.crashes++;
+        if (this.faults && n.alive && isolatesLeader(this.mix, this.rng, n)) {
+          for (const id of this.nodes.keys()) this.group.set(id, id === n.id ? 1 : 0);
+        }
         // Operators stop a node once it has applied its own removal (etcd's ErrRemoved): a
         // removed node left running with a stale configuration could otherwise gather votes
         // from other removed nodes.
