@@ -12,6 +12,7 @@ import type { ConfChange, ConfState, ElectionMode, Member, Message, NodeId } fro
 import { CLASSIC_MIX, broadcastCrashAt, describeMix, isolatesLeader, swarmMix, type FaultMix } from "./faults";
 import { SafetyChecker, SafetyViolation } from "./invariants";
 import { QuorumContactMonitor } from "./liveness";
+import { HistoryReach } from "./reach";
 import { operatorEvents } from "./operator-events";
 import { SimNode, type ApplyEvent, type SimNodeHooks } from "./node";
 
@@ -61,6 +62,9 @@ export interface SimResult {
   /** Leaders that stepped down by CheckQuorum; elections a participant was asked to start (and refused). */
   quorumStepDowns: number;
   refusedCampaigns: number;
+  /** Elections into Figure 8's setting, and appends that end before a follower's stale tail (`HistoryReach`). */
+  figure8Histories: number;
+  staleTailAppends: number;
   /** `noEligibleLeader`: improved mode ended with no electable pool member (checked, see below). */
   outcome: "converged" | "noEligibleLeader";
 }
@@ -112,6 +116,7 @@ export class Simulation {
   private readonly liveness = new QuorumContactMonitor(ELECTION_TICK);
   private refusedCampaigns = 0;
   private heal = { leader: -1, commit: -1 };
+  private readonly reach = new HistoryReach(this.nodes);
 
   constructor(readonly seed: number, private readonly opts: SimOptions = {}) {
     this.rng = seededRandom(seed);
@@ -128,6 +133,7 @@ export class Simulation {
       onLeader: (n, t) => {
         this.leadersSeen++;
         this.checker.onLeader(n, t);
+        this.reach.onLeader(n, t);
         this.checkPoolGate(n, "became leader");
       },
       onCampaign: (n) => this.checkPoolGate(n, "started an election"),
@@ -217,6 +223,7 @@ export class Simulation {
       const to = this.nodes.get(f.m.to);
       if (!to || !to.alive || this.group.get(f.m.from) !== this.group.get(f.m.to)) continue;
       this.liveness.onDeliver(f.m, this.now);
+      if (f.m.type === "append") this.reach.onAppend(f.m, to);
       to.raw.step(f.m);
       this.processReadies();
     }
@@ -450,6 +457,8 @@ export class Simulation {
       healCommitTicks: this.heal.commit,
       quorumStepDowns: this.liveness.stepDowns,
       refusedCampaigns: this.refusedCampaigns,
+      figure8Histories: this.reach.figure8,
+      staleTailAppends: this.reach.staleTailAppends,
       outcome: this.outcome,
     };
   }
