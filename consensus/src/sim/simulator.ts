@@ -32,7 +32,7 @@ export interface SimOptions {
 
 /**
  * After healing, a pool leader must be elected within 20 election timeouts and commit a proposal
- * within 12 more (over seeds 1-3,000 the slowest took 140 and 76 ticks: restarts, split votes,
+ * within 12 more (over seeds 1-3,000 the slowest took 140 and 67 ticks: restarts, split votes,
  * catch-up and a retried proposal).
  */
 export const HEAL_LEADER_BOUND = 20 * ELECTION_TICK;
