@@ -4,6 +4,8 @@
  * the rates of the rest per seed, since a fault that is always on can mask the schedules another
  * fault needs (a run that never drops messages partitions differently from one that always does).
  */
+import type { SimNode } from "./node";
+
 export interface FaultMix {
   /** Per message: dropped, sent twice, delayed 1-3 ticks. */
   drop: number;
@@ -36,6 +38,10 @@ export interface FaultMix {
    * control happens to produce.
    */
   retransmit: number;
+  /** Per Ready of a leader that appends entries: it dies after sending only some of its messages. */
+  broadcastCrash: number;
+  /** Per Ready of a leader: right after it, the network cuts the leader off from everyone else. */
+  leaderIsolation: number;
 }
 
 export const CLASSIC_MIX: Readonly<FaultMix> = {
@@ -53,6 +59,8 @@ export const CLASSIC_MIX: Readonly<FaultMix> = {
   staleTimeoutNow: 0,
   campaign: 0,
   retransmit: 0,
+  broadcastCrash: 0,
+  leaderIsolation: 0,
 };
 
 /** Each fault is on for about three seeds in four, at one of a few rates; the workload always runs. */
@@ -73,8 +81,33 @@ export function swarmMix(rng: () => number): FaultMix {
     transfer: maybe([0.005, 0.02]),
     staleTimeoutNow: maybe([0.005, 0.02]),
     campaign: maybe([0.005, 0.02]),
-    retransmit: maybe([0.01, 0.05]),
+    retransmit: maybe([0.05, 0.2]),
+    broadcastCrash: maybe([0.01, 0.03, 0.1]),
+    leaderIsolation: maybe([0.02, 0.05, 0.1]),
   };
+}
+
+/**
+ * How many of its messages a leader sends before it dies in this Ready, or undefined: drawn for a
+ * leader's Readies that append entries. The leader sends its appends before writing them itself
+ * (thesis §10.2.1), so the new entries may survive only on the followers reached, or nowhere: a
+ * new leader's empty entry on a minority, an uncommitted tail left behind (Figures 7 and 8).
+ */
+export function broadcastCrashAt(mix: FaultMix, rng: () => number, n: SimNode): number | undefined {
+  if (mix.broadcastCrash === 0 || !n.raw.isLeader || rng() >= mix.broadcastCrash) return undefined;
+  const st = n.raw.status();
+  if (st.lastIndex <= n.storage.lastIndex()) return undefined;
+  return Math.floor(rng() * st.conf.members.length);
+}
+
+/**
+ * Whether the network cuts a leader off right after this Ready (the rest of the cluster can reach
+ * each other again). Drawn per Ready rather than per tick, so the cut falls between a leader's
+ * steps: right after it took office, after it appended to a minority, after it committed. The
+ * quick re-elections across terms that follow leave entries of several terms at one index.
+ */
+export function isolatesLeader(mix: FaultMix, rng: () => number, n: SimNode): boolean {
+  return mix.leaderIsolation > 0 && n.raw.isLeader && rng() < mix.leaderIsolation;
 }
 
 /** The mix's nonzero faults, for failure messages. */

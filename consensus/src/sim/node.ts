@@ -59,6 +59,10 @@ export class SimNode {
   /** Where the current Ready's messages and events go (set per `handleReady`). */
   private out: { send: (m: Message) => void; hooks: SimNodeHooks } = { send: () => {}, hooks: {} };
   private appliedUnsynced = false;
+  /** Messages the current Ready may still send before the node dies (undefined: no crash). */
+  private sendLimit: number | undefined;
+  /** The last term this node was reported to lead in (`SimNodeHooks.onLeader`). */
+  private leaderTerm = 0;
 
   constructor(
     readonly id: NodeId,
@@ -93,7 +97,10 @@ export class SimNode {
       this.disk,
       {
         send: (messages) => {
-          for (const m of messages) this.out.send(m);
+          for (const m of messages) {
+            if (this.sendLimit !== undefined && this.sendLimit-- <= 0) throw new SimCrash("crashed while sending");
+            this.out.send(m);
+          }
         },
         installSnapshot: (s) => this.installSnapshot(s),
         apply: (e, conf) => this.apply(e, conf),
@@ -142,13 +149,16 @@ export class SimNode {
   }
 
   /**
-   * Handles one Ready through the shared loop. With `tornAt` set the node crashes in it: the write
-   * keeps only its first `tornAt` records (snapshot, entries..., hard state; all of them = a crash
-   * between the write and the sends after it); a Ready without a write crashes once handled.
+   * Handles one Ready through the shared loop. With `crash.tornAt` set the node crashes in it: the
+   * write keeps only its first `tornAt` records (snapshot, entries..., hard state; all of them = a
+   * crash between the write and the sends after it); a Ready without a write crashes once handled.
+   * With `crash.afterSends` set, the node dies when it has sent that many of the Ready's messages
+   * (in the order the loop sends them), if it has more to send.
    */
-  handleReady(send: (m: Message) => void, hooks: SimNodeHooks, tornAt?: number): Ready | undefined {
+  handleReady(send: (m: Message) => void, hooks: SimNodeHooks, crash: { tornAt?: number; afterSends?: number } = {}): Ready | undefined {
     this.out = { send, hooks };
-    this.disk.crashAt = tornAt;
+    this.disk.crashAt = crash.tornAt;
+    this.sendLimit = crash.afterSends;
     const unsyncedBefore = this.disk.stats.unsyncedWrites;
     this.appliedUnsynced = false;
     let rd: Ready;
@@ -156,19 +166,31 @@ export class SimNode {
       rd = this.loop.step();
     } catch (e) {
       if (!(e instanceof SimCrash)) throw e;
+      // A node that won its election and died in the same Ready still led (election safety).
+      this.reportLeader(hooks);
       this.crash();
       return undefined;
+    } finally {
+      this.sendLimit = undefined;
     }
     this.syncStats.unsyncedWrites += this.disk.stats.unsyncedWrites - unsyncedBefore;
     if (this.appliedUnsynced) this.syncStats.committedBeforeOwnSync++;
+    if (rd.softState?.state === "leader") this.reportLeader(hooks);
     if (this.disk.crashAt !== undefined) {
       this.crash();
       return rd;
     }
-    if (rd.softState?.state === "leader") hooks.onLeader?.(this, this.raw.status().term);
     if (rd.softState?.state === "preCandidate" || rd.softState?.state === "candidate") hooks.onCampaign?.(this);
     this.maybeSnapshot();
     return rd;
+  }
+
+  private reportLeader(hooks: SimNodeHooks): void {
+    if (!this.raw.isLeader) return;
+    const term = this.raw.status().term;
+    if (term === this.leaderTerm) return;
+    this.leaderTerm = term;
+    hooks.onLeader?.(this, term);
   }
 
   private installSnapshot(s: Snapshot): void {

@@ -55,17 +55,24 @@ function transfer(ctx: OperatorContext): void {
   ctx.processReadies();
 }
 
-/** One to three entries of the leader's log, from a few entries before its end, with its commit index. */
+/**
+ * One to three entries of the leader's log, starting one to four entries before the follower's
+ * nextIndex, with the leader's commit index: a leader may back off further than a rejection's
+ * hint (Figure 2's leader retries from any nextIndex it decrements to), and a follower must be
+ * safe for every such append, not only for the ones this leader's flow control happens to send.
+ */
 function retransmit(ctx: OperatorContext): void {
   const l = ctx.leader();
   if (l === undefined) return;
   const st = l.raw.status();
-  const to = randomFollower(l, ctx.rng);
   const first = l.storage.firstIndex();
   const last = l.storage.lastIndex();
+  // A leader retransmits to the followers it has not heard hold its whole log.
+  const lagging = voters(st.conf).filter((id) => id !== l.id && (st.progress[id]?.match ?? 0) < last);
+  const to = lagging[Math.floor(ctx.rng() * lagging.length)];
   if (to === undefined || last < first) return;
-  // A few entries back from the end, as Figure 2's leader retries after decrementing nextIndex.
-  const prev = Math.max(first - 1, last - 1 - Math.floor(ctx.rng() * 4));
+  const next = Math.min(st.progress[to]?.next ?? last + 1, last + 1);
+  const prev = Math.max(first - 1, next - 2 - Math.floor(ctx.rng() * 4));
   const entries = l.storage.entries(prev + 1, Math.min(last, prev + 1 + Math.floor(ctx.rng() * 3)) + 1);
   ctx.send({ type: "append", from: l.id, to, term: st.term, index: prev, logTerm: l.storage.term(prev), entries, commit: st.commit });
 }

@@ -208,7 +208,7 @@ export function crashBetweenSaveAndSend(): void {
   // Every record of the Ready reaches the disk; the node dies before sending anything.
   b.handleReady(() => {
     throw new SafetyViolation("b sent a message in a Ready it crashed in");
-  }, c.hooks, Number.POSITIVE_INFINITY);
+  }, c.hooks, { tornAt: Number.POSITIVE_INFINITY });
   b.restart();
   const term = c.node("a").raw.status().term;
   if (b.raw.status().vote !== "a" || b.raw.status().term !== term) throw new SafetyViolation("b forgot its vote for a");

@@ -9,9 +9,10 @@ import { InvalidConfChangeError, NoEligibleLeaderError, NotLeaderError, Proposal
 import { candidatePool } from "../core/membership";
 import { MemoryStorage } from "../core/storage";
 import type { ConfChange, ConfState, ElectionMode, Member, Message, NodeId } from "../core/types";
-import { CLASSIC_MIX, describeMix, swarmMix, type FaultMix } from "./faults";
+import { CLASSIC_MIX, broadcastCrashAt, describeMix, isolatesLeader, swarmMix, type FaultMix } from "./faults";
 import { SafetyChecker, SafetyViolation } from "./invariants";
 import { QuorumContactMonitor } from "./liveness";
+import { HistoryReach } from "./reach";
 import { operatorEvents } from "./operator-events";
 import { SimNode, type ApplyEvent, type SimNodeHooks } from "./node";
 
@@ -31,7 +32,7 @@ export interface SimOptions {
 
 /**
  * After healing, a pool leader must be elected within 20 election timeouts and commit a proposal
- * within 12 more (over seeds 1-3,000 the slowest took 140 and 76 ticks: restarts, split votes,
+ * within 12 more (over seeds 1-3,000 the slowest took 140 and 67 ticks: restarts, split votes,
  * catch-up and a retried proposal).
  */
 export const HEAL_LEADER_BOUND = 20 * ELECTION_TICK;
@@ -61,6 +62,9 @@ export interface SimResult {
   /** Leaders that stepped down by CheckQuorum; elections a participant was asked to start (and refused). */
   quorumStepDowns: number;
   refusedCampaigns: number;
+  /** Elections into Figure 8's setting, and appends that end before a follower's stale tail (`HistoryReach`). */
+  figure8Histories: number;
+  staleTailAppends: number;
   /** `noEligibleLeader`: improved mode ended with no electable pool member (checked, see below). */
   outcome: "converged" | "noEligibleLeader";
 }
@@ -112,6 +116,7 @@ export class Simulation {
   private readonly liveness = new QuorumContactMonitor(ELECTION_TICK);
   private refusedCampaigns = 0;
   private heal = { leader: -1, commit: -1 };
+  private readonly reach = new HistoryReach(this.nodes);
 
   constructor(readonly seed: number, private readonly opts: SimOptions = {}) {
     this.rng = seededRandom(seed);
@@ -128,6 +133,7 @@ export class Simulation {
       onLeader: (n, t) => {
         this.leadersSeen++;
         this.checker.onLeader(n, t);
+        this.reach.onLeader(n, t);
         this.checkPoolGate(n, "became leader");
       },
       onCampaign: (n) => this.checkPoolGate(n, "started an election"),
@@ -217,6 +223,7 @@ export class Simulation {
       const to = this.nodes.get(f.m.to);
       if (!to || !to.alive || this.group.get(f.m.from) !== this.group.get(f.m.to)) continue;
       this.liveness.onDeliver(f.m, this.now);
+      if (f.m.type === "append") this.reach.onAppend(f.m, to);
       to.raw.step(f.m);
       this.processReadies();
     }
@@ -231,9 +238,13 @@ export class Simulation {
         busy = true;
         // 0-3 records of the Ready's write reach the disk, or all of them and the node dies before sending.
         const k = this.faults && this.rng() < this.mix.tornWrite ? Math.floor(this.rng() * 5) : undefined;
-        const torn = k === 4 ? Number.POSITIVE_INFINITY : k;
-        if (torn !== undefined) this.crashes++;
-        n.handleReady((m) => this.send(m), this.hooks, torn);
+        const tornAt = k === 4 ? Number.POSITIVE_INFINITY : k;
+        const afterSends = this.faults ? broadcastCrashAt(this.mix, this.rng, n) : undefined;
+        n.handleReady((m) => this.send(m), this.hooks, { tornAt, afterSends });
+        if (tornAt !== undefined || (afterSends !== undefined && !n.alive)) this.crashes++;
+        if (this.faults && n.alive && isolatesLeader(this.mix, this.rng, n)) {
+          for (const id of this.nodes.keys()) this.group.set(id, id === n.id ? 1 : 0);
+        }
         // Operators stop a node once it has applied its own removal (etcd's ErrRemoved): a
         // removed node left running with a stale configuration could otherwise gather votes
         // from other removed nodes.
@@ -446,6 +457,8 @@ export class Simulation {
       healCommitTicks: this.heal.commit,
       quorumStepDowns: this.liveness.stepDowns,
       refusedCampaigns: this.refusedCampaigns,
+      figure8Histories: this.reach.figure8,
+      staleTailAppends: this.reach.staleTailAppends,
       outcome: this.outcome,
     };
   }
