@@ -38,3 +38,11 @@ export class LeaderUnavailableError extends OrdererError {
     super(message, 503, options);
   }
 }
+
+/** `POST /v1/clock` on a node whose config does not enable it (`devnet.clockAdvance`, off in production). */
+export class ClockAdvanceDisabledError extends OrdererError {
+  override readonly name = "ClockAdvanceDisabledError";
+  constructor() {
+    super("clock advances are disabled on this node (devnet.clockAdvance is off: a production consortium keeps it off)", 403);
+  }
+}

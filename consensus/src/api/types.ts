@@ -21,6 +21,41 @@ export interface TxLookup {
   chainBlock: number | null;
   /** Set when the chain refused the ordered transaction (e.g. its nonce was already used). */
   error?: string;
+  /** The receipt's status once applied: "reverted" when the transaction ran and reverted. */
+  receiptStatus?: "success" | "reverted";
+}
+
+/** This node's EVM replica: its chain head and the last ordered block (store number) applied to it. */
+export interface ReplicaStatus {
+  number: number;
+  /** Null until the replica has been read (the node just started) . */
+  hash: string | null;
+  stateRoot: string | null;
+  appliedBlock: number;
+}
+
+/** A chain block of a node's replica, as `GET /v1/replica/blocks/{number}` answers. */
+export interface ReplicaBlock {
+  number: number;
+  hash: string;
+  stateRoot: string;
+  timestamp: number;
+}
+
+/** A replica found to differ from a peer's at some height. */
+export interface Divergence {
+  peer: string;
+  height: number;
+  mine: string;
+  theirs: string;
+}
+
+/** Answer of `POST /v1/clock`: the replicated clock offset after the advance, and the entry that carried it. */
+export interface ClockAdvance {
+  offsetSeconds: number;
+  index: number;
+  /** The leader's clock plus the offset when it applied the advance: the earliest timestamp of the next block. */
+  now: number;
 }
 
 /** Answer of `GET /v1/status`. */
@@ -35,6 +70,8 @@ export interface NodeStatus {
   members: Member[];
   /** The head of this node's block store (number 0 and the zero hash while it is empty). */
   blocks: { number: number; hash: string };
+  /** This node's EVM replica (absent without `chain` in the config). */
+  replica?: ReplicaStatus;
 }
 
 /**
@@ -57,4 +94,13 @@ export interface OrdererHandle {
   status(): NodeStatus;
   /** Base URL (http://host:port) of the leader's API, or null when no leader is known. */
   leaderApiUrl(): string | null;
+  /** Chain block `n` of this node's replica; null past its head or without a replica. */
+  replicaBlock?(n: number): Promise<ReplicaBlock | null>;
+  /** Replicas of peers this one differs from (empty while all agree): a non-empty list fails `/healthz`. */
+  divergences?(): Divergence[];
+  /**
+   * Moves the replicated clock forward (a devnet switch): resolves once the entry is applied here. Throws
+   * ClockAdvanceDisabledError (403) when the config does not enable it, NotLeaderError on a follower (forwarded).
+   */
+  advanceClock?(seconds: number): Promise<ClockAdvance>;
 }

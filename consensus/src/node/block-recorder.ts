@@ -111,6 +111,12 @@ export class BlockRecorder {
     this.log.error({ stored: mine.number, snapshot: head?.number ?? null }, `block store gap: ${this.gap}; blocks are no longer stored on this node until they are pulled from a peer`);
   }
 
+  /** Durable blocks `from`..`to` in order, each checked against its hash (the replica applier reads them). */
+  async *blocks(from: number, to: number): AsyncGenerator<Block> {
+    if (this.store === null) return;
+    yield* this.store.blocks(from, Math.min(to, this.head.number));
+  }
+
   /** Where transaction `hash` sits in the stored chain, or undefined. */
   async locate(hash: string): Promise<StoredTxLocation | undefined> {
     const loc = await this.store?.locate(hash);
