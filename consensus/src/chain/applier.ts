@@ -169,7 +169,8 @@ export class ChainApplier {
       unsent = await this.skipOnChain(records, unsent);
     }
     const waiting = await this.send(block, records, unsent);
-    let lastChainBlock = await this.mineUntilIncluded(records, waiting, block.timestamp);
+    // An ordered block without transactions (a clock advance) still makes one chain block at its time.
+    let lastChainBlock = block.txs.length === 0 ? await this.mineEmpty(block.timestamp) : await this.mineUntilIncluded(records, waiting, block.timestamp);
     if (lastChainBlock === null) lastChainBlock = this.latestOf(records) ?? this.state.chainBlock;
     this.state = { ...this.state, appliedIndex: block.index, chainBlock: lastChainBlock, block: block.number ?? this.state.block };
     this.checkpoint.write(this.state);
@@ -239,6 +240,14 @@ export class ChainApplier {
     }
     if (waiting.size > 0) this.log.warn({ dropped: waiting.size, records: records.length }, "dropped unmineable transactions");
     return last;
+  }
+
+  private async mineEmpty(timestamp?: number): Promise<number> {
+    // After a crash between this mine and its checkpoint the chain is already one block further (nothing else mines).
+    if (this.recovering && this.last !== null && this.last.number > this.state.chainBlock) return this.state.chainBlock + 1;
+    await this.rpc.call("evm_mine", timestamp === undefined ? [] : [Math.max(timestamp, this.last?.timestamp ?? 0)]);
+    this.last = await this.chainBlock("latest");
+    return this.last!.number;
   }
 
   /** A chain block's header as the replica reports it (`tag`: "latest" or a hex number); null past the head. */

@@ -77,9 +77,12 @@ export class BlockRecorder {
     return this.gap;
   }
 
-  /** Makes and queues the block of a committed entry; `timestamp` is the leader's (null in entries before format 3). */
-  record(block: LedgerBlock, timestamp: number | null): void {
-    if (block.txs.length === 0 || this.gap !== null) return;
+  /**
+   * Makes and queues the block of a committed entry; `timestamp` is the leader's (null in entries before format 3). An
+   * entry without transactions makes no block, unless `empty` (a clock advance, which moves the replicas' time).
+   */
+  record(block: LedgerBlock, timestamp: number | null, empty = false): void {
+    if ((block.txs.length === 0 && !empty) || this.gap !== null) return;
     if (this.store === null) throw new Error("block store not open");
     const top = this.top;
     if (top !== null && block.index <= top.raftIndex) return; // replayed after a restart: stored already

@@ -133,6 +133,12 @@ describe("node: a replica per member (issue 13)", function () {
       const body = (await res.json()) as { offsetSeconds: number; index: number; now: number };
       expect(body.offsetSeconds).to.equal(day);
       expect(body.now).to.be.at.least(before + day);
+      // The advance itself is an empty block at the new time on every replica (calls and gas estimates read the head).
+      const heads = await waitFor(async () => {
+        const tops = await Promise.all(chains.map(async (c) => (await chainOf(c.url)).at(-1)!));
+        return tops.every((t) => Number(BigInt(t.timestamp)) >= before + day && t.transactions.length === 0) ? tops : undefined;
+      }, 30_000, "the clock's empty block on every replica");
+      for (const h of heads) expect(h.hash).to.equal(heads[0]!.hash);
       const tx = await post(cluster.peerApi.n1!, await signedTransfer(account(5), 0, account(9).address));
       expect(tx.status).to.equal(200);
       await settled(tx.body.hash as string);
