@@ -323,8 +323,7 @@ export class OrdererNode implements OrdererHandle {
     const { index } = this.raw.propose(data);
     this.scheduleDrain();
     await this.clockWaiters.wait(index, this.submitWaitMs);
-    const offsetSeconds = this.ledger.clockOffset;
-    return { offsetSeconds, index, now: Math.floor(Date.now() / 1000) + offsetSeconds };
+    return { offsetSeconds: this.ledger.clockOffset, index, now: Math.floor(Date.now() / 1000) + this.ledger.clockOffset };
   }
 
   leaderApiUrl(): string | null {
