@@ -16,13 +16,13 @@ const program = new Command()
   .name("cluster")
   .description(
     "Generates keys and configs for a local orderer cluster on 127.0.0.1, starts every node (and, with " +
-      "--chain, a Hardhat node that n1 delivers to), and stops all process groups on Ctrl-C.",
+      "--chain, a Hardhat node per orderer node: its EVM replica), and stops all process groups on Ctrl-C.",
   )
   .option("--nodes <n>", "cluster size: 3 or 5", intArg("--nodes", [3, 5]), 3)
   .option("--dir <dir>", "directory for keys, configs, data and logs (replaced)", "cluster")
-  .option("--base-port <port>", "raft ports P.., API ports P+100.., chain P+200", intArg("--base-port"), 7100)
+  .option("--base-port <port>", "raft ports P.., API ports P+100.., replica chains P+200..", intArg("--base-port"), 7100)
   .option("--pool <k>", "trading-centre nodes (candidate pool), default a majority", intArg("--pool"))
-  .option("--chain", "start a Hardhat node and deliver committed blocks to it", false)
+  .option("--chain", "start a Hardhat node per orderer node, each applying every ordered block (its replica); enables POST /v1/clock", false)
   .option("--no-fsync", "turn fsync off (faster, not crash-safe)")
   .option("--trust <how>", "peers recognise certificates by: ca (the cluster's CA) or fingerprint (pins)", (v) => {
     if (v !== "ca" && v !== "fingerprint") throw new InvalidArgumentError("--trust must be ca or fingerprint");
@@ -67,8 +67,10 @@ async function main(): Promise<void> {
     await cluster.stopAll();
     process.exit(1);
   }
-  for (const id of cluster.ids) console.log(`${id}  api ${cluster.apiUrl(id)}  log ${cluster.logFile(id)}`);
-  if (o.chain) console.log(`chain ${cluster.chainUrl} (n1 delivers)`);
+  for (const id of cluster.ids) {
+    const replica = o.chain ? `  replica ${cluster.replicaUrl(id)}` : "";
+    console.log(`${id}  api ${cluster.apiUrl(id)}${replica}  log ${cluster.logFile(id)}`);
+  }
   // No leader is a state to report, not a reason to leave the nodes running unattended.
   const leader = await cluster.leader().catch(() => null);
   console.log(`${leader === null ? "no leader elected yet (see the logs)" : `leader: ${leader}`}  — Ctrl-C stops every node`);

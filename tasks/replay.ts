@@ -38,7 +38,7 @@ task("replay", "Replays a market round of the paper's case study (or --data DIR)
   .addOptionalParam("chain", "EVM to replay on: hardhat (in-process, or --network) or anvil (started for the replay)", "hardhat", types.string)
   .addFlag("direct", "Send transactions straight to the chain, without the ordering service (the path before issue 12)")
   .addOptionalParam("orderer", "Use a running ordering service: its nodes' API URLs, URL[,URL…] (needs --chain-url)", undefined, types.string)
-  .addOptionalParam("chainUrl", "With --orderer: JSON-RPC URL of the chain that service delivers to (receipts, gas estimates)", undefined, types.string)
+  .addOptionalParam("chainUrl", "With --orderer: JSON-RPC URL of one node's replica of the chain (receipts, gas estimates; every replica answers the same)", undefined, types.string)
   .addOptionalParam("ordererNodes", "Nodes of the local ordering service started for the replay (default 3)", undefined, types.string)
   .addOptionalParam("pool", "Trading-centre nodes of that service, the only ones that may lead (default 2)", undefined, types.string)
   .addFlag("comparePaper", "Print the result beside the paper's table (Case A: Table 5 pair by pair; Case B: Table 6)")
@@ -134,6 +134,7 @@ async function replayCaseA(a: CheckedArgs, comparePaper: boolean, root: string, 
       rpc: chain.rpc,
       submitter: chain.submitter,
       advanceTime: chain.advanceTime,
+      fund: chain.fund,
       matchSteps: a.matchSteps,
       settleSteps: a.settleSteps,
       progress: bar.sink,

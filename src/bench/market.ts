@@ -37,6 +37,7 @@ async function timedReplay(chain: MarketChain, o: MarketBenchOptions): Promise<M
     rpc: chain.rpc,
     submitter: chain.submitter,
     advanceTime: chain.advanceTime,
+    fund: chain.fund,
     progress: o.progress,
   });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;

@@ -25,13 +25,13 @@ function isFree(port: number): Promise<boolean> {
 
 /**
  * A base port for a local ordering cluster of `n` nodes (consensus/src/node/cluster.ts: Raft ports base+i, API ports
- * base+100+i, the chain base+200), all free a moment ago. Drawn below Linux's ephemeral range (32768+), so outgoing
+ * base+100+i, replica chains base+200+i), all free a moment ago. Drawn below Linux's ephemeral range (32768+), so outgoing
  * connections cannot take them meanwhile.
  */
 export async function freeBasePort(n: number): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
     const base = 20_000 + Math.floor(Math.random() * 12_000);
-    const ports = [base + 200, ...Array.from({ length: n }, (_, i) => [base + i, base + 100 + i]).flat()];
+    const ports = Array.from({ length: n }, (_, i) => [base + i, base + 100 + i, base + 200 + i]).flat();
     if ((await Promise.all(ports.map(isFree))).every(Boolean)) return base;
   }
   throw new Error("no free range of ports for a local ordering cluster");

@@ -28,12 +28,15 @@ export interface OrderingClusterOptions {
   readonly log?: (line: string) => void;
 }
 
-/** A local cluster of real orderer processes in front of a Hardhat chain node that node n1 delivers to. */
+/** A local cluster of real orderer processes, each applying every ordered block to its own Hardhat replica. */
 export interface OrderingCluster {
   readonly local: LocalCluster;
   /** The nodes' client API URLs, n1 first. */
   readonly urls: readonly string[];
+  /** n1's replica (every replica answers the same). */
   readonly chainUrl: string;
+  /** Each node's replica, in the order of `ids`. */
+  readonly chainUrls: readonly string[];
   readonly ids: readonly string[];
   readonly pool: readonly string[];
   readonly dir: string;
@@ -78,14 +81,15 @@ export async function startOrderingCluster(o: OrderingClusterOptions = {}): Prom
   process.on("SIGTERM", onSignal);
   try {
     await local.generate();
-    o.log?.(`starting the ordering service: ${nodes} orderer nodes (pool ${local.ids.slice(0, pool).join(", ")}) and its chain node…`);
+    o.log?.(`starting the ordering service: ${nodes} orderer nodes (pool ${local.ids.slice(0, pool).join(", ")}), each with its EVM replica…`);
     await local.startAll();
     const leader = await local.leader(30_000);
-    o.log?.(`ordering service ready: leader ${leader}, chain ${local.chainUrl}`);
+    o.log?.(`ordering service ready: leader ${leader}, replicas ${local.ids.map((id) => local.replicaUrl(id)).join(", ")}`);
   } catch (err) {
     await stop();
     throw err;
   }
   const urls = local.ids.map((id) => local.apiUrl(id));
-  return { local, urls, chainUrl: local.chainUrl, ids: local.ids, pool: local.ids.slice(0, pool), dir, stop };
+  const chainUrls = local.ids.map((id) => local.replicaUrl(id));
+  return { local, urls, chainUrl: local.chainUrl, chainUrls, ids: local.ids, pool: local.ids.slice(0, pool), dir, stop };
 }

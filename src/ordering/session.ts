@@ -1,6 +1,7 @@
 import { JsonRpcProvider, Network, getCreateAddress, type Signer } from "ethers";
 import type { OperatorSigners } from "../chain/deploy";
-import { latestTimestamp, type DevnetRpc } from "../chain/devnet";
+import type { DevnetRpc } from "../chain/devnet";
+import { advanceClockPast, settledReplicas } from "./replicas";
 import { ACCOUNT, devnetWallet } from "../devnet/accounts";
 import { DevnetError } from "../devnet/errors";
 import { chainIdOf } from "../devnet/rpc";
@@ -17,8 +18,10 @@ export interface MarketChain {
   readonly operators: OperatorSigners;
   readonly rpc: DevnetRpc;
   readonly submitter: Submitter;
-  /** Set when the chain's clock must be moved without mining (behind an ordering service). */
+  /** Set when the chain's clock must be moved without mining (behind an ordering service: an ordered clock advance). */
   readonly advanceTime?: (timestamp: number) => Promise<void>;
+  /** Set when gas money must reach participants without writing to a chain directly (ordered transfers). */
+  readonly fund?: (addresses: readonly string[], wei: bigint) => Promise<void>;
   readonly label: string;
   /** The registry address the ordering service admits senders against, when it was fixed before deployment. */
   readonly expectedRegistry?: string;
@@ -30,7 +33,7 @@ export interface MarketChain {
 export interface OrderedChainOptions {
   /** A running cluster's API URLs; without them a local cluster is started (and stopped with the chain). */
   readonly urls?: readonly string[];
-  /** The JSON-RPC URL of the chain a running cluster delivers to (required with `urls`). */
+  /** The JSON-RPC URL of a node's replica of a running cluster (required with `urls`; any node's answers the same). */
   readonly chainUrl?: string;
   readonly nodes?: number;
   readonly pool?: number;
@@ -81,7 +84,7 @@ export function marketAdmission(): AdmissionConfig {
  */
 export async function openOrderedChain(o: OrderedChainOptions): Promise<MarketChain> {
   if (o.urls !== undefined && o.chainUrl === undefined) {
-    throw new InvalidArgumentError("--orderer needs --chain-url: the JSON-RPC URL of the chain the cluster delivers to (receipts are read there)");
+    throw new InvalidArgumentError("--orderer needs --chain-url: the JSON-RPC URL of a node's replica of the chain (receipts are read there)");
   }
   const admission = o.admission ?? marketAdmission();
   const cluster: OrderingCluster | null =
@@ -108,14 +111,22 @@ export async function openOrderedChain(o: OrderedChainOptions): Promise<MarketCh
       rpc,
       submitter,
       advanceTime: async (timestamp) => {
-        const now = await latestTimestamp(rpc);
-        if (now <= timestamp) await rpc.send("evm_increaseTime", [timestamp - now + 1]);
+        await advanceClockPast(urls, timestamp, async () => {
+          const b = await rpc.getBlock("latest");
+          return { number: b?.number ?? 0, timestamp: b?.timestamp ?? 0 };
+        });
+      },
+      fund: async (addresses, wei) => {
+        // Ordered transfers from the admin (funded in the replicas' genesis), not counted as the market's transactions.
+        const sent = await Promise.all(addresses.map((to) => ordered.submit(signers[0]!, { to, data: "0x", value: wei })));
+        await Promise.all(sent.map((p) => p.wait()));
       },
       label: cluster === null ? `ordering service ${urls.join(",")}` : `${urls.length}-node ordering service`,
       ...(cluster === null ? {} : { expectedRegistry: admission.registry }),
       summary: async () => {
         await m.stop();
-        return raftSummary(ordered.api, submitter.receipts, { nodes: cluster?.ids.length ?? m.nodes, pool: cluster?.pool ?? m.pool, leaderChanges: m.leaderChanges });
+        const replicas = await settledReplicas(urls);
+        return raftSummary(ordered.api, submitter.receipts, { nodes: cluster?.ids.length ?? m.nodes, pool: cluster?.pool ?? m.pool, leaderChanges: m.leaderChanges, replicas });
       },
       stop: async () => {
         await m.stop().catch(() => undefined);

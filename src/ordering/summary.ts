@@ -1,6 +1,7 @@
 import type { TransactionReceipt } from "ethers";
 import type { OrdererApi } from "../submitters/orderer-api";
 import type { Submitter } from "../submitters";
+import type { ReplicaJson } from "./replicas";
 
 /** The `ordering` field of the replay's `--out` JSON. */
 export interface OrderingJson {
@@ -10,6 +11,8 @@ export interface OrderingJson {
   leaderChanges: number;
   blocks: number;
   transactions: number;
+  /** Raft mode: each node's replica head once all applied every block (equal, or the run fails). */
+  replicas?: ReplicaJson[];
 }
 
 /** A submitter that remembers every transaction it sent, so a run can say how many there were and where they went. */
@@ -46,7 +49,7 @@ export async function directSummary(receipts: readonly Promise<TransactionReceip
 export async function raftSummary(
   api: OrdererApi,
   receipts: readonly Promise<TransactionReceipt>[],
-  shape: { nodes: number; pool: readonly string[]; leaderChanges: number },
+  shape: { nodes: number; pool: readonly string[]; leaderChanges: number; replicas?: ReplicaJson[] },
 ): Promise<OrderingJson> {
   const done = await applied(receipts);
   const blocks = new Set<number>();
@@ -54,12 +57,16 @@ export async function raftSummary(
     const found = await Promise.all(done.slice(k, k + 32).map((r) => api.lookup(r.hash)));
     for (const f of found) if (f?.block !== null && f?.block !== undefined) blocks.add(f.block);
   }
-  return { mode: "raft", nodes: shape.nodes, pool: [...shape.pool], leaderChanges: shape.leaderChanges, blocks: blocks.size, transactions: done.length };
+  const out: OrderingJson = { mode: "raft", nodes: shape.nodes, pool: [...shape.pool], leaderChanges: shape.leaderChanges, blocks: blocks.size, transactions: done.length };
+  if (shape.replicas !== undefined) out.replicas = shape.replicas;
+  return out;
 }
 
 /** The printed line: how many transactions were ordered into how many blocks. */
 export function orderingLine(o: OrderingJson): string {
   if (o.mode === "direct") return `direct: ${o.transactions} transactions sent straight to the chain, in ${o.blocks} chain blocks (no ordering service)`;
   const changes = o.leaderChanges === 1 ? "1 leader change" : `${o.leaderChanges} leader changes`;
-  return `ordering: the ${o.nodes}-node Raft cluster (pool ${o.pool.join(", ")}) ordered ${o.transactions} transactions into ${o.blocks} blocks; ${changes}`;
+  const line = `ordering: the ${o.nodes}-node Raft cluster (pool ${o.pool.join(", ")}) ordered ${o.transactions} transactions into ${o.blocks} blocks; ${changes}`;
+  const head = o.replicas?.[0]?.head;
+  return head === undefined ? line : `${line}; the ${o.replicas!.length} replicas agree at chain block ${head.number} (${head.hash})`;
 }

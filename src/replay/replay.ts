@@ -43,10 +43,15 @@ export interface ReplayOptions {
   readonly submitter?: Submitter;
   /**
    * Moves the chain's clock past the listing deadline (default: `evm_increaseTime` and an `evm_mine`). Behind an
-   * ordering service only `evm_increaseTime`: the cluster mines the next block, and a block mined by anyone else
-   * would race its delivery.
+   * ordering service an ordered clock advance (`POST /v1/clock`): every node's replica mines its own blocks, with
+   * the ordered blocks' timestamps, so only an ordered fact moves all their clocks alike.
    */
   readonly advanceTime?: (timestamp: number) => Promise<void>;
+  /**
+   * Gives each address `wei` of gas money (default: `hardhat_setBalance`). Behind an ordering service, ordered
+   * transfers from a funded operator account, so every replica applies the same funding.
+   */
+  readonly fund?: (addresses: readonly string[], wei: bigint) => Promise<void>;
 }
 
 /** Gas used by each transaction of a stage, in order. */
@@ -132,7 +137,9 @@ async function configureGrid(client: MarketClient, opts: ReplayOptions): Promise
  */
 async function registerParticipants(client: MarketClient, opts: ReplayOptions, wallets: ReadonlyMap<string, Wallet>) {
   const { orders } = opts.data;
-  await Promise.all(orders.map((o) => setBalance(opts.rpc, wallets.get(o.name)!.address, GAS_MONEY)));
+  const addresses = orders.map((o) => wallets.get(o.name)!.address);
+  const fund = opts.fund ?? (async (to: readonly string[], wei: bigint) => void (await Promise.all(to.map((a) => setBalance(opts.rpc, a, wei)))));
+  await fund(addresses, GAS_MONEY);
   await Promise.all(orders.map((o) => register(client, wallets.get(o.name)!, { kind: o.kind, region: o.region, code: o.name })));
   const tc = opts.operators.tradingCentre;
   await Promise.all(orders.map((o) => review(client, tc, wallets.get(o.name)!.address, { approve: true })));

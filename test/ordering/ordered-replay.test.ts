@@ -20,7 +20,7 @@ async function replayThrough(chain: MarketChain, data: MarketData, pricing: Pric
 }
 
 function chainOptions(chain: MarketChain) {
-  return { operators: chain.operators, rpc: chain.rpc, submitter: chain.submitter, advanceTime: chain.advanceTime };
+  return { operators: chain.operators, rpc: chain.rpc, submitter: chain.submitter, advanceTime: chain.advanceTime, fund: chain.fund };
 }
 
 /** The same market sent straight to Hardhat's in-process network (today's direct path). */
@@ -70,6 +70,11 @@ describe("the market through the improved-Raft ordering service (real processes)
       expect(summary.transactions).to.be.greaterThan(3 * 8 + 2 * CASE_A.orders.length + 2 * SYNTHETIC.orders.length);
       // Different signers' transactions share blocks: registrations, approvals and listings overlap.
       expect(summary.blocks).to.be.within(1, summary.transactions - 1);
+      // Every node's replica applied every ordered block and ended at the same head.
+      expect(summary.replicas!.map((r) => r.node)).to.deep.equal(["n1", "n2", "n3"]);
+      for (const r of summary.replicas!) expect(r.head).to.deep.equal(summary.replicas![0]!.head);
+      expect(summary.replicas![0]!.head.number).to.be.greaterThan(0);
+      expect(summary.replicas![0]!.head.hash).to.match(/^0x[0-9a-f]{64}$/);
     });
   });
 
@@ -82,7 +87,7 @@ describe("the market through the improved-Raft ordering service (real processes)
         const killed = await cluster().local.leader();
         await cluster().local.kill(killed, "SIGKILL");
         const next = await cluster().local.leader(30_000);
-        // The killed node comes back (its WAL intact): n1 also delivers to the chain, which must go on.
+        // The killed node comes back (its WAL, block store and replica intact): its replica goes on from its checkpoint.
         await cluster().local.start(killed);
         return { killed, next };
       };
@@ -95,7 +100,9 @@ describe("the market through the improved-Raft ordering service (real processes)
       expect(next).to.not.equal(killed);
       expect(["n1", "n2"]).to.include(next);
       expect(ordered).to.deep.equal(await replayDirect(SYNTHETIC, "surplus-split"));
-      expect((await chain().summary()).leaderChanges).to.be.at.least(1);
+      const summary = await chain().summary();
+      expect(summary.leaderChanges).to.be.at.least(1);
+      for (const r of summary.replicas!) expect(r.head).to.deep.equal(summary.replicas![0]!.head);
     });
   });
 });

@@ -75,7 +75,14 @@ describe("hardhat replay task", function () {
     await hre.run("replay", { case: "A", pricing: "paper-table", out });
     const json = JSON.parse(fs.readFileSync(out, "utf8")) as ReplayJson & { ordering: OrderingJson };
     expect(Object.keys(json)).to.deep.equal(["case", "pricing", "matches", "totals", "ordering"]);
-    expect(Object.keys(json.ordering)).to.deep.equal(["mode", "nodes", "pool", "leaderChanges", "blocks", "transactions"]);
+    expect(Object.keys(json.ordering)).to.deep.equal(["mode", "nodes", "pool", "leaderChanges", "blocks", "transactions", "replicas"]);
+    // Every node's replica, all at the same head.
+    expect(json.ordering.replicas!.map((r) => r.node)).to.deep.equal(["n1", "n2", "n3"]);
+    for (const r of json.ordering.replicas!) {
+      expect(Object.keys(r)).to.deep.equal(["node", "head"]);
+      expect(r.head).to.deep.equal(json.ordering.replicas![0]!.head);
+    }
+    expect(json.ordering.replicas![0]!.head.hash).to.match(/^0x[0-9a-f]{64}$/);
     expect(json.ordering).to.include({ mode: "raft", nodes: 3 });
     expect(Number.isSafeInteger(json.ordering.leaderChanges) && json.ordering.leaderChanges >= 0).to.equal(true);
     expect(json.ordering.pool).to.deep.equal(["n1", "n2"]);

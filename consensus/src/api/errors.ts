@@ -46,3 +46,11 @@ export class ForbiddenError extends OrdererError {
     super(message, 403);
   }
 }
+
+/** `POST /v1/clock` on a node whose config does not enable it (`devnet.clockAdvance`, off in production). */
+export class ClockAdvanceDisabledError extends OrdererError {
+  override readonly name = "ClockAdvanceDisabledError";
+  constructor() {
+    super("clock advances are disabled on this node (devnet.clockAdvance is off: a production consortium keeps it off)", 403);
+  }
+}

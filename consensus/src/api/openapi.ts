@@ -9,6 +9,8 @@ export const API_PATHS = {
   lookup: { method: "get", path: "/v1/transactions/{hash}" },
   blocks: { method: "get", path: "/v1/blocks" },
   status: { method: "get", path: "/v1/status" },
+  replicaBlock: { method: "get", path: "/v1/replica/blocks/{number}" },
+  clock: { method: "post", path: "/v1/clock" },
   metrics: { method: "get", path: "/metrics" },
   healthz: { method: "get", path: "/healthz" },
   openapi: { method: "get", path: "/openapi.json" },
@@ -46,6 +48,7 @@ export function ordererOpenApi(): object {
             index: { type: ["integer", "null"] },
             chainBlock: { type: ["integer", "null"] },
             error: { type: "string" },
+            receiptStatus: { enum: ["success", "reverted"] },
           },
         },
       },
@@ -94,9 +97,32 @@ export function ordererOpenApi(): object {
           },
         },
       },
-      [API_PATHS.status.path]: { get: { summary: "The node: id, role, term, leader, commit and applied index, pool, members, block store head (blocks), catch-up from peers (catchingUp)", responses: { "200": json("Node status", { type: "object" }) } } },
+      [API_PATHS.status.path]: {
+        get: { summary: "The node: id, role, term, leader, commit and applied index, pool, members, block store head (blocks), catch-up from peers (catchingUp), replica head (replica)", responses: { "200": json("Node status", { type: "object" }) } },
+      },
+      [API_PATHS.replicaBlock.path]: {
+        get: {
+          summary: "A chain block of this node's EVM replica (peers compare replicas with it)",
+          parameters: [{ name: "number", in: "path", required: true, schema: { type: "integer" } }],
+          responses: { "200": json("number, hash, stateRoot, timestamp", { type: "object" }), "404": json("Past the replica's head, or no replica", error) },
+        },
+      },
+      [API_PATHS.clock.path]: {
+        post: {
+          summary: "Devnet only: moves every replica's clock forward by an ordered entry (devnet.clockAdvance)",
+          requestBody: json("Seconds to add", { type: "object", required: ["advanceSeconds"], properties: { advanceSeconds: { type: "integer" } } }),
+          responses: {
+            "200": json("Applied: offsetSeconds, index, now", { type: "object" }),
+            "400": json("Not a whole number of seconds", error),
+            "403": json("Clock advances are disabled on this node", error),
+            "503": retry,
+          },
+        },
+      },
       [API_PATHS.metrics.path]: { get: { summary: "Prometheus metrics", responses: { "200": { description: "text exposition format", content: { "text/plain": {} } } } } },
-      [API_PATHS.healthz.path]: { get: { summary: "Liveness: id, role, leader", responses: { "200": json("ok", { type: "object" }) } } },
+      [API_PATHS.healthz.path]: {
+        get: { summary: "Liveness: id, role, leader", responses: { "200": json("ok", { type: "object" }), "503": json("This node's replica differs from a peer's (divergence: peer, height)", { type: "object" }) } },
+      },
       [API_PATHS.openapi.path]: { get: { summary: "This document", responses: { "200": json("OpenAPI 3.1", { type: "object" }) } } },
     },
   };

@@ -8,9 +8,10 @@ import { parseRawTransaction, type ParsedTx } from "../chain/tx";
 import { NoEligibleLeaderError, NotLeaderError, ProposalDroppedError } from "../core/errors";
 import type { OrdererMetrics } from "../metrics/metrics";
 import type { TLSSocket } from "node:tls";
+import { MAX_CLOCK_ADVANCE_SECONDS } from "../batch/clock-entry";
 import { BLOCKS_CONTENT_TYPE, MAX_BLOCKS_PER_PAGE, MAX_HEADERS_PER_PAGE } from "../blocks/wire";
 import type { BlockAccess } from "./block-access";
-import { BadRequestError, ForbiddenError, LeaderUnavailableError, MethodNotAllowedError, NotFoundError, PayloadTooLargeError } from "./errors";
+import { BadRequestError, ClockAdvanceDisabledError, ForbiddenError, LeaderUnavailableError, MethodNotAllowedError, NotFoundError, PayloadTooLargeError } from "./errors";
 import { FORWARDED_HEADER, forwardToLeader } from "./forward";
 import { API_PATHS, ordererOpenApi } from "./openapi";
 import type { OrdererHandle } from "./types";
@@ -53,6 +54,7 @@ interface Reply {
 }
 
 const TX_PATH = /^\/v1\/transactions\/(0x[0-9a-fA-F]*)$/;
+const REPLICA_BLOCK_PATH = /^\/v1\/replica\/blocks\/([0-9]{1,15})$/;
 const HASH = /^0x[0-9a-f]{64}$/;
 const RETRY_AFTER_SECONDS = "1";
 
@@ -159,6 +161,9 @@ export class ApiServer {
     const m = TX_PATH.exec(path);
     if (m !== null) return { route: "lookup", run: only("GET", () => this.lookup(m[1]!, req)) };
     if (path === API_PATHS.blocks.path) return { route: "blocks", run: only("GET", () => this.blocks(req)) };
+    const rb = REPLICA_BLOCK_PATH.exec(path);
+    if (rb !== null) return { route: "replica-block", run: only("GET", () => this.replicaBlock(Number(rb[1]))) };
+    if (path === API_PATHS.clock.path) return { route: "clock", run: only("POST", () => this.clock(req)) };
     if (path === API_PATHS.status.path) return { route: "status", run: only("GET", async () => ({ status: 200, body: this.o.handle.status() })) };
     if (path === API_PATHS.metrics.path) return { route: "metrics", run: only("GET", () => this.metricsReply()) };
     if (path === API_PATHS.healthz.path) return { route: "healthz", run: only("GET", async () => this.health()) };
@@ -248,6 +253,33 @@ export class ApiServer {
     return { status: 200, body: page.body, contentType: BLOCKS_CONTENT_TYPE, headers: { "x-dplc-blocks": String(page.count), "x-dplc-head": String(page.head) } };
   }
 
+  /** `GET /v1/replica/blocks/{n}`: this node's replica's chain block, which peers compare with theirs. */
+  private async replicaBlock(n: number): Promise<Reply> {
+    const block = (await this.o.handle.replicaBlock?.(n)) ?? null;
+    if (block === null) throw new NotFoundError(`no chain block ${n} on this node's replica`);
+    return { status: 200, body: block };
+  }
+
+  /** `POST /v1/clock {"advanceSeconds": N}` (devnet only): ordered on the leader, answered once applied there. */
+  private async clock(req: http.IncomingMessage): Promise<Reply> {
+    if (this.o.handle.advanceClock === undefined) throw new ClockAdvanceDisabledError();
+    let seconds: unknown;
+    try {
+      seconds = (JSON.parse(await this.readBody(req)) as { advanceSeconds?: unknown }).advanceSeconds;
+    } catch (err) {
+      throw new BadRequestError('body must be JSON: {"advanceSeconds": N}', { cause: err });
+    }
+    if (typeof seconds !== "number" || !Number.isSafeInteger(seconds) || seconds < 1 || seconds > MAX_CLOCK_ADVANCE_SECONDS) {
+      throw new BadRequestError(`"advanceSeconds" must be a whole number of seconds from 1 to ${MAX_CLOCK_ADVANCE_SECONDS}`);
+    }
+    try {
+      return { status: 200, body: await this.o.handle.advanceClock(seconds) };
+    } catch (err) {
+      if (!(err instanceof NotLeaderError)) throw err;
+      return this.forward(req, "POST", "/v1/clock", JSON.stringify({ advanceSeconds: seconds }));
+    }
+  }
+
   private async forward(req: http.IncomingMessage, method: "GET" | "POST", path: string, body?: string): Promise<Reply> {
     if (req.headers[FORWARDED_HEADER] !== undefined) {
       throw new LeaderUnavailableError("leadership changed while the request was forwarded; retry");
@@ -284,8 +316,11 @@ export class ApiServer {
     return { status: 200, body: await registry.metrics(), contentType: registry.contentType };
   }
 
+  /** Fails (503) while this node's replica differs from a peer's, naming the peer and the height. */
   private health(): Reply {
     const s = this.o.handle.status();
+    const divergence = this.o.handle.divergences?.() ?? [];
+    if (divergence.length > 0) return { status: 503, body: { ok: false, id: s.id, role: s.role, leader: s.leader, divergence } };
     return { status: 200, body: { ok: true, id: s.id, role: s.role, leader: s.leader } };
   }
 

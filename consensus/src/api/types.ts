@@ -21,6 +21,41 @@ export interface TxLookup {
   chainBlock: number | null;
   /** Set when the chain refused the ordered transaction (e.g. its nonce was already used). */
   error?: string;
+  /** The receipt's status once applied: "reverted" when the transaction ran and reverted. */
+  receiptStatus?: "success" | "reverted";
+}
+
+/** This node's EVM replica: its chain head and the last ordered block (store number) applied to it. */
+export interface ReplicaStatus {
+  number: number;
+  /** Null until the replica has been read (the node just started) . */
+  hash: string | null;
+  stateRoot: string | null;
+  appliedBlock: number;
+}
+
+/** A chain block of a node's replica, as `GET /v1/replica/blocks/{number}` answers. */
+export interface ReplicaBlock {
+  number: number;
+  hash: string;
+  stateRoot: string;
+  timestamp: number;
+}
+
+/** A replica found to differ from a peer's at some height. */
+export interface Divergence {
+  peer: string;
+  height: number;
+  mine: string;
+  theirs: string;
+}
+
+/** Answer of `POST /v1/clock`: the replicated clock offset after the advance, and the entry that carried it. */
+export interface ClockAdvance {
+  offsetSeconds: number;
+  index: number;
+  /** The leader's clock plus the offset when it applied the advance: the earliest timestamp of the next block. */
+  now: number;
 }
 
 /** Answer of `GET /v1/status`. */
@@ -37,6 +72,8 @@ export interface NodeStatus {
   blocks: { number: number; hash: string };
   /** While the block store pulls blocks it lacks from peers: the head it pulls to and progress; else null. */
   catchingUp?: { target: { number: number; hash: string }; stored: number; pulled: number; blocksPerSecond: number } | null;
+  /** This node's EVM replica (absent without `chain` in the config). */
+  replica?: ReplicaStatus;
 }
 
 /**
@@ -64,4 +101,13 @@ export interface OrdererHandle {
    * store's head number. Absent: the node serves no blocks.
    */
   blockPage?(from: number, limit: number, headers: boolean): Promise<{ body: Buffer; count: number; head: number }>;
+  /** Chain block `n` of this node's replica; null past its head or without a replica. */
+  replicaBlock?(n: number): Promise<ReplicaBlock | null>;
+  /** Replicas of peers this one differs from (empty while all agree): a non-empty list fails `/healthz`. */
+  divergences?(): Divergence[];
+  /**
+   * Moves the replicated clock forward (a devnet switch): resolves once the entry is applied here. Throws
+   * ClockAdvanceDisabledError (403) when the config does not enable it, NotLeaderError on a follower (forwarded).
+   */
+  advanceClock?(seconds: number): Promise<ClockAdvance>;
 }

@@ -8,10 +8,24 @@ export interface OrderedTx {
   raw: string;
 }
 
-/** A committed ordered block: `index` is its position in the total order (the Raft log index). */
+/**
+ * A committed ordered block: `index` is its position in the total order (the Raft log index), `number` its number in
+ * the node's block store, `timestamp` the seconds the leader fixed for it (its chain blocks are mined with it, so
+ * every replica mines the same blocks; without it the chain's clock decides).
+ */
 export interface OrderedBlock {
   index: number;
+  number?: number;
+  timestamp?: number;
   txs: OrderedTx[];
+}
+
+/** A chain block as the replica reports it. */
+export interface ReplicaHead {
+  number: number;
+  hash: string;
+  stateRoot: string;
+  timestamp: number;
 }
 
 /** Where one transaction ended up. `error` is set when the chain refused it (e.g. nonce too low). */
@@ -24,19 +38,27 @@ export interface AppliedTx {
 }
 
 export interface ApplierCheckpoint {
-  /** Last ordered block fully applied to the chain. */
+  /** Last ordered block fully applied to the chain (its Raft index). */
   appliedIndex: number;
   /** Chain block the last applied ordered block ended in. */
   chainBlock: number;
+  /** The block store's number of the last applied ordered block (0 in checkpoints written before block stores). */
+  block: number;
+  /** The hash of the chain's genesis block when the checkpoint was written (absent in older checkpoints). */
+  genesis?: string;
 }
+
+const EMPTY_CHECKPOINT: ApplierCheckpoint = { appliedIndex: 0, chainBlock: 0, block: 0 };
 
 export function applierCheckpointFile(file: string): CheckpointFile<ApplierCheckpoint> {
   return new CheckpointFile<ApplierCheckpoint>(file, (v) => {
     const c = v as Partial<ApplierCheckpoint>;
-    if (!Number.isSafeInteger(c.appliedIndex) || !Number.isSafeInteger(c.chainBlock)) {
+    if (!Number.isSafeInteger(c.appliedIndex) || !Number.isSafeInteger(c.chainBlock) || !Number.isSafeInteger(c.block ?? 0)) {
       throw new Error(`corrupt applier checkpoint ${file}`);
     }
-    return { appliedIndex: c.appliedIndex!, chainBlock: c.chainBlock! };
+    const out: ApplierCheckpoint = { appliedIndex: c.appliedIndex!, chainBlock: c.chainBlock!, block: c.block ?? 0 };
+    if (typeof c.genesis === "string") out.genesis = c.genesis;
+    return out;
   });
 }
 
@@ -70,8 +92,10 @@ export class ChainApplier {
   private readonly log: Logger;
   private readonly sendBatch: number;
   private readonly maxMineRounds: number;
-  private state: ApplierCheckpoint = { appliedIndex: 0, chainBlock: 0 };
+  private state: ApplierCheckpoint = { ...EMPTY_CHECKPOINT };
   private recovering = true;
+  /** The newest chain block this applier mined or read; its timestamp is the floor for the next mine. */
+  private last: ReplicaHead | null = null;
 
   constructor(options: ApplierOptions) {
     this.rpc = options.rpc;
@@ -83,9 +107,33 @@ export class ChainApplier {
 
   /** Loads the checkpoint. The chain is contacted lazily, so a node can start before its chain. */
   start(): ApplierCheckpoint {
-    this.state = this.checkpoint.read() ?? { appliedIndex: 0, chainBlock: 0 };
+    this.state = this.checkpoint.read() ?? { ...EMPTY_CHECKPOINT };
     this.recovering = true;
     return { ...this.state };
+  }
+
+  /** Forgets every applied block (the chain lost them: its data was wiped); the next block applied is the first. */
+  reset(): void {
+    this.state = { ...EMPTY_CHECKPOINT };
+    this.checkpoint.write(this.state);
+    this.recovering = true;
+    this.last = null;
+  }
+
+  /** Records the chain's genesis hash in the checkpoint (a later different genesis means another chain). */
+  noteGenesis(hash: string): void {
+    if (this.state.genesis === hash) return;
+    this.state = { ...this.state, genesis: hash };
+    this.checkpoint.write(this.state);
+  }
+
+  get checkpointed(): ApplierCheckpoint {
+    return { ...this.state };
+  }
+
+  /** The newest chain block this applier mined (or found at recovery), or null before the first. */
+  get head(): ReplicaHead | null {
+    return this.last;
   }
 
   get appliedIndex(): number {
@@ -117,12 +165,14 @@ export class ChainApplier {
     let unsent = records.map((_, i) => i);
     if (this.recovering) {
       await this.rpc.call("evm_setAutomine", [false]);
+      this.last = await this.chainBlock("latest");
       unsent = await this.skipOnChain(records, unsent);
     }
     const waiting = await this.send(block, records, unsent);
-    let lastChainBlock = await this.mineUntilIncluded(records, waiting);
+    // An ordered block without transactions (a clock advance) still makes one chain block at its time.
+    let lastChainBlock = block.txs.length === 0 ? await this.mineEmpty(block.timestamp) : await this.mineUntilIncluded(records, waiting, block.timestamp);
     if (lastChainBlock === null) lastChainBlock = this.latestOf(records) ?? this.state.chainBlock;
-    this.state = { appliedIndex: block.index, chainBlock: lastChainBlock };
+    this.state = { ...this.state, appliedIndex: block.index, chainBlock: lastChainBlock, block: block.number ?? this.state.block };
     this.checkpoint.write(this.state);
     const refused = records.filter((r) => r.error !== undefined).length;
     this.log.debug({ block: block.index, txs: records.length, refused, chainBlock: lastChainBlock }, "applied block");
@@ -167,12 +217,14 @@ export class ChainApplier {
    * block gas limit pushed some into the next block. Ones that never get mined (a nonce gap) are
    * dropped from the mempool so they cannot slip into a later ordered block's chain block.
    */
-  private async mineUntilIncluded(records: AppliedTx[], waiting: Map<string, AppliedTx>): Promise<number | null> {
+  private async mineUntilIncluded(records: AppliedTx[], waiting: Map<string, AppliedTx>, timestamp?: number): Promise<number | null> {
     let last: number | null = null;
     for (let round = 0; waiting.size > 0 && round < this.maxMineRounds; round++) {
-      await this.rpc.call("evm_mine", []);
-      const mined = await this.rpc.call<{ number: string; transactions: string[] }>("eth_getBlockByNumber", ["latest", false]);
-      last = Number(BigInt(mined.number));
+      // The ordered block's time, never behind the chain's head (the same on identical replicas).
+      await this.rpc.call("evm_mine", timestamp === undefined ? [] : [Math.max(timestamp, this.last?.timestamp ?? 0)]);
+      const mined = await this.rpc.call<RpcBlock & { transactions: string[] }>("eth_getBlockByNumber", ["latest", false]);
+      this.last = replicaHead(mined);
+      last = this.last.number;
       const before = waiting.size;
       for (const h of mined.transactions) {
         const rec = waiting.get(h.toLowerCase());
@@ -190,6 +242,20 @@ export class ChainApplier {
     return last;
   }
 
+  private async mineEmpty(timestamp?: number): Promise<number> {
+    // After a crash between this mine and its checkpoint the chain is already one block further (nothing else mines).
+    if (this.recovering && this.last !== null && this.last.number > this.state.chainBlock) return this.state.chainBlock + 1;
+    await this.rpc.call("evm_mine", timestamp === undefined ? [] : [Math.max(timestamp, this.last?.timestamp ?? 0)]);
+    this.last = await this.chainBlock("latest");
+    return this.last!.number;
+  }
+
+  /** A chain block's header as the replica reports it (`tag`: "latest" or a hex number); null past the head. */
+  async chainBlock(tag: string): Promise<ReplicaHead | null> {
+    const b = await this.rpc.call<RpcBlock | null>("eth_getBlockByNumber", [tag, false]);
+    return b === null ? null : replicaHead(b);
+  }
+
   private latestOf(records: AppliedTx[]): number | null {
     let max: number | null = null;
     for (const r of records) if (r.chainBlock !== null && (max === null || r.chainBlock > max)) max = r.chainBlock;
@@ -203,4 +269,15 @@ export class ChainApplier {
     }
     return out;
   }
+}
+
+interface RpcBlock {
+  number: string;
+  hash: string;
+  stateRoot: string;
+  timestamp: string;
+}
+
+function replicaHead(b: RpcBlock): ReplicaHead {
+  return { number: Number(BigInt(b.number)), hash: b.hash, stateRoot: b.stateRoot, timestamp: Number(BigInt(b.timestamp)) };
 }

@@ -6,6 +6,13 @@ import { JsonRpcClient } from "./rpc";
 /** The repository root: `npx hardhat node` must start there to get its FIFO-mempool config. */
 export const REPO_ROOT = path.resolve(__dirname, "..", "..", "..");
 
+/**
+ * The Hardhat network of an orderer node's EVM replica (consensus/chain/hardhat.replica.config.js): fixed genesis
+ * date, accounts and chain id, no automining, FIFO mempool, blocks allowed to share a second. Replicas started with it
+ * are identical block by block when fed the same ordered blocks.
+ */
+export const REPLICA_HARDHAT_CONFIG = path.join(REPO_ROOT, "consensus", "chain", "hardhat.replica.config.js");
+
 /** Asks the OS for a free TCP port on 127.0.0.1. */
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -28,11 +35,13 @@ export interface DevNode {
 
 /**
  * Starts `npx hardhat node --port P` in its own process group from the repository root and waits until
- * it answers `eth_chainId` (bounded by `timeoutMs`).
+ * it answers `eth_chainId` (bounded by `timeoutMs`). With `replica`, the node runs the replicas' network
+ * ({@link REPLICA_HARDHAT_CONFIG}); otherwise the project's own.
  */
-export async function startHardhatNode(options: { port?: number; timeoutMs?: number; cwd?: string } = {}): Promise<DevNode> {
+export async function startHardhatNode(options: { port?: number; timeoutMs?: number; cwd?: string; replica?: boolean } = {}): Promise<DevNode> {
   const port = options.port ?? (await freePort());
-  const child = spawn("npx", ["hardhat", "node", "--hostname", "127.0.0.1", "--port", String(port)], {
+  const config = options.replica === true ? ["--config", REPLICA_HARDHAT_CONFIG] : [];
+  const child = spawn("npx", ["hardhat", ...config, "node", "--hostname", "127.0.0.1", "--port", String(port)], {
     cwd: options.cwd ?? REPO_ROOT,
     detached: true,
     stdio: ["ignore", "ignore", "pipe"],

@@ -43,15 +43,7 @@ export class JsonRpcClient {
     const label = requests[0]!.method + (requests.length > 1 ? ` (batch of ${requests.length})` : "");
     let answers: RpcResponse[];
     try {
-      const res = await fetch(this.url, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify(requests.length === 1 ? body[0] : body),
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-      if (!res.ok) throw new Error(`HTTP ${res.status}`);
-      const json = (await res.json()) as RpcResponse | RpcResponse[];
-      answers = Array.isArray(json) ? json : [json];
+      answers = await this.post(JSON.stringify(requests.length === 1 ? body[0] : body));
     } catch (err) {
       throw new ChainRpcError(label, (err as Error).message, undefined, { cause: err });
     }
@@ -62,5 +54,28 @@ export class JsonRpcClient {
       if (a.error !== undefined) return { ok: false, code: a.error.code, message: a.error.message };
       return { ok: true, result: a.result };
     });
+  }
+
+  /**
+   * One POST. A kept-alive connection the node closed while idle ("other side closed" before any answer) is retried
+   * once on a fresh one: the node never read that request, so even a send or a mine is not repeated.
+   */
+  private async post(payload: string, retried = false): Promise<RpcResponse[]> {
+    let res: Response;
+    try {
+      res = await fetch(this.url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: payload,
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (err) {
+      const cause = (err as Error).cause as { code?: string; message?: string } | undefined;
+      if (!retried && cause?.code === "UND_ERR_SOCKET" && cause.message === "other side closed") return this.post(payload, true);
+      throw err;
+    }
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    const json = (await res.json()) as RpcResponse | RpcResponse[];
+    return Array.isArray(json) ? json : [json];
   }
 }

@@ -6,11 +6,10 @@ const program = new Command()
   .name("orderer")
   .description(
     "Runs one node of the dplc improved-Raft ordering service: Raft over authenticated TCP, the client " +
-      "HTTP API (POST /v1/transactions, GET /v1/transactions/{hash}, GET /v1/status, /metrics, /healthz) " +
-      "and, with --deliver, delivery of committed blocks to the chain named in the config.",
+      "HTTP API (POST /v1/transactions, GET /v1/transactions/{hash}, GET /v1/status, /metrics, /healthz), " +
+      "the block store, and, with chain.rpcUrl in the config, this node's own EVM replica of the ordered chain.",
   )
   .requiredOption("-c, --config <file>", "node config (JSON; see consensus/src/config/schema.ts)")
-  .option("--deliver", "deliver committed blocks to config.chain.rpcUrl (exactly one node per chain)", false)
   .option(
     "--peer-api <id=url>",
     "client API URL of a peer (repeatable); default: the peer's raft port plus this node's HTTP-raft offset",
@@ -19,11 +18,11 @@ const program = new Command()
   )
   .option("--fault-injection", "enable POST /debug/partition for process-level tests", false)
   .showHelpAfterError()
-  .addHelpText("after", "\nExample:\n  npm run orderer -- --config cluster/n1.json --deliver\n");
+  .addHelpText("after", "\nExample:\n  npm run orderer -- --config cluster/n1.json\n");
 
 async function main(): Promise<void> {
   program.parse(process.argv);
-  const opts = program.opts<{ config: string; deliver: boolean; peerApi: string[]; faultInjection: boolean }>();
+  const opts = program.opts<{ config: string; peerApi: string[]; faultInjection: boolean }>();
   let peerApi: Record<string, string>;
   try {
     peerApi = parsePeerApi(opts.peerApi);
@@ -32,7 +31,7 @@ async function main(): Promise<void> {
   }
   let daemon: Daemon;
   try {
-    daemon = await startDaemon({ configFile: opts.config, deliver: opts.deliver, peerApi, faultInjection: opts.faultInjection });
+    daemon = await startDaemon({ configFile: opts.config, peerApi, faultInjection: opts.faultInjection });
   } catch (err) {
     fail("orderer", err, (err as Error).name === "ConfigError" ? 2 : 1);
   }

@@ -138,12 +138,25 @@ export const admissionSchema = z
   })
   .strict();
 
+/** This node's own EVM replica: every node applies every ordered block to the chain node at `rpcUrl`. */
 const chainSchema = z
   .object({
     rpcUrl: z.string().url("must be a URL such as http://127.0.0.1:8545"),
     chainId: z.number().int().positive().optional(),
+    /** How often the replica is compared with each peer's (0: never). */
+    divergenceCheckMs: z.number().int().min(0).max(3_600_000).default(5_000),
   })
   .strict();
+
+/**
+ * Development-network switches. `clockAdvance` enables `POST /v1/clock`, which moves every replica's clock forward
+ * by an ordered entry (market deadlines on a devnet); a production consortium keeps it off, and then the request is
+ * refused (403).
+ */
+const devnetSchema = z
+  .object({ clockAdvance: z.boolean().default(false) })
+  .strict()
+  .default({});
 
 export const ordererConfigSchema = z
   .object({
@@ -168,6 +181,7 @@ export const ordererConfigSchema = z
     storage: storageSchema,
     transport: transportSchema,
     chain: chainSchema.optional(),
+    devnet: devnetSchema,
     admission: admissionSchema.optional(),
     /** The older name of `admission.registry` (no operators); kept so existing configs still load. */
     marketAddress: address.optional(),

@@ -22,6 +22,10 @@ export class OrdererMetrics {
   readonly commitIndex: Gauge;
   readonly appliedIndex: Gauge;
   readonly isLeader: Gauge;
+  readonly replicaHead: Gauge;
+  readonly replicaAppliedBlock: Gauge;
+  readonly replicaDiverged: Gauge<"peer">;
+  readonly replicaDivergenceHeight: Gauge<"peer">;
 
   constructor(options: { nodeId?: string; defaultMetrics?: boolean } = {}) {
     if (options.nodeId !== undefined) this.registry.setDefaultLabels({ node: options.nodeId });
@@ -29,9 +33,9 @@ export class OrdererMetrics {
     this.proposals = new Counter({ name: "orderer_proposals_total", help: "Blocks proposed to Raft by this node as leader", registers });
     this.proposedTxs = new Counter({ name: "orderer_proposed_transactions_total", help: "Transactions in proposed blocks", registers });
     this.commits = new Counter({ name: "orderer_committed_entries_total", help: "Raft entries committed and applied to the ordering state", registers });
-    this.appliedBlocks = new Counter({ name: "orderer_chain_applied_blocks_total", help: "Ordered blocks delivered to the chain", registers });
-    this.appliedTxs = new Counter({ name: "orderer_chain_applied_transactions_total", help: "Transactions delivered to the chain", registers });
-    this.refusedTxs = new Counter({ name: "orderer_chain_refused_transactions_total", help: "Ordered transactions the chain refused", registers });
+    this.appliedBlocks = new Counter({ name: "orderer_chain_applied_blocks_total", help: "Ordered blocks applied to this node's replica", registers });
+    this.appliedTxs = new Counter({ name: "orderer_chain_applied_transactions_total", help: "Transactions applied to this node's replica", registers });
+    this.refusedTxs = new Counter({ name: "orderer_chain_refused_transactions_total", help: "Ordered transactions this node's replica refused", registers });
     this.elections = new Counter({ name: "orderer_elections_total", help: "Campaigns (pre-vote or vote) started by this node", registers });
     this.leaderChanges = new Counter({ name: "orderer_leader_changes_total", help: "Changes of the leader seen by this node", registers });
     this.droppedMessages = new Counter({ name: "orderer_dropped_messages_total", help: "Raft messages dropped (unknown peer, bad auth, full queue)", registers });
@@ -46,8 +50,22 @@ export class OrdererMetrics {
     });
     this.term = new Gauge({ name: "orderer_term", help: "Current Raft term", registers });
     this.commitIndex = new Gauge({ name: "orderer_commit_index", help: "Raft commit index", registers });
-    this.appliedIndex = new Gauge({ name: "orderer_chain_applied_index", help: "Last ordered block delivered to the chain", registers });
+    this.appliedIndex = new Gauge({ name: "orderer_chain_applied_index", help: "Last ordered block (Raft index) applied to this node's replica", registers });
     this.isLeader = new Gauge({ name: "orderer_is_leader", help: "1 while this node leads", registers });
+    this.replicaHead = new Gauge({ name: "orderer_replica_head", help: "Chain head (block number) of this node's EVM replica", registers });
+    this.replicaAppliedBlock = new Gauge({ name: "orderer_replica_applied_block", help: "Last ordered block (store number) applied to this node's replica", registers });
+    this.replicaDiverged = new Gauge({
+      name: "orderer_replica_diverged",
+      help: "1 while this node's replica differs from the peer's at the last compared height",
+      labelNames: ["peer"],
+      registers,
+    });
+    this.replicaDivergenceHeight = new Gauge({
+      name: "orderer_replica_divergence_height",
+      help: "Chain block at which this node's replica was last found to differ from the peer's",
+      labelNames: ["peer"],
+      registers,
+    });
     if (options.defaultMetrics === true) collectDefaultMetrics({ register: this.registry });
   }
 }

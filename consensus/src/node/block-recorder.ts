@@ -122,9 +122,12 @@ export class BlockRecorder {
     return { target, stored: this.head.number, pulled: p.pulled, blocksPerSecond: seconds > 0 ? Math.round(p.pulled / seconds) : 0 };
   }
 
-  /** Makes and queues the block of a committed entry; `timestamp` is the leader's (null in entries before format 3). */
-  record(block: LedgerBlock, timestamp: number | null): void {
-    if (block.txs.length === 0 || this.stuck !== null) return;
+  /**
+   * Makes and queues the block of a committed entry; `timestamp` is the leader's (null in entries before format 3). An
+   * entry without transactions makes no block, unless `empty` (a clock advance, which moves the replicas' time).
+   */
+  record(block: LedgerBlock, timestamp: number | null, empty = false): void {
+    if ((block.txs.length === 0 && !empty) || this.stuck !== null) return;
     if (this.store === null) throw new Error("block store not open");
     const top = this.top;
     if (top !== null && block.index <= top.raftIndex) return; // replayed after a restart: stored already
@@ -174,6 +177,12 @@ export class BlockRecorder {
   async page(from: number, limit: number, headers: boolean): Promise<BlockPage> {
     if (this.store === null) return { body: Buffer.alloc(0), count: 0, head: 0 };
     return readPage(this.store, from, limit, headers);
+  }
+
+  /** Durable blocks `from`..`to` in order, each checked against its hash (the replica applier reads them). */
+  async *blocks(from: number, to: number): AsyncGenerator<Block> {
+    if (this.store === null) return;
+    yield* this.store.blocks(from, Math.min(to, this.head.number));
   }
 
   /** Where transaction `hash` sits in the stored chain, or undefined. */

@@ -1,46 +1,43 @@
 import path from "node:path";
 import { JsonRpcProvider } from "ethers";
 import type { Logger } from "pino";
-import type { TxLookup } from "../api/types";
+import type { ReplicaStatus, TxLookup } from "../api/types";
 import { Admission } from "../chain/admission";
 import { AdmissionUnavailableError } from "../chain/errors";
 import { registryApprovalReader } from "../chain/registry";
-import { ChainApplier, applierCheckpointFile, type AppliedTx, type OrderedBlock } from "../chain/applier";
-import { DeliveryQueue } from "../chain/delivery";
+import { ChainApplier, applierCheckpointFile, type AppliedTx, type OrderedBlock, type ReplicaHead } from "../chain/applier";
+import { RefusalLog } from "../chain/refusal-log";
 import { JsonRpcClient } from "../chain/rpc";
 import type { OrdererConfig } from "../config/schema";
 import { admissionSettings } from "../config/validate";
 import type { OrdererMetrics } from "../metrics/metrics";
-import type { LedgerBlock, Position } from "./ledger";
+import type { Position } from "./ledger";
+import { Replica, type StoredBlocks } from "./replica";
 
 /** Hardhat's default chain id, assumed when the config names no chain or no chain id. */
 export const DEFAULT_CHAIN_ID = 31337n;
 
-interface ChainInfo {
-  chainBlock: number | null;
-  error?: string;
+interface Receipt {
+  blockNumber: string | null;
+  status?: string;
 }
 
 /**
- * This node's view of the private chain: admission (reads the registry), delivery (only on the one
- * node started with `deliver`) and "applied" look-ups (every node with a chain configured reads
- * receipts, so any node can answer where a transaction landed).
+ * This node's view of the private chain, which is its own EVM replica (`chain.rpcUrl`): admission (reads the
+ * registry), the replica applier (every block of this node's store, in order) and look-ups, answered from the
+ * replica, so every node gives the same answer once its replica has applied the block.
  */
 export class ChainView {
   readonly chainId: bigint;
   readonly admission: Admission | null;
-  readonly applier: ChainApplier | null;
-  readonly delivery: DeliveryQueue | null;
+  readonly replica: Replica | null;
   private readonly rpc: JsonRpcClient | null;
   private readonly provider: JsonRpcProvider | null;
-  private readonly info = new Map<string, ChainInfo>();
-  /** Highest block with transactions handed to delivery. */
-  private lastHandedOver = 0;
+  private readonly refusals: RefusalLog | null;
 
-  constructor(cfg: OrdererConfig, deliver: boolean, private readonly metrics: OrdererMetrics, private readonly log: Logger) {
+  constructor(cfg: OrdererConfig, store: StoredBlocks, private readonly metrics: OrdererMetrics, private readonly log: Logger) {
     this.chainId = cfg.chain?.chainId !== undefined ? BigInt(cfg.chain.chainId) : DEFAULT_CHAIN_ID;
     this.rpc = cfg.chain === undefined ? null : new JsonRpcClient(cfg.chain.rpcUrl);
-    if (deliver && this.rpc === null) throw new Error("delivery to the chain needs chain.rpcUrl in the config");
     // The config's validation makes sure a chain is configured whenever admission is.
     const settings = admissionSettings(cfg);
     this.provider =
@@ -49,37 +46,38 @@ export class ChainView {
       settings === null || this.provider === null
         ? null
         : new Admission({ ...settings, reader: registryApprovalReader(settings.registry, this.provider) });
-    this.applier = deliver
-      ? new ChainApplier({ rpc: this.rpc!, checkpoint: applierCheckpointFile(path.join(cfg.dataDir, "chain-checkpoint.json")), logger: log })
-      : null;
-    this.delivery =
-      this.applier === null
-        ? null
-        : new DeliveryQueue({ applier: this.applier, logger: log, onApplied: (b, r) => this.onApplied(b, r) });
-    if (this.applier !== null) this.metrics.appliedIndex.set(this.applier.start().appliedIndex);
+    this.refusals = this.rpc === null ? null : new RefusalLog(path.join(cfg.dataDir, "replica-refusals.jsonl"));
+    this.replica = this.rpc === null ? null : this.newReplica(cfg, store);
   }
 
-  /** Hands a committed block to the chain (delivering node only; the others skip the hex encoding). */
-  deliver(block: LedgerBlock): void {
-    if (this.delivery === null) return;
-    if (block.txs.length === 0) return;
-    this.lastHandedOver = block.index;
-    const ordered: OrderedBlock = {
-      index: block.index,
-      txs: block.txs.map((tx) => ({ hash: tx.hash, raw: "0x" + Buffer.from(tx.raw.buffer, tx.raw.byteOffset, tx.raw.byteLength).toString("hex") })),
-    };
-    this.delivery.enqueue(ordered);
+  private newReplica(cfg: OrdererConfig, store: StoredBlocks): Replica {
+    const applier = new ChainApplier({ rpc: this.rpc!, checkpoint: applierCheckpointFile(path.join(cfg.dataDir, "chain-checkpoint.json")), logger: this.log });
+    this.metrics.appliedIndex.set(applier.start().appliedIndex);
+    return new Replica({
+      applier,
+      store,
+      logger: this.log,
+      onApplied: (b, r) => this.onApplied(b, r),
+      onRebuild: () => this.refusals?.clear(),
+    });
   }
 
-  /** True when every block handed over so far has reached the chain (always true off the delivering node). */
-  caughtUp(): boolean {
-    if (this.applier === null || this.delivery === null) return true;
-    return this.delivery.backlog === 0 && this.applier.appliedIndex >= this.lastHandedOver;
+  /** The replica's head and the last ordered block applied to it; null without a chain. */
+  replicaStatus(): ReplicaStatus | null {
+    if (this.replica === null) return null;
+    const h = this.replica.head;
+    return { number: h?.number ?? 0, hash: h?.hash ?? null, stateRoot: h?.stateRoot ?? null, appliedBlock: this.replica.appliedBlock };
   }
 
-  /** Delivery is durable up to here: a snapshot must not get ahead of it on the delivering node. */
-  get deliveredIndex(): number | null {
-    return this.applier?.appliedIndex ?? null;
+  /** Chain block `n` of this node's replica, read from the chain; null past its head or without a chain. */
+  async replicaBlock(n: number): Promise<ReplicaHead | null> {
+    if (this.replica === null) return null;
+    return this.replica.applier.chainBlock("0x" + n.toString(16));
+  }
+
+  /** The replica's current head, read from the chain (not the applier's cache: anything else may have mined). */
+  async replicaHead(): Promise<ReplicaHead | null> {
+    return this.replica === null ? null : this.replica.applier.chainBlock("latest");
   }
 
   /**
@@ -97,47 +95,41 @@ export class ChainView {
     }
   }
 
+  /** Where the transaction at `pos` stands on this node's replica. */
   async lookup(hash: string, pos: Position): Promise<TxLookup> {
-    const known = this.info.get(hash) ?? (await this.fromReceipt(hash, pos));
-    if (known !== undefined && known.chainBlock !== null) {
-      return { status: "applied", block: pos.block, index: pos.index, chainBlock: known.chainBlock };
-    }
-    const out: TxLookup = { status: "ordered", block: pos.block, index: pos.index, chainBlock: null };
-    if (known?.error !== undefined) out.error = known.error;
+    const ordered: TxLookup = { status: "ordered", block: pos.block, index: pos.index, chainBlock: null };
+    if (this.replica === null || pos.block > this.replica.applier.appliedIndex) return ordered;
+    const refused = this.refusals?.get(hash);
+    if (refused !== undefined) return { ...ordered, error: refused };
+    const receipt = await this.receipt(hash);
+    if (receipt === null || receipt.blockNumber === null) return ordered;
+    const out: TxLookup = { status: "applied", block: pos.block, index: pos.index, chainBlock: Number(BigInt(receipt.blockNumber)) };
+    if (receipt.status !== undefined) out.receiptStatus = BigInt(receipt.status) === 1n ? "success" : "reverted";
     return out;
   }
 
   async close(): Promise<void> {
-    await this.delivery?.stop();
+    await this.replica?.stop();
     this.provider?.destroy();
   }
 
   private onApplied(block: OrderedBlock, records: AppliedTx[]): void {
-    for (const r of records) {
-      const entry: ChainInfo = { chainBlock: r.chainBlock };
-      if (r.error !== undefined) entry.error = r.error;
-      this.info.set(r.hash, entry);
-    }
-    const refused = records.filter((r) => r.error !== undefined).length;
+    const refused = records.flatMap((r) => (r.error === undefined ? [] : [{ hash: r.hash, error: r.error }]));
+    this.refusals?.add(refused);
     this.metrics.appliedBlocks.inc();
-    this.metrics.appliedTxs.inc(records.length - refused);
-    if (refused > 0) this.metrics.refusedTxs.inc(refused);
+    this.metrics.appliedTxs.inc(records.length - refused.length);
+    if (refused.length > 0) this.metrics.refusedTxs.inc(refused.length);
     this.metrics.appliedIndex.set(block.index);
+    this.metrics.replicaAppliedBlock.set(block.number ?? 0);
+    this.metrics.replicaHead.set(this.replica?.head?.number ?? 0);
   }
 
-  /** Reads the receipt once the transaction may be on chain; caches only final answers. */
-  private async fromReceipt(hash: string, pos: Position): Promise<ChainInfo | undefined> {
-    if (this.rpc === null) return undefined;
-    if (this.applier !== null && pos.block > this.applier.appliedIndex) return undefined;
+  private async receipt(hash: string): Promise<Receipt | null> {
     try {
-      const receipt = await this.rpc.call<{ blockNumber: string | null } | null>("eth_getTransactionReceipt", [hash]);
-      if (receipt === null || receipt.blockNumber === null) return undefined;
-      const found: ChainInfo = { chainBlock: Number(BigInt(receipt.blockNumber)) };
-      this.info.set(hash, found);
-      return found;
+      return await this.rpc!.call<Receipt | null>("eth_getTransactionReceipt", [hash]);
     } catch (err) {
       this.log.debug({ err, hash }, "receipt look-up failed");
-      return undefined;
+      return null;
     }
   }
 }

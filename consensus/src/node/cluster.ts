@@ -13,8 +13,12 @@ export interface LocalClusterOptions {
   basePort: number;
   /** Trading-centre nodes (the candidate pool), the first `pool` ids; default: a majority. */
   pool?: number;
-  /** Start a Hardhat node and let n1 deliver to it. */
+  /** Start a Hardhat node per orderer node (its EVM replica, all from the same genesis). */
   chain?: boolean;
+  /** Enable `POST /v1/clock` (devnet.clockAdvance) on every node; default: with `chain`. */
+  clockAdvance?: boolean;
+  /** How often each node compares its replica with its peers' (ms; the config's default when unset). */
+  divergenceCheckMs?: number;
   /** Admission against a deployed DPLCRegistry (needs `chain`): written into every node's config. */
   admission?: { registry: string; operators?: string[] };
   tickMs?: number;
@@ -43,7 +47,7 @@ export interface LocalClusterOptions {
   wrap?: (id: string) => readonly string[];
 }
 
-/** Raft port of node i is basePort + i, its API basePort + 100 + i, the chain basePort + 200. */
+/** Raft port of node i is basePort + i, its API basePort + 100 + i, its replica's chain basePort + 200 + i. */
 export const HTTP_OFFSET = 100;
 export const CHAIN_OFFSET = 200;
 
@@ -55,7 +59,8 @@ export class LocalCluster {
   readonly ids: string[];
   readonly procs = new Map<string, ChildProcess>();
   private readonly exits = new Map<string, Promise<void>>();
-  chainNode: DevNode | null = null;
+  /** Each node's replica chain node, by node id. */
+  readonly chainNodes = new Map<string, DevNode>();
   /** The pending `generate()`, which `start` waits for: keys and certificates are made asynchronously. */
   private generating: Promise<void> | null = null;
 
@@ -67,8 +72,14 @@ export class LocalCluster {
     });
   }
 
+  /** n1's replica (every replica answers the same). */
   get chainUrl(): string {
-    return `http://127.0.0.1:${this.o.basePort + CHAIN_OFFSET}`;
+    return this.replicaUrl(this.ids[0]!);
+  }
+
+  /** The JSON-RPC URL of node `id`'s replica. */
+  replicaUrl(id: string): string {
+    return `http://127.0.0.1:${this.o.basePort + CHAIN_OFFSET + this.ids.indexOf(id)}`;
   }
 
   /** The address node `id` listens on. */
@@ -121,16 +132,35 @@ export class LocalCluster {
         },
         batching: { batchTimeoutMs: this.o.batchTimeoutMs ?? 50, ...(this.o.maxMessageCount === undefined ? {} : { maxMessageCount: this.o.maxMessageCount }) },
         logLevel: (this.o.logLevel ?? "info") as OrdererConfigInput["logLevel"],
-        ...(this.o.chain === true ? { chain: { rpcUrl: this.chainUrl, chainId: 31337 } } : {}),
+        ...(this.o.chain === true ? { chain: { rpcUrl: this.replicaUrl(p.id), chainId: 31337, ...this.divergenceCheck() } } : {}),
+        ...((this.o.clockAdvance ?? this.o.chain === true) ? { devnet: { clockAdvance: true } } : {}),
         ...(this.o.admission === undefined ? {} : { admission: this.o.admission }),
       };
       fs.writeFileSync(this.configFile(p.id), JSON.stringify(cfg, null, 2) + "\n");
     });
   }
 
-  async startChain(): Promise<void> {
-    if (this.o.chain !== true || this.chainNode !== null) return;
-    this.chainNode = await startHardhatNode({ port: this.o.basePort + CHAIN_OFFSET });
+  private divergenceCheck(): { divergenceCheckMs?: number } {
+    return this.o.divergenceCheckMs === undefined ? {} : { divergenceCheckMs: this.o.divergenceCheckMs };
+  }
+
+  /** Starts node `id`'s replica chain node (every node's when `id` is omitted); a fresh one has only the genesis. */
+  async startChain(id?: string): Promise<void> {
+    if (this.o.chain !== true) return;
+    const ids = id === undefined ? this.ids : [id];
+    await Promise.all(
+      ids.map(async (n) => {
+        if (this.chainNodes.has(n)) return;
+        const port = this.o.basePort + CHAIN_OFFSET + this.ids.indexOf(n);
+        this.chainNodes.set(n, await startHardhatNode({ port, replica: true }));
+      }),
+    );
+  }
+
+  /** Stops node `id`'s replica chain node; an in-memory Hardhat node loses its chain with it. */
+  async stopChain(id: string): Promise<void> {
+    await this.chainNodes.get(id)?.stop();
+    this.chainNodes.delete(id);
   }
 
   /** Starts one node process (appending to its log) and waits until its API answers. */
@@ -141,7 +171,6 @@ export class LocalCluster {
     ensureBuilt({ root: REPO_ROOT });
     const args = [...DAEMON_NODE_FLAGS, path.join(REPO_ROOT, "consensus/bin/orderer.js")];
     args.push("--config", this.configFile(id));
-    if (this.o.chain === true && id === this.ids[0]) args.push("--deliver");
     if (this.o.faultInjection === true) args.push("--fault-injection");
     const log = fs.openSync(this.logFile(id), "a");
     const [command, ...rest] = [...(this.o.wrap?.(id) ?? []), process.execPath, ...args];
@@ -189,8 +218,7 @@ export class LocalCluster {
 
   async stopAll(): Promise<void> {
     await Promise.all([...this.procs.keys()].map((id) => this.stop(id)));
-    await this.chainNode?.stop();
-    this.chainNode = null;
+    await Promise.all([...this.chainNodes.keys()].map((id) => this.stopChain(id)));
   }
 
   running(): string[] {

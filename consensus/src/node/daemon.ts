@@ -7,8 +7,6 @@ import { OrdererNode } from "./node";
 
 export interface DaemonOptions {
   configFile: string;
-  /** This node delivers committed blocks to the configured chain (one node per chain). */
-  deliver: boolean;
   peerApi: Record<string, string>;
   faultInjection: boolean;
 }
@@ -16,7 +14,7 @@ export interface DaemonOptions {
 export interface Daemon {
   node: OrdererNode;
   logger: Logger;
-  /** Graceful stop: API, transport, chain delivery (block in flight finishes), storage. */
+  /** Graceful stop: API, transport, the replica (block in flight finishes), storage. */
   stop(): Promise<void>;
 }
 
@@ -29,7 +27,6 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     config,
     logger,
     transport: transportFactoryFromConfig(config, logger),
-    deliver: options.deliver,
     peerApi: options.peerApi,
     faultInjection: options.faultInjection,
     metrics: new OrdererMetrics({ nodeId: config.id, defaultMetrics: true }),

@@ -17,7 +17,7 @@ export interface LedgerBlock {
   refused: NonceRefusal[];
 }
 
-const SNAPSHOT_VERSION = 2;
+const SNAPSHOT_VERSION = 3;
 
 /**
  * Transactions whose positions the ledger keeps (the newest). Every node must use the same value,
@@ -50,6 +50,8 @@ export class OrderLedger {
   private readonly blocks = new Map<number, string[]>();
   private readonly nonces = new SenderNonces();
   private applied = 0;
+  /** Seconds the devnet clock was advanced by ordered clock entries: added to every later block's timestamp. */
+  private offset = 0;
 
   constructor(private readonly retainedTxs = LEDGER_RETAINED_TXS) {
     if (!Number.isSafeInteger(retainedTxs) || retainedTxs < 1) {
@@ -77,6 +79,17 @@ export class OrderLedger {
   /** Why the order refused this transaction, if it did (and it has not been ordered since). */
   refusal(hash: string): NonceRefusal | undefined {
     return this.nonces.refusal(hash);
+  }
+
+  /** The replicated clock offset (seconds): block timestamps are the leader's clock plus this. */
+  get clockOffset(): number {
+    return this.offset;
+  }
+
+  /** Applies a committed clock advance (`batch/clock-entry.ts`). */
+  advanceClock(entryIndex: number, seconds: number): void {
+    this.advanceTo(entryIndex);
+    this.offset += seconds;
   }
 
   /** Marks a committed entry that carries no transactions (config change, leader no-op). */
@@ -126,13 +139,14 @@ export class OrderLedger {
 
   /**
    * Serialized state for a Raft snapshot: [version u8][applied f64][blocks u32] then per block
-   * [index f64][n u32] and n × ([len u8][hash]), then the senders' nonces (`SenderNonces.encode`).
+   * [index f64][n u32] and n × ([len u8][hash]), then the senders' nonces (`SenderNonces.encode`), then (version 3)
+   * the clock offset [seconds f64].
    */
   snapshot(): Uint8Array {
     let size = 1 + 8 + 4;
     for (const hashes of this.blocks.values()) size += 8 + 4 + hashes.reduce((s, h) => s + 1 + (h.length - 2) / 2, 0);
     const nonces = this.nonces.encode();
-    const out = Buffer.alloc(size + nonces.length);
+    const out = Buffer.alloc(size + nonces.length + 8);
     let off = out.writeUInt8(SNAPSHOT_VERSION, 0);
     off = out.writeDoubleBE(this.applied, off);
     off = out.writeUInt32BE(this.blocks.size, off);
@@ -144,23 +158,26 @@ export class OrderLedger {
         off += out.write(h.slice(2), off, "hex");
       }
     }
-    nonces.copy(out, off);
+    off += nonces.copy(out, off);
+    out.writeDoubleBE(this.offset, off);
     return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
   }
 
   /**
    * Replaces the state by a snapshot's; empty data (a bootstrap snapshot) means an empty ledger at
-   * `index`. Version 1 snapshots (before nonces were tracked) restore with no sender known.
+   * `index`. Version 1 snapshots (before nonces were tracked) restore with no sender known, versions 1 and 2 (before
+   * clock advances) with a zero clock offset.
    */
   restore(data: Uint8Array, index: number): void {
     this.positions.clear();
     this.blocks.clear();
     this.nonces.clear();
     this.applied = index;
+    this.offset = 0;
     if (data.byteLength === 0) return;
     const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
     const version = buf.readUInt8(0);
-    if (version !== 1 && version !== SNAPSHOT_VERSION) throw new Error(`unknown ledger snapshot version ${version}`);
+    if (version < 1 || version > SNAPSHOT_VERSION) throw new Error(`unknown ledger snapshot version ${version}`);
     this.applied = buf.readDoubleBE(1);
     const count = buf.readUInt32BE(9);
     let off = 13;
@@ -178,7 +195,11 @@ export class OrderLedger {
       }
       this.blocks.set(block, hashes);
     }
-    if (version === SNAPSHOT_VERSION) off = this.nonces.decode(buf, off);
+    if (version >= 2) off = this.nonces.decode(buf, off);
+    if (version >= 3) {
+      this.offset = buf.readDoubleBE(off);
+      off += 8;
+    }
     if (off !== buf.length) throw new Error(`ledger snapshot has ${buf.length - off} trailing bytes`);
     this.forgetOldest();
   }

@@ -2,11 +2,12 @@ import crypto from "node:crypto";
 import { getAddress } from "ethers";
 import path from "node:path";
 import type { Logger } from "pino";
-import type { NodeStatus, OrdererHandle, SubmitResult, TxLookup } from "../api/types";
-import { LeaderUnavailableError } from "../api/errors";
+import type { ClockAdvance, Divergence, NodeStatus, OrdererHandle, ReplicaBlock, SubmitResult, TxLookup } from "../api/types";
+import { ClockAdvanceDisabledError, LeaderUnavailableError } from "../api/errors";
 import { ApiServer } from "../api/server";
 import { BlockCutter } from "../batch/block-cutter";
 import { decodeEntry, encodeBlock } from "../batch/block-codec";
+import { decodeClockEntry, encodeClockEntry } from "../batch/clock-entry";
 import type { BatchTx } from "../batch/types";
 import { NonceConflictError } from "../chain/errors";
 import type { ParsedTx } from "../chain/tx";
@@ -17,10 +18,13 @@ import { roleOf } from "../core/membership";
 import { RawNode } from "../core/rawnode";
 import type { ConfState, Entry, Message, Snapshot, SoftState } from "../core/types";
 import { OrdererMetrics } from "../metrics/metrics";
-import { FileStorage, type FileStorageOptions } from "../storage/file-storage";
+import { FileStorage } from "../storage/file-storage";
 import { registerStorageGauges, walSyncMetrics } from "../storage/metrics";
 import { BlockRecorder } from "./block-recorder";
 import { ChainView } from "./chain-view";
+import { ClockWaiters } from "./clock";
+import { CutScheduler } from "./cut-scheduler";
+import { DivergenceMonitor, peerJsonGetter } from "./divergence";
 import { OrderLedger } from "./ledger";
 import { NonceGate } from "./nonce-gate";
 import { ProposalTracker } from "./proposals";
@@ -28,47 +32,18 @@ import { ReadyLoop } from "./ready-loop";
 import { apiTlsOptions } from "./api-tls";
 import { peerBlockSources } from "./peer-blocks";
 import { pullMetrics } from "./pull-metrics";
+import type { OrdererNodeOptions } from "./options";
 import { peerApiUrl } from "./peer-api";
-import type { Transport, TransportFactory } from "../transport/transport";
+import type { Transport } from "../transport/transport";
 import { decodeSnapshotData, encodeSnapshotData } from "./snapshot-data";
 import { PartitionFilter } from "./transport";
 
-export interface OrdererNodeOptions {
-  config: OrdererConfig;
-  logger: Logger;
-  transport: TransportFactory;
-  /** Deliver committed blocks to `config.chain`. Exactly one node per chain may (see README in this folder). */
-  deliver?: boolean;
-  /**
-   * API base URL per peer id (overrides the config). Otherwise a peer's `httpPort` from the config,
-   * else this node's own raft-to-HTTP port offset applied to the peer's raft port.
-   */
-  peerApi?: Record<string, string>;
-  /** How long POST /v1/transactions waits for the commit before answering "pending". */
-  submitWaitMs?: number;
-  /** How long a leaderless node waits for an election before answering "no eligible leader". */
-  leaderWaitMs?: number;
-  /** Entries kept behind a snapshot so a briefly lagging follower catches up without one. */
-  catchUpEntries?: number;
-  /** The ledger's retention (tests only: every node of a cluster must use the same, see `LEDGER_RETAINED_TXS`). */
-  ledgerRetainedTxs?: number;
-  /** Blocks proposed but not yet committed before the next batch waits for its size or timeout. */
-  maxInflightBlocks?: number;
-  /** Enables POST /debug/partition (process tests only). */
-  faultInjection?: boolean;
-  metrics?: OrdererMetrics;
-  /** Opens the Raft storage (tests wrap FileStorage to watch the order of writes and sends). */
-  openStorage?: (dir: string, opts: FileStorageOptions) => FileStorage;
-  /**
-   * Called once when a write to storage failed and the node halted (it neither sends nor steps any
-   * more). By default the error is rethrown, ending the process: a failed fsync is never retried.
-   */
-  onFatal?: (err: Error) => void;
-}
+export type { OrdererNodeOptions } from "./options";
 
 /**
  * One orderer node: drives the pure Raft core with a clock, a durable FileStorage, a transport, the
- * block cutter, the order ledger (the replicated state machine), chain delivery and the client API.
+ * block cutter, the order ledger (the replicated state machine), the block store, its own EVM replica
+ * (with `chain` in the config) and the client API.
  *
  * The Ready loop (`ready-loop.ts`, shared with the simulator) keeps etcd's order: persist hard
  * state, entries and snapshot (fsync'd by FileStorage) before sending any message, then apply
@@ -83,6 +58,7 @@ export class OrdererNode implements OrdererHandle {
   private readonly raw: RawNode;
   private readonly ledger: OrderLedger;
   private readonly cutter: BlockCutter;
+  private readonly cuts: CutScheduler;
   private readonly proposals: ProposalTracker;
   private readonly chain: ChainView;
   private readonly transport: Transport;
@@ -92,6 +68,9 @@ export class OrdererNode implements OrdererHandle {
   private readonly maxInflightBlocks: number;
   private readonly peerApi: Record<string, string>;
   private readonly nonces: NonceGate;
+  private readonly clockWaiters = new ClockWaiters();
+  private readonly submitWaitMs: number;
+  private readonly divergence: DivergenceMonitor | null;
   private soft: SoftState = { lead: null, state: "follower" };
   private term = 0;
   /** Aborted whenever the term or the known leader changes: forwarded requests re-route at once. */
@@ -100,12 +79,10 @@ export class OrdererNode implements OrdererHandle {
   private leaderReadyIndex = Number.POSITIVE_INFINITY;
   private ownUncommitted = new Set<number>();
   private tickTimer: NodeJS.Timeout | null = null;
-  private batchTimer: NodeJS.Timeout | null = null;
   private commitTimer: NodeJS.Timeout | null = null;
   private drainScheduled = false;
   private readonly loop: ReadyLoop;
   private transportDropped = 0;
-  private cutScheduled = false;
   private stopped = false;
   /** A storage write failed: nothing more leaves this node (see `halt`). */
   private halted = false;
@@ -125,9 +102,28 @@ export class OrdererNode implements OrdererHandle {
     this.maxInflightBlocks = options.maxInflightBlocks ?? 2;
     this.peerApi = options.peerApi ?? {};
     this.ledger = new OrderLedger(options.ledgerRetainedTxs);
-    this.proposals = new ProposalTracker(options.submitWaitMs ?? 10_000);
+    this.submitWaitMs = options.submitWaitMs ?? 10_000;
+    this.proposals = new ProposalTracker(this.submitWaitMs);
     this.cutter = new BlockCutter(cfg.batching);
-    this.chain = new ChainView(cfg, options.deliver ?? false, this.metrics, this.log);
+    this.cuts = new CutScheduler({
+      cutter: this.cutter,
+      inflight: () => this.ownUncommitted.size,
+      maxInflight: this.maxInflightBlocks,
+      propose: (batch) => this.propose(batch),
+      stopped: () => this.stopped,
+    });
+    this.recorder = new BlockRecorder(
+      path.join(cfg.dataDir, "blocks"),
+      this.log,
+      () => {
+        this.scheduleDrain();
+        this.chain.replica?.kick();
+      },
+      (err) => this.halt(err),
+      peerBlockSources(cfg, this.peerApi, () => this.raw.status().conf.members.map((m) => m.id)),
+      pullMetrics(this.metrics.registry),
+    );
+    this.chain = new ChainView(cfg, { headNumber: () => this.recorder.head.number, blocks: (from, to) => this.recorder.blocks(from, to) }, this.metrics, this.log);
     this.nonces = new NonceGate(this.ledger, (sender) => this.chain.nonceOf(sender));
     this.onFatal =
       options.onFatal ??
@@ -145,14 +141,6 @@ export class OrdererNode implements OrdererHandle {
       this.log.warn({ recovery: this.storage.recovery }, "WAL recovery repaired a torn tail");
     }
     const initial = this.storage.initialState().hardState;
-    this.recorder = new BlockRecorder(
-      path.join(cfg.dataDir, "blocks"),
-      this.log,
-      () => this.scheduleDrain(),
-      (err) => this.halt(err),
-      peerBlockSources(cfg, this.peerApi, () => this.raw.status().conf.members.map((m) => m.id)),
-      pullMetrics(this.metrics.registry),
-    );
     const snap = this.storage.snapshot();
     const restored = decodeSnapshotData(snap.data);
     this.ledger.restore(restored.ledger, snap.meta.index);
@@ -196,6 +184,19 @@ export class OrdererNode implements OrdererHandle {
       (reason) => this.dropped(reason),
     );
     this.transport.registerMetrics?.(this.metrics.registry);
+    const tls = apiTlsOptions(cfg);
+    this.divergence =
+      cfg.chain === undefined
+        ? null
+        : new DivergenceMonitor({
+            peers: () => clusterMembers(cfg).flatMap((m) => (m.id === cfg.id ? [] : [{ id: m.id, url: peerApiUrl(cfg, this.peerApi, m.id) }])),
+            ownHead: () => this.chain.replicaHead(),
+            ownBlock: (n) => this.chain.replicaBlock(n),
+            getJson: peerJsonGetter(tls.forwardDispatcher),
+            metrics: this.metrics,
+            logger: this.log,
+            intervalMs: cfg.chain.divergenceCheckMs,
+          });
     this.api = new ApiServer({
       handle: this,
       chainId: this.chain.chainId,
@@ -208,7 +209,7 @@ export class OrdererNode implements OrdererHandle {
       // replaced) until it learns the next leader, as long as it would wait for an election itself.
       leaderRetryMs: this.leaderWaitMs,
       debug: options.faultInjection === true ? { partition: (peers) => this.setPartition(peers) } : undefined,
-      ...apiTlsOptions(cfg),
+      ...tls,
     });
   }
 
@@ -220,10 +221,12 @@ export class OrdererNode implements OrdererHandle {
     const tickMs = this.cfg.timeouts.tickMs;
     this.tickTimer = setInterval(() => this.onTick(), tickMs);
     this.log.info(
-      { id: this.cfg.id, api: this.api.url, snapshot: this.lastSnapshotIndex, deliver: this.chain.applier !== null },
+      { id: this.cfg.id, api: this.api.url, snapshot: this.lastSnapshotIndex, replica: this.cfg.chain?.rpcUrl ?? null },
       "orderer node started",
     );
     this.scheduleDrain();
+    this.chain.replica?.kick();
+    this.divergence?.start();
   }
 
   get apiUrl(): string {
@@ -235,10 +238,12 @@ export class OrdererNode implements OrdererHandle {
     if (this.stopped) return;
     this.stopped = true;
     if (this.tickTimer !== null) clearInterval(this.tickTimer);
-    if (this.batchTimer !== null) clearTimeout(this.batchTimer);
+    this.cuts.cancel();
     if (this.commitTimer !== null) clearTimeout(this.commitTimer);
     this.proposals.close();
+    this.clockWaiters.failAll(new LeaderUnavailableError("the node is stopping"));
     this.leaderEpoch.abort();
+    await this.divergence?.stop();
     await this.api.stop();
     await this.transport.close();
     await this.chain.close();
@@ -264,7 +269,7 @@ export class OrdererNode implements OrdererHandle {
     if (this.proposals.take(tx.hash)) {
       const batchTx: BatchTx = { hash: tx.hash, raw: Buffer.from(tx.raw.slice(2), "hex"), sender, nonce: tx.nonce };
       for (const batch of this.cutter.ordered(batchTx, Date.now()).batches) this.propose(batch);
-      this.scheduleCut();
+      this.cuts.schedule();
     }
     return result;
   }
@@ -290,6 +295,7 @@ export class OrdererNode implements OrdererHandle {
 
   status(): NodeStatus {
     const st = this.raw.status();
+    const replica = this.chain.replicaStatus();
     return {
       id: this.cfg.id,
       role: roleOf(st.conf, this.cfg.id) ?? this.cfg.role,
@@ -301,11 +307,32 @@ export class OrdererNode implements OrdererHandle {
       members: st.conf.members.map((m) => ({ ...m })),
       blocks: this.recorder.head,
       catchingUp: this.recorder.catchingUp,
+      ...(replica === null ? {} : { replica }),
     };
   }
 
   blockPage(from: number, limit: number, headers: boolean): Promise<{ body: Buffer; count: number; head: number }> {
     return this.recorder.page(from, limit, headers);
+  }
+
+  async replicaBlock(n: number): Promise<ReplicaBlock | null> {
+    return this.chain.replicaBlock(n);
+  }
+
+  divergences(): Divergence[] {
+    return this.divergence?.divergences ?? [];
+  }
+
+  /** Proposes a clock advance (devnet only) and resolves once it applied here (`clock.ts`). */
+  async advanceClock(seconds: number): Promise<ClockAdvance> {
+    if (!this.cfg.devnet.clockAdvance) throw new ClockAdvanceDisabledError();
+    const data = encodeClockEntry(seconds);
+    await this.awaitLeadership();
+    if (!this.raw.isLeader) throw new NotLeaderError(this.soft.lead);
+    const { index } = this.raw.propose(data);
+    this.scheduleDrain();
+    await this.clockWaiters.wait(index, this.submitWaitMs);
+    return { offsetSeconds: this.ledger.clockOffset, index, now: Math.floor(Date.now() / 1000) + this.ledger.clockOffset };
   }
 
   leaderApiUrl(): string | null {
@@ -370,42 +397,6 @@ export class OrdererNode implements OrdererHandle {
     }
   }
 
-  /**
-   * Cuts the pending batch at once while few blocks are in flight (low latency under light load);
-   * under load batches grow until a block commits, the count/size limit or the batch timeout.
-   */
-  private scheduleCut(): void {
-    if (this.cutter.pendingCount === 0) return;
-    if (this.ownUncommitted.size < this.maxInflightBlocks) {
-      // Cut on the next turn; the batch timer is armed only if that cut cannot happen then (one
-      // timer per transaction at low load was avoidable garbage).
-      if (this.cutScheduled) return;
-      this.cutScheduled = true;
-      setImmediate(() => {
-        this.cutScheduled = false;
-        if (this.stopped) return;
-        if (this.ownUncommitted.size < this.maxInflightBlocks) this.cutNow();
-        else this.scheduleCut();
-      });
-      return;
-    }
-    const deadline = this.cutter.deadline();
-    if (this.batchTimer === null && deadline !== null) {
-      this.batchTimer = setTimeout(() => {
-        this.batchTimer = null;
-        this.cutNow();
-      }, Math.max(0, deadline - Date.now()));
-    }
-  }
-
-  private cutNow(): void {
-    if (this.batchTimer !== null) {
-      clearTimeout(this.batchTimer);
-      this.batchTimer = null;
-    }
-    if (this.cutter.pendingCount > 0) this.propose(this.cutter.cut());
-  }
-
   private onSoftState(soft: SoftState): void {
     const was = this.soft;
     this.soft = soft;
@@ -426,10 +417,7 @@ export class OrdererNode implements OrdererHandle {
    * clients get a retryable 503 now rather than "pending" after the full wait, and resubmit.
    */
   private onLeadershipLost(lead: string | null): void {
-    if (this.batchTimer !== null) {
-      clearTimeout(this.batchTimer);
-      this.batchTimer = null;
-    }
+    this.cuts.cancel();
     const err = new NotLeaderError(lead);
     for (const tx of this.cutter.cut()) this.proposals.fail(tx.hash, err);
     this.proposals.failAll(
@@ -439,6 +427,7 @@ export class OrdererNode implements OrdererHandle {
       ),
     );
     this.nonces.clear();
+    this.clockWaiters.failAll(new LeaderUnavailableError("leadership lost before the clock advance applied; retry"));
     this.leaderReadyIndex = Number.POSITIVE_INFINITY;
     this.ownUncommitted.clear();
   }
@@ -492,7 +481,7 @@ export class OrdererNode implements OrdererHandle {
       return;
     }
     this.maybeSnapshot();
-    this.scheduleCut();
+    this.cuts.schedule();
     this.scheduleCommitFlush();
   }
 
@@ -546,20 +535,28 @@ export class OrdererNode implements OrdererHandle {
     if (e.index <= this.ledger.appliedIndex) return;
     this.ownUncommitted.delete(e.index);
     // A configuration entry is in force already (the Ready loop applied it to the core).
+    const clock = e.type === "config" ? null : decodeClockEntry(e.data);
+    this.clockWaiters.applied(e.index, clock !== null);
+    if (clock !== null) {
+      this.ledger.advanceClock(e.index, clock.seconds);
+      // An empty block at the advanced time: every replica's head then shows it (calls and estimates read the head).
+      this.recorder.record({ index: e.index, txs: [], refused: [] }, clock.timestamp + this.ledger.clockOffset, true);
+      return;
+    }
     if (e.type === "config" || e.data.byteLength === 0) {
       this.ledger.skip(e.index);
       return;
     }
     const { txs, timestamp } = decodeEntry(e.data);
     const block = this.ledger.applyBlock(e.index, txs);
-    this.recorder.record(block, timestamp);
+    // The replicated clock offset moves every later block's time forward alike (devnet clock advances).
+    this.recorder.record(block, timestamp === null ? null : timestamp + this.ledger.clockOffset);
     this.metrics.commits.inc();
     for (const r of block.refused) {
       this.proposals.fail(r.hash, new NonceConflictError(getAddress(r.sender), r.nonce, r.expectedNonce));
     }
     this.nonces.applied(block);
     for (const tx of txs) this.proposals.settle(tx.hash.toLowerCase(), "ordered");
-    this.chain.deliver(block);
   }
 
   private installSnapshot(snap: Snapshot): void {
@@ -568,28 +565,20 @@ export class OrdererNode implements OrdererHandle {
     this.recorder.atSnapshot(restored.head);
     this.lastSnapshotIndex = snap.meta.index;
     this.dueSnapshot = null;
-    const delivered = this.chain.deliveredIndex;
-    if (delivered !== null && delivered < snap.meta.index) {
-      this.log.error(
-        { delivered, snapshot: snap.meta.index },
-        "installed a snapshot past the chain checkpoint: blocks in between cannot be delivered from this node",
-      );
-    }
     this.metrics.snapshotsInstalled.inc();
     this.log.info({ index: snap.meta.index }, "installed snapshot from the leader");
   }
 
   /**
    * Every `storage.snapshotEntries` applied entries, snapshot the ledger and compact the log, keeping
-   * `catchUpEntries` behind. The delivering node snapshots only when delivery has caught up, so a
-   * restart never loses a committed block that had not reached the chain. Every node writes a
-   * snapshot only once the blocks it covers are durable in its block store: a crash between applying
-   * an entry and storing its block replays the entry, never skips it.
+   * `catchUpEntries` behind. Every node writes a snapshot only once the blocks it covers are durable
+   * in its block store: a crash between applying an entry and storing its block replays the entry,
+   * never skips it. The replica applies from the block store, so snapshots never wait for it.
    */
   private maybeSnapshot(): void {
     this.writeDueSnapshot();
     const applied = this.ledger.appliedIndex;
-    if (this.dueSnapshot !== null || applied - this.lastSnapshotIndex < this.cfg.storage.snapshotEntries || !this.chain.caughtUp()) return;
+    if (this.dueSnapshot !== null || applied - this.lastSnapshotIndex < this.cfg.storage.snapshotEntries) return;
     const data = encodeSnapshotData(this.recorder.snapshotHead, this.ledger.snapshot());
     this.dueSnapshot = { index: applied, conf: this.raw.status().conf, data, blocksThrough: this.recorder.madeIndex };
     this.writeDueSnapshot();

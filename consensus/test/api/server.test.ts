@@ -375,7 +375,7 @@ describe("api/server: the client HTTP API", function () {
       expect(Object.keys(doc.paths).sort()).to.deep.equal(Object.values(API_PATHS).map((r) => r.path).sort());
       for (const r of Object.values(API_PATHS)) {
         expect(Object.keys(doc.paths[r.path]!), r.path).to.deep.equal([r.method]);
-        const concrete = r.path.replace("{hash}", "0x" + "ab".repeat(32));
+        const concrete = r.path.replace("{hash}", "0x" + "ab".repeat(32)).replace("{number}", "1");
         const other = r.method === "get" ? "POST" : "GET";
         // Served under the documented method, refused (405) under any other: the path is a real route.
         expect((await call(api.url, other, concrete)).status, `${other} ${r.path}`).to.equal(405);

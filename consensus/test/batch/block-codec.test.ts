@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import fc from "fast-check";
 import { decodeBlock, decodeEntry, encodeBlock } from "../../src/batch/block-codec";
+import { MAX_CLOCK_ADVANCE_SECONDS, decodeClockEntry, encodeClockEntry } from "../../src/batch/clock-entry";
 import { BlockDecodeError } from "../../src/batch/errors";
 
 describe("block codec (Raft entry payload)", function () {
@@ -112,5 +113,25 @@ describe("block codec (Raft entry payload)", function () {
 
   it("refuses to encode a hash that is not hex", function () {
     expect(() => encodeBlock([{ raw: new Uint8Array(1), hash: "nothex" }])).to.throw(RangeError, /hash/);
+  });
+
+  describe("when the entry is a clock advance", function () {
+    it("round-trips the seconds and the leader's timestamp, and is never taken for a block", function () {
+      fc.assert(
+        fc.property(fc.integer({ min: 1, max: MAX_CLOCK_ADVANCE_SECONDS }), fc.integer({ min: 0, max: 2 ** 40 }), (seconds, timestamp) => {
+          const data = encodeClockEntry(seconds, timestamp);
+          expect(decodeClockEntry(data)).to.deep.equal({ seconds, timestamp });
+          expect(() => decodeEntry(data)).to.throw(BlockDecodeError);
+        }),
+        { seed: 13, numRuns: 200 },
+      );
+      expect(decodeClockEntry(encodeBlock([], 5))).to.equal(null);
+    });
+
+    it("refuses advances outside 1 s to 100 years, and a truncated entry", function () {
+      expect(() => encodeClockEntry(0)).to.throw(RangeError);
+      expect(() => encodeClockEntry(MAX_CLOCK_ADVANCE_SECONDS + 1)).to.throw(RangeError);
+      expect(() => decodeClockEntry(encodeClockEntry(60).subarray(0, 9))).to.throw(BlockDecodeError, /17 bytes/);
+    });
   });
 });

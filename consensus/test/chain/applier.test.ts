@@ -6,8 +6,9 @@ import path from "node:path";
 import pino from "pino";
 import { ChainApplier, applierCheckpointFile, type ApplierCheckpoint, type OrderedBlock } from "../../src/chain/applier";
 import { CheckpointFile } from "../../src/chain/checkpoint";
-import { DeliveryQueue } from "../../src/chain/delivery";
+import { BlockStore } from "../../src/blocks";
 import { startHardhatNode, type DevNode } from "../../src/chain/devnode";
+import { Replica } from "../../src/node/replica";
 import { JsonRpcClient } from "../../src/chain/rpc";
 
 const CHAIN_ID = 31337n;
@@ -93,7 +94,7 @@ describe("chain/applier: ordered delivery to a Hardhat node", function () {
         const mined = await chainBlock(start + 1 + b);
         expect(mined.transactions.map((h) => h.toLowerCase())).to.deep.equal(blocks[b]!.txs.map((t) => t.hash));
       }
-      expect(applierCheckpointFile(file).read()).to.deep.equal({ appliedIndex: 20, chainBlock: start + 3 });
+      expect(applierCheckpointFile(file).read()).to.deep.equal({ appliedIndex: 20, chainBlock: start + 3, block: 0 });
     });
 
     it("skips a block at or below the checkpoint without touching the chain", async function () {
@@ -112,7 +113,7 @@ describe("chain/applier: ordered delivery to a Hardhat node", function () {
     it("records the transactions from their receipts and mines nothing again", async function () {
       const file = path.join(dir, "crash-after-mine.json");
       const real = applierCheckpointFile(file);
-      real.write({ appliedIndex: 40, chainBlock: await height() });
+      real.write({ appliedIndex: 40, chainBlock: await height(), block: 0 });
       const failing = new CheckpointFile<ApplierCheckpoint>(file, (v) => v as ApplierCheckpoint);
       failing.write = () => {
         throw new Error("simulated crash before the checkpoint");
@@ -129,7 +130,7 @@ describe("chain/applier: ordered delivery to a Hardhat node", function () {
       const records = (await applier.apply(block))!;
       expect(await height()).to.equal(h);
       expect(records.map((r) => r.chainBlock)).to.deep.equal([h, h]);
-      expect(real.read()).to.deep.equal({ appliedIndex: 41, chainBlock: h });
+      expect(real.read()).to.deep.equal({ appliedIndex: 41, chainBlock: h, block: 0 });
     });
   });
 
@@ -177,16 +178,66 @@ describe("chain/applier: ordered delivery to a Hardhat node", function () {
     });
   });
 
-  describe("when blocks go through the delivery queue", function () {
-    it("applies them in order and reports each", async function () {
-      const { applier } = newApplier();
-      const seen: number[] = [];
-      const queue = new DeliveryQueue({ applier, logger, onApplied: (b) => seen.push(b.index) });
-      for (let i = 0; i < 5; i++) queue.enqueue({ index: 100 + i, txs: [await transfer(account(14), 1n)] });
-      queue.enqueue({ index: 101, txs: [] });
-      await queue.drained();
-      expect(seen).to.deep.equal([100, 101, 102, 103, 104]);
-      expect(applier.appliedIndex).to.equal(104);
+  describe("when a replica applies the blocks of a block store", function () {
+    let chain: DevNode;
+    let store: BlockStore;
+    let replica: Replica;
+    const T0 = 1_790_000_000;
+
+    before(async function () {
+      chain = await startHardhatNode({ replica: true });
+      store = await BlockStore.open(path.join(dir, "store"));
+      // Two blocks in one second: their chain blocks share the timestamp (allowBlocksWithSameTimestamp).
+      for (const [k, ts] of [T0, T0, T0 + 7].entries()) {
+        const tx = await transfer(account(15), 1n);
+        await store.append({ raftIndex: 10 + k, timestamp: ts, txs: [{ hash: tx.hash, raw: Buffer.from(tx.raw.slice(2), "hex") }] });
+      }
+      const crpc = new JsonRpcClient(chain.url);
+      const applier = new ChainApplier({ rpc: crpc, checkpoint: applierCheckpointFile(path.join(dir, "replica-cp.json")), logger });
+      applier.start();
+      replica = new Replica({ applier, logger, store: { headNumber: () => store.head?.number ?? 0, blocks: (f, t) => store.blocks(f, t) }, minBackoffMs: 20, watchMs: 100 });
+    });
+
+    after(async function () {
+      await replica?.stop();
+      await store?.close();
+      await chain?.stop();
+    });
+
+    async function chainHeaders(): Promise<{ number: string; hash: string; timestamp: string; transactions: string[] }[]> {
+      const c = new JsonRpcClient(chain.url);
+      const n = Number(BigInt(await c.call<string>("eth_blockNumber")));
+      return Promise.all(Array.from({ length: n + 1 }, (_, b) => c.call<{ number: string; hash: string; timestamp: string; transactions: string[] }>("eth_getBlockByNumber", ["0x" + b.toString(16), false])));
+    }
+
+    it("mines one chain block per stored block, in order, with the block's timestamp", async function () {
+      replica.kick();
+      await replica.caughtUp();
+      const blocks = await chainHeaders();
+      expect(blocks.slice(1).map((b) => Number(BigInt(b.timestamp)))).to.deep.equal([T0, T0, T0 + 7]);
+      const stored = [];
+      for await (const b of store.blocks(1)) stored.push(b.txs[0]!.hash);
+      expect(blocks.slice(1).map((b) => b.transactions[0]!.toLowerCase())).to.deep.equal(stored);
+      expect(replica.appliedBlock).to.equal(3);
+      expect(replica.head?.hash).to.equal(blocks[3]!.hash);
+    });
+
+    it("rebuilds the same chain from block 1 when its chain node lost its data", async function () {
+      const before = await chainHeaders();
+      const port = chain.port;
+      await chain.stop();
+      chain = await startHardhatNode({ replica: true, port });
+      await waitUntil(async () => (await chainHeaders()).length === before.length);
+      expect((await chainHeaders()).map((b) => b.hash)).to.deep.equal(before.map((b) => b.hash));
+      expect(replica.appliedBlock).to.equal(3);
     });
   });
 });
+
+async function waitUntil(probe: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

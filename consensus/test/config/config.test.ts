@@ -233,7 +233,8 @@ describe("orderer config", function () {
       const file = path.join(dir, "node.json");
       fs.writeFileSync(file, JSON.stringify({ ...minimal(), chain: { rpcUrl: "http://127.0.0.1:8545", chainId: 31337 } }));
       const cfg = loadConfig(file);
-      expect(cfg.chain).to.deep.equal({ rpcUrl: "http://127.0.0.1:8545", chainId: 31337 });
+      expect(cfg.chain).to.deep.equal({ rpcUrl: "http://127.0.0.1:8545", chainId: 31337, divergenceCheckMs: 5_000 });
+      expect(cfg.devnet).to.deep.equal({ clockAdvance: false });
       expect(cfg.dataDir).to.equal(path.join(dir, "data/tc1"));
     });
 

@@ -3,6 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import pino from "pino";
+import { startHardhatNode, type DevNode } from "../../src/chain/devnode";
 import { parseConfig } from "../../src/config/load";
 import type { OrdererConfig } from "../../src/config/schema";
 import type { Message, NodeRole } from "../../src/core/types";
@@ -47,8 +48,13 @@ export interface ClusterSpec {
   roles: NodeRole[];
   tickMs?: number;
   electionTicks?: number;
-  chain?: { rpcUrl: string };
-  /** Admission against the registry contract (needs `chain`). */
+  /** Each node's own EVM replica (JSON-RPC URL), in the order of `roles`. */
+  chains?: string[];
+  /** Enables POST /v1/clock on every node. */
+  clockAdvance?: boolean;
+  /** How often each node compares its replica with its peers' (0: never). */
+  divergenceCheckMs?: number;
+  /** Admission against the registry contract (needs `chains`). */
   admission?: { registry: string; operators?: string[] };
   snapshotEntries?: number;
 }
@@ -72,7 +78,8 @@ export function clusterConfigs(spec: ClusterSpec, dir: string): OrdererConfig[] 
         tls: { certFile: path.join(dir, `${p.id}.crt.pem`), keyFile: path.join(dir, `${p.id}.key.pem`) },
         timeouts: { tickMs: spec.tickMs ?? 20, electionTicks: spec.electionTicks ?? 10 },
         storage: { fsync: true, snapshotEntries: spec.snapshotEntries ?? 10_000 },
-        ...(spec.chain === undefined ? {} : { chain: { rpcUrl: spec.chain.rpcUrl, chainId: Number(CHAIN_ID) } }),
+        ...(spec.chains === undefined ? {} : { chain: { rpcUrl: spec.chains[i]!, chainId: Number(CHAIN_ID), divergenceCheckMs: spec.divergenceCheckMs ?? 0 } }),
+        ...(spec.clockAdvance === true ? { devnet: { clockAdvance: true } } : {}),
         ...(spec.admission === undefined ? {} : { admission: spec.admission }),
         logLevel: "silent",
       },
@@ -91,21 +98,19 @@ export class InProcessCluster {
 
   constructor(
     spec: ClusterSpec,
-    private readonly extra: Partial<OrdererNodeOptions> & { deliverer?: string } = {},
+    private readonly extra: Partial<OrdererNodeOptions> = {},
   ) {
     this.configs = clusterConfigs(spec, this.dir);
   }
 
   async start(id: string): Promise<OrdererNode> {
     const config = this.configs.find((c) => c.id === id)!;
-    const { deliverer, ...rest } = this.extra;
     const node = new OrdererNode({
       config,
       logger: pino({ level: "silent" }),
       transport: this.net.factory(id),
       peerApi: this.peerApi,
-      deliver: deliverer === id,
-      ...rest,
+      ...this.extra,
     });
     await node.start();
     this.peerApi[id] = node.apiUrl;
@@ -175,4 +180,13 @@ export async function post(url: string, raw: string): Promise<{ status: number; 
 export async function getJson(url: string): Promise<{ status: number; body: Record<string, unknown> }> {
   const res = await fetch(url);
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+/** One Hardhat node per orderer node, started together (`replica`: the replicas' network, else the project's). */
+export async function startChains(n: number, replica = true): Promise<DevNode[]> {
+  return Promise.all(Array.from({ length: n }, () => startHardhatNode({ replica })));
+}
+
+export async function stopChains(chains: readonly DevNode[] | undefined): Promise<void> {
+  await Promise.all((chains ?? []).map((c) => c.stop()));
 }

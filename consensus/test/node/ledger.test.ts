@@ -231,4 +231,30 @@ describe("node/ledger: the ordering state machine", function () {
       );
     });
   });
+
+  describe("when the devnet clock is advanced (clock entries)", function () {
+    it("adds each advance to the replicated offset and restores it from a snapshot", function () {
+      const ledger = new OrderLedger();
+      ledger.applyBlock(1, [tx(1)]);
+      ledger.advanceClock(2, 3_600);
+      ledger.advanceClock(3, 60);
+      expect([ledger.clockOffset, ledger.appliedIndex]).to.deep.equal([3_660, 3]);
+      const copy = new OrderLedger();
+      copy.restore(ledger.snapshot(), 3);
+      expect(copy.clockOffset).to.equal(3_660);
+      expect(copy.position(tx(1).hash)).to.deep.equal({ block: 1, index: 0 });
+    });
+
+    it("restores a version-2 snapshot (before clock advances) with a zero offset", function () {
+      const ledger = new OrderLedger();
+      ledger.applyBlock(1, [tx(1)]);
+      const v3 = Buffer.from(ledger.snapshot());
+      // Version 2 is version 3 without the trailing offset.
+      const v2 = Buffer.concat([Buffer.from([2]), v3.subarray(1, v3.length - 8)]);
+      const copy = new OrderLedger();
+      copy.restore(v2, 1);
+      expect(copy.clockOffset).to.equal(0);
+      expect(copy.position(tx(1).hash)).to.deep.equal({ block: 1, index: 0 });
+    });
+  });
 });

@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import { Signature, Transaction, type BaseWallet } from "ethers";
-import { startHardhatNode, type DevNode } from "../../src/chain/devnode";
+import type { DevNode } from "../../src/chain/devnode";
 import { devWallet } from "../chain/registry-fixture";
-import { CHAIN_ID, InProcessCluster, getJson, post, waitFor } from "./harness";
+import { CHAIN_ID, InProcessCluster, getJson, post, startChains, stopChains, waitFor } from "./harness";
 
 type Answer = { status: number; body: Record<string, unknown> };
 
@@ -12,14 +12,14 @@ type Answer = { status: number; body: Record<string, unknown> };
  */
 describe("node: a transaction the chain would refuse is never acknowledged", function () {
   this.timeout(120_000);
-  let chain: DevNode;
+  let chains: DevNode[];
   let cluster: InProcessCluster;
   let leader: string;
   let followers: string[];
 
   before(async function () {
-    chain = await startHardhatNode();
-    cluster = new InProcessCluster({ roles: ["trading-centre", "trading-centre", "participant"], chain: { rpcUrl: chain.url } }, { deliverer: "n1" });
+    chains = await startChains(3);
+    cluster = new InProcessCluster({ roles: ["trading-centre", "trading-centre", "participant"], chains: chains.map((c) => c.url) });
     await cluster.startAll();
     leader = await cluster.leader();
     followers = [...cluster.nodes.keys()].filter((id) => id !== leader);
@@ -28,7 +28,7 @@ describe("node: a transaction the chain would refuse is never acknowledged", fun
   after(async function () {
     await cluster?.stopAll();
     cluster?.cleanup();
-    await chain?.stop();
+    await stopChains(chains);
   });
 
   const transfer = (w: BaseWallet, nonce: number, value = 1n): Promise<string> =>
@@ -121,6 +121,16 @@ describe("node: a transaction the chain would refuse is never acknowledged", fun
         expect(lost.body.expectedNonce).to.equal(nonce + 1);
         const won = answers.find((x) => x.status === 200)!;
         await appliedEverywhere(won.body.hash as string);
+      }
+    });
+  });
+
+  describe("when a clock advance is asked of nodes whose config does not enable it", function () {
+    it("refuses it with 403 on every node", async function () {
+      for (const id of [leader, ...followers]) {
+        const res = await fetch(`${cluster.peerApi[id]}/v1/clock`, { method: "POST", body: JSON.stringify({ advanceSeconds: 60 }) });
+        expect(res.status, id).to.equal(403);
+        expect(((await res.json()) as { error: string }).error).to.match(/clock advances are disabled/);
       }
     });
   });

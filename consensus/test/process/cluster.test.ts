@@ -128,13 +128,14 @@ for (const size of [3, 5]) {
       const slots = new Set([...positions.values()].map((p) => `${p.block}:${p.index}`));
       expect(slots.size).to.equal(positions.size);
 
-      // The chain: every acknowledged transaction exactly once, in the ordered sequence.
-      await until(async () => {
-        const last = acked[acked.length - 1]!;
-        const l = await lookup(cluster.apiUrl(cluster.ids[0]!), last);
-        return l?.status === "applied" ? true : undefined;
-      }, 120_000, "delivery to catch up");
-      const onChain = await chainTransactions(cluster.chainUrl);
+      // Every node's replica: every acknowledged transaction exactly once, in the ordered sequence.
+      const last = acked[acked.length - 1]!;
+      for (const id of cluster.ids) {
+        await until(async () => ((await lookup(cluster.apiUrl(id), last))?.status === "applied" ? true : undefined), 120_000, `${id}'s replica to catch up`);
+      }
+      const replicas = await Promise.all(cluster.ids.map((id) => chainTransactions(cluster.replicaUrl(id))));
+      for (const [k, r] of replicas.entries()) expect(r.slice(0, replicas[0]!.length), `${cluster.ids[k]}'s replica`).to.deep.equal(replicas[0]);
+      const onChain = replicas[0]!;
       expect(new Set(onChain).size, "no transaction on chain twice").to.equal(onChain.length);
       const ackedSet = new Set(acked);
       const ackedOnChain = onChain.filter((h) => ackedSet.has(h));

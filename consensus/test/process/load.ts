@@ -102,12 +102,12 @@ export class LoadGenerator {
   }
 }
 
-/** A base port P such that P..P+n, P+100..P+100+n and P+200 are all free on 127.0.0.1. */
+/** A base port P such that P..P+n, P+100..P+100+n and P+200..P+200+n (replica chains) are all free on 127.0.0.1. */
 export async function freeBasePort(n: number): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
     // Below Linux's ephemeral range (32768+), so outgoing connections cannot take our ports meanwhile.
     const base = 20_000 + Math.floor(Math.random() * 12_000);
-    const ports = [...Array.from({ length: n }, (_, i) => [base + i, base + 100 + i]).flat(), base + 200];
+    const ports = Array.from({ length: n }, (_, i) => [base + i, base + 100 + i, base + 200 + i]).flat();
     if ((await Promise.all(ports.map(isFree))).every(Boolean)) return base;
   }
   throw new Error("no free port range found");

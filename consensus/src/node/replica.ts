@@ -1,0 +1,167 @@
+import type { Logger } from "pino";
+import type { Block } from "../blocks";
+import type { AppliedTx, ChainApplier, OrderedBlock, ReplicaHead } from "../chain/applier";
+
+/** What the replica reads of this node's block store. */
+export interface StoredBlocks {
+  /** The number of the newest durable block (0 while the store is empty). */
+  headNumber(): number;
+  /** Durable blocks `from`..`to`, in order. */
+  blocks(from: number, to: number): AsyncIterable<Block>;
+}
+
+export interface ReplicaOptions {
+  applier: ChainApplier;
+  store: StoredBlocks;
+  logger: Logger;
+  onApplied?: (block: OrderedBlock, records: AppliedTx[]) => void;
+  /** The replica was found behind its checkpoint and is rebuilt from block 1 (refusals recorded so far are void). */
+  onRebuild?: () => void;
+  /** Retry backoff bounds after a chain failure. */
+  minBackoffMs?: number;
+  maxBackoffMs?: number;
+  /** How often an idle replica checks that its chain still holds what it applied (default 2 s). */
+  watchMs?: number;
+}
+
+/**
+ * This node's EVM replica: applies the blocks of the node's own block store, in order, to its own chain node. It reads
+ * the store, not the Raft log, so after any restart (of the node or of the chain node) it goes on from its durable
+ * checkpoint, and the applier's recovery mode records transactions already on chain instead of sending them again.
+ *
+ * A chain node that lost its data (an in-memory Hardhat node restarted) is behind the checkpoint: its head is below
+ * the checkpoint's chain block, or its genesis is not the one the checkpoint names (another chain). Then the replica is
+ * rebuilt from block 1 of the store; since every replica starts from the same genesis and mines each ordered block
+ * with its fixed timestamp, the rebuilt chain is the one it had.
+ */
+export class Replica {
+  private running: Promise<void> | null = null;
+  private again = false;
+  private stopped = false;
+  private wake: (() => void) | null = null;
+  private readonly watch: NodeJS.Timeout;
+  private seen: ReplicaHead | null = null;
+  /** The genesis was compared since the last chain failure (a replaced chain node fails calls first). */
+  private genesisKnown = false;
+
+  constructor(private readonly o: ReplicaOptions) {
+    // A chain node restarted while no block arrives must still be noticed and rebuilt.
+    this.watch = setInterval(() => this.kick(), o.watchMs ?? 2_000);
+    this.watch.unref();
+  }
+
+  get applier(): ChainApplier {
+    return this.o.applier;
+  }
+
+  /** The last applied ordered block's number in the store. */
+  get appliedBlock(): number {
+    return this.o.applier.checkpointed.block;
+  }
+
+  /** The replica's chain head as last mined or read here (null until the chain first answered). */
+  get head(): ReplicaHead | null {
+    return this.o.applier.head ?? this.seen;
+  }
+
+  /** New blocks are durable in the store (or the node started): apply whatever the replica lacks. */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running !== null) {
+      this.again = true;
+      return;
+    }
+    this.running = this.pump().finally(() => {
+      this.running = null;
+      if (this.again && !this.stopped) {
+        this.again = false;
+        this.kick();
+      }
+    });
+  }
+
+  /** Resolves once the replica has applied every block the store held when called (or it was stopped). */
+  async caughtUp(): Promise<void> {
+    const target = this.o.store.headNumber();
+    while (!this.stopped && this.appliedBlock < target) {
+      this.kick();
+      await (this.running ?? new Promise((r) => setTimeout(r, 10)));
+    }
+  }
+
+  /** Stops after the block in flight; the checkpoint says where it stopped. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.watch);
+    this.wake?.();
+    while (this.running !== null) await this.running;
+  }
+
+  private async pump(): Promise<void> {
+    const min = this.o.minBackoffMs ?? 100;
+    const max = this.o.maxBackoffMs ?? 5_000;
+    let backoff = min;
+    // Every round first checks the chain against the checkpoint (one call): a wiped chain node would otherwise take
+    // the next block's transactions as future nonces and never mine them.
+    for (let verify = true; !this.stopped && (verify || this.appliedBlock < this.o.store.headNumber()); ) {
+      try {
+        await this.checkChain();
+        verify = false;
+        await this.applyStored();
+        backoff = min;
+      } catch (err) {
+        verify = true;
+        this.genesisKnown = false;
+        this.o.logger.warn({ err, block: this.appliedBlock + 1, retryMs: backoff }, "replica: applying to the chain failed; retrying");
+        await this.sleep(backoff);
+        backoff = Math.min(max, backoff * 2);
+      }
+    }
+  }
+
+  private async applyStored(): Promise<void> {
+    const head = this.o.store.headNumber();
+    for await (const block of this.o.store.blocks(this.appliedBlock + 1, head)) {
+      if (this.stopped) return;
+      const ordered: OrderedBlock = {
+        index: block.raftIndex,
+        number: block.number,
+        timestamp: block.timestamp,
+        txs: block.txs.map((tx) => ({ hash: tx.hash, raw: "0x" + Buffer.from(tx.raw.buffer, tx.raw.byteOffset, tx.raw.byteLength).toString("hex") })),
+      };
+      const records = await this.o.applier.apply(ordered);
+      if (records !== null) this.o.onApplied?.(ordered, records);
+    }
+  }
+
+  /** Rebuilds from block 1 when the chain is behind the checkpoint or has another genesis (see the class comment). */
+  private async checkChain(): Promise<void> {
+    const cp = this.o.applier.checkpointed;
+    const latest = await this.o.applier.chainBlock("latest");
+    this.seen = latest;
+    const genesis = this.genesisKnown ? cp.genesis : (await this.o.applier.chainBlock("0x0"))?.hash;
+    const otherChain = genesis !== undefined && cp.genesis !== undefined && genesis !== cp.genesis;
+    this.genesisKnown = true;
+    if (!otherChain && latest !== null && latest.number >= cp.chainBlock) {
+      if (genesis !== undefined) this.o.applier.noteGenesis(genesis);
+      return;
+    }
+    this.o.logger.warn(
+      { checkpoint: cp, chainHead: latest?.number ?? null, genesis },
+      "replica: the chain is behind this node's checkpoint (its data was wiped?) or has another genesis; re-applying every block from the store",
+    );
+    this.o.applier.reset();
+    if (genesis !== undefined) this.o.applier.noteGenesis(genesis);
+    this.o.onRebuild?.();
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(t);
+        resolve();
+      };
+    }).finally(() => (this.wake = null));
+  }
+}
