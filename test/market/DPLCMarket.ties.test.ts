@@ -94,24 +94,30 @@ const listingsArb = fc
   .filter((ls) => ls.some((l) => PARTICIPANTS[l.participant]!.kind === "consumer") && ls.some((l) => PARTICIPANTS[l.participant]!.kind === "wind"));
 
 describe("DPLCMarket: ties nobody can steer", function () {
-  it("matches tied pairs by tie rank (buyer, then seller), the lowest first, whatever the order ids", async function () {
-    // Listed in this order, the lowest ids are consumer 0 and wind 2; the ranks decide instead.
-    const listings: Listing[] = [0, 1, 2, 3].map((participant, k) => ({ participant, quantity: 5n, salt: hexlify(new Uint8Array(32).fill(k + 1)) }));
-    const { sys, roundId, byOwner } = await runRound(listings);
-    const seed = (await sys.market.round(roundId)).tieSeed;
-    const expectedSeed = listings.reduce((x, l) => x ^ BigInt(l.salt), 0n);
-    expect(BigInt(seed)).to.equal(expectedSeed);
-    const rank = async (orderId: bigint) => tieRank(seed, (await sys.market.order(orderId)).commitment);
-    const ranks = await Promise.all([1n, 2n, 3n, 4n].map(rank));
-    const byRank = (a: number, b: number) => (ranks[a]! < ranks[b]! ? -1 : 1);
-    // Each consumer takes 5 MWh from one seller: the lower-ranked consumer first, from the lower-ranked seller.
-    const [firstBuyer, secondBuyer] = [0, 1].sort(byRank);
-    const [firstSeller, secondSeller] = [2, 3].sort(byRank);
-    expect(byOwner).to.deep.equal([
-      { buyer: firstBuyer, seller: firstSeller, mwh: 5n },
-      { buyer: secondBuyer, seller: secondSeller, mwh: 5n },
-    ]);
-  });
+  for (const [where, layout] of [
+    ["within one region (the heaps order them)", [0, 1, 2, 3]],
+    ["across regions (the scan over region pairs orders them)", [0, 4, 2, 6]],
+  ] as const) {
+    it(`matches tied pairs by tie rank, buyer then seller, the lowest first, whatever the order ids: ${where}`, async function () {
+      // Two consumers and two wind sellers of 5 MWh each; listed in this order, the lowest ids are the first consumer
+      // and the first seller. The ranks decide instead.
+      const listings: Listing[] = layout.map((participant, k) => ({ participant, quantity: 5n, salt: hexlify(new Uint8Array(32).fill(k + 1)) }));
+      const { sys, roundId, byOwner } = await runRound(listings);
+      const seed = (await sys.market.round(roundId)).tieSeed;
+      const expectedSeed = listings.reduce((x, l) => x ^ BigInt(l.salt), 0n);
+      expect(BigInt(seed)).to.equal(expectedSeed);
+      const ranks = new Map<number, bigint>();
+      for (const [k, l] of listings.entries()) ranks.set(l.participant, tieRank(seed, (await sys.market.order(BigInt(k + 1))).commitment));
+      const byRank = (a: number, b: number) => (ranks.get(a)! < ranks.get(b)! ? -1 : 1);
+      // Each consumer takes 5 MWh from one seller: the lower-ranked consumer first, from the lower-ranked seller.
+      const [firstBuyer, secondBuyer] = [layout[0], layout[1]].sort(byRank);
+      const [firstSeller, secondSeller] = [layout[2], layout[3]].sort(byRank);
+      expect(byOwner).to.deep.equal([
+        { buyer: firstBuyer, seller: firstSeller, mwh: 5n },
+        { buyer: secondBuyer, seller: secondSeller, mwh: 5n },
+      ]);
+    });
+  }
 
   it(`lets no permutation of the submission order change who trades (seed ${SEED}, ${RUNS} runs)`, async function () {
     await fc.assert(
