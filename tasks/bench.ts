@@ -10,7 +10,7 @@ interface BenchGasArgs {
   json?: string;
 }
 
-task("bench-gas", "Gas per listing, matched trade and settled trade on synthetic markets (npm run bench:gas)")
+task("bench-gas", "Gas per listing, reveal, matched trade and settled trade on synthetic markets (npm run bench:gas)")
   .addOptionalParam("sizes", "Orders per side, comma-separated", "10,100,1000", types.string)
   .addOptionalParam("runs", "Runs per size (the median is reported)", "3", types.string)
   .addOptionalParam("matchSteps", "Matching steps per matchOrders transaction", "40", types.string)
@@ -44,8 +44,20 @@ task("bench-gas", "Gas per listing, matched trade and settled trade on synthetic
       const f = (x: number) => Math.round(x).toLocaleString("en-US");
       console.log(
         renderTable(
-          ["orders/side", "trades", "listing mean", "listing max", "match/trade", "match tx max", "settle/trade", "settle tx max", "max tx"],
-          results.map((g) => [g.ordersPerSide, g.trades, f(g.listing.mean), f(g.listing.max), f(g.matchPerTrade), f(g.matchTxMax), f(g.settlePerTrade), f(g.settleTxMax), f(g.maxTx)]),
+          ["orders/side", "trades", "listing mean", "listing max", "reveal mean", "reveal max", "match/trade", "match tx max", "settle/trade", "settle tx max", "max tx"],
+          results.map((g) => [
+            g.ordersPerSide,
+            g.trades,
+            f(g.listing.mean),
+            f(g.listing.max),
+            f(g.reveal.mean),
+            f(g.reveal.max),
+            f(g.matchPerTrade),
+            f(g.matchTxMax),
+            f(g.settlePerTrade),
+            f(g.settleTxMax),
+            f(g.maxTx),
+          ]),
         ),
       );
       console.log("\nListing gas by book depth (mean of each kind's first and last tenth of listings)");

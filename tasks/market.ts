@@ -157,50 +157,56 @@ market
 market
   .task("open", "Trading centre: open a round")
   .addOptionalParam("listing", "Listing window in seconds", "3600", types.string)
+  .addOptionalParam("reveal", "Reveal window after the deadline, in seconds (600 to 604800)", "3600", types.string)
   .addOptionalParam("ratio", "Bundling ratio, thermal per wind (at most 1000)", "3", types.string)
   .addOptionalParam("pricing", "surplus-split | paper-table", "surplus-split", types.string)
   .addOptionalParam("windCert", "Certificate cost X for wind sellers, token/kWh", "0", types.string)
   .addOptionalParam("thermalCert", "Certificate cost X for thermal sellers, token/kWh", "0", types.string)
   .addOptionalParam("minOrder", "Smallest order quantity, whole MWh (at least 1)", "1", types.string)
   .addOptionalParam("from", FROM, undefined, types.string)
-  .setAction(async (a: { listing: string; ratio: string; pricing: string; windCert: string; thermalCert: string; minOrder: string; from?: string }, hre) =>
-    runTask(hre, async () => {
-      const { choiceArg, countArg, unitArg } = await import("../src/cli/args");
-      const { parsePrice, parseRatioToBps } = await import("../src/units");
-      const { PRICING_RULES } = await import("../src/data");
-      const { openRound } = await import("../src/actions");
-      const pricing = choiceArg("--pricing", a.pricing, PRICING_RULES);
-      // 30 days at most (the market's MAX_LISTING_SECONDS): a round whose listing never closes would hold every escrow.
-      const listing = countArg("--listing", a.listing, 1, 30 * 24 * 3600);
-      const config = {
-        bundlingRatioBps: unitArg("--ratio", a.ratio, parseRatioToBps),
-        windCertCost: unitArg("--wind-cert", a.windCert, parsePrice),
-        thermalCertCost: unitArg("--thermal-cert", a.thermalCert, parsePrice),
-        minOrderMwh: BigInt(countArg("--min-order", a.minOrder, 1, 1e12)),
-        pricing,
-      };
-      const { client, who } = await system(hre, a.from, ROLE_INDEX.tradingCentre);
-      const now = (await hre.ethers.provider.getBlock("latest"))!.timestamp;
-      const id = await openRound(client, who, { deadline: now + listing, ...config });
-      console.log(`round ${id} open for ${listing} s`);
-    }),
+  .setAction(
+    async (a: { listing: string; reveal: string; ratio: string; pricing: string; windCert: string; thermalCert: string; minOrder: string; from?: string }, hre) =>
+      runTask(hre, async () => {
+        const { choiceArg, countArg, unitArg } = await import("../src/cli/args");
+        const { parsePrice, parseRatioToBps } = await import("../src/units");
+        const { PRICING_RULES } = await import("../src/data");
+        const { openRound } = await import("../src/actions");
+        const pricing = choiceArg("--pricing", a.pricing, PRICING_RULES);
+        // 30 days at most (the market's MAX_LISTING_SECONDS): a round whose listing never closes would hold every escrow.
+        const listing = countArg("--listing", a.listing, 1, 30 * 24 * 3600);
+        const config = {
+          bundlingRatioBps: unitArg("--ratio", a.ratio, parseRatioToBps),
+          windCertCost: unitArg("--wind-cert", a.windCert, parsePrice),
+          thermalCertCost: unitArg("--thermal-cert", a.thermalCert, parsePrice),
+          minOrderMwh: BigInt(countArg("--min-order", a.minOrder, 1, 1e12)),
+          // The market's MIN_REVEAL_SECONDS and MAX_REVEAL_SECONDS.
+          revealSeconds: countArg("--reveal", a.reveal, 600, 7 * 24 * 3600),
+          pricing,
+        };
+        const { client, who } = await system(hre, a.from, ROLE_INDEX.tradingCentre);
+        const now = (await hre.ethers.provider.getBlock("latest"))!.timestamp;
+        const id = await openRound(client, who, { deadline: now + listing, ...config });
+        console.log(`round ${id} open for ${listing} s, then ${config.revealSeconds} s to reveal`);
+      }),
   );
 
 market
-  .task("list", "List an order (PAYMENT): consumers give --green; thermal generators --env and --subsidy")
+  .task("list", "List a sealed order (PAYMENT): consumers give --green; thermal generators --env and --subsidy")
   .addParam("quantity", "Quantity in whole MWh", undefined, types.string)
   .addParam("price", "Bid or ask, token/kWh (above 0)", undefined, types.string)
   .addOptionalParam("green", "Consumer's wind demand in MWh", "0", types.string)
   .addOptionalParam("env", "Thermal environmental price, token/kWh", "0", types.string)
   .addOptionalParam("subsidy", "Thermal cross-subsidy price, token/kWh", "0", types.string)
+  .addOptionalParam("escrow", "Consumer's escrow in tokens, at least price × quantity × 1000 (the default; more hides the bid)", undefined, types.string)
   .addOptionalParam("from", FROM, undefined, types.string)
-  .setAction(async (a: { quantity: string; price: string; green: string; env: string; subsidy: string; from?: string }, hre) =>
+  .setAction(async (a: { quantity: string; price: string; green: string; env: string; subsidy: string; escrow?: string; from?: string }, hre) =>
     runTask(hre, async () => {
       const { unitArg } = await import("../src/cli/args");
-      const { parseBidAsk, parseMwh, parsePrice } = await import("../src/units");
-      const { approveEscrow, listOrder } = await import("../src/actions");
+      const { formatDecimal, parseBidAsk, parseMwh, parsePrice, parseDecimal } = await import("../src/units");
+      const { approveEscrow, listOrder, orderLiability, sealOrder } = await import("../src/actions");
       const { KIND_CODE } = await import("../src/chain/participants");
-      const order = {
+      const { sealedOrderPath, saveSealedOrder } = await import("../src/ops/sealed-orders");
+      const request = {
         quantityMwh: unitArg("--quantity", a.quantity, (t) => parseMwh(t)),
         price: unitArg("--price", a.price, parseBidAsk),
         greenDemandMwh: unitArg("--green", a.green, (t) => parseMwh(t, 0n)),
@@ -208,12 +214,58 @@ market
         subsidyPrice: unitArg("--subsidy", a.subsidy, parsePrice),
       };
       const { client, who } = await system(hre, a.from, ROLE_INDEX.participant);
-      const kind = (await client.sys.registry.participant(who.address)).kind;
-      if (kind === BigInt(KIND_CODE.consumer)) {
-        await approveEscrow(client, who, { unlessAtLeast: order.price * order.quantityMwh * 1000n });
+      const consumer = (await client.sys.registry.participant(who.address)).kind === BigInt(KIND_CODE.consumer);
+      const liability = consumer ? orderLiability(request) : 0n;
+      const escrow = a.escrow === undefined || !consumer ? liability : unitArg("--escrow", a.escrow, (t) => parseDecimal(t, 18));
+      if (escrow < liability) {
+        const { InvalidArgumentError } = await import("../src/errors");
+        // The reveal would fail and the order drop out: refuse now rather than after the deadline.
+        throw new InvalidArgumentError(`--escrow ${a.escrow}: below the order's liability of ${formatDecimal(liability, 18)} tokens`);
       }
-      const { orderId } = await listOrder(client, who, order);
-      console.log(`order ${orderId} listed`);
+      if (escrow > 0n) await approveEscrow(client, who, { unlessAtLeast: escrow });
+      const market = await client.sys.market.getAddress();
+      const roundId = await client.sys.market.currentRound();
+      const sealed = sealOrder({ market, roundId, owner: await who.getAddress(), request, escrow });
+      const { orderId } = await listOrder(client, who, sealed);
+      const file = sealedOrderPath(await deploymentFile(hre), hre.network.name, orderId);
+      saveSealedOrder(file, orderId, sealed);
+      console.log(`order ${orderId} listed sealed; reveal it after the deadline with "market reveal --order ${orderId}" (salt in ${path.relative(process.cwd(), file)})`);
+    }),
+  );
+
+market
+  .task("reveal", "Reveal a sealed order (listed from this machine) in the reveal window after the deadline")
+  .addParam("order", "Order id", undefined, types.string)
+  .addOptionalParam("from", FROM, undefined, types.string)
+  .setAction(async (a: { order: string; from?: string }, hre) =>
+    runTask(hre, async () => {
+      const { integerArg } = await import("../src/cli/args");
+      const { revealOrder } = await import("../src/actions");
+      const { loadSealedOrder, sealedOrderPath, SealedOrderError } = await import("../src/ops/sealed-orders");
+      const orderId = integerArg("--order", a.order, 1n);
+      const sealed = loadSealedOrder(sealedOrderPath(await deploymentFile(hre), hre.network.name, orderId));
+      const { client, who } = await system(hre, a.from, ROLE_INDEX.participant);
+      const signer = await who.getAddress();
+      if (sealed.owner.toLowerCase() !== signer.toLowerCase()) {
+        throw new SealedOrderError(`order ${orderId} was listed by ${sealed.owner}, not ${signer}: pass --from with its account`);
+      }
+      await revealOrder(client, who, orderId, sealed);
+      console.log(`order ${orderId} revealed`);
+    }),
+  );
+
+market
+  .task("refund", "Return the escrow of an order left unrevealed, once the reveal window has closed (anyone may call)")
+  .addParam("order", "Order id", undefined, types.string)
+  .addOptionalParam("from", FROM, undefined, types.string)
+  .setAction(async (a: { order: string; from?: string }, hre) =>
+    runTask(hre, async () => {
+      const { integerArg } = await import("../src/cli/args");
+      const { refundUnrevealed } = await import("../src/actions");
+      const orderId = integerArg("--order", a.order, 1n);
+      const { client, who } = await system(hre, a.from, ROLE_INDEX.admin);
+      await refundUnrevealed(client, who, orderId);
+      console.log(`order ${orderId} refunded`);
     }),
   );
 
@@ -246,7 +298,7 @@ market
   );
 
 market
-  .task("match", "Run on-chain matching after the deadline, in bounded steps (anyone may call)")
+  .task("match", "Run on-chain matching after the reveal window, in bounded steps (anyone may call)")
   .addOptionalParam("steps", "Steps per transaction", "40", types.string)
   .addFlag("once", "Send one transaction instead of running to the end")
   .addOptionalParam("from", FROM, undefined, types.string)

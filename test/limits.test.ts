@@ -3,7 +3,7 @@ import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { encodeBytes32String } from "ethers";
 import { MAX_CODE_BYTES, MAX_REGIONS } from "../src/limits";
 import { MAX_MWH, MAX_PRICE, MAX_RATIO_BPS } from "../src/units";
-import { b32, consumerOrder, deployMarketFixture, join, Kind, openRound, setPairs } from "./helpers/fixtures";
+import { b32, consumerOrder, deployMarketFixture, fund, join, Kind, list, openRound, reveal, setPairs, toRevealWindow } from "./helpers/fixtures";
 
 /**
  * src/limits.ts and src/units.ts mirror what the contracts accept, so that a market directory or a task argument is
@@ -33,14 +33,23 @@ describe("limits mirrored from the contracts (src/limits.ts, src/units.ts)", fun
     const [buyer] = sys.users;
     await setPairs(sys, [{ seller: "A", buyer: "B" }]);
     await join(sys, buyer!, Kind.Consumer, "B");
+    await fund(sys, buyer!, 1n);
     await openRound(sys);
     const market = sys.market.connect(buyer!);
-    for (const [order, field, value] of [
+    const orders: bigint[] = [];
+    const cases = [
       [consumerOrder(1n, 0n), "price", 0n],
       [consumerOrder(1n, MAX_PRICE + 1n), "price", MAX_PRICE + 1n],
       [consumerOrder(MAX_MWH + 1n, 1n), "quantityMwh", MAX_MWH + 1n],
-    ] as const) {
-      await expect(market.PAYMENT(order)).to.be.revertedWithCustomError(sys.market, "MarketInvalidOrder").withArgs(b32(field), value);
+    ] as const;
+    // Fields are checked when the order is revealed; the escrow of 1 wei is below any valid liability anyway.
+    for (const [order] of cases) {
+      await (await list(sys, buyer!, order, { escrow: 1n })).wait();
+      orders.push((await sys.market.round(await sys.market.currentRound())).endOrderId - 1n);
+    }
+    await toRevealWindow(sys);
+    for (const [k, [, field, value]] of cases.entries()) {
+      await expect(reveal(sys, orders[k]!)).to.be.revertedWithCustomError(sys.market, "MarketInvalidOrder").withArgs(b32(field), value);
     }
   });
 

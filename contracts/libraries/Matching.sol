@@ -11,8 +11,8 @@ import {RoundBook} from "./RoundBook.sol";
 
 /// @title Matching
 /// @notice The paper's high-low matching (eq. 1–3) in bounded steps, as docs/market-rules.md states it: first the
-/// load stage fixes the round's corridors (a copy of each seller region's grid pairs) and queues the sellers by their
-/// converted cost over them; then phase 1 matches wind demand with wind sellers, then over-cap thermal trades are trimmed (only after a curtailment), then
+/// load stage fixes the round's corridors (a copy of each seller region's grid pairs) and queues the revealed orders
+/// (consumers by bid, sellers by their converted cost over the corridors); then phase 1 matches wind demand with wind sellers, then over-cap thermal trades are trimmed (only after a curtailment), then
 /// phase 2 matches the remaining demand with thermal sellers under the bundling cap. Each call spends at most a
 /// budget of steps (one per region copied, order loaded, trade, trim, phase change or dropped heap
 /// entry), so no call outgrows a block.
@@ -30,6 +30,8 @@ library Matching {
     struct Candidate {
         uint64 buyerId;
         uint64 sellerId;
+        uint128 buyerTie; // (tie rank << 64) | order id
+        uint128 sellerTie;
         uint256 bid;
         uint256 cost;
         uint8 rs;
@@ -83,8 +85,8 @@ library Matching {
         return room > type(uint64).max ? type(uint64).max : uint64(room);
     }
 
-    /// @dev Finds the pair with the greatest converted value over all region pairs (ties: lower buyer id, then
-    /// lower seller id). `complete` is false when the budget ran out while dropping stale entries.
+    /// @dev Finds the pair with the greatest converted value over all region pairs (ties: see `_consider`).
+    /// `complete` is false when the budget ran out while dropping stale entries.
     function _scan(
         RoundBook.Round storage r,
         mapping(uint256 => IDPLCMarket.Order) storage orders,
@@ -115,7 +117,8 @@ library Matching {
         return (best, true, left);
     }
 
-    /// @dev Keeps the better of `best` and the pair of two heap tops.
+    /// @dev Keeps the better of `best` and the pair of two heap tops: the greater converted value; on a tie the lower
+    /// buyer (tie rank, id), then the lower seller (tie rank, id), the low 128 bits of each entry.
     function _consider(
         Candidate memory best,
         uint256 buyerEntry,
@@ -123,21 +126,23 @@ library Matching {
         uint8 rs,
         uint8 rb
     ) private pure {
-        uint256 bid = (uint256(1) << 128) - (buyerEntry >> 64);
-        uint256 cost = sellerEntry >> 64;
+        uint256 bid = RoundBook.BID_FLIP - (buyerEntry >> 128);
+        uint256 cost = sellerEntry >> 128;
         if (bid <= cost) return;
-        uint64 buyerId = uint64(buyerEntry);
-        uint64 sellerId = uint64(sellerEntry);
+        uint128 buyerTie = uint128(buyerEntry);
+        uint128 sellerTie = uint128(sellerEntry);
         if (best.buyerId != 0) {
             uint256 q = bid - cost;
             uint256 bestQ = best.bid - best.cost;
             if (q < bestQ) return;
-            if (q == bestQ && (buyerId > best.buyerId || (buyerId == best.buyerId && sellerId > best.sellerId))) {
+            if (q == bestQ && (buyerTie > best.buyerTie || (buyerTie == best.buyerTie && sellerTie > best.sellerTie))) {
                 return;
             }
         }
-        best.buyerId = buyerId;
-        best.sellerId = sellerId;
+        best.buyerId = uint64(buyerEntry);
+        best.sellerId = uint64(sellerEntry);
+        best.buyerTie = buyerTie;
+        best.sellerTie = sellerTie;
         best.bid = bid;
         best.cost = cost;
         best.rs = rs;
@@ -254,8 +259,10 @@ library Matching {
     }
 
     /// @dev The load stage: copies the corridors of every region with sellers (one step per region and one per pair
-    /// copied), then puts every active seller order of the round into the heaps of the buyer regions it reaches (one
-    /// step per heap, and one per order id), so a step stays about one heap operation however many regions there are.
+    /// copied), then puts every revealed, active order of the round into its heaps: a consumer into its phase heaps, a
+    /// seller into the heap of every buyer region it reaches (one step per heap, and one per order id), so a step
+    /// stays about one heap operation however many regions there are. Queuing happens only now, after the reveal
+    /// window, because the entries' tie ranks need the final tie seed.
     function _load(
         RoundBook.Round storage r,
         mapping(uint256 => IDPLCMarket.Order) storage orders,
@@ -276,15 +283,21 @@ library Matching {
                 uint64 id = r.loadCursor;
                 if (id == end) return (STAGE_WIND, left);
                 IDPLCMarket.Order storage o = orders[id];
-                if (o.active && o.kind != IDPLCRegistry.Kind.Consumer) {
-                    uint256 pushed = r.pushSeller(o, id, left);
-                    // Out of budget before every heap got the order: the next call goes on with the same order.
-                    if (pushed == left) return (STAGE_LOAD, 0);
-                    cost += pushed;
+                if (o.active && o.revealed) {
+                    if (o.kind == IDPLCRegistry.Kind.Consumer) {
+                        // Two heaps at most: the budget may run over by one.
+                        r.pushBuyer(o, id);
+                        cost += 2;
+                    } else {
+                        uint256 pushed = r.pushSeller(o, id, left);
+                        // Out of budget before every heap got the order: the next call goes on with the same order.
+                        if (pushed == left) return (STAGE_LOAD, 0);
+                        cost += pushed;
+                    }
                 }
                 r.loadCursor = id + 1;
             }
-            // Cannot underflow: the subtraction happens only when left > cost (a load costs ≤ left, see above).
+            // Cannot underflow: the subtraction happens only when left > cost.
             unchecked {
                 left = left > cost ? left - cost : 0;
             }

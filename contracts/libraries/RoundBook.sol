@@ -13,6 +13,8 @@ import {PackedHeap} from "./PackedHeap.sol";
 /// can reach (lowest converted cost first, since the cost depends on the pair's loss rate and transmission price).
 /// The best pair of two regions is then the top of each heap, so a matching step reads a few heap tops instead of a
 /// matrix. Entries of exhausted or withdrawn orders are dropped lazily when they reach the top.
+/// A heap entry packs `(key << 128) | (rank << 64) | orderId`: orders of equal key are ordered by their tie rank
+/// (`tieRank`), which the transaction orderer cannot steer, and only a 64-bit rank collision falls back to the id.
 library RoundBook {
     using PackedHeap for PackedHeap.Heap;
 
@@ -35,6 +37,7 @@ library RoundBook {
         uint16 snapshotRegions; // bit rs: corridors of seller region rs copied from the grid (matching's load stage)
         uint32 bundlingRatioBps;
         uint64 deadline;
+        uint64 revealDeadline;
         uint64 minOrderMwh;
         IPricingRule pricing;
         uint128 windCertCost;
@@ -48,6 +51,7 @@ library RoundBook {
         uint64 settleCursor;
         uint64 refundCursor;
         uint256 gridFees;
+        bytes32 tieSeed; // XOR of the revealed salts
         IDPLCMarket.Trade[] trades;
         mapping(uint8 sellerRegion => uint16 buyerRegions) reach;
         mapping(uint256 pairKey => Corridor corridor) corridors;
@@ -56,7 +60,7 @@ library RoundBook {
 
     uint256 internal constant PPM = 1_000_000;
     uint256 internal constant KWH_PER_MWH = 1000;
-    uint256 private constant _BID_FLIP = 1 << 128;
+    uint256 internal constant BID_FLIP = 1 << 128;
     uint8 internal constant PHASE_WIND = 1;
     uint8 internal constant PHASE_THERMAL = 2;
 
@@ -104,16 +108,30 @@ library RoundBook {
         return Math.mulDiv(ask + x, PPM, PPM - c.lossPpm, Math.Rounding.Ceil) + c.transmissionPrice + w;
     }
 
+    /// @notice An order's rank among orders of equal converted value (lower first): the low 64 bits of
+    /// `keccak256(abi.encode(tieSeed, commitment))`. Neither input depends on the order id or on the sequence of
+    /// transactions, and the seed is unknown until every salt is revealed, so whoever orders transactions cannot pick
+    /// the winner of a tie, and no participant can aim its commitment at a good rank.
+    function tieRank(Round storage r, IDPLCMarket.Order storage o) internal view returns (uint64) {
+        return uint64(uint256(keccak256(abi.encode(r.tieSeed, o.commitment))));
+    }
+
+    /// @notice A heap entry: `key`, then the order's tie rank, then its id.
+    function entry(Round storage r, IDPLCMarket.Order storage o, uint256 key, uint256 orderId) internal view returns (uint256) {
+        return (key << 128) | (uint256(tieRank(r, o)) << 64) | orderId;
+    }
+
     /// @notice Puts a consumer order into the phase heaps it is not already in.
     function pushBuyer(Round storage r, IDPLCMarket.Order storage o, uint256 orderId) internal {
         uint16 mask = o.heapMask;
-        uint256 entry = ((_BID_FLIP - o.price) << 64) | orderId;
+        // Cannot underflow: a revealed price is ≥ 1 and ≤ 10^24 < BID_FLIP; the key stays below 2^128.
+        uint256 item = entry(r, o, BID_FLIP - o.price, orderId);
         if (o.greenDemandMwh > 0 && mask & 1 == 0) {
-            buyerHeap(r, PHASE_WIND, o.region).push(entry);
+            buyerHeap(r, PHASE_WIND, o.region).push(item);
             mask |= 1;
         }
         if (mask & 2 == 0) {
-            buyerHeap(r, PHASE_THERMAL, o.region).push(entry);
+            buyerHeap(r, PHASE_THERMAL, o.region).push(item);
             mask |= 2;
         }
         o.heapMask = mask;
@@ -135,8 +153,9 @@ library RoundBook {
         for (uint8 rb = 0; reach >> rb != 0 && pushed < limit; ++rb) {
             uint16 bit = uint16(1) << rb;
             if (reach & bit == 0 || mask & bit != 0) continue;
+            // The cost stays below 2^102 (prices and W ≤ 10^24, ε < 10^6 ppm), so the key fits its 128 bits.
             uint256 cost = sellerCost(corridor(r, o.region, rb), o.price, x, o.envSubsidy);
-            sellerHeap(r, phase, o.region, rb).push((cost << 64) | orderId);
+            sellerHeap(r, phase, o.region, rb).push(entry(r, o, cost, orderId));
             mask |= bit;
             ++pushed;
         }

@@ -10,7 +10,7 @@ import {RoundBook} from "./RoundBook.sol";
 /// @title Settlement
 /// @notice The paper's `TRANS()` in bounded steps: each trade once, in trade order (the consumer's escrow pays the
 /// seller; the grid's share accrues and is paid once at the end), then each consumer order's leftover escrow is
-/// refunded. Cursors make every trade and refund happen exactly once.
+/// refunded (an unrevealed order's in full, unless `refundUnrevealed` already returned it). Cursors make every trade and refund happen exactly once.
 library Settlement {
     using SafeERC20 for IERC20;
 
@@ -50,7 +50,8 @@ library Settlement {
         uint256 energyKwh = uint256(t.mwh) * RoundBook.KWH_PER_MWH;
         uint256 paid = uint256(t.buyerPrice) * energyKwh;
         received = uint256(t.sellerPrice) * energyKwh;
-        // Matching guarantees sellerPrice ≤ buyerPrice; escrow (bid × quantity) covers all of a consumer's trades.
+        // Matching guarantees sellerPrice ≤ buyerPrice; escrow (≥ bid × quantity, checked at reveal)
+        // covers all of a consumer's trades.
         uint256 grid = paid - received;
         orders[t.buyerOrderId].escrow -= paid;
         r.gridFees += grid;

@@ -27,6 +27,12 @@ contract DPLCMarket is AccessControl, ReentrancyGuard, IDPLCMarket {
     bytes32 public constant DISPATCH_ROLE = keccak256("DISPATCH_ROLE");
     /// @notice Longest listing period of a round, in seconds.
     uint256 public constant MAX_LISTING_SECONDS = OrderRules.MAX_LISTING_SECONDS;
+    /// @notice Shortest reveal window of a round, in seconds.
+    uint256 public constant MIN_REVEAL_SECONDS = OrderRules.MIN_REVEAL_SECONDS;
+    /// @notice Longest reveal window of a round, in seconds.
+    uint256 public constant MAX_REVEAL_SECONDS = OrderRules.MAX_REVEAL_SECONDS;
+    /// @notice Seconds after its reveal deadline from which anyone may cancel a round not yet approved.
+    uint256 public constant STALL_SECONDS = OrderRules.STALL_SECONDS;
 
     IERC20 private immutable _token;
     IDPLCRegistry private immutable _registry;
@@ -62,6 +68,7 @@ contract DPLCMarket is AccessControl, ReentrancyGuard, IDPLCMarket {
         r.state = RoundState.Open;
         r.matchPhase = Matching.STAGE_LOAD;
         r.deadline = config.deadline;
+        r.revealDeadline = config.deadline + config.revealSeconds;
         r.minOrderMwh = config.minOrderMwh;
         r.bundlingRatioBps = config.bundlingRatioBps;
         r.windCertCost = config.windCertCost;
@@ -82,13 +89,15 @@ contract DPLCMarket is AccessControl, ReentrancyGuard, IDPLCMarket {
 
     /// @inheritdoc IDPLCMarket
     function cancelRound() external onlyRole(TRADING_CENTRE_ROLE) {
+        _cancel(_currentRound);
+    }
+
+    /// @inheritdoc IDPLCMarket
+    function cancelStalledRound() external {
         uint256 roundId = _currentRound;
-        RoundBook.Round storage r = _rounds[roundId];
-        RoundState from = r.state;
-        // Settling has begun to pay sellers, so only an unapproved round can still be undone in full.
-        if (from != RoundState.Open && from != RoundState.Matched) revert MarketWrongRoundState(roundId, from);
-        r.state = RoundState.Cancelled;
-        emit MarketRoundCancelled(roundId, from);
+        uint256 stalledAt = uint256(_rounds[roundId].revealDeadline) + STALL_SECONDS;
+        if (block.timestamp < stalledAt) revert MarketRoundNotStalled(roundId, stalledAt);
+        _cancel(roundId);
     }
 
     /// @inheritdoc IDPLCMarket
@@ -97,44 +106,61 @@ contract DPLCMarket is AccessControl, ReentrancyGuard, IDPLCMarket {
         uint256 roundId = o.roundId;
         RoundState state = _rounds[roundId].state;
         if (state != RoundState.Cancelled) revert MarketWrongRoundState(roundId, state);
-        // No trade of a cancelled round settled, so the escrow is still the full bid × quantity (or 0 if withdrawn).
-        uint256 amount = o.escrow;
-        if (amount == 0) revert MarketNothingToRefund(orderId);
-        o.escrow = 0;
-        o.active = false;
-        _held -= amount;
-        emit MarketEscrowRefunded(roundId, orderId, o.owner, amount);
-        _token.safeTransfer(o.owner, amount);
+        // No trade of a cancelled round settled, so the escrow is still all the owner paid in (or 0 if withdrawn).
+        _refundInFull(roundId, orderId, o);
     }
 
     /// @inheritdoc IDPLCMarket
-    function PAYMENT(OrderRequest calldata request) external nonReentrant returns (uint256 orderId) {
+    function PAYMENT(bytes32 commitment, uint256 escrow) external nonReentrant returns (uint256 orderId) {
         uint256 roundId = _currentRound;
         RoundBook.Round storage r = _listingRound(roundId);
         IDPLCRegistry.Participant memory p = _registry.participant(msg.sender);
         if (p.status != IDPLCRegistry.Status.Approved) revert MarketNotApproved(msg.sender);
         uint8 regionIndex = _grid.regionIndex(p.region);
         if (regionIndex == 0) revert MarketUnknownRegion(p.region);
-        OrderRules.checkRequest(p.kind, request, r.minOrderMwh);
 
         orderId = _nextOrderId++;
         r.endOrderId = _nextOrderId;
-        Order storage o = _orders[orderId];
-        OrderRules.fill(o, msg.sender, p.kind, regionIndex - 1, uint32(roundId), request);
-        if (p.kind == IDPLCRegistry.Kind.Consumer) {
-            r.buyerRegions |= uint16(1) << o.region;
-            r.pushBuyer(o, orderId);
-        } else if (p.kind == IDPLCRegistry.Kind.Wind) {
-            // Sellers are queued when matching starts, against the corridors as they are then.
-            r.windRegions |= uint16(1) << o.region;
-        } else {
-            r.thermalRegions |= uint16(1) << o.region;
+        OrderRules.commit(_orders[orderId], msg.sender, p.kind, regionIndex - 1, uint32(roundId), commitment, escrow);
+        emit MarketOrderListed(roundId, orderId, msg.sender, p.kind, commitment, escrow);
+        if (escrow > 0) {
+            _held += escrow;
+            _token.safeTransferFrom(msg.sender, address(this), escrow);
         }
-        emit MarketOrderListed(roundId, orderId, msg.sender, p.kind, o.quantityMwh, o.price);
-        if (o.escrow > 0) {
-            _held += o.escrow;
-            _token.safeTransferFrom(msg.sender, address(this), o.escrow);
+    }
+
+    /// @inheritdoc IDPLCMarket
+    function revealOrder(uint256 orderId, OrderRequest calldata request, bytes32 salt) external {
+        Order storage o = _existingOrder(orderId);
+        if (o.owner != msg.sender) revert MarketNotOrderOwner(orderId, msg.sender);
+        uint256 roundId = _currentRound;
+        if (!o.active || o.roundId != roundId) revert MarketOrderInactive(orderId);
+        RoundBook.Round storage r = _requireState(roundId, RoundState.Open);
+        if (block.timestamp < r.deadline) revert MarketListingOpen(roundId, r.deadline);
+        if (block.timestamp >= r.revealDeadline) revert MarketRevealClosed(roundId, r.revealDeadline);
+        if (!_registry.isApproved(msg.sender)) revert MarketNotApproved(msg.sender);
+        bytes32 commitment = OrderRules.commitmentOf(address(this), roundId, msg.sender, request, salt);
+        OrderRules.reveal(o, orderId, commitment, request, r.minOrderMwh);
+        uint16 bit = uint16(1) << o.region;
+        if (o.kind == IDPLCRegistry.Kind.Consumer) r.buyerRegions |= bit;
+        else if (o.kind == IDPLCRegistry.Kind.Wind) r.windRegions |= bit;
+        else r.thermalRegions |= bit;
+        r.tieSeed ^= salt;
+        emit MarketOrderRevealed(roundId, orderId, msg.sender, o.quantityMwh, o.price);
+    }
+
+    /// @inheritdoc IDPLCMarket
+    function refundUnrevealed(uint256 orderId) external nonReentrant {
+        Order storage o = _existingOrder(orderId);
+        uint256 roundId = o.roundId;
+        RoundBook.Round storage r = _rounds[roundId];
+        // Before the reveal deadline the owner may still reveal; a cancelled round's orders go through refundCancelled
+        // too, but either way the escrow leaves exactly once.
+        if (r.state == RoundState.Open && block.timestamp < r.revealDeadline) {
+            revert MarketRevealOpen(roundId, r.revealDeadline);
         }
+        if (o.revealed) revert MarketOrderAlreadyRevealed(orderId);
+        _refundInFull(roundId, orderId, o);
     }
 
     /// @inheritdoc IDPLCMarket
@@ -156,7 +182,7 @@ contract DPLCMarket is AccessControl, ReentrancyGuard, IDPLCMarket {
         if (maxSteps == 0) revert MarketZeroSteps();
         uint256 roundId = _currentRound;
         RoundBook.Round storage r = _requireState(roundId, RoundState.Open);
-        if (block.timestamp < r.deadline) revert MarketListingOpen(roundId, r.deadline);
+        if (block.timestamp < r.revealDeadline) revert MarketRevealOpen(roundId, r.revealDeadline);
         done = Matching.run(r, _orders, _grid, roundId, maxSteps);
         if (done) {
             r.state = RoundState.Matched;
@@ -223,6 +249,16 @@ contract DPLCMarket is AccessControl, ReentrancyGuard, IDPLCMarket {
     }
 
     /// @inheritdoc IDPLCMarket
+    function orderCommitment(
+        address owner,
+        uint256 roundId,
+        OrderRequest calldata request,
+        bytes32 salt
+    ) external view returns (bytes32) {
+        return OrderRules.commitmentOf(address(this), roundId, owner, request, salt);
+    }
+
+    /// @inheritdoc IDPLCMarket
     function isPricingRuleAllowed(IPricingRule rule) external view returns (bool) {
         return _pricingAllowed[rule];
     }
@@ -236,8 +272,11 @@ contract DPLCMarket is AccessControl, ReentrancyGuard, IDPLCMarket {
     function round(uint256 roundId) external view returns (RoundView memory v) {
         RoundBook.Round storage r = _rounds[roundId];
         v.state = r.state;
-        v.listing = r.state == RoundState.Open && block.timestamp < r.deadline;
+        bool open = r.state == RoundState.Open;
+        v.listing = open && block.timestamp < r.deadline;
+        v.revealing = open && block.timestamp >= r.deadline && block.timestamp < r.revealDeadline;
         v.deadline = r.deadline;
+        v.revealDeadline = r.revealDeadline;
         v.bundlingRatioBps = r.bundlingRatioBps;
         v.windCertCost = r.windCertCost;
         v.thermalCertCost = r.thermalCertCost;
@@ -250,6 +289,7 @@ contract DPLCMarket is AccessControl, ReentrancyGuard, IDPLCMarket {
         v.tradeCount = r.trades.length;
         v.settledTrades = r.settleCursor;
         v.gridFees = r.gridFees;
+        v.tieSeed = r.tieSeed;
     }
 
     /// @inheritdoc IDPLCMarket
@@ -286,6 +326,27 @@ contract DPLCMarket is AccessControl, ReentrancyGuard, IDPLCMarket {
         _held -= refund;
         emit MarketOrderWithdrawn(roundId, orderId, owner, refund);
         if (refund > 0) _token.safeTransfer(owner, refund);
+    }
+
+    /// @dev Returns an order's whole escrow to its owner and takes the order out of its round.
+    function _refundInFull(uint256 roundId, uint256 orderId, Order storage o) private {
+        uint256 amount = o.escrow;
+        if (amount == 0) revert MarketNothingToRefund(orderId);
+        o.escrow = 0;
+        o.active = false;
+        _held -= amount;
+        emit MarketEscrowRefunded(roundId, orderId, o.owner, amount);
+        _token.safeTransfer(o.owner, amount);
+    }
+
+    /// @dev Ends an unapproved round: settling has begun to pay sellers, so only an open or matched round can still be
+    /// undone in full.
+    function _cancel(uint256 roundId) private {
+        RoundBook.Round storage r = _rounds[roundId];
+        RoundState from = r.state;
+        if (from != RoundState.Open && from != RoundState.Matched) revert MarketWrongRoundState(roundId, from);
+        r.state = RoundState.Cancelled;
+        emit MarketRoundCancelled(roundId, from);
     }
 
     function _isFinal(RoundState state) private pure returns (bool) {

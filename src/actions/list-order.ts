@@ -4,7 +4,7 @@ import type { TxOptions } from "../submitters";
 import { send, type MarketClient } from "./client";
 import { eventArg } from "./events";
 
-/** A `PAYMENT` request (IDPLCMarket.OrderRequest); fields a kind does not use are 0. */
+/** An order as revealed (IDPLCMarket.OrderRequest); fields a kind does not use are 0. */
 export interface OrderRequest {
   readonly quantityMwh: bigint;
   readonly price: bigint;
@@ -13,36 +13,45 @@ export interface OrderRequest {
   readonly subsidyPrice: bigint;
 }
 
-/** `PAYMENT`: lists an order in the current round; returns its id. A consumer must have approved its escrow. */
+/** What `PAYMENT` takes: a commitment (see `sealOrder`) and a consumer's escrow (0 for sellers). */
+export interface Commitment {
+  readonly commitment: string;
+  readonly escrow: bigint;
+}
+
+/**
+ * `PAYMENT`: lists a sealed order in the current round; returns its id. A consumer must have approved its escrow.
+ * Keep the sealed order's request and salt: `revealOrder` needs them after the deadline.
+ */
 export async function listOrder(
   client: MarketClient,
   who: Signer,
-  q: OrderRequest,
+  sealed: Commitment,
   options?: TxOptions,
 ): Promise<{ orderId: bigint; receipt: TransactionReceipt }> {
   const market = client.sys.market;
-  const receipt = await send(client, who, market.PAYMENT.populateTransaction(q), options);
+  const receipt = await send(client, who, market.PAYMENT.populateTransaction(sealed.commitment, sealed.escrow), options);
   return { orderId: eventArg(market, receipt, "MarketOrderListed", "orderId") as bigint, receipt };
 }
 
 /**
  * `PAYMENT` in two steps: resolves once the listing has its place in the order (so the next listing gets a higher
- * order id), with `applied`: its id and receipt once applied. Lets a caller list many orders in a fixed order at the pace of
- * ordering rather than of execution.
+ * order id), with `applied`: its id and receipt once applied. Lets a caller list many orders in a fixed order at the
+ * pace of ordering rather than of execution.
  */
 export async function submitListing(
   client: MarketClient,
   who: Signer,
-  q: OrderRequest,
+  sealed: Commitment,
 ): Promise<{ applied: Promise<{ orderId: bigint; receipt: TransactionReceipt }> }> {
   const market = client.sys.market;
-  const pending = await client.submitter.submit(who, await market.PAYMENT.populateTransaction(q));
+  const pending = await client.submitter.submit(who, await market.PAYMENT.populateTransaction(sealed.commitment, sealed.escrow));
   const applied = pending.wait().then((receipt) => ({ orderId: eventArg(market, receipt, "MarketOrderListed", "orderId") as bigint, receipt }));
   applied.catch(() => undefined);
   return { applied };
 }
 
-/** The `PAYMENT` request of an order of a market data directory. */
+/** The order request of an order of a market data directory. */
 export function orderRequest(o: MarketOrder): OrderRequest {
   const none = { greenDemandMwh: 0n, envPrice: 0n, subsidyPrice: 0n };
   switch (o.kind) {

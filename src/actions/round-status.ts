@@ -17,8 +17,9 @@ export async function roundStatus(client: MarketClient, roundId?: bigint) {
   const state = STATES[Number(v.state)]!;
   return {
     roundId: Number(id),
-    state: state === "open" ? (v.listing ? "listing" : "matching") : state,
+    state: state === "open" ? (v.listing ? "listing" : v.revealing ? "revealing" : "matching") : state,
     deadline: Number(v.deadline),
+    revealDeadline: Number(v.revealDeadline),
     orders: Number(v.endOrderId - v.firstOrderId),
     trades: Number(v.tradeCount),
     settledTrades: Number(v.settledTrades),

@@ -12,7 +12,10 @@ export const TX_GAS_LIMIT = 10_000_000n;
 export interface GasFigures {
   readonly ordersPerSide: number;
   readonly trades: number;
+  /** `PAYMENT` (a sealed commitment, with a consumer's escrow transfer). */
   readonly listing: { readonly mean: number; readonly max: number };
+  /** `revealOrder`. */
+  readonly reveal: { readonly mean: number; readonly max: number };
   /** Mean listing gas of each kind's first and last tenth of listings: flat means no growth with book depth. */
   readonly listingByDepth: Record<"consumer" | "wind" | "thermal", { readonly firstTenth: number; readonly lastTenth: number }>;
   readonly matchPerTrade: number;
@@ -50,13 +53,14 @@ export async function measureGas(
     settleSteps: steps.settle,
     progress,
   });
-  const { list, match, settle } = outcome.gas;
+  const { list, reveal, match, settle } = outcome.gas;
   const trades = outcome.trades.length;
   const sum = (xs: readonly bigint[]) => Number(xs.reduce((a, b) => a + b, 0n));
   return {
     ordersPerSide: n,
     trades,
     listing: { mean: mean(list), max: maxOf(list) },
+    reveal: { mean: mean(reveal), max: maxOf(reveal) },
     listingByDepth: {
       consumer: depthProfile(data, list, "consumer"),
       wind: depthProfile(data, list, "wind"),
@@ -68,7 +72,7 @@ export async function measureGas(
     settlePerTrade: trades === 0 ? 0 : sum(settle) / trades,
     settleTxMax: maxOf(settle),
     settleTxs: settle.length,
-    maxTx: Math.max(maxOf(list), maxOf(match), maxOf(settle)),
+    maxTx: Math.max(maxOf(list), maxOf(reveal), maxOf(match), maxOf(settle)),
   };
 }
 

@@ -11,15 +11,19 @@ import {
   deposit,
   marketClient,
   openRound,
+  orderLiability,
   orderRequest,
   readTrades,
   register,
+  revealOrder,
   review,
   runMatching,
   runSettlement,
+  sealOrder,
   setCorridor,
   submitListing,
   type MarketClient,
+  type SealedOrder,
 } from "../actions";
 import type { Submitter } from "../submitters";
 import { silentProgress, type ProgressSink } from "./progress";
@@ -38,13 +42,15 @@ export interface ReplayOptions {
   /** Seconds the listing stays open before the replay moves the devnet clock past it (default 30 days: every block
    * of an automining devnet advances the clock by at least a second, and a large market mines thousands). */
   readonly listingSeconds?: number;
+  /** Seconds of the reveal window (default 7 days, the market's longest, for the same reason). */
+  readonly revealSeconds?: number;
   readonly progress?: ProgressSink;
   /** How transactions reach the chain (default: direct, through each signer's JSON-RPC connection). */
   readonly submitter?: Submitter;
   /**
-   * Moves the chain's clock past the listing deadline (default: `evm_increaseTime` and an `evm_mine`). Behind an
-   * ordering service an ordered clock advance (`POST /v1/clock`): every node's replica mines its own blocks, with
-   * the ordered blocks' timestamps, so only an ordered fact moves all their clocks alike.
+   * Moves the chain's clock past the listing deadline, then past the reveal deadline (default: `evm_increaseTime` and
+   * an `evm_mine`). Behind an ordering service an ordered clock advance (`POST /v1/clock`): every node's replica mines
+   * its own blocks, with the ordered blocks' timestamps, so only an ordered fact moves all their clocks alike.
    */
   readonly advanceTime?: (timestamp: number) => Promise<void>;
   /**
@@ -64,8 +70,8 @@ export interface ReplayOutcome {
   readonly wallets: ReadonlyMap<string, Wallet>;
   /** Every listed order by its on-chain order id. */
   readonly orders: ReadonlyMap<bigint, MarketOrder>;
-  /** Gas of every listing, matching and settlement transaction (for benchmarks). */
-  readonly gas: { readonly list: GasTrace; readonly match: GasTrace; readonly settle: GasTrace };
+  /** Gas of every listing, reveal, matching and settlement transaction (for benchmarks). */
+  readonly gas: { readonly list: GasTrace; readonly reveal: GasTrace; readonly match: GasTrace; readonly settle: GasTrace };
 }
 
 /** The replay found the chain in a state the rules forbid (for example tokens left in the market). */
@@ -80,8 +86,9 @@ const GAS_MONEY = 10n ** 24n;
 
 /**
  * Replays one round of a market through the contracts: deploy, register and approve every participant, list every
- * order with `PAYMENT`, pass the deadline, match, approve, settle with `TRANS`; then read the trades back from chain.
- * Every step is an action of src/actions, signed by the party that takes it.
+ * order sealed with `PAYMENT`, pass the deadline, reveal every order, pass the reveal deadline, match, approve, settle
+ * with `TRANS`; then read the trades back from chain. Every step is an action of src/actions, signed by the party that
+ * takes it.
  */
 export async function replayMarket(opts: ReplayOptions): Promise<ReplayOutcome> {
   const progress = opts.progress ?? silentProgress;
@@ -95,10 +102,14 @@ export async function replayMarket(opts: ReplayOptions): Promise<ReplayOutcome> 
   progress({ stage: "register", done: data.orders.length, total: data.orders.length });
 
   const deadline = (await latestTimestamp(provider)) + (opts.listingSeconds ?? 30 * 24 * 3600);
-  const roundId = await openRound(client, ops.tradingCentre, { deadline, ...data.round, pricing: opts.pricing });
+  const revealSeconds = opts.revealSeconds ?? 7 * 24 * 3600;
+  const roundId = await openRound(client, ops.tradingCentre, { deadline, revealSeconds, ...data.round, pricing: opts.pricing });
   await fundConsumers(client, opts, wallets, roundId);
-  const listed = await listOrders(client, opts, wallets);
-  await (opts.advanceTime ?? ((t: number) => advanceTimeTo(opts.rpc, provider, t)))(deadline);
+  const listed = await listOrders(client, opts, wallets, roundId);
+  const advance = opts.advanceTime ?? ((t: number) => advanceTimeTo(opts.rpc, provider, t));
+  await advance(deadline);
+  const reveals = await revealOrders(client, opts, wallets, listed.sealed);
+  await advance(deadline + revealSeconds);
   const steps = opts.matchSteps ?? 40;
   const matched = await runMatching(client, ops.admin, { steps, untilDone: true, onStep: (done) => progress({ stage: "match", done }) });
   await approveMatching(client, ops.dispatch);
@@ -111,7 +122,7 @@ export async function replayMarket(opts: ReplayOptions): Promise<ReplayOutcome> 
     onStep: (done) => progress({ stage: "settle", done, total }),
   });
   await checkConservation(client.sys);
-  return { system: client.sys, roundId, trades, wallets, orders: listed.byId, gas: { list: listed.gas, match: matched.gas, settle: settled.gas } };
+  return { system: client.sys, roundId, trades, wallets, orders: listed.byId, gas: { list: listed.gas, reveal: reveals, match: matched.gas, settle: settled.gas } };
 }
 
 /**
@@ -162,21 +173,51 @@ async function fundConsumers(client: MarketClient, opts: ReplayOptions, wallets:
 }
 
 /**
- * Lists every order with `PAYMENT`, in the market's listing order. Order ids break ties in matching (IDPLCMarket), so
- * each listing is submitted once the previous one has its place in the order (for an ordering service: ordered; for
- * a node: accepted), and only the waiting for receipts overlaps. Returns on-chain order id -> order, and gas.
+ * Seals and lists every order with `PAYMENT`, in the market's listing order, each signed by its participant; a
+ * consumer escrows exactly its liability (what the cashier deposited). Salts are derived from the round and the
+ * participant's name so a replay is reproducible. Each listing is submitted once the previous one has its place in
+ * the order (for an ordering service: ordered; for a node: accepted), so order ids follow the data, and only the
+ * waiting for receipts overlaps. Returns on-chain order id -> order, the sealed orders by id, and gas.
  */
-async function listOrders(client: MarketClient, opts: ReplayOptions, wallets: ReadonlyMap<string, Wallet>) {
+async function listOrders(client: MarketClient, opts: ReplayOptions, wallets: ReadonlyMap<string, Wallet>, roundId: bigint) {
   const total = opts.data.orders.length;
+  const market = await client.sys.market.getAddress();
   let done = 0;
-  const listed: Promise<{ orderId: bigint; receipt: TransactionReceipt }>[] = [];
+  const listed: Promise<{ orderId: bigint; receipt: TransactionReceipt; sealed: SealedOrder }>[] = [];
   for (const o of opts.data.orders) {
-    const { applied } = await submitListing(client, wallets.get(o.name)!, orderRequest(o));
-    listed.push(applied.then((r) => (opts.progress?.({ stage: "list", done: ++done, total }), r)));
+    const who = wallets.get(o.name)!;
+    const request = orderRequest(o);
+    const escrow = o.kind === "consumer" ? orderLiability(request) : 0n;
+    const sealed = sealOrder({ market, roundId, owner: who.address, request, escrow, salt: id(`dplc:salt:${roundId}:${o.name}`) });
+    const { applied } = await submitListing(client, who, sealed);
+    listed.push(applied.then((r) => (opts.progress?.({ stage: "list", done: ++done, total }), { ...r, sealed })));
   }
   const results = await Promise.all(listed);
   const byId = new Map<bigint, MarketOrder>(results.map((r, k) => [r.orderId, opts.data.orders[k]!] as const));
-  return { byId, gas: results.map((r) => r.receipt.gasUsed) as GasTrace };
+  const sealed = new Map<bigint, { name: string; sealed: SealedOrder }>(
+    results.map((r, k) => [r.orderId, { name: opts.data.orders[k]!.name, sealed: r.sealed }] as const),
+  );
+  return { byId, sealed, gas: results.map((r) => r.receipt.gasUsed) as GasTrace };
+}
+
+/**
+ * Every participant reveals its order in the reveal window, with its own key. Reveals do not depend on one another's
+ * order (ties are ranked by the revealed salts, not by sequence), so they all go out at once.
+ */
+async function revealOrders(
+  client: MarketClient,
+  opts: ReplayOptions,
+  wallets: ReadonlyMap<string, Wallet>,
+  sealed: ReadonlyMap<bigint, { name: string; sealed: SealedOrder }>,
+): Promise<GasTrace> {
+  const total = sealed.size;
+  let done = 0;
+  const receipts = await Promise.all(
+    [...sealed].map(([orderId, s]) =>
+      revealOrder(client, wallets.get(s.name)!, orderId, s.sealed).then((r) => (opts.progress?.({ stage: "reveal", done: ++done, total }), r)),
+    ),
+  );
+  return receipts.map((r) => r.gasUsed);
 }
 
 async function checkConservation(sys: MarketSystem): Promise<void> {

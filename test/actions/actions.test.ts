@@ -5,25 +5,33 @@ import {
   approveEscrow,
   approveMatching,
   cancelRound,
+  cancelStalledRound,
   curtailTrades,
   deposit,
   listOrder,
   marketClient,
+  orderLiability,
   MissingEventError,
   openRound,
   readTrades,
   refundCancelled,
+  refundUnrevealed,
   register,
   removeRevoked,
+  revealOrder,
   review,
   revoke,
   roundStatus,
   runMatching,
   runSettlement,
+  sealOrder,
   setCorridor,
   withdrawOrder,
+  type MarketClient,
+  type OrderRequest,
 } from "../../src/actions";
 import { eventArg } from "../../src/actions/events";
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { MarketOrder } from "../../src/data";
 import { MarketRuleError } from "../../src/errors";
 import { parsePrice } from "../../src/units";
@@ -36,6 +44,12 @@ const order = (quantityMwh: bigint, price: string, greenDemandMwh = 0n) => ({
   envPrice: 0n,
   subsidyPrice: 0n,
 });
+
+/** Seals `request` for `who` in the current round, escrowing `escrow` (consumers: at least the liability). */
+async function seal(client: MarketClient, who: HardhatEthersSigner, request: OrderRequest, escrow = 0n) {
+  const market = await client.sys.market.getAddress();
+  return sealOrder({ market, roundId: await client.sys.market.currentRound(), owner: who.address, request, escrow });
+}
 
 /** A market with a corridor A->B, a consumer in B and a wind generator in A, admitted and funded through the actions. */
 async function admittedFixture() {
@@ -75,7 +89,8 @@ describe("market actions (src/actions)", function () {
       const { sys, client, consumer } = await loadFixture(admittedFixture);
       expect(await approveEscrow(client, consumer, { unlessAtLeast: 1n })).not.to.equal(undefined);
       expect(await approveEscrow(client, consumer, { unlessAtLeast: parseEther("500") })).to.equal(undefined);
-      const { orderId, receipt } = await listOrder(client, consumer, order(100n, "5", 40n));
+      const request = order(100n, "5", 40n);
+      const { orderId, receipt } = await listOrder(client, consumer, await seal(client, consumer, request, orderLiability(request)));
       expect([orderId, receipt.status]).to.deep.equal([1n, 1]);
       const before = await sys.token.balanceOf(consumer.address);
       await withdrawOrder(client, consumer, orderId);
@@ -87,7 +102,7 @@ describe("market actions (src/actions)", function () {
       const { sys, client, consumer } = await loadFixture(admittedFixture);
       await approveEscrow(client, consumer);
       const before = await sys.token.balanceOf(consumer.address);
-      const { orderId } = await listOrder(client, consumer, order(100n, "5", 40n));
+      const { orderId } = await listOrder(client, consumer, await seal(client, consumer, order(100n, "5", 40n), parseEther("500000")));
       await revoke(client, sys.tradingCentre, consumer.address, "licence expired");
       expect((await sys.registry.participant(consumer.address)).status).to.equal(Status.Revoked);
       await removeRevoked(client, sys.keeper, orderId);
@@ -101,12 +116,21 @@ describe("market actions (src/actions)", function () {
   });
 
   describe("after the deadline", function () {
-    it("match in steps, curtail, match again, approve and settle to a closed round", async function () {
+    it("reveal, match in steps, curtail, match again, approve and settle to a closed round", async function () {
       const { sys, client, consumer, wind, roundId } = await loadFixture(admittedFixture);
       await approveEscrow(client, consumer);
-      const buyer = await listOrder(client, consumer, order(100n, "5", 40n));
-      const seller = await listOrder(client, wind, order(50n, "3.5"));
-      await time.increase(3601);
+      // 100 000 tokens above the liability: the escrow does not tell the bid, and the surplus comes back at settlement.
+      const bid = await seal(client, consumer, order(100n, "5", 40n), parseEther("600000"));
+      const ask = await seal(client, wind, order(50n, "3.5"));
+      expect(bid.commitment).to.equal(await sys.market.orderCommitment(consumer.address, roundId, bid.request, bid.salt));
+      const buyer = await listOrder(client, consumer, bid);
+      const seller = await listOrder(client, wind, ask);
+      await time.increase(3600);
+      expect(await roundStatus(client)).to.include({ state: "revealing" });
+      await revealOrder(client, consumer, buyer.orderId, bid);
+      await revealOrder(client, wind, seller.orderId, ask);
+      await time.increase(3600);
+      expect(await roundStatus(client)).to.include({ state: "matching" });
       const matched = await runMatching(client, sys.admin, { steps: 1, untilDone: true });
       expect(matched.done).to.equal(true);
       expect(matched.gas).to.have.length(matched.calls);
@@ -125,6 +149,16 @@ describe("market actions (src/actions)", function () {
       expect(await roundStatus(client, roundId)).to.include({ state: "closed", settledTrades: 1 });
       expect(await sys.token.balanceOf(await sys.market.getAddress())).to.equal(0n);
     });
+
+    it("refund an order left unrevealed in full once the reveal window closes", async function () {
+      const { sys, client, consumer } = await loadFixture(admittedFixture);
+      await approveEscrow(client, consumer);
+      const before = await sys.token.balanceOf(consumer.address);
+      const { orderId } = await listOrder(client, consumer, await seal(client, consumer, order(10n, "5"), parseEther("70000")));
+      await time.increase(7200);
+      await refundUnrevealed(client, sys.keeper, orderId);
+      expect(await sys.token.balanceOf(consumer.address)).to.equal(before);
+    });
   });
 
   describe("when the trading centre cancels the round", function () {
@@ -132,13 +166,23 @@ describe("market actions (src/actions)", function () {
       const { sys, client, consumer, wind } = await loadFixture(admittedFixture);
       await approveEscrow(client, consumer);
       const before = await sys.token.balanceOf(consumer.address);
-      const buyer = await listOrder(client, consumer, order(100n, "5", 40n));
-      await listOrder(client, wind, order(50n, "3.5"));
+      const buyer = await listOrder(client, consumer, await seal(client, consumer, order(100n, "5", 40n), parseEther("500000")));
+      await listOrder(client, wind, await seal(client, wind, order(50n, "3.5")));
       await cancelRound(client, sys.tradingCentre);
       expect(await roundStatus(client)).to.include({ roundId: 1, state: "cancelled", orders: 2 });
       await refundCancelled(client, sys.keeper, buyer.orderId);
       expect(await sys.token.balanceOf(consumer.address)).to.equal(before);
       expect(await sys.token.balanceOf(await sys.market.getAddress())).to.equal(0n);
+    });
+  });
+
+  describe("when the round stalls", function () {
+    it("let anyone cancel it once STALL_SECONDS have passed after the reveal deadline", async function () {
+      const { sys, client } = await loadFixture(admittedFixture);
+      const r = await sys.market.round(1n);
+      await time.increaseTo(r.revealDeadline + (await sys.market.STALL_SECONDS()));
+      await cancelStalledRound(client, sys.users[5]!);
+      expect(await roundStatus(client)).to.include({ state: "cancelled" });
     });
   });
 

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { SettlementReporter__factory } from "../../typechain-types";
-import { fund, matchAll, openRound, passDeadline, settleAll, consumerOrder, RoundState } from "../helpers/fixtures";
+import { fund, list, matchAll, openRound, passDeadline, settleAll, consumerOrder, RoundState } from "../helpers/fixtures";
 import { price } from "../helpers/rules";
 import { approvedRound, approvedRoundFixture, settledRoundFixture, tradeIdsByKind, type Certificates } from "./fixtures";
 import { MAIN_CHAIN, SIDE_CHAIN } from "./helpers";
@@ -233,9 +233,9 @@ describe("SettlementReporter", function () {
         await fund(f.book, c2!, 10n ** 24n);
         const { roundId } = await openRound(f.book);
         const noDemand = (await f.book.market.round(roundId)).endOrderId;
-        await (await f.book.market.connect(c1!).PAYMENT(consumerOrder(10n, price("5"), 0n))).wait();
+        await (await list(f.book, c1!, consumerOrder(10n, price("5"), 0n))).wait();
         const withdrawn = noDemand + 1n;
-        await (await f.book.market.connect(c2!).PAYMENT(consumerOrder(10n, price("5"), 5n))).wait();
+        await (await list(f.book, c2!, consumerOrder(10n, price("5"), 5n))).wait();
         await (await f.book.market.connect(c2!).WITHDRAW(withdrawn)).wait();
         await passDeadline(f.book);
         await matchAll(f.book);

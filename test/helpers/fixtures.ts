@@ -5,7 +5,7 @@
 import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import { MaxUint256, encodeBytes32String, id } from "ethers";
+import { AbiCoder, MaxUint256, encodeBytes32String, hexlify, id, keccak256, randomBytes, type ContractTransactionResponse } from "ethers";
 import { deployMarketSystem, type MarketSystem } from "../../src/chain/deploy";
 import type { IDPLCMarket } from "../../typechain-types";
 import { UNLIMITED, WAD } from "./rules";
@@ -19,6 +19,7 @@ export const RoundState = { None: 0n, Open: 1n, Matched: 2n, Settling: 3n, Close
 
 export const b32 = (text: string): string => encodeBytes32String(text);
 export const LISTING_SECONDS = 3_600;
+export const REVEAL_SECONDS = 3_600;
 
 export interface System extends MarketSystem {
   admin: HardhatEthersSigner;
@@ -91,15 +92,25 @@ export async function openRound(sys: System, config: RoundConfigInput = {}): Pro
       thermalCertCost: 0n,
       pricing: await sys.pricing["surplus-split"].getAddress(),
       minOrderMwh: 1n,
+      revealSeconds: REVEAL_SECONDS,
       ...config,
     })
   ).wait();
   return { roundId: await sys.market.currentRound(), deadline: BigInt((await sys.market.round(await sys.market.currentRound())).deadline) };
 }
 
-export async function passDeadline(sys: System): Promise<void> {
+/** Moves the clock to the listing deadline: the reveal window opens. */
+export async function toRevealWindow(sys: Pick<System, "market">): Promise<void> {
   const r = await sys.market.round(await sys.market.currentRound());
   if (BigInt(await time.latest()) < r.deadline) await time.increaseTo(r.deadline);
+}
+
+/** Makes the round ready to match: passes the deadline, reveals every order listed through `list`, passes the reveal deadline. */
+export async function passDeadline(sys: Pick<System, "market">): Promise<void> {
+  await toRevealWindow(sys);
+  await revealAll(sys);
+  const r = await sys.market.round(await sys.market.currentRound());
+  if (BigInt(await time.latest()) < r.revealDeadline) await time.increaseTo(r.revealDeadline);
 }
 
 /** Runs matching with `steps` per call until the round leaves Open; returns the number of calls. */
@@ -168,6 +179,65 @@ export function thermalOrder(quantityMwh: bigint, ask: bigint, envPrice = 0n, su
   return { quantityMwh, price: ask, greenDemandMwh: 0n, envPrice, subsidyPrice };
 }
 
+// ---- sealed listing ---------------------------------------------------------------------------------------------
+
+/** Requests and salts of every commitment `list` made, by commitment: a fixture snapshot cannot make them stale. */
+const SEALS = new Map<string, { request: OrderRequest; salt: string }>();
+const REQUEST = "tuple(uint256 quantityMwh, uint256 price, uint256 greenDemandMwh, uint256 envPrice, uint256 subsidyPrice)";
+
+/** keccak256(abi.encode(market, roundId, owner, request, salt)): IDPLCMarket.orderCommitment, written out here. */
+export function commitmentOf(market: string, roundId: bigint, owner: string, q: OrderRequest, salt: string): string {
+  const tuple = [q.quantityMwh, q.price, q.greenDemandMwh, q.envPrice, q.subsidyPrice];
+  return keccak256(AbiCoder.defaultAbiCoder().encode(["address", "uint256", "address", REQUEST, "bytes32"], [market, roundId, owner, tuple, salt]));
+}
+
+/** What a consumer must escrow at least for `q`: price × quantity × 1000. */
+export function liabilityOf(q: OrderRequest): bigint {
+  return BigInt(q.price) * BigInt(q.quantityMwh) * 1000n;
+}
+
+/**
+ * `PAYMENT` of a sealed `request` by `who` in the current round, with a fresh salt (or `salt`); a consumer escrows its
+ * liability unless `escrow` says otherwise. `reveal`, `revealAll` and `passDeadline` reveal it later.
+ */
+export async function list(
+  sys: Pick<System, "market" | "registry">,
+  who: HardhatEthersSigner,
+  request: OrderRequest,
+  opts: { escrow?: bigint; salt?: string } = {},
+): Promise<ContractTransactionResponse> {
+  const salt = opts.salt ?? hexlify(randomBytes(32));
+  const roundId = await sys.market.currentRound();
+  const commitment = commitmentOf(await sys.market.getAddress(), roundId, who.address, request, salt);
+  SEALS.set(commitment, { request, salt });
+  const consumer = (await sys.registry.participant(who.address)).kind === Kind.Consumer;
+  const escrow = opts.escrow ?? (consumer ? liabilityOf(request) : 0n);
+  return sys.market.connect(who).PAYMENT(commitment, escrow);
+}
+
+/** The request and salt behind an order listed with `list`. */
+export async function sealOf(sys: Pick<System, "market">, orderId: bigint): Promise<{ request: OrderRequest; salt: string }> {
+  const seal = SEALS.get((await sys.market.order(orderId)).commitment);
+  if (seal === undefined) throw new Error(`order ${orderId} was not listed through list()`);
+  return seal;
+}
+
+/** The owner reveals order `orderId` (listed with `list`) as committed. */
+export async function reveal(sys: Pick<System, "market">, orderId: bigint): Promise<ContractTransactionResponse> {
+  const { request, salt } = await sealOf(sys, orderId);
+  const owner = await ethers.getSigner((await sys.market.order(orderId)).owner);
+  return sys.market.connect(owner).revealOrder(orderId, request, salt);
+}
+
+/** Reveals every active, unrevealed order of the current round that `list` listed, in id order. */
+export async function revealAll(sys: Pick<System, "market">): Promise<void> {
+  const r = await sys.market.round(await sys.market.currentRound());
+  for (let i = r.firstOrderId; i < r.endOrderId; i++) {
+    const o = await sys.market.order(i);
+    if (o.active && !o.revealed && SEALS.has(o.commitment)) await (await reveal(sys, i)).wait();
+  }
+}
+
 // ---- books ------------------------------------------------------------------------------------------------------
 
 export interface OrderSpec {
@@ -193,7 +263,7 @@ export interface Book extends System {
 
 const KIND_OF = { consumer: Kind.Consumer, wind: Kind.Wind, thermal: Kind.Thermal } as const;
 
-/** Deploys, sets grid pairs, registers one fresh account per order, funds consumers, opens a round and lists. */
+/** Deploys, sets grid pairs, registers one fresh account per order, funds consumers, opens a round and lists (sealed). */
 export async function setupBook(spec: BookSpec, round?: (sys: System) => Promise<RoundConfigInput>): Promise<Book> {
   const sys = await deployMarketFixture();
   await setPairs(sys, spec.pairs);
@@ -209,7 +279,7 @@ export async function setupBook(spec: BookSpec, round?: (sys: System) => Promise
   const orderIds: bigint[] = [];
   for (const [k, o] of spec.orders.entries()) {
     const next = (await sys.market.round(roundId)).endOrderId;
-    await (await sys.market.connect(owners[k]!).PAYMENT(o.request)).wait();
+    await (await list(sys, owners[k]!, o.request)).wait();
     orderIds.push(next);
   }
   return { ...sys, roundId, deadline, owners, orderIds };

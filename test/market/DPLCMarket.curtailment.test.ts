@@ -13,6 +13,7 @@ import {
   type Book,
   type BookSpec,
   type TradeView,
+  list,
 } from "../helpers/fixtures";
 import { amount, price, sellerCost, surplusSplit } from "../helpers/rules";
 
@@ -198,7 +199,7 @@ describe("DPLCMarket: curtailment (security check)", function () {
       it("still refuses new listings and withdrawals", async function () {
         const b = await loadFixture(rerouteFixture);
         await b.market.connect(b.dispatch).curtail([0n], [20n]);
-        await expect(b.market.connect(b.owners[1]!).PAYMENT(windOrder(1n, ASK)))
+        await expect(list(b, b.owners[1]!, windOrder(1n, ASK)))
           .to.be.revertedWithCustomError(b.market, "MarketListingClosed")
           .withArgs(1n, b.deadline);
         await expect(b.market.connect(b.owners[2]!).WITHDRAW(3n))

@@ -6,6 +6,7 @@ import { InvertedPricing__factory, RevertingPricing__factory } from "../../typec
 import {
   RoundState,
   allowPricing,
+  b32,
   consumerOrder,
   deployMarketFixture,
   fund,
@@ -22,7 +23,11 @@ import {
 import { amount, price } from "../helpers/rules";
 
 const YEAR = 365n * 24n * 3600n;
-const MAX_LISTING_SECONDS = 30n * 24n * 3600n;
+const DAY = 24n * 3600n;
+const MAX_LISTING_SECONDS = 30n * DAY;
+const MIN_REVEAL_SECONDS = 600n;
+const MAX_REVEAL_SECONDS = 7n * DAY;
+const STALL_SECONDS = 14n * DAY;
 
 /** Two consumers (orders 1, 2) and a wind seller (order 3) in one region; 15 MWh can trade. */
 const BOOK: BookSpec = {
@@ -84,8 +89,23 @@ async function closedFixture(): Promise<Book> {
   return b;
 }
 
+/** States no cancellation may leave: nothing to cancel, sellers already being paid, or already final. */
+const UNCANCELLABLE = [
+  ["no round exists", deployMarketFixture, RoundState.None],
+  ["the round is settling", settlingFixture, RoundState.Settling],
+  ["the round is closed", closedFixture, RoundState.Closed],
+  ["the round is cancelled", cancelledFixture, RoundState.Cancelled],
+] as const;
+
 async function marketBalance(sys: System): Promise<bigint> {
   return sys.token.balanceOf(await sys.market.getAddress());
+}
+
+/** Moves the clock to the moment the current round counts as stalled. */
+async function toStall(b: System): Promise<bigint> {
+  const stalledAt = (await b.market.round(await b.market.currentRound())).revealDeadline + STALL_SECONDS;
+  await time.increaseTo(stalledAt);
+  return stalledAt;
 }
 
 async function refundAll(b: Book): Promise<void> {
@@ -178,6 +198,61 @@ describe("DPLCMarket: a way out of every state", function () {
     });
   });
 
+  describe("reveal window bounds", function () {
+    it("accepts the shortest and the longest reveal window exactly, and nothing outside them", async function () {
+      const m = await loadFixture(deployMarketFixture);
+      expect([await m.market.MIN_REVEAL_SECONDS(), await m.market.MAX_REVEAL_SECONDS()]).to.deep.equal([MIN_REVEAL_SECONDS, MAX_REVEAL_SECONDS]);
+      for (const revealSeconds of [0n, MIN_REVEAL_SECONDS - 1n, MAX_REVEAL_SECONDS + 1n]) {
+        await expect(openRound(m, { revealSeconds }))
+          .to.be.revertedWithCustomError(m.market, "MarketInvalidRoundConfig")
+          .withArgs(b32("revealSeconds"));
+      }
+      const { roundId, deadline } = await openRound(m, { revealSeconds: MIN_REVEAL_SECONDS });
+      expect((await m.market.round(roundId)).revealDeadline).to.equal(deadline + MIN_REVEAL_SECONDS);
+      await m.market.connect(m.tradingCentre).cancelRound();
+      const next = await openRound(m, { revealSeconds: MAX_REVEAL_SECONDS });
+      expect((await m.market.round(next.roundId)).revealDeadline).to.equal(next.deadline + MAX_REVEAL_SECONDS);
+    });
+  });
+
+  describe("cancelStalledRound", function () {
+    for (const [what, fixture, from] of [
+      ["whose rule reverts on every quote", stuckFixture, RoundState.Open],
+      ["matched, the dispatch centre never answering", matchedFixture, RoundState.Matched],
+      ["still listing when its trading centre went silent", listedFixture, RoundState.Open],
+    ] as const) {
+      describe(`when a round ${what} has stalled`, function () {
+        it("lets a stranger cancel it at the stall time, not a second before, and every consumer is refunded", async function () {
+          const b = await loadFixture(fixture);
+          const stranger = b.users[13]!;
+          const stalledAt = (await b.market.round(b.roundId)).revealDeadline + STALL_SECONDS;
+          await time.setNextBlockTimestamp(stalledAt - 1n);
+          await expect(b.market.connect(stranger).cancelStalledRound())
+            .to.be.revertedWithCustomError(b.market, "MarketRoundNotStalled")
+            .withArgs(b.roundId, stalledAt);
+          await expect(b.market.connect(stranger).cancelStalledRound()).to.emit(b.market, "MarketRoundCancelled").withArgs(b.roundId, from);
+          for (const [k, escrow] of ESCROW.entries()) {
+            await expect(b.market.connect(stranger).refundCancelled(b.orderIds[k]!)).to.changeTokenBalance(b.token, b.owners[k]!, escrow);
+          }
+          expect(await marketBalance(b)).to.equal(0n);
+        });
+      });
+    }
+
+    for (const [what, fixture, state] of UNCANCELLABLE) {
+      describe(`when ${what}`, function () {
+        it("refuses to cancel, however long it has been", async function () {
+          const m = await loadFixture(fixture);
+          const roundId = await m.market.currentRound();
+          await time.increase(MAX_LISTING_SECONDS + MAX_REVEAL_SECONDS + STALL_SECONDS);
+          await expect(m.market.connect(m.users[13]!).cancelStalledRound())
+            .to.be.revertedWithCustomError(m.market, "MarketWrongRoundState")
+            .withArgs(roundId, state);
+        });
+      });
+    }
+  });
+
   describe("cancelRound", function () {
     for (const [what, fixture, from] of [
       ["while listing", listedFixture, RoundState.Open],
@@ -220,12 +295,7 @@ describe("DPLCMarket: a way out of every state", function () {
         .withArgs(b.dispatch.address, await b.market.TRADING_CENTRE_ROLE());
     });
 
-    for (const [what, fixture, state] of [
-      ["no round exists", deployMarketFixture, RoundState.None],
-      ["the round is settling", settlingFixture, RoundState.Settling],
-      ["the round is closed", closedFixture, RoundState.Closed],
-      ["the round is cancelled", cancelledFixture, RoundState.Cancelled],
-    ] as const) {
+    for (const [what, fixture, state] of UNCANCELLABLE) {
       describe(`when ${what}`, function () {
         it("refuses to cancel", async function () {
           const m = await loadFixture(fixture);
@@ -332,6 +402,21 @@ describe("DPLCMarket: a way out of every state", function () {
       ["cancelled once matched", matchedFixture, async (b: Book) => {
         await b.market.connect(b.tradingCentre).cancelRound();
         await refundAll(b);
+      }],
+      ["stalled and cancelled by a stranger", stuckFixture, async (b: Book) => {
+        await toStall(b);
+        await b.market.connect(b.users[13]!).cancelStalledRound();
+        await refundAll(b);
+      }],
+      ["left unrevealed", listedFixture, async (b: Book) => {
+        await time.increaseTo((await b.market.round(b.roundId)).revealDeadline);
+        for (const k of [0, 1]) await b.market.connect(b.users[13]!).refundUnrevealed(b.orderIds[k]!);
+      }],
+      ["left unrevealed, then settled", listedFixture, async (b: Book) => {
+        await time.increaseTo((await b.market.round(b.roundId)).revealDeadline);
+        await matchAll(b);
+        await b.market.connect(b.dispatch).approveMatching();
+        await settleAll(b);
       }],
     ] as const) {
       it(`empties the market when the round is ${path}`, async function () {

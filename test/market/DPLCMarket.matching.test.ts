@@ -22,6 +22,7 @@ import {
   type BookSpec,
   type TradeView,
   allowPricing,
+  list,
 } from "../helpers/fixtures";
 import { amount, paperTable, price, sellerCost, surplusSplit } from "../helpers/rules";
 
@@ -74,37 +75,7 @@ const ACROSS: BookSpec = {
 };
 const acrossFixture = () => setupBook(ACROSS);
 
-// ---- tie-breaking -------------------------------------------------------------------------------------------
-// Every pair has q = 10 − 4 = 6. Ties go to the lowest consumer id, then the lowest seller id, whatever the regions:
-// (1, 2) for 5 MWh, (1, 3) for 5, then (4, 3) for 5.
-const TIES: BookSpec = {
-  pairs: [
-    { seller: "A", buyer: "A" },
-    { seller: "A", buyer: "B" },
-    { seller: "B", buyer: "A" },
-    { seller: "B", buyer: "B" },
-  ],
-  orders: [
-    { kind: "consumer", region: "B", request: consumerOrder(10n, price("10"), 10n) },
-    { kind: "wind", region: "B", request: windOrder(5n, price("4")) },
-    { kind: "wind", region: "A", request: windOrder(10n, price("4")) },
-    { kind: "consumer", region: "A", request: consumerOrder(10n, price("10"), 10n) },
-  ],
-};
-const tiesFixture = () => setupBook(TIES);
-
-// Here the lower consumer id sits in the region scanned first: a later equal pair must not displace it.
-// Consumer 1 (A) and consumer 2 (B) bid 10; wind 3 (A, 5 MWh) and wind 4 (B, 10 MWh) ask 4: (1, 3, 5) then (2, 4, 5).
-const TIES_FIRST: BookSpec = {
-  pairs: TIES.pairs,
-  orders: [
-    { kind: "consumer", region: "A", request: consumerOrder(5n, price("10"), 5n) },
-    { kind: "consumer", region: "B", request: consumerOrder(5n, price("10"), 5n) },
-    { kind: "wind", region: "A", request: windOrder(5n, price("4")) },
-    { kind: "wind", region: "B", request: windOrder(10n, price("4")) },
-  ],
-};
-const tiesFirstFixture = () => setupBook(TIES_FIRST);
+// Ties (pairs of equal converted value) are ranked by the revealed salts, not by order id: DPLCMarket.ties.test.ts.
 
 // ---- sparse regions -------------------------------------------------------------------------------------------
 // Regions get indexes A = 1, C = 2, B = 3 in pair order. Consumers only in B, wind only in A (which reaches only
@@ -363,28 +334,6 @@ describe("DPLCMarket: matching", function () {
     ]);
   });
 
-  describe("when converted values tie", function () {
-    it("prefers the lower consumer id, then the lower seller id, across regions", async function () {
-      const b = await loadFixture(tiesFixture);
-      await runToMatched(b);
-      const q = { bid: price("10"), ask: price("4") };
-      expect(await trades(b)).to.deep.equal([
-        splitTrade(1n, 2n, 5n, false, q),
-        splitTrade(1n, 3n, 5n, false, q),
-        splitTrade(4n, 3n, 5n, false, q),
-      ]);
-    });
-  });
-
-  describe("when the first-found pair has the lower ids", function () {
-    it("keeps it against equal pairs found later", async function () {
-      const b = await loadFixture(tiesFirstFixture);
-      await runToMatched(b);
-      const q = { bid: price("10"), ask: price("4") };
-      expect(await trades(b)).to.deep.equal([splitTrade(1n, 3n, 5n, false, q), splitTrade(2n, 4n, 5n, false, q)]);
-    });
-  });
-
   describe("when regions are sparse", function () {
     it("skips regions without orders and seller regions that cannot reach the buyer", async function () {
       const b = await loadFixture(sparseFixture);
@@ -410,7 +359,7 @@ describe("DPLCMarket: matching", function () {
       const b = await loadFixture(freezeFixture);
       await b.market.connect(b.owners[1]!).WITHDRAW(2n);
       await setPairs(b, [{ seller: "B", buyer: "A" }]);
-      await b.market.connect(b.owners[2]!).PAYMENT(windOrder(10n, price("4")));
+      await list(b, b.owners[2]!, windOrder(10n, price("4")));
       await runToMatched(b);
       expect(await trades(b)).to.deep.equal([splitTrade(1n, 3n, 10n, false, { bid: price("10"), ask: price("4") })]);
     });
@@ -438,8 +387,8 @@ describe("DPLCMarket: matching", function () {
       await settleAll(b);
       await openRound(b);
       await fund(b, b.owners[0]!, amount(price("10"), 10n));
-      await b.market.connect(b.owners[0]!).PAYMENT(consumerOrder(10n, price("10"), 10n));
-      await b.market.connect(b.owners[1]!).PAYMENT(windOrder(10n, price("4")));
+      await list(b, b.owners[0]!, consumerOrder(10n, price("10"), 10n));
+      await list(b, b.owners[1]!, windOrder(10n, price("4")));
       await passDeadline(b);
       await expect(b.market.matchOrders(100n)).to.emit(b.market, "MarketMatchingCompleted").withArgs(2n, 0n, 0n, 0n);
     });

@@ -9,7 +9,7 @@ import {
   ReentrantToken__factory,
   SurplusSplitPricing__factory,
 } from "../../typechain-types";
-import { Kind, b32, consumerOrder, windOrder } from "../helpers/fixtures";
+import { Kind, b32, consumerOrder, list, passDeadline, windOrder } from "../helpers/fixtures";
 import { UNLIMITED, amount, price } from "../helpers/rules";
 
 /** A market whose settlement token calls back into the market when armed. */
@@ -46,17 +46,18 @@ async function reentrantMarketFixture() {
     thermalCertCost: 0n,
     pricing: await pricing.getAddress(),
     minOrderMwh: 1n,
+    revealSeconds: 3_600,
   });
-  return { token, market, dispatch, consumer, wind, deadline };
+  return { token, market, registry, dispatch, consumer, wind, deadline };
 }
 
 type ReentrantMarket = Awaited<ReturnType<typeof reentrantMarketFixture>>;
 
 /** The consumer bids for 10 MWh at 10, the wind seller offers `windMwh` at 4; matched and approved (one trade). */
 async function approvedRound(m: ReentrantMarket, windMwh: bigint): Promise<void> {
-  await m.market.connect(m.consumer).PAYMENT(consumerOrder(10n, price("10"), 10n));
-  await m.market.connect(m.wind).PAYMENT(windOrder(windMwh, price("4")));
-  await time.increaseTo(m.deadline);
+  await list(m, m.consumer, consumerOrder(10n, price("10"), 10n));
+  await list(m, m.wind, windOrder(windMwh, price("4")));
+  await passDeadline(m);
   await m.market.matchOrders(100n);
   await m.market.connect(m.dispatch).approveMatching();
 }
@@ -65,7 +66,7 @@ describe("DPLCMarket: reentrancy", function () {
   it("refuses reentry from the escrow transfer of PAYMENT", async function () {
     const m = await loadFixture(reentrantMarketFixture);
     await m.token.arm(await m.market.getAddress(), m.market.interface.encodeFunctionData("WITHDRAW", [1n]));
-    await expect(m.market.connect(m.consumer).PAYMENT(consumerOrder(10n, price("10"), 10n))).to.be.revertedWithCustomError(
+    await expect(list(m, m.consumer, consumerOrder(10n, price("10"), 10n))).to.be.revertedWithCustomError(
       m.market,
       "ReentrancyGuardReentrantCall",
     );
@@ -73,16 +74,28 @@ describe("DPLCMarket: reentrancy", function () {
 
   it("refuses reentry from the refund of WITHDRAW", async function () {
     const m = await loadFixture(reentrantMarketFixture);
-    await m.market.connect(m.consumer).PAYMENT(consumerOrder(10n, price("10"), 10n));
+    await list(m, m.consumer, consumerOrder(10n, price("10"), 10n));
     await m.token.arm(
       await m.market.getAddress(),
-      m.market.interface.encodeFunctionData("PAYMENT", [windOrder(1n, price("1"))]),
+      m.market.interface.encodeFunctionData("PAYMENT", [ethers.id("sealed"), 0n]),
     );
     await expect(m.market.connect(m.consumer).WITHDRAW(1n)).to.be.revertedWithCustomError(
       m.market,
       "ReentrancyGuardReentrantCall",
     );
     expect((await m.market.order(1n)).active).to.equal(true);
+  });
+
+  it("refuses reentry from the refund of refundUnrevealed, then refunds once", async function () {
+    const m = await loadFixture(reentrantMarketFixture);
+    await list(m, m.consumer, consumerOrder(10n, price("10"), 10n));
+    const escrow = (await m.market.order(1n)).escrow;
+    await time.increaseTo((await m.market.round(1n)).revealDeadline);
+    await m.token.arm(await m.market.getAddress(), m.market.interface.encodeFunctionData("refundUnrevealed", [1n]));
+    await expect(m.market.refundUnrevealed(1n)).to.be.revertedWithCustomError(m.market, "ReentrancyGuardReentrantCall");
+    expect((await m.market.order(1n)).escrow).to.equal(escrow);
+    await m.token.arm(ethers.ZeroAddress, "0x");
+    await expect(m.market.refundUnrevealed(1n)).to.changeTokenBalance(m.token, m.consumer, escrow);
   });
 
   it("refuses reentry from a payment of TRANS", async function () {

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import {
@@ -12,6 +13,9 @@ import {
   settleAll,
   windOrder,
   type ListingMarket,
+  list,
+  revealAll,
+  toRevealWindow,
 } from "../helpers/fixtures";
 import { MAX_MWH, MAX_PRICE, price } from "../helpers/rules";
 
@@ -20,8 +24,8 @@ const MAX_RATIO_BPS = 10_000_000n;
 /** Round 1 with one consumer (order 1) and one wind order (order 2) that will trade 10 MWh. */
 async function listedFixture(): Promise<ListingMarket> {
   const m = await listingFixture();
-  await m.market.connect(m.consumer).PAYMENT(consumerOrder(10n, price("5"), 10n));
-  await m.market.connect(m.wind).PAYMENT(windOrder(10n, price("1")));
+  await list(m, m.consumer, consumerOrder(10n, price("5"), 10n));
+  await list(m, m.wind, windOrder(10n, price("1")));
   return m;
 }
 
@@ -52,6 +56,7 @@ async function config(m: { pricing: ListingMarket["pricing"] }, deadline: bigint
     thermalCertCost: 0n,
     pricing: await m.pricing["surplus-split"].getAddress(),
     minOrderMwh: 1n,
+    revealSeconds: 3_600,
   };
 }
 
@@ -83,7 +88,7 @@ describe("DPLCMarket: rounds", function () {
       const m = await loadFixture(deployMarketFixture);
       const deadline = BigInt(await time.latest()) + 600n;
       const pricing = await m.pricing["paper-table"].getAddress();
-      const cfg = { deadline, bundlingRatioBps: 25_000n, windCertCost: 7n, thermalCertCost: 9n, pricing, minOrderMwh: 5n };
+      const cfg = { deadline, bundlingRatioBps: 25_000n, windCertCost: 7n, thermalCertCost: 9n, pricing, minOrderMwh: 5n, revealSeconds: 900 };
       expect(await m.market.connect(m.tradingCentre).openRound.staticCall(cfg)).to.equal(1n);
       await expect(m.market.connect(m.tradingCentre).openRound(cfg))
         .to.emit(m.market, "MarketRoundOpened")
@@ -195,9 +200,9 @@ describe("DPLCMarket: rounds", function () {
           .withArgs(2n, cfg.deadline, 30_000n, cfg.pricing);
         const r = await m.market.round(2n);
         expect([r.state, r.firstOrderId, r.endOrderId]).to.deep.equal([RoundState.Open, 3n, 3n]);
-        await expect(m.market.connect(m.wind).PAYMENT(windOrder(1n, 1n)))
+        await expect(list(m, m.wind, windOrder(1n, 1n)))
           .to.emit(m.market, "MarketOrderListed")
-          .withArgs(2n, 3n, m.wind.address, 2n, 1n, 1n);
+          .withArgs(2n, 3n, m.wind.address, 2n, anyValue, 0n);
         // The closed round keeps its record.
         expect((await m.market.round(1n)).state).to.equal(RoundState.Closed);
       });
@@ -229,20 +234,27 @@ describe("DPLCMarket: rounds", function () {
         .withArgs(0n, RoundState.None);
     });
 
-    describe("before the deadline", function () {
-      it("refuses to match", async function () {
+    describe("before the reveal deadline", function () {
+      it("refuses to match, while listing and while revealing", async function () {
         const m = await loadFixture(listedFixture);
+        const end = (await m.market.round(1n)).revealDeadline;
         await time.setNextBlockTimestamp(m.deadline - 1n);
         await expect(m.market.connect(m.keeper).matchOrders(100n))
-          .to.be.revertedWithCustomError(m.market, "MarketListingOpen")
-          .withArgs(1n, m.deadline);
+          .to.be.revertedWithCustomError(m.market, "MarketRevealOpen")
+          .withArgs(1n, end);
+        await time.setNextBlockTimestamp(end - 1n);
+        await expect(m.market.connect(m.keeper).matchOrders(100n))
+          .to.be.revertedWithCustomError(m.market, "MarketRevealOpen")
+          .withArgs(1n, end);
       });
     });
 
-    describe("at the deadline", function () {
+    describe("at the reveal deadline", function () {
       it("lets anyone match and completes the round's matching", async function () {
         const m = await loadFixture(listedFixture);
-        await time.setNextBlockTimestamp(m.deadline);
+        await toRevealWindow(m);
+        await revealAll(m);
+        await time.setNextBlockTimestamp((await m.market.round(1n)).revealDeadline);
         const tx = m.market.connect(m.stranger).matchOrders(100n);
         await expect(tx).to.emit(m.market, "MarketMatchingCompleted").withArgs(1n, 1n, 10n, 0n);
         expect((await m.market.round(1n)).state).to.equal(RoundState.Matched);

@@ -6,6 +6,7 @@
  */
 import type { MarketData, PricingRule } from "../../src/data/types";
 import path from "node:path";
+import { AbiCoder, keccak256 } from "ethers";
 import { loadMarket } from "../../src/data/load";
 import { MarketRuleError } from "../../src/errors";
 import { BPS, PPM, toNumber18, tokenAmount } from "../../src/units";
@@ -21,6 +22,10 @@ export interface Buyer {
   readonly quantity: bigint;
   /** G, MWh, ≤ Q */
   readonly green: bigint;
+  /** Tie rank (see `tieRank`; lower first among equal converted values); 0 when absent, leaving ties to the id. */
+  readonly tie?: bigint;
+  /** Tokens escrowed when listing (sealed listings: any amount ≥ F_B × Q × 1000); default F_B × Q × 1000. */
+  readonly escrow?: bigint;
 }
 
 export interface Seller {
@@ -32,6 +37,8 @@ export interface Seller {
   readonly quantity: bigint;
   /** W = environmental + cross-subsidy price (0 for wind) */
   readonly w: bigint;
+  /** Tie rank, as for buyers. */
+  readonly tie?: bigint;
 }
 
 export interface Corridor {
@@ -196,20 +203,40 @@ interface Candidate {
   mwh: bigint;
 }
 
-function byId<T extends { id: number }>(xs: readonly T[]): T[] {
-  return [...xs].sort((a, b) => a.id - b.id);
+/**
+ * The tie rank of a sealed order: the low 64 bits of keccak256(abi.encode(tieSeed, commitment)), where tieSeed is the
+ * XOR of every revealed salt of the round. Neither depends on order ids or on the sequence of transactions.
+ */
+export function tieRank(tieSeed: string, commitment: string): bigint {
+  const hash = keccak256(AbiCoder.defaultAbiCoder().encode(["bytes32", "bytes32"], [tieSeed, commitment]));
+  return BigInt(hash) & ((1n << 64n) - 1n);
 }
 
-/** The best eligible pair of the phase: greatest q, then lowest consumer id, then lowest seller id. */
+/** The XOR of the revealed salts (32-byte hex), as a 32-byte hex string. */
+export function tieSeed(salts: readonly string[]): string {
+  const x = salts.reduce((acc, s) => acc ^ BigInt(s), 0n);
+  return "0x" + x.toString(16).padStart(64, "0");
+}
+
+/** Orders by tie rank, then id (the id decides only between equal ranks, a 2^-64 event for sealed orders). */
+function byTie<T extends { id: number; tie?: bigint }>(xs: readonly T[]): T[] {
+  return [...xs].sort((a, b) => {
+    const ta = a.tie ?? 0n;
+    const tb = b.tie ?? 0n;
+    return ta !== tb ? (ta < tb ? -1 : 1) : a.id - b.id;
+  });
+}
+
+/** The best eligible pair of the phase: greatest q, then the lowest consumer (tie rank, id), then seller (tie rank, id). */
 function bestPair(book: Book, trades: readonly Trade[], caps: ReadonlyMap<string, bigint>, phase: 1 | 2): Candidate | null {
   const tot = totals(book, trades);
   let best: Candidate | null = null;
-  for (const buyer of byId(book.buyers)) {
+  for (const buyer of byTie(book.buyers)) {
     const w = tot.windOf(buyer.id);
     const t = tot.thermalOf(buyer.id);
     const demand = phase === 1 ? min(buyer.green - w, buyer.quantity - w - t) : buyer.quantity - w - t;
     if (demand <= 0n) continue;
-    for (const seller of byId(book.sellers)) {
+    for (const seller of byTie(book.sellers)) {
       if (seller.kind !== (phase === 1 ? "wind" : "thermal")) continue;
       const supply = seller.quantity - tot.soldBy(seller.id);
       const corridor = findCorridor(book, seller, buyer);
@@ -217,7 +244,7 @@ function bestPair(book: Book, trades: readonly Trade[], caps: ReadonlyMap<string
       const room = corridorRoom(corridor, caps, tot);
       if (room !== null && room <= 0n) continue;
       const q = convertedValue(book, buyer, seller)!;
-      // Strictly greater: scanning in id order keeps the lowest ids on a tie.
+      // Strictly greater: scanning in (tie rank, id) order keeps the lowest on a tie.
       if (best === null || q > best.q) {
         best = { buyer, seller, corridor, q, mwh: room === null ? min(demand, supply) : min(demand, supply, room) };
       }
@@ -292,6 +319,14 @@ export function curtail(state: MarketState, cuts: readonly Cut[]): MarketState {
   return rematch(book, trades, caps);
 }
 
+/**
+ * Sealed listings: only revealed orders take part in matching. An order left unrevealed (or whose reveal was refused)
+ * is out of the book; its whole escrow goes back to its owner (`refundUnrevealed`, or settlement's refunds).
+ */
+export function revealedBook(book: Book, revealed: ReadonlySet<number>): Book {
+  return { ...book, buyers: book.buyers.filter((b) => revealed.has(b.id)), sellers: book.sellers.filter((s) => revealed.has(s.id)) };
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Settlement (TRANS)
 
@@ -303,7 +338,7 @@ export interface TradeSettlement {
 }
 
 export interface BuyerSettlement {
-  /** F_B × Q × 1000, locked at listing */
+  /** Locked at listing: F_B × Q × 1000, or what a sealed listing escrowed */
   readonly escrow: bigint;
   readonly paid: bigint;
   /** escrow − paid, returned after the trades settle */
@@ -327,7 +362,7 @@ export function settle(state: MarketState): Settlement {
     sum(trades.filter((_, k) => state.trades[k]!.buyer === id).map((s) => s.buyerPays));
   const buyers = new Map<number, BuyerSettlement>();
   for (const b of state.book.buyers) {
-    const escrow = tokenAmount(b.bid, b.quantity);
+    const escrow = b.escrow ?? tokenAmount(b.bid, b.quantity);
     const paid = paidBy(b.id);
     buyers.set(b.id, { escrow, paid, refund: escrow - paid });
   }
@@ -345,7 +380,7 @@ export function settle(state: MarketState): Settlement {
 export function settleCancelled(book: Book): Settlement {
   const buyers = new Map<number, BuyerSettlement>();
   for (const b of book.buyers) {
-    const escrow = tokenAmount(b.bid, b.quantity);
+    const escrow = b.escrow ?? tokenAmount(b.bid, b.quantity);
     buyers.set(b.id, { escrow, paid: 0n, refund: escrow });
   }
   return { trades: [], buyers, sellers: new Map(book.sellers.map((s) => [s.id, 0n])), grid: 0n };

@@ -27,7 +27,26 @@ describe("market model: high-low matching", function () {
   });
 
   describe("when converted values tie", function () {
-    it("goes to the lowest consumer order id first", function () {
+    it("goes to the lowest consumer tie rank first, whatever the ids", function () {
+      // As below, but buyer 2 has the lower rank: it takes 10 MWh first.
+      const state = matchRound(
+        book(
+          [{ ...buyer(1, "B", "5", 10n, 10n), tie: 9n }, { ...buyer(2, "B", "5", 10n, 10n), tie: 3n }],
+          [wind(3, "A", "3", 15n)],
+          [corridor("A", "B", "0", "0")],
+        ),
+      );
+      expect(shape(state.trades)).to.deep.equal([[2, 3, 10n, 1], [1, 3, 5n, 1]]);
+    });
+
+    it("then to the lowest seller tie rank", function () {
+      const state = matchRound(
+        book([buyer(1, "B", "5", 10n, 10n)], [{ ...wind(4, "A", "3", 6n), tie: 2n }, { ...wind(5, "A", "3", 6n), tie: 1n }], [corridor("A", "B", "0", "0")]),
+      );
+      expect(shape(state.trades)).to.deep.equal([[1, 5, 6n, 1], [1, 4, 4n, 1]]);
+    });
+
+    it("goes to the lowest consumer order id first when ranks are equal", function () {
       // Both buyers bid 5 in region B, q = 2 each; seller 3 has 15 MWh: buyer 1 takes 10, buyer 2 the other 5.
       const state = matchRound(
         book([buyer(2, "B", "5", 10n, 10n), buyer(1, "B", "5", 10n, 10n)], [wind(3, "A", "3", 15n)], [corridor("A", "B", "0", "0")]),
@@ -35,7 +54,7 @@ describe("market model: high-low matching", function () {
       expect(shape(state.trades)).to.deep.equal([[1, 3, 10n, 1], [2, 3, 5n, 1]]);
     });
 
-    it("then to the lowest seller order id", function () {
+    it("then to the lowest seller order id when ranks are equal", function () {
       // Sellers 5 and 4 both ask 3 (listed 5 first in the array): seller 4 sells its 6 MWh first, seller 5 the last 4.
       const state = matchRound(
         book([buyer(1, "B", "5", 10n, 10n)], [wind(5, "A", "3", 6n), wind(4, "A", "3", 6n)], [corridor("A", "B", "0", "0")]),

@@ -39,6 +39,37 @@ describe(`market model: properties on random books (FC_SEED=${FC_SEED})`, functi
     );
   });
 
+  it("ties follow the tie ranks, not the ids: relabelling the orders in any order changes no one's trades", function () {
+    const relabelArb = bookArb.chain((book) => {
+      const n = book.buyers.length + book.sellers.length;
+      return fc.tuple(
+        fc.constant(book),
+        fc.shuffledSubarray([...Array(n).keys()].map((k) => k + 1), { minLength: n, maxLength: n }),
+        fc.array(fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }), { minLength: n, maxLength: n }),
+      );
+    });
+    assertProperty(
+      fc.property(relabelArb, ([book, ids, ranks]) => {
+        // Each order keeps its rank (it comes from its commitment); only its id, the position the orderer gave it, moves.
+        const ranked = {
+          ...book,
+          buyers: book.buyers.map((b) => ({ ...b, tie: ranks[b.id - 1]! })),
+          sellers: book.sellers.map((s) => ({ ...s, tie: ranks[s.id - 1]! })),
+        };
+        const newId = (id: number) => ids[id - 1]!;
+        const relabelled = {
+          ...ranked,
+          buyers: ranked.buyers.map((b) => ({ ...b, id: newId(b.id) })),
+          sellers: ranked.sellers.map((s) => ({ ...s, id: newId(s.id) })),
+        };
+        // Distinct ranks (a 64-bit collision aside): the ids never decide.
+        fc.pre(new Set(ranks).size === ranks.length);
+        const before = matchRound(ranked).trades.map((t) => ({ ...t, buyer: newId(t.buyer), seller: newId(t.seller) }));
+        expect(matchRound(relabelled).trades).to.deep.equal(before);
+      }),
+    );
+  });
+
   it("is deterministic: the same book gives the same trades", function () {
     assertProperty(
       fc.property(bookArb, (book) => {

@@ -39,9 +39,9 @@ describe("contract reverts in words (src/ops/chain-error)", function () {
       await join(sys, user!, Kind.Wind, "A");
       const deadline = (await hre.ethers.provider.getBlock("latest"))!.timestamp + LISTING_SECONDS;
       const pricing = await sys.pricing["surplus-split"].getAddress();
-      await (await sys.market.connect(sys.tradingCentre).openRound({ deadline, bundlingRatioBps: 30_000, windCertCost: 0, thermalCertCost: 0, pricing, minOrderMwh: 1 })).wait();
+      await (await sys.market.connect(sys.tradingCentre).openRound({ deadline, bundlingRatioBps: 30_000, windCertCost: 0, thermalCertCost: 0, pricing, minOrderMwh: 1, revealSeconds: 3_600 })).wait();
       const listing = await failure(() =>
-        sys.market.connect(user!).PAYMENT({ quantityMwh: 1, price: 1, greenDemandMwh: 0, envPrice: 0, subsidyPrice: 0 }),
+        sys.market.connect(user!).PAYMENT(id("a sealed order"), 0),
       );
       expect(await describe1(listing)).to.equal('MarketUnknownRegion(region="A")');
 

@@ -7,11 +7,15 @@ import { deployMarketSystem } from "../../src/chain/deploy";
 import { code32, KIND_CODE, participantWallet } from "../../src/chain/participants";
 import { setBalance } from "../../src/chain/devnet";
 import { RoundState } from "../../src/actions";
+import { commitmentOf } from "../helpers/fixtures";
 import {
   curtail as modelCurtail,
   matchRound,
+  revealedBook,
   settle as modelSettle,
   settleCancelled,
+  tieRank,
+  tieSeed,
   type Book,
   type Buyer,
   type Corridor,
@@ -33,6 +37,8 @@ const KINDS = ["consumer", "wind", "thermal"] as const;
 type Kind = (typeof KINDS)[number];
 const PAIRS = REGIONS.flatMap((s) => REGIONS.map((b) => [s, b] as const));
 const MAX_U64 = 2n ** 64n - 1n;
+const REVEAL_SECONDS = 1_000;
+const STALL_SECONDS = 14 * 24 * 3600;
 
 /** Two participants of each kind in each region, registered once in the fixture. */
 const POOL = REGIONS.flatMap((region) =>
@@ -65,9 +71,17 @@ const orderArb = fc.record({
   participant: fc.integer({ min: 0, max: POOL.length - 1 }),
   quantity: fc.bigInt({ min: 1n, max: 600n }),
   greenShare: fc.integer({ min: 0, max: 100 }),
-  bid: price(4, 8),
-  ask: price(2, 4),
+  // Coarse prices now and then, so converted values tie and the tie ranks decide.
+  bid: fc.oneof(price(4, 8), fc.constantFrom(6n * 10n ** 18n, 7n * 10n ** 18n)),
+  ask: fc.oneof(price(2, 4), fc.constantFrom(3n * 10n ** 18n)),
   w: fc.oneof(fc.constant(0n), price(0, 1)),
+  salt: fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => ethers.hexlify(b)),
+  // A consumer escrows its liability plus this much, so the escrow does not give its bid away.
+  extraEscrow: fc.oneof(fc.constant(0n), fc.bigInt({ min: 1n, max: 10n ** 24n })),
+  // Some owners never reveal (one in eight), or first try a reveal that does not match (one in eight).
+  reveal: fc.constantFrom("yes", "yes", "yes", "yes", "yes", "yes", "no", "mismatch"),
+  // Unrevealed escrow pulled with refundUnrevealed once the window closes, or left to settlement or cancellation.
+  pullRefund: fc.boolean(),
 });
 const corridorArb = fc.record({
   used: fc.integer({ min: 0, max: 9 }).map((x) => x < 8),
@@ -85,8 +99,9 @@ const scenarioArb = fc.record({
   cuts: fc.array(fc.array(fc.tuple(fc.nat(), fc.nat()), { maxLength: 3 }), { maxLength: 2 }),
   matchSteps: fc.integer({ min: 1, max: 30 }),
   settleSteps: fc.integer({ min: 1, max: 30 }),
-  // Half the rounds run to settlement; the others are cancelled while listing, during matching or once matched.
-  cancel: fc.constantFrom("none", "none", "none", "listing", "matching", "matched"),
+  // Half the rounds run to settlement; the others are cancelled by the trading centre while listing, revealing,
+  // during matching or once matched, or by a stranger once the round stalled.
+  cancel: fc.constantFrom("none", "none", "none", "none", "none", "listing", "revealing", "matching", "matched", "stalled"),
   refundSeed: fc.nat(),
   // A participant the trading centre revokes once listing is done; anyone then removes its orders (full refund).
   revoked: fc.oneof(
@@ -104,7 +119,8 @@ function toBook(s: Scenario): Book {
     const p = POOL[o.participant]!;
     const id = k + 1;
     if (p.kind === "consumer") {
-      buyers.push({ id, region: p.region, bid: o.bid, quantity: o.quantity, green: (o.quantity * BigInt(o.greenShare)) / 100n });
+      const escrow = o.bid * o.quantity * 1000n + o.extraEscrow;
+      buyers.push({ id, region: p.region, bid: o.bid, quantity: o.quantity, green: (o.quantity * BigInt(o.greenShare)) / 100n, escrow });
     } else {
       sellers.push({ id, kind: p.kind, region: p.region, ask: o.ask, quantity: o.quantity, w: p.kind === "thermal" ? o.w : 0n });
     }
@@ -122,6 +138,19 @@ function toBook(s: Scenario): Book {
     round: { bundlingBps: s.bundlingBps, windCertCost: s.windCert, thermalCertCost: s.thermalCert },
     pricing: s.pricing,
   };
+}
+
+/** Ids of the orders their owners reveal (the revoked participant's are removed before the deadline). */
+function revealedIds(s: Scenario, removed: ReadonlySet<number>): Set<number> {
+  return new Set(s.orders.flatMap((o, k) => (o.reveal === "yes" && !removed.has(k + 1) ? [k + 1] : [])));
+}
+
+/** The model's book of a round: revealed orders only, each with its tie rank from the revealed salts. */
+function matchingBook(book: Book, s: Scenario, commitments: readonly string[], revealed: ReadonlySet<number>): Book {
+  const seed = tieSeed(s.orders.flatMap((o, k) => (revealed.has(k + 1) ? [o.salt] : [])));
+  const rank = (id: number) => tieRank(seed, commitments[id - 1]!);
+  const only = revealedBook(book, revealed);
+  return { ...only, buyers: only.buyers.map((b) => ({ ...b, tie: rank(b.id) })), sellers: only.sellers.map((x) => ({ ...x, tie: rank(x.id) })) };
 }
 
 /** The book without the orders of the revoked participant: removed before the deadline, as if never listed. */
@@ -171,11 +200,10 @@ async function runMatching(env: Env, roundId: bigint, steps: number) {
 
 async function setUpRound(env: Env, s: Scenario, book: Book) {
   const grid = env.sys.grid.connect(env.gridCompany);
-  for (const [k, [sr, br]] of PAIRS.entries()) {
+  for (const [sr, br] of PAIRS) {
     const c = book.corridors.find((x) => x.sellerRegion === sr && x.buyerRegion === br);
     if (c === undefined) await grid.removePair(code32(sr), code32(br));
     else await grid.setPair(code32(sr), code32(br), c.lossPpm, c.transmission, c.capacity ?? MAX_U64);
-    void k;
   }
   const deadline = (await time.latest()) + 1000;
   await env.sys.market.connect(env.tradingCentre).openRound({
@@ -185,20 +213,52 @@ async function setUpRound(env: Env, s: Scenario, book: Book) {
     thermalCertCost: s.thermalCert,
     pricing: await env.sys.pricing[s.pricing].getAddress(),
     minOrderMwh: 1n,
+    revealSeconds: REVEAL_SECONDS,
   });
+  const roundId = await env.sys.market.currentRound();
+  const market = await env.sys.market.getAddress();
+  const commitments: string[] = [];
   for (const [k, o] of s.orders.entries()) {
-    const p = POOL[o.participant]!;
+    const who = env.wallets.get(POOL[o.participant]!.name)!;
     const b = book.buyers.find((x) => x.id === k + 1);
-    const sl = book.sellers.find((x) => x.id === k + 1);
-    await env.sys.market.connect(env.wallets.get(p.name)!).PAYMENT({
-      quantityMwh: o.quantity,
-      price: b?.bid ?? sl!.ask,
-      greenDemandMwh: b?.green ?? 0n,
-      envPrice: sl?.w ?? 0n,
-      subsidyPrice: 0n,
-    });
+    const commitment = commitmentOf(market, roundId, who.address, requestOf(s, book, k), o.salt);
+    commitments.push(commitment);
+    await env.sys.market.connect(who).PAYMENT(commitment, b?.escrow ?? 0n);
   }
-  return { roundId: await env.sys.market.currentRound(), deadline };
+  return { roundId, deadline, commitments };
+}
+
+/** The order request the scenario's k-th order commits to. */
+function requestOf(s: Scenario, book: Book, k: number) {
+  const b = book.buyers.find((x) => x.id === k + 1);
+  const sl = book.sellers.find((x) => x.id === k + 1);
+  return { quantityMwh: s.orders[k]!.quantity, price: b?.bid ?? sl!.ask, greenDemandMwh: b?.green ?? 0n, envPrice: sl?.w ?? 0n, subsidyPrice: 0n };
+}
+
+/**
+ * In the reveal window each owner reveals as the scenario says: as committed, not at all, or first with another price
+ * (refused: the commitment does not match) and then not at all.
+ */
+async function revealOrders(env: Env, s: Scenario, book: Book, removed: ReadonlySet<number>) {
+  for (const [k, o] of s.orders.entries()) {
+    if (removed.has(k + 1) || o.reveal === "no") continue;
+    const market = env.sys.market.connect(env.wallets.get(POOL[o.participant]!.name)!);
+    const request = requestOf(s, book, k);
+    if (o.reveal === "yes") await market.revealOrder(k + 1, request, o.salt);
+    else await expect(market.revealOrder(k + 1, { ...request, price: request.price + 1n }, o.salt)).to.be.revertedWithCustomError(env.sys.market, "MarketCommitmentMismatch");
+  }
+}
+
+/** Once the window closed, anyone pulls the escrow of the unrevealed consumer orders the scenario says to pull. */
+async function pullRefunds(env: Env, s: Scenario, removed: ReadonlySet<number>, names: readonly string[], before: Map<string, bigint>) {
+  const pulled = new Set<number>();
+  for (const [k, o] of s.orders.entries()) {
+    if (removed.has(k + 1) || o.reveal === "yes" || !o.pullRefund || POOL[o.participant]!.kind !== "consumer") continue;
+    await env.sys.market.connect(env.keeper).refundUnrevealed(k + 1);
+    await expectConserved(env, names, before);
+    pulled.add(k + 1);
+  }
+  return pulled;
 }
 
 /** Valid cuts derived from random numbers and the current trades (zero-MWh trades cannot be cut). */
@@ -225,18 +285,24 @@ async function checkScenario(s: Scenario) {
   const env = await loadFixture(poolFixture);
   const listed = toBook(s);
   const removed = removedIds(s);
-  const book = withoutOrders(listed, removed);
   const names = POOL.map((p) => p.name);
   const supply = await env.sys.token.totalSupply();
   const before = await balances(env, names);
-  const { roundId, deadline } = await setUpRound(env, s, listed);
+  const { roundId, deadline, commitments } = await setUpRound(env, s, listed);
   await revokeAndRemove(env, s, removed, names, before);
-  const cancelled = () => checkCancelled(env, s, book, roundId, before, names);
+  const consumers = listed.buyers.map((b) => b.id).filter((id) => !removed.has(id));
+  const cancelled = (pulled: ReadonlySet<number> = new Set()) =>
+    checkCancelled(env, s, consumers.filter((id) => !pulled.has(id)), roundId, before, names);
   if (s.cancel === "listing") return cancelled();
   await time.increaseTo(deadline);
+  await revealOrders(env, s, listed, removed);
+  if (s.cancel === "revealing") return cancelled();
+  await time.increaseTo(deadline + REVEAL_SECONDS);
+  const pulled = await pullRefunds(env, s, removed, names, before);
+  const book = matchingBook(withoutOrders(listed, removed), s, commitments, revealedIds(s, removed));
   if (s.cancel === "matching") {
     await env.sys.market.connect(env.keeper).matchOrders(s.matchSteps);
-    return cancelled();
+    return cancelled(pulled);
   }
   await runMatching(env, roundId, s.matchSteps);
   let state = matchRound(book);
@@ -250,7 +316,7 @@ async function checkScenario(s: Scenario) {
     expect(await chainTrades(env, roundId)).to.deep.equal(modelTrades(state));
   }
   checkCaps(state);
-  if (s.cancel === "matched") return cancelled();
+  if (s.cancel === "matched" || s.cancel === "stalled") return cancelled(pulled);
   await env.sys.market.connect(env.dispatch).approveMatching();
   let settles = 0;
   while ((await env.sys.market.round(roundId)).state === RoundState.Settling) {
@@ -273,14 +339,19 @@ async function expectConserved(env: Env, names: readonly string[], before: Map<s
 }
 
 /**
- * The trading centre cancels; anyone pulls each consumer's refund, in an order drawn by the scenario. Conserved after
- * every refund; afterwards every balance is back where it started (the model's `settleCancelled`), the market holds
- * nothing of the round, and a new round opens.
+ * The trading centre cancels (or, for "stalled", a stranger once the round has stalled); anyone pulls the refund of
+ * every consumer order still holding escrow, revealed or not, in an order drawn by the scenario. Conserved after every
+ * refund; afterwards every balance is back where it started (the model's `settleCancelled`), the market holds nothing
+ * of the round, and a new round opens.
  */
-async function checkCancelled(env: Env, s: Scenario, book: Book, roundId: bigint, before: Map<string, bigint>, names: readonly string[]) {
+async function checkCancelled(env: Env, s: Scenario, ids: readonly number[], roundId: bigint, before: Map<string, bigint>, names: readonly string[]) {
   const supply = await env.sys.token.totalSupply();
-  await env.sys.market.connect(env.tradingCentre).cancelRound();
-  const ids = book.buyers.map((b) => b.id);
+  if (s.cancel === "stalled") {
+    await time.increaseTo((await env.sys.market.round(roundId)).revealDeadline + BigInt(STALL_SECONDS));
+    await env.sys.market.connect(env.keeper).cancelStalledRound();
+  } else {
+    await env.sys.market.connect(env.tradingCentre).cancelRound();
+  }
   const start = ids.length === 0 ? 0 : s.refundSeed % ids.length;
   const order = [...ids.slice(start), ...ids.slice(0, start)];
   for (const id of s.refundSeed % 2 === 0 ? order : order.reverse()) {
@@ -289,11 +360,13 @@ async function checkCancelled(env: Env, s: Scenario, book: Book, roundId: bigint
   }
   expect((await env.sys.market.round(roundId)).state).to.equal(RoundState.Cancelled);
   expect(await env.sys.token.totalSupply()).to.equal(supply);
-  const settlement = settleCancelled(book);
-  await checkPayments(env, s, { book, trades: [], curtailCaps: new Map() }, before, names, settlement);
+  const book = { ...toBook(s), buyers: [], sellers: [] };
+  await checkPayments(env, s, { book, trades: [], curtailCaps: new Map() }, before, names, settleCancelled(book));
   const deadline = (await time.latest()) + 1000;
   const pricing = await env.sys.pricing[s.pricing].getAddress();
-  await env.sys.market.connect(env.tradingCentre).openRound({ deadline, bundlingRatioBps: 0, windCertCost: 0, thermalCertCost: 0, pricing, minOrderMwh: 1 });
+  await env.sys.market
+    .connect(env.tradingCentre)
+    .openRound({ deadline, bundlingRatioBps: 0, windCertCost: 0, thermalCertCost: 0, pricing, minOrderMwh: 1, revealSeconds: REVEAL_SECONDS });
   expect(await env.sys.market.currentRound()).to.equal(roundId + 1n);
 }
 
@@ -330,7 +403,8 @@ async function checkPayments(
     const name = POOL[o.participant]!.name;
     const id = k + 1;
     if (o.participant === s.revoked) return; // removed with a full refund: no net change
-    const delta = settlement.buyers.has(id) ? -settlement.buyers.get(id)!.paid : settlement.sellers.get(id)!;
+    // Orders left unrevealed are in neither list: refunded in full, no net change.
+    const delta = settlement.buyers.has(id) ? -settlement.buyers.get(id)!.paid : (settlement.sellers.get(id) ?? 0n);
     expected.set(name, expected.get(name)! + delta);
   });
   for (const n of names) expect(after.get(n)! - before.get(n)!, n).to.equal(expected.get(n));

@@ -83,12 +83,21 @@ describe("npx hardhat market … --network localhost (a deployment operated by h
       expect(await sys.token.balanceOf(CONSUMER)).to.equal(parseEther("304000000"));
       expectOk(await market("corridor", "--seller", "A", "--buyer", "B", "--loss", "6", "--price", "0.8"), "corridor A->B set");
       expectOneLine(await market("status"), "error: no round has been opened yet");
-      expectOk(await market("open", "--listing", "600"), "round 1 open for 600 s");
-      expectOk(await market("list", "--quantity", "100", "--price", "5", "--green", "40", "--from", "5"), "order 1 listed");
-      expectOk(await market("list", "--quantity", "50", "--price", "3.5", "--from", "6"), "order 2 listed");
-      expectOneLine(await market("match"), /^error: MarketListingOpen\(roundId=1, deadline=\d+\)$/);
+      expectOk(await market("open", "--listing", "600", "--reveal", "600"), "round 1 open for 600 s, then 600 s to reveal");
+      expectOk(await market("list", "--quantity", "100", "--price", "5", "--green", "40", "--from", "5"), /^order 1 listed sealed; reveal it after the deadline with "market reveal --order 1" \(salt in .*sealed.localhost-order-1\.json\)$/);
+      expectOk(await market("list", "--quantity", "50", "--price", "3.5", "--from", "6"), /^order 2 listed sealed/);
+      // Sealed: nothing of the bid is on chain while listing.
+      expect((await sys.market.order(1n)).price).to.equal(0n);
+      expectOneLine(await market("match"), /^error: MarketRevealOpen\(roundId=1, revealDeadline=\d+\)$/);
       await advance(node.url, 601);
       expectOneLine(await market("withdraw", "--order", "1", "--from", "5"), /^error: MarketListingClosed\(roundId=1, deadline=\d+\)$/);
+      expectOneLine(await market("reveal", "--order", "1", "--from", "6"), `error: order 1 was listed by ${CONSUMER}, not ${WIND}: pass --from with its account`);
+      expectOk(await market("reveal", "--order", "1", "--from", "5"), "order 1 revealed");
+      expectOk(await market("reveal", "--order", "2", "--from", "6"), "order 2 revealed");
+      const missing = path.join(deployments, "sealed", "localhost-order-7.json");
+      expectOneLine(await market("reveal", "--order", "7", "--from", "5"), `error: cannot read sealed order ${missing}: it is written by "market list" on this machine`);
+      expect(JSON.parse((await market("status")).stdout)).to.include({ state: "revealing" });
+      await advance(node.url, 600);
       expectOk(await market("match", "--steps", "2"), /matching complete$/);
       expect(JSON.parse((await market("status")).stdout)).to.include({ state: "matched", trades: 1, windMwh: 40 });
       expectOk(await market("curtail", "--cuts", "0:10"), '1 trade(s) curtailed; run "market match" again');
@@ -126,6 +135,8 @@ describe("npx hardhat market … --network localhost (a deployment operated by h
       [["list", "--quantity", "10", "--price", "0"], 'error: --price: invalid value "0": a bid or ask must be above 0'],
       [["open", "--ratio", "5000"], 'error: --ratio: invalid value "5000": bundling ratio above 1000'],
       [["match", "--steps", "abc"], 'error: --steps "abc": expected a whole number'],
+      [["open", "--reveal", "60"], "error: --reveal 60: must be at least 600"],
+      [["reveal", "--order", "0"], "error: --order 0: must be at least 1"],
     ] as const) {
       it(`market ${args.join(" ")}`, async function () {
         expectOneLine(await market(...args), line);
