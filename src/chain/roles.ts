@@ -51,13 +51,13 @@ const gateway = (chain: Chain, pegged: "TokenVault" | "WrappedDPLC"): RoleGrant[
 
 export const ROLES: readonly RoleGrant[] = [
   admin("main", "DPLCToken"),
-  { chain: "main", contract: "DPLCToken", role: "CASHIER_ROLE", holder: "cashier", by: "constructor", purpose: "mints against attested RMB deposits, burns redemptions" },
+  { chain: "main", contract: "DPLCToken", role: "CASHIER_ROLE", holder: "cashier", by: "constructor", purpose: "mints tokens against attested RMB deposits" },
   admin("main", "DPLCRegistry"),
-  { chain: "main", contract: "DPLCRegistry", role: "TRADING_CENTRE_ROLE", holder: "tradingCentre", by: "constructor", purpose: "approves, rejects and revokes participants" },
+  { chain: "main", contract: "DPLCRegistry", role: "TRADING_CENTRE_ROLE", holder: "tradingCentre", by: "constructor", purpose: "approves, rejects and revokes participants, sets green quotas" },
   admin("main", "GridParameters"),
   { chain: "main", contract: "GridParameters", role: "GRID_ROLE", holder: "gridCompany", by: "constructor", purpose: "sets corridors: loss rate, transmission price, capacity" },
   admin("main", "DPLCMarket"),
-  { chain: "main", contract: "DPLCMarket", role: "TRADING_CENTRE_ROLE", holder: "tradingCentre", by: "module", purpose: "opens and cancels rounds, sets green quotas" },
+  { chain: "main", contract: "DPLCMarket", role: "TRADING_CENTRE_ROLE", holder: "tradingCentre", by: "module", purpose: "opens and cancels rounds" },
   { chain: "main", contract: "DPLCMarket", role: "DISPATCH_ROLE", holder: "dispatch", by: "module", purpose: "approves matching or curtails trades (security check)" },
   ...gateway("main", "TokenVault"),
   { chain: "main", contract: "BridgeGateway", role: "SENDER_ROLE", holder: "SettlementReporter", by: "module", purpose: "sends settlement reports" },
