@@ -20,6 +20,9 @@ export interface MarketChain {
   /** Set when the chain's clock must be moved without mining (behind an ordering service). */
   readonly advanceTime?: (timestamp: number) => Promise<void>;
   readonly label: string;
+  /** The JSON-RPC URL of the chain `rpc` reads (when it has one: not the in-process network), for daemons that watch
+   * it themselves (Case B's relayer and validators). */
+  readonly chainUrl?: string;
   /** The registry address the ordering service admits senders against, when it was fixed before deployment. */
   readonly expectedRegistry?: string;
   /** The `ordering` summary of everything submitted so far. */
@@ -112,6 +115,7 @@ export async function openOrderedChain(o: OrderedChainOptions): Promise<MarketCh
         if (now <= timestamp) await rpc.send("evm_increaseTime", [timestamp - now + 1]);
       },
       label: cluster === null ? `ordering service ${urls.join(",")}` : `${urls.length}-node ordering service`,
+      chainUrl,
       ...(cluster === null ? {} : { expectedRegistry: admission.registry }),
       summary: async () => {
         await m.stop();
