@@ -110,7 +110,8 @@ interface Ctx {
 }
 
 /**
- * Case B at one certificate price, on two running devnets: the Case A market with X_thermal in matching and pricing
+ * Case B at one certificate price, on two running chains (the main one a devnet, or the chain behind an ordering
+ * service, `mainChain`): the Case A market with X_thermal in matching and pricing
  * on the main chain; bridge and side-chain contracts; the relayer; certificates issued to wind generators for their
  * settled wind trades; thermal obligations recorded, bought on the certificate market with wrapped DPLC locked on
  * the main chain, and retired.
