@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import fs from "node:fs";
+import http from "node:http";
 import { Command, InvalidArgumentError as CommanderArgError } from "commander";
 
 function int(v: string): number {
@@ -24,6 +25,10 @@ const program = new Command()
 
 async function main(): Promise<void> {
   program.parse(process.argv);
+  // A bounded connection pool for the chain clients of both modes (ethers uses Node's global agent): registering
+  // hundreds of participants at once otherwise opens hundreds of sockets to one `hardhat node`, which on a loaded
+  // machine resets some of them (socket hang up).
+  http.globalAgent.maxSockets = 64;
   const o = program.opts<{ orders: number; runs: number; ordererNodes: number; pool: number; json?: string }>();
   const { outputFileArg } = await import("../src/cli/args");
   const { benchDirect, benchOrdered, medianRun } = await import("../src/bench/market");
