@@ -58,6 +58,8 @@ const config: HardhatUserConfig = {
     },
     localhost: { url: process.env.DPLC_RPC_URL ?? "http://127.0.0.1:8545" },
   },
+  // The plugin's polling as src/chain/ignition.ts runs the same modules: devnets answer at once, so 1 s polls are waste.
+  ignition: { blockPollingInterval: 5, requiredConfirmations: 1 },
   typechain: { outDir: "typechain-types", target: "ethers-v6" },
   gasReporter: { enabled: process.env.REPORT_GAS === "1", offline: true, currency: "USD" },
   mocha: { timeout: 600_000 },

@@ -7,6 +7,7 @@ import type { DashboardConfig } from "./config";
 import type { LiveState } from "./events";
 import { readCluster } from "./views/cluster";
 import { Names } from "./views/market";
+import { roleId } from "../src/chain/roles";
 
 export interface Sources {
   readonly config: DashboardConfig;
@@ -25,7 +26,7 @@ export function openSources(config: DashboardConfig): Sources {
   const side = config.sideRpcUrl === undefined || d.side === undefined ? null : new JsonRpcProvider(config.sideRpcUrl, d.side.chainId, { staticNetwork: true });
   const sys = attach(d, main);
   const membership: Membership = async (address) => {
-    if (await sys.registry.hasRole(await sys.registry.TRADING_CENTRE_ROLE(), address)) return "trading-centre";
+    if (await sys.registry.hasRole(roleId("TRADING_CENTRE_ROLE"), address)) return "trading-centre";
     return (await sys.registry.isApproved(address)) ? "participant" : null;
   };
   return {

@@ -81,10 +81,9 @@ async function replayTask(args: ReplayArgs, hre: HardhatRuntimeEnvironment): Pro
   }
   if (a.caseName === "B") {
     if (a.ordering.mode === "remote") throw new (await import("../src/errors")).InvalidArgumentError("--case B starts its own chains: drop --orderer");
-    if (a.ordering.mode === "local") console.error("note: Case B's main chain is not behind the ordering service yet; it runs on its devnets directly");
     const { replayCaseB } = await import("../src/caseb/command");
     const root = hre.config.paths.root;
-    return replayCaseB({ ...a, certPrice: args.certPrice, network: hre.network.name, comparePaper: args.comparePaper, root });
+    return replayCaseB({ ...a, ordering: a.ordering, certPrice: args.certPrice, network: hre.network.name, comparePaper: args.comparePaper, root });
   }
   const chain = await openChain(a, hre);
   try {

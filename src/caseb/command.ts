@@ -7,6 +7,8 @@ import { terminalProgress } from "../cli/progress-bar";
 import { renderCaseB } from "./report";
 import { toCaseBJson } from "./result";
 import { parseCertPrices, runCaseBSweep } from "./sweep";
+import type { OrderingArgs } from "../ordering/args";
+import { orderingLine } from "../ordering/summary";
 
 /** The paper's three certificate prices (§IV, Case B). */
 export const DEFAULT_CERT_PRICES = "300,400,500";
@@ -27,6 +29,8 @@ export interface CaseBCommandArgs {
   readonly chain?: Evm;
   readonly report?: string;
   readonly root: string;
+  /** How the main chain's transactions reach it (default: direct). */
+  readonly ordering?: OrderingArgs;
 }
 
 /**
@@ -42,7 +46,8 @@ export async function replayCaseB(args: CaseBCommandArgs): Promise<void> {
   const prices = parseCertPrices(args.certPrice ?? DEFAULT_CERT_PRICES);
   const { data, pricing } = args;
   const bar = terminalProgress();
-  const outcomes = await runCaseBSweep({
+  const { outcomes, ordering } = await runCaseBSweep({
+    ordering: args.ordering,
     devnets: { evm: args.chain },
     data,
     pricing,
@@ -57,13 +62,15 @@ export async function replayCaseB(args: CaseBCommandArgs): Promise<void> {
   }).finally(() => bar.stop());
   const color = process.stdout.isTTY;
   if (outcomes.length === 1) {
-    const title = `Case B — P = ${outcomes[0]!.certPrice} tokens/certificate — ${pricing} pricing — main and side devnets (${args.chain ?? "hardhat"})`;
+    const where = ordering.mode === "raft" ? `main chain behind a ${ordering.nodes}-node ordering service, side devnet` : `main and side devnets (${args.chain ?? "hardhat"})`;
+    const title = `Case B — P = ${outcomes[0]!.certPrice} tokens/certificate — ${pricing} pricing — ${where}`;
     console.log(renderReplay(title, outcomes[0]!.trades, data.orders, color));
     console.log("");
   }
   console.log(renderCaseB(`Case B — green certificates — ${pricing} pricing`, outcomes, color));
+  console.log(`\n${orderingLine(ordering)}`);
   if (args.out !== undefined) {
-    const json = outcomes.map((o) => toCaseBJson(o, pricing));
+    const json = outcomes.map((o) => ({ ...toCaseBJson(o, pricing), ordering }));
     fs.writeFileSync(args.out, JSON.stringify(json.length === 1 ? json[0] : json, null, 2) + "\n");
     console.log(`\nwrote ${args.out}`);
   }

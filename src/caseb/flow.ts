@@ -1,7 +1,7 @@
 import os from "node:os";
 import path from "node:path";
 import fs from "node:fs";
-import type { JsonRpcProvider, Wallet } from "ethers";
+import type { ContractTransaction, JsonRpcProvider, Wallet } from "ethers";
 import pino, { type Logger } from "pino";
 import type { MarketData, PricingRule } from "../data";
 import { DplcError, type DplcErrorOptions } from "../errors";
@@ -11,6 +11,8 @@ import type { TradeRecord } from "../replay/result";
 import type { ProgressSink } from "../replay/progress";
 import type { ChainEndpoint } from "../devnet/node";
 import { ACCOUNT, devnetProvider, devnetWallet } from "../devnet/accounts";
+import { OPERATORS } from "../chain/roles";
+import { directChain, type MarketChain } from "../ordering/session";
 import { deployBridge, describeBridge, type BridgeSystem } from "../devnet/bridge";
 import { describeDeployment, type Deployment } from "../ops/deployment";
 import { marketClient, setGreenQuota } from "../actions";
@@ -43,11 +45,17 @@ export interface CaseBOptions {
   readonly pricing: PricingRule;
   /** Certificate price, tokens per certificate (one certificate per MWh of wind). */
   readonly certPrice: string;
+  /** The main chain's endpoint: where the relayer and the validators watch it. */
   readonly main: ChainEndpoint;
+  /** How the main chain's transactions are sent, and by which operators (default: straight to `main` with the
+   * devnet operator accounts). Behind the ordering service: the cluster's chain (`openOrderedChain`). */
+  readonly mainChain?: MarketChain;
   readonly side: ChainEndpoint;
   /** Thermal obligation in basis points of a certificate per MWh (default 2000: the paper's 0.2). */
   readonly obligationBps?: bigint;
-  /** The relayer's confirmation depth; the run mines this many blocks after each bridge step (devnets only). */
+  /** The relayer's confirmation depth; after each bridge step on the main chain the keeper sends this many empty
+   * transactions, one block each (on an ordered chain the cluster cuts the blocks), and this many blocks are mined on
+   * the side chain. */
   readonly confirmations?: number;
   /** How long to wait for bridge messages to arrive (default 120 s). */
   readonly bridgeTimeoutMs?: number;
@@ -89,6 +97,7 @@ export interface CaseBOutcome {
 interface Ctx {
   readonly opts: CaseBOptions;
   readonly mainProvider: JsonRpcProvider;
+  readonly mainChain: MarketChain;
   readonly sideProvider: JsonRpcProvider;
   readonly confirmations: number;
   readonly market: ReplayOutcome;
@@ -101,7 +110,8 @@ interface Ctx {
 }
 
 /**
- * Case B at one certificate price, on two running devnets: the Case A market with X_thermal in matching and pricing
+ * Case B at one certificate price, on two running chains (the main one a devnet, or the chain behind an ordering
+ * service, `mainChain`): the Case A market with X_thermal in matching and pricing
  * on the main chain; bridge and side-chain contracts; the relayer; certificates issued to wind generators for their
  * settled wind trades; thermal obligations recorded, bought on the certificate market with wrapped DPLC locked on
  * the main chain, and retired.
@@ -110,22 +120,24 @@ export async function runCaseB(opts: CaseBOptions): Promise<CaseBOutcome> {
   const progress = opts.progress ?? (() => undefined);
   const mainProvider = devnetProvider(opts.main.url, opts.main.chainId);
   const sideProvider = devnetProvider(opts.side.url, opts.side.chainId);
+  const mainChain = opts.mainChain ?? directDevnetChain(mainProvider);
   try {
     const priceWad = certPriceWad(opts.certPrice);
     const data = withCertificateCosts(opts.data, priceWad, opts.obligationBps ?? 2000n);
     progress(`P=${opts.certPrice}: market round on the main chain (X_thermal = ${data.round.thermalCertCost} wei/kWh)`);
-    const market = await runMarket(opts, data, mainProvider);
+    const market = await runMarket(opts, data, mainChain);
     progress(`P=${opts.certPrice}: bridge and side-chain contracts, 3 validator processes, relayer`);
     const bridge = await deployBridge(
       market.system,
-      devnetWallet(ACCOUNT.admin, mainProvider),
+      mainChain.operators.admin,
       devnetWallet(ACCOUNT.admin, sideProvider),
       { validators: ACCOUNT.validators.map((i) => devnetWallet(i).address), threshold: 2, obligationBps: opts.obligationBps },
+      mainChain.submitter,
     );
     const relayer = await startRelayer(opts, bridge);
     try {
       const side = await sideWallets(market, sideProvider);
-      const ctx: Ctx = { opts, mainProvider, sideProvider, confirmations: opts.confirmations ?? 2, market, bridge, relayer, side, quotas: new Map() };
+      const ctx: Ctx = { opts, mainProvider, mainChain, sideProvider, confirmations: opts.confirmations ?? 2, market, bridge, relayer, side, quotas: new Map() };
       progress(`P=${opts.certPrice}: settled trades reported over the bridge`);
       await reportSettlement(ctx);
       progress(`P=${opts.certPrice}: certificates of wind energy retired for the buyers' quotas`);
@@ -142,19 +154,21 @@ export async function runCaseB(opts: CaseBOptions): Promise<CaseBOutcome> {
   }
 }
 
-async function runMarket(opts: CaseBOptions, data: MarketData, provider: JsonRpcProvider): Promise<ReplayOutcome> {
-  const w = (i: number) => devnetWallet(i, provider);
+/** The main devnet sent to directly, by the devnet operator accounts (Case B's `--direct` path). */
+function directDevnetChain(provider: JsonRpcProvider): MarketChain {
+  const signers = OPERATORS.map((o) => devnetWallet(ACCOUNT[o], provider));
+  return directChain(signers, provider, "main devnet", async () => undefined);
+}
+
+async function runMarket(opts: CaseBOptions, data: MarketData, chain: MarketChain): Promise<ReplayOutcome> {
   return replayMarket({
     data,
     pricing: opts.pricing,
-    operators: {
-      admin: w(ACCOUNT.admin),
-      tradingCentre: w(ACCOUNT.tradingCentre),
-      dispatch: w(ACCOUNT.dispatch),
-      gridCompany: w(ACCOUNT.gridCompany),
-      cashier: w(ACCOUNT.cashier),
-    },
-    rpc: provider,
+    operators: chain.operators,
+    rpc: chain.rpc,
+    submitter: chain.submitter,
+    advanceTime: chain.advanceTime,
+    fund: chain.fund,
     matchSteps: opts.matchSteps,
     settleSteps: opts.settleSteps,
     progress: opts.marketProgress,
@@ -203,9 +217,18 @@ async function sideWallets(market: ReplayOutcome, sideProvider: JsonRpcProvider)
   return out;
 }
 
-/** Mines `confirmations` blocks so the relayer takes in what was just sent (a devnet mines only on demand). */
-async function confirm(provider: JsonRpcProvider, confirmations: number): Promise<void> {
-  if (confirmations > 0) await provider.send("hardhat_mine", ["0x" + confirmations.toString(16)]);
+/**
+ * Puts `confirmations` blocks on top of the main chain's last bridge step, so the validators and the relayer take it
+ * in. The keeper sends that many empty transactions (to itself), each once the previous one is applied: a node that
+ * mines on demand mines one block for each, and an ordering service orders each into a block of its own. Blocks mined
+ * beside the ordering service would race its delivery, so no `hardhat_mine` here; it would also be the one step that
+ * differs between the paths.
+ */
+async function confirmMain(ctx: Ctx): Promise<void> {
+  const keeper = devnetWallet(ACCOUNT.keeper, ctx.mainProvider);
+  for (let i = 0; i < ctx.confirmations; i++) {
+    await (await ctx.mainChain.submitter.submit(keeper, { to: keeper.address, data: "0x", value: 0n })).wait();
+  }
 }
 
 /** Polls `check` until true; on timeout, says what was awaited and what the relayer reports. */
@@ -228,16 +251,18 @@ async function waitUntil(ctx: Ctx, what: string, check: () => Promise<boolean>):
  */
 async function reportSettlement(ctx: Ctx): Promise<void> {
   const { market, bridge } = ctx;
-  const keeper = bridge.main.reporter.connect(devnetWallet(ACCOUNT.keeper, ctx.mainProvider));
+  const keeper = devnetWallet(ACCOUNT.keeper, ctx.mainProvider);
+  const reporter = bridge.main.reporter;
+  const send = async (tx: Promise<ContractTransaction>) => (await ctx.mainChain.submitter.submit(keeper, await tx)).wait();
   const settled = market.trades.filter((t) => t.mwh > 0n);
   const wind = settled.filter((t) => t.group === "wind").map((t) => BigInt(t.tradeId));
   const thermal = settled.filter((t) => t.group === "thermal").map((t) => BigInt(t.tradeId));
   const quotaOrders = await assignQuotas(ctx);
-  if (wind.length > 0) await (await keeper.report(market.roundId, wind)).wait();
-  if (thermal.length > 0) await (await keeper.reportThermal(market.roundId, thermal)).wait();
+  if (wind.length > 0) await send(reporter.report.populateTransaction(market.roundId, wind));
+  if (thermal.length > 0) await send(reporter.reportThermal.populateTransaction(market.roundId, thermal));
   const quotas = new Map<string, bigint>();
   if (quotaOrders.length > 0) {
-    const receipt = (await (await keeper.reportQuotas(market.roundId, quotaOrders)).wait())!;
+    const receipt = await send(reporter.reportQuotas.populateTransaction(market.roundId, quotaOrders));
     for (const log of receipt.logs) {
       const event = bridge.main.reporter.interface.parseLog(log);
       if (event?.name !== "SettlementReporterQuotaReported") continue;
@@ -246,7 +271,7 @@ async function reportSettlement(ctx: Ctx): Promise<void> {
     }
   }
   ctx.quotas = quotas;
-  await confirm(ctx.mainProvider, ctx.confirmations);
+  await confirmMain(ctx);
   const cert = bridge.side.certificate;
   await waitUntil(ctx, `${settled.length} settlement and ${quotaOrders.length} quota reports on the side chain`, async () => {
     for (const t of settled) if (!(await cert.isReported(market.roundId, t.tradeId))) return false;
@@ -262,8 +287,8 @@ async function reportSettlement(ctx: Ctx): Promise<void> {
  * the energy it buys). Returns the consumer orders that owe certificates: a quota set and energy bought.
  */
 async function assignQuotas(ctx: Ctx): Promise<bigint[]> {
-  const client = marketClient(ctx.market.system);
-  const tc = devnetWallet(ACCOUNT.tradingCentre, ctx.mainProvider);
+  const client = marketClient(ctx.market.system, ctx.mainChain.submitter);
+  const tc = ctx.mainChain.operators.tradingCentre;
   const bought = new Map<string, bigint>();
   for (const t of ctx.market.trades) bought.set(t.buyer.name, (bought.get(t.buyer.name) ?? 0n) + t.mwh);
   const owing: bigint[] = [];
@@ -350,10 +375,11 @@ async function bridgeFunds(ctx: Ctx, purchases: readonly CertPurchase[]): Promis
   for (const [buyer, amount] of cost) {
     const w = ctx.market.wallets.get(buyer)!;
     before.set(buyer, await wrapped.balanceOf(w.address));
-    await (await token.connect(w).approve(vaultAddress, amount)).wait();
-    await (await vault.connect(w).lock(amount, w.address)).wait();
+    const submitter = ctx.mainChain.submitter;
+    await (await submitter.submit(w, await token.approve.populateTransaction(vaultAddress, amount))).wait();
+    await (await submitter.submit(w, await vault.lock.populateTransaction(amount, w.address))).wait();
   }
-  await confirm(ctx.mainProvider, ctx.confirmations);
+  await confirmMain(ctx);
   await waitUntil(ctx, "wrapped DPLC for the certificate buyers", async () => {
     for (const [buyer, amount] of cost) {
       const balance = await wrapped.balanceOf(ctx.market.wallets.get(buyer)!.address);

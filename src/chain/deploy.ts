@@ -1,4 +1,6 @@
-import type { ContractDeployTransaction, Signer } from "ethers";
+import type { Signer } from "ethers";
+import MarketModule from "../../ignition/modules/Market";
+import { deployModule } from "./ignition";
 import { directSubmitter, type Submitter } from "../submitters";
 import {
   DPLCToken__factory,
@@ -37,29 +39,22 @@ export interface MarketSystem {
 }
 
 
-/** Deploys token, registry, grid parameters, market and both pricing rules, and grants the operator roles. Every
- * transaction, creations included, goes through `submitter` signed by the admin. */
+/** Deploys token, registry, grid parameters, market and both pricing rules with the operator roles (the Ignition
+ * module ignition/modules/Market.ts). Every transaction, creations included, is signed by the admin and goes through
+ * `submitter`. */
 export async function deployMarketSystem(ops: OperatorSigners, submitter: Submitter = directSubmitter): Promise<MarketSystem> {
-  const [admin, tc, dispatch, gridCo, cashier] = await Promise.all(
+  const [admin, tradingCentre, dispatch, gridCompany, cashier] = await Promise.all(
     [ops.admin, ops.tradingCentre, ops.dispatch, ops.gridCompany, ops.cashier].map((s) => s.getAddress()),
   );
-  const create = async (deployment: Promise<ContractDeployTransaction>): Promise<string> => {
-    const receipt = await (await submitter.submit(ops.admin, await deployment)).wait();
-    return receipt.contractAddress!;
+  const a = await deployModule(MarketModule, { signers: [ops.admin], submitter, parameters: { admin, tradingCentre, dispatch, gridCompany, cashier } });
+  return {
+    token: DPLCToken__factory.connect(a.token, ops.admin),
+    registry: DPLCRegistry__factory.connect(a.registry, ops.admin),
+    grid: GridParameters__factory.connect(a.grid, ops.admin),
+    market: DPLCMarket__factory.connect(a.market, ops.admin),
+    pricing: {
+      "surplus-split": SurplusSplitPricing__factory.connect(a.surplusSplit, ops.admin),
+      "paper-table": PaperTablePricing__factory.connect(a.paperTable, ops.admin),
+    },
   };
-  const token = DPLCToken__factory.connect(await create(new DPLCToken__factory().getDeployTransaction(admin, cashier)), ops.admin);
-  const registry = DPLCRegistry__factory.connect(await create(new DPLCRegistry__factory().getDeployTransaction(admin, tc)), ops.admin);
-  const grid = GridParameters__factory.connect(await create(new GridParameters__factory().getDeployTransaction(admin, gridCo)), ops.admin);
-  const marketAddress = await create(new DPLCMarket__factory().getDeployTransaction(await token.getAddress(), await registry.getAddress(), await grid.getAddress(), admin));
-  const market = DPLCMarket__factory.connect(marketAddress, ops.admin);
-  const surplus = SurplusSplitPricing__factory.connect(await create(new SurplusSplitPricing__factory().getDeployTransaction()), ops.admin);
-  const paper = PaperTablePricing__factory.connect(await create(new PaperTablePricing__factory().getDeployTransaction()), ops.admin);
-  const grant = async (role: Promise<string>, to: string) =>
-    (await submitter.submit(ops.admin, await market.grantRole.populateTransaction(await role, to))).wait();
-  for (const rule of [surplus, paper]) {
-    await (await submitter.submit(ops.admin, await market.setPricingRule.populateTransaction(await rule.getAddress(), true))).wait();
-  }
-  await grant(market.TRADING_CENTRE_ROLE(), tc);
-  await grant(market.DISPATCH_ROLE(), dispatch);
-  return { token, registry, grid, market, pricing: { "surplus-split": surplus, "paper-table": paper } };
 }

@@ -1,15 +1,13 @@
+import { OPERATOR_ACCOUNT } from "../chain/roles";
 import { HDNodeWallet, JsonRpcProvider, Network, Wallet, type Provider } from "ethers";
 
 /** Hardhat's default devnet mnemonic: every `hardhat node` funds its first 20 accounts. Devnet keys only. */
 export const DEVNET_MNEMONIC = "test test test test test test test test test test test junk";
 
-/** Who uses which default account on the devnets (0–4 are the market's operator roles, as in the tasks). */
+/** Who uses which default account on the devnets (0–4 are the market's operator roles, as in the tasks: the roles
+ * table's `OPERATOR_ACCOUNT`). */
 export const ACCOUNT = {
-  admin: 0,
-  tradingCentre: 1,
-  dispatch: 2,
-  gridCompany: 3,
-  cashier: 4,
+  ...OPERATOR_ACCOUNT,
   /** Sends bridge reports and moves tokens for the replay. */
   keeper: 5,
   validators: [10, 11, 12],

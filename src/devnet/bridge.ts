@@ -14,6 +14,11 @@ import {
   type WrappedDPLC,
 } from "../../typechain-types";
 import type { MarketSystem } from "../chain/deploy";
+import { deployModule } from "../chain/ignition";
+import type { Submitter } from "../submitters";
+import BridgeMainModule from "../../ignition/modules/BridgeMain";
+import BridgeWiringModule from "../../ignition/modules/BridgeWiring";
+import SideChainModule from "../../ignition/modules/SideChain";
 import type { MainBridgeDeployment, SideChainDeployment } from "../ops/deployment";
 
 /** The bridge and side-chain contracts of a two-chain deployment. */
@@ -44,62 +49,70 @@ export interface BridgeOptions {
 /** The paper's thermal obligation: 0.2 certificate per MWh. */
 export const PAPER_OBLIGATION_BPS = 2000n;
 
-/** Sends one after another (same signer: each needs the previous nonce) and waits for each receipt. */
-async function inOrder(txs: Array<() => Promise<{ wait(): Promise<unknown> }>>): Promise<void> {
-  for (const send of txs) await (await send()).wait();
-}
+/** The certificate's ERC-1155 metadata URI template (a devnet placeholder). */
+const CERTIFICATE_URI = "https://dplc.invalid/certificate/{id}.json";
 
 /**
  * Deploys the gateways, the token peg (TokenVault ⇄ WrappedDPLC), the settlement reporter (for `market`), the green
- * certificate and its market, and wires them: remote gateways, peers, roles, the mint limit.
+ * certificate and its market, and wires them: remote gateways, peers, roles (the roles table), the mint limit. Three
+ * Ignition modules: BridgeMain on the main chain, SideChain on the side chain (wired to the first), BridgeWiring on the
+ * main chain (wired to the second). The main chain's transactions go through `mainSubmitter` (default: straight to
+ * the node), the side chain's straight to its node.
  */
 export async function deployBridge(
   market: Pick<MarketSystem, "token" | "market">,
   mainAdmin: Signer,
   sideAdmin: Signer,
   opts: BridgeOptions,
+  mainSubmitter?: Submitter,
 ): Promise<BridgeSystem> {
   const [mainChainId, sideChainId] = await Promise.all([chainIdOf(mainAdmin), chainIdOf(sideAdmin)]);
   const [mainAddr, sideAddr] = await Promise.all([mainAdmin.getAddress(), sideAdmin.getAddress()]);
   const mainStart = await mainAdmin.provider!.getBlockNumber();
   const sideStart = await sideAdmin.provider!.getBlockNumber();
-
-  const mainGw = await new BridgeGateway__factory(mainAdmin).deploy(mainAddr, [...opts.validators], opts.threshold);
-  const vault = await new TokenVault__factory(mainAdmin).deploy(await market.token.getAddress(), mainGw, mainAddr);
-  const reporter = await new SettlementReporter__factory(mainAdmin).deploy(await market.market.getAddress(), mainGw, mainAddr);
-
-  const sideGw = await new BridgeGateway__factory(sideAdmin).deploy(sideAddr, [...opts.validators], opts.threshold);
-  const wrapped = await new WrappedDPLC__factory(sideAdmin).deploy(sideGw, sideAddr);
-  const certificate = await new GreenCertificate__factory(sideAdmin).deploy(
-    sideGw,
-    sideAddr,
-    opts.obligationBps ?? PAPER_OBLIGATION_BPS,
-    "https://dplc.invalid/certificate/{id}.json",
-  );
-  const certificateMarket = await new CertificateMarket__factory(sideAdmin).deploy(certificate, wrapped);
-
-  const sender = await mainGw.SENDER_ROLE();
-  const peg = await sideGw.PEG_ROLE();
-  await inOrder([
-    () => mainGw.setRemoteGateway(sideChainId, sideGw),
-    () => mainGw.grantRole(sender, vault),
-    () => mainGw.grantRole(peg, vault),
-    () => mainGw.setMintLimit(opts.mintLimit ?? 10n ** 30n, opts.mintPeriodSeconds ?? 86_400n),
-    () => mainGw.grantRole(sender, reporter),
-    () => vault.setPeer(sideChainId, wrapped),
-    () => reporter.setPeer(sideChainId, certificate),
-  ]);
-  await inOrder([
-    () => sideGw.setRemoteGateway(mainChainId, mainGw),
-    () => sideGw.grantRole(sender, wrapped),
-    () => sideGw.grantRole(peg, wrapped),
-    () => sideGw.setMintLimit(opts.mintLimit ?? 10n ** 30n, opts.mintPeriodSeconds ?? 86_400n),
-    () => wrapped.setPeer(mainChainId, vault),
-    () => certificate.setPeer(mainChainId, reporter),
-  ]);
+  const validators = [...opts.validators];
+  const peg = { mintLimit: opts.mintLimit ?? 10n ** 30n, mintPeriodSeconds: opts.mintPeriodSeconds ?? 86_400n };
+  const main = await deployModule(BridgeMainModule, {
+    signers: [mainAdmin],
+    submitter: mainSubmitter,
+    parameters: { admin: mainAddr, validators, threshold: opts.threshold, token: await market.token.getAddress(), market: await market.market.getAddress() },
+  });
+  const side = await deployModule(SideChainModule, {
+    signers: [sideAdmin],
+    parameters: {
+      admin: sideAddr,
+      validators,
+      threshold: opts.threshold,
+      obligationBps: opts.obligationBps ?? PAPER_OBLIGATION_BPS,
+      uri: CERTIFICATE_URI,
+      ...peg,
+      mainChainId,
+      mainGateway: main.gateway,
+      vault: main.vault,
+      reporter: main.reporter,
+    },
+  });
+  await deployModule(BridgeWiringModule, {
+    signers: [mainAdmin],
+    submitter: mainSubmitter,
+    parameters: { ...main, ...peg, sideChainId, sideGateway: side.gateway, wrapped: side.wrapped, certificate: side.certificate },
+  });
   return {
-    main: { gateway: mainGw, vault, reporter, chainId: mainChainId, startBlock: mainStart },
-    side: { gateway: sideGw, wrapped, certificate, certificateMarket, chainId: sideChainId, startBlock: sideStart },
+    main: {
+      gateway: BridgeGateway__factory.connect(main.gateway, mainAdmin),
+      vault: TokenVault__factory.connect(main.vault, mainAdmin),
+      reporter: SettlementReporter__factory.connect(main.reporter, mainAdmin),
+      chainId: mainChainId,
+      startBlock: mainStart,
+    },
+    side: {
+      gateway: BridgeGateway__factory.connect(side.gateway, sideAdmin),
+      wrapped: WrappedDPLC__factory.connect(side.wrapped, sideAdmin),
+      certificate: GreenCertificate__factory.connect(side.certificate, sideAdmin),
+      certificateMarket: CertificateMarket__factory.connect(side.certificateMarket, sideAdmin),
+      chainId: sideChainId,
+      startBlock: sideStart,
+    },
   };
 }
 

@@ -23,6 +23,9 @@ export interface MarketChain {
   /** Set when gas money must reach participants without writing to a chain directly (ordered transfers). */
   readonly fund?: (addresses: readonly string[], wei: bigint) => Promise<void>;
   readonly label: string;
+  /** The JSON-RPC URL of the chain `rpc` reads (when it has one: not the in-process network), for daemons that watch
+   * it themselves (Case B's relayer and validators). */
+  readonly chainUrl?: string;
   /** The registry address the ordering service admits senders against, when it was fixed before deployment. */
   readonly expectedRegistry?: string;
   /** The `ordering` summary of everything submitted so far. */
@@ -122,6 +125,7 @@ export async function openOrderedChain(o: OrderedChainOptions): Promise<MarketCh
         await Promise.all(sent.map((p) => p.wait()));
       },
       label: cluster === null ? `ordering service ${urls.join(",")}` : `${urls.length}-node ordering service`,
+      chainUrl,
       ...(cluster === null ? {} : { expectedRegistry: admission.registry }),
       summary: async () => {
         await m.stop();

@@ -4,7 +4,11 @@ import pino from "pino";
 import { loadMarket, type MarketData, type MarketOrder } from "../../src/data";
 import type { TradeRecord } from "../../src/replay/result";
 import { startDevnets, type DevnetPair } from "../../src/devnet/pair";
+import { Contract } from "ethers";
 import { runCaseB, type CaseBOutcome } from "../../src/caseb/flow";
+import { runCaseBSweep } from "../../src/caseb/sweep";
+import { ROLES, roleId } from "../../src/chain/roles";
+import { ACCOUNT, devnetProvider, devnetWallet } from "../../src/devnet/accounts";
 import { certPriceWad, obligationUnits, UNITS_PER_CERTIFICATE, withCertificateCosts } from "../../src/caseb/certificates";
 import { summarize, toCaseBJson } from "../../src/caseb/result";
 import { renderCaseB } from "../../src/caseb/report";
@@ -64,10 +68,37 @@ describe("Case B replay (paper §IV) on two devnets with the relayer", function 
     await devnets?.stop();
   });
 
+  /** The paper's market at 300 on the direct path, which the ordered path must reproduce. */
+  let paperOutcome: CaseBOutcome;
+
   describe("with the paper's market (Case A, certificate price 300)", () => {
     let outcome: CaseBOutcome;
     before(async () => {
-      outcome = await run(data);
+      outcome = paperOutcome = await run(data);
+    });
+
+    it("grants every bridge role of the roles table on both chains to its holder", async () => {
+      const d = outcome.deployment;
+      const holders: Record<string, Record<string, string>> = {
+        main: { admin: devnetWallet(ACCOUNT.admin).address, BridgeGateway: d.main.bridge!.gateway, TokenVault: d.main.bridge!.vault, SettlementReporter: d.main.bridge!.reporter },
+        side: { admin: devnetWallet(ACCOUNT.admin).address, BridgeGateway: d.side!.gateway, WrappedDPLC: d.side!.wrappedToken },
+      };
+      const at: Record<string, Record<string, string>> = {
+        main: { BridgeGateway: d.main.bridge!.gateway, TokenVault: d.main.bridge!.vault, SettlementReporter: d.main.bridge!.reporter },
+        side: { BridgeGateway: d.side!.gateway, WrappedDPLC: d.side!.wrappedToken, GreenCertificate: d.side!.certificate },
+      };
+      const providers = { main: devnetProvider(devnets.main.url, devnets.main.chainId), side: devnetProvider(devnets.side.url, devnets.side.chainId) };
+      try {
+        const rows = ROLES.filter((r) => at[r.chain]![r.contract] !== undefined);
+        expect(rows).to.have.length(15);
+        for (const r of rows) {
+          const c = new Contract(at[r.chain]![r.contract]!, ["function hasRole(bytes32, address) view returns (bool)"], providers[r.chain]);
+          expect(await c.getFunction("hasRole")(roleId(r.role), holders[r.chain]![r.holder]!), `${r.chain} ${r.contract} ${r.role}`).to.equal(true);
+        }
+      } finally {
+        providers.main.destroy();
+        providers.side.destroy();
+      }
     });
 
     it("matches and prices with X_thermal = 0.2 × 300 / 1000 token/kWh exactly as the reference model does", () => {
@@ -148,6 +179,23 @@ describe("Case B replay (paper §IV) on two devnets with the relayer", function 
       expect(m).to.deep.equal({ certPrice: 300, certIncome: windIncome, windProfit: s.windProfit, generatorRevenue: s.generatorRevenue });
       // Every certificate sold earns its seller P tokens.
       expect(m.certIncome).to.equal((outcome.certificates.traded * 300n * 10n ** 18n) / UNITS_PER_CERTIFICATE);
+    });
+  });
+
+  describe("when the main chain is behind the improved-Raft ordering service (real processes)", () => {
+    it("gives the same --out JSON as the direct path, with every main-chain transaction ordered", async () => {
+      const { outcomes, ordering } = await runCaseBSweep({
+        data,
+        pricing: "surplus-split",
+        prices: ["300"],
+        ordering: { mode: "local", nodes: 3, pool: 2 },
+        relayerLogger: pino({ level: "silent" }),
+      });
+      expect(toCaseBJson(outcomes[0]!, "surplus-split")).to.deep.equal(toCaseBJson(paperOutcome, "surplus-split"));
+      expect(outcomes[0]!.deployment.chainId).to.equal(31337);
+      expect([ordering.mode, ordering.nodes, ordering.pool]).to.deep.equal(["raft", 3, ["n1", "n2"]]);
+      // Deployment, registration, listings, matching, settlement, quotas, reports, locks and confirmation blocks.
+      expect(ordering.transactions).to.be.greaterThan(outcomes[0]!.data.orders.length * 2);
     });
   });
 
