@@ -3,7 +3,7 @@ import { seededRandom } from "../../src/core/config";
 import { RawNode } from "../../src/core/rawnode";
 import { MemoryStorage } from "../../src/core/storage";
 import type { Message, MessageType, NodeId } from "../../src/core/types";
-import { bytes, entriesWithTerms, part, tc } from "./helpers";
+import { bytes, entriesWithTerms, flush, part, tc } from "./helpers";
 
 // The leader's per-follower state machine (probe, replicate, snapshot), driven by hand: the test is the
 // network and the disk, so it sees every message the leader sends and decides every answer. A driver
@@ -14,19 +14,6 @@ interface Leader {
   n: RawNode;
   s: MemoryStorage;
   term: number;
-}
-
-/** Persists every Ready of `n` and returns the messages it sends. */
-function flush(n: RawNode, s: MemoryStorage): Message[] {
-  const out: Message[] = [];
-  while (n.hasReady()) {
-    const rd = n.ready();
-    s.append(rd.entries);
-    if (rd.hardState) s.setHardState(rd.hardState);
-    out.push(...rd.messages);
-    n.advance(rd);
-  }
-  return out;
 }
 
 /**

@@ -1,5 +1,6 @@
+import type { RawNode } from "../../src/core/rawnode";
 import { MemoryStorage } from "../../src/core/storage";
-import type { Entry, Member, NodeId } from "../../src/core/types";
+import type { Entry, Member, Message, NodeId } from "../../src/core/types";
 import { Cluster, type ClusterOptions } from "../../src/sim/cluster";
 
 export const tc = (id: NodeId): Member => ({ id, role: "trading-centre" });
@@ -40,4 +41,17 @@ export function logData(c: Cluster, id: NodeId): string[] {
   const s = c.node(id).storage;
   const dec = new TextDecoder();
   return s.entries(2, s.lastIndex() + 1).map((e) => `${e.term}:${dec.decode(e.data)}`);
+}
+
+/** Persists every Ready of `n` to `s` (the test is the disk) and returns the messages it sends (the test is the network). */
+export function flush(n: RawNode, s: MemoryStorage): Message[] {
+  const out: Message[] = [];
+  while (n.hasReady()) {
+    const rd = n.ready();
+    s.append(rd.entries);
+    if (rd.hardState) s.setHardState(rd.hardState);
+    out.push(...rd.messages);
+    n.advance(rd);
+  }
+  return out;
 }
