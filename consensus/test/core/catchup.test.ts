@@ -1,10 +1,8 @@
 import { expect } from "chai";
-import { type RaftConfigInput, seededRandom } from "../../src/core/config";
+import type { RaftConfigInput } from "../../src/core/config";
 import { NoEligibleLeaderError } from "../../src/core/errors";
-import { RawNode } from "../../src/core/rawnode";
-import { MemoryStorage } from "../../src/core/storage";
 import type { Message } from "../../src/core/types";
-import { bytes, cluster, entriesWithTerms, flush, logTerms, part, tc, withLogs } from "./helpers";
+import { bytes, cluster, elect, flush, logTerms, nodeWithLog, part, tc, withLogs } from "./helpers";
 
 /**
  * The failover the pool can otherwise not survive: the leader `a` dies after replicating an entry
@@ -86,14 +84,7 @@ describe("catch-up of a lagging pool member from a voter (improved mode, extensi
 describe("catch-up messages, one node at a time (improved mode, extension of §III.B)", function () {
   const members = [tc("a"), tc("b"), part("c")];
 
-  /** A node of {a, b, c} holding `terms` at 2.. in `term`, with no leader; its start-up Ready is flushed. */
-  function node(id: string, terms: number[], term: number, opts: Partial<RaftConfigInput> = {}) {
-    const s = new MemoryStorage({ members });
-    s.append(entriesWithTerms(terms));
-    s.setHardState({ term, vote: null, commit: 1 });
-    const n = new RawNode({ id, random: seededRandom(3), ...opts }, s);
-    return { n, s };
-  }
+  const node = (id: string, terms: number[], term: number, opts: Partial<RaftConfigInput> = {}) => nodeWithLog(members, id, terms, term, opts);
 
   /** b, which lags c by the entry at 4, asks c for a PreVote at term 3 (its log ends at 3, term 1). */
   const preVoteFromB: Message = { type: "preVote", from: "b", to: "c", term: 3, index: 3, logTerm: 1 };
@@ -136,14 +127,22 @@ describe("catch-up messages, one node at a time (improved mode, extension of §I
       expect(flush(n, s).map((m) => [m.type, m.reject])).to.deep.equal([["voteResp", true]]);
     });
 
+    it("sends one once its leader has been silent for a whole election timeout, not a tick earlier", function () {
+      const { n, s } = node("c", [1, 1, 2], 2);
+      n.step({ type: "heartbeat", from: "a", to: "c", term: 2, commit: 1 });
+      flush(n, s);
+      for (let t = 1; t < 10; t++) n.tick();
+      const voteFromB: Message = { type: "vote", from: "b", to: "c", term: 2, index: 3, logTerm: 1 };
+      n.step(voteFromB);
+      expect(flush(n, s).map((m) => m.type)).to.deep.equal(["voteResp"]);
+      n.tick();
+      n.step(voteFromB);
+      expect(flush(n, s).map((m) => m.type)).to.deep.equal(["voteResp", "catchUp"]);
+    });
+
     it("sends none as a leader (with CheckQuorum off a leader still answers a higher-term PreVote)", function () {
       const { n, s } = node("a", [1, 1, 2], 2, { checkQuorum: false });
-      n.campaign();
-      flush(n, s);
-      n.step({ type: "preVoteResp", from: "c", to: "a", term: 3, reject: false });
-      flush(n, s);
-      n.step({ type: "voteResp", from: "c", to: "a", term: 3, reject: false });
-      flush(n, s);
+      elect(n, s, 3, ["c"]);
       expect(n.status().state).to.equal("leader");
       n.step({ type: "preVote", from: "b", to: "a", term: 4, index: 3, logTerm: 1 });
       expect(flush(n, s).filter((m) => m.to === "b").map((m) => m.type)).to.deep.equal(["preVoteResp"]);
@@ -180,6 +179,14 @@ describe("catch-up messages, one node at a time (improved mode, extension of §I
       ]);
     });
 
+    it("accepts one of an older term (a catch-up claims no leadership; its entries' terms are at most its term)", function () {
+      const { n, s } = node("b", [1, 1], 4);
+      n.step(catchUpToB(3, 1, [2]));
+      flush(n, s);
+      expect(s.lastIndex()).to.equal(4);
+      expect(n.status()).to.include({ state: "preCandidate", term: 4 });
+    });
+
     it("ignores an empty catch-up (it would only start a campaign the timeout has not called for)", function () {
       const { n, s } = node("b", [1, 1], 2);
       n.step({ ...catchUpToB(3, 1, []), entries: [] });
@@ -198,11 +205,7 @@ describe("catch-up messages, one node at a time (improved mode, extension of §I
 
     it("ignores one as a leader", function () {
       const { n, s } = node("b", [1, 1], 2, { checkQuorum: false });
-      n.campaign();
-      flush(n, s);
-      n.step({ type: "preVoteResp", from: "a", to: "b", term: 3, reject: false });
-      n.step({ type: "voteResp", from: "a", to: "b", term: 3, reject: false });
-      flush(n, s);
+      elect(n, s, 3, ["a"]);
       expect(n.status().state).to.equal("leader");
       const last = n.status().lastIndex;
       n.step({ ...catchUpToB(last, 3, [3]), term: 3 });
