@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { seededRandom } from "../../src/core/config";
+import { type RaftConfigInput, seededRandom } from "../../src/core/config";
 import { RawNode } from "../../src/core/rawnode";
 import { MemoryStorage } from "../../src/core/storage";
 import type { Message, MessageType, NodeId } from "../../src/core/types";
@@ -20,13 +20,13 @@ interface Leader {
  * Node a leads {a, b (both in the pool), c} over a log of entries 2..10 (term 1), compacted through index 8. Its first
  * appends (the no-op at 11) are already flushed.
  */
-function leaderWithCompactedLog(maxInflight = 256): Leader {
+function leaderWithCompactedLog(maxInflight = 256, opts: Partial<RaftConfigInput> = {}): Leader {
   const s = new MemoryStorage({ members: [tc("a"), tc("b"), part("c")] });
   s.append(entriesWithTerms([1, 1, 1, 1, 1, 1, 1, 1, 1]));
   s.setHardState({ term: 1, vote: null, commit: 10 });
   s.createSnapshot(8, { members: [tc("a"), tc("b"), part("c")] }, new Uint8Array([8]));
   s.compact(8);
-  const n = new RawNode({ id: "a", random: seededRandom(1), applied: 10, maxInflight }, s);
+  const n = new RawNode({ id: "a", random: seededRandom(1), applied: 10, maxInflight, ...opts }, s);
   n.campaign();
   flush(n, s);
   const term = 2;
@@ -167,6 +167,23 @@ describe("§5.3 probing and pipelining appends (the leader's probe and replicate
     expect(l.n.status().progress.b).to.deep.equal({ match: 13, next: 15, state: "replicate" });
   });
 
+  it("an acknowledgement that ends a probe sends everything the window admits, one size-capped batch after another", function () {
+    const l = leaderWithCompactedLog(256, { maxSizePerMsg: 1 });
+    // b's acknowledgement commits the no-op at 11; c has not answered it yet, so it is paused in probe while x, y and z
+    // arrive, and its acknowledgement commits nothing new.
+    ack(l, "b", 11);
+    flush(l.n, l.s);
+    for (const v of ["x", "y", "z"]) l.n.propose(bytes(v));
+    expect(appendsTo(flush(l.n, l.s), "c")).to.deep.equal([]);
+    ack(l, "c", 11);
+    expect(appendsTo(flush(l.n, l.s), "c")).to.deep.equal([
+      [11, [12]],
+      [12, [13]],
+      [13, [14]],
+    ]);
+    expect(l.n.status().progress.c).to.deep.equal({ match: 11, next: 15, state: "replicate" });
+  });
+
   it("a heartbeat response leaves a window that is not full alone", function () {
     const l = leaderWithCompactedLog(2);
     ack(l, "b", 11);
@@ -231,5 +248,25 @@ describe("§5.3 probing and pipelining appends (the leader's probe and replicate
     expect(sentTo(flush(l.n, l.s), "c", "append")).to.deep.equal([]);
     ack(l, "c", 12);
     expect(sentTo(flush(l.n, l.s), "c", "append").map((m) => [m.index, m.entries!.length, m.commit])).to.deep.equal([[12, 0, 12]]);
+  });
+});
+
+describe("lazy commit notices (RaftConfig.lazyCommit): what a follower has been told", function () {
+  it("an append counts as telling the commit index only up to the last entry it leaves the follower holding", function () {
+    const l = leaderWithCompactedLog(256, { lazyCommit: true });
+    // b and c are paused in probe on the no-op at 11 when x arrives at 12.
+    l.n.propose(bytes("x"));
+    flush(l.n, l.s);
+    // b's acknowledgement commits 11; the append that unpauses it carries 12 and commit 11, which b may act on.
+    ack(l, "b", 11);
+    expect(appendsTo(flush(l.n, l.s), "b")).to.deep.equal([[11, [12]]]);
+    expect(l.n.commitPending(), "b was told 11 with x").to.equal(false);
+    // b's acknowledgement of 12 commits it; the earlier append told b commit 11, not 12.
+    ack(l, "b", 12);
+    expect(sentTo(flush(l.n, l.s), "b", "append")).to.deep.equal([]);
+    expect(l.n.commitPending(), "b holds 12 but was not told it is committed").to.equal(true);
+    l.n.flushCommit();
+    expect(sentTo(flush(l.n, l.s), "b", "append").map((m) => [m.index, m.entries!.length, m.commit])).to.deep.equal([[12, 0, 12]]);
+    expect(l.n.commitPending()).to.equal(false);
   });
 });
