@@ -68,6 +68,14 @@ describe("§7 a follower behind the leader's snapshot (the leader's snapshot sta
     expect(sentTo(out, "c", "append").map((m) => [m.index, m.entries!.map((e) => e.index)])).to.deep.equal([[8, [9, 10, 11]]]);
   });
 
+  it("an acknowledgement below the snapshot (a late answer to an older append) keeps waiting for the snapshot", function () {
+    const l = leaderWithCompactedLog();
+    rejectDownToSnapshot(l);
+    l.n.step({ type: "appendResp", from: "c", to: "a", term: l.term, index: 5 });
+    expect(flush(l.n, l.s).filter((m) => m.to === "c")).to.deep.equal([]);
+    expect(l.n.status().progress.c).to.deep.include({ match: 5, state: "snapshot" });
+  });
+
   it("retries a snapshot nobody reported on after an election timeout, at the next sign of life", function () {
     const l = leaderWithCompactedLog();
     rejectDownToSnapshot(l);
@@ -87,6 +95,26 @@ describe("§7 a follower behind the leader's snapshot (the leader's snapshot sta
     expect(sentTo(flush(l.n, l.s), "c", "append").map((m) => m.index)).to.deep.equal([8]);
     l.n.step({ type: "appendResp", from: "c", to: "a", term: l.term, index: 8, reject: true, rejectHint: { index: 1, term: 1 } });
     expect(sentTo(flush(l.n, l.s), "c", "snapshot").map((m) => m.snapshot!.meta.index)).to.deep.equal([8]);
+  });
+
+  it("a probe with no entries (after a snapshot of the whole log timed out) still waits for its answer", function () {
+    const l = leaderWithCompactedLog();
+    ack(l, "b", 11);
+    flush(l.n, l.s);
+    l.s.createSnapshot(11, { members: [tc("a"), tc("b"), part("c")] }, new Uint8Array([11]));
+    l.s.compact(11);
+    expect(sentTo(rejectDownToSnapshot(l), "c", "snapshot").map((m) => m.snapshot!.meta.index)).to.deep.equal([11]);
+    for (let t = 0; t < 10; t++) {
+      l.n.step({ type: "heartbeatResp", from: "b", to: "a", term: l.term });
+      l.n.tick();
+      flush(l.n, l.s);
+    }
+    expect(l.n.status().progress.c).to.deep.equal({ match: 0, next: 12, state: "probe" });
+    l.n.step({ type: "heartbeatResp", from: "c", to: "a", term: l.term });
+    expect(appendsTo(flush(l.n, l.s), "c")).to.deep.equal([[11, []]]);
+    // One probe at a time: x waits for c's answer to the empty probe.
+    l.n.propose(bytes("x"));
+    expect(appendsTo(flush(l.n, l.s), "c")).to.deep.equal([]);
   });
 
   it("ships no snapshot to a follower it has not heard from for an election timeout, until it answers", function () {
