@@ -16,6 +16,11 @@ function progress(state: "probe" | "replicate" | "snapshot", match: number, next
 }
 
 describe("Progress: the leader's view of one follower (§5.3 flow control)", function () {
+  it("starts in probe right after the leader's log, counted as recently active (CheckQuorum's first window is a grace period)", function () {
+    const p = new Progress(7, 256);
+    expect([p.state, p.match, p.next, p.probeSent, p.recentActive, p.inflights, p.sentCommit]).to.deep.equal(["probe", 0, 7, false, true, [], 0]);
+  });
+
   describe("becomeProbe", function () {
     it("from replicate, probes right after the last acknowledged entry", function () {
       const p = progress("replicate", 1, 5);
