@@ -38,8 +38,9 @@ export function folderConfig({ name, mutate, spec, ignoreStatic = true }) {
     htmlReporter: { fileName: `reports/mutation/${name}.html` },
     jsonReporter: { fileName: `reports/mutation/${name}.json` },
     clearTextReporter: { allowColor: false, logTests: false, maxTestsToLog: 0 },
-    // The Solidity side is mutated by its own tool; nothing under these is needed by the TS suites.
-    ignorePatterns: [".stryker-tmp*", "contracts", "test/bridge", "test/market", "test/libraries", "docs", "data", "reports"],
+    // The Solidity side is mutated by its own tool; nothing under these is needed by the TS suites. Anchored at the
+    // root: an unanchored "contracts" also dropped typechain-types/contracts, which the node suite imports.
+    ignorePatterns: [".stryker-tmp*", "/contracts", "/test/bridge", "/test/market", "/test/libraries", "/docs", "/data", "/reports"],
     thresholds: { high: 90, low: 80, break: null },
     tempDirName: ".stryker-tmp",
     cleanTempDir: true,

@@ -30,6 +30,13 @@ describe("core config", function () {
       expect((err as ConfigError).cause).to.not.equal(undefined);
     });
 
+    it("lists every issue after its field, separated by semicolons, and unknown keys under `config`", function () {
+      expect(() => resolveConfig({ id: "", random, electionTick: 0, bogus: 1 } as never)).to.throw(
+        ConfigError,
+        /^invalid raft config: id: id must be non-empty; electionTick: [^;]+; config: [^;]*bogus[^;]*$/,
+      );
+    });
+
     it("refuses heartbeatTick >= electionTick, an unknown mode, an empty id and unknown keys", function () {
       expect(() => resolveConfig({ id: "a", random, electionTick: 5, heartbeatTick: 5 })).to.throw(ConfigError, /heartbeatTick/);
       expect(() => resolveConfig({ id: "a", random, mode: "fast" as never })).to.throw(ConfigError, /mode/);

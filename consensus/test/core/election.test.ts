@@ -1,9 +1,9 @@
 import { expect } from "chai";
-import { seededRandom } from "../../src/core/config";
+import { type RaftConfigInput, seededRandom } from "../../src/core/config";
 import { RawNode } from "../../src/core/rawnode";
 import { MemoryStorage } from "../../src/core/storage";
 import type { Message } from "../../src/core/types";
-import { cluster, learner, part, tc, withLogs } from "./helpers";
+import { cluster, elect, flush, learner, nodeWithLog, part, tc, withLogs } from "./helpers";
 
 const three = () => [tc("a"), tc("b"), tc("c")];
 
@@ -281,5 +281,75 @@ describe("§5.1: a leader that learns a higher term from a response steps down",
     expect(answers.length).to.be.greaterThan(0);
     expect(c.node(old).raw.status()).to.deep.include({ state: "follower", term: newTerm, lead: null });
     expect(c.leaders()).to.deep.equal([next]);
+  });
+});
+
+describe("§5.1 messages of an older term, one node at a time", function () {
+  const node = (opts: Partial<RaftConfigInput> = {}) => nodeWithLog(three(), "b", [1, 1], 3, opts);
+
+  for (const type of ["heartbeat", "append"] as const) {
+    for (const opts of [{}, { preVote: false }, { checkQuorum: false }]) {
+      it(`answers a stale leader's ${type} with its own term, so the leader steps down (${JSON.stringify(opts)})`, function () {
+        const { n, s } = node(opts);
+        n.step({ type, from: "a", to: "b", term: 2, index: 1, logTerm: 1, entries: [], commit: 1 });
+        expect(flush(n, s).map((m) => [m.type, m.to, m.term])).to.deep.equal([["appendResp", "a", 3]]);
+        expect(n.status()).to.include({ term: 3, lead: null });
+      });
+    }
+
+    it(`drops a stale ${type} without a word with neither CheckQuorum nor PreVote (the stale leader's own campaigns teach it)`, function () {
+      const { n, s } = node({ checkQuorum: false, preVote: false });
+      n.step({ type, from: "a", to: "b", term: 2, index: 1, logTerm: 1, entries: [], commit: 1 });
+      expect(flush(n, s)).to.deep.equal([]);
+    });
+  }
+
+  for (const type of ["vote", "voteResp", "preVoteResp", "appendResp", "heartbeatResp", "snapshot", "timeoutNow"] as const) {
+    it(`drops a ${type} of an older term without answering`, function () {
+      const { n, s } = node();
+      n.step({ type, from: "a", to: "b", term: 2, index: 1, logTerm: 1 });
+      expect(flush(n, s)).to.deep.equal([]);
+      expect(n.status()).to.include({ state: "follower", term: 3 });
+    });
+  }
+});
+
+describe("CheckQuorum lease boundaries, one node at a time", function () {
+  it("a follower ignores a higher-term PreVote for exactly one election timeout after its leader's last message", function () {
+    const { n, s } = nodeWithLog(three(), "b", [1, 1], 3);
+    n.step({ type: "heartbeat", from: "a", to: "b", term: 3, commit: 1 });
+    flush(n, s);
+    const preVote: Message = { type: "preVote", from: "c", to: "b", term: 4, index: 3, logTerm: 1 };
+    for (let t = 1; t < 10; t++) n.tick();
+    n.step(preVote);
+    expect(flush(n, s)).to.deep.equal([]);
+    n.tick();
+    n.step(preVote);
+    expect(flush(n, s).map((m) => [m.type, m.term, m.reject])).to.deep.equal([["preVoteResp", 4, false]]);
+  });
+
+  it("a leader checks its quorum once per election timeout, neither earlier nor later", function () {
+    const { n, s } = nodeWithLog(three(), "a", [1, 1], 1);
+    elect(n, s, 2, ["b"]);
+    expect(n.status().state).to.equal("leader");
+    // b answers once in the first window; nobody answers in the second.
+    n.step({ type: "heartbeatResp", from: "b", to: "a", term: 2 });
+    for (let t = 1; t <= 10; t++) n.tick();
+    expect(n.status().state, "after the first window").to.equal("leader");
+    for (let t = 1; t < 10; t++) n.tick();
+    expect(n.status().state, "a tick before the second check").to.equal("leader");
+    n.tick();
+    expect(n.status()).to.include({ state: "follower", term: 2 });
+  });
+
+  it("a leader sends heartbeats every heartbeatTick ticks, not on every tick", function () {
+    const { n, s } = nodeWithLog(three(), "a", [1, 1], 1, { heartbeatTick: 3 });
+    elect(n, s, 2, ["b"]);
+    const beats: number[] = [];
+    for (let t = 1; t <= 9; t++) {
+      n.tick();
+      if (flush(n, s).some((m) => m.type === "heartbeat")) beats.push(t);
+    }
+    expect(beats).to.deep.equal([3, 6, 9]);
   });
 });

@@ -1,9 +1,9 @@
 import { expect } from "chai";
-import { seededRandom } from "../../src/core/config";
+import { type RaftConfigInput, seededRandom } from "../../src/core/config";
 import { RawNode } from "../../src/core/rawnode";
 import { MemoryStorage } from "../../src/core/storage";
 import type { Message, MessageType, NodeId } from "../../src/core/types";
-import { bytes, entriesWithTerms, part, tc } from "./helpers";
+import { bytes, entriesWithTerms, flush, part, tc } from "./helpers";
 
 // The leader's per-follower state machine (probe, replicate, snapshot), driven by hand: the test is the
 // network and the disk, so it sees every message the leader sends and decides every answer. A driver
@@ -16,30 +16,17 @@ interface Leader {
   term: number;
 }
 
-/** Persists every Ready of `n` and returns the messages it sends. */
-function flush(n: RawNode, s: MemoryStorage): Message[] {
-  const out: Message[] = [];
-  while (n.hasReady()) {
-    const rd = n.ready();
-    s.append(rd.entries);
-    if (rd.hardState) s.setHardState(rd.hardState);
-    out.push(...rd.messages);
-    n.advance(rd);
-  }
-  return out;
-}
-
 /**
  * Node a leads {a, b (both in the pool), c} over a log of entries 2..10 (term 1), compacted through index 8. Its first
  * appends (the no-op at 11) are already flushed.
  */
-function leaderWithCompactedLog(maxInflight = 256): Leader {
+function leaderWithCompactedLog(maxInflight = 256, opts: Partial<RaftConfigInput> = {}): Leader {
   const s = new MemoryStorage({ members: [tc("a"), tc("b"), part("c")] });
   s.append(entriesWithTerms([1, 1, 1, 1, 1, 1, 1, 1, 1]));
   s.setHardState({ term: 1, vote: null, commit: 10 });
   s.createSnapshot(8, { members: [tc("a"), tc("b"), part("c")] }, new Uint8Array([8]));
   s.compact(8);
-  const n = new RawNode({ id: "a", random: seededRandom(1), applied: 10, maxInflight }, s);
+  const n = new RawNode({ id: "a", random: seededRandom(1), applied: 10, maxInflight, ...opts }, s);
   n.campaign();
   flush(n, s);
   const term = 2;
@@ -81,6 +68,14 @@ describe("§7 a follower behind the leader's snapshot (the leader's snapshot sta
     expect(sentTo(out, "c", "append").map((m) => [m.index, m.entries!.map((e) => e.index)])).to.deep.equal([[8, [9, 10, 11]]]);
   });
 
+  it("an acknowledgement below the snapshot (a late answer to an older append) keeps waiting for the snapshot", function () {
+    const l = leaderWithCompactedLog();
+    rejectDownToSnapshot(l);
+    l.n.step({ type: "appendResp", from: "c", to: "a", term: l.term, index: 5 });
+    expect(flush(l.n, l.s).filter((m) => m.to === "c")).to.deep.equal([]);
+    expect(l.n.status().progress.c).to.deep.include({ match: 5, state: "snapshot" });
+  });
+
   it("retries a snapshot nobody reported on after an election timeout, at the next sign of life", function () {
     const l = leaderWithCompactedLog();
     rejectDownToSnapshot(l);
@@ -100,6 +95,26 @@ describe("§7 a follower behind the leader's snapshot (the leader's snapshot sta
     expect(sentTo(flush(l.n, l.s), "c", "append").map((m) => m.index)).to.deep.equal([8]);
     l.n.step({ type: "appendResp", from: "c", to: "a", term: l.term, index: 8, reject: true, rejectHint: { index: 1, term: 1 } });
     expect(sentTo(flush(l.n, l.s), "c", "snapshot").map((m) => m.snapshot!.meta.index)).to.deep.equal([8]);
+  });
+
+  it("a probe with no entries (after a snapshot of the whole log timed out) still waits for its answer", function () {
+    const l = leaderWithCompactedLog();
+    ack(l, "b", 11);
+    flush(l.n, l.s);
+    l.s.createSnapshot(11, { members: [tc("a"), tc("b"), part("c")] }, new Uint8Array([11]));
+    l.s.compact(11);
+    expect(sentTo(rejectDownToSnapshot(l), "c", "snapshot").map((m) => m.snapshot!.meta.index)).to.deep.equal([11]);
+    for (let t = 0; t < 10; t++) {
+      l.n.step({ type: "heartbeatResp", from: "b", to: "a", term: l.term });
+      l.n.tick();
+      flush(l.n, l.s);
+    }
+    expect(l.n.status().progress.c).to.deep.equal({ match: 0, next: 12, state: "probe" });
+    l.n.step({ type: "heartbeatResp", from: "c", to: "a", term: l.term });
+    expect(appendsTo(flush(l.n, l.s), "c")).to.deep.equal([[11, []]]);
+    // One probe at a time: x waits for c's answer to the empty probe.
+    l.n.propose(bytes("x"));
+    expect(appendsTo(flush(l.n, l.s), "c")).to.deep.equal([]);
   });
 
   it("ships no snapshot to a follower it has not heard from for an election timeout, until it answers", function () {
@@ -180,6 +195,23 @@ describe("§5.3 probing and pipelining appends (the leader's probe and replicate
     expect(l.n.status().progress.b).to.deep.equal({ match: 13, next: 15, state: "replicate" });
   });
 
+  it("an acknowledgement that ends a probe sends everything the window admits, one size-capped batch after another", function () {
+    const l = leaderWithCompactedLog(256, { maxSizePerMsg: 1 });
+    // b's acknowledgement commits the no-op at 11; c has not answered it yet, so it is paused in probe while x, y and z
+    // arrive, and its acknowledgement commits nothing new.
+    ack(l, "b", 11);
+    flush(l.n, l.s);
+    for (const v of ["x", "y", "z"]) l.n.propose(bytes(v));
+    expect(appendsTo(flush(l.n, l.s), "c")).to.deep.equal([]);
+    ack(l, "c", 11);
+    expect(appendsTo(flush(l.n, l.s), "c")).to.deep.equal([
+      [11, [12]],
+      [12, [13]],
+      [13, [14]],
+    ]);
+    expect(l.n.status().progress.c).to.deep.equal({ match: 11, next: 15, state: "replicate" });
+  });
+
   it("a heartbeat response leaves a window that is not full alone", function () {
     const l = leaderWithCompactedLog(2);
     ack(l, "b", 11);
@@ -244,5 +276,25 @@ describe("§5.3 probing and pipelining appends (the leader's probe and replicate
     expect(sentTo(flush(l.n, l.s), "c", "append")).to.deep.equal([]);
     ack(l, "c", 12);
     expect(sentTo(flush(l.n, l.s), "c", "append").map((m) => [m.index, m.entries!.length, m.commit])).to.deep.equal([[12, 0, 12]]);
+  });
+});
+
+describe("lazy commit notices (RaftConfig.lazyCommit): what a follower has been told", function () {
+  it("an append counts as telling the commit index only up to the last entry it leaves the follower holding", function () {
+    const l = leaderWithCompactedLog(256, { lazyCommit: true });
+    // b and c are paused in probe on the no-op at 11 when x arrives at 12.
+    l.n.propose(bytes("x"));
+    flush(l.n, l.s);
+    // b's acknowledgement commits 11; the append that unpauses it carries 12 and commit 11, which b may act on.
+    ack(l, "b", 11);
+    expect(appendsTo(flush(l.n, l.s), "b")).to.deep.equal([[11, [12]]]);
+    expect(l.n.commitPending(), "b was told 11 with x").to.equal(false);
+    // b's acknowledgement of 12 commits it; the earlier append told b commit 11, not 12.
+    ack(l, "b", 12);
+    expect(sentTo(flush(l.n, l.s), "b", "append")).to.deep.equal([]);
+    expect(l.n.commitPending(), "b holds 12 but was not told it is committed").to.equal(true);
+    l.n.flushCommit();
+    expect(sentTo(flush(l.n, l.s), "b", "append").map((m) => [m.index, m.entries!.length, m.commit])).to.deep.equal([[12, 0, 12]]);
+    expect(l.n.commitPending()).to.equal(false);
   });
 });

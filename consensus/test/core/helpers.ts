@@ -1,5 +1,7 @@
+import { type RaftConfigInput, seededRandom } from "../../src/core/config";
+import { RawNode } from "../../src/core/rawnode";
 import { MemoryStorage } from "../../src/core/storage";
-import type { Entry, Member, NodeId } from "../../src/core/types";
+import type { Entry, Member, Message, NodeId } from "../../src/core/types";
 import { Cluster, type ClusterOptions } from "../../src/sim/cluster";
 
 export const tc = (id: NodeId): Member => ({ id, role: "trading-centre" });
@@ -40,4 +42,35 @@ export function logData(c: Cluster, id: NodeId): string[] {
   const s = c.node(id).storage;
   const dec = new TextDecoder();
   return s.entries(2, s.lastIndex() + 1).map((e) => `${e.term}:${dec.decode(e.data)}`);
+}
+
+/** Persists every Ready of `n` to `s` (the test is the disk) and returns the messages it sends (the test is the network). */
+export function flush(n: RawNode, s: MemoryStorage): Message[] {
+  const out: Message[] = [];
+  while (n.hasReady()) {
+    const rd = n.ready();
+    s.append(rd.entries);
+    if (rd.hardState) s.setHardState(rd.hardState);
+    out.push(...rd.messages);
+    n.advance(rd);
+  }
+  return out;
+}
+
+/** Node `id` of `members` holding `terms` at 2.. in `term`, never having heard from a leader. */
+export function nodeWithLog(members: Member[], id: NodeId, terms: number[], term: number, opts: Partial<RaftConfigInput> = {}) {
+  const s = new MemoryStorage({ members });
+  s.append(entriesWithTerms(terms));
+  s.setHardState({ term, vote: null, commit: 1 });
+  return { n: new RawNode({ id, random: seededRandom(3), ...opts }, s), s };
+}
+
+/** Makes `n` campaign and win `term` with the (pre)votes of `voters`; every Ready is flushed. */
+export function elect(n: RawNode, s: MemoryStorage, term: number, voters: NodeId[]): void {
+  n.campaign();
+  flush(n, s);
+  for (const type of ["preVoteResp", "voteResp"] as const) {
+    for (const from of voters) n.step({ type, from, to: n.id, term, reject: false });
+  }
+  flush(n, s);
 }

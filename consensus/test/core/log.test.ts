@@ -129,6 +129,24 @@ describe("RaftLog", function () {
     });
   });
 
+  describe("persisting the unstable tail (stableTo) after it changed", function () {
+    it("ignores a persisted index beyond a tail that was truncated meanwhile, and one whose term was replaced", function () {
+      const log = logWith([1]);
+      log.append(entsFrom(2, [1, 1, 1]));
+      // A new leader's append replaces 3..4 while the driver was writing 2..4 (term 1).
+      log.append([ent(3, 2)]);
+      log.unstable.stableTo(4, 1);
+      expect(log.unstable.offset).to.equal(2);
+      log.unstable.stableTo(3, 1);
+      expect(log.unstable.entries.map((e) => [e.index, e.term])).to.deep.equal([
+        [2, 1],
+        [3, 2],
+      ]);
+      log.unstable.stableTo(2, 1);
+      expect([log.unstable.offset, log.unstable.entries.map((e) => e.index)]).to.deep.equal([3, [3]]);
+    });
+  });
+
   describe("property: behaves like a plain array log under any sequence of appends, commits and persists", function () {
     type Op =
       | { kind: "append"; index: number; terms: number[]; commit: number; useTerm: boolean; badTerm: number }

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { InvalidConfChangeError, ProposalDroppedError } from "../../src/core/errors";
 import { applyConfChangeTo, candidatePool, decodeConfChange, encodeConfChange, learners, voters } from "../../src/core/membership";
 import type { ConfChange, ConfState } from "../../src/core/types";
-import { cluster, learner, part, tc } from "./helpers";
+import { bytes, cluster, elect, flush, learner, nodeWithLog, part, tc } from "./helpers";
 
 describe("§6 cluster membership changes", function () {
   describe("applyConfChangeTo (one server at a time)", function () {
@@ -148,5 +148,54 @@ describe("§6 cluster membership changes", function () {
       expect(() => c.node(l).raw.proposeConfChange({ op: "removeNode", id: "a" })).to.throw(InvalidConfChangeError);
       expect(() => c.node(l).raw.proposeConfChange({ op: "promote", id: "b" })).to.throw(InvalidConfChangeError);
     });
+  });
+});
+
+describe("§6 a change taking effect on the leader, one node at a time", function () {
+  const four = [tc("a"), tc("b"), part("c"), part("d")];
+
+  /** a leads {a, b, c, d} in term 2; everyone holds and has acknowledged its no-op at 4. */
+  function leaderOfFour() {
+    const { n, s } = nodeWithLog(four, "a", [1, 1], 1);
+    elect(n, s, 2, ["b", "c"]);
+    for (const id of ["b", "c", "d"]) n.step({ type: "appendResp", from: id, to: "a", term: 2, index: 4 });
+    flush(n, s);
+    expect(n.status()).to.include({ state: "leader", commit: 4 });
+    return { n, s };
+  }
+
+  it("commits at once what the smaller quorum already holds when a voter's removal takes effect, and tells the followers", function () {
+    const { n, s } = leaderOfFour();
+    n.proposeConfChange({ op: "removeNode", id: "d" });
+    flush(n, s);
+    for (const id of ["b", "c"]) n.step({ type: "appendResp", from: id, to: "a", term: 2, index: 5 });
+    n.propose(bytes("x"));
+    flush(n, s);
+    // Only b holds x at 6: not a quorum of four (a, b) ...
+    n.step({ type: "appendResp", from: "b", to: "a", term: 2, index: 6 });
+    flush(n, s);
+    expect(n.status().commit).to.equal(5);
+    // ... but a quorum of three once d's removal is applied.
+    n.applyConfChange({ op: "removeNode", id: "d" });
+    expect(n.status().commit).to.equal(6);
+    const out = flush(n, s);
+    expect(out.filter((m) => m.type === "append").map((m) => [m.to, m.commit])).to.deep.equal([
+      ["b", 6],
+      ["c", 6],
+    ]);
+  });
+
+  it("keeps what it knows of the remaining members and says nothing when nothing new commits", function () {
+    const { n, s } = leaderOfFour();
+    n.proposeConfChange({ op: "addLearner", id: "e" });
+    flush(n, s);
+    for (const id of ["b", "c", "d"]) n.step({ type: "appendResp", from: id, to: "a", term: 2, index: 5 });
+    flush(n, s);
+    const before = n.status().progress;
+    n.applyConfChange({ op: "addLearner", id: "e" });
+    const after = n.status().progress;
+    for (const id of ["b", "c", "d"]) expect(after[id], id).to.deep.equal(before[id]);
+    expect(after.e).to.deep.equal({ match: 0, next: 6, state: "probe" });
+    expect(flush(n, s)).to.deep.equal([]);
   });
 });

@@ -5,7 +5,7 @@ import { decodeConfChange, encodeConfChange } from "../../src/core/membership";
 import { RawNode } from "../../src/core/rawnode";
 import { MemoryStorage } from "../../src/core/storage";
 import type { ConfChange } from "../../src/core/types";
-import { bytes, cluster, part, tc } from "./helpers";
+import { bytes, cluster, learner, part, tc } from "./helpers";
 
 function lone(): { n: RawNode; s: MemoryStorage } {
   const s = new MemoryStorage({ members: [tc("a")] });
@@ -105,6 +105,15 @@ describe("RawNode Ready/advance contract", function () {
     expect(again.hasReady()).to.equal(false);
     s.setHardState({ term: 2, vote: "a", commit: 3 });
     expect(() => new RawNode({ id: "a", random: seededRandom(1) }, s)).to.throw(InvariantError, /^hard state commit 3 beyond last index 2$/);
+  });
+
+  it("restarts at the snapshot when the state machine reports an applied index below it (the snapshot holds those entries)", function () {
+    const s = committedWithConfAt3({ op: "addLearner", id: "m" });
+    s.createSnapshot(3, { members: [tc("a"), learner("m")] }, new Uint8Array([3]));
+    s.compact(3);
+    const n = new RawNode({ id: "a", random: seededRandom(1), applied: 2 }, s);
+    expect(n.status()).to.include({ commit: 4, applied: 3 });
+    expect(n.ready().committedEntries.map((e) => e.index)).to.deep.equal([4]);
   });
 
   it("status() exposes the leader's view of each follower and a copy of the configuration", function () {

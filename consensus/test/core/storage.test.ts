@@ -25,8 +25,9 @@ describe("MemoryStorage", function () {
       s.append([ent(2, 2), ent(3, 2), ent(4, 2)]);
       expect(s.entries(1, 5).map((e) => e.term)).to.deep.equal([1, 2, 2, 2]);
       expect(s.lastIndex()).to.equal(4);
-      expect(() => s.term(5)).to.throw(UnavailableError);
-      expect(() => s.entries(2, 6)).to.throw(UnavailableError);
+      expect(() => s.term(5)).to.throw(UnavailableError, /^log index 5 is unavailable$/);
+      // The error names the last index the read asked for.
+      expect(() => s.entries(2, 7)).to.throw(UnavailableError, /^log index 6 is unavailable$/);
     });
 
     it("refuses a gap", function () {

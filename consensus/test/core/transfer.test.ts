@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { LeadershipTransferError, ProposalDroppedError } from "../../src/core/errors";
-import { cluster, part, tc } from "./helpers";
+import { cluster, flush, nodeWithLog, part, tc } from "./helpers";
 
 /** A leader asked to hand over to a follower it cannot reach: the transfer stays pending. */
 function transferToIsolated() {
@@ -81,6 +81,13 @@ describe("leadership transfer (thesis §3.10)", function () {
     expect(c.delivered.some((m) => m.type === "transferLeader" && m.from === target && m.to === l)).to.equal(true);
     expect(c.leaders()).to.deep.equal([target]);
     expect(c.node(target).raw.status().term).to.equal(term + 1);
+  });
+
+  it("a follower that knows no leader drops a transfer request (there is nobody to forward it to)", function () {
+    const { n, s } = nodeWithLog([tc("a"), tc("b"), part("c")], "b", [1], 2);
+    n.step({ type: "transferLeader", from: "b", to: "b", term: 0 });
+    expect(flush(n, s)).to.deep.equal([]);
+    expect(n.status()).to.include({ state: "follower", lead: null, term: 2 });
   });
 
   it("repeating a pending transfer to the same target keeps the original abort deadline", function () {
