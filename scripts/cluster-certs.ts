@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError } from "commander";
 import path from "node:path";
-import { CA_CERT_FILE, certPaths, writeClusterCertificates } from "../consensus/src/config/certs";
+import { CA_CERT_FILE, certPaths, writeClusterCertificates } from "../consensus/src";
 
 const program = new Command()
   .name("cluster:certs")

@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError } from "commander";
 import path from "node:path";
-import { LocalCluster } from "../consensus/src/node/cluster";
+import { LocalCluster } from "../consensus/src";
 
 function intArg(name: string, allowed?: number[]) {
   return (v: string): number => {

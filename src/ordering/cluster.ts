@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { LocalCluster } from "../../consensus/src/node/cluster";
+import { LocalCluster } from "../../consensus/src";
 import { freeBasePort } from "../devnet/ports";
 import { InvalidArgumentError } from "../errors";
 

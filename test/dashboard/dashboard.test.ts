@@ -16,7 +16,7 @@ import { openApiDocument } from "../../dashboard/openapi";
 import { sweepPoints } from "../../dashboard/views/caseb";
 import { measured } from "../../src/paper/command";
 import { toNumber18 } from "../../src/units";
-import { LocalCluster } from "../../consensus/src/node/cluster";
+import { LocalCluster } from "../../consensus/src";
 import { freeBasePort } from "../../consensus/test/process/load";
 
 const CASE_A = path.join(__dirname, "..", "..", "data", "case-a");

@@ -5,7 +5,7 @@ import type { Logger } from "pino";
 import type { Admission } from "../chain/admission";
 import { OrdererError } from "../chain/errors";
 import { parseRawTransaction, type ParsedTx } from "../chain/tx";
-import { NoEligibleLeaderError, NotLeaderError, ProposalDroppedError } from "../core/errors";
+import { NoEligibleLeaderError, NotLeaderError, ProposalDroppedError } from "../core";
 import type { OrdererMetrics } from "../metrics/metrics";
 import type { TLSSocket } from "node:tls";
 import { MAX_CLOCK_ADVANCE_SECONDS } from "../batch/clock-entry";

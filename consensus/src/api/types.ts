@@ -1,6 +1,6 @@
 import type { NonceConflictError } from "../chain/errors";
 import type { ParsedTx } from "../chain/tx";
-import type { Member } from "../core/types";
+import type { Member } from "../core";
 
 export type TxStatus = "pending" | "ordered" | "applied";
 

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import type { Member } from "../core/types";
+import type { Member } from "../core";
 import { admissionSchema, type AdmissionConfig, type OrdererConfig, type PeerConfig } from "./schema";
 
 /**

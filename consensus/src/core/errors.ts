@@ -49,6 +49,17 @@ export class NotLeaderError extends ProposalDroppedError {
  */
 export class NoEligibleLeaderError extends ProposalDroppedError {}
 
+/**
+ * `step` was given a response from a node outside the configuration (etcd-io/raft's `ErrStepPeerNotFound`): a late
+ * answer from a removed member, or a sender the driver should not have let through. Nothing changed; the driver
+ * counts it and goes on.
+ */
+export class StepPeerNotFoundError extends RaftError {
+  constructor(readonly peer: NodeId, readonly messageType: string) {
+    super(`${messageType} from ${peer}, which is not in the configuration`);
+  }
+}
+
 /** A configuration change that is malformed or not allowed against the current configuration. */
 export class InvalidConfChangeError extends RaftError {}
 

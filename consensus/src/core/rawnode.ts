@@ -13,6 +13,7 @@ import {
   NotLeaderError,
   ProposalDroppedError,
   RaftError,
+  StepPeerNotFoundError,
 } from "./errors";
 import { appendEntries, bcastAppend, commitOwed, flushCommit, leaderPersisted } from "./leader";
 import { applyConfChangeTo, candidatePool, canCampaign, encodeConfChange } from "./membership";
@@ -84,11 +85,14 @@ export class RawNode {
     this.raft.tick();
   }
 
-  /** Feeds a message received from a peer. Local-only message types are refused. */
+  /**
+   * Feeds a message received from a peer. Local-only message types are refused (RaftError); a response from a node
+   * outside the configuration throws StepPeerNotFoundError and changes nothing.
+   */
   step(m: Message): void {
     if (LOCAL_TYPES.has(m.type)) throw new RaftError(`cannot step local message type ${m.type}`);
-    // Responses from nodes outside the configuration carry nothing the core can use.
-    if (RESPONSE_TYPES.has(m.type) && !this.raft.prs.has(m.from)) return;
+    // Responses from nodes outside the configuration carry nothing the core can use: said, not swallowed.
+    if (RESPONSE_TYPES.has(m.type) && !this.raft.prs.has(m.from)) throw new StepPeerNotFoundError(m.from, m.type);
     this.raft.step(m);
   }
 
@@ -188,12 +192,14 @@ export class RawNode {
       entries: [...r.log.unstable.entries],
       messages: r.msgs,
       committedEntries: r.log.nextEnts(),
+      mustSync: false,
     };
     const soft = r.softState();
     if (soft.lead !== this.prevSoft.lead || soft.state !== this.prevSoft.state) rd.softState = soft;
     const hard = r.hardState();
     if (!sameHard(hard, this.prevHard)) rd.hardState = hard;
     if (r.log.unstable.snapshot) rd.snapshot = r.log.unstable.snapshot;
+    rd.mustSync = rd.entries.length > 0 || rd.snapshot !== undefined || hard.term !== this.prevHard.term || hard.vote !== this.prevHard.vote;
     r.msgs = [];
     this.prevSoft = soft;
     this.pendingReady = true;
@@ -223,7 +229,7 @@ export class RawNode {
       log.unstable.stableTo(last.index, last.term);
       if (!synced) log.markUnsynced(rd.entries[0].index);
     }
-    if (synced && (rd.entries.length > 0 || rd.snapshot !== undefined || termOrVote)) log.markSynced();
+    if (synced && rd.mustSync) log.markSynced();
     leaderPersisted(this.raft);
     this.pendingReady = false;
   }

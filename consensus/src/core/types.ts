@@ -119,4 +119,10 @@ export interface Ready {
   snapshot?: Snapshot;
   messages: Message[];
   committedEntries: Entry[];
+  /**
+   * Whether `hardState`, `entries` and `snapshot` must be durable (fsynced) before `messages` go (etcd-io/raft's
+   * MustSync): new entries, a snapshot, or a new term or vote. A hard state that only moves the commit index need not
+   * be: after a crash the commit index is learnt again from the leader. Computed once here, for every driver.
+   */
+  mustSync: boolean;
 }

@@ -5,7 +5,7 @@ import { DAEMON_NODE_FLAGS, ensureBuilt } from "../../bin/build";
 import { REPO_ROOT, startHardhatNode, type DevNode } from "../chain/devnode";
 import { CA_CERT_FILE, certPaths, writeClusterCertificates } from "../config/certs";
 import type { OrdererConfigInput } from "../config/schema";
-import type { NodeRole } from "../core/types";
+import type { NodeRole } from "../core";
 
 export interface LocalClusterOptions {
   nodes: number;

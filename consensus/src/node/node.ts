@@ -13,10 +13,7 @@ import { NonceConflictError } from "../chain/errors";
 import type { ParsedTx } from "../chain/tx";
 import { clusterMembers } from "../config/validate";
 import type { OrdererConfig } from "../config/schema";
-import { NoEligibleLeaderError, NotLeaderError } from "../core/errors";
-import { roleOf } from "../core/membership";
-import { RawNode } from "../core/rawnode";
-import type { ConfState, Entry, Message, Snapshot, SoftState } from "../core/types";
+import { NoEligibleLeaderError, NotLeaderError, RawNode, roleOf, StepPeerNotFoundError, type ConfState, type Entry, type Message, type Snapshot, type SoftState } from "../core";
 import { OrdererMetrics } from "../metrics/metrics";
 import { FileStorage } from "../storage/file-storage";
 import { registerStorageGauges, walSyncMetrics } from "../storage/metrics";
@@ -459,7 +456,8 @@ export class OrdererNode implements OrdererHandle {
     try {
       this.raw.step(m);
     } catch (err) {
-      this.log.warn({ err, type: m.type, from: m.from }, "message refused by the core");
+      if (err instanceof StepPeerNotFoundError) this.dropped(`unknown peer ${m.from}`);
+      else this.log.warn({ err, type: m.type, from: m.from }, "message refused by the core");
     }
     this.scheduleDrain();
   }

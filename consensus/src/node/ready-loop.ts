@@ -3,9 +3,7 @@
  * it over FileStorage and its transport; the simulator runs this same code over a simulated disk
  * and network, so a reordering bug here shows up in the simulation.
  */
-import { decodeConfChange } from "../core/membership";
-import type { RawNode } from "../core/rawnode";
-import type { ConfState, Entry, HardState, Message, NodeId, Ready, Snapshot, SoftState, StateType } from "../core/types";
+import { decodeConfChange, type ConfState, type Entry, type HardState, type Message, type NodeId, type RawNode, type Ready, type Snapshot, type SoftState, type StateType } from "../core";
 
 /** Told when background-saved entries up to `lastIndex` are durable, or that the write failed. */
 export type DurableCallback = (err: Error | null, lastIndex: number) => void;
@@ -79,8 +77,7 @@ export class ReadyLoop {
       this.handlers.onSoftState?.(rd.softState);
     }
     // Durable first: a vote or an appended entry must survive a crash before any message that
-    // reveals it leaves this node. A hard state that only moves the commit index need not be synced
-    // on its own (etcd's MustSync): after a crash the commit index is learnt again from the leader.
+    // reveals it leaves this node (the core's `rd.mustSync`).
     if (rd.hardState !== undefined) this.hard = rd.hardState;
     // Except before a configuration change takes effect: a node that forgot, in a crash, the commit
     // of a change it had applied would fall back to the older configuration, whose quorum may need
@@ -88,7 +85,7 @@ export class ReadyLoop {
     const confCommitted = rd.committedEntries.some((e) => e.type === "config") && (this.hard?.commit ?? 0) > this.syncedCommit;
     const hs = confCommitted ? this.hard : rd.hardState;
     const termOrVoteChange = hs !== undefined && (hs.term !== this.synced.term || hs.vote !== this.synced.vote);
-    const mustSync = rd.entries.length > 0 || rd.snapshot !== undefined || termOrVoteChange || confCommitted;
+    const mustSync = rd.mustSync || confCommitted;
     // Thesis §10.2.1: a leader whose term and vote are already durable sends its appends and
     // heartbeats before writing the same entries itself, so the followers' writes overlap its own.
     // The core counts the leader toward a commit only once its write is durable (advance(), or

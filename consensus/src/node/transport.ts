@@ -1,4 +1,4 @@
-import type { NodeId } from "../core/types";
+import type { NodeId } from "../core";
 
 /**
  * Fault injection for process-level tests: drops every message to or from the listed peers, as a

@@ -2,10 +2,8 @@
  * A synchronous in-memory cluster for unit tests: messages are delivered in send order until the
  * cluster is quiescent, with per-link filters for partitions and message drops.
  */
-import { seededRandom, type RaftConfigInput } from "../core/config";
-import { MemoryStorage } from "../core/storage";
-import type { ConfState, ElectionMode, Member, Message, NodeId } from "../core/types";
-import { SimNode, type SimNodeHooks } from "./node";
+import { MemoryStorage, seededRandom, type ConfState, type ElectionMode, type Member, type Message, type NodeId, type RaftConfigInput } from "../core";
+import { SimNode, stepKnown, type SimNodeHooks } from "./node";
 
 export interface ClusterOptions {
   mode?: ElectionMode;
@@ -92,7 +90,7 @@ export class Cluster {
     if (!to || !to.alive || !this.nodes.get(m.from)?.alive) return;
     if (this.filters.some((f) => f(m))) return;
     this.delivered.push(m);
-    to.raw.step(m);
+    stepKnown(to.raw, m);
   }
 
   tick(n = 1): void {

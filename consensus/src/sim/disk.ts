@@ -4,8 +4,7 @@
  * (the last one torn, as WAL recovery drops a torn tail), and a leader's background writes that a
  * crash may lose.
  */
-import type { MemoryStorage } from "../core/storage";
-import type { Entry, HardState, Snapshot } from "../core/types";
+import type { Entry, HardState, MemoryStorage, Snapshot } from "../core";
 import type { DurableCallback, ReadyDisk } from "../node/ready-loop";
 
 /** The node died in the middle of a write; nothing after it ran. */

@@ -2,7 +2,7 @@
  * Safety checks run by the simulator after every step (Raft Figure 3 properties plus the client
  * guarantees of the ordering service). Each check throws `SafetyViolation` with a precise reason.
  */
-import type { Entry, NodeId, Snapshot } from "../core/types";
+import type { Entry, NodeId, Snapshot } from "../core";
 import { entryKey, type ApplyEvent, type SimNode } from "./node";
 
 export class SafetyViolation extends Error {

@@ -3,8 +3,7 @@
  * makes a leader cut off from its quorum step down within its lease, so clients stop waiting on a
  * leader that can no longer commit.
  */
-import { quorum, voters } from "../core/membership";
-import type { Message, NodeId } from "../core/types";
+import { quorum, voters, type Message, type NodeId } from "../core";
 import type { SimNode } from "./node";
 
 interface Reign {

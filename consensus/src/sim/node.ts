@@ -4,13 +4,18 @@
  * machine rebuilt from the latest snapshot on restart. Only the I/O underneath differs from the
  * orderer node: the disk, the network (the simulator's) and the clock (the simulator's ticks).
  */
-import { decodeConfChange } from "../core/membership";
-import { RawNode } from "../core/rawnode";
-import { MemoryStorage, cloneConf } from "../core/storage";
-import type { RaftConfigInput } from "../core/config";
-import type { ConfState, Entry, Message, NodeId, Ready, Snapshot } from "../core/types";
+import { cloneConf, decodeConfChange, MemoryStorage, RawNode, StepPeerNotFoundError, type ConfState, type Entry, type Message, type NodeId, type RaftConfigInput, type Ready, type Snapshot } from "../core";
 import { ReadyLoop } from "../node/ready-loop";
 import { SimCrash, SimDisk } from "./disk";
+
+/** Steps `m` into `raw`, dropping a response from a node outside the configuration as the production node does. */
+export function stepKnown(raw: RawNode, m: Message): void {
+  try {
+    raw.step(m);
+  } catch (err) {
+    if (!(err instanceof StepPeerNotFoundError)) throw err;
+  }
+}
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();

@@ -4,9 +4,7 @@
  * `timeoutNow` that reaches a voter after it left the pool, a campaign asked of any node, and a
  * leader resending part of its log from an earlier nextIndex.
  */
-import { LeadershipTransferError } from "../core/errors";
-import { voters } from "../core/membership";
-import type { Message } from "../core/types";
+import { LeadershipTransferError, voters, type Message } from "../core";
 import type { FaultMix } from "./faults";
 import type { SimNode } from "./node";
 

@@ -3,7 +3,7 @@
  * miss, so a coverage test notices when a change to the fault mix stops producing them. The safety
  * checks stay in `invariants.ts`; nothing here can fail a run.
  */
-import type { Message, NodeId } from "../core/types";
+import type { Message, NodeId } from "../core";
 import type { SimNode } from "./node";
 
 function termAt(n: SimNode, i: number): number | undefined {

@@ -6,8 +6,7 @@
 import type { ClusterOptions } from "./cluster";
 import { Cluster } from "./cluster";
 import { SafetyChecker, SafetyViolation } from "./invariants";
-import { candidatePool } from "../core/membership";
-import type { Entry, Member, Message, NodeId } from "../core/types";
+import { candidatePool, type Entry, type Member, type Message, type NodeId } from "../core";
 
 const tc = (id: NodeId): Member => ({ id, role: "trading-centre" });
 

@@ -4,17 +4,13 @@
  * records) and restart. Every step is followed by the safety checks of `SafetyChecker`; at the end
  * the network heals and the run must converge with every acknowledged proposal applied once.
  */
-import { seededRandom, type RaftConfigInput } from "../core/config";
-import { InvalidConfChangeError, NoEligibleLeaderError, NotLeaderError, ProposalDroppedError } from "../core/errors";
-import { candidatePool } from "../core/membership";
-import { MemoryStorage } from "../core/storage";
-import type { ConfChange, ConfState, ElectionMode, Member, Message, NodeId } from "../core/types";
+import { candidatePool, InvalidConfChangeError, MemoryStorage, NoEligibleLeaderError, NotLeaderError, ProposalDroppedError, seededRandom, type ConfChange, type ConfState, type ElectionMode, type Member, type Message, type NodeId, type RaftConfigInput } from "../core";
 import { CLASSIC_MIX, broadcastCrashAt, describeMix, isolatesLeader, swarmMix, type FaultMix } from "./faults";
 import { SafetyChecker, SafetyViolation } from "./invariants";
 import { QuorumContactMonitor } from "./liveness";
 import { HistoryReach } from "./reach";
 import { operatorEvents } from "./operator-events";
-import { SimNode, type ApplyEvent, type SimNodeHooks } from "./node";
+import { SimNode, stepKnown, type ApplyEvent, type SimNodeHooks } from "./node";
 
 const ELECTION_TICK = 10;
 
@@ -224,7 +220,7 @@ export class Simulation {
       if (!to || !to.alive || this.group.get(f.m.from) !== this.group.get(f.m.to)) continue;
       this.liveness.onDeliver(f.m, this.now);
       if (f.m.type === "append") this.reach.onAppend(f.m, to);
-      to.raw.step(f.m);
+      stepKnown(to.raw, f.m);
       this.processReadies();
     }
     return true;

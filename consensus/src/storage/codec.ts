@@ -1,4 +1,4 @@
-import type { ConfState, Entry, EntryType, HardState } from "../core/types";
+import type { ConfState, Entry, EntryType, HardState } from "../core";
 import { ByteWriter } from "../encoding/byte-writer";
 
 /**

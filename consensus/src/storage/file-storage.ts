@@ -1,8 +1,5 @@
 import path from "node:path";
-import { CompactedError, SnapshotOutOfDateError, UnavailableError } from "../core/errors";
-import { windowEntries, windowFirstIndex, windowLastIndex, windowTerm } from "../core/entry-window";
-import { bootstrapSnapshot, cloneConf, emptyHardState, type Storage } from "../core/storage";
-import type { ConfState, Entry, HardState, Snapshot } from "../core/types";
+import { bootstrapSnapshot, cloneConf, CompactedError, emptyHardState, SnapshotOutOfDateError, UnavailableError, windowEntries, windowFirstIndex, windowLastIndex, windowTerm, type ConfState, type Entry, type HardState, type Snapshot, type Storage } from "../core";
 import { decodeLogBase, decodeSave, encodeLogBase, encodeSave, RecordType } from "./codec";
 import { StorageClosedError, StorageError, WalCorruptionError } from "./errors";
 import type { RawRecord } from "./record";

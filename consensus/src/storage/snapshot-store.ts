@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import type { Snapshot } from "../core/types";
+import type { Snapshot } from "../core";
 import { decodeSnapshotBody, encodeSnapshotBody } from "./codec";
 import { SnapshotCorruptionError } from "./errors";
 import { fsyncDir, mkdirDurable, removeStaleTempFiles, writeFileAtomic } from "./fs-util";

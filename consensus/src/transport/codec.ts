@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { Entry, Message, MessageType, Snapshot } from "../core/types";
+import type { Entry, Message, MessageType, Snapshot } from "../core";
 import { MessageDecodeError } from "./errors";
 import { WireReader, WireWriter } from "./wire";
 

@@ -1,4 +1,4 @@
-import type { Message, NodeId } from "../core/types";
+import type { Message, NodeId } from "../core";
 import { setPartition } from "./partition";
 import type { MessageHandler, PartitionControl, Transport, TransportFactory } from "./transport";
 

@@ -1,4 +1,4 @@
-import type { NodeId } from "../core/types";
+import type { NodeId } from "../core";
 import type { PartitionControl } from "./transport";
 
 /** Environment variable naming the peers a node starts partitioned from: `DPLC_BLOCK_PEERS=n2,n3`. */

@@ -1,7 +1,7 @@
 import net from "node:net";
 import tls from "node:tls";
 import type { Logger } from "pino";
-import type { Message, NodeId } from "../core/types";
+import type { Message, NodeId } from "../core";
 import { BoundedQueue } from "./bounded-queue";
 import { encodeBatch } from "./codec";
 import { FRAME_HEADER_BYTES } from "./frame";

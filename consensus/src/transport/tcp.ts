@@ -4,7 +4,7 @@ import pino, { type Logger } from "pino";
 import type { Registry } from "prom-client";
 import type { TlsMaterial } from "../config/tls-files";
 import { normalizeFingerprint } from "../config/tls-files";
-import type { Message, NodeId } from "../core/types";
+import type { Message, NodeId } from "../core";
 import { HandshakeAdmission, normalizeAddress } from "./admission";
 import { decodeBatch } from "./codec";
 import { MessageDecodeError } from "./errors";

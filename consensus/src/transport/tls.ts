@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import tls from "node:tls";
 import { certificateNames, type TlsMaterial } from "../config/tls-files";
-import type { NodeId } from "../core/types";
+import type { NodeId } from "../core";
 
 /**
  * Peer links run mutual TLS 1.3 (node:tls): confidentiality and integrity of every byte, and each side

@@ -1,5 +1,5 @@
 import type { Registry } from "prom-client";
-import type { Message, NodeId } from "../core/types";
+import type { Message, NodeId } from "../core";
 
 export type MessageHandler = (msg: Message) => void;
 

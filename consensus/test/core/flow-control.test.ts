@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { type RaftConfigInput, seededRandom } from "../../src/core/config";
+import { StepPeerNotFoundError } from "../../src/core/errors";
 import { RawNode } from "../../src/core/rawnode";
 import { MemoryStorage } from "../../src/core/storage";
 import type { Message, MessageType, NodeId } from "../../src/core/types";
@@ -238,11 +239,13 @@ describe("§5.3 probing and pipelining appends (the leader's probe and replicate
     expect(out.filter((m) => m.to === "a")).to.deep.equal([]);
   });
 
-  it("ignores responses from a node outside the configuration", function () {
+  it("reports responses from a node outside the configuration (StepPeerNotFoundError) and changes nothing", function () {
     const l = leaderWithCompactedLog();
-    ack(l, "z", 11);
-    l.n.step({ type: "heartbeatResp", from: "z", to: "a", term: l.term });
+    const before = l.n.status();
+    expect(() => ack(l, "z", 11)).to.throw(StepPeerNotFoundError, /appendResp from z/);
+    expect(() => l.n.step({ type: "heartbeatResp", from: "z", to: "a", term: l.term })).to.throw(StepPeerNotFoundError).with.property("peer", "z");
     expect(flush(l.n, l.s)).to.deep.equal([]);
+    expect(l.n.status()).to.deep.equal(before);
     expect(Object.keys(l.n.status().progress)).to.have.members(["a", "b", "c"]);
   });
 

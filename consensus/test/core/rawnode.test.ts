@@ -43,6 +43,37 @@ describe("RawNode Ready/advance contract", function () {
     expect(() => n.step({ type: "propose", from: "x", to: "a", term: 1 })).to.throw(RaftError, /local message/);
   });
 
+  describe("Ready.mustSync (etcd-io/raft's MustSync)", function () {
+    it("is set for a new term and vote with entries, and clear for a Ready that only moves the commit index", function () {
+      const { n, s } = lone();
+      n.campaign();
+      const rd = n.ready();
+      expect(rd.mustSync).to.equal(true);
+      s.append(rd.entries);
+      s.setHardState(rd.hardState!);
+      n.advance(rd);
+      const commitOnly = n.ready();
+      expect(commitOnly.hardState).to.deep.equal({ term: 2, vote: "a", commit: 2 });
+      expect(commitOnly.entries).to.deep.equal([]);
+      expect(commitOnly.mustSync).to.equal(false);
+      n.advance(commitOnly);
+      n.propose(bytes("x"));
+      const append = n.ready();
+      expect([append.hardState, append.entries.length, append.mustSync]).to.deep.equal([undefined, 1, true]);
+    });
+
+    it("is set for a vote alone (a follower granting a vote, no entries)", function () {
+      const s = new MemoryStorage({ members: [tc("a"), tc("b"), tc("c")] });
+      const n = new RawNode({ id: "b", random: seededRandom(3) }, s);
+      n.step({ type: "vote", from: "a", to: "b", term: 2, index: 1, logTerm: 1 });
+      const rd = n.ready();
+      expect(rd.hardState).to.include({ term: 2, vote: "a" });
+      expect(rd.entries).to.deep.equal([]);
+      expect(rd.messages.map((m) => m.type)).to.deep.equal(["voteResp"]);
+      expect(rd.mustSync).to.equal(true);
+    });
+  });
+
   it("hands out soft state, hard state, entries and committed entries once, and nothing after advance", function () {
     const { n, s } = lone();
     expect(n.campaign()).to.equal(true);
