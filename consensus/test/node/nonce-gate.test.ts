@@ -15,6 +15,12 @@ describe("node/nonce-gate: the leader's nonce check before ordering", function (
     return parseRawTransaction(raw, CHAIN_ID);
   }
 
+  /** A second transaction per nonce (value 2), signed up front so checks can stay synchronous. */
+  const txSync = new Map<number, ParsedTx>();
+  before(async function () {
+    for (const n of [0, 1, 7]) txSync.set(n, await tx(n, 2n));
+  });
+
   function conflict(fn: () => void): NonceConflictError {
     try {
       fn();
@@ -64,6 +70,70 @@ describe("node/nonce-gate: the leader's nonce check before ordering", function (
       expect([err.nonce, err.expectedNonce, err.status]).to.deep.equal([0, 1, 409]);
       expect(await g.prepare(sender)).to.equal(null); // known now: no chain read
       g.admit(a, sender, null);
+    });
+  });
+
+  describe("when the order knows the sender", function () {
+    it("takes the next nonce from the ledger without reading the chain", async function () {
+      const { gate: g, ledger, reads } = gate(7);
+      ledger.applyBlock(2, [{ hash: "0x" + "03".repeat(32), raw: new Uint8Array(0), sender, nonce: 0 }]);
+      expect(await g.prepare(sender)).to.equal(null);
+      expect(reads).to.deep.equal([]);
+      expect(conflict(() => g.admit(txSync.get(7)!, sender, null)).expectedNonce).to.equal(1);
+    });
+  });
+
+  describe("when one sender has several transactions taken in", function () {
+    it("keeps each one's bytes: each may be resent, a different transaction with a taken nonce may not", async function () {
+      const { gate: g } = gate(0);
+      const [t0, t1, t2] = [await tx(0), await tx(1), await tx(2)];
+      g.admit(t0, sender, await g.prepare(sender));
+      g.admit(t1, sender, null);
+      g.admit(t2, sender, null);
+      for (const t of [t0, t1, t2]) g.admit(t, sender, null);
+      expect(conflict(() => g.admit(txSync.get(1)!, sender, null)).expectedNonce).to.equal(3);
+      g.admit(await tx(3), sender, null);
+    });
+  });
+
+  describe("when a block fulfils only part of a sender's reservations", function () {
+    it("forgets the ordered ones, keeps the rest, and hands back to the ledger only when all are ordered", async function () {
+      const { gate: g, ledger } = gate(0);
+      const [t0, t1, t2] = [await tx(0), await tx(1), await tx(2)];
+      g.admit(t0, sender, await g.prepare(sender));
+      g.admit(t1, sender, null);
+      g.admit(t2, sender, null);
+      const batchOf = (ts: ParsedTx[]) => ts.map((t) => ({ hash: t.hash, raw: new Uint8Array(0), sender, nonce: t.nonce }));
+      g.applied(ledger.applyBlock(2, batchOf([t0])));
+      // Nonce 0 is ordered: its bytes are the ledger's business now, not a reservation's.
+      expect(conflict(() => g.admit(t0, sender, null)).expectedNonce).to.equal(3);
+      g.admit(t1, sender, null);
+      g.admit(t2, sender, null);
+      g.applied(ledger.applyBlock(3, batchOf([t1, t2])));
+      expect(ledger.nextNonce(sender)).to.equal(3);
+      expect(conflict(() => g.admit(t2, sender, null)).expectedNonce).to.equal(3);
+      expect(await g.prepare(sender)).to.equal(null);
+    });
+
+    it("ignores transactions without a sender and senders without a reservation", async function () {
+      const { gate: g, ledger } = gate(0);
+      const t0 = await tx(0);
+      g.admit(t0, sender, await g.prepare(sender));
+      const other = "0x" + "ab".repeat(20);
+      g.applied(ledger.applyBlock(2, [{ hash: "0x" + "04".repeat(32), raw: new Uint8Array(0) }, { hash: "0x" + "05".repeat(32), raw: new Uint8Array(0), sender: other, nonce: 0 }]));
+      g.admit(t0, sender, null);
+      expect(conflict(() => g.admit(txSync.get(0)!, sender, null)).expectedNonce).to.equal(1);
+    });
+  });
+
+  describe("when leadership ends", function () {
+    it("clear() drops every reservation: the next view comes from the ledger or the chain again", async function () {
+      const { gate: g, reads } = gate(0);
+      g.admit(await tx(0), sender, await g.prepare(sender));
+      g.clear();
+      expect(await g.prepare(sender)).to.equal(0);
+      expect(reads).to.deep.equal([sender, sender]);
+      expect(conflict(() => g.admit(txSync.get(1)!, sender, 0)).expectedNonce).to.equal(0);
     });
   });
 
