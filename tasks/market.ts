@@ -255,17 +255,31 @@ market
   );
 
 market
-  .task("refund", "Return the escrow of an order left unrevealed, once the reveal window has closed (anyone may call)")
+  .task("refund", "Return the escrow of an order left unrevealed once the reveal window has closed, or (--cancelled) of an order of a cancelled round (anyone may call)")
   .addParam("order", "Order id", undefined, types.string)
+  .addFlag("cancelled", "The order's round was cancelled: return its whole escrow")
   .addOptionalParam("from", FROM, undefined, types.string)
-  .setAction(async (a: { order: string; from?: string }, hre) =>
+  .setAction(async (a: { order: string; cancelled: boolean; from?: string }, hre) =>
     runTask(hre, async () => {
       const { integerArg } = await import("../src/cli/args");
-      const { refundUnrevealed } = await import("../src/actions");
+      const { refundCancelled, refundUnrevealed } = await import("../src/actions");
       const orderId = integerArg("--order", a.order, 1n);
       const { client, who } = await system(hre, a.from, ROLE_INDEX.admin);
-      await refundUnrevealed(client, who, orderId);
+      await (a.cancelled ? refundCancelled : refundUnrevealed)(client, who, orderId);
       console.log(`order ${orderId} refunded`);
+    }),
+  );
+
+market
+  .task("cancel", 'Cancel the current round: the trading centre before the dispatch centre approves it, or anyone once it has stalled (--stalled); escrow then comes back with "market refund --cancelled"')
+  .addFlag("stalled", "Cancel as anyone: the round is still unapproved STALL_SECONDS after its reveal deadline")
+  .addOptionalParam("from", FROM, undefined, types.string)
+  .setAction(async (a: { stalled: boolean; from?: string }, hre) =>
+    runTask(hre, async () => {
+      const { cancelRound, cancelStalledRound, roundStatus } = await import("../src/actions");
+      const { client, who } = await system(hre, a.from, a.stalled ? ROLE_INDEX.admin : ROLE_INDEX.tradingCentre);
+      await (a.stalled ? cancelStalledRound : cancelRound)(client, who);
+      console.log(`round ${(await roundStatus(client)).roundId} cancelled`);
     }),
   );
 

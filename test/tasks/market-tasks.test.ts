@@ -117,6 +117,21 @@ describe("npx hardhat market … --network localhost (a deployment operated by h
       await market("open", "--listing", "600");
       expectOneLine(await market("list", "--quantity", "1", "--price", "2", "--from", "9"), 'error: MarketUnknownRegion(region="ZZ")');
     });
+
+    it("cancels the open round (the trading centre; anyone only once it stalled) and refunds a consumer's escrow in full", async function () {
+      const rpc = new JsonRpcProvider(node.url);
+      const sys = attach(deployment(), rpc);
+      const before = await sys.token.balanceOf(CONSUMER);
+      expectOk(await market("list", "--quantity", "10", "--price", "5", "--green", "10", "--from", "5"), /^order 3 listed sealed/);
+      expect(await sys.token.balanceOf(CONSUMER)).to.be.lessThan(before);
+      expectOneLine(await market("cancel", "--stalled", "--from", "7"), /^error: MarketRoundNotStalled\(roundId=2, stalledAt=\d+\)$/);
+      expectOneLine(await market("cancel", "--from", "7"), /^error: AccessControlUnauthorizedAccount\(account=0x[0-9a-fA-F]{40}, neededRole=0x[0-9a-f]{64}\)$/);
+      expectOk(await market("cancel"), "round 2 cancelled");
+      expectOk(await market("refund", "--order", "3", "--cancelled", "--from", "7"), "order 3 refunded");
+      expect(await sys.token.balanceOf(CONSUMER)).to.equal(before);
+      expect(JSON.parse((await market("status")).stdout)).to.include({ roundId: 2, state: "cancelled" });
+      rpc.destroy();
+    });
   });
 
   describe("when an argument is not of its type", function () {
