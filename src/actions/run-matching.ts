@@ -1,5 +1,5 @@
 import type { Signer } from "ethers";
-import type { TxOptions } from "../submitters";
+import { KEEPER_GAS_LIMIT, type TxOptions } from "../submitters";
 import { send, type MarketClient } from "./client";
 import { RoundState } from "./round-status";
 
@@ -24,7 +24,7 @@ export async function runMatching(
   const state = async () => (await market.round(await market.currentRound())).state;
   const gas: bigint[] = [];
   do {
-    gas.push((await send(client, keeper, market.matchOrders.populateTransaction(a.steps), options)).gasUsed);
+    gas.push((await send(client, keeper, market.matchOrders.populateTransaction(a.steps), { gasLimit: KEEPER_GAS_LIMIT, ...options })).gasUsed);
     a.onStep?.(gas.length);
   } while (a.untilDone && (await state()) === RoundState.Open);
   return { calls: gas.length, gas, done: (await state()) !== RoundState.Open };

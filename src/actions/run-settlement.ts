@@ -1,5 +1,5 @@
 import type { Signer } from "ethers";
-import type { TxOptions } from "../submitters";
+import { KEEPER_GAS_LIMIT, type TxOptions } from "../submitters";
 import { send, type MarketClient } from "./client";
 import type { SteppedRun } from "./run-matching";
 import { RoundState } from "./round-status";
@@ -19,7 +19,7 @@ export async function runSettlement(
   const gas: bigint[] = [];
   let r;
   do {
-    gas.push((await send(client, keeper, market.TRANS.populateTransaction(a.steps), options)).gasUsed);
+    gas.push((await send(client, keeper, market.TRANS.populateTransaction(a.steps), { gasLimit: KEEPER_GAS_LIMIT, ...options })).gasUsed);
     r = await round();
     a.onStep?.(Number(r.settledTrades));
   } while (a.untilDone && r.state === RoundState.Settling);

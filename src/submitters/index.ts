@@ -1,4 +1,5 @@
 export type { Pending, SubmittableTx, Submitter, TxOptions } from "./submitter";
+export { KEEPER_GAS_LIMIT } from "./submitter";
 export { directSubmitter } from "./direct";
 export { OrderedSubmitter, type OrderedSubmitterOptions, type OrderedRecord } from "./ordered";
 export { OrdererApi, OrdererRefusedError, NonceConflictError, OrdererUnavailableError } from "./orderer-api";

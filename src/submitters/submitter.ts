@@ -3,7 +3,20 @@ import type { ContractDeployTransaction, ContractTransaction, Signer, Transactio
 /** Per-transaction options an action passes through: an explicit nonce lets one signer pipeline transactions. */
 export interface TxOptions {
   readonly nonce?: number;
+  /**
+   * A gas limit the caller knows is enough (a keeper's bounded step): the submitter checks the call once with
+   * `eth_call` at this limit instead of estimating. Measured: Hardhat's `eth_estimateGas` reruns a `matchOrders` step
+   * about ten times (a binary search, since the call forwards gas to the pricing rule), 4–6 s against 0.4–0.7 s for
+   * the transaction itself, and it dominated a market's matching in both modes.
+   */
+  readonly gasLimit?: bigint;
 }
+
+/**
+ * The gas limit of the market's keeper steps (`matchOrders`, `TRANS`): the project's bound for any one transaction
+ * (BENCHMARKS.md, "Market gas": the largest is 3.4M at 1,000 orders per side), a third of a 30M block.
+ */
+export const KEEPER_GAS_LIMIT = 10_000_000n;
 
 /** A call of a contract, or the creation of one (no `to`). */
 export type SubmittableTx = ContractTransaction | ContractDeployTransaction;

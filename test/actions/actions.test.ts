@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { ethers } from "hardhat";
 import { id, parseEther } from "ethers";
 import {
   approveEscrow,
@@ -36,6 +37,7 @@ import type { MarketOrder } from "../../src/data";
 import { MarketRuleError } from "../../src/errors";
 import { parsePrice } from "../../src/units";
 import { deployMarketFixture, Status } from "../helpers/fixtures";
+import { KEEPER_GAS_LIMIT } from "../../src/submitters";
 
 const order = (quantityMwh: bigint, price: string, greenDemandMwh = 0n) => ({
   quantityMwh,
@@ -148,6 +150,21 @@ describe("market actions (src/actions)", function () {
       expect(settled.at(-1)).to.equal(1);
       expect(await roundStatus(client, roundId)).to.include({ state: "closed", settledTrades: 1 });
       expect(await sys.token.balanceOf(await sys.market.getAddress())).to.equal(0n);
+    });
+
+    it("run keeper steps at KEEPER_GAS_LIMIT, not an estimate, and refuse one the market would revert before sending it", async function () {
+      const { sys, client, roundId } = await loadFixture(admittedFixture);
+      const nonce = await sys.admin.getNonce();
+      await expect(runMatching(client, sys.admin, { steps: 40, untilDone: false }))
+        .to.be.revertedWithCustomError(sys.market, "MarketRevealOpen")
+        .withArgs(roundId, (await sys.market.round(roundId)).revealDeadline);
+      expect(await sys.admin.getNonce()).to.equal(nonce);
+      await time.increase(2 * 3600);
+      const run = await runMatching(client, sys.admin, { steps: 40, untilDone: true });
+      expect(run.done).to.equal(true);
+      const block = await ethers.provider.getBlock("latest", true);
+      const sent = block!.prefetchedTransactions.find((t) => t.from === sys.admin.address)!;
+      expect(sent.gasLimit).to.equal(KEEPER_GAS_LIMIT);
     });
 
     it("refund an order left unrevealed in full once the reveal window closes", async function () {
