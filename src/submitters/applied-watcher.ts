@@ -31,6 +31,8 @@ export class AppliedTimeoutError extends DplcError {
   }
 }
 
+const LOOKUPS_PER_ROUND = 16;
+
 interface Waiter {
   readonly since: number;
   lastLookup: number;
@@ -111,23 +113,31 @@ export class AppliedWatcher {
     }
   }
 
+  /**
+   * Asks the cluster about transactions the chain has not shown for a while: at most LOOKUPS_PER_ROUND per round, in
+   * parallel. Asking about every waiter in turn stalled the loop (and so every receipt) for seconds when a batch of
+   * hundreds was in flight: three requests per waiter per second.
+   */
   private async askCluster(): Promise<void> {
     const now = Date.now();
+    const due: [string, Waiter][] = [];
     for (const [hash, w] of this.waiters) {
       if (now - w.since > this.timeoutMs) {
         this.waiters.delete(hash);
         w.reject(new AppliedTimeoutError(hash, this.timeoutMs));
-        continue;
-      }
-      if (now - w.lastLookup < this.lookupEveryMs) continue;
-      w.lastLookup = now;
-      const found = await this.o.api.lookupEverywhere(hash);
-      if (found?.error !== undefined) {
-        this.waiters.delete(hash);
-        w.reject(new ChainRefusedError(hash, found.error));
-      } else if (found?.status === "applied") {
-        await this.settle(hash);
-      }
+      } else if (now - w.lastLookup >= this.lookupEveryMs && due.length < LOOKUPS_PER_ROUND) due.push([hash, w]);
+    }
+    await Promise.all(due.map(([hash, w]) => this.askAbout(hash, w, now)));
+  }
+
+  private async askAbout(hash: string, w: Waiter, now: number): Promise<void> {
+    w.lastLookup = now;
+    const found = await this.o.api.lookupEverywhere(hash);
+    if (found?.error !== undefined) {
+      this.waiters.delete(hash);
+      w.reject(new ChainRefusedError(hash, found.error));
+    } else if (found?.status === "applied") {
+      await this.settle(hash);
     }
   }
 

@@ -1,6 +1,6 @@
 import { keccak256, type JsonRpcProvider, type Signer, type TransactionReceipt } from "ethers";
 import { AppliedWatcher, ChainRefusedError } from "./applied-watcher";
-import { NonceConflictError, OrdererApi, sleep } from "./orderer-api";
+import { NonceConflictError, OrdererApi, refusalError, sleep, type BatchItemAnswer, type BatchItemRefusal } from "./orderer-api";
 import type { Pending, SubmittableTx, Submitter, TxOptions } from "./submitter";
 
 export interface OrderedSubmitterOptions {
@@ -29,16 +29,18 @@ const NONCE_ATTEMPTS = 5;
  * it and applies it to the chain; `wait` resolves with the chain's receipt. A signer must be able to sign without
  * sending (an ethers Wallet).
  *
- * As in the direct submitter, one signer's transactions go out in call order, each once the cluster has ordered the
- * previous one (so nonces never arrive out of order), while different signers' transactions are in flight together
- * and share ordered blocks. Nonces are tracked here per signer, read from the chain on first use.
+ * One signer's transactions are taken in by the cluster in call order (so nonces never arrive out of order), while
+ * different signers' transactions are in flight together and share ordered blocks. Transactions of one signer that
+ * queue up while an earlier one is being ordered go out together as one batch (`POST /v1/transactions/batch`, taken
+ * in in order): an operator's hundreds of approvals or deposits then cost a few round trips, not one commit each.
+ * Nonces are tracked here per signer, read from the chain on first use.
  */
 export class OrderedSubmitter implements Submitter {
   readonly api: OrdererApi;
   /** Every transaction the cluster ordered through this submitter, in acceptance order. */
   readonly records: OrderedRecord[] = [];
   private readonly watcher: AppliedWatcher;
-  private readonly lanes = new WeakMap<Signer, Promise<unknown>>();
+  private readonly lanes = new WeakMap<Signer, Lane>();
   private readonly nonces = new Map<string, number>();
   /** Per signer: receipts still awaited (a failed estimate waits for them before it counts as a refusal). */
   private readonly unapplied = new Map<string, Set<Promise<unknown>>>();
@@ -50,13 +52,98 @@ export class OrderedSubmitter implements Submitter {
   }
 
   submit(signer: Signer, tx: SubmittableTx, options: TxOptions = {}): Promise<Pending> {
-    const previous = this.lanes.get(signer) ?? Promise.resolve();
+    let lane = this.lanes.get(signer);
+    if (lane === undefined) this.lanes.set(signer, (lane = { queue: [], last: Promise.resolve(), draining: false }));
     // Estimated at once, not in the lane: estimates of one signer's queued transactions overlap.
-    const gasLimit = this.estimate(signer, tx, previous);
-    gasLimit.catch(() => undefined);
-    const accepted = previous.catch(() => undefined).then(() => this.sendOne(signer, tx, options, gasLimit));
-    this.lanes.set(signer, accepted);
+    const gas = options.gasLimit === undefined ? this.estimate(signer, tx, lane.last) : this.check(signer, tx, lane.last, options.gasLimit);
+    const accepted = new Promise<Accepted>((resolve, reject) => {
+      const item: Queued = { tx, options, gas, gasState: "pending", attempts: 0, resolve, reject };
+      gas.then(
+        () => (item.gasState = "ok"),
+        () => (item.gasState = "failed"),
+      );
+      lane!.queue.push(item);
+    });
+    lane.last = accepted.catch(() => undefined);
+    void this.drain(signer, lane);
     return accepted.then(({ receipt }) => ({ wait: () => receipt }));
+  }
+
+  /** Sends the lane's queue, a batch at a time, until it is empty; one drain per lane at a time. */
+  private async drain(signer: Signer, lane: Lane): Promise<void> {
+    if (lane.draining) return;
+    lane.draining = true;
+    try {
+      while (lane.queue.length > 0) {
+        const batch = await takeBatch(lane);
+        if (batch.length === 0) continue;
+        await (batch.length === 1 ? this.sendSingle(signer, batch[0]!) : this.sendBatch(signer, lane, batch)).catch((err: unknown) => {
+          for (const item of batch) item.reject(err);
+        });
+      }
+    } finally {
+      lane.draining = false;
+    }
+  }
+
+  private async sendSingle(signer: Signer, item: Queued): Promise<void> {
+    item.resolve(await this.sendOne(signer, item.tx, item.options, item.gas));
+  }
+
+  /**
+   * Signs the batch with consecutive nonces and posts it. Taken-in transactions resolve; the first refused one and
+   * everything after it (refused for the nonce it leaves open) go back to the front of the lane, after a nonce resync,
+   * unless the refusal is final for that transaction.
+   */
+  private async sendBatch(signer: Signer, lane: Lane, batch: Queued[]): Promise<void> {
+    const from = (await signer.getAddress()).toLowerCase();
+    await this.watcher.init();
+    const first = await this.nextNonce(from);
+    const fees = await this.fees();
+    const signed = await Promise.all(
+      batch.map(async (item, k) => {
+        const raw = await signer.signTransaction({ ...fees, type: 2, chainId: this.o.chainId, nonce: first + k, gasLimit: await item.gas, to: toOf(item.tx), data: item.tx.data, value: item.tx.value ?? 0n });
+        return { raw, hash: keccak256(raw) };
+      }),
+    );
+    const receipts = signed.map((s) => this.watcher.watch(s.hash));
+    let results: BatchItemAnswer[];
+    try {
+      results = await this.api.submitBatch(signed.map((s) => s.raw));
+    } catch (err) {
+      for (const s of signed) this.watcher.unwatch(s.hash);
+      throw err;
+    }
+    const stop = results.findIndex((r) => !("status" in r));
+    const taken = stop === -1 ? batch.length : stop;
+    for (let k = 0; k < taken; k++) {
+      if ((results[k] as { status: string }).status === "pending") await this.awaitOrdered(signed[k]!.hash);
+      this.nonces.set(from, first + k + 1);
+      this.track(from, signed[k]!.hash, receipts[k]!);
+      batch[k]!.resolve({ receipt: receipts[k]! });
+    }
+    if (taken === batch.length) return;
+    for (const s of signed.slice(taken)) this.watcher.unwatch(s.hash);
+    await this.retryRest(from, lane, batch.slice(taken), results[taken] as BatchItemRefusal, first + taken);
+  }
+
+  /** After a refusal inside a batch: a final one rejects its transaction; the rest go back to the lane's front. */
+  private async retryRest(from: string, lane: Lane, rest: Queued[], refusal: BatchItemRefusal, nonce: number): Promise<void> {
+    const head = rest[0]!;
+    head.attempts++;
+    if (refusal.code === 409 && typeof refusal.expectedNonce === "number" && head.attempts < NONCE_ATTEMPTS && head.options.nonce === undefined) {
+      this.nonces.set(from, await this.resync(from, nonce, refusal.expectedNonce));
+      lane.queue.unshift(...rest);
+      return;
+    }
+    if (refusal.code === 503 && head.attempts < NONCE_ATTEMPTS) {
+      await sleep(50);
+      lane.queue.unshift(...rest);
+      return;
+    }
+    this.nonces.delete(from);
+    head.reject(refusalError(refusal));
+    lane.queue.unshift(...rest.slice(1));
   }
 
   /** Resolves once ordered; `receipt` (wrapped, so it is not awaited here) once applied. */
@@ -65,7 +152,7 @@ export class OrderedSubmitter implements Submitter {
     tx: SubmittableTx,
     options: TxOptions,
     gas: Promise<bigint>,
-  ): Promise<{ receipt: Promise<TransactionReceipt> }> {
+  ): Promise<Accepted> {
     const from = (await signer.getAddress()).toLowerCase();
     await this.watcher.init();
     const gasLimit = await gas;
@@ -91,7 +178,12 @@ export class OrderedSubmitter implements Submitter {
   /** Posts and returns once the cluster has ordered the transaction (its place in the order is fixed). */
   private async post(raw: string, hash: string): Promise<void> {
     const answer = await this.api.submit(raw);
-    for (let waited = 0; answer.status === "pending"; waited += 20) {
+    if (answer.status === "pending") await this.awaitOrdered(hash);
+  }
+
+  /** A transaction the cluster answered `pending` for (its commit was slow): polls until it has its place. */
+  private async awaitOrdered(hash: string): Promise<void> {
+    for (let waited = 0; ; waited += 20) {
       const found = await this.api.lookup(hash);
       if (found !== undefined && found.status !== "pending") return;
       if (waited > 120_000) throw new ChainRefusedError(hash, "the cluster kept it pending for 2 minutes");
@@ -153,6 +245,20 @@ export class OrderedSubmitter implements Submitter {
     return (gas * BigInt(100 + (this.o.gasMarginPct ?? 50))) / 100n;
   }
 
+  /** A caller's known limit: checked with one `eth_call` (a revert is retried once the signer's earlier ones applied). */
+  private async check(signer: Signer, tx: SubmittableTx, previous: Promise<unknown>, gasLimit: bigint): Promise<bigint> {
+    const from = (await signer.getAddress()).toLowerCase();
+    const call = { from, to: toOf(tx), data: tx.data, value: tx.value ?? 0n, gasLimit };
+    try {
+      await this.o.provider.call(call);
+    } catch {
+      await previous.catch(() => undefined);
+      await Promise.allSettled([...(this.unapplied.get(from) ?? [])]);
+      await this.o.provider.call(call);
+    }
+    return gasLimit;
+  }
+
   /** EIP-1559 fees with room for the base fee to rise for a while (a full block raises it by 1/8). */
   private async fees(): Promise<{ maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }> {
     if (this.fee === null || Date.now() - this.fee.at > 250) {
@@ -162,6 +268,50 @@ export class OrderedSubmitter implements Submitter {
     }
     return { maxFeePerGas: this.fee.maxFee, maxPriorityFeePerGas: this.fee.tip };
   }
+}
+
+type Accepted = { receipt: Promise<TransactionReceipt> };
+
+/** A transaction waiting in its signer's lane. */
+interface Queued {
+  readonly tx: SubmittableTx;
+  readonly options: TxOptions;
+  readonly gas: Promise<bigint>;
+  gasState: "pending" | "ok" | "failed";
+  /** Refusals met so far (nonce resyncs, leadership changes). */
+  attempts: number;
+  resolve(a: Accepted): void;
+  reject(err: unknown): void;
+}
+
+/** One signer's queue: transactions go out in call order, one batch at a time. */
+interface Lane {
+  readonly queue: Queued[];
+  /** Settles when the last queued transaction is taken in or refused (its successor's estimate may wait for it). */
+  last: Promise<unknown>;
+  draining: boolean;
+}
+
+/** The cluster takes at most this many transactions per batch (consensus/src/api/batch.ts). */
+const MAX_BATCH = 256;
+
+/**
+ * The next batch: the lane's head, and the transactions behind it whose gas is already known (a batch never waits for
+ * a later estimate, which may itself wait for an earlier transaction to be applied). One with its own nonce goes alone.
+ */
+async function takeBatch(lane: Lane): Promise<Queued[]> {
+  const head = lane.queue[0]!;
+  try {
+    await head.gas;
+  } catch (err) {
+    lane.queue.shift();
+    head.reject(err);
+    return [];
+  }
+  if (head.options.nonce !== undefined) return lane.queue.splice(0, 1);
+  let n = 1;
+  while (n < lane.queue.length && n < MAX_BATCH && lane.queue[n]!.gasState === "ok" && lane.queue[n]!.options.nonce === undefined) n++;
+  return lane.queue.splice(0, n);
 }
 
 /** The callee, or null for a contract creation. */

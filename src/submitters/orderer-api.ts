@@ -13,6 +13,22 @@ export interface OrderedLookup {
   readonly error?: string;
 }
 
+/** One transaction's answer in a batch: taken in (`status`), or refused with the HTTP code it would have got alone. */
+export type BatchItemAnswer = { readonly hash: string; readonly status: OrderedStatus } | BatchItemRefusal;
+export interface BatchItemRefusal {
+  readonly hash: string;
+  readonly code: number;
+  readonly error: string;
+  readonly expectedNonce?: number;
+}
+
+/** The typed error a refusal inside a batch stands for (as `submit` would throw it). */
+export function refusalError(r: BatchItemRefusal): Error {
+  if (r.code === 409 && typeof r.expectedNonce === "number") return new NonceConflictError(r.expectedNonce, r.error);
+  if (r.code >= 500) return new OrdererUnavailableError(`ordering service unavailable (batch): ${r.error}`);
+  return new OrdererRefusedError(r.code, `the ordering service refused the transaction (HTTP ${r.code}): ${r.error}`);
+}
+
 /** `GET /v1/status` (the fields the client uses). */
 export interface OrdererStatus {
   readonly id: string;
@@ -93,6 +109,20 @@ export class OrdererApi {
   /** `POST /v1/transactions`: resolves with the cluster's answer (`ordered`, or `pending` when the commit is slow). */
   async submit(raw: string): Promise<{ hash: string; status: OrderedStatus }> {
     return this.withFailover(`submit`, (url) => this.request(`${url}/v1/transactions`, { method: "POST", body: JSON.stringify({ raw }) }));
+  }
+
+  /**
+   * `POST /v1/transactions/batch`: up to 256 transactions taken in in order; one answer per transaction. Resolves
+   * once every one is ordered (or pending) or refused.
+   */
+  async submitBatch(raws: readonly string[]): Promise<BatchItemAnswer[]> {
+    const answer = await this.withFailover(`submit a batch of ${raws.length}`, (url) =>
+      this.request<{ results: BatchItemAnswer[] }>(`${url}/v1/transactions/batch`, { method: "POST", body: JSON.stringify({ raws }) }),
+    );
+    if (!Array.isArray(answer.results) || answer.results.length !== raws.length) {
+      throw new OrdererRefusedError(502, `the ordering service answered a batch of ${raws.length} with ${answer.results?.length ?? "no"} results`);
+    }
+    return answer.results;
   }
 
   /** `GET /v1/transactions/{hash}`; undefined when the node has never seen it. */

@@ -44,6 +44,32 @@ describe("ordered submitter (src/submitters/ordered) against a running cluster",
       expect(await sys.token.balanceOf(user)).to.equal(120n * RMB); // 12 × 1 RMB at 10 tokens/RMB
     });
 
+    it("sends the ones that queue up behind the first as batches, in fewer requests than transactions", async function () {
+      const submitter = new OrderedSubmitter({ urls: cluster.urls, provider: chainProvider(), chainId: 31337n });
+      const batches: number[] = [];
+      const submitBatch = submitter.api.submitBatch.bind(submitter.api);
+      submitter.api.submitBatch = async (raws) => (batches.push(raws.length), submitBatch(raws));
+      const user = await chain.operators.tradingCentre.getAddress();
+      const before = await sys.token.balanceOf(user);
+      const results = await sendAll(submitter, await Promise.all(Array.from({ length: 20 }, (_, k) => deposit(user, `batched-${k}`))));
+      expect(results.every((r) => r.status === "fulfilled")).to.equal(true);
+      expect(await sys.token.balanceOf(user)).to.equal(before + 200n * RMB);
+      expect(batches.length).to.be.greaterThan(0);
+      expect(batches.reduce((a, b) => a + b, 0)).to.be.greaterThan(10);
+    });
+
+    it("re-signs a batch from the cluster's expected nonce when another client used the next one", async function () {
+      const mine = new OrderedSubmitter({ urls: cluster.urls, provider: chainProvider(), chainId: 31337n });
+      const other = new OrderedSubmitter({ urls: cluster.urls, provider: chainProvider(), chainId: 31337n });
+      const user = await chain.operators.tradingCentre.getAddress();
+      await (await mine.submit(cashier(), await deposit(user, "resync-first"))).wait();
+      await (await other.submit(cashier(), await deposit(user, "resync-elsewhere"))).wait();
+      const before = await sys.token.balanceOf(user);
+      const results = await sendAll(mine, await Promise.all([0, 1, 2].map((k) => deposit(user, `resync-${k}`))));
+      expect(results.map((r) => r.status)).to.deep.equal(["fulfilled", "fulfilled", "fulfilled"]);
+      expect(await sys.token.balanceOf(user)).to.equal(before + 30n * RMB);
+    });
+
     it("refuses one the chain would revert with the contract's error, and goes on with the next", async function () {
       const user = await chain.operators.gridCompany.getAddress();
       const again = await deposit(user, "same");

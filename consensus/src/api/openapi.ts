@@ -6,6 +6,7 @@
 /** Every public route: method and path template. (`/debug/partition` exists only under `--fault-injection`.) */
 export const API_PATHS = {
   submit: { method: "post", path: "/v1/transactions" },
+  submitBatch: { method: "post", path: "/v1/transactions/batch" },
   lookup: { method: "get", path: "/v1/transactions/{hash}" },
   blocks: { method: "get", path: "/v1/blocks" },
   status: { method: "get", path: "/v1/status" },
@@ -39,6 +40,17 @@ export function ordererOpenApi(): object {
           properties: { error: { type: "string" }, sender: { type: "string" }, nonce: { type: "integer" }, expectedNonce: { type: "integer" } },
         },
         Submitted: { type: "object", required: ["hash", "status"], properties: { hash: { type: "string" }, status } },
+        BatchItem: {
+          oneOf: [
+            { $ref: "#/components/schemas/Submitted" },
+            {
+              type: "object",
+              required: ["hash", "code", "error"],
+              description: "Refused: code 403 (not admitted), 409 (nonce; with sender, nonce, expectedNonce) or 503 (leadership changed: resubmit)",
+              properties: { hash: { type: "string" }, code: { type: "integer" }, error: { type: "string" }, expectedNonce: { type: "integer" } },
+            },
+          ],
+        },
         Lookup: {
           type: "object",
           required: ["status", "block", "index", "chainBlock"],
@@ -63,6 +75,24 @@ export function ordererOpenApi(): object {
             "400": json("Malformed, unsigned, another chain's, an unrecoverable signature, or intrinsic gas too low", error),
             "403": json("The sender is not an approved participant", error),
             "409": nonce,
+            "413": json("Body over 4 MiB", error),
+            "503": retry,
+          },
+        },
+      },
+      [API_PATHS.submitBatch.path]: {
+        post: {
+          summary:
+            "Orders up to 256 signed raw transactions, taken in in the order given (one sender's consecutive nonces pass in one batch); " +
+            "answers once every one is ordered or refused. A follower forwards the whole batch to the leader.",
+          requestBody: json("The signed transactions", { type: "object", required: ["raws"], properties: { raws: { type: "array", minItems: 1, maxItems: 256, items: { type: "string" } } } }),
+          responses: {
+            "200": json("One result per transaction, in order: ordered (or pending), or refused with the HTTP code a single submission would get", {
+              type: "object",
+              required: ["results"],
+              properties: { results: { type: "array", items: { $ref: "#/components/schemas/BatchItem" } } },
+            }),
+            "400": json("Not 1 to 256 transactions, or one is malformed (its index is named): nothing was taken in", error),
             "413": json("Body over 4 MiB", error),
             "503": retry,
           },

@@ -10,6 +10,7 @@ import type { OrdererMetrics } from "../metrics/metrics";
 import type { TLSSocket } from "node:tls";
 import { MAX_CLOCK_ADVANCE_SECONDS } from "../batch/clock-entry";
 import { BLOCKS_CONTENT_TYPE, MAX_BLOCKS_PER_PAGE, MAX_HEADERS_PER_PAGE } from "../blocks/wire";
+import { parseBatch, submitInOrder } from "./batch";
 import type { BlockAccess } from "./block-access";
 import { BadRequestError, ClockAdvanceDisabledError, ForbiddenError, LeaderUnavailableError, MethodNotAllowedError, NotFoundError, PayloadTooLargeError } from "./errors";
 import { FORWARDED_HEADER, forwardToLeader } from "./forward";
@@ -158,6 +159,7 @@ export class ApiServer {
       return fn();
     };
     if (path === API_PATHS.submit.path) return { route: "submit", run: only("POST", () => this.submit(req)) };
+    if (path === API_PATHS.submitBatch.path) return { route: "submit-batch", run: only("POST", () => this.submitBatch(req)) };
     const m = TX_PATH.exec(path);
     if (m !== null) return { route: "lookup", run: only("GET", () => this.lookup(m[1]!, req)) };
     if (path === API_PATHS.blocks.path) return { route: "blocks", run: only("GET", () => this.blocks(req)) };
@@ -214,6 +216,30 @@ export class ApiServer {
         if (ferr instanceof LeaderUnavailableError) return { status: 503, body: { error: ferr.message } };
         throw ferr;
       }
+    }
+  }
+
+  /** `POST /v1/transactions/batch` (`batch.ts`): taken in here in order when this node leads, else forwarded whole. */
+  private async submitBatch(req: http.IncomingMessage): Promise<Reply> {
+    let json: unknown;
+    try {
+      json = JSON.parse(await this.readBody(req));
+    } catch (err) {
+      if (err instanceof OrdererError) throw err;
+      throw new BadRequestError('body must be JSON: {"raws":["0x…",…]}', { cause: err });
+    }
+    const txs = parseBatch(json, this.o.chainId);
+    const deadline = Date.now() + this.o.leaderRetryMs;
+    for (;;) {
+      const s = this.o.handle.status();
+      if (s.leader === s.id) return { status: 200, body: { results: await submitInOrder(this.o.handle, this.o.admission, txs) } };
+      try {
+        return await this.forward(req, "POST", API_PATHS.submitBatch.path, JSON.stringify({ raws: txs.map((t) => t.raw) }));
+      } catch (err) {
+        // As for one transaction: a leader that just died is replaced within an election; until then, retry here.
+        if (!(err instanceof LeaderUnavailableError) || req.headers[FORWARDED_HEADER] !== undefined || Date.now() >= deadline) throw err;
+      }
+      await new Promise((r) => setTimeout(r, 50));
     }
   }
 

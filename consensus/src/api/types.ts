@@ -84,9 +84,10 @@ export interface OrdererHandle {
    * Orders a parsed, admitted transaction, deduplicated by hash. Resolves with "ordered" once
    * committed, or "pending" if that takes longer than the node's wait. Throws core's NotLeaderError
    * (the API forwards to the leader), NoEligibleLeaderError (503), NonceConflictError (409) or
-   * LeaderUnavailableError (503: leadership lost while waiting).
+   * LeaderUnavailableError (503: leadership lost while waiting). `admitted` is called as soon as the
+   * transaction is taken in (its nonce reserved), before it is ordered: a batch admits the next one then.
    */
-  submit(tx: ParsedTx): Promise<SubmitResult>;
+  submit(tx: ParsedTx, admitted?: () => void): Promise<SubmitResult>;
   /** Where a transaction stands, or undefined when this node has never seen it. */
   lookup(hash: string): Promise<TxLookup | undefined>;
   /** Why the order kept this transaction out (its nonce), when it did and it has not been ordered since. */

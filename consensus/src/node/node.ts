@@ -251,7 +251,7 @@ export class OrdererNode implements OrdererHandle {
 
   // ---- OrdererHandle ----
 
-  async submit(tx: ParsedTx): Promise<SubmitResult> {
+  async submit(tx: ParsedTx, admitted?: () => void): Promise<SubmitResult> {
     const known = this.ledger.position(tx.hash);
     if (known !== undefined) return { hash: tx.hash, status: (await this.chain.lookup(tx.hash, known)).status };
     await this.awaitLeadership();
@@ -262,6 +262,7 @@ export class OrdererNode implements OrdererHandle {
     const ordered = this.ledger.position(tx.hash);
     if (ordered !== undefined) return { hash: tx.hash, status: (await this.chain.lookup(tx.hash, ordered)).status };
     this.nonces.admit(tx, sender, chainNext);
+    admitted?.();
     const result = this.proposals.wait(tx.hash);
     if (this.proposals.take(tx.hash)) {
       const batchTx: BatchTx = { hash: tx.hash, raw: Buffer.from(tx.raw.slice(2), "hex"), sender, nonce: tx.nonce };

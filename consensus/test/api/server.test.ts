@@ -35,10 +35,19 @@ class FakeHandle implements OrdererHandle {
     this.epoch = new AbortController();
   }
 
-  async submit(tx: ParsedTx): Promise<SubmitResult> {
+  /** Refusals by nonce (a batch's item refused on its own). */
+  refuseNonce = new Map<number, Error>();
+  /** Set: each submission is taken in (admitted) at once, and then waits on this before it counts as ordered. */
+  orderGate: Promise<void> | null = null;
+
+  async submit(tx: ParsedTx, admitted?: () => void): Promise<SubmitResult> {
     if (this.hold !== null) await this.hold;
     if (this.submitError !== null) throw this.submitError;
+    const refusal = this.refuseNonce.get(tx.nonce);
+    if (refusal !== undefined) throw refusal;
     this.submitted.push(tx);
+    admitted?.();
+    if (this.orderGate !== null) await this.orderGate;
     this.known.set(tx.hash, { status: "ordered", block: 5, index: this.submitted.length - 1, chainBlock: null });
     return { hash: tx.hash, status: "ordered" };
   }
@@ -292,6 +301,118 @@ describe("api/server: the client HTTP API", function () {
         const res = await call(api.url, "POST", "/v1/transactions", { raw: await signed(wallet) });
         expect(res.status).to.equal(503);
         expect(res.json.error).to.match(/leader at http:\/\/127.0.0.1:1 did not answer/);
+      });
+    });
+  });
+
+  describe("POST /v1/transactions/batch", function () {
+    const batchOf = (n: number, from = 0) => Promise.all(Array.from({ length: n }, (_, k) => signed(wallet, CHAIN_ID, from + k)));
+
+    it("takes the transactions in in the order given and answers one result each", async function () {
+      const handle = new FakeHandle("n1", "n1");
+      const api = await serve(handle);
+      const raws = await batchOf(3);
+      const res = await call(api.url, "POST", "/v1/transactions/batch", { raws });
+      expect(res.status).to.equal(200);
+      expect(handle.submitted.map((t) => t.raw)).to.deep.equal(raws.map((r) => r.toLowerCase()));
+      expect(res.json.results).to.deep.equal(handle.submitted.map((t) => ({ hash: t.hash, status: "ordered" })));
+    });
+
+    it("takes the next one in as soon as the previous one is admitted, without waiting for its commit", async function () {
+      const handle = new FakeHandle("n1", "n1");
+      let commit!: () => void;
+      handle.orderGate = new Promise<void>((resolve) => (commit = resolve));
+      const api = await serve(handle);
+      const answer = call(api.url, "POST", "/v1/transactions/batch", { raws: await batchOf(4) });
+      for (let waited = 0; handle.submitted.length < 4 && waited < 5_000; waited += 10) await new Promise((r) => setTimeout(r, 10));
+      expect(handle.submitted.map((t) => t.nonce)).to.deep.equal([0, 1, 2, 3]);
+      commit();
+      const res = await answer;
+      expect(res.status).to.equal(200);
+      expect((res.json.results as unknown[]).length).to.equal(4);
+    });
+
+    describe("when one transaction is refused", function () {
+      it("answers that refusal for its own item, with the code and fields a single submission would get", async function () {
+        const handle = new FakeHandle("n1", "n1");
+        handle.refuseNonce.set(1, new NonceConflictError(wallet.address, 1, 2));
+        const api = await serve(handle);
+        const raws = await batchOf(3);
+        const res = await call(api.url, "POST", "/v1/transactions/batch", { raws });
+        expect(res.status).to.equal(200);
+        const results = res.json.results as Record<string, unknown>[];
+        expect(results[0]).to.deep.equal({ hash: handle.submitted[0]!.hash, status: "ordered" });
+        expect(results[1]).to.include({ code: 409, sender: wallet.address, nonce: 1, expectedNonce: 2 });
+        expect(results[1]!.error).to.equal(`nonce 1 of ${wallet.address} is already used: its next nonce is 2`);
+        expect(results[2]).to.deep.equal({ hash: handle.submitted[1]!.hash, status: "ordered" });
+      });
+
+      it("answers 403 for the item whose sender admission refuses, and orders the others", async function () {
+        const other = new Wallet(Wallet.createRandom().privateKey);
+        const admission = new Admission({ registry: "0x00000000000000000000000000000000000000aa", reader: async (who) => who.toLowerCase() !== other.address.toLowerCase() });
+        const handle = new FakeHandle("n1", "n1");
+        const api = await serve(handle, admission);
+        const res = await call(api.url, "POST", "/v1/transactions/batch", { raws: [await signed(wallet), await signed(other), await signed(wallet, CHAIN_ID, 1)] });
+        const results = res.json.results as Record<string, unknown>[];
+        expect(results.map((r) => r.code ?? r.status)).to.deep.equal(["ordered", 403, "ordered"]);
+        expect(results[1]!.error).to.contain(other.address);
+        expect(handle.submitted.map((t) => t.sender.toLowerCase())).to.deep.equal([wallet.address.toLowerCase(), wallet.address.toLowerCase()]);
+      });
+
+      it("answers 503 for an item whose proposal the core dropped (resubmit)", async function () {
+        const handle = new FakeHandle("n1", "n1");
+        handle.refuseNonce.set(0, new ProposalDroppedError("leadership transfer to n2 in progress"));
+        const api = await serve(handle);
+        const res = await call(api.url, "POST", "/v1/transactions/batch", { raws: await batchOf(1) });
+        expect((res.json.results as Record<string, unknown>[])[0]).to.include({ code: 503 });
+      });
+    });
+
+    describe("when the request is bad", function () {
+      for (const [what, body, message] of [
+        ["no raws", {}, /1 to 256 signed transactions/],
+        ["an empty list", { raws: [] }, /1 to 256 signed transactions/],
+        ["257 transactions", { raws: Array.from({ length: 257 }, () => "0x00") }, /1 to 256 signed transactions/],
+        ["a malformed item", { raws: ["0x02", "0xzz"] }, /^raws\[0\]: /],
+      ] as const) {
+        it(`answers 400 for ${what} and takes nothing in`, async function () {
+          const handle = new FakeHandle("n1", "n1");
+          const api = await serve(handle);
+          const res = await call(api.url, "POST", "/v1/transactions/batch", body);
+          expect(res.status).to.equal(400);
+          expect(res.json.error).to.match(message);
+          expect(handle.submitted).to.have.length(0);
+        });
+      }
+
+      it("names the index of an unsigned item", async function () {
+        const api = await serve(new FakeHandle("n1", "n1"));
+        const res = await call(api.url, "POST", "/v1/transactions/batch", { raws: [await signed(wallet), unsignedRaw()] });
+        expect(res.status).to.equal(400);
+        expect(res.json.error).to.match(/^raws\[1\]: /);
+      });
+    });
+
+    describe("when this node follows", function () {
+      it("forwards the whole batch to the leader and relays its answer", async function () {
+        const leader = new FakeHandle("n1", "n1");
+        const leaderApi = await serve(leader);
+        const follower = new FakeHandle("n2", "n1");
+        follower.leaderUrl = leaderApi.url;
+        const api = await serve(follower);
+        const raws = await batchOf(2, 5);
+        const res = await call(api.url, "POST", "/v1/transactions/batch", { raws });
+        expect(res.status).to.equal(200);
+        expect(follower.submitted).to.have.length(0);
+        expect(leader.submitted.map((t) => t.nonce)).to.deep.equal([5, 6]);
+        expect(res.json.results).to.deep.equal(leader.submitted.map((t) => ({ hash: t.hash, status: "ordered" })));
+      });
+
+      it("answers 503 when no leader is known", async function () {
+        const api = await serve(new FakeHandle("n2", null));
+        const res = await call(api.url, "POST", "/v1/transactions/batch", { raws: await batchOf(1) });
+        expect(res.status).to.equal(503);
+        expect(res.headers.get("retry-after")).to.equal("1");
       });
     });
   });

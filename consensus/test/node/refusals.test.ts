@@ -125,6 +125,43 @@ describe("node: a transaction the chain would refuse is never acknowledged", fun
     });
   });
 
+  describe("when one sender's transactions come as one batch (POST /v1/transactions/batch)", function () {
+    const postBatch = async (url: string, raws: string[]): Promise<Answer> => {
+      const res = await fetch(`${url}/v1/transactions/batch`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ raws }) });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+
+    it("takes consecutive nonces in at once through a follower: they share ordered blocks and the chain runs them in order", async function () {
+      const w = devWallet(15);
+      const raws = await Promise.all([0, 1, 2, 3, 4].map((n) => transfer(w, n)));
+      const res = await postBatch(cluster.peerApi[followers[0]!]!, raws);
+      expect(res.status).to.equal(200);
+      expect(res.body.results).to.deep.equal(raws.map((r) => ({ hash: hashOf(r), status: "ordered" })));
+      const views = await Promise.all(raws.map((r) => appliedEverywhere(hashOf(r))));
+      const blocks = views.map((v) => v[0]!.body.block as number);
+      // Each is taken in once the one before is admitted, not once it is committed: one commit each would give five.
+      expect(new Set(blocks).size).to.be.lessThan(raws.length);
+      const order = views.map((v) => [v[0]!.body.block as number, v[0]!.body.index as number]);
+      expect(order).to.deep.equal([...order].sort((a, b) => a[0]! - b[0]! || a[1]! - b[1]!));
+    });
+
+    it("refuses the item whose nonce leaves a gap, on its own, with the sender's next nonce", async function () {
+      const w = devWallet(16);
+      const raws = [await transfer(w, 0), await transfer(w, 2)];
+      const res = await postBatch(cluster.peerApi[leader]!, raws);
+      const results = res.body.results as Record<string, unknown>[];
+      expect(results[0]).to.deep.equal({ hash: hashOf(raws[0]!), status: "ordered" });
+      expect(results[1]).to.deep.equal({
+        hash: hashOf(raws[1]!),
+        code: 409,
+        error: `nonce 2 of ${w.address} leaves a gap: its next nonce is 1`,
+        sender: w.address,
+        nonce: 2,
+        expectedNonce: 1,
+      });
+    });
+  });
+
   describe("when a clock advance is asked of nodes whose config does not enable it", function () {
     it("refuses it with 403 on every node", async function () {
       for (const id of [leader, ...followers]) {
