@@ -5,14 +5,18 @@
  *
  *   npm run bench:consensus                      full run
  *   npm run bench:consensus -- --quick --json F  64 clients, 3 nodes, both systems; writes
- *                                                {"orderer":{"txPerSec","p99Ms"},"etcd":{"txPerSec","p99Ms"}}
+ *                                                {"orderer":{"txPerSec","p99Ms"},"etcd":{"txPerSec","p99Ms"},
+ *                                                 "etcdCheckPerf":{"writesPerSec"}}
+ *
+ * Beside the cells, `etcdctl check perf` (etcd's own Go load generator, loads l and xl) measures the strongest etcd
+ * client available here; the orderer's best cell must beat etcd's best, cells and check perf together.
  */
 import { Command, InvalidArgumentError } from "commander";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { LocalCluster } from "../src/node/cluster";
-import { EtcdCluster, ensureEtcd } from "./etcd";
+import { EtcdCluster, checkPerf, ensureEtcd, type CheckPerf } from "./etcd";
 import { clusterPorts, freeBase } from "./ports";
 import { percentile, runLoad, type LoadStats } from "./load";
 import { TxFactory, etcdPut } from "./payload";
@@ -29,6 +33,10 @@ interface Options {
   etcd: boolean;
   elections: boolean;
   load: boolean;
+  /** `etcdctl check perf` workloads run against the etcd cluster after its cells. */
+  checkPerf: CheckPerf["load"][];
+  /** Each orderer node applies the ordered blocks to its own Hardhat replica (as in production). */
+  replicas: boolean;
 }
 
 interface Row extends LoadStats {
@@ -58,6 +66,7 @@ async function ordererRows(o: Options, work: string): Promise<Row[]> {
       logLevel: "warn",
       tickMs: 100,
       electionTicks: 10,
+      chain: o.replicas,
     });
     await cluster.generate();
     try {
@@ -82,10 +91,11 @@ async function ordererRows(o: Options, work: string): Promise<Row[]> {
   return rows;
 }
 
-async function etcdRows(o: Options, work: string): Promise<Row[]> {
+async function etcdRows(o: Options, work: string): Promise<{ rows: Row[]; perf: CheckPerf[] }> {
   const bin = ensureEtcd(log);
   const etcd = new EtcdCluster(bin, path.join(work, "etcd"), await freeBase([0, 1, 2, 100, 101, 102]));
   const rows: Row[] = [];
+  const perf: CheckPerf[] = [];
   const value = Buffer.alloc(200, 7).toString("base64");
   try {
     await etcd.start();
@@ -101,10 +111,14 @@ async function etcdRows(o: Options, work: string): Promise<Row[]> {
       rows.push({ system: "etcd", nodes: 3, ...stats });
       log(fmtRow(rows[rows.length - 1]!));
     }
+    for (const load of o.checkPerf) {
+      perf.push(await checkPerf(await etcd.leaderUrl(), load));
+      log(`etcd     etcdctl check perf --load=${load}: ${perf[perf.length - 1]!.writesPerSec} writes/s (${perf[perf.length - 1]!.pass ? "PASS" : "FAIL"})`);
+    }
   } finally {
     await etcd.stop();
   }
-  return rows;
+  return { rows, perf };
 }
 
 /**
@@ -244,9 +258,11 @@ async function main(): Promise<void> {
     .option("--no-load", "skip the throughput runs (orderer and etcd)")
     .option("--no-etcd", "skip the etcd baseline")
     .option("--no-elections", "skip the simulated election benchmark")
+    .option("--check-perf <loads>", "etcdctl check perf workloads after etcd's cells (about 60 s each): l,xl, or none", "l,xl")
+    .option("--replicas", "each orderer node applies the blocks to its own Hardhat replica", false)
     .addHelpText("after", "\nExample:\n  npm run bench:consensus -- --quick --json /tmp/bench.json\n");
   program.parse(process.argv);
-  const raw = program.opts<Partial<Options> & { etcd: boolean; elections: boolean; load: boolean; startWarmup?: number }>();
+  const raw = program.opts<Partial<Omit<Options, "checkPerf">> & { etcd: boolean; elections: boolean; load: boolean; startWarmup?: number; checkPerf: string }>();
   const quick = raw.quick === true;
   const o: Options = {
     quick,
@@ -259,19 +275,22 @@ async function main(): Promise<void> {
     etcd: raw.etcd && raw.load,
     load: raw.load,
     elections: raw.elections && !quick,
+    checkPerf: checkPerfLoads(raw.checkPerf),
+    replicas: raw.replicas === true,
   };
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "dplc-bench-"));
   log(`machine: ${machine()}`);
   if (!Number.isFinite(o.startWarmupSeconds) || o.startWarmupSeconds < 0) throw new InvalidArgumentError("--start-warmup must be a non-negative number");
-  log(`runs: ${o.seconds} s measured per run, clients ${o.clients.join("/")}, orderer nodes ${o.nodes.join("/")}, fsync on`);
+  log(`runs: ${o.seconds} s measured per run, clients ${o.clients.join("/")}, orderer nodes ${o.nodes.join("/")}, fsync on${o.replicas ? ", a Hardhat replica per node" : ""}`);
   log(`warm-up: ${o.startWarmupSeconds} s before the first run on fresh processes, ${warmupMs(o, 1) / 1000} s before each later run (both systems)`);
   try {
     const orderer = o.load ? await ordererRows(o, work) : [];
-    const etcd = o.etcd ? await etcdRows(o, work) : [];
+    const { rows: etcd, perf } = o.etcd ? await etcdRows(o, work) : { rows: [], perf: [] };
+    if (orderer.length > 0 && (etcd.length > 0 || perf.length > 0)) log(verdict(orderer, etcd, perf));
     const fo = o.kills > 0 ? await failover(o.kills, work) : null;
     if (fo !== null) log(`failover over ${fo.kills} kills (${fo.failed} without a commit in 30 s): mean ${fo.meanMs.toFixed(0)} ms, p50 ${fo.p50Ms.toFixed(0)} ms, p99 ${fo.p99Ms.toFixed(0)} ms, max ${fo.maxMs.toFixed(0)} ms`);
     const el = o.elections ? await elections() : null;
-    if (o.json !== undefined) writeJson(o, orderer, etcd, fo, el);
+    if (o.json !== undefined) writeJson(o, orderer, etcd, perf, fo, el);
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
@@ -282,9 +301,32 @@ function pick(rows: Row[], system: Row["system"]): { txPerSec: number; p99Ms: nu
   return r === undefined ? null : { txPerSec: Math.round(r.txPerSec), p99Ms: Math.round(r.p99Ms * 10) / 10 };
 }
 
-function writeJson(o: Options, orderer: Row[], etcd: Row[], failover: unknown, elections: unknown): void {
-  const summary: Record<string, unknown> = { orderer: pick(orderer, "orderer"), etcd: pick(etcd, "etcd") };
-  const out = o.quick ? summary : { ...summary, machine: machine(), runs: [...orderer, ...etcd], failover, elections };
+function checkPerfLoads(v: string): CheckPerf["load"][] {
+  if (v === "none") return [];
+  const loads = v.split(",");
+  if (!loads.every((l) => ["s", "m", "l", "xl"].includes(l))) throw new InvalidArgumentError("--check-perf takes s, m, l, xl (comma-separated) or none");
+  return loads as CheckPerf["load"][];
+}
+
+/** The orderer's best cell against etcd's best, its cells and `etcdctl check perf` together. */
+function verdict(orderer: Row[], etcd: Row[], perf: CheckPerf[]): string {
+  const best = Math.max(...orderer.map((r) => r.txPerSec));
+  const rivals = [...etcd.map((r) => ({ what: `etcd ${r.clients} clients`, rate: r.txPerSec })), ...perf.map((p) => ({ what: `etcdctl check perf --load=${p.load}`, rate: p.writesPerSec }))];
+  const top = rivals.reduce((a, b) => (b.rate > a.rate ? b : a));
+  const pct = ((100 * best) / top.rate).toFixed(0);
+  return `best: orderer ${best.toFixed(0)} tx/s against etcd's best ${top.rate.toFixed(0)} (${top.what}): ${best > top.rate ? "orderer ahead" : "ETCD AHEAD"}, orderer at ${pct} % of it`;
+}
+
+/** The best `etcdctl check perf` throughput, the figure `--json` reports. */
+function bestCheckPerf(perf: CheckPerf[]): { writesPerSec: number; load: string } | null {
+  if (perf.length === 0) return null;
+  const top = perf.reduce((a, b) => (b.writesPerSec > a.writesPerSec ? b : a));
+  return { writesPerSec: top.writesPerSec, load: top.load };
+}
+
+function writeJson(o: Options, orderer: Row[], etcd: Row[], perf: CheckPerf[], failover: unknown, elections: unknown): void {
+  const summary: Record<string, unknown> = { orderer: pick(orderer, "orderer"), etcd: pick(etcd, "etcd"), etcdCheckPerf: bestCheckPerf(perf) };
+  const out = o.quick ? summary : { ...summary, machine: machine(), runs: [...orderer, ...etcd], checkPerf: perf, failover, elections };
   fs.writeFileSync(o.json!, JSON.stringify(out, null, 2) + "\n");
   log(`wrote ${o.json}`);
 }

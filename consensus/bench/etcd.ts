@@ -108,3 +108,45 @@ export class EtcdCluster {
     this.exits.length = 0;
   }
 }
+
+/** What `etcdctl check perf` measured: etcd's own Go load generator (gRPC, many clients) against the cluster. */
+export interface CheckPerf {
+  readonly load: "s" | "m" | "l" | "xl";
+  readonly writesPerSec: number;
+  /** etcdctl's own verdict for the workload model (throughput, slowest request, stddev). */
+  readonly pass: boolean;
+}
+
+/**
+ * Runs `etcdctl check perf --load=<load>` (about 60 s) against `endpoint` and reads its throughput line
+ * ("PASS: Throughput is N writes/s" or "FAIL: Throughput too low: N writes/s"). The strongest etcd client available
+ * here: the Node gRPC client was slower than the JSON gateway.
+ */
+export function checkPerf(endpoint: string, load: CheckPerf["load"], timeoutMs = 180_000): Promise<CheckPerf> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("etcdctl", [`--endpoints=${endpoint}`, "check", "perf", `--load=${load}`], {
+      env: { ...process.env, ETCDCTL_API: "3" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (out += d.toString()));
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    child.once("error", (err) => (clearTimeout(timer), reject(err)));
+    child.once("exit", () => {
+      clearTimeout(timer);
+      try {
+        resolve(parseCheckPerf(out, load));
+      } catch (err) {
+        reject(err);
+      }
+    });
+  });
+}
+
+/** The throughput and verdict of `etcdctl check perf`'s output. */
+export function parseCheckPerf(out: string, load: CheckPerf["load"]): CheckPerf {
+  const m = /Throughput (?:is|too low:) (\d+(?:\.\d+)?) writes\/s/.exec(out);
+  if (m === null) throw new Error(`etcdctl check perf --load=${load} printed no throughput: ${out.trim().split("\n").slice(-3).join(" | ")}`);
+  return { load, writesPerSec: Math.round(Number(m[1])), pass: /^PASS\s*$/m.test(out) };
+}
