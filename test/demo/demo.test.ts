@@ -143,6 +143,16 @@ describe("npm run demo: the whole system, the case study and the dashboard in on
     });
   });
 
+  it("explains itself and every flag with --help", async function () {
+    const help = startDemoProcess(["--help"]);
+    expect(await help.exited).to.equal(0);
+    expect(help.stdout()).to.match(/^Usage: demo \[options\]/);
+    for (const flag of ["--data <dir>", "--pricing <rule>", "--port <port>", "--no-case-b", "--cert-price <list>", "--orderer-nodes <n>", "--pool <k>", "--out <file>", "--link-minutes <m>"]) {
+      expect(help.stdout()).to.contain(flag);
+    }
+    expect(help.stdout()).to.match(/sign-in link signs the trading centre in when opened once/);
+  });
+
   describe("when an input is bad", function () {
     it("says so in one line and exits non-zero, before starting anything", async function () {
       const missing = path.join(os.tmpdir(), "dplc-demo-no-such-market");
