@@ -79,12 +79,18 @@ export class SignIn {
     const result = await parsed.verify({ signature, domain: this.o.domain(), nonce: parsed.nonce, time: new Date(this.now()).toISOString() }, { suppressExceptions: true });
     if (!result.success) throw new DashboardAccessError(401, `sign-in refused: ${result.error?.type ?? "bad signature"}`);
     if (parsed.chainId !== this.o.chainId) throw new DashboardAccessError(401, `sign-in for chain ${parsed.chainId}, not ${this.o.chainId}`);
-    const role = await this.o.membership(parsed.address);
-    if (role === null) throw new DashboardAccessError(403, `${parsed.address} is not an approved participant`);
+    return this.open(parsed.address);
+  }
+
+  /** A session for an address whose key was proven (a signed challenge, or the demo's one-time link); 403 for
+   *  anyone the registry does not admit. */
+  async open(address: string): Promise<Session> {
+    const role = await this.o.membership(address);
+    if (role === null) throw new DashboardAccessError(403, `${address} is not an approved participant`);
     this.sweep(this.sessions);
     const session: Session = {
       token: randomBytes(32).toString("base64url"),
-      address: parsed.address,
+      address,
       role,
       expires: this.now() + (this.o.sessionTtlMs ?? 8 * 3600_000),
     };

@@ -11,11 +11,21 @@ const csv = (description: string) => ({ description, content: { "text/csv": { sc
 const refused = { "401": json("Not signed in", { $ref: "#/components/schemas/Error" }) };
 const secured = [{ session: [] }];
 
+const demoLink = {
+  get: {
+    summary: "npm run demo only: redeems the one-time token the demo printed, sets the session cookie and redirects to the pages",
+    parameters: [{ name: "token", in: "query", required: true, schema: { type: "string" } }],
+    responses: { "303": { description: "Signed in; redirects to /#round" }, ...refused, "403": json("Not a participant") },
+  },
+};
+
 function get(summary: string, ok: object, extra: Record<string, object> = {}) {
   return { get: { summary, security: secured, responses: { "200": ok, ...refused, ...extra } } };
 }
 
-export function openApiDocument(): object {
+/** With `demoSignIn` (the demo's config only) the one-time sign-in link's route is served, so it is documented. */
+export function openApiDocument(o: { demoSignIn?: boolean } = {}): object {
+  const demo = o.demoSignIn === true ? { "/auth/link": demoLink } : {};
   return {
     openapi: "3.1.0",
     info: { title: "dplc dashboard API", version: "1" },
@@ -41,6 +51,7 @@ export function openApiDocument(): object {
           responses: { "200": json("Signed in; sets the session cookie", { $ref: "#/components/schemas/Me" }), ...refused, "403": json("Not a participant") },
         },
       },
+      ...demo,
       "/auth/signout": { post: { summary: "Ends the session", responses: { "200": json("Signed out") } } },
       "/api/me": get("Who is signed in", json("Address and role", { $ref: "#/components/schemas/Me" })),
       "/api/round": get("The current round: status, the orders and matches the viewer may see, totals", json("Round"), { "404": json("No round yet") }),

@@ -9,6 +9,7 @@ import fastifyStatic from "@fastify/static";
 import type { Logger } from "pino";
 import { SignIn, type Session } from "./auth";
 import type { DashboardConfig } from "./config";
+import { OneTimeLinks } from "./demo-link";
 import { DashboardAccessError } from "./errors";
 import { LiveHub } from "./events";
 import { DashboardMetrics } from "./metrics";
@@ -32,6 +33,8 @@ export interface Dashboard {
   readonly live: LiveHub;
   /** The JSON API's paths as registered (static files aside), for the OpenAPI check. */
   readonly routes: readonly string[];
+  /** With `demoSignIn`: a one-time link that signs `address` in when opened within `ttlMs`; otherwise undefined. */
+  readonly signInLink?: (address: string, ttlMs: number) => string;
   stop(): Promise<void>;
 }
 
@@ -87,12 +90,13 @@ export async function startDashboard(config: DashboardConfig, logger: Logger, ex
     if (req.url.startsWith("/api/") && req.session === undefined) throw new DashboardAccessError(401, "sign in first");
   });
   authRoutes(app, signIn);
+  const links = config.demoSignIn ? demoLinkRoute(app, signIn) : undefined;
   apiRoutes(app, sources, live, metrics);
   app.get("/api/caseb", async () => {
     if (extras.caseBSweep === undefined) throw Object.assign(new Error("no Case B sweep was run with this dashboard"), { statusCode: 404 });
     return extras.caseBSweep;
   });
-  app.get("/openapi.json", async () => openApiDocument());
+  app.get("/openapi.json", async () => openApiDocument({ demoSignIn: config.demoSignIn }));
   app.get("/healthz", async () => ({ ok: true, block: live.state?.block ?? null }));
   app.get("/metrics", async (_req, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
   const address = await app.listen({ host: config.host, port: config.port });
@@ -106,6 +110,7 @@ export async function startDashboard(config: DashboardConfig, logger: Logger, ex
     signIn,
     live,
     routes: [...routes],
+    ...(links === undefined ? {} : { signInLink: (address: string, ttlMs: number) => `http://${domain}/auth/link?token=${links.issue(address, ttlMs)}` }),
     async stop() {
       live.stop();
       await app.close();
@@ -133,6 +138,17 @@ function authRoutes(app: FastifyInstance, signIn: SignIn): void {
     void reply.clearCookie(SESSION_COOKIE, sessionCookie);
     return { ok: true };
   });
+}
+
+/** The demo's one-time sign-in: the link's token is spent on first use, then the holder gets an ordinary session. */
+function demoLinkRoute(app: FastifyInstance, signIn: SignIn): OneTimeLinks {
+  const links = new OneTimeLinks();
+  app.get<{ Querystring: { token?: string } }>("/auth/link", async (req, reply) => {
+    const session = await signIn.open(links.redeem(req.query.token ?? ""));
+    void reply.setCookie(SESSION_COOKIE, session.token, { ...sessionCookie, expires: new Date(session.expires) });
+    return reply.redirect("/#round", 303);
+  });
+  return links;
 }
 
 function viewer(req: FastifyRequest): Session {

@@ -102,9 +102,11 @@ const pages = {
   async cluster() {
     const c = await api("/api/cluster");
     $("#content").innerHTML = `<h2>Ordering cluster</h2>` +
-      cards([["leader", c.leader ?? "none"], ["term", c.term ?? "—"], ["nodes agree", c.agree ? "yes" : "no"], ["leader changes", c.leaderChanges]]) +
+      cards([["leader", c.leader ?? "none"], ["term", c.term ?? "—"], ["nodes agree", c.agree ? "yes" : "no"],
+        ["replicas agree", c.replicasAgree === null ? "no replicas" : c.replicasAgree ? "yes" : "no"], ["leader changes", c.leaderChanges]]) +
       table([{ label: "node", value: (n) => n.id ?? n.url, text: true }, { label: "up", value: (n) => (n.up ? "yes" : "no") }, { label: "role", value: (n) => n.role ?? "—", text: true },
-        { label: "term", value: (n) => n.term ?? "—" }, { label: "leader", value: (n) => n.leader ?? "—", text: true }, { label: "commit", value: (n) => n.commitIndex ?? "—" }], c.nodes, "nodes");
+        { label: "term", value: (n) => n.term ?? "—" }, { label: "leader", value: (n) => n.leader ?? "—", text: true }, { label: "commit", value: (n) => n.commitIndex ?? "—" },
+        { label: "replica head", value: (n) => (n.replica ? `${n.replica.number} ${short(n.replica.hash ?? "—")}` : "—"), text: true }], c.nodes, "nodes");
   },
 };
 
