@@ -194,15 +194,19 @@ async function startRelayer(opts: CaseBOptions, b: BridgeSystem): Promise<Relaye
     retry: { maxAttempts: 5, baseDelayMs: 200, maxDelayMs: 2000 },
   });
   const logger = opts.relayerLogger ?? pino({ level: "warn", base: { service: "relayer" } }, pino.destination(2));
+  // The keystores, checkpoint and logs live only as long as the daemons: one directory per Case B price otherwise
+  // piled up in the temporary directory.
+  const removeDir = () => fs.rmSync(dir, { recursive: true, force: true });
   const relayer = await startRelayerDaemon(config, { logger }).catch(async (err: unknown) => {
     await Promise.all(validators.map((v) => v.stop()));
-    throw err;
+    throw err; // the validators' logs stay for the diagnosis
   });
   return {
     ...relayer,
     stop: async () => {
       await relayer.stop();
       await Promise.all(validators.map((v) => v.stop()));
+      removeDir();
     },
   };
 }
