@@ -76,7 +76,7 @@ task("bench-gas", "Gas per listing, reveal, matched trade and settled trade on s
         ),
       );
       const mb = (b: number | undefined) => (b === undefined ? "n/a" : (b / 2 ** 20).toFixed(0));
-      console.log("\nWall time and peak RSS (MiB, VmHWM) of each process, per run");
+      console.log("\nWall time and peak RSS (MiB, VmHWM) of each process, in the median run");
       console.log(
         renderTable(
           ["orders/side", "regions", "chain", "wall s", "peak RSS by process"],

@@ -1,5 +1,6 @@
 import type { MarketData } from "../data";
 import { generateSyntheticMarket } from "../data";
+import http from "node:http";
 import type { Signer } from "ethers";
 import type { DevnetRpc } from "../chain/devnet";
 import { ACCOUNT, devnetProvider, devnetWallet } from "../devnet/accounts";
@@ -125,6 +126,9 @@ export async function openGasBenchChain(
     const chain = directChain(inProcess.signers, inProcess.provider, "network hardhat", async () => undefined);
     return { chain, processes: { "this process": "self" }, stop: chain.stop };
   }
+  // A bounded connection pool (ethers uses Node's global agent): registering a large market opens one request per
+  // participant at once, which on a loaded machine otherwise times out requests to the node.
+  http.globalAgent.maxSockets = 64;
   const node = await startDevnet({ name: "bench-gas", chainId: 31337, evm: "anvil" });
   const provider = devnetProvider(node.url, node.chainId);
   const signers = [ACCOUNT.admin, ACCOUNT.tradingCentre, ACCOUNT.dispatch, ACCOUNT.gridCompany, ACCOUNT.cashier].map((i) => devnetWallet(i, provider));
