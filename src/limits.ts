@@ -4,7 +4,7 @@
  */
 
 /** Regions a grid can hold (GridParameters._MAX_REGIONS): a region is added by the first corridor that names it. */
-export const MAX_REGIONS = 16;
+export const MAX_REGIONS = 32;
 
 /**
  * Longest text stored as bytes32 (region and registration codes, names, reasons): 31 bytes, since ethers'

@@ -4,6 +4,8 @@ import { runTask } from "./run";
 
 interface BenchGasArgs {
   sizes: string;
+  regions: string;
+  chain: string;
   runs: string;
   matchSteps: string;
   settleSteps: string;
@@ -12,31 +14,33 @@ interface BenchGasArgs {
 
 task("bench-gas", "Gas per listing, reveal, matched trade and settled trade on synthetic markets (npm run bench:gas)")
   .addOptionalParam("sizes", "Orders per side, comma-separated", "10,100,1000", types.string)
+  .addOptionalParam("regions", "Regions of the synthetic market (1–32; every region pair a corridor)", "4", types.string)
+  .addOptionalParam("chain", "hardhat (in-process) or anvil (a node started for each run: far less memory for large markets)", "hardhat", types.string)
   .addOptionalParam("runs", "Runs per size (the median is reported)", "3", types.string)
   .addOptionalParam("matchSteps", "Matching steps per matchOrders transaction", "40", types.string)
   .addOptionalParam("settleSteps", "Trades or refunds per TRANS transaction", "60", types.string)
   .addOptionalParam("json", "Also write the figures as JSON to this file", undefined, types.string)
   .setAction(async (args: BenchGasArgs, hre) =>
     runTask(hre, async () => {
-      const { countArg, outputFileArg } = await import("../src/cli/args");
-      const { measureGas, TX_GAS_LIMIT } = await import("../src/bench/gas");
+      const { choiceArg, countArg, outputFileArg } = await import("../src/cli/args");
+      const { GAS_BENCH_CHAINS, measureGas, openGasBenchChain, TX_GAS_LIMIT } = await import("../src/bench/gas");
       const { renderTable } = await import("../src/cli/table");
       const { terminalProgress } = await import("../src/cli/progress-bar");
       const sizes = args.sizes.split(",").map((s) => countArg("--sizes", s.trim(), 1));
+      const regions = countArg("--regions", args.regions, 1, 32);
+      const chainKind = choiceArg("--chain", args.chain, GAS_BENCH_CHAINS);
       const runCount = countArg("--runs", args.runs, 1);
       const steps = { match: countArg("--match-steps", args.matchSteps, 1), settle: countArg("--settle-steps", args.settleSteps, 1) };
       if (args.json !== undefined) outputFileArg("--json", args.json);
-      const [admin, tradingCentre, dispatch, gridCompany, cashier] = await hre.ethers.getSigners();
-      const operators = { admin: admin!, tradingCentre: tradingCentre!, dispatch: dispatch!, gridCompany: gridCompany!, cashier: cashier! };
+      const inProcess = { signers: await hre.ethers.getSigners(), provider: hre.ethers.provider };
       const results = [];
       for (const n of sizes) {
         const runs = [];
         for (let r = 0; r < runCount; r++) {
-          console.error(`size ${n}, run ${r + 1}/${runCount}`);
+          console.error(`size ${n}, ${regions} regions, ${chainKind}, run ${r + 1}/${runCount}`);
+          const chain = await openGasBenchChain(chainKind, inProcess);
           const bar = terminalProgress();
-          runs.push(
-            await measureGas(n, operators, hre.ethers.provider, steps, bar.sink).finally(bar.stop),
-          );
+          runs.push(await measureGas(n, regions, chain, steps, bar.sink).finally(() => (bar.stop(), chain.stop())));
         }
         runs.sort((a, b) => a.maxTx - b.maxTx);
         results.push(runs[Math.floor(runs.length / 2)]!);
@@ -44,9 +48,10 @@ task("bench-gas", "Gas per listing, reveal, matched trade and settled trade on s
       const f = (x: number) => Math.round(x).toLocaleString("en-US");
       console.log(
         renderTable(
-          ["orders/side", "trades", "listing mean", "listing max", "reveal mean", "reveal max", "match/trade", "match tx max", "settle/trade", "settle tx max", "max tx"],
+          ["orders/side", "regions", "trades", "listing mean", "listing max", "reveal mean", "reveal max", "match/trade", "match tx max", "settle/trade", "settle tx max", "max tx"],
           results.map((g) => [
             g.ordersPerSide,
+            g.regions,
             g.trades,
             f(g.listing.mean),
             f(g.listing.max),
@@ -68,6 +73,14 @@ task("bench-gas", "Gas per listing, reveal, matched trade and settled trade on s
             const d = g.listingByDepth;
             return [g.ordersPerSide, f(d.consumer.firstTenth), f(d.consumer.lastTenth), f(d.wind.firstTenth), f(d.wind.lastTenth), f(d.thermal.firstTenth), f(d.thermal.lastTenth)];
           }),
+        ),
+      );
+      const mb = (b: number | undefined) => (b === undefined ? "n/a" : (b / 2 ** 20).toFixed(0));
+      console.log("\nWall time and peak RSS (MiB, VmHWM) of each process, in the median run");
+      console.log(
+        renderTable(
+          ["orders/side", "regions", "chain", "wall s", "peak RSS by process"],
+          results.map((g) => [g.ordersPerSide, g.regions, chainKind, g.seconds.toFixed(1), Object.entries(g.peakRss).map(([p, b]) => `${p} ${mb(b)}`).join(", ")]),
         ),
       );
       if (args.json !== undefined) fs.writeFileSync(args.json, JSON.stringify(results, null, 2) + "\n");

@@ -10,7 +10,7 @@ contract GridParameters is AccessControl, IGridParameters {
     /// @notice Role of the grid company's operators.
     bytes32 public constant GRID_ROLE = keccak256("GRID_ROLE");
 
-    uint8 private constant _MAX_REGIONS = 16;
+    uint8 private constant _MAX_REGIONS = 32;
     uint32 private constant _PPM = 1_000_000;
     uint128 private constant _MAX_PRICE = 1e24;
 
@@ -19,7 +19,7 @@ contract GridParameters is AccessControl, IGridParameters {
     mapping(bytes32 region => uint8 index) private _regionIndex;
     mapping(uint8 index => bytes32 region) private _regionCode;
     mapping(uint8 sellerIndex => mapping(uint8 buyerIndex => Pair params)) private _pairs;
-    mapping(uint8 sellerIndex => uint16 mask) private _buyerMask;
+    mapping(uint8 sellerIndex => uint32 mask) private _buyerMask;
 
     constructor(address admin, address gridCompany_) {
         if (gridCompany_ == address(0)) revert GridZeroAccount();
@@ -43,7 +43,7 @@ contract GridParameters is AccessControl, IGridParameters {
         uint8 s = _indexOrAdd(sellerRegion);
         uint8 b = _indexOrAdd(buyerRegion);
         _pairs[s][b] = Pair(true, lossPpm, transmissionPrice, capacityMwh);
-        _buyerMask[s] |= uint16(1) << (b - 1);
+        _buyerMask[s] |= uint32(1) << (b - 1);
         emit GridPairSet(sellerRegion, buyerRegion, lossPpm, transmissionPrice, capacityMwh);
     }
 
@@ -53,7 +53,7 @@ contract GridParameters is AccessControl, IGridParameters {
         uint8 b = _regionIndex[buyerRegion];
         if (s == 0 || b == 0 || !_pairs[s][b].exists) revert GridUnknownPair(sellerRegion, buyerRegion);
         delete _pairs[s][b];
-        _buyerMask[s] &= ~(uint16(1) << (b - 1));
+        _buyerMask[s] &= ~(uint32(1) << (b - 1));
         emit GridPairRemoved(sellerRegion, buyerRegion);
     }
 
@@ -93,7 +93,7 @@ contract GridParameters is AccessControl, IGridParameters {
     }
 
     /// @inheritdoc IGridParameters
-    function buyerMask(uint8 sellerIndex) external view returns (uint16) {
+    function buyerMask(uint8 sellerIndex) external view returns (uint32) {
         return _buyerMask[sellerIndex];
     }
 
@@ -102,7 +102,7 @@ contract GridParameters is AccessControl, IGridParameters {
         index = _regionIndex[region];
         if (index != 0) return index;
         if (_regionCount == _MAX_REGIONS) revert GridTooManyRegions(region);
-        // Cannot overflow: _regionCount < _MAX_REGIONS (16) here.
+        // Cannot overflow: _regionCount < _MAX_REGIONS (32) here.
         unchecked {
             index = ++_regionCount;
         }

@@ -59,7 +59,7 @@ interface IDPLCMarket {
         bool active; // false once withdrawn or refunded unrevealed
         bool revealed; // the owner disclosed the order matching its commitment in the reveal window
         uint32 roundId;
-        uint16 heapMask; // which matching heaps hold the order (bookkeeping)
+        uint32 heapMask; // which matching heaps hold the order (bookkeeping)
         uint128 price;
         uint128 envSubsidy; // W
         uint64 quantityMwh;

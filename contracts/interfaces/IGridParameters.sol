@@ -3,7 +3,7 @@ pragma solidity ^0.8.24;
 
 /// @title Grid parameters (the grid company's side of the market)
 /// @notice For each (seller region, buyer region) pair: the loss rate ε* and transmission price S* of Table 1, and a
-/// corridor capacity per round. A pair without parameters cannot trade. Regions get compact indexes (at most 16) the
+/// corridor capacity per round. A pair without parameters cannot trade. Regions get compact indexes (at most 32) the
 /// first time they appear. A market copies the pairs of each region with sellers when a round's matching starts
 /// (after its listing deadline), so changes made before then count for that round and later changes for the next.
 interface IGridParameters {
@@ -38,7 +38,7 @@ interface IGridParameters {
     error GridZeroCapacity();
     /// @notice Region codes must be non-empty.
     error GridEmptyRegion();
-    /// @notice No more than 16 regions are supported.
+    /// @notice No more than 32 regions are supported.
     error GridTooManyRegions(bytes32 region);
     /// @notice The pair has no parameters.
     error GridUnknownPair(bytes32 sellerRegion, bytes32 buyerRegion);
@@ -77,5 +77,5 @@ interface IGridParameters {
     function pairAt(uint8 sellerIndex, uint8 buyerIndex) external view returns (Pair memory);
 
     /// @notice Bit `b - 1` is set when seller region index `sellerIndex` may sell to buyer region index `b`.
-    function buyerMask(uint8 sellerIndex) external view returns (uint16);
+    function buyerMask(uint8 sellerIndex) external view returns (uint32);
 }

@@ -7,6 +7,7 @@ import {IGridParameters} from "../interfaces/IGridParameters.sol";
 import {IPricingRule} from "../interfaces/IPricingRule.sol";
 import {OrderRules} from "./OrderRules.sol";
 import {PackedHeap} from "./PackedHeap.sol";
+import {RegionHeap} from "./RegionHeap.sol";
 import {RoundBook} from "./RoundBook.sol";
 
 /// @title Matching
@@ -18,6 +19,7 @@ import {RoundBook} from "./RoundBook.sol";
 /// entry), so no call outgrows a block.
 library Matching {
     using PackedHeap for PackedHeap.Heap;
+    using RegionHeap for RegionHeap.Heap;
     using RoundBook for RoundBook.Round;
 
     uint8 internal constant STAGE_WIND = 1;
@@ -30,8 +32,6 @@ library Matching {
     struct Candidate {
         uint64 buyerId;
         uint64 sellerId;
-        uint128 buyerTie; // (tie rank << 64) | order id
-        uint128 sellerTie;
         uint256 bid;
         uint256 cost;
         uint8 rs;
@@ -85,8 +85,11 @@ library Matching {
         return room > type(uint64).max ? type(uint64).max : uint64(room);
     }
 
-    /// @dev Finds the pair with the greatest converted value over all region pairs (ties: see `_consider`).
-    /// `complete` is false when the budget ran out while dropping stale entries.
+    /// @dev Finds the pair with the greatest converted value over all region pairs (ties: the lower buyer (tie rank,
+    /// id), then the lower seller (tie rank, id)) from the top of the phase's buyer-region heap: a region whose key,
+    /// recomputed from its best buyer and best seller, is unchanged is the answer, since every other key is at least
+    /// as good as its region's true pair; otherwise the region moves to its new key (or leaves, having no profitable
+    /// pair) and the next top is read (1 budget each). `complete` is false when the budget ran out first.
     function _scan(
         RoundBook.Round storage r,
         mapping(uint256 => IDPLCMarket.Order) storage orders,
@@ -95,58 +98,77 @@ library Matching {
     ) private returns (Candidate memory best, bool complete, uint256 left) {
         left = budget;
         if (phase == RoundBook.PHASE_THERMAL && thermalRoom(r) == 0) return (best, true, left);
-        uint16 buyers = r.buyerRegions;
-        uint16 sellers = phase == RoundBook.PHASE_WIND ? r.windRegions : r.thermalRegions;
-        for (uint8 rb = 0; buyers >> rb != 0; ++rb) {
-            if (buyers & (uint16(1) << rb) == 0) continue;
+        RegionHeap.Heap storage pairs = r.bestPairs(phase);
+        while (pairs.size() > 0) {
+            (uint256 hi, uint256 lo, uint8 rb) = pairs.top();
             uint256 buyerEntry;
+            uint256 sellerEntry;
+            uint8 rs;
             (buyerEntry, left) = _topBuyer(r, orders, phase, rb, left);
             if (left == 0) return (best, false, 0);
-            if (buyerEntry == 0) continue;
-            for (uint8 rs = 0; sellers >> rs != 0; ++rs) {
-                if (sellers & (uint16(1) << rs) == 0 || r.reach[rs] & (uint16(1) << rb) == 0) continue;
-                RoundBook.Corridor storage c = r.corridor(rs, rb);
-                if (c.usedMwh >= c.capacityMwh) continue;
-                uint256 sellerEntry;
-                (sellerEntry, left) = _topSeller(r, orders, phase, rs, rb, left);
+            if (buyerEntry != 0) {
+                (sellerEntry, rs, left) = _bestSeller(r, orders, phase, rb, left);
                 if (left == 0) return (best, false, 0);
-                if (sellerEntry == 0) continue;
-                _consider(best, buyerEntry, sellerEntry, rs, rb);
             }
+            uint256 bid = RoundBook.BID_FLIP - (buyerEntry >> 128);
+            uint256 cost = sellerEntry >> 128;
+            if (sellerEntry == 0 || bid <= cost) {
+                pairs.remove(rb);
+            } else {
+                (uint256 newHi, uint256 newLo) = _pairKey(buyerEntry, sellerEntry, bid - cost, rb);
+                if (newHi == hi && newLo == lo) {
+                    best = Candidate(uint64(buyerEntry), uint64(sellerEntry), bid, cost, rs, rb);
+                    return (best, true, left);
+                }
+                pairs.set(newHi, newLo);
+            }
+            if (--left == 0) return (best, false, 0);
         }
         return (best, true, left);
     }
 
-    /// @dev Keeps the better of `best` and the pair of two heap tops: the greater converted value; on a tie the lower
-    /// buyer (tie rank, id), then the lower seller (tie rank, id), the low 128 bits of each entry.
-    function _consider(
-        Candidate memory best,
+    /// @dev The best seller entry for buyer region `rb` over every seller region whose corridor to it has room, read
+    /// from the top of the region's seller-region heap like `_scan` reads the buyer regions (1 budget per move).
+    function _bestSeller(
+        RoundBook.Round storage r,
+        mapping(uint256 => IDPLCMarket.Order) storage orders,
+        uint8 phase,
+        uint8 rb,
+        uint256 budget
+    ) private returns (uint256 entry, uint8 rs, uint256 left) {
+        RegionHeap.Heap storage sellers = r.bestSellers(phase, rb);
+        left = budget;
+        while (sellers.size() > 0) {
+            uint256 key;
+            (key, , rs) = sellers.top();
+            RoundBook.Corridor storage c = r.corridor(rs, rb);
+            entry = 0;
+            if (c.usedMwh < c.capacityMwh) {
+                (entry, left) = _topSeller(r, orders, phase, rs, rb, left);
+                if (left == 0) return (0, 0, 0);
+            }
+            if (entry == 0) sellers.remove(rs);
+            else if (entry == key) return (entry, rs, left);
+            else sellers.set(entry, rs);
+            if (--left == 0) return (0, 0, 0);
+        }
+        return (0, 0, left);
+    }
+
+    /// @dev A buyer region's key in the pair heap: smaller for a greater converted value `q`, then for the lower
+    /// buyer (tie rank, id), then for the lower seller; the low 8 bits name the region. Real keys exceed the
+    /// placeholder 0 because q ≤ bid ≤ 10^24 < 2^128 − 1.
+    function _pairKey(
         uint256 buyerEntry,
         uint256 sellerEntry,
-        uint8 rs,
+        uint256 q,
         uint8 rb
-    ) private pure {
-        uint256 bid = RoundBook.BID_FLIP - (buyerEntry >> 128);
-        uint256 cost = sellerEntry >> 128;
-        if (bid <= cost) return;
-        uint128 buyerTie = uint128(buyerEntry);
-        uint128 sellerTie = uint128(sellerEntry);
-        if (best.buyerId != 0) {
-            uint256 q = bid - cost;
-            uint256 bestQ = best.bid - best.cost;
-            if (q < bestQ) return;
-            if (q == bestQ && (buyerTie > best.buyerTie || (buyerTie == best.buyerTie && sellerTie > best.sellerTie))) {
-                return;
-            }
+    ) private pure returns (uint256 hi, uint256 lo) {
+        // Cannot underflow: 1 ≤ q < BID_FLIP − 1. Cannot overflow: the seller's tie bits take 128 bits, shifted by 8.
+        unchecked {
+            hi = ((RoundBook.BID_FLIP - 1 - q) << 128) | uint128(buyerEntry);
+            lo = (uint256(uint128(sellerEntry)) << 8) | rb;
         }
-        best.buyerId = uint64(buyerEntry);
-        best.sellerId = uint64(sellerEntry);
-        best.buyerTie = buyerTie;
-        best.sellerTie = sellerTie;
-        best.bid = bid;
-        best.cost = cost;
-        best.rs = rs;
-        best.rb = rb;
     }
 
     /// @dev The top entry of a buyer heap whose order still has demand, dropping stale ones (1 budget each).
@@ -164,7 +186,7 @@ library Matching {
             IDPLCMarket.Order storage o = orders[uint64(entry)];
             if (RoundBook.demand(o, phase) > 0) return (entry, left);
             heap.pop();
-            o.heapMask &= ~uint16(phase);
+            o.heapMask &= ~uint32(phase);
             if (--left == 0) return (0, 0);
         }
         return (0, left);
@@ -186,7 +208,7 @@ library Matching {
             IDPLCMarket.Order storage o = orders[uint64(entry)];
             if (RoundBook.supply(o) > 0) return (entry, left);
             heap.pop();
-            o.heapMask &= ~(uint16(1) << rb);
+            o.heapMask &= ~(uint32(1) << rb);
             if (--left == 0) return (0, 0);
         }
         return (0, left);
@@ -272,12 +294,12 @@ library Matching {
         left = budget;
         uint64 end = r.endOrderId;
         while (left > 0) {
-            uint16 uncopied = (r.windRegions | r.thermalRegions) & ~r.snapshotRegions;
+            uint32 uncopied = (r.windRegions | r.thermalRegions) & ~r.snapshotRegions;
             uint256 cost = 1;
             if (uncopied != 0) {
                 uint8 rs = 0;
-                while (uncopied & (uint16(1) << rs) == 0) ++rs;
-                // A region copies at most 16 pairs at once, so a call may overspend its budget by that much.
+                while (uncopied & (uint32(1) << rs) == 0) ++rs;
+                // A region copies at most 32 pairs at once, so a call may overspend its budget by that much.
                 cost += OrderRules.snapshotCorridors(r, grid, rs);
             } else {
                 uint64 id = r.loadCursor;

@@ -133,11 +133,11 @@ library OrderRules {
         IGridParameters grid,
         uint8 rs
     ) internal returns (uint256 copied) {
-        r.snapshotRegions |= uint16(1) << rs;
-        uint16 reach = grid.buyerMask(rs + 1);
+        r.snapshotRegions |= uint32(1) << rs;
+        uint32 reach = grid.buyerMask(rs + 1);
         r.reach[rs] = reach;
         for (uint8 rb = 0; reach >> rb != 0; ++rb) {
-            if (reach & (uint16(1) << rb) == 0) continue;
+            if (reach & (uint32(1) << rb) == 0) continue;
             IGridParameters.Pair memory p = grid.pairAt(rs + 1, rb + 1);
             RoundBook.Corridor storage c = RoundBook.corridor(r, rs, rb);
             c.lossPpm = p.lossPpm;

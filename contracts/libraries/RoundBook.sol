@@ -6,6 +6,7 @@ import {IDPLCMarket} from "../interfaces/IDPLCMarket.sol";
 import {IDPLCRegistry} from "../interfaces/IDPLCRegistry.sol";
 import {IPricingRule} from "../interfaces/IPricingRule.sol";
 import {PackedHeap} from "./PackedHeap.sol";
+import {RegionHeap} from "./RegionHeap.sol";
 
 /// @title RoundBook
 /// @notice The storage of one market round and the order-book operations on it. Buyers of a region wait in one
@@ -13,10 +14,16 @@ import {PackedHeap} from "./PackedHeap.sol";
 /// can reach (lowest converted cost first, since the cost depends on the pair's loss rate and transmission price).
 /// The best pair of two regions is then the top of each heap, so a matching step reads a few heap tops instead of a
 /// matrix. Entries of exhausted or withdrawn orders are dropped lazily when they reach the top.
+/// Above the order heaps sit region heaps (RegionHeap): per phase and buyer region, the seller regions keyed by their
+/// best seller's entry, and per phase, the buyer regions keyed by their best pair. A region's key may be stale but is
+/// never worse than its true value (a trade only exhausts orders and fills corridors); whatever can make a region
+/// better (a new order in an empty heap, a released trade) puts it back with the best possible key, 0, so matching
+/// re-reads it. Matching then trusts a top only once its key is recomputed unchanged.
 /// A heap entry packs `(key << 128) | (rank << 64) | orderId`: orders of equal key are ordered by their tie rank
 /// (`tieRank`), which the transaction orderer cannot steer, and only a 64-bit rank collision falls back to the id.
 library RoundBook {
     using PackedHeap for PackedHeap.Heap;
+    using RegionHeap for RegionHeap.Heap;
 
     /// @notice Grid parameters of a region pair, fixed for the round when matching starts, and the energy the round
     /// sends over it.
@@ -31,10 +38,10 @@ library RoundBook {
     struct Round {
         IDPLCMarket.RoundState state;
         uint8 matchPhase; // see Matching
-        uint16 buyerRegions; // bit rb: consumers listed in region rb
-        uint16 windRegions; // bit rs: wind sellers listed in region rs
-        uint16 thermalRegions; // bit rs: thermal sellers listed in region rs
-        uint16 snapshotRegions; // bit rs: corridors of seller region rs copied from the grid (matching's load stage)
+        uint32 buyerRegions; // bit rb: consumers listed in region rb
+        uint32 windRegions; // bit rs: wind sellers listed in region rs
+        uint32 thermalRegions; // bit rs: thermal sellers listed in region rs
+        uint32 snapshotRegions; // bit rs: corridors of seller region rs copied from the grid (matching's load stage)
         uint32 bundlingRatioBps;
         uint64 deadline;
         uint64 revealDeadline;
@@ -53,9 +60,10 @@ library RoundBook {
         uint256 gridFees;
         bytes32 tieSeed; // XOR of the revealed salts
         IDPLCMarket.Trade[] trades;
-        mapping(uint8 sellerRegion => uint16 buyerRegions) reach;
+        mapping(uint8 sellerRegion => uint32 buyerRegions) reach;
         mapping(uint256 pairKey => Corridor corridor) corridors;
         mapping(uint256 heapId => PackedHeap.Heap heap) heaps;
+        mapping(uint256 heapId => RegionHeap.Heap heap) regionHeaps;
     }
 
     uint256 internal constant PPM = 1_000_000;
@@ -77,6 +85,26 @@ library RoundBook {
         uint8 rb
     ) internal view returns (PackedHeap.Heap storage) {
         return r.heaps[(uint256(phase) << 16) | (uint256(rs) << 8) | rb];
+    }
+
+    /// @notice Seller regions that reach buyer region `rb` in `phase`, keyed by their best seller's heap entry.
+    function bestSellers(Round storage r, uint8 phase, uint8 rb) internal view returns (RegionHeap.Heap storage) {
+        return r.regionHeaps[(uint256(phase) << 16) | rb];
+    }
+
+    /// @notice Buyer regions in `phase`, keyed by their best pair (see Matching).
+    function bestPairs(Round storage r, uint8 phase) internal view returns (RegionHeap.Heap storage) {
+        return r.regionHeaps[(uint256(phase) << 16) | 0xFFFF];
+    }
+
+    /// @notice Makes matching re-read the seller order's region in every buyer region it reaches, and those buyer
+    /// regions' best pairs.
+    function touchSeller(Round storage r, IDPLCMarket.Order storage o) internal {
+        uint8 phase = o.kind == IDPLCRegistry.Kind.Wind ? PHASE_WIND : PHASE_THERMAL;
+        uint32 reach = r.reach[o.region];
+        for (uint8 rb = 0; reach >> rb != 0; ++rb) {
+            if (reach & (uint32(1) << rb) != 0) _touchPair(r, phase, o.region, rb);
+        }
     }
 
     /// @notice The corridor from seller region `rs` to buyer region `rb`.
@@ -123,15 +151,15 @@ library RoundBook {
 
     /// @notice Puts a consumer order into the phase heaps it is not already in.
     function pushBuyer(Round storage r, IDPLCMarket.Order storage o, uint256 orderId) internal {
-        uint16 mask = o.heapMask;
+        uint32 mask = o.heapMask;
         // Cannot underflow: a revealed price is ≥ 1 and ≤ 10^24 < BID_FLIP; the key stays below 2^128.
         uint256 item = entry(r, o, BID_FLIP - o.price, orderId);
         if (o.greenDemandMwh > 0 && mask & 1 == 0) {
-            buyerHeap(r, PHASE_WIND, o.region).push(item);
+            _pushBuyer(r, PHASE_WIND, o.region, item);
             mask |= 1;
         }
         if (mask & 2 == 0) {
-            buyerHeap(r, PHASE_THERMAL, o.region).push(item);
+            _pushBuyer(r, PHASE_THERMAL, o.region, item);
             mask |= 2;
         }
         o.heapMask = mask;
@@ -146,16 +174,14 @@ library RoundBook {
         uint256 orderId,
         uint256 limit
     ) internal returns (uint256 pushed) {
-        uint16 mask = o.heapMask;
+        uint32 mask = o.heapMask;
         uint8 phase = o.kind == IDPLCRegistry.Kind.Wind ? PHASE_WIND : PHASE_THERMAL;
         uint256 x = certCost(r, o.kind);
-        uint16 reach = r.reach[o.region];
+        uint32 reach = r.reach[o.region];
         for (uint8 rb = 0; reach >> rb != 0 && pushed < limit; ++rb) {
-            uint16 bit = uint16(1) << rb;
+            uint32 bit = uint32(1) << rb;
             if (reach & bit == 0 || mask & bit != 0) continue;
-            // The cost stays below 2^102 (prices and W ≤ 10^24, ε < 10^6 ppm), so the key fits its 128 bits.
-            uint256 cost = sellerCost(corridor(r, o.region, rb), o.price, x, o.envSubsidy);
-            sellerHeap(r, phase, o.region, rb).push(entry(r, o, cost, orderId));
+            _pushSeller(r, o, orderId, phase, rb, x);
             mask |= bit;
             ++pushed;
         }
@@ -187,5 +213,41 @@ library RoundBook {
         }
         pushBuyer(r, buyer, t.buyerOrderId);
         pushSeller(r, seller, t.sellerOrderId, type(uint256).max);
+        // Both orders (and the corridor) may now pair better than their regions' keys say, even where their old
+        // entries never left the heaps: put every region they touch back with key 0 (matching re-reads it).
+        touchSeller(r, seller);
+        // The buyer's region, in both phases (a wind release raises thermal demand too); the freed corridor serves
+        // both phases, so the other phase's sellers of the region may use it again.
+        for (uint8 phase = PHASE_WIND; phase <= PHASE_THERMAL; ++phase) _touchPair(r, phase, seller.region, buyer.region);
+    }
+
+    /// @dev Puts seller region `rs` back into buyer region `rb`'s heap and `rb` into the pair heap, both with key 0.
+    function _touchPair(Round storage r, uint8 phase, uint8 rs, uint8 rb) private {
+        bestSellers(r, phase, rb).set(0, rs);
+        bestPairs(r, phase).set(0, rb);
+    }
+
+    /// @dev Pushes a seller's entry for buyer region `rb`; a seller region enters the region heap with its first
+    /// seller (release touches it again later).
+    function _pushSeller(
+        Round storage r,
+        IDPLCMarket.Order storage o,
+        uint256 orderId,
+        uint8 phase,
+        uint8 rb,
+        uint256 x
+    ) private {
+        // The cost stays below 2^102 (prices and W ≤ 10^24, ε < 10^6 ppm), so the key fits its 128 bits.
+        uint256 cost = sellerCost(corridor(r, o.region, rb), o.price, x, o.envSubsidy);
+        PackedHeap.Heap storage heap = sellerHeap(r, phase, o.region, rb);
+        if (heap.size() == 0) bestSellers(r, phase, rb).set(0, o.region);
+        heap.push(entry(r, o, cost, orderId));
+    }
+
+    /// @dev Pushes a consumer's entry; a buyer region enters its phase's region heap with its first consumer.
+    function _pushBuyer(Round storage r, uint8 phase, uint8 rb, uint256 item) private {
+        PackedHeap.Heap storage heap = buyerHeap(r, phase, rb);
+        if (heap.size() == 0) bestPairs(r, phase).set(0, rb);
+        heap.push(item);
     }
 }

@@ -141,7 +141,7 @@ contract DPLCMarket is AccessControl, ReentrancyGuard, IDPLCMarket {
         if (!_registry.isApproved(msg.sender)) revert MarketNotApproved(msg.sender);
         bytes32 commitment = OrderRules.commitmentOf(address(this), roundId, msg.sender, request, salt);
         OrderRules.reveal(o, orderId, commitment, request, r.minOrderMwh);
-        uint16 bit = uint16(1) << o.region;
+        uint32 bit = uint32(1) << o.region;
         if (o.kind == IDPLCRegistry.Kind.Consumer) r.buyerRegions |= bit;
         else if (o.kind == IDPLCRegistry.Kind.Wind) r.windRegions |= bit;
         else r.thermalRegions |= bit;

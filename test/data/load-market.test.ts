@@ -198,12 +198,12 @@ describe("loadMarket", function () {
         expect(loadMarket(dir).round.bundlingRatioBps).to.equal(10_000_000n);
       });
 
-      it("names the corridor that brings in region 17, and accepts 16 regions", function () {
+      it("names the corridor that brings in region 33, and accepts 32 regions", function () {
         const rows = (n: number) => Array.from({ length: n }, (_, k) => `A,R${k + 1},2,0.2,`).join("\n");
-        // Case A's grid names A to D; R1 to R12 make 16, R13 the 17th.
-        expectError("grid.csv", `${good["grid.csv"].trimEnd()}\n${rows(13)}\n`, { row: 20, field: "buyer_region" }, /region R13 is region number 17; the grid holds at most 16/);
-        writeMarketFiles(dir, { ...good, "grid.csv": `${good["grid.csv"].trimEnd()}\n${rows(12)}\n` });
-        expect(loadMarket(dir).regions).to.have.length(16);
+        // Case A's grid names A to D; R1 to R28 make 32, R29 the 33rd.
+        expectError("grid.csv", `${good["grid.csv"].trimEnd()}\n${rows(29)}\n`, { row: 36, field: "buyer_region" }, /region R29 is region number 33; the grid holds at most 32/);
+        writeMarketFiles(dir, { ...good, "grid.csv": `${good["grid.csv"].trimEnd()}\n${rows(28)}\n` });
+        expect(loadMarket(dir).regions).to.have.length(32);
       });
 
       it("names a consumer no corridor runs into and a seller no corridor runs out of", function () {

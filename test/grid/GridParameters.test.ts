@@ -139,18 +139,18 @@ describe("GridParameters", function () {
       expect(await grid.regionIndex(A)).to.equal(0n);
     });
 
-    describe("when 16 regions exist", function () {
-      it("refuses a 17th", async function () {
+    describe("when 32 regions exist", function () {
+      it("refuses a 33rd", async function () {
         const { grid, gridCompany } = await loadFixture(gridFixture);
-        for (let k = 1; k <= 16; k++) await grid.connect(gridCompany).setPair(b32(`R${k}`), b32("R1"), 0n, 0n, 1n);
-        expect(await grid.regionIndex(b32("R16"))).to.equal(16n);
-        expect(await grid.regionCode(16)).to.equal(b32("R16"));
-        await expect(grid.connect(gridCompany).setPair(b32("R1"), b32("R17"), 0n, 0n, 1n))
+        for (let k = 1; k <= 32; k++) await grid.connect(gridCompany).setPair(b32(`R${k}`), b32("R1"), 0n, 0n, 1n);
+        expect(await grid.regionIndex(b32("R32"))).to.equal(32n);
+        expect(await grid.regionCode(32)).to.equal(b32("R32"));
+        await expect(grid.connect(gridCompany).setPair(b32("R1"), b32("R33"), 0n, 0n, 1n))
           .to.be.revertedWithCustomError(grid, "GridTooManyRegions")
-          .withArgs(b32("R17"));
-        // Existing regions still take new pairs: R16 → R16 is bit 15 of R16's mask.
-        await grid.connect(gridCompany).setPair(b32("R16"), b32("R16"), 0n, 0n, 1n);
-        expect(await grid.buyerMask(16)).to.equal(0b1000_0000_0000_0001n);
+          .withArgs(b32("R33"));
+        // Existing regions still take new pairs: R32 → R32 is bit 31 of R32's mask.
+        await grid.connect(gridCompany).setPair(b32("R32"), b32("R32"), 0n, 0n, 1n);
+        expect(await grid.buyerMask(32)).to.equal((1n << 31n) | 1n);
       });
     });
 

@@ -4,10 +4,10 @@ import hre, { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { Wallet } from "ethers";
 import { deployMarketSystem } from "../../src/chain/deploy";
-import { code32, KIND_CODE, participantWallet } from "../../src/chain/participants";
-import { setBalance } from "../../src/chain/devnet";
+import { code32 } from "../../src/chain/participants";
 import { RoundState } from "../../src/actions";
 import { commitmentOf } from "../helpers/fixtures";
+import { chainTrades, modelTrades, pickCuts, priceArb as price, registerParticipant } from "./market-harness";
 import {
   curtail as modelCurtail,
   matchRound,
@@ -19,7 +19,6 @@ import {
   type Book,
   type Buyer,
   type Corridor,
-  type Cut,
   type MarketState,
   type Seller,
 } from "../model/market-model";
@@ -51,22 +50,13 @@ async function poolFixture() {
   for (const [s, b] of PAIRS) await sys.grid.connect(gridCompany!).setPair(code32(s), code32(b), 0, 0, MAX_U64);
   const wallets = new Map<string, Wallet>();
   for (const p of POOL) {
-    const w = participantWallet(p.name, ethers.provider);
-    wallets.set(p.name, w);
-    await setBalance(ethers.provider, w.address, 10n ** 24n);
-    await sys.registry.connect(w).Regis(KIND_CODE[p.kind], code32(p.region), code32(p.name));
-    await sys.registry.connect(tradingCentre!).approve(w.address);
-    if (p.kind === "consumer") {
-      await sys.token.connect(cashier!).deposit(w.address, 10n ** 30n, ethers.id(p.name));
-      await sys.token.connect(w).approve(await sys.market.getAddress(), ethers.MaxUint256);
-    }
+    wallets.set(p.name, await registerParticipant(sys, p, tradingCentre!, cashier!));
   }
   return { sys, wallets, tradingCentre: tradingCentre!, dispatch: dispatch!, gridCompany: gridCompany!, keeper: keeper! };
 }
 
 // ---- generators ---------------------------------------------------------------------------------------------------
 
-const price = (lo: number, hi: number) => fc.integer({ min: lo * 1000, max: hi * 1000 }).map((m) => BigInt(m) * 10n ** 15n);
 const orderArb = fc.record({
   participant: fc.integer({ min: 0, max: POOL.length - 1 }),
   quantity: fc.bigInt({ min: 1n, max: 600n }),
@@ -177,20 +167,6 @@ async function revokeAndRemove(env: Env, s: Scenario, removed: ReadonlySet<numbe
 
 type Env = Awaited<ReturnType<typeof poolFixture>>;
 
-async function chainTrades(env: Env, roundId: bigint) {
-  const n = Number((await env.sys.market.round(roundId)).tradeCount);
-  const out = [];
-  for (let i = 0; i < n; i++) {
-    const t = await env.sys.market.trade(roundId, i);
-    out.push({ buyer: Number(t.buyerOrderId), seller: Number(t.sellerOrderId), mwh: t.mwh, phase: t.thermal ? 2 : 1, buyerPrice: t.buyerPrice, sellerPrice: t.sellerPrice });
-  }
-  return out;
-}
-
-function modelTrades(state: MarketState) {
-  return state.trades.map((t) => ({ buyer: t.buyer, seller: t.seller, mwh: t.mwh, phase: t.phase, buyerPrice: t.buyerPrice, sellerPrice: t.sellerPrice }));
-}
-
 async function runMatching(env: Env, roundId: bigint, steps: number) {
   while ((await env.sys.market.round(roundId)).state === RoundState.Open) {
     await env.sys.market.connect(env.keeper).matchOrders(steps);
@@ -261,18 +237,6 @@ async function pullRefunds(env: Env, s: Scenario, removed: ReadonlySet<number>, 
   return pulled;
 }
 
-/** Valid cuts derived from random numbers and the current trades (zero-MWh trades cannot be cut). */
-function pickCuts(state: MarketState, raw: readonly [number, number][]): Cut[] {
-  const live = state.trades.filter((t) => t.mwh > 0n);
-  const cuts = new Map<number, bigint>();
-  for (const [a, b] of raw) {
-    if (live.length === 0) break;
-    const t = live[a % live.length]!;
-    if (!cuts.has(t.tradeId)) cuts.set(t.tradeId, 1n + (BigInt(b) % t.mwh));
-  }
-  return [...cuts].map(([tradeId, mwh]) => ({ tradeId, mwh }));
-}
-
 async function balances(env: Env, names: readonly string[]) {
   const out = new Map<string, bigint>();
   for (const n of names) out.set(n, await env.sys.token.balanceOf(env.wallets.get(n)!.address));
@@ -306,14 +270,14 @@ async function checkScenario(s: Scenario) {
   }
   await runMatching(env, roundId, s.matchSteps);
   let state = matchRound(book);
-  expect(await chainTrades(env, roundId)).to.deep.equal(modelTrades(state));
+  expect(await chainTrades(env.sys.market, roundId)).to.deep.equal(modelTrades(state));
   for (const raw of s.cuts) {
     const cuts = pickCuts(state, raw);
     if (cuts.length === 0) continue;
     await env.sys.market.connect(env.dispatch).curtail(cuts.map((c) => c.tradeId), cuts.map((c) => c.mwh));
     state = modelCurtail(state, cuts);
     await runMatching(env, roundId, s.matchSteps);
-    expect(await chainTrades(env, roundId)).to.deep.equal(modelTrades(state));
+    expect(await chainTrades(env.sys.market, roundId)).to.deep.equal(modelTrades(state));
   }
   checkCaps(state);
   if (s.cancel === "matched" || s.cancel === "stalled") return cancelled(pulled);
