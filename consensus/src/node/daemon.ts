@@ -27,7 +27,15 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const config = loadConfig(options.configFile, options.join === undefined ? {} : { join: options.join });
   const logger = pino({ level: config.logLevel, base: { node: config.id } });
   for (const w of configWarnings(config)) logger.warn({ warning: w }, "config warning");
-  await prepareJoin(config, logger, apiTlsOptions(config).forwardDispatcher);
+  if (config.join !== undefined) {
+    // Over HTTPS the member it joins through is asked as a follower forwards (the consortium CA, this node's certificate).
+    const dispatcher = apiTlsOptions(config).forwardDispatcher as { close?: () => Promise<void> } | undefined;
+    try {
+      await prepareJoin(config, logger, dispatcher);
+    } finally {
+      await dispatcher?.close?.();
+    }
+  }
   const node = new OrdererNode({
     config,
     logger,

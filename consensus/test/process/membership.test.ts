@@ -69,7 +69,8 @@ describe("process: run-time membership (Raft §6, single-server changes) — a n
       const st = await Promise.all(cluster.running().map((id) => fetchStatus<Status>(cluster.apiUrl(id))));
       if (st.some((s) => s === null)) return undefined;
       const top = st[0]!.blocks;
-      const done = st.every((s) => s!.blocks.hash === top.hash && s!.catchingUp === null && s!.replica.appliedBlock === top.number && s!.replica.hash !== null);
+      // Equal replica heads too: a replica's status can show its last block applied a moment before its peer's chain head is read.
+      const done = st.every((s) => s!.blocks.hash === top.hash && s!.catchingUp === null && s!.replica.appliedBlock === top.number && s!.replica.hash !== null && s!.replica.hash === st[0]!.replica.hash);
       return done ? (st as Status[]) : undefined;
     }, 180_000, "every running replica to apply every block");
   }
