@@ -7,7 +7,7 @@
  *   npm run bench:catchup                         3 runs each of one transaction per block and of up to 50
  *   npm run bench:catchup -- --runs 1 --seconds 5 a quick look
  */
-import { Command, InvalidArgumentError } from "commander";
+import { Command } from "commander";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -16,6 +16,7 @@ import { LocalCluster } from "../src/node/cluster";
 import { freeBase, clusterPorts } from "./ports";
 import { runLoad } from "./load";
 import { TxFactory } from "./payload";
+import { dirBytes, median, positive } from "./util";
 
 interface Options {
   runs: number;
@@ -36,20 +37,6 @@ interface Run {
 
 const log = (s: string): void => void process.stdout.write(s + "\n");
 
-const positive = (v: string): number => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError("expected a positive integer");
-  return n;
-};
-
-function dirBytes(dir: string): number {
-  let total = 0;
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    total += e.isDirectory() ? dirBytes(p) : fs.statSync(p).size;
-  }
-  return total;
-}
 
 async function metric(url: string, name: string): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();
@@ -133,7 +120,6 @@ async function oneRun(o: Options, work: string, maxMessageCount: number, txs: Tx
   }
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function main(): Promise<void> {
   const o = new Command()

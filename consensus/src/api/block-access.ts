@@ -11,9 +11,14 @@ export type BlockAccess = (socket: TLSSocket) => string | null;
  * issued by the peer links' CA (`tls.caFile`) that names a configured peer (CN or SAN DNS). The check is the peer
  * link's rule applied to the API connection; plain HTTP has no client identity (see the blocks README).
  */
-export function consortiumBlockAccess(peers: readonly { id: string; fingerprint?: string }[], caPem: string | undefined): BlockAccess {
+export function consortiumBlockAccess(
+  members: readonly { id: string; fingerprint?: string }[] | (() => readonly { id: string; fingerprint?: string }[]),
+  caPem: string | undefined,
+): BlockAccess {
   const ca = caPem === undefined ? null : new crypto.X509Certificate(caPem);
   return (socket) => {
+    // A function: the members of the configuration now, so a node added at run time may read blocks at once.
+    const peers = typeof members === "function" ? members() : members;
     const raw = socket.getPeerCertificate(false);
     if (raw === null || raw.raw === undefined) return "blocks are served only to consortium nodes: present the node's peer certificate";
     const cert = new crypto.X509Certificate(raw.raw);

@@ -54,3 +54,11 @@ export class ClockAdvanceDisabledError extends OrdererError {
     super("clock advances are disabled on this node (devnet.clockAdvance is off: a production consortium keeps it off)", 403);
   }
 }
+
+/** The request clashes with the current state (a member id or address already in use). */
+export class ConflictError extends OrdererError {
+  override readonly name = "ConflictError";
+  constructor(message: string) {
+    super(message, 409);
+  }
+}

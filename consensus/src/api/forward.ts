@@ -16,7 +16,7 @@ export interface ForwardedAnswer {
 export async function forwardToLeader(
   leaderUrl: string,
   path: string,
-  init: { method: "GET" | "POST"; body?: string; from: string; timeoutMs: number; leaderChange?: AbortSignal; dispatcher?: object },
+  init: { method: "GET" | "POST" | "DELETE"; body?: string; from: string; timeoutMs: number; leaderChange?: AbortSignal; dispatcher?: object },
 ): Promise<ForwardedAnswer> {
   const signals = [AbortSignal.timeout(init.timeoutMs)];
   if (init.leaderChange !== undefined) signals.push(init.leaderChange);

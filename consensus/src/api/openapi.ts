@@ -12,6 +12,8 @@ export const API_PATHS = {
   status: { method: "get", path: "/v1/status" },
   replicaBlock: { method: "get", path: "/v1/replica/blocks/{number}" },
   clock: { method: "post", path: "/v1/clock" },
+  addMember: { method: "post", path: "/v1/members" },
+  removeMember: { method: "delete", path: "/v1/members/{id}" },
   metrics: { method: "get", path: "/metrics" },
   healthz: { method: "get", path: "/healthz" },
   openapi: { method: "get", path: "/openapi.json" },
@@ -26,6 +28,12 @@ const retry = {
 };
 const nonce = json("The nonce is not the sender's next one: re-sign from expectedNonce", { $ref: "#/components/schemas/NonceRefusal" });
 const status = { enum: ["pending", "ordered", "applied"] };
+const memberAnswers = {
+  "200": json("Applied on the leader: index (the configuration entry), members", { type: "object" }),
+  "400": json("A malformed request, or a change the Raft core refuses (one message naming the field or the reason)", error),
+  "403": json("HTTPS without a trading-centre node's client certificate", error),
+  "503": retry,
+};
 
 export function ordererOpenApi(): object {
   return {
@@ -147,6 +155,26 @@ export function ordererOpenApi(): object {
             "403": json("Clock advances are disabled on this node", error),
             "503": retry,
           },
+        },
+      },
+      [API_PATHS.addMember.path]: {
+        post: {
+          summary:
+            "Operators: adds a node to the running cluster (a configuration change through the log; a follower forwards it to the leader). " +
+            "Answered once applied on the leader. Over HTTPS only for a trading-centre node's client certificate.",
+          requestBody: json("The new node", {
+            type: "object",
+            required: ["id", "raftAddress", "apiUrl", "role"],
+            properties: { id: { type: "string" }, raftAddress: { type: "string" }, apiUrl: { type: "string" }, role: { enum: ["pool", "participant"] }, fingerprint: { type: "string" } },
+          }),
+          responses: { ...memberAnswers, "409": json("The id or an address is already a member's", error) },
+        },
+      },
+      [API_PATHS.removeMember.path]: {
+        delete: {
+          summary: "Operators: removes a member (as adding; the core refuses removing the candidate pool's last member)",
+          parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
+          responses: { ...memberAnswers, "404": json("No such member", error) },
         },
       },
       [API_PATHS.metrics.path]: { get: { summary: "Prometheus metrics", responses: { "200": { description: "text exposition format", content: { "text/plain": {} } } } } },

@@ -12,6 +12,7 @@ import { MAX_CLOCK_ADVANCE_SECONDS } from "../batch/clock-entry";
 import { BLOCKS_CONTENT_TYPE, MAX_BLOCKS_PER_PAGE, MAX_HEADERS_PER_PAGE } from "../blocks/wire";
 import { parseBatch, submitInOrder } from "./batch";
 import type { BlockAccess } from "./block-access";
+import { parseMemberRequest } from "./members";
 import { BadRequestError, ClockAdvanceDisabledError, ForbiddenError, LeaderUnavailableError, MethodNotAllowedError, NotFoundError, PayloadTooLargeError } from "./errors";
 import { FORWARDED_HEADER, forwardToLeader } from "./forward";
 import { API_PATHS, ordererOpenApi } from "./openapi";
@@ -40,6 +41,11 @@ export interface ApiServerOptions {
   forwardDispatcher?: object;
   /** Who may read `GET /v1/blocks` over HTTPS (see `block-access.ts`); without it, anyone who reaches the API. */
   blockAccess?: BlockAccess;
+  /**
+   * Who may change the membership over HTTPS (see `block-access.ts`): `forwarded` requests come from a follower
+   * that checked its own client, so only a consortium node's certificate is asked of them.
+   */
+  adminAccess?: (socket: TLSSocket, forwarded: boolean) => string | null;
 }
 
 export interface DebugHooks {
@@ -55,6 +61,7 @@ interface Reply {
 }
 
 const TX_PATH = /^\/v1\/transactions\/(0x[0-9a-fA-F]*)$/;
+const MEMBER_PATH = /^\/v1\/members\/([^/]+)$/;
 const REPLICA_BLOCK_PATH = /^\/v1\/replica\/blocks\/([0-9]{1,15})$/;
 const HASH = /^0x[0-9a-f]{64}$/;
 const RETRY_AFTER_SECONDS = "1";
@@ -67,8 +74,8 @@ const RETRY_AFTER_SECONDS = "1";
 export class ApiServer {
   private readonly server: http.Server | https.Server;
   private readonly latencyChildren = new Map<string, { observe(v: number): void }>();
-  private readonly o: Required<Omit<ApiServerOptions, "admission" | "debug" | "tls" | "forwardDispatcher" | "blockAccess">> &
-    Pick<ApiServerOptions, "admission" | "debug" | "tls" | "forwardDispatcher" | "blockAccess">;
+  private readonly o: Required<Omit<ApiServerOptions, "admission" | "debug" | "tls" | "forwardDispatcher" | "blockAccess" | "adminAccess">> &
+    Pick<ApiServerOptions, "admission" | "debug" | "tls" | "forwardDispatcher" | "blockAccess" | "adminAccess">;
 
   constructor(options: ApiServerOptions) {
     this.o = { host: "127.0.0.1", maxBodyBytes: 4 * 1024 * 1024, forwardTimeoutMs: 10_000, leaderRetryMs: 5_000, ...options };
@@ -166,6 +173,9 @@ export class ApiServer {
     const rb = REPLICA_BLOCK_PATH.exec(path);
     if (rb !== null) return { route: "replica-block", run: only("GET", () => this.replicaBlock(Number(rb[1]))) };
     if (path === API_PATHS.clock.path) return { route: "clock", run: only("POST", () => this.clock(req)) };
+    if (path === API_PATHS.addMember.path) return { route: "members", run: only("POST", () => this.addMember(req)) };
+    const mm = MEMBER_PATH.exec(path);
+    if (mm !== null) return { route: "members", run: only("DELETE", () => this.removeMember(req, decodeURIComponent(mm[1]!))) };
     if (path === API_PATHS.status.path) return { route: "status", run: only("GET", async () => ({ status: 200, body: this.o.handle.status() })) };
     if (path === API_PATHS.metrics.path) return { route: "metrics", run: only("GET", () => this.metricsReply()) };
     if (path === API_PATHS.healthz.path) return { route: "healthz", run: only("GET", async () => this.health()) };
@@ -306,7 +316,41 @@ export class ApiServer {
     }
   }
 
-  private async forward(req: http.IncomingMessage, method: "GET" | "POST", path: string, body?: string): Promise<Reply> {
+  /** `POST /v1/members`: validated here, proposed on the leader (`node/member-admin.ts`), answered once applied there. */
+  private async addMember(req: http.IncomingMessage): Promise<Reply> {
+    this.requireAdmin(req);
+    const add = this.o.handle.addMember;
+    if (add === undefined) throw new NotFoundError("this node does not change its membership");
+    const body = await this.readBody(req);
+    const request = parseMemberRequest(body);
+    try {
+      return { status: 200, body: await add.call(this.o.handle, request) };
+    } catch (err) {
+      if (!(err instanceof NotLeaderError)) throw err;
+      return this.forward(req, "POST", API_PATHS.addMember.path, body);
+    }
+  }
+
+  /** `DELETE /v1/members/{id}`: as adding. */
+  private async removeMember(req: http.IncomingMessage, id: string): Promise<Reply> {
+    this.requireAdmin(req);
+    const remove = this.o.handle.removeMember;
+    if (remove === undefined) throw new NotFoundError("this node does not change its membership");
+    try {
+      return { status: 200, body: await remove.call(this.o.handle, id) };
+    } catch (err) {
+      if (!(err instanceof NotLeaderError)) throw err;
+      return this.forward(req, "DELETE", `/v1/members/${encodeURIComponent(id)}`);
+    }
+  }
+
+  private requireAdmin(req: http.IncomingMessage): void {
+    if (this.o.adminAccess === undefined) return;
+    const refused = this.o.adminAccess(req.socket as TLSSocket, req.headers[FORWARDED_HEADER] !== undefined);
+    if (refused !== null) throw new ForbiddenError(refused);
+  }
+
+  private async forward(req: http.IncomingMessage, method: "GET" | "POST" | "DELETE", path: string, body?: string): Promise<Reply> {
     if (req.headers[FORWARDED_HEADER] !== undefined) {
       throw new LeaderUnavailableError("leadership changed while the request was forwarded; retry");
     }

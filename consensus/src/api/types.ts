@@ -58,6 +58,33 @@ export interface ClockAdvance {
   now: number;
 }
 
+/** A member as `GET /v1/status` lists it: its role, and where it is reached when this node knows. */
+export interface MemberStatus extends Member {
+  /** `host:port` of its Raft listener. */
+  raftAddress?: string;
+  apiUrl?: string;
+  /** The SHA-256 fingerprint pinned for its peer certificate, when it has one (a joining node pins it too). */
+  fingerprint?: string;
+}
+
+/** `POST /v1/members`: a node to add to the running cluster, as the operator gives it (validated by `api/members.ts`). */
+export interface MemberRequest {
+  id: string;
+  raftHost: string;
+  raftPort: number;
+  apiUrl: string;
+  /** "pool": a trading-centre voter (may lead); "participant": votes, never campaigns. */
+  role: "pool" | "participant";
+  /** Pins its peer certificate; without it the consortium CA vouches for its id. */
+  fingerprint?: string;
+}
+
+/** Answer of a membership change: the configuration entry that carried it, applied on the leader, and the members now. */
+export interface MemberChange {
+  index: number;
+  members: MemberStatus[];
+}
+
 /** Answer of `GET /v1/status`. */
 export interface NodeStatus {
   id: string;
@@ -67,7 +94,7 @@ export interface NodeStatus {
   commitIndex: number;
   appliedIndex: number;
   pool: string[];
-  members: Member[];
+  members: MemberStatus[];
   /** The head of this node's block store (number 0 and the zero hash while it is empty). */
   blocks: { number: number; hash: string };
   /** While the block store pulls blocks it lacks from peers: the head it pulls to and progress; else null. */
@@ -111,4 +138,11 @@ export interface OrdererHandle {
    * ClockAdvanceDisabledError (403) when the config does not enable it, NotLeaderError on a follower (forwarded).
    */
   advanceClock?(seconds: number): Promise<ClockAdvance>;
+  /**
+   * Proposes adding (`addMember`) or removing a member and resolves once the configuration entry applied on the
+   * leader. Throws NotLeaderError on a follower (forwarded), ConflictError (409) for an id or address already in use,
+   * NotFoundError (404) for an unknown id, BadRequestError (400) for a change the core refuses.
+   */
+  addMember?(req: MemberRequest): Promise<MemberChange>;
+  removeMember?(id: string): Promise<MemberChange>;
 }

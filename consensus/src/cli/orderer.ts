@@ -16,13 +16,14 @@ const program = new Command()
     (v: string, acc: string[]) => [...acc, v],
     [] as string[],
   )
+  .option("--join <url>", "join the running cluster whose member answers at this API URL (sets the config's join; add the node there first: POST /v1/members)")
   .option("--fault-injection", "enable POST /debug/partition for process-level tests", false)
   .showHelpAfterError()
   .addHelpText("after", "\nExample:\n  npm run orderer -- --config cluster/n1.json\n");
 
 async function main(): Promise<void> {
   program.parse(process.argv);
-  const opts = program.opts<{ config: string; peerApi: string[]; faultInjection: boolean }>();
+  const opts = program.opts<{ config: string; peerApi: string[]; faultInjection: boolean; join?: string }>();
   let peerApi: Record<string, string>;
   try {
     peerApi = parsePeerApi(opts.peerApi);
@@ -31,7 +32,7 @@ async function main(): Promise<void> {
   }
   let daemon: Daemon;
   try {
-    daemon = await startDaemon({ configFile: opts.config, peerApi, faultInjection: opts.faultInjection });
+    daemon = await startDaemon({ configFile: opts.config, peerApi, faultInjection: opts.faultInjection, join: opts.join });
   } catch (err) {
     fail("orderer", err, (err as Error).name === "ConfigError" ? 2 : 1);
   }

@@ -44,8 +44,11 @@ function resolveFiles<T extends TlsFiles>(files: T, baseDir: string): T {
   return { ...files, certFile: path.resolve(baseDir, files.certFile), keyFile: path.resolve(baseDir, files.keyFile), ...caFile };
 }
 
-/** Reads and validates a JSON config file; relative paths inside it are relative to the file. */
-export function loadConfig(file: string): OrdererConfig {
+/**
+ * Reads and validates a JSON config file; relative paths inside it are relative to the file. `overrides` (command-line
+ * flags such as `--join`) replace top-level fields before validation, so they are checked by the same schema.
+ */
+export function loadConfig(file: string, overrides: Partial<Record<string, unknown>> = {}): OrdererConfig {
   let text: string;
   try {
     text = fs.readFileSync(file, "utf8");
@@ -58,5 +61,6 @@ export function loadConfig(file: string): OrdererConfig {
   } catch (err) {
     throw new ConfigError(`config file ${file} is not valid JSON: ${(err as Error).message}`, undefined, { cause: err });
   }
+  if (Object.keys(overrides).length > 0 && typeof raw === "object" && raw !== null) raw = { ...raw, ...overrides };
   return parseConfig(raw, path.dirname(path.resolve(file)), file);
 }

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { FINGERPRINT_PATTERN, normalizeFingerprint } from "./tls-files";
 
 /** SHA-256 certificate fingerprint, `AA:BB:…` (as openssl and node:crypto print it) or 64 hex digits. */
-const fingerprint = z
+export const fingerprintSchema = z
   .string()
   .regex(FINGERPRINT_PATTERN, "must be a SHA-256 certificate fingerprint: 32 hex bytes, e.g. AB:CD:… or 64 hex digits")
   .transform(normalizeFingerprint);
@@ -22,7 +22,7 @@ export const tlsFilesSchema = z
 /** HTTPS on the client API; with `requestClientCert`, clients must present a certificate issued by `caFile`. */
 const apiTlsSchema = tlsFilesSchema.extend({ requestClientCert: z.boolean().default(false) }).strict();
 
-const nodeId = z
+export const nodeIdSchema = z
   .string()
   .min(1, "must not be empty")
   .max(64, "must be at most 64 characters")
@@ -36,14 +36,14 @@ export const electionModeSchema = z.enum(["improved", "standard"]);
 
 export const peerSchema = z
   .object({
-    id: nodeId,
+    id: nodeIdSchema,
     role: nodeRoleSchema,
     host: host.default("127.0.0.1"),
     port: port.refine((p) => p > 0, "must be a fixed port (1-65535) for a peer"),
     /** The peer's client API port on `host`: where a follower forwards transactions while it leads. */
     httpPort: port.refine((p) => p > 0, "must be a fixed port (1-65535) for a peer").optional(),
     /** Pins the peer's TLS certificate; without it the peer's certificate must come from `tls.caFile`. */
-    fingerprint: fingerprint.optional(),
+    fingerprint: fingerprintSchema.optional(),
   })
   .strict();
 
@@ -160,7 +160,7 @@ const devnetSchema = z
 
 export const ordererConfigSchema = z
   .object({
-    id: nodeId,
+    id: nodeIdSchema,
     role: nodeRoleSchema,
     mode: electionModeSchema.default("improved"),
     peers: z.array(peerSchema).default([]),
@@ -182,6 +182,12 @@ export const ordererConfigSchema = z
     transport: transportSchema,
     chain: chainSchema.optional(),
     devnet: devnetSchema,
+    /**
+     * The client API URL of a running member: a node with an empty data directory joins that cluster (after an
+     * operator added it with `POST /v1/members`) instead of bootstrapping one from `peers`; it learns the members and
+     * their addresses from that node and its state from the leader. Ignored once the data directory holds Raft state.
+     */
+    join: z.string().url("must be the client API URL of a running member, such as http://10.0.0.1:7100").optional(),
     admission: admissionSchema.optional(),
     /** The older name of `admission.registry` (no operators); kept so existing configs still load. */
     marketAddress: address.optional(),

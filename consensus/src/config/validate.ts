@@ -54,7 +54,8 @@ export function checkCrossFields(cfg: OrdererConfig, ctx: z.RefinementCtx): void
   if (cfg.listen.raftPort !== 0 && cfg.listen.raftPort === cfg.listen.httpPort) {
     ctx.addIssue({ code: "custom", path: ["listen", "httpPort"], message: "must differ from listen.raftPort" });
   }
-  if (cfg.mode === "improved" && candidatePool(cfg).length === 0) {
+  // A joining node learns the configuration from the cluster; its own `peers` may be empty.
+  if (cfg.mode === "improved" && cfg.join === undefined && candidatePool(cfg).length === 0) {
     ctx.addIssue({
       code: "custom",
       path: ["peers"],

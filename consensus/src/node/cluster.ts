@@ -11,6 +11,11 @@ export interface LocalClusterOptions {
   nodes: number;
   dir: string;
   basePort: number;
+  /**
+   * Nodes prepared to join at run time (`n{nodes+1}`…): certificates from the cluster's CA and a config with `join`
+   * (n1's API) and no peers; add one with `POST /v1/members` (`memberRequest`), then `start` it.
+   */
+  spares?: number;
   /** Trading-centre nodes (the candidate pool), the first `pool` ids; default: a majority. */
   pool?: number;
   /** Start a Hardhat node per orderer node (its EVM replica, all from the same genesis). */
@@ -57,15 +62,20 @@ export const CHAIN_OFFSET = 200;
  */
 export class LocalCluster {
   readonly ids: string[];
+  /** The `spares` nodes, after `ids` in the port layout. */
+  readonly spareIds: string[];
   readonly procs = new Map<string, ChildProcess>();
   private readonly exits = new Map<string, Promise<void>>();
   /** Each node's replica chain node, by node id. */
   readonly chainNodes = new Map<string, DevNode>();
   /** The pending `generate()`, which `start` waits for: keys and certificates are made asynchronously. */
   private generating: Promise<void> | null = null;
+  /** Every node's certificate fingerprint, once generated (pinned trust names them in `memberRequest`). */
+  private fingerprints: Record<string, string> = {};
 
   constructor(readonly o: LocalClusterOptions) {
     this.ids = Array.from({ length: o.nodes }, (_, i) => `n${i + 1}`);
+    this.spareIds = Array.from({ length: o.spares ?? 0 }, (_, i) => `n${o.nodes + i + 1}`);
     // Detached groups outlive their parent: never leave nodes behind when this process exits.
     process.once("exit", () => {
       for (const child of this.procs.values()) killGroup(child, "SIGKILL");
@@ -79,16 +89,29 @@ export class LocalCluster {
 
   /** The JSON-RPC URL of node `id`'s replica. */
   replicaUrl(id: string): string {
-    return `http://127.0.0.1:${this.o.basePort + CHAIN_OFFSET + this.ids.indexOf(id)}`;
+    return `http://127.0.0.1:${this.o.basePort + CHAIN_OFFSET + this.slot(id)}`;
   }
 
   /** The address node `id` listens on. */
   host(id: string): string {
-    return this.o.hosts?.[this.ids.indexOf(id)] ?? "127.0.0.1";
+    return this.o.hosts?.[this.slot(id)] ?? "127.0.0.1";
   }
 
   apiUrl(id: string): string {
-    return `http://${this.host(id)}:${this.o.basePort + HTTP_OFFSET + this.ids.indexOf(id)}`;
+    return `http://${this.host(id)}:${this.o.basePort + HTTP_OFFSET + this.slot(id)}`;
+  }
+
+  /** Node `id`'s place in the port layout (members first, then spares). */
+  private slot(id: string): number {
+    const i = [...this.ids, ...this.spareIds].indexOf(id);
+    if (i < 0) throw new Error(`no node ${id} in this cluster`);
+    return i;
+  }
+
+  /** The `POST /v1/members` body that adds spare `id`. */
+  memberRequest(id: string, role: "pool" | "participant" = "participant"): { id: string; raftAddress: string; apiUrl: string; role: string; fingerprint?: string } {
+    const pin = this.o.trust === "fingerprint" ? { fingerprint: this.fingerprints[id] } : {};
+    return { id, raftAddress: `${this.host(id)}:${this.o.basePort + this.slot(id)}`, apiUrl: this.apiUrl(id), role, ...pin };
   }
 
   configFile(id: string): string {
@@ -108,7 +131,8 @@ export class LocalCluster {
   private async writeFiles(): Promise<void> {
     fs.rmSync(this.o.dir, { recursive: true, force: true });
     fs.mkdirSync(this.o.dir, { recursive: true });
-    const fingerprints = await writeClusterCertificates(this.o.dir, this.ids);
+    const fingerprints = await writeClusterCertificates(this.o.dir, [...this.ids, ...this.spareIds]);
+    this.fingerprints = fingerprints;
     const pinned = this.o.trust === "fingerprint";
     const pool = this.o.pool ?? Math.floor(this.o.nodes / 2) + 1;
     const peers = this.ids.map((id, i) => {
@@ -137,6 +161,24 @@ export class LocalCluster {
         ...(this.o.admission === undefined ? {} : { admission: this.o.admission }),
       };
       fs.writeFileSync(this.configFile(p.id), JSON.stringify(cfg, null, 2) + "\n");
+      // A spare is the same node with another id and place, no peers, and the first member to join through.
+      if (i === 0) {
+        for (const id of this.spareIds) {
+          const slot = this.slot(id);
+          const spare: OrdererConfigInput = {
+            ...cfg,
+            id,
+            role: "participant",
+            peers: [],
+            join: this.apiUrl(p.id),
+            listen: { host: this.host(id), raftPort: this.o.basePort + slot, httpPort: this.o.basePort + HTTP_OFFSET + slot },
+            dataDir: `data/${id}`,
+            tls: { ...cfg.tls, ...certPaths(id) },
+            ...(this.o.chain === true ? { chain: { rpcUrl: this.replicaUrl(id), chainId: 31337, ...this.divergenceCheck() } } : {}),
+          };
+          fs.writeFileSync(this.configFile(id), JSON.stringify(spare, null, 2) + "\n");
+        }
+      }
     });
   }
 
@@ -151,7 +193,7 @@ export class LocalCluster {
     await Promise.all(
       ids.map(async (n) => {
         if (this.chainNodes.has(n)) return;
-        const port = this.o.basePort + CHAIN_OFFSET + this.ids.indexOf(n);
+        const port = this.o.basePort + CHAIN_OFFSET + this.slot(n);
         this.chainNodes.set(n, await startHardhatNode({ port, replica: true }));
       }),
     );

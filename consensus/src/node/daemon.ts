@@ -3,12 +3,16 @@ import { loadConfig } from "../config/load";
 import { configWarnings } from "../config/validate";
 import { OrdererMetrics } from "../metrics/metrics";
 import { transportFactoryFromConfig } from "../transport/from-config";
+import { apiTlsOptions } from "./api-tls";
+import { prepareJoin } from "./join";
 import { OrdererNode } from "./node";
 
 export interface DaemonOptions {
   configFile: string;
   peerApi: Record<string, string>;
   faultInjection: boolean;
+  /** `--join URL`: overrides the config's `join` (validated by the same schema). */
+  join?: string;
 }
 
 export interface Daemon {
@@ -20,9 +24,18 @@ export interface Daemon {
 
 /** Loads the config (throws ConfigError), opens storage and starts one orderer node on TCP. */
 export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
-  const config = loadConfig(options.configFile);
+  const config = loadConfig(options.configFile, options.join === undefined ? {} : { join: options.join });
   const logger = pino({ level: config.logLevel, base: { node: config.id } });
   for (const w of configWarnings(config)) logger.warn({ warning: w }, "config warning");
+  if (config.join !== undefined) {
+    // Over HTTPS the member it joins through is asked as a follower forwards (the consortium CA, this node's certificate).
+    const dispatcher = apiTlsOptions(config).forwardDispatcher as { close?: () => Promise<void> } | undefined;
+    try {
+      await prepareJoin(config, logger, dispatcher);
+    } finally {
+      await dispatcher?.close?.();
+    }
+  }
   const node = new OrdererNode({
     config,
     logger,

@@ -2,7 +2,7 @@ import crypto from "node:crypto";
 import { getAddress } from "ethers";
 import path from "node:path";
 import type { Logger } from "pino";
-import type { ClockAdvance, Divergence, NodeStatus, OrdererHandle, ReplicaBlock, SubmitResult, TxLookup } from "../api/types";
+import type { ClockAdvance, Divergence, MemberChange, MemberRequest, NodeStatus, OrdererHandle, ReplicaBlock, SubmitResult, TxLookup } from "../api/types";
 import { ClockAdvanceDisabledError, LeaderUnavailableError } from "../api/errors";
 import { ApiServer } from "../api/server";
 import { BlockCutter } from "../batch/block-cutter";
@@ -13,7 +13,7 @@ import { NonceConflictError } from "../chain/errors";
 import type { ParsedTx } from "../chain/tx";
 import { clusterMembers } from "../config/validate";
 import type { OrdererConfig } from "../config/schema";
-import { NoEligibleLeaderError, NotLeaderError, RawNode, roleOf, StepPeerNotFoundError, type ConfState, type Entry, type Message, type Snapshot, type SoftState } from "../core";
+import { decodeConfChange, NoEligibleLeaderError, NotLeaderError, RawNode, roleOf, StepPeerNotFoundError, type ConfState, type Entry, type Message, type Snapshot, type SoftState } from "../core";
 import { OrdererMetrics } from "../metrics/metrics";
 import { FileStorage } from "../storage/file-storage";
 import { registerStorageGauges, walSyncMetrics } from "../storage/metrics";
@@ -30,9 +30,11 @@ import { apiTlsOptions } from "./api-tls";
 import { peerBlockSources } from "./peer-blocks";
 import { pullMetrics } from "./pull-metrics";
 import type { OrdererNodeOptions } from "./options";
-import { peerApiUrl } from "./peer-api";
+import { MemberAdmin } from "./member-admin";
+import { MemberDirectory, type AddressedConfChange, type PeerLinks } from "./members";
 import type { Transport } from "../transport/transport";
-import { decodeSnapshotData, encodeSnapshotData } from "./snapshot-data";
+import { decodeSnapshotData } from "./snapshot-data";
+import { SnapshotScheduler } from "./snapshots";
 import { PartitionFilter } from "./transport";
 
 export type { OrdererNodeOptions } from "./options";
@@ -61,9 +63,9 @@ export class OrdererNode implements OrdererHandle {
   private readonly transport: Transport;
   private readonly api: ApiServer;
   private readonly leaderWaitMs: number;
-  private readonly catchUpEntries: number;
   private readonly maxInflightBlocks: number;
-  private readonly peerApi: Record<string, string>;
+  private readonly members: MemberDirectory;
+  private readonly admin: MemberAdmin;
   private readonly nonces: NonceGate;
   private readonly clockWaiters = new ClockWaiters();
   private readonly submitWaitMs: number;
@@ -84,10 +86,8 @@ export class OrdererNode implements OrdererHandle {
   /** A storage write failed: nothing more leaves this node (see `halt`). */
   private halted = false;
   private readonly onFatal: (err: Error) => void;
-  private lastSnapshotIndex: number;
+  private readonly snapshots: SnapshotScheduler;
   private readonly recorder: BlockRecorder;
-  /** A snapshot taken but not yet written: it waits until the blocks it covers are durable in the block store. */
-  private dueSnapshot: { index: number; conf: ConfState; data: Uint8Array; blocksThrough: number } | null = null;
 
   constructor(options: OrdererNodeOptions) {
     const cfg = options.config;
@@ -95,9 +95,8 @@ export class OrdererNode implements OrdererHandle {
     this.log = options.logger;
     this.metrics = options.metrics ?? new OrdererMetrics({ nodeId: cfg.id });
     this.leaderWaitMs = options.leaderWaitMs ?? cfg.timeouts.tickMs * cfg.timeouts.electionTicks * 5;
-    this.catchUpEntries = options.catchUpEntries ?? cfg.storage.catchUpEntries;
     this.maxInflightBlocks = options.maxInflightBlocks ?? 2;
-    this.peerApi = options.peerApi ?? {};
+    this.members = new MemberDirectory(cfg, options.peerApi ?? {});
     this.ledger = new OrderLedger(options.ledgerRetainedTxs);
     this.submitWaitMs = options.submitWaitMs ?? 10_000;
     this.proposals = new ProposalTracker(this.submitWaitMs);
@@ -117,7 +116,7 @@ export class OrdererNode implements OrdererHandle {
         this.chain.replica?.kick();
       },
       (err) => this.halt(err),
-      peerBlockSources(cfg, this.peerApi, () => this.raw.status().conf.members.map((m) => m.id)),
+      peerBlockSources(cfg, (id) => this.members.apiUrl(id), () => this.raw.status().conf.members.map((m) => m.id)),
       pullMetrics(this.metrics.registry),
     );
     this.chain = new ChainView(cfg, { headNumber: () => this.recorder.head.number, blocks: (from, to) => this.recorder.blocks(from, to) }, this.metrics, this.log);
@@ -130,7 +129,8 @@ export class OrdererNode implements OrdererHandle {
     this.storage = (options.openStorage ?? FileStorage.open)(path.join(cfg.dataDir, "raft"), {
       fsync: cfg.storage.fsync,
       segmentBytes: cfg.storage.segmentBytes,
-      initialConf: { members: clusterMembers(cfg) },
+      // A joining node takes the configuration from the leader's snapshot, never bootstraps one (`join.ts`).
+      initialConf: cfg.join === undefined ? { members: clusterMembers(cfg) } : undefined,
       hooks: walSyncMetrics(this.metrics.registry).hooks,
     });
     registerStorageGauges(this.metrics.registry, () => (this.stopped ? null : this.storage));
@@ -142,7 +142,6 @@ export class OrdererNode implements OrdererHandle {
     const restored = decodeSnapshotData(snap.data);
     this.ledger.restore(restored.ledger, snap.meta.index);
     this.recorder.atSnapshot(restored.head);
-    this.lastSnapshotIndex = snap.meta.index;
     this.raw = new RawNode(
       {
         id: cfg.id,
@@ -155,6 +154,10 @@ export class OrdererNode implements OrdererHandle {
         random: () => crypto.randomInt(0, 2 ** 32) / 2 ** 32,
       },
       this.storage,
+    );
+    this.snapshots = new SnapshotScheduler(
+      { storage: this.storage, ledger: this.ledger, recorder: this.recorder, conf: () => this.raw.status().conf, metrics: this.metrics, log: this.log, every: cfg.storage.snapshotEntries, keep: options.catchUpEntries ?? cfg.storage.catchUpEntries },
+      snap.meta.index,
     );
     this.loop = new ReadyLoop(
       this.raw,
@@ -171,7 +174,7 @@ export class OrdererNode implements OrdererHandle {
           this.metrics.commitIndex.set(hs.commit);
         },
         installSnapshot: (snap) => this.installSnapshot(snap),
-        apply: (e) => this.applyEntry(e),
+        apply: (e, conf) => this.applyEntry(e, conf),
         onDurable: this.onDurable,
       },
       { id: cfg.id, backgroundSync: cfg.storage.fsync, durable: { term: initial.term, vote: initial.vote } },
@@ -181,12 +184,17 @@ export class OrdererNode implements OrdererHandle {
       (reason) => this.dropped(reason),
     );
     this.transport.registerMetrics?.(this.metrics.registry);
-    const tls = apiTlsOptions(cfg);
+    const tls = apiTlsOptions(cfg, () => this.admin.trust());
+    this.admin = new MemberAdmin({
+      id: cfg.id, raw: this.raw, directory: this.members, links: this.transport as PeerLinks, logger: this.log,
+      awaitLeadership: () => this.awaitLeadership(), leader: () => this.soft.lead, proposed: () => this.scheduleDrain(),
+      waitMs: this.submitWaitMs, dispatcher: tls.forwardDispatcher, configPeers: cfg.peers.map((p) => p.id),
+    });
     this.divergence =
       cfg.chain === undefined
         ? null
         : new DivergenceMonitor({
-            peers: () => clusterMembers(cfg).flatMap((m) => (m.id === cfg.id ? [] : [{ id: m.id, url: peerApiUrl(cfg, this.peerApi, m.id) }])),
+            peers: () => this.raw.status().conf.members.flatMap((m) => (m.id === cfg.id ? [] : [{ id: m.id, url: this.members.apiUrl(m.id) }])),
             ownHead: () => this.chain.replicaHead(),
             ownBlock: (n) => this.chain.replicaBlock(n),
             getJson: peerJsonGetter(tls.forwardDispatcher),
@@ -218,7 +226,7 @@ export class OrdererNode implements OrdererHandle {
     const tickMs = this.cfg.timeouts.tickMs;
     this.tickTimer = setInterval(() => this.onTick(), tickMs);
     this.log.info(
-      { id: this.cfg.id, api: this.api.url, snapshot: this.lastSnapshotIndex, replica: this.cfg.chain?.rpcUrl ?? null },
+      { id: this.cfg.id, api: this.api.url, snapshot: this.snapshots.lastIndex, replica: this.cfg.chain?.rpcUrl ?? null },
       "orderer node started",
     );
     this.scheduleDrain();
@@ -302,7 +310,7 @@ export class OrdererNode implements OrdererHandle {
       commitIndex: st.commit,
       appliedIndex: this.ledger.appliedIndex,
       pool: st.pool,
-      members: st.conf.members.map((m) => ({ ...m })),
+      members: this.admin.status(st.conf),
       blocks: this.recorder.head,
       catchingUp: this.recorder.catchingUp,
       ...(replica === null ? {} : { replica }),
@@ -337,7 +345,15 @@ export class OrdererNode implements OrdererHandle {
     const lead = this.soft.lead;
     if (lead === null) return null;
     if (lead === this.cfg.id) return this.api.url;
-    return peerApiUrl(this.cfg, this.peerApi, lead);
+    return this.members.apiUrl(lead);
+  }
+
+  addMember(req: MemberRequest): Promise<MemberChange> {
+    return this.admin.add(req);
+  }
+
+  removeMember(id: string): Promise<MemberChange> {
+    return this.admin.remove(id);
   }
 
   // ---- leadership and proposals ----
@@ -426,6 +442,7 @@ export class OrdererNode implements OrdererHandle {
     );
     this.nonces.clear();
     this.clockWaiters.failAll(new LeaderUnavailableError("leadership lost before the clock advance applied; retry"));
+    this.admin.leadershipLost(new LeaderUnavailableError("leadership lost before the membership change applied; it may still apply: check /v1/status"));
     this.leaderReadyIndex = Number.POSITIVE_INFINITY;
     this.ownUncommitted.clear();
   }
@@ -479,7 +496,7 @@ export class OrdererNode implements OrdererHandle {
       this.halt(err as Error);
       return;
     }
-    this.maybeSnapshot();
+    this.snapshots.maybeSnapshot();
     this.cuts.schedule();
     this.scheduleCommitFlush();
   }
@@ -530,7 +547,9 @@ export class OrdererNode implements OrdererHandle {
     if (out.length > 0) this.transport.send(out);
   }
 
-  private applyEntry(e: Entry): void {
+  private applyEntry(e: Entry, conf: ConfState | undefined): void {
+    if (conf !== undefined) this.admin.applied(e.index, decodeConfChange(e.data) as AddressedConfChange, conf);
+    else this.admin.appliedOther(e.index);
     if (e.index <= this.ledger.appliedIndex) return;
     this.ownUncommitted.delete(e.index);
     // A configuration entry is in force already (the Ready loop applied it to the core).
@@ -562,37 +581,10 @@ export class OrdererNode implements OrdererHandle {
     const restored = decodeSnapshotData(snap.data);
     this.ledger.restore(restored.ledger, snap.meta.index);
     this.recorder.atSnapshot(restored.head);
-    this.lastSnapshotIndex = snap.meta.index;
-    this.dueSnapshot = null;
+    this.snapshots.installed(snap.meta.index);
     this.metrics.snapshotsInstalled.inc();
+    void this.admin.learnAddresses(snap.meta.conf);
     this.log.info({ index: snap.meta.index }, "installed snapshot from the leader");
-  }
-
-  /**
-   * Every `storage.snapshotEntries` applied entries, snapshot the ledger and compact the log, keeping
-   * `catchUpEntries` behind. Every node writes a snapshot only once the blocks it covers are durable
-   * in its block store: a crash between applying an entry and storing its block replays the entry,
-   * never skips it. The replica applies from the block store, so snapshots never wait for it.
-   */
-  private maybeSnapshot(): void {
-    this.writeDueSnapshot();
-    const applied = this.ledger.appliedIndex;
-    if (this.dueSnapshot !== null || applied - this.lastSnapshotIndex < this.cfg.storage.snapshotEntries) return;
-    const data = encodeSnapshotData(this.recorder.snapshotHead, this.ledger.snapshot());
-    this.dueSnapshot = { index: applied, conf: this.raw.status().conf, data, blocksThrough: this.recorder.madeIndex };
-    this.writeDueSnapshot();
-  }
-
-  private writeDueSnapshot(): void {
-    const due = this.dueSnapshot;
-    if (due === null || (this.recorder.gapReason === null && this.recorder.durableRaftIndex < due.blocksThrough)) return;
-    this.dueSnapshot = null;
-    this.storage.createSnapshot(due.index, due.conf, due.data);
-    this.lastSnapshotIndex = due.index;
-    this.metrics.snapshotsTaken.inc();
-    const compactTo = due.index - this.catchUpEntries;
-    if (compactTo >= this.storage.firstIndex()) this.storage.compact(compactTo);
-    this.log.info({ index: due.index, compactedTo: Math.max(compactTo, this.storage.firstIndex() - 1) }, "snapshot taken");
   }
 
   private setPartition(peers: string[]): void {

@@ -3,7 +3,6 @@ import { PeerFaultError, type BlockSource } from "../blocks/puller";
 import { decodeBlockPage, decodeHeaderPage } from "../blocks/wire";
 import type { OrdererConfig } from "../config/schema";
 import { readTlsMaterial } from "../config/tls-files";
-import { peerApiUrl } from "./peer-api";
 
 /** How long one page may take: a peer that stalls is left for the next. */
 const PAGE_TIMEOUT_MS = 30_000;
@@ -38,10 +37,10 @@ export class HttpBlockSource implements BlockSource {
 
 /**
  * The block sources of a node's peers: every member of the current configuration but this node, at the API URL
- * forwarding uses. Over HTTPS the node presents its peer-link certificate (what `GET /v1/blocks` asks for) and
+ * forwarding uses (the member directory's, so members added at run time too). Over HTTPS the node presents its peer-link certificate (what `GET /v1/blocks` asks for) and
  * trusts the API's CA, as forwarding does.
  */
-export function peerBlockSources(cfg: OrdererConfig, peerApi: Readonly<Record<string, string>>, members: () => readonly string[]): () => BlockSource[] {
+export function peerBlockSources(cfg: OrdererConfig, apiUrl: (id: string) => string | null, members: () => readonly string[]): () => BlockSource[] {
   let dispatcher: object | undefined;
   if (cfg.api.tls !== undefined) {
     const api = readTlsMaterial(cfg.api.tls, "api.tls");
@@ -54,7 +53,7 @@ export function peerBlockSources(cfg: OrdererConfig, peerApi: Readonly<Record<st
     const out: BlockSource[] = [];
     for (const id of new Set([...members(), ...cfg.peers.map((p) => p.id)])) {
       if (id === cfg.id) continue;
-      const url = peerApiUrl(cfg, peerApi, id);
+      const url = apiUrl(id);
       if (url === null) continue;
       let src = cache.get(url);
       if (src === undefined) cache.set(url, (src = new HttpBlockSource(id, url, dispatcher)));

@@ -127,4 +127,43 @@ describe("node: the client API over HTTPS (api.tls)", function () {
       expect(pulled.values[0]!.value).to.be.greaterThan(0);
     });
   });
+
+  describe("membership changes over HTTPS (POST /v1/members, DELETE /v1/members/{id})", function () {
+    async function send(url: string, dispatcher: Agent, method: "POST" | "DELETE", body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+      const init = { method, headers: { "content-type": "application/json" }, ...(body === undefined ? {} : { body: JSON.stringify(body) }), dispatcher };
+      const res = await fetch(url, init as unknown as RequestInit);
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    }
+
+    it("takes them only from a trading-centre node's certificate; a follower forwards them to the leader", async function () {
+      await startCluster(false);
+      const ca = fs.readFileSync(path.join(cluster.dir, CA_CERT_FILE), "utf8");
+      trusting = new Agent({ connect: { ca } });
+      const withCertOf = (id: string): Agent => {
+        const files = certPaths(id);
+        return new Agent({ connect: { ca, cert: fs.readFileSync(path.join(cluster.dir, files.certFile)), key: fs.readFileSync(path.join(cluster.dir, files.keyFile)) } });
+      };
+      const lead = await cluster.leader();
+      const follower = ["n1", "n2"].find((id) => id !== lead)!;
+      const pool = withCertOf("n1");
+      const participant = withCertOf("n3");
+      const request = { id: "n9", raftAddress: "127.0.0.1:65001", apiUrl: "https://127.0.0.1:65002", role: "participant" };
+      try {
+        const anonymous = await send(`${cluster.peerApi[follower]}/v1/members`, trusting, "POST", request);
+        expect(anonymous.status, "no client certificate").to.equal(403);
+        const refused = await send(`${cluster.peerApi[lead]}/v1/members`, participant, "POST", request);
+        expect(refused.status, "a participant's certificate").to.equal(403);
+        expect(refused.body.error).to.match(/names no consortium node/);
+        const added = await send(`${cluster.peerApi[follower]}/v1/members`, pool, "POST", request);
+        expect(added.status, JSON.stringify(added.body)).to.equal(200);
+        expect((added.body.members as { id: string }[]).map((m) => m.id)).to.deep.equal(["n1", "n2", "n3", "n9"]);
+        expect((await send(`${cluster.peerApi[lead]}/v1/members/n9`, participant, "DELETE")).status).to.equal(403);
+        const removed = await send(`${cluster.peerApi[follower]}/v1/members/n9`, pool, "DELETE");
+        expect(removed.status, JSON.stringify(removed.body)).to.equal(200);
+        expect(cluster.nodes.get(lead)!.status().members.map((m) => m.id)).to.deep.equal(["n1", "n2", "n3"]);
+      } finally {
+        await Promise.all([pool.close(), participant.close()]);
+      }
+    });
+  });
 });

@@ -137,7 +137,7 @@ export function withFaultyCluster(
   before(async function () {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
     // Peers pinned by certificate fingerprint here (the other process tests trust the cluster's CA): both paths run.
-    const nodes = overrides.nodes ?? 3;
+    const nodes = (overrides.nodes ?? 3) + (overrides.spares ?? 0);
     cluster = new LocalCluster({ nodes: 3, dir, basePort: await freeBasePort(nodes), faultInjection: true, tickMs: 50, electionTicks: 10, logLevel: "info", trust: "fingerprint", ...overrides });
     await cluster.generate();
     if (startFirst === undefined) await cluster.startAll();
