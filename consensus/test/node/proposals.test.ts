@@ -4,6 +4,12 @@ import { ProposalTracker } from "../../src/node/proposals";
 const H1 = "0x" + "11".repeat(32);
 const H2 = "0x" + "22".repeat(32);
 
+/** Timers alive in this process: a tracker must not keep one after its last waiter is answered or it closes. */
+const timers = (): number => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+/** The count once mocha has armed its own timeout timer for the running test (after the test's first await). */
+const baseline = async (): Promise<number> => (await sleep(1), timers());
+
 describe("node/proposals: clients waiting for their transaction", function () {
   describe("when the transaction commits", function () {
     it("answers every waiter of that hash with the status, and no other", async function () {
@@ -180,6 +186,35 @@ describe("node/proposals: clients waiting for their transaction", function () {
       const started = Date.now();
       await t.wait(H1);
       expect(Date.now() - started).to.be.below(1_500);
+    });
+  });
+  describe("when it comes to its sweep timer (one per tracker, only while clients wait)", function () {
+    it("arms a single timer however many clients wait", async function () {
+      const before = await baseline();
+      const t = new ProposalTracker(10_000);
+      const ws = [t.wait(H1), t.wait(H2), t.wait(H1)];
+      expect(timers()).to.equal(before + 1);
+      t.close();
+      await Promise.all(ws);
+    });
+
+    it("clears it on close, so a stopped node leaves nothing scheduled", async function () {
+      const before = await baseline();
+      const t = new ProposalTracker(10_000);
+      const w = t.wait(H1);
+      t.close();
+      expect(timers()).to.equal(before);
+      await w;
+    });
+
+    it("stops sweeping once every waiter has been answered, several of one hash included", async function () {
+      const t = new ProposalTracker(20);
+      const before = await baseline();
+      const ws = [t.wait(H1), t.wait(H1), t.wait(H2)];
+      expect((await Promise.all(ws)).map((r) => r.status)).to.deep.equal(["pending", "pending", "pending"]);
+      await sleep(30);
+      expect(timers()).to.equal(before);
+      expect(t.waiting).to.equal(0);
     });
   });
 });
