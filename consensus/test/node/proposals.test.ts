@@ -39,9 +39,9 @@ describe("node/proposals: clients waiting for their transaction", function () {
     });
 
     it("expires each waiter by its own deadline", async function () {
-      const t = new ProposalTracker(80);
+      const t = new ProposalTracker(400);
       const first = t.wait(H1);
-      await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, 200));
       let secondDone = false;
       const second = t.wait(H1).then((r) => ((secondDone = true), r));
       expect((await first).status).to.equal("pending");
@@ -78,9 +78,9 @@ describe("node/proposals: clients waiting for their transaction", function () {
     });
 
     it("expires only the ones past their deadline and keeps the others, one or several, waiting", async function () {
-      const t = new ProposalTracker(80);
+      const t = new ProposalTracker(400);
       const first = t.wait(H1);
-      await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, 200));
       const done: string[] = [];
       const second = t.wait(H1).then((r) => (done.push("second"), r));
       const third = t.wait(H1).then((r) => (done.push("third"), r));
