@@ -5,7 +5,26 @@ export default folderConfig({
   // daemon.ts only wires config, the transport and pino together; it runs only in the orderer processes that
   // consensus/test/process spawns from a separate build, where no mutant can be switched on.
   mutate: ["consensus/src/node/**/*.ts", "!consensus/src/node/daemon.ts"],
-  // The simulator drives the production Ready loop (ready-loop.ts) over a simulated disk and network, so its suites
-  // test that file too; per-test coverage runs them only for the mutants they execute.
-  spec: ["consensus/test/node/*.test.ts", "consensus/test/sim/*.test.ts"],
+  // In-process unit suites first (a killed mutant stops at its first failing test, and per-test coverage keeps the
+  // order), then the suites that run whole orderer nodes (and Hardhat chains: admission, refusals, replicas),
+  // then the simulator's, which drive the production Ready loop (ready-loop.ts) over a simulated disk and network.
+  spec: [
+    "consensus/test/node/ready-loop.test.ts",
+    "consensus/test/node/proposals.test.ts",
+    "consensus/test/node/nonce-gate.test.ts",
+    "consensus/test/node/ledger.test.ts",
+    "consensus/test/node/block-recorder.test.ts",
+    "consensus/test/node/peer-api.test.ts",
+    "consensus/test/node/durability.test.ts",
+    "consensus/test/node/snapshot.test.ts",
+    "consensus/test/node/node.test.ts",
+    "consensus/test/node/block-store.test.ts",
+    "consensus/test/node/api-tls.test.ts",
+    "consensus/test/node/refusals.test.ts",
+    "consensus/test/node/admission.test.ts",
+    "consensus/test/node/replicas.test.ts",
+    "consensus/test/sim/schedules.test.ts",
+    "consensus/test/sim/simulation.test.ts",
+    "consensus/test/sim/invariants.test.ts",
+  ],
 });

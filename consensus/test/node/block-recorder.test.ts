@@ -111,4 +111,54 @@ describe("node/block-recorder: a gap behind an installed snapshot (issue 13)", f
       expect(recorder.gapReason).to.equal(null);
     });
   });
+  describe("when entries apply to a store with no gap", function () {
+    beforeEach(async function () {
+      recorder = new BlockRecorder(dir, pino({ level: "silent" }), () => stored++, (err) => expect.fail(err.message));
+      await recorder.open();
+    });
+
+    const durable = (raftIndex: number) => waitFor(() => (recorder.durableRaftIndex === raftIndex ? true : undefined), 5_000, `blocks up to ${raftIndex} durable`);
+
+    it("makes no block for an entry without transactions, unless it is a clock advance", async function () {
+      recorder.record({ index: 2, txs: [], refused: [] }, 1000);
+      expect(recorder.madeIndex).to.equal(0);
+      recorder.record({ index: 3, txs: [], refused: [] }, 1000, true);
+      expect(recorder.madeIndex).to.equal(3);
+      await durable(3);
+      expect(recorder.head.number).to.equal(1);
+    });
+
+    it("skips an entry replayed after a restart, whose index the chain already holds", async function () {
+      recorder.record(entry(5, 1), 1000);
+      recorder.record(entry(5, 2), 1001);
+      recorder.record(entry(4, 3), 1002);
+      expect(recorder.pendingHead.number).to.equal(1);
+      await durable(5);
+      expect(recorder.head).to.deep.equal(recorder.pendingHead);
+      expect(await recorder.locate(entry(5, 2).txs[0]!.hash)).to.equal(undefined);
+    });
+
+    it("never dates a block before its parent, and finds each transaction where it was stored", async function () {
+      recorder.record(entry(2, 1), 2000);
+      recorder.record(entry(4, 2), 1500);
+      recorder.record(entry(6, 3), null);
+      await durable(6);
+      const blocks: Block[] = [];
+      for await (const b of recorder.blocks(1, 10)) blocks.push(b);
+      expect(blocks.map((b) => [b.number, b.raftIndex, b.timestamp])).to.deep.equal([
+        [1, 2, 2000],
+        [2, 4, 2000],
+        [3, 6, 2000],
+      ]);
+      expect(await recorder.locate(entry(4, 2).txs[0]!.hash)).to.deep.equal({ number: 2, raftIndex: 4, index: 0 });
+      expect(stored).to.be.at.least(1);
+    });
+
+    it("answers an empty page once closed", async function () {
+      recorder.record(entry(2, 1), 2000);
+      await durable(2);
+      await recorder.close();
+      expect(await recorder.page(1, 10, false)).to.deep.equal({ body: Buffer.alloc(0), count: 0, head: 0 });
+    });
+  });
 });

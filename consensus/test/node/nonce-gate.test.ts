@@ -149,6 +149,21 @@ describe("node/nonce-gate: the leader's nonce check before ordering", function (
       expect(conflict(() => g.admit(t1, sender, null)).expectedNonce).to.equal(2);
     });
 
+    it("follows the ledger past its reservations when the block also orders the sender's later nonces from elsewhere", async function () {
+      const { gate: g, ledger } = gate(0);
+      const t0 = await tx(0);
+      g.admit(t0, sender, await g.prepare(sender));
+      // A previous leader took nonce 1 in; it is ordered in the same block as this leader's nonce 0.
+      const block = ledger.applyBlock(2, [
+        { hash: t0.hash, raw: new Uint8Array(0), sender, nonce: 0 },
+        { hash: "0x" + "03".repeat(32), raw: new Uint8Array(0), sender, nonce: 1 },
+      ]);
+      g.applied(block);
+      expect(ledger.nextNonce(sender)).to.equal(2);
+      expect(conflict(() => g.admit(txSync.get(1)!, sender, null)).expectedNonce).to.equal(2);
+      g.admit(await tx(2), sender, null);
+    });
+
     it("starts a sender again from the ledger after the order refused one of its transactions", async function () {
       const { gate: g, ledger } = gate(0);
       ledger.applyBlock(2, [{ hash: "0x" + "01".repeat(32), raw: new Uint8Array(0), sender, nonce: 0 }]);
