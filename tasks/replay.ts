@@ -1,6 +1,5 @@
 import { task, types } from "hardhat/config";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import fs from "node:fs";
 import path from "node:path";
 import { runTask } from "./run";
 
@@ -26,7 +25,7 @@ task("replay", "Replays a market round of the paper's case study (or --data DIR)
   .addOptionalParam("case", "Case study to replay: A, or B (two chains, green certificates, relayer)", undefined, types.string)
   .addOptionalParam("data", "Directory of a market in the data/ file format (overrides --case's data)", undefined, types.string)
   .addOptionalParam("pricing", "Pricing rule: surplus-split | paper-table (default: the data's round.json)", undefined, types.string)
-  .addOptionalParam("out", "Write the result as JSON to this file", undefined, types.string)
+  .addOptionalParam("out", "Write the result to this file: JSON, or with a .csv name the match table there and the totals in NAME.totals.csv", undefined, types.string)
   .addOptionalParam("matchSteps", "Matching steps per matchOrders transaction", "40", types.string)
   .addOptionalParam("settleSteps", "Trades or refunds per TRANS transaction", "60", types.string)
   .addOptionalParam(
@@ -146,9 +145,9 @@ async function replayCaseA(a: CheckedArgs, comparePaper: boolean, root: string, 
   console.log(renderReplay(title, outcome.trades, a.data.orders, process.stdout.isTTY));
   console.log(`\n${orderingLine(ordering)}`);
   if (a.out !== undefined) {
-    const json = { ...toReplayJson(a.caseName, a.pricing, outcome.trades, a.data.orders), ordering };
-    fs.writeFileSync(a.out, JSON.stringify(json, null, 2) + "\n");
-    console.log(`\nwrote ${a.out}`);
+    const { writeReplayOut } = await import("../src/replay/csv");
+    const written = writeReplayOut(a.out, { ...toReplayJson(a.caseName, a.pricing, outcome.trades, a.data.orders), ordering });
+    console.log(`\nwrote ${written.join(" and ")}`);
   }
   if (comparePaper || a.report !== undefined) {
     const { comparePaper: compare } = await import("../src/paper/command");

@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import { isCsvFile, writeReplayOut } from "../replay/csv";
 import type { MarketData, PricingRule } from "../data";
 import type { Evm } from "../devnet/node";
 import { InvalidArgumentError } from "../errors";
@@ -71,8 +72,14 @@ export async function replayCaseB(args: CaseBCommandArgs): Promise<void> {
   console.log(`\n${orderingLine(ordering)}`);
   if (args.out !== undefined) {
     const json = outcomes.map((o) => ({ ...toCaseBJson(o, pricing), ordering }));
-    fs.writeFileSync(args.out, JSON.stringify(json.length === 1 ? json[0] : json, null, 2) + "\n");
-    console.log(`\nwrote ${args.out}`);
+    if (isCsvFile(args.out)) {
+      // A CSV file holds one table: one match table (and its totals) per certificate price of the sweep.
+      const written = json.flatMap((j) => writeReplayOut(json.length === 1 ? args.out! : args.out!.replace(/\.csv$/i, `.p${j.certPrice}.csv`), j));
+      console.log(`\nwrote ${written.join(", ")}`);
+    } else {
+      fs.writeFileSync(args.out, JSON.stringify(json.length === 1 ? json[0] : json, null, 2) + "\n");
+      console.log(`\nwrote ${args.out}`);
+    }
   }
   if (args.comparePaper === true || args.report !== undefined) {
     const { comparePaperCaseB } = await import("../paper/command");

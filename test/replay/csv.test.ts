@@ -1,6 +1,9 @@
 import { expect } from "chai";
 import { parse } from "csv-parse/sync";
-import { matchesCsv, totalsCsv, totalsFileFor } from "../../src/replay/csv";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { isCsvFile, matchesCsv, totalsCsv, totalsFileFor, writeReplayOut } from "../../src/replay/csv";
 import type { ReplayJson } from "../../src/replay/result";
 
 const json: ReplayJson = {
@@ -33,5 +36,26 @@ describe("replay/csv: the result for spreadsheets", function () {
     expect(totalsFileFor("out/case-a.csv")).to.equal("out/case-a.totals.csv");
     expect(totalsFileFor("result.CSV")).to.equal("result.totals.csv");
     expect(totalsFileFor("result")).to.equal("result.totals.csv");
+  });
+
+  describe("when --out names a file", function () {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dplc-csv-test-"));
+    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it("writes the match table to a .csv name and the totals beside it", function () {
+      const file = path.join(dir, "case-a.csv");
+      expect(writeReplayOut(file, json)).to.deep.equal([file, path.join(dir, "case-a.totals.csv")]);
+      expect(fs.readFileSync(file, "utf8")).to.equal(matchesCsv(json));
+      expect(fs.readFileSync(path.join(dir, "case-a.totals.csv"), "utf8")).to.equal(totalsCsv(json));
+    });
+
+    it("writes JSON, with every field it carries, to any other name", function () {
+      const file = path.join(dir, "case-a.json");
+      const withOrdering = { ...json, ordering: { mode: "direct" } };
+      expect(writeReplayOut(file, withOrdering)).to.deep.equal([file]);
+      expect(JSON.parse(fs.readFileSync(file, "utf8"))).to.deep.equal(withOrdering);
+      expect(isCsvFile("x.CSV")).to.equal(true);
+      expect(isCsvFile("x.csv.json")).to.equal(false);
+    });
   });
 });

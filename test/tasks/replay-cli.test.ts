@@ -1,4 +1,8 @@
 import { expect } from "chai";
+import { parse } from "csv-parse/sync";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { caseACopy, hardhat, type CliResult } from "../helpers/cli";
 
 /** The command failed with exactly this one line on stderr, printed nothing else and ran nothing. */
@@ -70,12 +74,12 @@ describe("npx hardhat replay (a user's mistakes, one line each)", function () {
       expectOneLine(await replay("--data", dir), 'error: round.json, field bundlingRatio: invalid value "5000": bundling ratio above 1000');
     });
 
-    it("names the corridor that brings in a 17th region", async function () {
-      const extra = Array.from({ length: 13 }, (_, k) => `A,R${k + 1},2,0.2,`).join("\n");
+    it("names the corridor that brings in a 33rd region", async function () {
+      const extra = Array.from({ length: 29 }, (_, k) => `A,R${k + 1},2,0.2,`).join("\n");
       const dir = caseACopy({ "grid.csv": (text) => `${text.trimEnd()}\n${extra}\n` });
       expectOneLine(
         await replay("--data", dir),
-        "error: grid.csv, row 20, field buyer_region: region R13 is region number 17; the grid holds at most 16",
+        "error: grid.csv, row 36, field buyer_region: region R29 is region number 33; the grid holds at most 32",
       );
     });
   });
@@ -102,6 +106,24 @@ describe("npx hardhat replay (a user's mistakes, one line each)", function () {
       expectOneLine(await replay("--pricing", "cheapest"), 'error: --pricing "cheapest": expected surplus-split, paper-table');
     });
   });
+  describe("when --out names a CSV file", function () {
+    it("writes the match table there and the totals beside it, the grid company's MWh the sum of the matches'", async function () {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dplc-replay-csv-"));
+      try {
+        const r = await replay("--direct", "--out", path.join(dir, "a.csv"));
+        expect(r.code).to.equal(0);
+        expect(r.stdout).to.contain(`wrote ${path.join(dir, "a.csv")} and ${path.join(dir, "a.totals.csv")}`);
+        const matches = parse(fs.readFileSync(path.join(dir, "a.csv"), "utf8"), { columns: true, cast: true }) as { mwh: number }[];
+        const totals = parse(fs.readFileSync(path.join(dir, "a.totals.csv"), "utf8"), { columns: true, cast: true }) as { name: string; mwh: number }[];
+        expect(matches.length).to.be.greaterThan(0);
+        expect(totals.at(-1)!.name).to.equal("grid");
+        expect(totals.at(-1)!.mwh).to.equal(matches.reduce((a, m) => a + m.mwh, 0));
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+
   describe("when the ordering flags do not fit together", function () {
     it("refuses --direct with a cluster's flags, and --orderer without the chain it delivers to", async function () {
       const results = await Promise.all([
