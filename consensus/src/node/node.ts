@@ -189,6 +189,7 @@ export class OrdererNode implements OrdererHandle {
             peers: () => clusterMembers(cfg).flatMap((m) => (m.id === cfg.id ? [] : [{ id: m.id, url: peerApiUrl(cfg, this.peerApi, m.id) }])),
             ownHead: () => this.chain.replicaHead(),
             ownBlock: (n) => this.chain.replicaBlock(n),
+            ownEvm: cfg.chain.evm,
             getJson: peerJsonGetter(tls.forwardDispatcher),
             metrics: this.metrics,
             logger: this.log,

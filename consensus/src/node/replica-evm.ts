@@ -7,9 +7,9 @@ import * as genesis from "../../chain/replica-genesis";
 import { anvilBinary } from "../../../src/devnet/node";
 import { freePort, startHardhatNode, superviseNode, type DevNode } from "../chain/devnode";
 
-/** The EVMs a replica may run on: Hardhat's node (EDR) or Foundry's Anvil (revm), from the same genesis. */
-export type ReplicaEvm = "hardhat" | "anvil";
-export const REPLICA_EVMS: readonly ReplicaEvm[] = ["hardhat", "anvil"];
+import { REPLICA_EVMS, type ReplicaEvm } from "../config/schema";
+
+export { REPLICA_EVMS, type ReplicaEvm };
 
 export interface ReplicaEvmOptions {
   evm: ReplicaEvm;

@@ -8,6 +8,7 @@ import type { DevNode } from "../../src/chain/devnode";
 import { JsonRpcClient } from "../../src/chain/rpc";
 import { REPLICA_EVMS, evmOfClientVersion, startReplicaEvm, type ReplicaEvm } from "../../src/node/replica-evm";
 import { genesisTimestamp } from "../../chain/replica-genesis";
+import { chainOf } from "../helpers/chain-headers";
 import { MarketWorkload, devWallet, type SignedTx } from "../helpers/market-workload";
 
 type Header = Record<string, unknown> & { number: string; hash: string; stateRoot: string };
@@ -67,11 +68,7 @@ describe("chain/replica EVMs: Hardhat and Anvil replicas of the same ordered blo
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  async function headers(evm: ReplicaEvm): Promise<Header[]> {
-    const rpc = new JsonRpcClient(nodes.get(evm)!.url);
-    const height = Number(BigInt(await rpc.call<string>("eth_blockNumber")));
-    return Promise.all(Array.from({ length: height + 1 }, (_, n) => rpc.call<Header>("eth_getBlockByNumber", ["0x" + n.toString(16), false])));
-  }
+  const headers = (evm: ReplicaEvm): Promise<Header[]> => chainOf<Header>(nodes.get(evm)!.url);
 
   it("knows each chain node's EVM from its client version", async function () {
     for (const evm of REPLICA_EVMS) {

@@ -73,7 +73,8 @@ export class MarketWorkload {
     return this.transfer(new Wallet(Wallet.createRandom().privateKey), this.admin.address);
   }
 
-  private transfer(from: Wallet | HDNodeWallet, to: string): Promise<SignedTx> {
+  /** A plain transfer of 0.001 ether. */
+  transfer(from: Wallet | HDNodeWallet, to: string): Promise<SignedTx> {
     return this.sign(from, { to, value: 10n ** 15n, gasLimit: 21_000n });
   }
 
