@@ -34,7 +34,7 @@ task("replay", "Replays a market round of the paper's case study (or --data DIR)
     undefined,
     types.string,
   )
-  .addOptionalParam("chain", "EVM to replay on: hardhat (in-process, or --network) or anvil (started for the replay)", "hardhat", types.string)
+  .addOptionalParam("chain", "EVM to replay on: hardhat (in-process, or --network) or anvil (started for the replay); behind a local ordering service, every replica's", "hardhat", types.string)
   .addFlag("direct", "Send transactions straight to the chain, without the ordering service (the path before issue 12)")
   .addOptionalParam("orderer", "Use a running ordering service: its nodes' API URLs, URL[,URL…] (needs --chain-url)", undefined, types.string)
   .addOptionalParam("chainUrl", "With --orderer: JSON-RPC URL of one node's replica of the chain (receipts, gas estimates; every replica answers the same)", undefined, types.string)
@@ -101,7 +101,7 @@ type CheckedArgs = Awaited<ReturnType<typeof checkedArgs>>;
 async function openChain(a: CheckedArgs, hre: HardhatRuntimeEnvironment): Promise<import("../src/ordering/session").MarketChain> {
   const { directChain, openOrderedChain } = await import("../src/ordering/session");
   const o = a.ordering;
-  if (o.mode === "local") return openOrderedChain({ nodes: o.nodes, pool: o.pool, log: (line) => console.error(line) });
+  if (o.mode === "local") return openOrderedChain({ nodes: o.nodes, pool: o.pool, evm: a.chain, log: (line) => console.error(line) });
   if (o.mode === "remote") return openOrderedChain({ urls: o.urls, chainUrl: o.chainUrl });
   if (a.chain === "hardhat") {
     return directChain(await hre.ethers.getSigners(), hre.ethers.provider, `network ${hre.network.name}`, async () => undefined);

@@ -94,7 +94,7 @@ async function startDirect(opts: CaseBSweepOptions, progress: (line: string) => 
 async function startOrdered(opts: CaseBSweepOptions, o: { nodes: number; pool: number }, progress: (line: string) => void): Promise<SweepChains> {
   const base = marketAdmission();
   const admission = { ...base, operators: [...base.operators, devnetWallet(ACCOUNT.keeper).address] };
-  const mainChain = await openOrderedChain({ nodes: o.nodes, pool: o.pool, admission, log: progress });
+  const mainChain = await openOrderedChain({ nodes: o.nodes, pool: o.pool, admission, log: progress, evm: opts.devnets?.evm });
   try {
     progress("starting the side devnet");
     const side = await startDevnet({ name: "side", chainId: opts.devnets?.sideChainId ?? SIDE_CHAIN_ID, port: opts.devnets?.sidePort, evm: opts.devnets?.evm });

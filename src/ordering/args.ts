@@ -1,7 +1,7 @@
 import { countArg } from "../cli/args";
 import { InvalidArgumentError } from "../errors";
 
-/** The replay's flags that choose how transactions reach the chain (`--chain` is the EVM of the direct path). */
+/** The replay's flags that choose how transactions reach the chain (`--chain`: the EVM of the direct path, or of every replica of a local cluster). */
 export interface OrderingFlags {
   readonly direct: boolean;
   readonly orderer?: string;
@@ -22,8 +22,10 @@ export function orderingArgs(args: OrderingFlags): OrderingArgs {
   if (args.direct && (args.orderer !== undefined || shape)) throw new InvalidArgumentError("--direct sends straight to the chain: drop --orderer, --orderer-nodes and --pool");
   if (args.chainUrl !== undefined && args.orderer === undefined) throw new InvalidArgumentError("--chain-url goes with --orderer (a running ordering service)");
   if (args.direct) return { mode: "direct" };
-  if (args.chain !== "hardhat") throw new InvalidArgumentError(`--chain ${args.chain} runs with --direct: the ordering service delivers to a Hardhat node`);
   if (args.orderer !== undefined) {
+    if (args.chain !== "hardhat") {
+      throw new InvalidArgumentError(`--chain ${args.chain} chooses the replicas of a cluster started for the replay; a running service's members chose theirs: drop it with --orderer`);
+    }
     if (shape) throw new InvalidArgumentError("--orderer-nodes and --pool shape a cluster started for the replay: drop them with --orderer");
     if (args.chainUrl === undefined) throw new InvalidArgumentError("--orderer needs --chain-url: the JSON-RPC URL of the chain the ordering service delivers to");
     const urls = args.orderer.split(",").map((u) => u.trim());

@@ -2,6 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { LocalCluster } from "../../consensus/src";
+import type { Evm } from "../devnet/node";
 import { freeBasePort } from "../devnet/ports";
 import { InvalidArgumentError } from "../errors";
 
@@ -26,9 +27,11 @@ export interface OrderingClusterOptions {
   readonly dir?: string;
   /** A line of progress (starting, leader elected). */
   readonly log?: (line: string) => void;
+  /** The EVM every node's replica runs on (default hardhat), from the replicas' one genesis. */
+  readonly evm?: Evm;
 }
 
-/** A local cluster of real orderer processes, each applying every ordered block to its own Hardhat replica. */
+/** A local cluster of real orderer processes, each applying every ordered block to its own EVM replica. */
 export interface OrderingCluster {
   readonly local: LocalCluster;
   /** The nodes' client API URLs, n1 first. */
@@ -63,7 +66,7 @@ export async function startOrderingCluster(o: OrderingClusterOptions = {}): Prom
   const ownDir = o.dir === undefined;
   const dir = o.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), "dplc-orderers-"));
   const admission = o.admission === undefined ? undefined : { registry: o.admission.registry, operators: [...o.admission.operators] };
-  const local = new LocalCluster({ nodes, pool, dir, basePort: await freeBasePort(nodes), chain: true, batchTimeoutMs: o.batchTimeoutMs ?? 10, logLevel: "warn", admission });
+  const local = new LocalCluster({ nodes, pool, dir, basePort: await freeBasePort(nodes), chain: true, evm: o.evm ?? "hardhat", batchTimeoutMs: o.batchTimeoutMs ?? 10, logLevel: "warn", admission });
   let stopped: Promise<void> | null = null;
   const onSignal = (signal: NodeJS.Signals): void => {
     void stop().finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
@@ -81,7 +84,7 @@ export async function startOrderingCluster(o: OrderingClusterOptions = {}): Prom
   process.on("SIGTERM", onSignal);
   try {
     await local.generate();
-    o.log?.(`starting the ordering service: ${nodes} orderer nodes (pool ${local.ids.slice(0, pool).join(", ")}), each with its EVM replica…`);
+    o.log?.(`starting the ordering service: ${nodes} orderer nodes (pool ${local.ids.slice(0, pool).join(", ")}), each with its EVM replica (${o.evm ?? "hardhat"})…`);
     await local.startAll();
     const leader = await local.leader(30_000);
     o.log?.(`ordering service ready: leader ${leader}, replicas ${local.ids.map((id) => local.replicaUrl(id)).join(", ")}`);

@@ -4,6 +4,7 @@ import type { DevnetRpc } from "../chain/devnet";
 import { advanceClockPast, settledReplicas } from "./replicas";
 import { ACCOUNT, devnetWallet } from "../devnet/accounts";
 import { DevnetError } from "../devnet/errors";
+import type { Evm } from "../devnet/node";
 import { chainIdOf } from "../devnet/rpc";
 import { InvalidArgumentError } from "../errors";
 import { OrderedSubmitter } from "../submitters/ordered";
@@ -43,6 +44,8 @@ export interface OrderedChainOptions {
   readonly admission?: AdmissionConfig;
   readonly batchTimeoutMs?: number;
   readonly log?: (line: string) => void;
+  /** The EVM of a local cluster's replicas (default hardhat). */
+  readonly evm?: Evm;
 }
 
 /**
@@ -91,7 +94,7 @@ export async function openOrderedChain(o: OrderedChainOptions): Promise<MarketCh
   }
   const admission = o.admission ?? marketAdmission();
   const cluster: OrderingCluster | null =
-    o.urls === undefined ? await startOrderingCluster({ nodes: o.nodes, pool: o.pool, admission, batchTimeoutMs: o.batchTimeoutMs, log: o.log }) : null;
+    o.urls === undefined ? await startOrderingCluster({ nodes: o.nodes, pool: o.pool, admission, batchTimeoutMs: o.batchTimeoutMs, log: o.log, evm: o.evm }) : null;
   const chainUrl = cluster?.chainUrl ?? o.chainUrl!;
   const urls = cluster?.urls ?? o.urls!;
   let provider: JsonRpcProvider | null = null;
@@ -124,7 +127,7 @@ export async function openOrderedChain(o: OrderedChainOptions): Promise<MarketCh
         const sent = await Promise.all(addresses.map((to) => ordered.submit(signers[0]!, { to, data: "0x", value: wei })));
         await Promise.all(sent.map((p) => p.wait()));
       },
-      label: cluster === null ? `ordering service ${urls.join(",")}` : `${urls.length}-node ordering service`,
+      label: cluster === null ? `ordering service ${urls.join(",")}` : `${urls.length}-node ordering service${o.evm === "anvil" ? ", anvil replicas" : ""}`,
       chainUrl,
       ...(cluster === null ? {} : { expectedRegistry: admission.registry }),
       summary: async () => {

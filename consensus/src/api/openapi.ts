@@ -142,7 +142,7 @@ export function ordererOpenApi(): object {
         get: {
           summary: "A chain block of this node's EVM replica (peers compare replicas with it)",
           parameters: [{ name: "number", in: "path", required: true, schema: { type: "integer" } }],
-          responses: { "200": json("number, hash, stateRoot, timestamp", { type: "object" }), "404": json("Past the replica's head, or no replica", error) },
+          responses: { "200": json("number, hash, stateRoot, timestamp, transactionsRoot, receiptsRoot", { type: "object" }), "404": json("Past the replica's head, or no replica", error) },
         },
       },
       [API_PATHS.clock.path]: {

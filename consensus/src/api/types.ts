@@ -1,3 +1,4 @@
+import type { ReplicaEvm } from "../config/schema";
 import type { NonceConflictError } from "../chain/errors";
 import type { ParsedTx } from "../chain/tx";
 import type { Member } from "../core";
@@ -32,6 +33,8 @@ export interface ReplicaStatus {
   hash: string | null;
   stateRoot: string | null;
   appliedBlock: number;
+  /** The EVM the replica runs on (`chain.evm`): peers on another EVM compare roots, not hashes. */
+  evm: ReplicaEvm;
 }
 
 /** A chain block of a node's replica, as `GET /v1/replica/blocks/{number}` answers. */
@@ -40,15 +43,22 @@ export interface ReplicaBlock {
   hash: string;
   stateRoot: string;
   timestamp: number;
+  transactionsRoot: string;
+  receiptsRoot: string;
 }
 
 /** A replica found to differ from a peer's at some height. */
 export interface Divergence {
   peer: string;
   height: number;
+  /** What differs: the block hash (a peer on the same EVM) or a field every EVM must agree on. */
+  field: DivergenceField;
   mine: string;
   theirs: string;
 }
+
+/** The header fields peers compare: the hash on the same EVM, these across EVMs (consensus/README.md). */
+export type DivergenceField = "hash" | "timestamp" | "transactionsRoot" | "receiptsRoot";
 
 /** Answer of `POST /v1/clock`: the replicated clock offset after the advance, and the entry that carried it. */
 export interface ClockAdvance {

@@ -26,6 +26,9 @@ export interface ReplicaHead {
   hash: string;
   stateRoot: string;
   timestamp: number;
+  /** The roots two EVMs agree on when they agree on the block (see consensus/README.md, "Replicas on two EVMs"). */
+  transactionsRoot: string;
+  receiptsRoot: string;
 }
 
 /** Where one transaction ended up. `error` is set when the chain refused it (e.g. nonce too low). */
@@ -276,8 +279,11 @@ interface RpcBlock {
   hash: string;
   stateRoot: string;
   timestamp: string;
+  transactionsRoot: string;
+  receiptsRoot: string;
 }
 
 function replicaHead(b: RpcBlock): ReplicaHead {
-  return { number: Number(BigInt(b.number)), hash: b.hash, stateRoot: b.stateRoot, timestamp: Number(BigInt(b.timestamp)) };
+  const { hash, stateRoot, transactionsRoot, receiptsRoot } = b;
+  return { number: Number(BigInt(b.number)), hash, stateRoot, timestamp: Number(BigInt(b.timestamp)), transactionsRoot, receiptsRoot };
 }

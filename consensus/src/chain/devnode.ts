@@ -46,6 +46,14 @@ export async function startHardhatNode(options: { port?: number; timeoutMs?: num
     detached: true,
     stdio: ["ignore", "ignore", "pipe"],
   });
+  return superviseNode(child, port, options.timeoutMs ?? 60_000, "hardhat node");
+}
+
+/**
+ * Watches a chain node just spawned (detached, its own process group, stderr piped): kills its group when this
+ * process exits, and waits until it answers `eth_chainId` on 127.0.0.1:`port` (bounded by `timeoutMs`).
+ */
+export async function superviseNode(child: ChildProcess, port: number, timeoutMs: number, what: string): Promise<DevNode> {
   let stderr = "";
   child.stderr?.on("data", (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-4_000);
@@ -75,7 +83,7 @@ export async function startHardhatNode(options: { port?: number; timeoutMs?: num
   };
   const url = `http://127.0.0.1:${port}`;
   const rpc = new JsonRpcClient(url, 1_000);
-  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+  const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) break;
     try {
@@ -86,5 +94,5 @@ export async function startHardhatNode(options: { port?: number; timeoutMs?: num
     }
   }
   await stop();
-  throw new Error(`hardhat node on port ${port} did not answer in time: ${stderr.trim().split("\n").pop() ?? ""}`);
+  throw new Error(`${what} on port ${port} did not answer in time: ${stderr.trim().split("\n").pop() ?? ""}`);
 }

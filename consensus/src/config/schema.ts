@@ -138,11 +138,17 @@ export const admissionSchema = z
   })
   .strict();
 
+/** The EVMs a replica may run on: Hardhat's node (EDR) or Foundry's Anvil (revm). */
+export const REPLICA_EVMS = ["hardhat", "anvil"] as const;
+export type ReplicaEvm = (typeof REPLICA_EVMS)[number];
+
 /** This node's own EVM replica: every node applies every ordered block to the chain node at `rpcUrl`. */
 const chainSchema = z
   .object({
     rpcUrl: z.string().url("must be a URL such as http://127.0.0.1:8545"),
     chainId: z.number().int().positive().optional(),
+    /** The EVM the chain node runs (both start from consensus/chain/replica-genesis.js); peers on another compare roots. */
+    evm: z.enum(REPLICA_EVMS).default("hardhat"),
     /** How often the replica is compared with each peer's (0: never). */
     divergenceCheckMs: z.number().int().min(0).max(3_600_000).default(5_000),
   })

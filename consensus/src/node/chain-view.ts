@@ -8,7 +8,7 @@ import { registryApprovalReader } from "../chain/registry";
 import { ChainApplier, applierCheckpointFile, type AppliedTx, type OrderedBlock, type ReplicaHead } from "../chain/applier";
 import { RefusalLog } from "../chain/refusal-log";
 import { JsonRpcClient } from "../chain/rpc";
-import type { OrdererConfig } from "../config/schema";
+import type { OrdererConfig, ReplicaEvm } from "../config/schema";
 import { admissionSettings } from "../config/validate";
 import type { OrdererMetrics } from "../metrics/metrics";
 import type { Position } from "./ledger";
@@ -31,11 +31,14 @@ export class ChainView {
   readonly chainId: bigint;
   readonly admission: Admission | null;
   readonly replica: Replica | null;
+  /** The EVM the replica runs on, as configured. */
+  readonly evm: ReplicaEvm;
   private readonly rpc: JsonRpcClient | null;
   private readonly provider: JsonRpcProvider | null;
   private readonly refusals: RefusalLog | null;
 
   constructor(cfg: OrdererConfig, store: StoredBlocks, private readonly metrics: OrdererMetrics, private readonly log: Logger) {
+    this.evm = cfg.chain?.evm ?? "hardhat";
     this.chainId = cfg.chain?.chainId !== undefined ? BigInt(cfg.chain.chainId) : DEFAULT_CHAIN_ID;
     this.rpc = cfg.chain === undefined ? null : new JsonRpcClient(cfg.chain.rpcUrl);
     // The config's validation makes sure a chain is configured whenever admission is.
@@ -66,7 +69,8 @@ export class ChainView {
   replicaStatus(): ReplicaStatus | null {
     if (this.replica === null) return null;
     const h = this.replica.head;
-    return { number: h?.number ?? 0, hash: h?.hash ?? null, stateRoot: h?.stateRoot ?? null, appliedBlock: this.replica.appliedBlock };
+    const evm = this.evm;
+    return { number: h?.number ?? 0, hash: h?.hash ?? null, stateRoot: h?.stateRoot ?? null, appliedBlock: this.replica.appliedBlock, evm };
   }
 
   /** Chain block `n` of this node's replica, read from the chain; null past its head or without a chain. */

@@ -2,10 +2,11 @@ import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { DAEMON_NODE_FLAGS, ensureBuilt } from "../../bin/build";
-import { REPO_ROOT, startHardhatNode, type DevNode } from "../chain/devnode";
+import { REPO_ROOT, type DevNode } from "../chain/devnode";
 import { CA_CERT_FILE, certPaths, writeClusterCertificates } from "../config/certs";
-import type { OrdererConfigInput } from "../config/schema";
+import type { OrdererConfigInput, ReplicaEvm } from "../config/schema";
 import type { NodeRole } from "../core";
+import { startReplicaEvm } from "./replica-evm";
 
 export interface LocalClusterOptions {
   nodes: number;
@@ -18,8 +19,10 @@ export interface LocalClusterOptions {
   spares?: number;
   /** Trading-centre nodes (the candidate pool), the first `pool` ids; default: a majority. */
   pool?: number;
-  /** Start a Hardhat node per orderer node (its EVM replica, all from the same genesis). */
+  /** Start a chain node per orderer node (its EVM replica, all from the same genesis). */
   chain?: boolean;
+  /** The replicas' EVM: one for all, or node i's the i-th (default hardhat). */
+  evm?: ReplicaEvm | readonly ReplicaEvm[];
   /** Enable `POST /v1/clock` (devnet.clockAdvance) on every node; default: with `chain`. */
   clockAdvance?: boolean;
   /** How often each node compares its replica with its peers' (ms; the config's default when unset). */
@@ -76,6 +79,7 @@ export class LocalCluster {
   constructor(readonly o: LocalClusterOptions) {
     this.ids = Array.from({ length: o.nodes }, (_, i) => `n${i + 1}`);
     this.spareIds = Array.from({ length: o.spares ?? 0 }, (_, i) => `n${o.nodes + i + 1}`);
+    if (typeof o.evm === "object" && o.evm.length !== o.nodes) throw new Error(`evm names ${o.evm.length} replicas' EVMs for ${o.nodes} nodes`);
     // Detached groups outlive their parent: never leave nodes behind when this process exits.
     process.once("exit", () => {
       for (const child of this.procs.values()) killGroup(child, "SIGKILL");
@@ -90,6 +94,12 @@ export class LocalCluster {
   /** The JSON-RPC URL of node `id`'s replica. */
   replicaUrl(id: string): string {
     return `http://127.0.0.1:${this.o.basePort + CHAIN_OFFSET + this.slot(id)}`;
+  }
+
+  /** The EVM node `id`'s replica runs on. */
+  replicaEvm(id: string): ReplicaEvm {
+    const evm = this.o.evm ?? "hardhat";
+    return typeof evm === "string" ? evm : (evm[this.ids.indexOf(id)] ?? "hardhat");
   }
 
   /** The address node `id` listens on. */
@@ -156,7 +166,7 @@ export class LocalCluster {
         },
         batching: { batchTimeoutMs: this.o.batchTimeoutMs ?? 50, ...(this.o.maxMessageCount === undefined ? {} : { maxMessageCount: this.o.maxMessageCount }) },
         logLevel: (this.o.logLevel ?? "info") as OrdererConfigInput["logLevel"],
-        ...(this.o.chain === true ? { chain: { rpcUrl: this.replicaUrl(p.id), chainId: 31337, ...this.divergenceCheck() } } : {}),
+        ...(this.o.chain === true ? { chain: { rpcUrl: this.replicaUrl(p.id), chainId: 31337, evm: this.replicaEvm(p.id), ...this.divergenceCheck() } } : {}),
         ...((this.o.clockAdvance ?? this.o.chain === true) ? { devnet: { clockAdvance: true } } : {}),
         ...(this.o.admission === undefined ? {} : { admission: this.o.admission }),
       };
@@ -194,12 +204,12 @@ export class LocalCluster {
       ids.map(async (n) => {
         if (this.chainNodes.has(n)) return;
         const port = this.o.basePort + CHAIN_OFFSET + this.slot(n);
-        this.chainNodes.set(n, await startHardhatNode({ port, replica: true }));
+        this.chainNodes.set(n, await startReplicaEvm({ evm: this.replicaEvm(n), port }));
       }),
     );
   }
 
-  /** Stops node `id`'s replica chain node; an in-memory Hardhat node loses its chain with it. */
+  /** Stops node `id`'s replica chain node; an in-memory chain node (Hardhat, Anvil) loses its chain with it. */
   async stopChain(id: string): Promise<void> {
     await this.chainNodes.get(id)?.stop();
     this.chainNodes.delete(id);

@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
-import type { Divergence, ReplicaBlock } from "../api/types";
+import type { Divergence, DivergenceField, ReplicaBlock } from "../api/types";
 import type { ReplicaHead } from "../chain/applier";
+import type { ReplicaEvm } from "../config/schema";
 import type { OrdererMetrics } from "../metrics/metrics";
 
 export interface DivergenceOptions {
@@ -9,6 +10,8 @@ export interface DivergenceOptions {
   /** This node's replica, read from its chain. */
   ownHead(): Promise<ReplicaHead | null>;
   ownBlock(n: number): Promise<ReplicaHead | null>;
+  /** The EVM this node's replica runs on (`chain.evm`). */
+  ownEvm: ReplicaEvm;
   /** GET a peer's JSON (through the consortium's TLS agent when the API is HTTPS). */
   getJson(url: string): Promise<unknown>;
   metrics: OrdererMetrics;
@@ -17,19 +20,45 @@ export interface DivergenceOptions {
 }
 
 interface PeerReplica {
-  replica?: { number?: unknown };
+  replica?: { number?: unknown; evm?: unknown };
+}
+
+/**
+ * Across EVMs the hash cannot agree (each EVM fills the mix hash and the beacon root its own way, and Anvil 1.7 keeps
+ * zero-valued storage leaves, so even the state root parts: consensus/README.md, "Replicas on two EVMs"); what every
+ * EVM must compute alike from the same ordered block is its time, its transactions and every receipt (status, gas,
+ * logs), hence the transactions and receipts roots.
+ */
+const ACROSS_EVMS: readonly DivergenceField[] = ["timestamp", "transactionsRoot", "receiptsRoot"];
+
+/** Blocks compared with one peer on another EVM per round (a node joining a long chain catches up over rounds). */
+const MAX_BLOCKS_PER_ROUND = 256;
+
+/** The first compared field on which two replicas' blocks at one height differ, or null when they agree. */
+export function blockDifference(
+  mine: ReplicaHead,
+  theirs: Partial<ReplicaBlock>,
+  sameEvm: boolean,
+): { field: DivergenceField; mine: string; theirs: string } | null {
+  for (const field of sameEvm ? (["hash"] as const) : ACROSS_EVMS) {
+    if (String(mine[field]) !== String(theirs[field])) return { field, mine: String(mine[field]), theirs: String(theirs[field]) };
+  }
+  return null;
 }
 
 /**
  * Compares this node's replica with each peer's: the peer's replica head (`/v1/status`), then the chain block at the
- * lower of the two heights on both sides (`/v1/replica/blocks/{n}`). Replicas mine the same blocks from the same
- * genesis, so their block hashes are equal at every height (measured: consensus/README.md, "Replicas"); a difference
- * means one was written to by something other than its applier. A difference is an error log, the
+ * lower of the two heights on both sides (`/v1/replica/blocks/{n}`). Replicas on the same EVM mine the same blocks from
+ * the same genesis, so their block hashes are equal at every height (measured: consensus/README.md, "Replicas"); a
+ * peer on another EVM (its status names it; none named is Hardhat) is compared on what must agree across EVMs
+ * ({@link blockDifference}) at every height, since roots do not chain. A difference means one was written to by something other than its applier. A difference is an error log, the
  * `orderer_replica_diverged{peer}` gauge and a failing `/healthz`, until a later check finds the two equal again. A
  * peer that does not answer is not a divergence.
  */
 export class DivergenceMonitor {
   private readonly found = new Map<string, Divergence>();
+  /** Peers on another EVM: the height up to which every block was compared and agreed. */
+  private readonly agreedUpTo = new Map<string, number>();
   private timer: NodeJS.Timeout | null = null;
   private checking: Promise<void> | null = null;
 
@@ -68,22 +97,40 @@ export class DivergenceMonitor {
   private async check(peer: string, url: string): Promise<void> {
     const status = (await this.o.getJson(`${url}/v1/status`)) as PeerReplica;
     const theirHeight = status.replica?.number;
+    const sameEvm = (status.replica?.evm ?? "hardhat") === this.o.ownEvm;
     const mine = await this.o.ownHead();
     if (typeof theirHeight !== "number" || mine === null) return;
     const height = Math.min(theirHeight, mine.number);
-    const own = await this.o.ownBlock(height);
-    const theirs = (await this.o.getJson(`${url}/v1/replica/blocks/${height}`)) as Partial<ReplicaBlock>;
-    if (own === null || typeof theirs.hash !== "string") return;
-    if (own.hash === theirs.hash) {
-      if (this.found.delete(peer)) this.o.logger.info({ peer, height }, "replica agrees with the peer's again");
-      this.o.metrics.replicaDiverged.labels({ peer }).set(0);
+    if (sameEvm) {
+      // A hash commits to every block before it: the block at the common height settles the whole history.
+      await this.compareAt(peer, url, height, true);
       return;
     }
-    const d: Divergence = { peer, height, mine: own.hash, theirs: theirs.hash };
+    // Roots commit to one block only, so across EVMs every height is compared once, from where the last round stopped
+    // (a peer whose chain was rebuilt is shorter for a while: start again below its height).
+    let done = Math.min(this.agreedUpTo.get(peer) ?? 0, height);
+    const last = Math.min(height, done + MAX_BLOCKS_PER_ROUND);
+    while (done < last && (await this.compareAt(peer, url, done + 1, false))) done++;
+    this.agreedUpTo.set(peer, done);
+  }
+
+  /** Compares the block at `height` with the peer's; records or clears a divergence. Answers whether they agree. */
+  private async compareAt(peer: string, url: string, height: number, sameEvm: boolean): Promise<boolean> {
+    const own = await this.o.ownBlock(height);
+    const theirs = (await this.o.getJson(`${url}/v1/replica/blocks/${height}`)) as Partial<ReplicaBlock>;
+    if (own === null || typeof theirs.hash !== "string") return false;
+    const diff = blockDifference(own, theirs, sameEvm);
+    if (diff === null) {
+      if (this.found.delete(peer)) this.o.logger.info({ peer, height }, "replica agrees with the peer's again");
+      this.o.metrics.replicaDiverged.labels({ peer }).set(0);
+      return true;
+    }
+    const d: Divergence = { peer, height, ...diff };
     if (!this.found.has(peer)) this.o.logger.error(d, `replica diverged from ${peer}'s at chain block ${height}`);
     this.found.set(peer, d);
     this.o.metrics.replicaDiverged.labels({ peer }).set(1);
     this.o.metrics.replicaDivergenceHeight.labels({ peer }).set(height);
+    return false;
   }
 }
 

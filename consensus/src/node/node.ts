@@ -197,6 +197,7 @@ export class OrdererNode implements OrdererHandle {
             peers: () => this.raw.status().conf.members.flatMap((m) => (m.id === cfg.id ? [] : [{ id: m.id, url: this.members.apiUrl(m.id) }])),
             ownHead: () => this.chain.replicaHead(),
             ownBlock: (n) => this.chain.replicaBlock(n),
+            ownEvm: cfg.chain.evm,
             getJson: peerJsonGetter(tls.forwardDispatcher),
             metrics: this.metrics,
             logger: this.log,

@@ -184,6 +184,10 @@ describe("orderer config", function () {
       expectConfigError({ ...minimal(), chain: { rpcUrl: "localhost" } }, "chain.rpcUrl", /URL/);
     });
 
+    it("refuses a replica EVM other than hardhat or anvil", function () {
+      expectConfigError({ ...minimal(), chain: { rpcUrl: "http://127.0.0.1:8545", evm: "geth" } }, "chain.evm", /'hardhat' \| 'anvil'/);
+    });
+
     it("refuses a malformed market address", function () {
       expectConfigError({ ...minimal(), marketAddress: "0x1234" }, "marketAddress", /20-byte address/);
     });
@@ -233,7 +237,7 @@ describe("orderer config", function () {
       const file = path.join(dir, "node.json");
       fs.writeFileSync(file, JSON.stringify({ ...minimal(), chain: { rpcUrl: "http://127.0.0.1:8545", chainId: 31337 } }));
       const cfg = loadConfig(file);
-      expect(cfg.chain).to.deep.equal({ rpcUrl: "http://127.0.0.1:8545", chainId: 31337, divergenceCheckMs: 5_000 });
+      expect(cfg.chain).to.deep.equal({ rpcUrl: "http://127.0.0.1:8545", chainId: 31337, evm: "hardhat", divergenceCheckMs: 5_000 });
       expect(cfg.devnet).to.deep.equal({ clockAdvance: false });
       expect(cfg.dataDir).to.equal(path.join(dir, "data/tc1"));
     });

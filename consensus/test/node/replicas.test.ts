@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import { HDNodeWallet, Mnemonic, Wallet } from "ethers";
 import type { DevNode } from "../../src/chain/devnode";
-import { JsonRpcClient } from "../../src/chain/rpc";
 import { InProcessCluster, getJson, post, signedTransfer, startChains, stopChains, waitFor } from "./harness";
+import { chainOf } from "../helpers/chain-headers";
 
 const MNEMONIC = Mnemonic.fromPhrase("test test test test test test test test test test test junk");
 const account = (i: number): HDNodeWallet => HDNodeWallet.fromMnemonic(MNEMONIC, `m/44'/60'/0'/0/${i}`);
@@ -16,12 +16,6 @@ interface Header {
 }
 
 /** Every block of a replica, genesis first. */
-async function chainOf(url: string): Promise<Header[]> {
-  const rpc = new JsonRpcClient(url);
-  const height = Number(BigInt(await rpc.call<string>("eth_blockNumber")));
-  return Promise.all(Array.from({ length: height + 1 }, (_, b) => rpc.call<Header>("eth_getBlockByNumber", ["0x" + b.toString(16), false])));
-}
-
 describe("node: a replica per member (issue 13)", function () {
   this.timeout(180_000);
   let chains: DevNode[];
@@ -57,7 +51,7 @@ describe("node: a replica per member (issue 13)", function () {
   }
 
   async function expectIdenticalReplicas(): Promise<Header[]> {
-    const all = await Promise.all(chains.map((c) => chainOf(c.url)));
+    const all = await Promise.all(chains.map((c) => chainOf<Header>(c.url)));
     for (const [k, replica] of all.entries()) {
       expect(replica.length, `${ids[k]}'s height`).to.equal(all[0]!.length);
       // Hardhat's header has no node-local field: with the same genesis and timestamps, hashes agree at every height.
@@ -135,7 +129,7 @@ describe("node: a replica per member (issue 13)", function () {
       expect(body.now).to.be.at.least(before + day);
       // The advance itself is an empty block at the new time on every replica (calls and gas estimates read the head).
       const heads = await waitFor(async () => {
-        const tops = await Promise.all(chains.map(async (c) => (await chainOf(c.url)).at(-1)!));
+        const tops = await Promise.all(chains.map(async (c) => (await chainOf<Header>(c.url)).at(-1)!));
         return tops.every((t) => Number(BigInt(t.timestamp)) >= before + day && t.transactions.length === 0) ? tops : undefined;
       }, 30_000, "the clock's empty block on every replica");
       for (const h of heads) expect(h.hash).to.equal(heads[0]!.hash);

@@ -6,6 +6,7 @@ import path from "node:path";
 import { JsonRpcClient } from "../../src/chain/rpc";
 import { LocalCluster } from "../../src/node/cluster";
 import { devAccount, freeBasePort } from "./load";
+import { chainOf } from "../helpers/chain-headers";
 
 interface Header {
   number: string;
@@ -33,12 +34,6 @@ async function until<T>(probe: () => Promise<T | undefined>, timeoutMs: number, 
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
-}
-
-async function chainOf(url: string): Promise<Header[]> {
-  const rpc = new JsonRpcClient(url);
-  const height = Number(BigInt(await rpc.call<string>("eth_blockNumber")));
-  return Promise.all(Array.from({ length: height + 1 }, (_, b) => rpc.call<Header>("eth_getBlockByNumber", ["0x" + b.toString(16), false])));
 }
 
 const transfer = (from: Wallet | ReturnType<typeof devAccount>, nonce: number, value = 1n): Promise<string> =>
@@ -104,7 +99,7 @@ describe("process: a replica per member — three orderer processes, each with i
   }
 
   async function expectIdentical(): Promise<Header[]> {
-    const all = await Promise.all(cluster.ids.map((id) => chainOf(cluster.replicaUrl(id))));
+    const all = await Promise.all(cluster.ids.map((id) => chainOf<Header>(cluster.replicaUrl(id))));
     for (const [k, chain] of all.entries()) {
       expect(chain.map((b) => b.hash), `${cluster.ids[k]}'s block hashes`).to.deep.equal(all[0]!.map((b) => b.hash));
       expect(chain.map((b) => b.stateRoot), `${cluster.ids[k]}'s state roots`).to.deep.equal(all[0]!.map((b) => b.stateRoot));
@@ -163,7 +158,7 @@ describe("process: a replica per member — three orderer processes, each with i
       const before = await expectIdentical();
       await cluster.stopChain("n2");
       await cluster.startChain("n2");
-      await until(async () => ((await chainOf(cluster.replicaUrl("n2"))).length >= before.length ? true : undefined), 120_000, "n2's replica to be rebuilt");
+      await until(async () => ((await chainOf<Header>(cluster.replicaUrl("n2"))).length >= before.length ? true : undefined), 120_000, "n2's replica to be rebuilt");
       await load(30);
       await settled();
       const after = await expectIdentical();

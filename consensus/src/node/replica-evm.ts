@@ -1,0 +1,61 @@
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { HDNodeWallet } from "ethers";
+import * as genesis from "../../chain/replica-genesis";
+import { anvilBinary } from "../../../src/devnet/node";
+import { freePort, startHardhatNode, superviseNode, type DevNode } from "../chain/devnode";
+
+import { REPLICA_EVMS, type ReplicaEvm } from "../config/schema";
+
+export { REPLICA_EVMS, type ReplicaEvm };
+
+export interface ReplicaEvmOptions {
+  evm: ReplicaEvm;
+  /** Default: a free port picked by the OS. */
+  port?: number;
+  timeoutMs?: number;
+}
+
+/**
+ * Starts one replica's chain node on 127.0.0.1 from the replicas' one genesis (consensus/chain/replica-genesis.js):
+ * Hardhat through hardhat.replica.config.js, Anvil through an `--init` genesis file written for it (removed on stop).
+ */
+export async function startReplicaEvm(o: ReplicaEvmOptions): Promise<DevNode> {
+  if (o.evm === "hardhat") return startHardhatNode({ replica: true, port: o.port, timeoutMs: o.timeoutMs });
+  const port = o.port ?? (await freePort());
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dplc-anvil-replica-"));
+  const file = path.join(dir, "genesis.json");
+  fs.writeFileSync(file, JSON.stringify(genesis.anvilGenesis(replicaAccounts())));
+  const child = spawn(anvilBinary(), ["--host", "127.0.0.1", "--port", String(port), "--init", file, ...genesis.ANVIL_FLAGS], {
+    detached: true,
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  const removeDir = () => fs.rmSync(dir, { recursive: true, force: true });
+  try {
+    const node = await superviseNode(child, port, o.timeoutMs ?? 60_000, "anvil");
+    return { ...node, stop: () => node.stop().finally(removeDir) };
+  } catch (err) {
+    removeDir();
+    throw err;
+  }
+}
+
+let accounts: string[] | null = null;
+
+/** The replica genesis's funded accounts: the mnemonic's first ACCOUNTS (derived once: each derivation is slow). */
+export function replicaAccounts(): string[] {
+  if (accounts === null) {
+    const root = HDNodeWallet.fromPhrase(genesis.MNEMONIC, undefined, "m/44'/60'/0'/0");
+    accounts = Array.from({ length: genesis.ACCOUNTS }, (_, i) => root.deriveChild(i).address);
+  }
+  return accounts;
+}
+
+/** Which EVM a chain node is, from its `web3_clientVersion` (`HardhatNetwork/…`, `anvil/v…`); null for any other. */
+export function evmOfClientVersion(version: string): ReplicaEvm | null {
+  if (/^hardhatnetwork\//i.test(version)) return "hardhat";
+  if (/^anvil\//i.test(version)) return "anvil";
+  return null;
+}
