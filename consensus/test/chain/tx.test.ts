@@ -152,6 +152,15 @@ describe("chain/tx: parseRawTransaction", function () {
       );
     });
 
+    it("recovers the sender when the signed fields fit a short RLP list (under 56 bytes) and when they need a 2-byte length", async function () {
+      for (const data of ["0x", "0x" + "ab".repeat(300)]) {
+        const raw = await wallet.signTransaction({ type: 2, chainId: CHAIN_ID, nonce: 0, to: null, value: 0n, data, gasLimit: 200_000n, maxFeePerGas: 1n, maxPriorityFeePerGas: 0n });
+        expect(parseRawTransaction(raw, CHAIN_ID).sender).to.equal(Transaction.from(raw).from);
+      }
+      const unsignedShort = Transaction.from({ type: 2, chainId: CHAIN_ID, nonce: 0, to: null, value: 0n, data: "0x", gasLimit: 200_000n, maxFeePerGas: 1n, maxPriorityFeePerGas: 0n }).unsignedSerialized;
+      expect(Buffer.from(unsignedShort.slice(4), "hex")[0]! < 0xf8).to.equal(true);
+    });
+
     it("rejects a high-s signature (EIP-2) and a zero r", async function () {
       const raw = await signedTransfer(wallet, CHAIN_ID);
       const fields = decodeRlp("0x" + raw.slice(4)) as string[];
