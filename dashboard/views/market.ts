@@ -34,6 +34,8 @@ export interface MatchView {
   buyerPrice: number;
   sellerPrice: number;
   settled: boolean;
+  /** MWh the dispatch centre took off this trade (blocking management); `mwh` is what is left. */
+  curtailedMwh: number;
 }
 
 export type RoundStatus = Awaited<ReturnType<typeof roundStatus>>;
@@ -87,9 +89,11 @@ export async function readRound(sys: MarketSystem, names: Names, roundId?: numbe
   const byId = new Map(orders.map((o) => [o.orderId, o]));
   const matches: MatchView[] = [];
   const sums = new Sums();
+  const curtailed = await curtailments(sys, BigInt(status.roundId));
   for (let i = 0; i < status.trades; i++) {
     const t = await sys.market.trade(status.roundId, i);
-    if (t.mwh === 0n) continue;
+    // A trade curtailed to nothing stays in the table (0 MWh left); one that never carried any is not a match.
+    if (t.mwh === 0n && !curtailed.has(i)) continue;
     const buyer = byId.get(Number(t.buyerOrderId))!.name;
     const seller = byId.get(Number(t.sellerOrderId))!.name;
     sums.add(buyer, t.mwh, tokenAmount(t.buyerPrice, t.mwh));
@@ -104,9 +108,20 @@ export async function readRound(sys: MarketSystem, names: Names, roundId?: numbe
       buyerPrice: toNumber18(t.buyerPrice),
       sellerPrice: toNumber18(t.sellerPrice),
       settled: i < status.settledTrades,
+      curtailedMwh: curtailed.get(i) ?? 0,
     });
   }
   return { status, orders, matches, totals: sums.json() };
+}
+
+/** MWh curtailed per trade id of the round, from the market's `MarketTradeCurtailed` events. */
+async function curtailments(sys: MarketSystem, roundId: bigint): Promise<Map<number, number>> {
+  const out = new Map<number, number>();
+  for (const e of await sys.market.queryFilter(sys.market.filters.MarketTradeCurtailed(roundId))) {
+    const id = Number(e.args.tradeId);
+    out.set(id, (out.get(id) ?? 0) + Number(e.args.curtailedMwh));
+  }
+  return out;
 }
 
 /** Exact per-name sums of MWh and token units, turned into plain numbers once at the end. */
