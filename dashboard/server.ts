@@ -185,7 +185,7 @@ function apiRoutes(app: FastifyInstance, sources: Sources, live: LiveHub, metric
   });
   app.get("/api/participants", async (req) => {
     const round = await readRound(sources.sys, sources.names);
-    return round === null ? [] : readParticipants(sources.sys, round, viewer(req));
+    return round === null ? [] : readParticipants(sources.sys, round, viewer(req), sources.bridge?.side.certificate);
   });
   app.get("/api/certificates", async () => readCertificates(sideChain(sources), sources.names, d.side?.startBlock ?? 0));
   app.get("/api/bridge", async () => readBridge(sideChain(sources), { main: d.main.bridge?.startBlock ?? 0, side: d.side?.startBlock ?? 0 }));

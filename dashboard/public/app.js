@@ -77,7 +77,8 @@ const pages = {
       { label: "name", value: (p) => p.name, text: true }, { label: "kind", value: (p) => p.kind, text: true },
       { label: "balance", value: (p) => fmt(p.balance, 2) }, { label: "escrow", value: (p) => fmt(p.escrow, 2) },
       { label: "MWh", value: (p) => fmt(p.mwh) }, { label: "tokens", value: (p) => fmt(p.tokens, 2) },
-      { label: "green quota %", value: (p) => (p.greenQuotaPct === null ? "—" : fmt(p.greenQuotaPct, 2)) }], list, "participants");
+      { label: "green quota %", value: (p) => (p.greenQuotaPct === null ? "—" : fmt(p.greenQuotaPct, 2)) },
+      { label: "quota (certificates)", value: (p) => (p.quota === null ? "—" : p.quota.met ? `met: ${fmt(p.quota.retired)} of ${fmt(p.quota.owed)}` : `short by ${fmt(p.quota.short)} of ${fmt(p.quota.owed)}`), text: true }], list, "participants");
   },
   async certificates() {
     const c = await api("/api/certificates");

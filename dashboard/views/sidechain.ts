@@ -6,7 +6,8 @@ import type { Names } from "./market";
 
 type Bridge = ReturnType<typeof attachBridge>;
 
-const certs = (units: bigint) => Number(units) / 1000;
+/** Certificates from certificate units (1,000 units a certificate: one per MWh). */
+export const certs = (units: bigint) => Number(units) / 1000;
 const PURPOSES = ["voluntary", "thermal obligation", "consumer quota"] as const;
 
 export interface CertificatesView {

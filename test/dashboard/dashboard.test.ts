@@ -121,7 +121,14 @@ describe("dashboard: the market, certificates, bridge and cluster in a browser",
       const participants = (await getJson(dashboard, "/api/participants", b1.cookie)).body;
       expect(participants.map((p: any) => p.name)).to.deep.equal(["B1"]);
       expect(participants[0].greenQuotaPct).to.equal(20);
-      expect((await getJson(dashboard, "/api/participants", tc.cookie)).body).to.have.length(outcome.data.orders.length);
+      // The quota as the side chain recorded and retired it in Case B, met or short.
+      const q = outcome.quotas.get("B1")!;
+      const short = q.owed > q.retired ? q.owed - q.retired : 0n;
+      expect(participants[0].quota).to.deep.equal({ owed: Number(q.owed) / 1000, retired: Number(q.retired) / 1000, met: q.met, short: Number(short) / 1000 });
+      expect(participants[0].quota.owed).to.be.greaterThan(0);
+      const all = (await getJson(dashboard, "/api/participants", tc.cookie)).body;
+      expect(all).to.have.length(outcome.data.orders.length);
+      expect(all.filter((p: any) => p.kind !== "consumer").every((p: any) => p.quota === null)).to.equal(true);
     });
 
     it("exports the match table and totals as CSV", async function () {
