@@ -85,7 +85,8 @@ const pages = {
     const sweep = await api("/api/caseb").catch(() => null);
     $("#content").innerHTML = `<h2>Green certificates</h2>` +
       cards([["issued", fmt(c.issued, 3)], ["traded", fmt(c.traded, 3)], ["retired", fmt(c.retired, 3)], ["held", fmt(c.held, 3)]]) +
-      `<h3>Issued per generator</h3>` + table([{ label: "generator", value: (r) => r[0], text: true }, { label: "certificates", value: (r) => fmt(r[1], 3) }], Object.entries(c.issuedTo), "issued") +
+      `<h3>Issued and sold per generator</h3>` + table([{ label: "generator", value: (r) => r[0], text: true }, { label: "issued", value: (r) => fmt(r[1], 3) },
+        { label: "sold", value: (r) => fmt(c.soldBy[r[0]] ?? 0, 3) }], Object.entries(c.issuedTo), "issued") +
       `<h3>Retired</h3>` + table([{ label: "account", value: (r) => r.name, text: true }, { label: "purpose", value: (r) => r.purpose, text: true }, { label: "certificates", value: (r) => fmt(r.certificates, 3) }], c.retiredBy, "retired") +
       `<div id="sweep"></div>`;
     if (sweep !== null && sweep.length > 0) sweepChart($("#sweep"), sweep);

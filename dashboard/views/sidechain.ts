@@ -17,6 +17,8 @@ export interface CertificatesView {
   traded: number;
   /** Per generator name: certificates issued to it. */
   issuedTo: Record<string, number>;
+  /** Per seller name: certificates sold on the certificate market. */
+  soldBy: Record<string, number>;
   /** Per account name and purpose: certificates retired. */
   retiredBy: { name: string; purpose: string; certificates: number }[];
 }
@@ -27,6 +29,12 @@ export async function readCertificates(b: Bridge, names: Names, fromBlock: numbe
   for (const e of await c.queryFilter(c.filters.GreenCertificateIssued(), fromBlock)) {
     const name = await names.of(e.args.generator);
     issuedTo[name] = (issuedTo[name] ?? 0) + certs(e.args.amount);
+  }
+  const soldBy: Record<string, number> = {};
+  const m = b.side.certificateMarket;
+  for (const e of await m.queryFilter(m.filters.CertificateMarketBought(), fromBlock)) {
+    const name = await names.of(e.args.seller);
+    soldBy[name] = (soldBy[name] ?? 0) + certs(e.args.amount);
   }
   const retiredBy = new Map<string, { name: string; purpose: string; certificates: number }>();
   for (const e of await c.queryFilter(c.filters.GreenCertificateRetired(), fromBlock)) {
@@ -41,6 +49,7 @@ export async function readCertificates(b: Bridge, names: Names, fromBlock: numbe
     held: certs(await c.totalHeld()),
     traded: certs(await b.side.certificateMarket.totalTraded()),
     issuedTo,
+    soldBy,
     retiredBy: [...retiredBy.values()],
   };
 }

@@ -144,6 +144,10 @@ describe("dashboard: the market, certificates, bridge and cluster in a browser",
       expect(certs.issued).to.equal(Number(outcome.certificates.issued) / 1000);
       expect(certs.traded).to.equal(Number(outcome.certificates.traded) / 1000);
       expect(Object.keys(certs.issuedTo).sort()).to.deep.equal(["W1", "W2", "W3", "W4"]);
+      // What the generators sold adds up to the market's total, every seller a generator that was issued certificates.
+      expect(Object.values(certs.soldBy as Record<string, number>).reduce((a, b) => a + b, 0)).to.be.closeTo(certs.traded, 1e-9);
+      expect(certs.traded).to.be.greaterThan(0);
+      expect(Object.keys(certs.soldBy).every((n) => n in certs.issuedTo)).to.equal(true);
       const bridge = (await getJson(dashboard, "/api/bridge", tc.cookie)).body;
       expect(bridge.locked).to.equal(bridge.wrappedSupply);
       expect(bridge.mainToSide.delivered).to.equal(bridge.mainToSide.sent);
