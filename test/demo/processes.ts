@@ -59,7 +59,7 @@ export function startDemoProcess(args: readonly string[]): DemoProcess {
   let err = "";
   child.stdout!.on("data", (c: Buffer) => (out += c.toString("utf8")));
   child.stderr!.on("data", (c: Buffer) => (err += c.toString("utf8")));
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) => child.once("close", (code) => resolve(code)));
   let done = false;
   void exited.then(() => (done = true));
   return {

@@ -113,7 +113,7 @@ describe("two devnets", function () {
       );
       script.stdout!.on("data", (d: Buffer) => (output += d.toString()));
       script.stderr!.on("data", (d: Buffer) => (output += d.toString()));
-      const exited = new Promise<number | null>((r) => script!.once("exit", (code) => r(code)));
+      const exited = new Promise<number | null>((r) => script!.once("close", (code) => r(code)));
       await waitFor("the devnets, validators and relayer", async () => output.includes("running;"), 180_000);
 
       const files = devnetFiles(root);

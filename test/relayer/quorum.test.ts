@@ -74,9 +74,11 @@ describe("relayer collecting from validators (m of n in operation)", function ()
       await waitFor("the relayer to report the missing quorum", async () => {
         const res = await fetch(`${relayerUrl}/healthz`);
         health = (await res.json()) as Health;
-        return res.status === 503 && health.pending === 3;
+        // A validator that is up can still miss one round under load (its answer timed out, or it had not yet seen
+        // the message): the report is a snapshot of the last round, so wait for one in which only the two are missing.
+        return res.status === 503 && health.pending === 3 && health.missingValidators.length === 2;
       });
-      expect(health!.missingValidators.map((v) => v.address).sort()).to.deep.equal(
+      expect(health!.missingValidators.map((v) => v.address).sort(), JSON.stringify(health!.missingValidators)).to.deep.equal(
         [files.endpoints[1]!.address, files.endpoints[2]!.address].sort(),
       );
       expect(health!.setAside).to.deep.equal([]);

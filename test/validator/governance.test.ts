@@ -18,7 +18,7 @@ function govern(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: nu
     let err = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
     child.stderr.on("data", (d: Buffer) => (err += d.toString()));
-    child.once("exit", (code) => resolve({ code, out, err }));
+    child.once("close", (code) => resolve({ code, out, err }));
   });
 }
 

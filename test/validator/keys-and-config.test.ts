@@ -14,7 +14,7 @@ function run(script: string, args: string[]): Promise<{ code: number | null; out
     let out = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
     child.stderr.on("data", (d: Buffer) => (out += d.toString()));
-    child.once("exit", (code) => resolve({ code, out }));
+    child.once("close", (code) => resolve({ code, out }));
   });
 }
 

@@ -72,7 +72,7 @@ describe("bin/build: the orderer compiled to JavaScript", function () {
               const child = spawn(process.execPath, ["-e", script], { stdio: ["ignore", "pipe", "pipe"] });
               let out = "";
               child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-              child.on("exit", (code) => resolve({ code, out }));
+              child.on("close", (code) => resolve({ code, out }));
             }),
         ),
       );

@@ -25,7 +25,7 @@ export function runAndKill(script: string, dir: string, minAcks: number, timeout
       for (const l of lines) if (l.startsWith("ack ")) acks.push(Number(l.slice(4)));
       if (acks.length >= minAcks && !child.killed) child.kill("SIGKILL");
     });
-    child.on("exit", (code, signal) => {
+    child.on("close", (code, signal) => {
       clearTimeout(timer);
       if (signal === "SIGKILL") resolve(acks);
       else reject(new Error(`writer exited with ${code}: ${stderr}`));
