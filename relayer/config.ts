@@ -60,6 +60,16 @@ export const RelayerConfigSchema = z
     submitterKeystore: KeystoreRefSchema.optional(),
     submitterKey: privateKey.optional(),
     checkpointFile: z.string().min(1),
+    /**
+     * Per chain: the client API URLs of the ordering service the chain runs behind (the private main chain behind the
+     * improved-Raft cluster). Deliveries on that chain are signed here and posted to the cluster, which orders them
+     * for every member's replica; `rpcUrl` (one member's replica) is then only read. Without it, deliveries are sent
+     * to `rpcUrl`, which on an ordered chain would put a transaction into one replica that no other replica has.
+     */
+    ordering: z
+      .object({ main: z.array(z.string().url()).min(1).optional(), side: z.array(z.string().url()).min(1).optional() })
+      .strict()
+      .default({}),
     http: z
       .object({ host: z.string().default("127.0.0.1"), port: z.number().int().min(0).max(65535).default(9464) })
       .strict()

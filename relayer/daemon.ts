@@ -1,9 +1,10 @@
-import { JsonRpcProvider, Network, Wallet } from "ethers";
+import { JsonRpcProvider, Network, Wallet, type BaseWallet } from "ethers";
 import pino, { type Logger } from "pino";
 import { readCheckpoint, writeCheckpoint } from "./checkpoint";
 import type { RelayerConfig } from "./config";
 import { HttpSignatureCollector } from "./collector";
-import { EthersGatewayPort } from "./gateway";
+import { directSubmitter, OrderedSubmitter } from "../src/submitters";
+import { EthersGatewayPort, type GatewaySender } from "./gateway";
 import { loadKeystore } from "./keystore";
 import { HealthServer } from "./http";
 import { RelayerMetrics } from "./metrics";
@@ -31,6 +32,13 @@ export function chainProvider(url: string, chainId: number): JsonRpcProvider {
   return new JsonRpcProvider(url, undefined, { staticNetwork: Network.from(chainId), cacheTimeout: -1, batchMaxCount: 1 });
 }
 
+/** Deliveries on a chain behind an ordering service go to the cluster; on any other chain straight to its node. */
+function sender(config: RelayerConfig, chain: "main" | "side", wallet: BaseWallet, provider: JsonRpcProvider): GatewaySender {
+  const urls = config.ordering[chain];
+  if (urls === undefined) return { wallet, submitter: directSubmitter };
+  return { wallet, submitter: new OrderedSubmitter({ urls, provider, chainId: BigInt(config[chain].chainId) }) };
+}
+
 /** Builds the relayer from its config, checks both chains, loads the checkpoint, serves HTTP and starts polling. */
 export async function startRelayerDaemon(config: RelayerConfig, opts: DaemonOptions = {}): Promise<RelayerDaemon> {
   const logger = opts.logger ?? pino({ level: config.logLevel, base: { service: "relayer" } });
@@ -42,8 +50,8 @@ export async function startRelayerDaemon(config: RelayerConfig, opts: DaemonOpti
   const sideProvider = chainProvider(config.side.rpcUrl, config.side.chainId);
   const relayer = new Relayer(config, {
     ports: {
-      main: new EthersGatewayPort("main", config.main.gateway, mainProvider, submitter),
-      side: new EthersGatewayPort("side", config.side.gateway, sideProvider, submitter),
+      main: new EthersGatewayPort("main", config.main.gateway, mainProvider, sender(config, "main", submitter, mainProvider)),
+      side: new EthersGatewayPort("side", config.side.gateway, sideProvider, sender(config, "side", submitter, sideProvider)),
     },
     signatures,
     store: { read: () => readCheckpoint(config.checkpointFile), write: (s) => writeCheckpoint(config.checkpointFile, s) },

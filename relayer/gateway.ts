@@ -1,4 +1,5 @@
 import { Contract, Interface, type BaseWallet, type JsonRpcProvider, type Log } from "ethers";
+import type { Submitter } from "../src/submitters";
 import { toGatewayMessage, type BridgeMessage, type ChainName } from "./message";
 
 /** The parts of IBridgeGateway the relayer uses (human-readable ABI: the relayer does not need compiled artifacts). */
@@ -52,18 +53,26 @@ export interface GatewayPort {
   refund(m: BridgeMessage, signatures: string[]): Promise<string>;
 }
 
+/** Who pays for deliveries on a chain, and how its transactions reach the chain (straight to the node, or ordered). */
+export interface GatewaySender {
+  readonly wallet: BaseWallet;
+  readonly submitter: Submitter;
+}
+
 /** A gateway reached over JSON-RPC with ethers. */
 export class EthersGatewayPort implements GatewayPort {
   protected readonly contract: Contract;
+  private readonly sender?: GatewaySender & { readonly signer: BaseWallet };
 
-  /** Without a submitter the port only reads (a validator never sends transactions). */
+  /** Without a sender the port only reads (a validator never sends transactions). */
   constructor(
     readonly name: ChainName,
     readonly gateway: string,
     protected readonly provider: JsonRpcProvider,
-    submitter?: BaseWallet,
+    sender?: GatewaySender,
   ) {
-    this.contract = new Contract(gateway, GATEWAY_ABI, submitter === undefined ? provider : submitter.connect(provider));
+    this.contract = new Contract(gateway, GATEWAY_ABI, provider);
+    if (sender !== undefined) this.sender = { ...sender, signer: sender.wallet.connect(provider) };
   }
 
   async chainId(): Promise<number> {
@@ -108,9 +117,10 @@ export class EthersGatewayPort implements GatewayPort {
   }
 
   private async submit(fn: "execute" | "abandon" | "refund", m: BridgeMessage, signatures: string[]): Promise<string> {
-    const tx = await this.contract.getFunction(fn)(toGatewayMessage(m), signatures);
-    const receipt = await tx.wait();
-    return receipt.hash as string;
+    if (this.sender === undefined) throw new Error(`the ${this.name} gateway port only reads: it has no sender for ${fn}`);
+    const tx = await this.contract.getFunction(fn).populateTransaction(toGatewayMessage(m), signatures);
+    const receipt = await (await this.sender.submitter.submit(this.sender.signer, tx)).wait();
+    return receipt.hash;
   }
 }
 

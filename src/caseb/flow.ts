@@ -189,7 +189,7 @@ async function startRelayer(opts: CaseBOptions, b: BridgeSystem): Promise<Relaye
   const files = await writeValidatorSet({ dir: path.join(dir, "validators"), ...chains, confirmations, pollIntervalMs: 100, logLevel: "warn" });
   const validators = await startValidatorProcesses(files, dir);
   const config = parseRelayerConfig({
-    ...relayerConfigFor({ ...chains, validators: files.endpoints, checkpointFile: path.join(dir, "checkpoint.json"), confirmations, pollIntervalMs: 100 }),
+    ...relayerConfigFor({ ...chains, validators: files.endpoints, checkpointFile: path.join(dir, "checkpoint.json"), confirmations, pollIntervalMs: 100, mainOrderer: opts.mainChain?.ordererUrls }),
     http: { host: "127.0.0.1", port: 0 },
     retry: { maxAttempts: 5, baseDelayMs: 200, maxDelayMs: 2000 },
   });

@@ -6,7 +6,7 @@ import { chainIdOf } from "../devnet/rpc";
 import { ACCOUNT, devnetProvider, devnetWallet } from "../devnet/accounts";
 import { OPERATORS } from "../chain/roles";
 import type { OrderingArgs } from "../ordering/args";
-import { directChain, marketAdmission, openOrderedChain, type MarketChain } from "../ordering/session";
+import { directChain, bridgedMarketAdmission, openOrderedChain, type MarketChain } from "../ordering/session";
 import { directSummary, type OrderingJson } from "../ordering/summary";
 import { certPriceWad } from "./certificates";
 import { runCaseB, type CaseBOptions, type CaseBOutcome, type ChainEndpoint } from "./flow";
@@ -92,8 +92,7 @@ async function startDirect(opts: CaseBSweepOptions, progress: (line: string) => 
  * operators, the cluster admits the keeper, who sends the settlement reports and the confirmation blocks.
  */
 async function startOrdered(opts: CaseBSweepOptions, o: { nodes: number; pool: number }, progress: (line: string) => void): Promise<SweepChains> {
-  const base = marketAdmission();
-  const admission = { ...base, operators: [...base.operators, devnetWallet(ACCOUNT.keeper).address] };
+  const admission = bridgedMarketAdmission();
   const mainChain = await openOrderedChain({ nodes: o.nodes, pool: o.pool, admission, log: progress, evm: opts.devnets?.evm });
   try {
     progress("starting the side devnet");

@@ -13,14 +13,20 @@ import type { Teardown } from "./teardown";
  * them. Case B ran its own for each price and stopped them; these pick up from the deployment's start blocks, so
  * what the demo's visitors do over the bridge is relayed too.
  */
-export async function startBridgeDaemons(deployment: Deployment, dir: string, teardown: Teardown, log: (line: string) => void): Promise<DaemonProcess[]> {
+export async function startBridgeDaemons(
+  deployment: Deployment,
+  o: { dir: string; mainOrderer: readonly string[] },
+  teardown: Teardown,
+  log: (line: string) => void,
+): Promise<DaemonProcess[]> {
+  const { dir } = o;
   const chains = bridgeChains(deployment);
   const validators = await writeValidatorSet({ dir: path.join(dir, "validators"), ...chains, logLevel: "warn" });
   const daemons = await startValidatorProcesses(validators, dir);
   teardown.add("validators", async () => void (await Promise.all(daemons.map((d) => d.stop()))));
   const httpPort = await freePort();
   const configFile = path.join(dir, "relayer.json");
-  const config = devnetRelayerConfig(deployment, { checkpointFile: "relayer.checkpoint.json", httpPort, validators: validators.endpoints });
+  const config = devnetRelayerConfig(deployment, { checkpointFile: "relayer.checkpoint.json", httpPort, validators: validators.endpoints, mainOrderer: o.mainOrderer });
   fs.writeFileSync(configFile, JSON.stringify(config, null, 2) + "\n");
   const relayer = spawnDaemon({ name: "relayer", script: "relayer/cli.ts", configFile, logFile: path.join(dir, "relayer.log") });
   teardown.add("relayer", async () => void (await relayer.stop()));

@@ -5,8 +5,7 @@ import { SIDE_CHAIN_ID } from "../devnet/pair";
 import { startDevnet, type ChainEndpoint } from "../devnet/node";
 import { freeBasePort } from "../devnet/ports";
 import { chainIdOf } from "../devnet/rpc";
-import { ACCOUNT, devnetWallet } from "../devnet/accounts";
-import { marketAdmission, openOrderedChain, type MarketChain } from "../ordering/session";
+import { bridgedMarketAdmission, openOrderedChain, type MarketChain } from "../ordering/session";
 import type { Teardown } from "./teardown";
 
 /** The demo's chains: the ordering cluster (a replica per node, the main chain) and the side devnet. */
@@ -27,8 +26,8 @@ export interface DemoChains {
  * confirmation blocks.
  */
 export async function startDemoChains(o: { nodes: number; pool: number; dir: string }, teardown: Teardown, log: (line: string) => void): Promise<DemoChains> {
-  const base = marketAdmission();
-  const admission = { ...base, operators: [...base.operators, devnetWallet(ACCOUNT.keeper).address] };
+  const { registry, operators } = bridgedMarketAdmission();
+  const admission = { registry, operators: [...operators] };
   const clusterDir = path.join(o.dir, "orderers");
   const cluster = new LocalCluster({ nodes: o.nodes, pool: o.pool, dir: clusterDir, basePort: await freeBasePort(o.nodes), chain: true, batchTimeoutMs: 10, logLevel: "warn", admission });
   teardown.add("ordering cluster", () => cluster.stopAll());

@@ -70,7 +70,7 @@ export async function startDemo(o: DemoOptions, log: (line: string) => void, tea
     const deployment = last?.deployment ?? (await describeDeployment(caseA.system, "demo", chains.main.chainId));
     if (last !== undefined) {
       log("starting the bridge of the last Case B market: 3 validator processes and the relayer…");
-      await startBridgeDaemons(deployment, dir, teardown, log);
+      await startBridgeDaemons(deployment, { dir, mainOrderer: chains.ordererUrls }, teardown, log);
     }
     const config = DashboardConfigSchema.parse({
       host: DEMO_HOST,

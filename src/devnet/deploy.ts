@@ -50,6 +50,8 @@ export interface RelayerConfigOptions {
   readonly httpPort?: number;
   readonly confirmations?: number;
   readonly pollIntervalMs?: number;
+  /** The ordering service's API URLs when the main chain runs behind one. */
+  readonly mainOrderer?: readonly string[];
 }
 
 /** Both chains' bridge endpoints of a two-chain deployment. */

@@ -94,6 +94,8 @@ export interface RelayerConfigSpec {
   readonly httpPort?: number;
   readonly confirmations?: number;
   readonly pollIntervalMs?: number;
+  /** The ordering service's API URLs when the main chain runs behind one: the relayer's deliveries there go to it. */
+  readonly mainOrderer?: readonly string[];
 }
 
 /** A relayer config for the devnet validators: no validator key, only their endpoints and its own gas key. */
@@ -109,5 +111,6 @@ export function relayerConfigFor(spec: RelayerConfigSpec): RelayerConfigInput {
     submitterKey: devnetKey(ACCOUNT.relayer),
     checkpointFile: spec.checkpointFile,
     http: { host: "127.0.0.1", port: spec.httpPort ?? 9464 },
+    ...(spec.mainOrderer === undefined ? {} : { ordering: { main: [...spec.mainOrderer] } }),
   };
 }

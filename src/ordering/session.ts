@@ -27,6 +27,9 @@ export interface MarketChain {
   /** The JSON-RPC URL of the chain `rpc` reads (when it has one: not the in-process network), for daemons that watch
    * it themselves (Case B's relayer and validators). */
   readonly chainUrl?: string;
+  /** The ordering service's client API URLs, when the chain runs behind one: daemons that send transactions to it
+   * (Case B's relayer) post them there, never to `chainUrl`. */
+  readonly ordererUrls?: readonly string[];
   /** The registry address the ordering service admits senders against, when it was fixed before deployment. */
   readonly expectedRegistry?: string;
   /** The `ordering` summary of everything submitted so far. */
@@ -85,6 +88,15 @@ export function marketAdmission(): AdmissionConfig {
 }
 
 /**
+ * Admission for the market and its bridge (Case B, the demo): the market's operators, the keeper (settlement reports
+ * and confirmation blocks) and the relayer (bridge deliveries to the main chain) sign without registering.
+ */
+export function bridgedMarketAdmission(): AdmissionConfig {
+  const base = marketAdmission();
+  return { ...base, operators: [...base.operators, devnetWallet(ACCOUNT.keeper).address, devnetWallet(ACCOUNT.relayer).address] };
+}
+
+/**
  * The market behind the improved-Raft ordering service: a local cluster started here, or a running one (`urls` and
  * `chainUrl`). The operators sign with the default devnet accounts' keys; every transaction goes to the cluster.
  */
@@ -129,6 +141,7 @@ export async function openOrderedChain(o: OrderedChainOptions): Promise<MarketCh
       },
       label: cluster === null ? `ordering service ${urls.join(",")}` : `${urls.length}-node ordering service${o.evm === "anvil" ? ", anvil replicas" : ""}`,
       chainUrl,
+      ordererUrls: urls,
       ...(cluster === null ? {} : { expectedRegistry: admission.registry }),
       summary: async () => {
         await m.stop();

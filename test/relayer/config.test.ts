@@ -38,6 +38,13 @@ describe("relayer configuration", () => {
     expect(c.http).to.deep.equal({ host: "127.0.0.1", port: 9464 });
     expect(c.retry).to.deep.equal({ maxAttempts: 5, baseDelayMs: 500, maxDelayMs: 15_000 });
     expect(c.main.startBlock).to.equal(0);
+    expect(c.ordering).to.deep.equal({});
+  });
+
+  it("takes the ordering service's API URLs for a chain that runs behind one", () => {
+    const c = parseRelayerConfig({ ...valid, ordering: { main: ["http://orderer-1:7070", "http://orderer-2:7070"] } });
+    expect(c.ordering.main).to.deep.equal(["http://orderer-1:7070", "http://orderer-2:7070"]);
+    expect(c.ordering.side).to.equal(undefined);
   });
 
   describe("when invalid", () => {
@@ -61,6 +68,8 @@ describe("relayer configuration", () => {
       expect(oneLineError(noSubmitter)).to.equal("relayer.json: field submitterKeystore: needs exactly one of submitterKeystore and submitterKey");
       expect(oneLineError({ ...valid, confirmations: -1 })).to.match(/^relayer.json: field confirmations: /);
       expect(oneLineError({ ...valid, extra: 1 })).to.match(/^relayer.json: .*extra/);
+      expect(oneLineError({ ...valid, ordering: { main: ["orderer 1"] } })).to.equal("relayer.json: field ordering.main.0: Invalid url");
+      expect(oneLineError({ ...valid, ordering: { main: [] } })).to.match(/^relayer.json: field ordering.main: /);
     });
 
     it("reports an unreadable or malformed file in one line", () => {
