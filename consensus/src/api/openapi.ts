@@ -179,7 +179,7 @@ export function ordererOpenApi(): object {
       },
       [API_PATHS.metrics.path]: { get: { summary: "Prometheus metrics", responses: { "200": { description: "text exposition format", content: { "text/plain": {} } } } } },
       [API_PATHS.healthz.path]: {
-        get: { summary: "Liveness: id, role, leader", responses: { "200": json("ok", { type: "object" }), "503": json("This node's replica differs from a peer's (divergence: peer, height)", { type: "object" }) } },
+        get: { summary: "Liveness: id, role, leader", responses: { "200": json("ok", { type: "object" }), "503": json("This node's replica differs from a peer's (divergence: peer, height), or its chain node runs another EVM than chain.evm (wrongEvm: configured, running, clientVersion)", { type: "object" }) } },
       },
       [API_PATHS.openapi.path]: { get: { summary: "This document", responses: { "200": json("OpenAPI 3.1", { type: "object" }) } } },
     },

@@ -386,11 +386,17 @@ export class ApiServer {
     return { status: 200, body: await registry.metrics(), contentType: registry.contentType };
   }
 
-  /** Fails (503) while this node's replica differs from a peer's, naming the peer and the height. */
+  /**
+   * Fails (503) while this node's replica differs from a peer's, naming the peer and the height, or while its chain
+   * node runs another EVM than the config names.
+   */
   private health(): Reply {
     const s = this.o.handle.status();
     const divergence = this.o.handle.divergences?.() ?? [];
-    if (divergence.length > 0) return { status: 503, body: { ok: false, id: s.id, role: s.role, leader: s.leader, divergence } };
+    const wrongEvm = this.o.handle.wrongEvm?.() ?? null;
+    if (divergence.length > 0 || wrongEvm !== null) {
+      return { status: 503, body: { ok: false, id: s.id, role: s.role, leader: s.leader, divergence, ...(wrongEvm === null ? {} : { wrongEvm }) } };
+    }
     return { status: 200, body: { ok: true, id: s.id, role: s.role, leader: s.leader } };
   }
 

@@ -143,6 +143,8 @@ export interface OrdererHandle {
   replicaBlock?(n: number): Promise<ReplicaBlock | null>;
   /** Replicas of peers this one differs from (empty while all agree): a non-empty list fails `/healthz`. */
   divergences?(): Divergence[];
+  /** Set while this node's chain node runs another EVM than `chain.evm` names: fails `/healthz` too. */
+  wrongEvm?(): { configured: string; running: string; clientVersion: string } | null;
   /**
    * Moves the replicated clock forward (a devnet switch): resolves once the entry is applied here. Throws
    * ClockAdvanceDisabledError (403) when the config does not enable it, NotLeaderError on a follower (forwarded).

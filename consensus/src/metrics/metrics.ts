@@ -26,6 +26,7 @@ export class OrdererMetrics {
   readonly replicaAppliedBlock: Gauge;
   readonly replicaDiverged: Gauge<"peer">;
   readonly replicaDivergenceHeight: Gauge<"peer">;
+  readonly replicaWrongEvm: Gauge;
 
   constructor(options: { nodeId?: string; defaultMetrics?: boolean } = {}) {
     if (options.nodeId !== undefined) this.registry.setDefaultLabels({ node: options.nodeId });
@@ -64,6 +65,11 @@ export class OrdererMetrics {
       name: "orderer_replica_divergence_height",
       help: "Chain block at which this node's replica was last found to differ from the peer's",
       labelNames: ["peer"],
+      registers,
+    });
+    this.replicaWrongEvm = new Gauge({
+      name: "orderer_replica_wrong_evm",
+      help: "1 while this node's chain node runs another EVM than chain.evm names (web3_clientVersion)",
       registers,
     });
     if (options.defaultMetrics === true) collectDefaultMetrics({ register: this.registry });

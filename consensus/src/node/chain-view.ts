@@ -79,6 +79,12 @@ export class ChainView {
     return this.replica.applier.chainBlock("0x" + n.toString(16));
   }
 
+  /** The chain node's `web3_clientVersion` (which EVM it is). */
+  async clientVersion(): Promise<string> {
+    if (this.rpc === null) throw new Error("no chain is configured");
+    return this.rpc.call<string>("web3_clientVersion", []);
+  }
+
   /** The replica's current head, read from the chain (not the applier's cache: anything else may have mined). */
   async replicaHead(): Promise<ReplicaHead | null> {
     return this.replica === null ? null : this.replica.applier.chainBlock("latest");

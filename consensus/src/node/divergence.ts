@@ -3,6 +3,7 @@ import type { Divergence, DivergenceField, ReplicaBlock } from "../api/types";
 import type { ReplicaHead } from "../chain/applier";
 import type { ReplicaEvm } from "../config/schema";
 import type { OrdererMetrics } from "../metrics/metrics";
+import { evmOfClientVersion } from "../chain/client-version";
 
 export interface DivergenceOptions {
   /** The peers to compare with; the URL may be null while unknown. */
@@ -12,6 +13,8 @@ export interface DivergenceOptions {
   ownBlock(n: number): Promise<ReplicaHead | null>;
   /** The EVM this node's replica runs on (`chain.evm`). */
   ownEvm: ReplicaEvm;
+  /** This node's chain node's `web3_clientVersion`, to check that it runs `ownEvm`. */
+  ownClientVersion?(): Promise<string>;
   /** GET a peer's JSON (through the consortium's TLS agent when the API is HTTPS). */
   getJson(url: string): Promise<unknown>;
   metrics: OrdererMetrics;
@@ -30,6 +33,13 @@ interface PeerReplica {
  * logs), hence the transactions and receipts roots.
  */
 const ACROSS_EVMS: readonly DivergenceField[] = ["timestamp", "transactionsRoot", "receiptsRoot"];
+
+/** This node's chain runs another EVM than its `chain.evm` says (`running`: the EVM its client version names). */
+export interface WrongEvm {
+  readonly configured: ReplicaEvm;
+  readonly running: ReplicaEvm | "unknown";
+  readonly clientVersion: string;
+}
 
 /** Blocks compared with one peer on another EVM per round (a node joining a long chain catches up over rounds). */
 const MAX_BLOCKS_PER_ROUND = 256;
@@ -61,8 +71,18 @@ export class DivergenceMonitor {
   private readonly agreedUpTo = new Map<string, number>();
   private timer: NodeJS.Timeout | null = null;
   private checking: Promise<void> | null = null;
+  private wrong: WrongEvm | null = null;
 
   constructor(private readonly o: DivergenceOptions) {}
+
+  /**
+   * Set while this node's chain node is not the EVM `chain.evm` names. Peers take a node's EVM from its status and
+   * compare block hashes with a node on their own EVM, roots otherwise, so a replica on an EVM other than the one it
+   * announces would be found diverged from every peer, or worse, compared on fields its EVM fills its own way.
+   */
+  get wrongEvm(): WrongEvm | null {
+    return this.wrong;
+  }
 
   start(): void {
     if (this.o.intervalMs === 0 || this.timer !== null) return;
@@ -82,8 +102,9 @@ export class DivergenceMonitor {
     return [...this.found.values()];
   }
 
-  /** One round over every peer. */
+  /** One round: this node's own EVM, then every peer. */
   async checkAll(): Promise<void> {
+    await this.checkOwnEvm();
     for (const peer of this.o.peers()) {
       if (peer.url === null) continue;
       try {
@@ -92,6 +113,23 @@ export class DivergenceMonitor {
         this.o.logger.debug({ err, peer: peer.id }, "replica comparison skipped: the peer did not answer");
       }
     }
+  }
+
+  /** A chain node that does not answer is not a wrong EVM (the replica reports that itself). */
+  private async checkOwnEvm(): Promise<void> {
+    if (this.o.ownClientVersion === undefined) return;
+    let clientVersion: string;
+    try {
+      clientVersion = await this.o.ownClientVersion();
+    } catch {
+      return;
+    }
+    const running: WrongEvm["running"] = evmOfClientVersion(clientVersion) ?? "unknown";
+    const wrong: WrongEvm | null = running === this.o.ownEvm ? null : { configured: this.o.ownEvm, running, clientVersion };
+    if (wrong !== null && this.wrong === null) this.o.logger.error(wrong, `this node's chain runs ${running} (${clientVersion}), not ${this.o.ownEvm} as chain.evm says`);
+    if (wrong === null && this.wrong !== null) this.o.logger.info({ clientVersion }, `this node's chain runs ${this.o.ownEvm} again`);
+    this.wrong = wrong;
+    this.o.metrics.replicaWrongEvm.set(wrong === null ? 0 : 1);
   }
 
   private async check(peer: string, url: string): Promise<void> {

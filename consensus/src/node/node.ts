@@ -21,7 +21,7 @@ import { BlockRecorder } from "./block-recorder";
 import { ChainView } from "./chain-view";
 import { ClockWaiters } from "./clock";
 import { CutScheduler } from "./cut-scheduler";
-import { DivergenceMonitor, peerJsonGetter } from "./divergence";
+import { DivergenceMonitor, peerJsonGetter, type WrongEvm } from "./divergence";
 import { OrderLedger } from "./ledger";
 import { NonceGate } from "./nonce-gate";
 import { ProposalTracker } from "./proposals";
@@ -198,6 +198,7 @@ export class OrdererNode implements OrdererHandle {
             ownHead: () => this.chain.replicaHead(),
             ownBlock: (n) => this.chain.replicaBlock(n),
             ownEvm: cfg.chain.evm,
+            ownClientVersion: () => this.chain.clientVersion(),
             getJson: peerJsonGetter(tls.forwardDispatcher),
             metrics: this.metrics,
             logger: this.log,
@@ -328,6 +329,10 @@ export class OrdererNode implements OrdererHandle {
 
   divergences(): Divergence[] {
     return this.divergence?.divergences ?? [];
+  }
+
+  wrongEvm(): WrongEvm | null {
+    return this.divergence?.wrongEvm ?? null;
   }
 
   /** Proposes a clock advance (devnet only) and resolves once it applied here (`clock.ts`). */

@@ -489,6 +489,15 @@ describe("api/server: the client HTTP API", function () {
       expect(res.json.ok).to.equal(true);
     });
 
+    it("GET /healthz fails (503) while the node's chain runs another EVM than its config names", async function () {
+      const handle = new FakeHandle("n1", "n1");
+      const wrongEvm = { configured: "hardhat", running: "anvil", clientVersion: "anvil/v1.7.1" };
+      const api = await serve(Object.assign(handle, { wrongEvm: () => wrongEvm }));
+      const res = await call(api.url, "GET", "/healthz");
+      expect(res.status).to.equal(503);
+      expect(res.json).to.deep.include({ ok: false, divergence: [], wrongEvm });
+    });
+
     it("GET /openapi.json documents exactly the routes it serves, each with its method", async function () {
       const api = await serve(new FakeHandle("n1", "n1"));
       const doc = (await call(api.url, "GET", "/openapi.json")).json as { openapi: string; paths: Record<string, object> };

@@ -90,6 +90,51 @@ describe("node/divergence: replicas compared with peers', on the same EVM and ac
     }
   });
 
+  describe("when this node's own chain node is checked against chain.evm (web3_clientVersion)", function () {
+    const ownMonitor = (ownEvm: ReplicaEvm, version: () => Promise<string>) => {
+      const metrics = new OrdererMetrics({ nodeId: "n1" });
+      const monitor = new DivergenceMonitor({
+        peers: () => [],
+        ownHead: async () => block(),
+        ownBlock: async () => block(),
+        ownEvm,
+        ownClientVersion: version,
+        getJson: async () => ({}),
+        metrics,
+        logger: pino({ level: "silent" }),
+        intervalMs: 0,
+      });
+      return { monitor, metrics };
+    };
+    const wrongGauge = async (metrics: OrdererMetrics) => (await metrics.registry.getSingleMetricAsString("orderer_replica_wrong_evm")).trim().split("\n").pop();
+
+    it("reports an Anvil node configured as Hardhat, and clears once the configured EVM answers", async function () {
+      let version = "anvil/v1.7.1";
+      const { monitor, metrics } = ownMonitor("hardhat", async () => version);
+      await monitor.checkAll();
+      expect(monitor.wrongEvm).to.deep.equal({ configured: "hardhat", running: "anvil", clientVersion: "anvil/v1.7.1" });
+      expect(await wrongGauge(metrics)).to.equal("orderer_replica_wrong_evm{node=\"n1\"} 1");
+      version = "HardhatNetwork/2.29.1/@nomicfoundation/edr/0.12.0";
+      await monitor.checkAll();
+      expect(monitor.wrongEvm).to.equal(null);
+      expect(await wrongGauge(metrics)).to.equal("orderer_replica_wrong_evm{node=\"n1\"} 0");
+    });
+
+    it("reports a client that is neither EVM as unknown", async function () {
+      const { monitor } = ownMonitor("anvil", async () => "Geth/v1.14.0-stable/linux-amd64/go1.22");
+      await monitor.checkAll();
+      expect(monitor.wrongEvm).to.deep.include({ configured: "anvil", running: "unknown" });
+    });
+
+    it("does not call a chain node that does not answer a wrong EVM", async function () {
+      const { monitor } = ownMonitor("hardhat", async () => {
+        throw new Error("ECONNREFUSED");
+      });
+      await monitor.checkAll();
+      expect(monitor.wrongEvm).to.equal(null);
+    });
+  });
+
   it("blockDifference names the first differing field, or null", function () {
     expect(blockDifference(block(), block({ hash: root("e") }), false)).to.equal(null);
     expect(blockDifference(block(), block({ receiptsRoot: root("1"), transactionsRoot: root("2") }), false)).to.deep.equal({
