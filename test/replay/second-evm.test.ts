@@ -52,6 +52,25 @@ describe("Case A on Hardhat and on Anvil (--chain)", function () {
     });
   });
 
+  describe("when Case B runs ordered: the main chain's replicas on Hardhat, then on Anvil, the side chain on the same EVM", function () {
+    it("gives the same matches, certificates, bridge figures and totals, and the same transactions through the cluster", async function () {
+      const out = (evm: string) => path.join(dir, `case-b-${evm}.json`);
+      for (const evm of ["hardhat", "anvil"]) {
+        const run = await hardhat(["replay", "--case", "B", "--cert-price", "300", "--chain", evm, "--out", out(evm)]);
+        expect(run.code, run.stderr).to.equal(0);
+      }
+      type Ordered = { certificates: unknown; ordering: { mode: string; transactions: number; replicas: unknown[] } };
+      // One certificate price: one result object (a sweep writes a list).
+      const json = (evm: string) => JSON.parse(fs.readFileSync(out(evm), "utf8")) as Ordered;
+      const { ordering: anvilOrdering, ...anvilResult } = json("anvil");
+      const { ordering: hardhatOrdering, ...hardhatResult } = json("hardhat");
+      expect(anvilResult.certificates).to.not.equal(undefined);
+      expect(anvilResult).to.deep.equal(hardhatResult);
+      const shape = (o: Ordered["ordering"]) => ({ mode: o.mode, transactions: o.transactions, replicas: o.replicas.length });
+      expect(shape(anvilOrdering)).to.deep.equal({ ...shape(hardhatOrdering), mode: "raft", replicas: 3 });
+    });
+  });
+
   it("refuses an EVM it does not know, and --chain anvil together with --network", async function () {
     const bad = await hardhat(["replay", "--chain", "geth"]);
     expect([bad.code, bad.stderr]).to.deep.equal([1, 'error: --chain "geth": expected hardhat, anvil\n']);
