@@ -264,7 +264,7 @@ export class OrdererNode implements OrdererHandle {
     const known = this.ledger.position(tx.hash);
     if (known !== undefined) return { hash: tx.hash, status: (await this.chain.lookup(tx.hash, known)).status };
     await this.awaitLeadership();
-    const sender = tx.sender.toLowerCase();
+    const sender = tx.senderKey;
     const chainNext = await this.nonces.prepare(sender);
     // From here on synchronous: the verdict and the reservation cannot interleave with another submit.
     if (!this.raw.isLeader) throw new NotLeaderError(this.soft.lead);
