@@ -496,7 +496,12 @@ export class OrdererNode implements OrdererHandle {
     });
   }
 
-  /** Drains at once (deferred instead when a drain is running: a handler it calls must not re-enter it). */
+  /**
+   * Drains at once (deferred instead when a drain is running: a handler it calls must not re-enter it). Never throws
+   * to its caller: a fatal storage error (`halt`; the default `onFatal` throws) is thrown again from a callback of its
+   * own, so it stops the process as it did from a deferred drain, rather than being caught by whoever called
+   * (`propose` would fail the batch's clients; the transport logs what its handler throws).
+   */
   private drainNow(): void {
     if (this.draining) {
       this.scheduleDrain();
@@ -506,6 +511,10 @@ export class OrdererNode implements OrdererHandle {
     this.draining = true;
     try {
       this.drain();
+    } catch (err) {
+      setImmediate(() => {
+        throw err;
+      });
     } finally {
       this.draining = false;
     }
