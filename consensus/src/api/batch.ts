@@ -29,7 +29,7 @@ export function parseBatch(json: unknown, chainId: bigint): ParsedTx[] {
     try {
       const tx = parseRawTransaction(raw, chainId);
       // The signer is recovered before anything is taken in, as for a single transaction.
-      void tx.sender;
+      void tx.senderKey;
       return tx;
     } catch (err) {
       if (err instanceof OrdererError) throw new BadRequestError(`raws[${k}]: ${err.message}`, { cause: err });

@@ -200,7 +200,7 @@ export class ApiServer {
     const tx = parseRawTransaction((json as { raw: unknown }).raw, this.o.chainId);
     // Every node recovers the signer before anything else: a signature that recovers no key is a
     // 400 here, never an acknowledged transaction the chain then refuses.
-    void tx.sender;
+    void tx.senderKey;
     if (this.o.admission !== null) await this.o.admission.check(tx);
     // A leader that just died still looks alive to followers for up to an election timeout:
     // retry (bounded) until the core names a new leader or says none can be elected.

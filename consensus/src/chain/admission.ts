@@ -70,7 +70,8 @@ export class Admission {
   /** Resolves when `tx` may be ordered; throws NotAdmittedError or AdmissionUnavailableError. */
   async check(tx: ParsedTx): Promise<void> {
     if (this.registry === null || this.isRegistration(tx)) return;
-    const sender = getAddress(tx.sender);
+    // EIP-55 already (`ParsedTx.sender`): ethers' getAddress would check that checksum again, a pure-JS keccak.
+    const sender = tx.sender;
     if (this.operators.has(sender)) return;
     if (!(await this.approved(sender))) throw new NotAdmittedError(sender);
   }
