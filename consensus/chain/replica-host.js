@@ -58,15 +58,14 @@ async function applyBlock(provider, p) {
       results.push({ chainBlock: null, error: err.message });
     }
   }
-  const floor = p.timestamp === undefined ? 0 : Number(BigInt((await req("eth_getBlockByNumber", ["latest", false])).timestamp));
-  const mine = p.timestamp === undefined ? [] : [Math.max(p.timestamp, floor)];
+  let mine = p.timestamp === undefined ? [] : [p.timestamp];
   let head = null;
   // An ordered block without transactions (a clock advance) still makes one chain block at its time; one whose every
   // transaction was refused makes none.
   for (let round = 0; round < MAX_MINE_ROUNDS; round++) {
     if (waiting.size === 0 && (head !== null || p.transactions.length > 0)) break;
     const before = waiting.size;
-    await req("evm_mine", mine);
+    mine = await mineAtOrAfter(req, mine);
     head = await req("eth_getBlockByNumber", ["latest", false]);
     for (const h of head.transactions) {
       const r = waiting.get(h.toLowerCase());
@@ -81,6 +80,23 @@ async function applyBlock(provider, p) {
     r.error = DROPPED;
   }
   return { head: head === null ? null : withoutTransactions(head), results: results.map(({ hash, ...rest }) => rest) };
+}
+
+/**
+ * `evm_mine` at the block's timestamp, or at the head's when the head is later (the chain refuses to go back in time).
+ * The head is read only then: one call per block less than reading it first. Answers the params it mined with.
+ */
+async function mineAtOrAfter(req, params) {
+  try {
+    await req("evm_mine", params);
+    return params;
+  } catch (err) {
+    if (params.length === 0) throw err;
+    const head = Number(BigInt((await req("eth_getBlockByNumber", ["latest", false])).timestamp));
+    if (head <= params[0]) throw err;
+    await req("evm_mine", [head]);
+    return [head];
+  }
 }
 
 /** The header fields an applier reports (the rest, e.g. the 256-byte logs bloom, would only slow the answer). */

@@ -103,15 +103,19 @@ describe("chain/block-call: a whole ordered block in one dplc_applyBlocks call t
     let hostRecords: AppliedTx[][];
     let backlogRecords: (AppliedTx[] | null)[];
     let sendRecords: AppliedTx[][];
+    let hostApplier: ChainApplier;
+    let sendApplier: ChainApplier;
 
     before(async function () {
       [host, backlogHost, plain] = await Promise.all([startReplicaEvm({ evm: "hardhat" }), startReplicaEvm({ evm: "hardhat" }), startHardhatNode({ replica: true })]);
       viaHost = countingRpc(host.url);
       viaBacklog = countingRpc(backlogHost.url);
       viaSends = countingRpc(plain.url);
-      hostRecords = await applyAll(applier(viaHost.rpc), blocks);
+      hostApplier = applier(viaHost.rpc);
+      sendApplier = applier(viaSends.rpc);
+      hostRecords = await applyAll(hostApplier, blocks);
       backlogRecords = await applier(viaBacklog.rpc).applyMany(blocks);
-      sendRecords = await applyAll(applier(viaSends.rpc), blocks);
+      sendRecords = await applyAll(sendApplier, blocks);
     });
 
     after(async function () {
@@ -154,6 +158,17 @@ describe("chain/block-call: a whole ordered block in one dplc_applyBlocks call t
       });
       expect(a[5]!.transactions).to.deep.equal([]);
       expect(a[6]!.transactions.map((h) => h.toLowerCase())).to.deep.equal([blocks[5]!.txs[2]!.hash]);
+    });
+
+    it("mines a block whose time is behind the head at the head's time, as the per-transaction path does", async function () {
+      const late: OrderedBlock = { index: 50, number: 7, timestamp: T0, txs: [await transfer(7, 0)] };
+      const a = await hostApplier.apply(late);
+      const b = await sendApplier.apply(late);
+      expect(a).to.deep.equal(b);
+      expect(a![0]!.error).to.equal(undefined);
+      const [ha, hb] = await Promise.all([headers(viaHost.rpc), headers(viaSends.rpc)]);
+      expect(ha.at(-1)!.hash).to.equal(hb.at(-1)!.hash);
+      expect(Number(BigInt(ha.at(-1)!.timestamp))).to.equal(blocks.at(-1)!.timestamp);
     });
 
     it("refuses malformed parameters with invalid params", async function () {
