@@ -50,11 +50,12 @@ export interface ReplicaOptions {
  * Speed (`npm run bench:replica`, BENCHMARKS.md "Replica apply rate"). Through a plain `hardhat node` a replica paid
  * one `eth_sendRawTransaction` HTTP round trip per transaction (a Hardhat node runs a JSON-RPC batch's calls
  * concurrently: a batch kept a 30-transfer block's order in 5-15 % of blocks), plus `evm_mine` and an fsynced
- * checkpoint per block: 11-14 % of the raw chain rate. A Hardhat replica's chain node is now our replica host
+ * checkpoint per block: 14-18 % of the raw chain rate (median of 3). A Hardhat replica's chain node is now our replica host
  * (consensus/chain/replica-host.js), which takes whole ordered blocks in one `dplc_applyBlocks` call and applies them
  * in-process; a backlog goes in calls of up to MAX_CALL_BLOCKS blocks, so the round trip is paid per call, and the
  * checkpoint is fsynced at most once a second (the host itself says which blocks it applied: applier.ts). What is left
- * per ordered block is its own chain block (one `evm_mine` with its timestamp, a head read) inside the host. Anvil
+ * per ordered block is its own chain block (one `evm_mine` with its timestamp, a head read) inside the host, and the
+ * sends, which must go one after another (66-78 % of raw, median of 3, at load 6-19; 90 % is not met). Anvil
  * takes a block's sends as one batch, checked against its pending block; any other chain node gets today's sends.
  */
 export class Replica {
