@@ -34,9 +34,11 @@ async function main(): Promise<void> {
     log(`median of ${res.runs.length}: raw ${Math.round(m.raw)} transfers/s, slowest replica ${Math.round(m.replica)} transfers/s, ${(100 * m.ratio).toFixed(0)} % of raw; block store ${Math.round(m.bytesPerTx)} bytes per transaction`);
     for (const p of res.profiles) {
       const parts = Object.entries(p.ms).map(([k, v]) => `${k} ${v} ms`).join(", ");
-      log(`apply path alone, ${p.blockSize} transfers per block: ${Math.round(p.txPerSec)} transfers/s, ${p.perTxMs.toFixed(1)} ms per transfer (${parts})`);
+      log(`apply path alone (${p.path}), ${p.blockSize} transfers per block: ${Math.round(p.txPerSec)} transfers/s, ${p.perTxMs.toFixed(1)} ms per transfer (${parts})`);
     }
-    log(`one block's sends as one JSON-RPC batch kept their order in ${(100 * res.batchOrderKept).toFixed(0)} % of 30-transfer blocks`);
+    for (const [evm, kept] of Object.entries(res.batchOrderKept)) {
+      log(`${evm}: one block's sends as one JSON-RPC batch kept their order in ${(100 * kept).toFixed(0)} % of 30-transfer blocks`);
+    }
     log(`load average at the end ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}`);
     fs.rmSync(dir, { recursive: true, force: true });
   } catch (err) {

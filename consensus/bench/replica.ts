@@ -2,8 +2,9 @@
  * Replica benchmark (issue 13): how fast a node's replica applies ordered blocks, against how fast the same kind of
  * EVM node takes the same signed transfers submitted directly.
  *
- * (a) Raw chain rate: a fresh Hardhat node with the replicas' genesis (`startHardhatNode({ replica: true })`, automining
- *     off) gets the transfers as JSON-RPC batches of `eth_sendRawTransaction` (a Hardhat node runs a batch's calls
+ * (a) Raw chain rate: a fresh replica chain node of the kind every Hardhat replica runs (our replica host,
+ *     `startReplicaEvm({ evm: "hardhat" })`: Hardhat's in-process network behind Hardhat's own JSON-RPC server, mining
+ *     off) gets the transfers as JSON-RPC batches of `eth_sendRawTransaction` (its handler runs a batch's calls
  *     concurrently: as fast as it takes them), then `evm_mine` until its mempool is empty; transfers per second from
  *     the first send to the last mined block.
  * (b) Replica apply rate: a 3-node cluster orders the same transfers (the followers started without their chain nodes,
@@ -21,11 +22,12 @@
 import { HDNodeWallet, keccak256, Mnemonic, Wallet } from "ethers";
 import path from "node:path";
 import pino from "pino";
-import { startHardhatNode, type DevNode } from "../src/chain/devnode";
+import type { DevNode } from "../src/chain/devnode";
 import { JsonRpcClient } from "../src/chain/rpc";
 import { applierCheckpointFile, ChainApplier } from "../src/chain/applier";
 import { freePort } from "../../src/devnet/ports";
 import { LocalCluster } from "../src/node/cluster";
+import { startReplicaEvm, type ReplicaEvm } from "../src/node/replica-evm";
 import { clusterPorts, freeBase } from "./ports";
 import { dirBytes, median } from "./util";
 
@@ -91,9 +93,9 @@ async function mineAll(rpc: JsonRpcClient): Promise<void> {
   }
 }
 
-/** (a): transfers per second into a fresh Hardhat node, sent in batches, mined until its mempool is empty. */
+/** (a): transfers per second into a fresh replica chain node, sent in batches, mined until its mempool is empty. */
 export async function rawRate(t: Transfers, batch = 200): Promise<{ txPerSec: number; seconds: number }> {
-  const node: DevNode = await startHardhatNode({ port: await freePort(), replica: true });
+  const node: DevNode = await startReplicaEvm({ evm: "hardhat", port: await freePort() });
   try {
     const rpc = new JsonRpcClient(node.url);
     const send = async (raws: string[]): Promise<void> => {
@@ -198,19 +200,22 @@ export async function replicaRun(o: ReplicaBenchOptions, t: Transfers, work: str
 
 
 export interface ApplyProfile {
+  /** "one call": `dplc_applyBlocks` into the replica host; "sends": one `eth_sendRawTransaction` per transfer. */
+  path: "one call" | "sends";
   blockSize: number;
   txPerSec: number;
-  /** Milliseconds spent per JSON-RPC method (and in the checkpoint's fsynced writes), over all blocks. */
+  /** Milliseconds spent per JSON-RPC method (and in the checkpoint's writes), over all blocks. */
   ms: Record<string, number>;
   perTxMs: number;
 }
 
 /**
- * The apply path alone (`ChainApplier`, what every replica runs per block) against a fresh Hardhat node, `blockSize`
- * transfers per ordered block, with the time each JSON-RPC method and the checkpoint take.
+ * The apply path alone (`ChainApplier`, what every replica runs per block) against a fresh replica host, `blockSize`
+ * transfers per ordered block, with the time each JSON-RPC method and the checkpoint take: the one-call path, or
+ * (`sends`) the path every other chain node gets.
  */
-export async function profileApply(t: Transfers, blockSize: number, work: string): Promise<ApplyProfile> {
-  const node = await startHardhatNode({ port: await freePort(), replica: true });
+export async function profileApply(t: Transfers, blockSize: number, work: string, sends: boolean): Promise<ApplyProfile> {
+  const node = await startReplicaEvm({ evm: "hardhat", port: await freePort() });
   try {
     const rpc = new JsonRpcClient(node.url);
     const ms: Record<string, number> = {};
@@ -226,8 +231,8 @@ export async function profileApply(t: Transfers, blockSize: number, work: string
     rpc.batch = (reqs) => timed(reqs[0]!.method, () => batch(reqs));
     const checkpoint = applierCheckpointFile(path.join(work, `profile-${blockSize}-${process.hrtime.bigint()}.json`));
     const write = checkpoint.write.bind(checkpoint);
-    checkpoint.write = (v) => void timed("checkpoint (fsync)", () => write(v));
-    const applier = new ChainApplier({ rpc, checkpoint, logger: pino({ level: "silent" }) });
+    checkpoint.write = (v, durable) => void timed(durable === false ? "checkpoint" : "checkpoint (fsync)", () => write(v, durable));
+    const applier = new ChainApplier({ rpc, checkpoint, logger: pino({ level: "silent" }), feed: sends ? "sends" : "host" });
     applier.start();
     const at = Math.floor(Date.parse("2026-01-01T00:00:00Z") / 1000) + 60;
     await applier.apply({ index: 1, number: 1, timestamp: at, txs: t.funding.map((raw) => ({ raw, hash: keccak256(raw) })) });
@@ -240,19 +245,19 @@ export async function profileApply(t: Transfers, blockSize: number, work: string
     }
     const total = performance.now() - started;
     for (const k of Object.keys(ms)) ms[k] = Math.round(ms[k]!);
-    return { blockSize, txPerSec: t.transfers.length / (total / 1000), ms, perTxMs: total / t.transfers.length };
+    return { path: sends ? "sends" : "one call", blockSize, txPerSec: t.transfers.length / (total / 1000), ms, perTxMs: total / t.transfers.length };
   } finally {
     await node.stop();
   }
 }
 
 /**
- * Whether a JSON-RPC batch of one block's sends keeps the block's order in a Hardhat node's FIFO mempool: the share of
- * `blockSize` batches whose pending block lists the transactions in the order sent. The applier sends one by one
- * because this is far from 1 (Hardhat runs a batch's calls concurrently).
+ * Whether a JSON-RPC batch of one block's sends keeps the block's order in a replica chain node's FIFO mempool: the
+ * share of `blockSize` batches whose pending block lists the transactions in the order sent. Far from 1 on Hardhat
+ * (its handler runs a batch's calls concurrently), hence the one-call host; Anvil is measured too (issue 13).
  */
-export async function batchOrderKept(t: Transfers, blockSize: number): Promise<number> {
-  const node = await startHardhatNode({ port: await freePort(), replica: true });
+export async function batchOrderKept(t: Transfers, blockSize: number, evm: ReplicaEvm): Promise<number> {
+  const node = await startReplicaEvm({ evm, port: await freePort() });
   try {
     const rpc = new JsonRpcClient(node.url);
     await rpc.batch(t.funding.map((raw) => ({ method: "eth_sendRawTransaction", params: [raw] })));
@@ -262,9 +267,9 @@ export async function batchOrderKept(t: Transfers, blockSize: number): Promise<n
     for (let i = 0; i < t.transfers.length; i += blockSize, batches++) {
       const raws = t.transfers.slice(i, i + blockSize);
       await rpc.batch(raws.map((raw) => ({ method: "eth_sendRawTransaction", params: [raw] })));
-      const pending = await rpc.call<{ transactions: string[] }>("eth_getBlockByNumber", ["pending", false]);
-      if (pending.transactions.join() === raws.map((r) => keccak256(r)).join()) kept++;
       await rpc.call("evm_mine", []);
+      const mined = await rpc.call<{ transactions: string[] }>("eth_getBlockByNumber", ["latest", false]);
+      if (mined.transactions.join() === raws.map((r) => keccak256(r)).join()) kept++;
     }
     return kept / batches;
   } finally {
@@ -275,10 +280,10 @@ export async function batchOrderKept(t: Transfers, blockSize: number): Promise<n
 export interface ReplicaBenchResult {
   runs: ReplicaRun[];
   median: { raw: number; replica: number; ratio: number; bytesPerTx: number };
-  /** The apply path alone at a few block sizes (one run each). */
+  /** The apply path alone at a few block sizes, both paths (one run each). */
   profiles: ApplyProfile[];
-  /** Share of one-block batches whose order a Hardhat node kept. */
-  batchOrderKept: number;
+  /** Per EVM, the share of one-block batches whose order the node kept in the block it mined. */
+  batchOrderKept: Record<ReplicaEvm, number>;
 }
 
 /** Every run of (a) then (b), then the apply path's profile; answers each run and the medians. */
@@ -296,13 +301,14 @@ export async function benchReplica(o: ReplicaBenchOptions): Promise<ReplicaBench
   }
   const sample = { funding: t.funding, transfers: t.transfers.slice(0, Math.min(t.transfers.length, 600)) };
   const profiles: ApplyProfile[] = [];
-  for (const size of [5, 50]) profiles.push(await profileApply(sample, size, o.dir));
+  for (const sends of [false, true]) for (const size of [5, 50]) profiles.push(await profileApply(sample, size, o.dir, sends));
   const replica = median(runs.map((r) => Math.min(...r.nodes.map((n) => n.txPerSec))));
+  const order = { funding: t.funding, transfers: t.transfers.slice(0, Math.min(t.transfers.length, 3_000)) };
   return {
     runs,
     median: { raw: median(runs.map((r) => r.rawTxPerSec)), replica, ratio: median(runs.map((r) => r.ratio)), bytesPerTx: median(runs.map((r) => r.storeBytesPerTx)) },
     profiles,
-    batchOrderKept: await batchOrderKept(sample, 30),
+    batchOrderKept: { hardhat: await batchOrderKept(sample, 30, "hardhat"), anvil: await batchOrderKept(order, 30, "anvil") },
   };
 }
 

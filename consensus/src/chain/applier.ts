@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import { callApplyBlocks, chainFeed, type BlockCall, type BlockCallAnswer, type ChainFeed, type RpcBlock } from "./block-call";
 import { CheckpointFile } from "./checkpoint";
 import type { JsonRpcClient, RpcOutcome } from "./rpc";
 
@@ -73,9 +74,14 @@ export interface ApplierOptions {
   sendBatch?: number;
   /** Mines per ordered block while a block-gas-limit overflow keeps making progress. */
   maxMineRounds?: number;
+  /** How to feed the chain node (block-call.ts). Default: what its `web3_clientVersion` says it is. */
+  feed?: ChainFeed;
+  /** With the one-call path, the longest the checkpoint goes without an fsync (default 1 s). */
+  syncEveryMs?: number;
 }
 
-const KNOWN_TX = /^Known transaction/i;
+/** A re-send the mempool already holds: Hardhat's and Anvil's words for it. */
+const KNOWN_TX = /^(Known transaction|transaction already imported)/i;
 
 /**
  * Applies committed ordered blocks to a Hardhat node in exact order: automining off, every raw
@@ -88,6 +94,13 @@ const KNOWN_TX = /^Known transaction/i;
  * that already have a receipt are recorded, not re-sent, and a re-send that the mempool already holds
  * ("Known transaction") counts as sent. So a crash between send, mine and checkpoint neither applies a
  * transaction twice nor skips one.
+ *
+ * A chain node that is our replica host takes whole blocks in one `dplc_applyBlocks` call instead (block-call.ts):
+ * no round trip per transaction, and one per call, not per block, for a backlog (`applyMany`). The host applies a block at most once and answers a block sent again with what it did
+ * (its memory of the last applied block lives as long as its in-memory chain), so the chain itself says where the
+ * replica is, and the checkpoint is written on every block but fsynced at most once per `syncEveryMs`: a process crash
+ * loses nothing (the page cache keeps the file), and after a machine crash a checkpoint that lags the chain only makes
+ * the host repeat its answers.
  */
 export class ChainApplier {
   private readonly rpc: JsonRpcClient;
@@ -95,6 +108,11 @@ export class ChainApplier {
   private readonly log: Logger;
   private readonly sendBatch: number;
   private readonly maxMineRounds: number;
+  private readonly feedOption: ChainFeed | undefined;
+  private readonly syncEveryMs: number;
+  /** How the chain node is fed (decided at every recovery: a replaced chain node fails calls first). */
+  private feed: ChainFeed = "sends";
+  private lastSync = 0;
   private state: ApplierCheckpoint = { ...EMPTY_CHECKPOINT };
   private recovering = true;
   /** The newest chain block this applier mined or read; its timestamp is the floor for the next mine. */
@@ -106,6 +124,8 @@ export class ChainApplier {
     this.log = options.logger;
     this.sendBatch = options.sendBatch ?? 200;
     this.maxMineRounds = options.maxMineRounds ?? 16;
+    this.feedOption = options.feed;
+    this.syncEveryMs = options.syncEveryMs ?? 1_000;
   }
 
   /** Loads the checkpoint. The chain is contacted lazily, so a node can start before its chain. */
@@ -152,11 +172,29 @@ export class ChainApplier {
    * is skipped (returns null). Throws on an RPC failure: retry the same block.
    */
   async apply(block: OrderedBlock): Promise<AppliedTx[] | null> {
-    if (block.index <= this.state.appliedIndex) return null;
+    return (await this.applyMany([block]))[0]!;
+  }
+
+  /**
+   * Applies blocks in increasing index order; answers each one's records (null for a block at or below the checkpoint,
+   * skipped). On the one-call path they all go in one call, except the first after a start or a failure, which goes
+   * alone: it reads the chain and decides the path. Throws on an RPC failure: retry from `checkpointed`.
+   */
+  async applyMany(blocks: OrderedBlock[]): Promise<(AppliedTx[] | null)[]> {
+    const out: (AppliedTx[] | null)[] = [];
     try {
-      const records = await this.applyBlock(block);
-      this.recovering = false;
-      return records;
+      let i = 0;
+      for (; i < blocks.length && (this.recovering || this.feed !== "host"); i++) {
+        const block = blocks[i]!;
+        if (block.index <= this.state.appliedIndex) {
+          out.push(null);
+          continue;
+        }
+        out.push(await this.applyBlock(block));
+        this.recovering = false;
+      }
+      if (i < blocks.length) out.push(...(await this.applyInOneCall(blocks.slice(i))));
+      return out;
     } catch (err) {
       this.recovering = true;
       throw err;
@@ -164,22 +202,77 @@ export class ChainApplier {
   }
 
   private async applyBlock(block: OrderedBlock): Promise<AppliedTx[]> {
-    const records: AppliedTx[] = block.txs.map((t, i) => ({ hash: t.hash, block: block.index, index: i, chainBlock: null }));
-    let unsent = records.map((_, i) => i);
     if (this.recovering) {
+      this.feed = this.feedOption ?? (await chainFeed(this.rpc));
       await this.rpc.call("evm_setAutomine", [false]);
       this.last = await this.chainBlock("latest");
-      unsent = await this.skipOnChain(records, unsent);
     }
-    const waiting = await this.send(block, records, unsent);
-    // An ordered block without transactions (a clock advance) still makes one chain block at its time.
-    let lastChainBlock = block.txs.length === 0 ? await this.mineEmpty(block.timestamp) : await this.mineUntilIncluded(records, waiting, block.timestamp);
-    if (lastChainBlock === null) lastChainBlock = this.latestOf(records) ?? this.state.chainBlock;
+    if (this.feed === "host") return (await this.applyInOneCall([block]))[0]!;
+    const records = newRecords(block);
+    this.applied(block, records, await this.sendAndMine(block, records));
+    this.writeCheckpoint();
+    return records;
+  }
+
+  /** The applied block's checkpoint state, in memory (the caller writes it). */
+  private applied(block: OrderedBlock, records: AppliedTx[], chainBlock: number | null): void {
+    const lastChainBlock = chainBlock ?? this.latestOf(records) ?? this.state.chainBlock;
     this.state = { ...this.state, appliedIndex: block.index, chainBlock: lastChainBlock, block: block.number ?? this.state.block };
-    this.checkpoint.write(this.state);
     const refused = records.filter((r) => r.error !== undefined).length;
     this.log.debug({ block: block.index, txs: records.length, refused, chainBlock: lastChainBlock }, "applied block");
-    return records;
+  }
+
+  /** Today's path for any chain node: each transaction in its own round trip, then `evm_mine`. */
+  private async sendAndMine(block: OrderedBlock, records: AppliedTx[]): Promise<number | null> {
+    let unsent = records.map((_, i) => i);
+    if (this.recovering) unsent = await this.skipOnChain(records, unsent);
+    const waiting = await this.send(block, records, unsent);
+    // An ordered block without transactions (a clock advance) still makes one chain block at its time.
+    return block.txs.length === 0 ? this.mineEmpty(block.timestamp) : this.mineUntilIncluded(records, waiting, block.timestamp);
+  }
+
+  /** The replica host's path: the blocks above the checkpoint in one call, then one checkpoint write. */
+  private async applyInOneCall(blocks: OrderedBlock[]): Promise<(AppliedTx[] | null)[]> {
+    const fresh = blocks.filter((b) => b.index > this.state.appliedIndex);
+    if (fresh.length === 0) return blocks.map(() => null);
+    const answers = await callApplyBlocks(this.rpc, fresh.map(blockCall));
+    const byIndex = new Map<number, AppliedTx[]>();
+    for (const [k, block] of fresh.entries()) {
+      const records = newRecords(block);
+      this.applied(block, records, await this.takeAnswer(records, answers[k]!));
+      byIndex.set(block.index, records);
+    }
+    this.writeCheckpoint();
+    return blocks.map((b) => byIndex.get(b.index) ?? null);
+  }
+
+  /**
+   * Fills the records from the host's answer. A block the host applied before (the applier crashed before its
+   * checkpoint) comes back with the host's first answer; if the host no longer keeps it (null), the receipts say where
+   * each transaction went, and the rest were refused then.
+   */
+  private async takeAnswer(records: AppliedTx[], answer: BlockCallAnswer): Promise<number | null> {
+    if (answer === null) {
+      const lost = await this.skipOnChain(records, records.map((_, i) => i));
+      for (const i of lost) records[i]!.error = "refused by the chain before this node restarted (the refusal's text was not kept)";
+      return null;
+    }
+    answer.results.forEach((r, i) => {
+      records[i]!.chainBlock = r.chainBlock;
+      if (r.error !== undefined) records[i]!.error = r.error;
+    });
+    if (answer.head === null) return null;
+    const head = replicaHead(answer.head);
+    if (this.last === null || head.number >= this.last.number) this.last = head;
+    return head.number;
+  }
+
+  /** Fsynced on every block on the old path; on the one-call path at most once per `syncEveryMs` (class comment). */
+  private writeCheckpoint(): void {
+    const now = Date.now();
+    const durable = this.feed !== "host" || now - this.lastSync >= this.syncEveryMs;
+    this.checkpoint.write(this.state, durable);
+    if (durable) this.lastSync = now;
   }
 
   /** Recovery: transactions with a receipt were applied before a crash; record and keep them out. */
@@ -204,6 +297,10 @@ export class ChainApplier {
 
   /** Sends in ordered sequence; answers which records now wait in the mempool. */
   private async send(block: OrderedBlock, records: AppliedTx[], unsent: number[]): Promise<Map<string, AppliedTx>> {
+    if (this.feed === "anvil" && unsent.length > 1) {
+      const batched = await this.sendAsBatch(block, records, unsent);
+      if (batched !== null) return batched;
+    }
     const waiting = new Map<string, AppliedTx>();
     // One at a time: a Hardhat node runs a JSON-RPC batch's calls concurrently, which loses the order.
     for (const i of unsent) {
@@ -213,6 +310,33 @@ export class ChainApplier {
       else rec.error = o!.message;
     }
     return waiting;
+  }
+
+  /**
+   * Anvil: the block's sends as one JSON-RPC batch. Anvil runs a batch's calls concurrently too (`join_all`), so the
+   * order is checked, never assumed: kept (measured: every 30-transfer block of `bench:replica`) only when the pending
+   * block holds nothing else and lists the waiting transactions it holds in the ordered sequence (one with a nonce gap
+   * waits outside it, as it would after sends one by one); otherwise they are dropped from the mempool and the caller
+   * sends them again one by one (null).
+   */
+  private async sendAsBatch(block: OrderedBlock, records: AppliedTx[], unsent: number[]): Promise<Map<string, AppliedTx> | null> {
+    const outcomes = await this.rpc.batch(unsent.map((i) => ({ method: "eth_sendRawTransaction", params: [block.txs[i]!.raw] })));
+    const waiting = new Map<string, AppliedTx>();
+    unsent.forEach((i, k) => {
+      const o = outcomes[k]!;
+      const rec = records[i]!;
+      if (o.ok || KNOWN_TX.test(o.message)) waiting.set(rec.hash, rec);
+      else rec.error = o.message;
+    });
+    const pending = await this.rpc.call<{ transactions: string[] }>("eth_getBlockByNumber", ["pending", false]);
+    const listed = pending.transactions.map((h) => h.toLowerCase());
+    const inPending = new Set(listed);
+    const expected = records.filter((r) => waiting.has(r.hash) && inPending.has(r.hash)).map((r) => r.hash);
+    if (listed.join() === expected.join()) return waiting;
+    this.log.warn({ block: block.index, txs: expected.length }, "a batch of sends lost the block's order; sending them one by one");
+    for (const h of waiting.keys()) await this.rpc.call("hardhat_dropTransaction", [h]);
+    for (const i of unsent) delete records[i]!.error;
+    return null;
   }
 
   /**
@@ -274,13 +398,15 @@ export class ChainApplier {
   }
 }
 
-interface RpcBlock {
-  number: string;
-  hash: string;
-  stateRoot: string;
-  timestamp: string;
-  transactionsRoot: string;
-  receiptsRoot: string;
+function newRecords(block: OrderedBlock): AppliedTx[] {
+  return block.txs.map((t, i) => ({ hash: t.hash, block: block.index, index: i, chainBlock: null }));
+}
+
+function blockCall(b: OrderedBlock): BlockCall {
+  const out: BlockCall = { index: b.index, transactions: b.txs.map((t) => t.raw) };
+  if (b.number !== undefined) out.number = b.number;
+  if (b.timestamp !== undefined) out.timestamp = b.timestamp;
+  return out;
 }
 
 function replicaHead(b: RpcBlock): ReplicaHead {

@@ -4,6 +4,9 @@ import path from "node:path";
 /**
  * A tiny durable JSON record replaced atomically: write a temporary file, fsync it, rename it over the
  * old one, fsync the directory. A crash leaves either the old or the new record, never a mix.
+ * A write with `durable` false skips both fsyncs: a process crash still leaves the new record (the page cache keeps
+ * it), a machine crash may leave an older one (on ext4's default `auto_da_alloc`, a rename over a file flushes the new
+ * file's data first, so never an empty one).
  */
 export class CheckpointFile<T> {
   constructor(
@@ -23,18 +26,19 @@ export class CheckpointFile<T> {
     return this.validate(JSON.parse(text));
   }
 
-  write(value: T): void {
+  write(value: T, durable = true): void {
     const dir = path.dirname(this.file);
     fs.mkdirSync(dir, { recursive: true });
     const tmp = `${this.file}.tmp`;
     const fd = fs.openSync(tmp, "w");
     try {
       fs.writeSync(fd, JSON.stringify(value));
-      fs.fsyncSync(fd);
+      if (durable) fs.fsyncSync(fd);
     } finally {
       fs.closeSync(fd);
     }
     fs.renameSync(tmp, this.file);
+    if (!durable) return;
     const dirFd = fs.openSync(dir, "r");
     try {
       fs.fsyncSync(dirFd);

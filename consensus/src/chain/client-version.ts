@@ -6,3 +6,19 @@ export function evmOfClientVersion(version: string): ReplicaEvm | null {
   if (/^anvil\//i.test(version)) return "anvil";
   return null;
 }
+
+/** What the replica host appends to `web3_clientVersion` (kept equal to replica-host.js's HOST_TAG, which is not
+ * imported: the orderer's bundle must not pull Hardhat in). */
+const HOST_TAG = /\bdplc-replica-host\/1\b/;
+
+/**
+ * How the applier can feed a chain node, from its `web3_clientVersion`: `host` (our replica host) takes
+ * `dplc_applyBlocks`; `anvil` takes a block's sends as one JSON-RPC batch, checked against its pending block
+ * (applier.ts); any other one send per round trip.
+ */
+export type ChainFeed = "host" | "anvil" | "sends";
+
+export function feedOfClientVersion(version: string): ChainFeed {
+  if (HOST_TAG.test(version)) return "host";
+  return evmOfClientVersion(version) === "anvil" ? "anvil" : "sends";
+}

@@ -5,7 +5,7 @@ import path from "node:path";
 import { HDNodeWallet } from "ethers";
 import * as genesis from "../../chain/replica-genesis";
 import { anvilBinary } from "../../../src/devnet/node";
-import { freePort, startHardhatNode, superviseNode, type DevNode } from "../chain/devnode";
+import { freePort, REPO_ROOT, superviseNode, type DevNode } from "../chain/devnode";
 
 import { REPLICA_EVMS, type ReplicaEvm } from "../config/schema";
 
@@ -20,10 +20,12 @@ export interface ReplicaEvmOptions {
 
 /**
  * Starts one replica's chain node on 127.0.0.1 from the replicas' one genesis (consensus/chain/replica-genesis.js):
- * Hardhat through hardhat.replica.config.js, Anvil through an `--init` genesis file written for it (removed on stop).
+ * Hardhat as our replica host (consensus/chain/replica-host.js: Hardhat's in-process network with
+ * hardhat.replica.config.js, plus `dplc_applyBlocks`), Anvil through an `--init` genesis file written for it (removed
+ * on stop).
  */
 export async function startReplicaEvm(o: ReplicaEvmOptions): Promise<DevNode> {
-  if (o.evm === "hardhat") return startHardhatNode({ replica: true, port: o.port, timeoutMs: o.timeoutMs });
+  if (o.evm === "hardhat") return startReplicaHost(o);
   const port = o.port ?? (await freePort());
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dplc-anvil-replica-"));
   const file = path.join(dir, "genesis.json");
@@ -40,6 +42,19 @@ export async function startReplicaEvm(o: ReplicaEvmOptions): Promise<DevNode> {
     removeDir();
     throw err;
   }
+}
+
+/** The replica host script (plain JavaScript, run by `node` itself: no ts-node, no hardhat CLI). */
+export const REPLICA_HOST = path.join(REPO_ROOT, "consensus", "chain", "replica-host.js");
+
+async function startReplicaHost(o: ReplicaEvmOptions): Promise<DevNode> {
+  const port = o.port ?? (await freePort());
+  const child = spawn(process.execPath, [REPLICA_HOST, "--hostname", "127.0.0.1", "--port", String(port)], {
+    cwd: REPO_ROOT,
+    detached: true,
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  return superviseNode(child, port, o.timeoutMs ?? 60_000, "replica host");
 }
 
 let accounts: string[] | null = null;

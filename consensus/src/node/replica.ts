@@ -2,6 +2,19 @@ import type { Logger } from "pino";
 import type { Block } from "../blocks";
 import type { AppliedTx, ChainApplier, OrderedBlock, ReplicaHead } from "../chain/applier";
 
+/** A backlog goes to the applier in calls of at most this many blocks or (about) transactions. */
+const MAX_CALL_BLOCKS = 64;
+const MAX_CALL_TXS = 2_000;
+
+function orderedBlock(block: Block): OrderedBlock {
+  return {
+    index: block.raftIndex,
+    number: block.number,
+    timestamp: block.timestamp,
+    txs: block.txs.map((tx) => ({ hash: tx.hash, raw: "0x" + Buffer.from(tx.raw.buffer, tx.raw.byteOffset, tx.raw.byteLength).toString("hex") })),
+  };
+}
+
 /** What the replica reads of this node's block store. */
 export interface StoredBlocks {
   /** The number of the newest durable block (0 while the store is empty). */
@@ -34,16 +47,16 @@ export interface ReplicaOptions {
  * rebuilt from block 1 of the store; since every replica starts from the same genesis and mines each ordered block
  * with its fixed timestamp, the rebuilt chain is the one it had.
  *
- * Speed, measured (`npm run bench:replica`, BENCHMARKS.md; 2 shared vCPUs at load average 13-17): a replica applies
- * a backlog at 47-94 transfers/s against 208-591 for the same kind of node taking the same transfers in JSON-RPC
- * batches (median 11 % for the slowest replica of a run). The time goes to round trips, not to this loop: with 5
- * transfers per block, 18.5 ms per transfer, of which one `eth_sendRawTransaction` round trip per transfer (10 ms
- * each on the loaded machine), `evm_mine` 23 ms and the fsynced checkpoint 13 ms per block; with 50 per block 5.6 ms
- * per transfer, two thirds of it the sends. One batch per block would cut the sends to one round trip, but a Hardhat
- * node runs a batch's calls concurrently: its pending block kept the sent order in only 25 % of 30-transfer blocks,
- * so replicas would differ. What removes the per-transfer round trip is a client that takes a block's ordered
- * transactions in one call (consensus/README.md, "on a production execution client": `transactions` with
- * `noTxPool`), which Hardhat's node has not.
+ * Speed (`npm run bench:replica`, BENCHMARKS.md "Replica apply rate"). Through a plain `hardhat node` a replica paid
+ * one `eth_sendRawTransaction` HTTP round trip per transaction (a Hardhat node runs a JSON-RPC batch's calls
+ * concurrently: a batch kept a 30-transfer block's order in 5-15 % of blocks), plus `evm_mine` and an fsynced
+ * checkpoint per block: 14-18 % of the raw chain rate (median of 3). A Hardhat replica's chain node is now our replica host
+ * (consensus/chain/replica-host.js), which takes whole ordered blocks in one `dplc_applyBlocks` call and applies them
+ * in-process; a backlog goes in calls of up to MAX_CALL_BLOCKS blocks, so the round trip is paid per call, and the
+ * checkpoint is fsynced at most once a second (the host itself says which blocks it applied: applier.ts). What is left
+ * per ordered block is its own chain block (one `evm_mine` with its timestamp, a head read) inside the host, and the
+ * sends, which must go one after another (66-78 % of raw, median of 3, at load 6-19; 90 % is not met). Anvil
+ * takes a block's sends as one batch, checked against its pending block; any other chain node gets today's sends.
  */
 export class Replica {
   private running: Promise<void> | null = null;
@@ -130,19 +143,30 @@ export class Replica {
     }
   }
 
+  /** Applies the stored blocks the replica lacks, up to MAX_CALL_BLOCKS / MAX_CALL_TXS per applier call. */
   private async applyStored(): Promise<void> {
     const head = this.o.store.headNumber();
+    let chunk: OrderedBlock[] = [];
+    let txs = 0;
     for await (const block of this.o.store.blocks(this.appliedBlock + 1, head)) {
       if (this.stopped) return;
-      const ordered: OrderedBlock = {
-        index: block.raftIndex,
-        number: block.number,
-        timestamp: block.timestamp,
-        txs: block.txs.map((tx) => ({ hash: tx.hash, raw: "0x" + Buffer.from(tx.raw.buffer, tx.raw.byteOffset, tx.raw.byteLength).toString("hex") })),
-      };
-      const records = await this.o.applier.apply(ordered);
-      if (records !== null) this.o.onApplied?.(ordered, records);
+      chunk.push(orderedBlock(block));
+      txs += block.txs.length;
+      if (chunk.length >= MAX_CALL_BLOCKS || txs >= MAX_CALL_TXS) {
+        await this.applyChunk(chunk);
+        chunk = [];
+        txs = 0;
+      }
     }
+    if (!this.stopped) await this.applyChunk(chunk);
+  }
+
+  private async applyChunk(chunk: OrderedBlock[]): Promise<void> {
+    if (chunk.length === 0) return;
+    const results = await this.o.applier.applyMany(chunk);
+    results.forEach((records, i) => {
+      if (records !== null) this.o.onApplied?.(chunk[i]!, records);
+    });
   }
 
   /** Rebuilds from block 1 when the chain is behind the checkpoint or has another genesis (see the class comment). */

@@ -9,6 +9,7 @@ import { CheckpointFile } from "../../src/chain/checkpoint";
 import { BlockStore } from "../../src/blocks";
 import { startHardhatNode, type DevNode } from "../../src/chain/devnode";
 import { Replica } from "../../src/node/replica";
+import { startReplicaEvm } from "../../src/node/replica-evm";
 import { JsonRpcClient } from "../../src/chain/rpc";
 
 const CHAIN_ID = 31337n;
@@ -178,22 +179,28 @@ describe("chain/applier: ordered delivery to a Hardhat node", function () {
     });
   });
 
-  describe("when a replica applies the blocks of a block store", function () {
+  // The replica host (one call per block or backlog) and a plain `hardhat node` (one send per round trip).
+  const chainKinds: [string, (port?: number) => Promise<DevNode>][] = [
+    ["the replica host", (port) => startReplicaEvm({ evm: "hardhat", port })],
+    ["a plain hardhat node", (port) => startHardhatNode({ replica: true, port })],
+  ];
+  for (const [kind, startChain] of chainKinds) describe(`when a replica applies the blocks of a block store to ${kind}`, function () {
     let chain: DevNode;
     let store: BlockStore;
     let replica: Replica;
     const T0 = 1_790_000_000;
 
     before(async function () {
-      chain = await startHardhatNode({ replica: true });
-      store = await BlockStore.open(path.join(dir, "store"));
+      chain = await startChain();
+      store = await BlockStore.open(path.join(dir, `store-${kind}`));
       // Two blocks in one second: their chain blocks share the timestamp (allowBlocksWithSameTimestamp).
       for (const [k, ts] of [T0, T0, T0 + 7].entries()) {
-        const tx = await transfer(account(15), 1n);
+        // Fixed nonces: each chain kind gets the same three transfers on its own fresh chain.
+        const tx = await transfer(account(15), 1n, k);
         await store.append({ raftIndex: 10 + k, timestamp: ts, txs: [{ hash: tx.hash, raw: Buffer.from(tx.raw.slice(2), "hex") }] });
       }
       const crpc = new JsonRpcClient(chain.url);
-      const applier = new ChainApplier({ rpc: crpc, checkpoint: applierCheckpointFile(path.join(dir, "replica-cp.json")), logger });
+      const applier = new ChainApplier({ rpc: crpc, checkpoint: applierCheckpointFile(path.join(dir, `replica-cp-${kind}.json`)), logger });
       applier.start();
       replica = new Replica({ applier, logger, store: { headNumber: () => store.head?.number ?? 0, blocks: (f, t) => store.blocks(f, t) }, minBackoffMs: 20, watchMs: 100 });
     });
@@ -226,7 +233,7 @@ describe("chain/applier: ordered delivery to a Hardhat node", function () {
       const before = await chainHeaders();
       const port = chain.port;
       await chain.stop();
-      chain = await startHardhatNode({ replica: true, port });
+      chain = await startChain(port);
       await waitUntil(async () => (await chainHeaders()).length === before.length);
       expect((await chainHeaders()).map((b) => b.hash)).to.deep.equal(before.map((b) => b.hash));
       expect(replica.appliedBlock).to.equal(3);

@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import pino from "pino";
 import { startHardhatNode, type DevNode } from "../../src/chain/devnode";
+import { startReplicaEvm } from "../../src/node/replica-evm";
 import { parseConfig } from "../../src/config/load";
 import type { OrdererConfig } from "../../src/config/schema";
 import type { Message, NodeRole } from "../../src/core/types";
@@ -155,7 +156,8 @@ export async function waitFor<T>(probe: () => T | undefined | Promise<T | undefi
   }
 }
 
-export async function signedTransfer(wallet: BaseWallet, nonce: number, to = wallet.address): Promise<string> {
+/** A 1-wei transfer; `tip` lets a test show that a fee-ordered mempool would reorder a block. */
+export async function signedTransfer(wallet: BaseWallet, nonce: number, to = wallet.address, tip = 1n): Promise<string> {
   return wallet.signTransaction({
     type: 2,
     chainId: CHAIN_ID,
@@ -164,7 +166,7 @@ export async function signedTransfer(wallet: BaseWallet, nonce: number, to = wal
     value: 1n,
     gasLimit: 21_000n,
     maxFeePerGas: 100_000_000_000n,
-    maxPriorityFeePerGas: 1n,
+    maxPriorityFeePerGas: tip,
   });
 }
 
@@ -182,9 +184,9 @@ export async function getJson(url: string): Promise<{ status: number; body: Reco
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
-/** One Hardhat node per orderer node, started together (`replica`: the replicas' network, else the project's). */
+/** One chain node per orderer node, started together (`replica`: the replicas' host, else a project `hardhat node`). */
 export async function startChains(n: number, replica = true): Promise<DevNode[]> {
-  return Promise.all(Array.from({ length: n }, () => startHardhatNode({ replica })));
+  return Promise.all(Array.from({ length: n }, () => (replica ? startReplicaEvm({ evm: "hardhat" }) : startHardhatNode())));
 }
 
 export async function stopChains(chains: readonly DevNode[] | undefined): Promise<void> {

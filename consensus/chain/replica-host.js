@@ -1,0 +1,189 @@
+// The chain node of an orderer node's Hardhat replica (replica-evm.ts starts it instead of `hardhat node`): Hardhat's
+// in-process network (EDR) with the replicas' genesis (hardhat.replica.config.js), served over JSON-RPC by Hardhat's
+// own JsonRpcServer, plus one method of ours, `dplc_applyBlocks`, that applies whole ordered blocks, in order, in one
+// call.
+//
+// Why hand-written (measured, BENCHMARKS.md "Replica apply rate"): through `hardhat node` the applier paid one HTTP
+// round trip per transaction (about 10 ms each on the loaded 2-core machine), because a JSON-RPC batch does not keep
+// a block's order (Hardhat's handler runs a batch's calls concurrently). In-process, the same sends and the mine cost
+// about 0.4 ms per transfer. `dplc_applyBlocks` plays the role of the Engine API's `engine_newPayload` on a production
+// client (consensus/README.md): an ordered block's transactions go in, in order, and its chain block comes out. A
+// replica with a backlog (after a restart, or catching up) sends several blocks per call: the round trip is then
+// paid per call, not per block.
+// Every other method (reads, `evm_*`, `hardhat_*`, sends) is Hardhat's, unchanged.
+//
+// Plain JavaScript: started with `node` directly, without ts-node or the hardhat CLI, so a replica starts faster.
+"use strict";
+
+const path = require("node:path");
+
+/** Appended to Hardhat's `web3_clientVersion`: tells an applier that this node takes `dplc_applyBlocks`. */
+const HOST_TAG = "dplc-replica-host/1";
+/** Mines per ordered block while a block-gas-limit overflow keeps making progress (the applier's old bound). */
+const MAX_MINE_ROUNDS = 16;
+/** How many applied blocks' answers the host keeps for blocks sent again. */
+const KEPT_ANSWERS = 1024;
+const DROPPED = "not executable on chain (nonce gap?): dropped from the mempool";
+
+function checkParams(p) {
+  const ok =
+    p !== null &&
+    typeof p === "object" &&
+    Number.isSafeInteger(p.index) &&
+    p.index > 0 &&
+    (p.number === undefined || Number.isSafeInteger(p.number)) &&
+    (p.timestamp === undefined || Number.isSafeInteger(p.timestamp)) &&
+    Array.isArray(p.transactions) &&
+    p.transactions.every((t) => typeof t === "string" && /^0x[0-9a-f]*$/i.test(t));
+  if (!ok) throw new Error("dplc_applyBlocks takes ordered blocks {index, number?, timestamp?, transactions: [raw hex]}");
+}
+
+/**
+ * Applies one ordered block to `provider` (EIP-1193): sends its raw transactions strictly one after another, then
+ * mines with the block's timestamp, never behind the chain's head (more than once only while a gas-limit overflow
+ * makes progress); transactions that never get mined are dropped from the mempool so they cannot
+ * slip into a later block. Answers each transaction's chain block or refusal, in order, and the last chain block mined.
+ */
+async function applyBlock(provider, p) {
+  const req = (method, params = []) => provider.request({ method, params });
+  const results = [];
+  const waiting = new Map();
+  for (const raw of p.transactions) {
+    try {
+      const hash = await req("eth_sendRawTransaction", [raw]);
+      const r = { hash, chainBlock: null };
+      waiting.set(hash.toLowerCase(), r);
+      results.push(r);
+    } catch (err) {
+      results.push({ chainBlock: null, error: err.message });
+    }
+  }
+  let mine = p.timestamp === undefined ? [] : [p.timestamp];
+  let head = null;
+  // An ordered block without transactions (a clock advance) still makes one chain block at its time; one whose every
+  // transaction was refused makes none.
+  for (let round = 0; round < MAX_MINE_ROUNDS; round++) {
+    if (waiting.size === 0 && (head !== null || p.transactions.length > 0)) break;
+    const before = waiting.size;
+    mine = await mineAtOrAfter(req, mine);
+    head = await req("eth_getBlockByNumber", ["latest", false]);
+    for (const h of head.transactions) {
+      const r = waiting.get(h.toLowerCase());
+      if (r === undefined) continue;
+      r.chainBlock = Number(BigInt(head.number));
+      waiting.delete(h.toLowerCase());
+    }
+    if (before > 0 && waiting.size === before) break;
+  }
+  for (const [hash, r] of waiting) {
+    await req("hardhat_dropTransaction", [hash]);
+    r.error = DROPPED;
+  }
+  return { head: head === null ? null : withoutTransactions(head), results: results.map(({ hash, ...rest }) => rest) };
+}
+
+/**
+ * `evm_mine` at the block's timestamp, or at the head's when the head is later (the chain refuses to go back in time).
+ * The head is read only then: one call per block less than reading it first. Answers the params it mined with.
+ */
+async function mineAtOrAfter(req, params) {
+  try {
+    await req("evm_mine", params);
+    return params;
+  } catch (err) {
+    if (params.length === 0) throw err;
+    const head = Number(BigInt((await req("eth_getBlockByNumber", ["latest", false])).timestamp));
+    if (head <= params[0]) throw err;
+    await req("evm_mine", [head]);
+    return [head];
+  }
+}
+
+/** The header fields an applier reports (the rest, e.g. the 256-byte logs bloom, would only slow the answer). */
+function withoutTransactions(b) {
+  return { number: b.number, hash: b.hash, stateRoot: b.stateRoot, timestamp: b.timestamp, transactionsRoot: b.transactionsRoot, receiptsRoot: b.receiptsRoot };
+}
+
+/**
+ * `provider` with `dplc_applyBlocks` added and the host tag on `web3_clientVersion`. The call's params are ordered
+ * blocks; its answer has one entry per block. Blocks apply one at a time, in the order they arrive, and at most once:
+ * the host remembers the last ordered block it applied (its memory lives exactly as long as its in-memory chain), so a
+ * block sent again (the applier crashed before its checkpoint) gets the answer it got the first time, kept for the
+ * last `keptAnswers` blocks, else null; nothing is sent or mined again.
+ */
+function hostProvider(provider, keptAnswers = KEPT_ANSWERS) {
+  let queue = Promise.resolve();
+  let lastIndex = 0;
+  const answers = new Map();
+  const applyOnce = async (p) => {
+    if (p.index <= lastIndex) return answers.get(p.index) ?? null;
+    const answer = await applyBlock(provider, p);
+    lastIndex = p.index;
+    answers.set(p.index, answer);
+    if (answers.size > keptAnswers) answers.delete(answers.keys().next().value);
+    return answer;
+  };
+  const applyAll = async (blocks) => {
+    if (!Array.isArray(blocks)) checkParams(undefined);
+    blocks.forEach(checkParams);
+    const out = [];
+    for (const p of blocks) out.push(await applyOnce(p));
+    return out;
+  };
+  const request = async (args) => {
+    if (args.method === "dplc_applyBlocks") {
+      const run = queue.then(() => applyAll(args.params));
+      queue = run.catch(() => undefined);
+      return run.catch((err) => {
+        throw invalidParams(err);
+      });
+    }
+    const result = await provider.request(args);
+    return args.method === "web3_clientVersion" ? `${result} ${HOST_TAG}` : result;
+  };
+  return {
+    request,
+    addListener: (...a) => provider.addListener(...a),
+    removeListener: (...a) => provider.removeListener(...a),
+  };
+}
+
+function invalidParams(err) {
+  if (!(err instanceof Error) || !err.message.startsWith("dplc_applyBlocks takes")) return err;
+  const { InvalidArgumentsError } = require("hardhat/internal/core/providers/errors");
+  return new InvalidArgumentsError(err.message);
+}
+
+function parseArgs(argv) {
+  const out = { hostname: "127.0.0.1", port: 8545, keptAnswers: KEPT_ANSWERS };
+  for (let i = 0; i < argv.length; i += 2) {
+    if (argv[i] === "--hostname") out.hostname = argv[i + 1];
+    else if (argv[i] === "--port") out.port = Number(argv[i + 1]);
+    else if (argv[i] === "--kept-answers") out.keptAnswers = Number(argv[i + 1]);
+    else throw new Error(`usage: replica-host.js [--hostname H] [--port P] [--kept-answers N] (unknown ${argv[i]})`);
+  }
+  if (!Number.isInteger(out.port) || out.port < 0 || out.port > 65535) throw new Error(`bad --port ${out.port}`);
+  if (!Number.isInteger(out.keptAnswers) || out.keptAnswers < 1) throw new Error(`bad --kept-answers ${out.keptAnswers}`);
+  return out;
+}
+
+async function main() {
+  const { hostname, port, keptAnswers } = parseArgs(process.argv.slice(2));
+  process.env.HARDHAT_CONFIG = path.join(__dirname, "hardhat.replica.config.js");
+  process.env.HARDHAT_NETWORK = "hardhat";
+  const hre = require("hardhat");
+  const { JsonRpcServer } = require("hardhat/internal/hardhat-network/jsonrpc/server");
+  const server = new JsonRpcServer({ hostname, port, provider: hostProvider(hre.network.provider, keptAnswers) });
+  const address = await server.listen();
+  process.stdout.write(`replica host listening on http://${address.address}:${address.port}/\n`);
+  await server.waitUntilClosed();
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    process.stderr.write(`replica-host: ${err.stack ?? err.message}\n`);
+    process.exit(1);
+  });
+}
+
+module.exports = { HOST_TAG, applyBlock, hostProvider };
