@@ -60,6 +60,16 @@ describe("§5.2 leader election", function () {
     expect(n.ready().committedEntries.map((e) => e.index)).to.deep.equal([2]);
   });
 
+  it("a leader asked to campaign declines and keeps its term", function () {
+    const c = cluster(three(), { mode: "standard" });
+    const l = c.tickUntilLeader()!;
+    const term = c.node(l).raw.status().term;
+    expect(c.node(l).raw.campaign()).to.equal(false);
+    c.settle();
+    expect(c.leaders()).to.deep.equal([l]);
+    expect(c.node(l).raw.status().term).to.equal(term);
+  });
+
   it("a new election follows the leader's crash", function () {
     const c = cluster(three(), { mode: "standard" });
     const l1 = c.tickUntilLeader()!;
