@@ -13,7 +13,9 @@ export default folderConfig({
     "consensus/test/node/proposals.test.ts",
     "consensus/test/node/nonce-gate.test.ts",
     "consensus/test/node/ledger.test.ts",
+    "consensus/test/node/sender-nonces.test.ts",
     "consensus/test/node/block-recorder.test.ts",
+    "consensus/test/node/snapshot-data.test.ts",
     "consensus/test/node/peer-api.test.ts",
   ],
 });

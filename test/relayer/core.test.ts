@@ -5,10 +5,14 @@ import {
   admitScan,
   backoffDelay,
   dueMessages,
+  dueReturns,
   initialState,
   markDelivered,
   markFailed,
   markOrphaned,
+  markRefunded,
+  markWaiting,
+  startReturn,
   scanWindow,
   type RelayState,
 } from "../../relayer/core";
@@ -100,6 +104,42 @@ describe("relayer core (no I/O)", () => {
     });
   });
 
+  describe("returns of set-aside messages", () => {
+    /** State with messages 1 and 2 of main set aside after one failed attempt each. */
+    function setAside(): RelayState {
+      const s = fresh();
+      admitScan(s, "main", 5, [msg("main", 1n), msg("main", 2n)], 0);
+      for (const n of [1n, 2n]) markFailed(s, msg("main", n), "boom", 10, { ...RETRY, maxAttempts: 1 });
+      return s;
+    }
+
+    it("starts one return per message, however often it is asked, due from the moment it starts", () => {
+      const s = setAside();
+      startReturn(s, msg("main", 1n), 100);
+      startReturn(s, msg("main", 1n), 200);
+      startReturn(s, msg("main", 2n), 300);
+      expect(s.returns.map((t) => [t.message.nonce, t.stage, t.nextAttemptAt])).to.deep.equal([
+        [1n, "abandon", 100],
+        [2n, "abandon", 300],
+      ]);
+      expect(dueReturns(s, 99)).to.deep.equal([]);
+      expect(dueReturns(s, 100).map((t) => t.message.nonce)).to.deep.equal([1n]);
+      expect(dueReturns(s, 300).map((t) => t.message.nonce)).to.deep.equal([1n, 2n]);
+    });
+
+    it("once refunded, a return is never due again and only its message leaves the set-aside list", () => {
+      const s = setAside();
+      startReturn(s, msg("main", 1n), 100);
+      startReturn(s, msg("main", 2n), 100);
+      const task = s.returns[0]!;
+      task.lastError = "not attested yet";
+      markRefunded(s, task);
+      expect([task.stage, "lastError" in task]).to.deep.equal(["refunded", false]);
+      expect(s.setAside.map((x) => x.message.nonce)).to.deep.equal([2n]);
+      expect(dueReturns(s, 1_000).map((t) => t.message.nonce)).to.deep.equal([2n]);
+    });
+  });
+
   describe("failures", () => {
     it("back off exponentially up to the cap, then set the message aside without touching the others", () => {
       expect([1, 2, 3, 4].map((a) => backoffDelay(a, RETRY))).to.deep.equal([100, 200, 250, 250]);
@@ -122,6 +162,20 @@ describe("relayer core (no I/O)", () => {
         [1n, 0, 0],
         [2n, 1, 1100],
       ]);
+    });
+
+    it("wait for a quorum without using an attempt: that message only, due again after the delay", () => {
+      const s = fresh();
+      admitScan(s, "main", 5, [msg("main", 1n), msg("main", 2n)], 0);
+      markWaiting(s, msg("main", 2n), "2 of 3 validators", 1000, 500);
+      expect(s.pending.map((p) => [p.message.nonce, p.attempts, p.nextAttemptAt, p.lastError])).to.deep.equal([
+        [1n, 0, 0, undefined],
+        [2n, 0, 1500, "2 of 3 validators"],
+      ]);
+      expect(dueMessages(s, 1499).map((m) => m.nonce)).to.deep.equal([1n]);
+      const before = structuredClone(s);
+      markWaiting(s, msg("main", 9n), "not pending", 1000, 500);
+      expect(s).to.deep.equal(before);
     });
 
     it("leave the state alone when the message is no longer pending (delivered meanwhile)", () => {

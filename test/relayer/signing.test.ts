@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { TypedDataEncoder, verifyTypedData, Wallet } from "ethers";
 import { otherChain, toGatewayMessage, type BridgeMessage } from "../../relayer/message";
-import { bridgeDomain, MESSAGE_TYPES } from "../../relayer/signing";
+import { ABANDON_TYPES, bridgeDomain, MESSAGE_TYPES, REFUND_TYPES } from "../../relayer/signing";
 import { LocalSignatures } from "../../relayer/collector";
 
 const gatherSignatures = (wallets: Wallet[], threshold: number, m: BridgeMessage) => new LocalSignatures(wallets, threshold).collect(m);
@@ -33,6 +33,11 @@ describe("relayer signing (EIP-712 BridgeMessage, m-of-n)", () => {
       "BridgeMessage(uint256 srcChainId,uint256 destChainId,address srcGateway,address destGateway,uint256 nonce," +
         "address sender,address target,bytes payload)",
     );
+  });
+
+  it("uses the abandon and refund attestations' type strings of IBridgeGateway.sol", () => {
+    expect(TypedDataEncoder.from(ABANDON_TYPES).encodeType("BridgeAbandon")).to.equal("BridgeAbandon(bytes32 messageHash)");
+    expect(TypedDataEncoder.from(REFUND_TYPES).encodeType("BridgeRefund")).to.equal("BridgeRefund(bytes32 messageHash)");
   });
 
   it("signs in the destination gateway's domain", () => {

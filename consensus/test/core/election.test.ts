@@ -60,6 +60,16 @@ describe("§5.2 leader election", function () {
     expect(n.ready().committedEntries.map((e) => e.index)).to.deep.equal([2]);
   });
 
+  it("a leader asked to campaign declines and keeps its term", function () {
+    const c = cluster(three(), { mode: "standard" });
+    const l = c.tickUntilLeader()!;
+    const term = c.node(l).raw.status().term;
+    expect(c.node(l).raw.campaign()).to.equal(false);
+    c.settle();
+    expect(c.leaders()).to.deep.equal([l]);
+    expect(c.node(l).raw.status().term).to.equal(term);
+  });
+
   it("a new election follows the leader's crash", function () {
     const c = cluster(three(), { mode: "standard" });
     const l1 = c.tickUntilLeader()!;
@@ -351,5 +361,72 @@ describe("CheckQuorum lease boundaries, one node at a time", function () {
       if (flush(n, s).some((m) => m.type === "heartbeat")) beats.push(t);
     }
     expect(beats).to.deep.equal([3, 6, 9]);
+  });
+});
+
+describe("§5.2 a candidate's election, one node at a time", function () {
+  const five = () => [tc("a"), tc("b"), tc("c"), tc("d"), tc("e")];
+
+  /** Candidate b (no PreVote) in term 2 of `members`, holding entries of term 1 at 2 and 3; its vote requests. */
+  function candidate(members = [tc("a"), tc("b"), tc("c")]) {
+    const { n, s } = nodeWithLog(members, "b", [1, 1], 1, { preVote: false });
+    n.campaign();
+    return { n, s, requests: flush(n, s) };
+  }
+  const answer = (n: RawNode, from: string, reject: boolean) => n.step({ type: "voteResp", from, to: "b", term: 2, reject });
+
+  it("loses once a majority rejects it, and waits as a follower of its term", function () {
+    const { n } = candidate();
+    answer(n, "a", true);
+    expect(n.status().state, "one rejection of three").to.equal("candidate");
+    answer(n, "c", true);
+    expect(n.status()).to.include({ state: "follower", term: 2, lead: null });
+  });
+
+  it("counts each voter's first answer only: a later, different answer from it changes nothing", function () {
+    const { n } = candidate(five());
+    answer(n, "a", false);
+    answer(n, "a", true);
+    answer(n, "c", false);
+    expect(n.status().state).to.equal("leader");
+  });
+
+  it("asks for votes without the transfer context unless a transfer started the campaign", function () {
+    const { requests } = candidate();
+    expect(requests.filter((m) => m.type === "vote").map((m) => [m.to, m.context])).to.deep.equal([
+      ["a", undefined],
+      ["c", undefined],
+    ]);
+  });
+
+  for (const type of ["append", "heartbeat"] as const) {
+    it(`becomes a follower of the leader of its term on its ${type}, and answers it`, function () {
+      const { n, s } = candidate();
+      n.step({ type, from: "a", to: "b", term: 2, index: 3, logTerm: 1, entries: [], commit: 1 });
+      expect(n.status()).to.include({ state: "follower", lead: "a", term: 2 });
+      expect(flush(n, s).map((m) => [m.type, m.to])).to.deep.equal([[type === "append" ? "appendResp" : "heartbeatResp", "a"]]);
+    });
+  }
+});
+
+describe("§5.2 a voter's rules, one node at a time", function () {
+  const members = [tc("a"), tc("b"), tc("c")];
+  const answers = (n: RawNode, s: MemoryStorage) => flush(n, s).map((m) => [m.type, m.to, m.term, m.reject]);
+
+  it("refuses a vote in a term whose leader it already follows, though it has voted for no one", function () {
+    const { n, s } = nodeWithLog(members, "b", [1, 1], 2, { preVote: false });
+    n.step({ type: "heartbeat", from: "a", to: "b", term: 2, commit: 1 });
+    flush(n, s);
+    n.step({ type: "vote", from: "c", to: "b", term: 2, index: 3, logTerm: 1 });
+    expect(answers(n, s)).to.deep.equal([["voteResp", "c", 2, true]]);
+  });
+
+  it("refuses a pre-vote for its own term once it has voted for another candidate in it", function () {
+    const s = new MemoryStorage({ members });
+    s.append([{ index: 2, term: 1, type: "normal", data: new Uint8Array() }]);
+    s.setHardState({ term: 5, vote: "a", commit: 1 });
+    const n = new RawNode({ id: "b", random: seededRandom(3), preVote: true }, s);
+    n.step({ type: "preVote", from: "c", to: "b", term: 5, index: 2, logTerm: 1 });
+    expect(answers(n, s)).to.deep.equal([["preVoteResp", "c", 5, true]]);
   });
 });

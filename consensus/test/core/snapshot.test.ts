@@ -3,7 +3,7 @@ import { seededRandom } from "../../src/core/config";
 import { RawNode } from "../../src/core/rawnode";
 import { MemoryStorage } from "../../src/core/storage";
 import type { Message } from "../../src/core/types";
-import { cluster, entriesWithTerms, part, tc } from "./helpers";
+import { cluster, entriesWithTerms, flush, part, tc } from "./helpers";
 
 describe("§7 log compaction and snapshots", function () {
   it("compacts the log behind a snapshot and still serves new entries", function () {
@@ -91,6 +91,22 @@ describe("§7 InstallSnapshot receiver: what a follower answers", function () {
     const ms = answer(2, { type: "snapshot", term: 2, snapshot: snap(4, 1) });
     expect(acks(ms)).to.deep.equal([["appendResp", "a", 4, false]]);
   });
+
+  for (const preVote of [true, false]) {
+    it(`a ${preVote ? "pre-" : ""}candidate given a snapshot by a leader of its term follows that leader and installs it`, function () {
+      const s = new MemoryStorage(conf);
+      s.append(entriesWithTerms([1, 1, 1, 1]));
+      s.setHardState({ term: 2, vote: null, commit: 3 });
+      const n = new RawNode({ id: "b", random: seededRandom(1), applied: 3, preVote }, s);
+      expect(n.campaign()).to.equal(true);
+      flush(n, s);
+      const term = n.status().term;
+      expect(n.status().state).to.equal(preVote ? "preCandidate" : "candidate");
+      n.step({ type: "snapshot", from: "a", to: "b", term, snapshot: snap(9, term) });
+      expect(n.status()).to.include({ state: "follower", lead: "a", term, commit: 9 });
+      expect(acks(n.ready().messages)).to.deep.equal([["appendResp", "a", 9, false]]);
+    });
+  }
 
   it("ignores a snapshot message without a snapshot", function () {
     expect(acks(answer(3, { type: "snapshot", term: 2 })).filter((a) => a[0] === "appendResp")).to.deep.equal([]);

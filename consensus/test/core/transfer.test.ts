@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { LeadershipTransferError, ProposalDroppedError } from "../../src/core/errors";
-import { cluster, flush, nodeWithLog, part, tc } from "./helpers";
+import { bytes, cluster, flush, nodeWithLog, part, tc } from "./helpers";
 
 /** A leader asked to hand over to a follower it cannot reach: the transfer stays pending. */
 function transferToIsolated() {
@@ -145,6 +145,37 @@ describe("leadership transfer (thesis §3.10)", function () {
       expect(c.delivered.filter((m) => m.type === "timeoutNow").map((m) => m.to)).to.deep.equal([ahead]);
       expect(c.leaders()).to.deep.equal([ahead]);
       expect(c.node(behind).raw.status().state).to.equal("follower");
+    });
+
+    it("hands over to a pool member even when participants are further ahead", function () {
+      const c = cluster([tc("a"), tc("b"), tc("c"), part("d"), part("e")], { seed: 5 });
+      const l = c.tickUntilLeader()!;
+      const pool = ["a", "b", "c"].filter((id) => id !== l);
+      // Proposed while the pool is caught up (it is refused otherwise); the pool misses it and what follows.
+      c.node(l).raw.proposeConfChange({ op: "setRole", id: l, role: "participant" });
+      for (const id of pool) c.isolate(id);
+      for (let i = 0; i < 3; i++) c.node(l).raw.propose(bytes(`v${i}`));
+      c.settle();
+      expect(pool, "the transfer's target").to.include(c.node(l).raw.status().leadTransferee);
+      c.heal();
+      for (let i = 0; i < 100 && !pool.includes(c.leaders()[0] ?? ""); i++) {
+        c.tick();
+        c.settle();
+      }
+      expect(c.leaders()).to.have.length(1);
+      expect(pool).to.include(c.leaders()[0]);
+    });
+
+    it("in standard mode hands a removed leader's place to the most up-to-date voter, participant or not", function () {
+      const c = cluster([tc("a"), tc("b"), part("c"), part("d"), part("e")], { seed: 5, mode: "standard" });
+      const l = c.tickUntilLeader()!;
+      const lagging = ["a", "b"].filter((id) => id !== l);
+      for (const id of lagging) c.isolate(id);
+      for (let i = 0; i < 3; i++) c.propose(l, `v${i}`);
+      c.node(l).raw.proposeConfChange({ op: "removeNode", id: l });
+      c.settle();
+      expect(c.delivered.filter((m) => m.type === "timeoutNow").map((m) => m.to)).to.have.length(1).and.not.include.members(lagging);
+      expect(["c", "d", "e"]).to.include(c.leaders()[0]);
     });
 
     it("keeps a transfer the operator already started", function () {

@@ -109,6 +109,21 @@ describe("node/ledger: the ordering state machine", function () {
       );
     });
 
+    it("refuses a snapshot of an unknown version, or with bytes after its end", function () {
+      const source = new OrderLedger();
+      source.applyBlock(4, [tx(1)]);
+      const data = Buffer.from(source.snapshot());
+      for (const version of [0, data[0]! + 1]) {
+        const bad = Buffer.from(data);
+        bad[0] = version;
+        expect(() => new OrderLedger().restore(bad, 4)).to.throw(`unknown ledger snapshot version ${version}`);
+      }
+      expect(() => new OrderLedger().restore(Buffer.concat([data, Buffer.from([0, 0])]), 4)).to.throw("ledger snapshot has 2 trailing bytes");
+      const ok = new OrderLedger();
+      ok.restore(data, 4);
+      expect(ok.size).to.equal(1);
+    });
+
     it("treats an empty bootstrap snapshot as an empty ledger at its index", function () {
       const ledger = new OrderLedger();
       ledger.applyBlock(4, [tx(1)]);
