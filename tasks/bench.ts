@@ -14,7 +14,7 @@ interface BenchGasArgs {
 
 task("bench-gas", "Gas per listing, reveal, matched trade and settled trade on synthetic markets (npm run bench:gas)")
   .addOptionalParam("sizes", "Orders per side, comma-separated", "10,100,1000", types.string)
-  .addOptionalParam("regions", "Regions of the synthetic market (1–32; every region pair a corridor)", "4", types.string)
+  .addOptionalParam("regions", "Regions of the synthetic market (1–32, comma-separated; every region pair a corridor)", "4", types.string)
   .addOptionalParam("chain", "hardhat (in-process) or anvil (a node started for each run: far less memory for large markets)", "hardhat", types.string)
   .addOptionalParam("runs", "Runs per size (the median is reported)", "3", types.string)
   .addOptionalParam("matchSteps", "Matching steps per matchOrders transaction", "40", types.string)
@@ -27,14 +27,14 @@ task("bench-gas", "Gas per listing, reveal, matched trade and settled trade on s
       const { renderTable } = await import("../src/cli/table");
       const { terminalProgress } = await import("../src/cli/progress-bar");
       const sizes = args.sizes.split(",").map((s) => countArg("--sizes", s.trim(), 1));
-      const regions = countArg("--regions", args.regions, 1, 32);
+      const regionCounts = args.regions.split(",").map((s) => countArg("--regions", s.trim(), 1, 32));
       const chainKind = choiceArg("--chain", args.chain, GAS_BENCH_CHAINS);
       const runCount = countArg("--runs", args.runs, 1);
       const steps = { match: countArg("--match-steps", args.matchSteps, 1), settle: countArg("--settle-steps", args.settleSteps, 1) };
       if (args.json !== undefined) outputFileArg("--json", args.json);
       const inProcess = { signers: await hre.ethers.getSigners(), provider: hre.ethers.provider };
       const results = [];
-      for (const n of sizes) {
+      for (const [n, regions] of sizes.flatMap((n) => regionCounts.map((regions) => [n, regions] as const))) {
         const runs = [];
         for (let r = 0; r < runCount; r++) {
           console.error(`size ${n}, ${regions} regions, ${chainKind}, run ${r + 1}/${runCount}`);

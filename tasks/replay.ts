@@ -110,6 +110,9 @@ async function openChain(a: CheckedArgs, hre: HardhatRuntimeEnvironment): Promis
   if (hre.network.name !== "hardhat") throw new InvalidArgumentError(`--chain anvil starts its own node; drop --network ${hre.network.name}`);
   const { startDevnet } = await import("../src/devnet/node");
   const { devnetProvider, devnetWallet } = await import("../src/devnet/accounts");
+  // A bounded connection pool (ethers uses Node's global agent), as bench:gas has: funding a large market sends one
+  // request per participant at once, which on a loaded machine otherwise times out requests to the node.
+  (await import("node:http")).globalAgent.maxSockets = 64;
   const node = await startDevnet({ name: "anvil", chainId: 31337, evm: "anvil" });
   const provider = devnetProvider(node.url, node.chainId);
   const signers = [0, 1, 2, 3, 4].map((i) => devnetWallet(i, provider));
@@ -119,6 +122,7 @@ async function openChain(a: CheckedArgs, hre: HardhatRuntimeEnvironment): Promis
 /** Case A (or a --data market) on one chain; with --compare-paper or --report, beside the paper's Table 5. */
 async function replayCaseA(a: CheckedArgs, comparePaper: boolean, root: string, chain: import("../src/ordering/session").MarketChain): Promise<void> {
   const { replayMarket } = await import("../src/replay/replay");
+  const { DIRECT_MAX_IN_FLIGHT } = await import("../src/replay/in-flight");
   const { renderReplay } = await import("../src/replay/report");
   const { toReplayJson } = await import("../src/replay/result");
   const { terminalProgress } = await import("../src/cli/progress-bar");
@@ -135,6 +139,8 @@ async function replayCaseA(a: CheckedArgs, comparePaper: boolean, root: string, 
       fund: chain.fund,
       matchSteps: a.matchSteps,
       settleSteps: a.settleSteps,
+      // Straight to a node, a bound on waits (src/replay/in-flight.ts); an ordering service batches all at once.
+      maxInFlight: a.ordering.mode === "direct" ? DIRECT_MAX_IN_FLIGHT : undefined,
       progress: bar.sink,
     }).finally(() => bar.stop());
   };

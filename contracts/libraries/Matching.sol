@@ -13,7 +13,7 @@ import {RoundBook} from "./RoundBook.sol";
 /// @title Matching
 /// @notice The paper's high-low matching (eq. 1–3) in bounded steps, as docs/market-rules.md states it: first the
 /// load stage fixes the round's corridors (a copy of each seller region's grid pairs) and queues the revealed orders
-/// (consumers by bid, sellers by their converted cost over the corridors); then phase 1 matches wind demand with wind sellers, then over-cap thermal trades are trimmed (only after a curtailment), then
+/// (consumers by bid, sellers once each by F_S + X + W, read per region pair at their converted cost); then phase 1 matches wind demand with wind sellers, then over-cap thermal trades are trimmed (only after a curtailment), then
 /// phase 2 matches the remaining demand with thermal sellers under the bundling cap. Each call spends at most a
 /// budget of steps (one per region copied, order loaded, trade, trim, phase change or dropped heap
 /// entry), so no call outgrows a block.
@@ -38,7 +38,9 @@ library Matching {
         uint8 rb;
     }
 
-    /// @notice Runs matching from the round's current stage for at most `budget` steps.
+    /// @notice Runs matching from the round's current stage for at most `budget` steps. External, so the library is
+    /// deployed once and linked: the market's code would otherwise outgrow the 24,576-byte limit (EIP-170); a call
+    /// costs one DELEGATECALL more per `matchOrders`.
     /// @return done Whether all stages finished.
     function run(
         RoundBook.Round storage r,
@@ -46,7 +48,7 @@ library Matching {
         IGridParameters grid,
         uint256 roundId,
         uint256 budget
-    ) internal returns (bool done) {
+    ) external returns (bool done) {
         uint8 stage = r.matchPhase;
         while (budget > 0 && stage != STAGE_DONE) {
             if (stage == STAGE_LOAD) {
@@ -144,7 +146,9 @@ library Matching {
             RoundBook.Corridor storage c = r.corridor(rs, rb);
             entry = 0;
             if (c.usedMwh < c.capacityMwh) {
-                (entry, left) = _topSeller(r, orders, phase, rs, rb, left);
+                (entry, left) = phase == RoundBook.PHASE_WIND
+                    ? _topWind(r, orders, rs, c, left)
+                    : _topThermal(r, orders, rs, rb, left);
                 if (left == 0) return (0, 0, 0);
             }
             if (entry == 0) sellers.remove(rs);
@@ -192,23 +196,75 @@ library Matching {
         return (0, left);
     }
 
-    /// @dev The top entry of a seller heap whose order still has supply, dropping stale ones (1 budget each).
-    function _topSeller(
+    /// @dev Pair (rs → rb)'s best wind seller with supply: the top of region rs's shared heap (dropping stale entries,
+    /// 1 budget each), its key turned into cost_j(r_b) over corridor `c`, which keeps the heap's order.
+    function _topWind(
         RoundBook.Round storage r,
         mapping(uint256 => IDPLCMarket.Order) storage orders,
-        uint8 phase,
+        uint8 rs,
+        RoundBook.Corridor storage c,
+        uint256 budget
+    ) private returns (uint256 entry, uint256 left) {
+        (entry, left) = _liveTop(r.windHeap(rs), orders, RoundBook.IN_SHARED_HEAP, budget);
+        if (entry != 0) entry = (RoundBook.sellerCost(c, entry >> 128, 0, 0) << 128) | uint128(entry);
+    }
+
+    /// @dev Pair (rs → rb)'s best thermal seller with supply: the top of the pair's heap once no seller of the run
+    /// still unread can beat it. The next unread seller's run key + S bounds every unread seller's cost_j(r_b) from
+    /// below, so the heap reads (1 budget each) until its top is below that bound or the run is read.
+    function _topThermal(
+        RoundBook.Round storage r,
+        mapping(uint256 => IDPLCMarket.Order) storage orders,
         uint8 rs,
         uint8 rb,
         uint256 budget
     ) private returns (uint256 entry, uint256 left) {
-        PackedHeap.Heap storage heap = r.sellerHeap(phase, rs, rb);
+        RoundBook.Corridor storage c = r.corridor(rs, rb);
+        left = budget;
+        while (true) {
+            (entry, left) = _liveTop(r.pairHeap(rs, rb), orders, uint32(1) << rb, left);
+            if (left == 0) return (entry, left);
+            uint256 next = _nextUnread(r, rs, c);
+            if (next == 0 || (entry != 0 && entry >> 128 < (next >> 128) + c.transmissionPrice)) return (entry, left);
+            IDPLCMarket.Order storage o = orders[uint64(next)];
+            if (RoundBook.supply(o) > 0 && o.heapMask & (uint32(1) << rb) == 0) r.pushPair(o, rb, next);
+            // Cannot overflow: runRead stays ≤ the run's length. Cannot underflow: left > 0 after _liveTop.
+            unchecked {
+                ++c.runRead;
+                if (--left == 0) return (0, 0);
+            }
+        }
+    }
+
+    /// @dev The next entry of region rs's thermal run that pair `c`'s heap has not read, or 0 once it read them all.
+    function _nextUnread(
+        RoundBook.Round storage r,
+        uint8 rs,
+        RoundBook.Corridor storage c
+    ) private view returns (uint256) {
+        uint256[] storage items = r.thermalRun(rs).items;
+        uint256 read = c.runRead;
+        // Cannot underflow: read ≤ items.length, and read < items.length when indexing.
+        unchecked {
+            return read == items.length ? 0 : items[items.length - 1 - read];
+        }
+    }
+
+    /// @dev The top entry of an order heap whose seller still has supply, dropping stale ones (1 budget each, and the
+    /// seller's `maskBit` cleared).
+    function _liveTop(
+        PackedHeap.Heap storage heap,
+        mapping(uint256 => IDPLCMarket.Order) storage orders,
+        uint32 maskBit,
+        uint256 budget
+    ) private returns (uint256 entry, uint256 left) {
         left = budget;
         while (heap.size() > 0) {
             entry = heap.top();
             IDPLCMarket.Order storage o = orders[uint64(entry)];
             if (RoundBook.supply(o) > 0) return (entry, left);
             heap.pop();
-            o.heapMask &= ~(uint32(1) << rb);
+            o.heapMask &= ~maskBit;
             if (--left == 0) return (0, 0);
         }
         return (0, left);
@@ -282,9 +338,9 @@ library Matching {
 
     /// @dev The load stage: copies the corridors of every region with sellers (one step per region and one per pair
     /// copied), then puts every revealed, active order of the round into its heaps: a consumer into its phase heaps, a
-    /// seller into the heap of every buyer region it reaches (one step per heap, and one per order id), so a step
-    /// stays about one heap operation however many regions there are. Queuing happens only now, after the reveal
-    /// window, because the entries' tie ranks need the final tie seed.
+    /// seller once into its region's wind heap or thermal run (RoundBook), then sorts the thermal runs (one step per
+    /// entry), so a step stays about one heap operation however many regions there are. Queuing happens only now,
+    /// after the reveal window, because the entries' tie ranks need the final tie seed.
     function _load(
         RoundBook.Round storage r,
         mapping(uint256 => IDPLCMarket.Order) storage orders,
@@ -297,27 +353,28 @@ library Matching {
             uint32 uncopied = (r.windRegions | r.thermalRegions) & ~r.snapshotRegions;
             uint256 cost = 1;
             if (uncopied != 0) {
-                uint8 rs = 0;
-                while (uncopied & (uint32(1) << rs) == 0) ++rs;
+                uint8 rs = _lowest(uncopied);
                 // A region copies at most 32 pairs at once, so a call may overspend its budget by that much.
                 cost += OrderRules.snapshotCorridors(r, grid, rs);
             } else {
                 uint64 id = r.loadCursor;
-                if (id == end) return (STAGE_WIND, left);
-                IDPLCMarket.Order storage o = orders[id];
-                if (o.active && o.revealed) {
-                    if (o.kind == IDPLCRegistry.Kind.Consumer) {
-                        // Two heaps at most: the budget may run over by one.
-                        r.pushBuyer(o, id);
-                        cost += 2;
-                    } else {
-                        uint256 pushed = r.pushSeller(o, id, left);
-                        // Out of budget before every heap got the order: the next call goes on with the same order.
-                        if (pushed == left) return (STAGE_LOAD, 0);
-                        cost += pushed;
+                if (id == end) {
+                    if (_sortStep(r)) return (STAGE_WIND, left);
+                } else {
+                    IDPLCMarket.Order storage o = orders[id];
+                    if (o.active && o.revealed) {
+                        // Two heaps at most for a consumer; one for a seller, plus its region's entry into every
+                        // buyer region's seller-region heap with its first seller (so the budget may run over by
+                        // as many as the region reaches, 32 at most).
+                        if (o.kind == IDPLCRegistry.Kind.Consumer) {
+                            r.pushBuyer(o, id);
+                            cost += 2;
+                        } else {
+                            cost += r.queueSeller(o, id);
+                        }
                     }
+                    r.loadCursor = id + 1;
                 }
-                r.loadCursor = id + 1;
             }
             // Cannot underflow: the subtraction happens only when left > cost.
             unchecked {
@@ -325,6 +382,24 @@ library Matching {
             }
         }
         return (STAGE_LOAD, 0);
+    }
+
+    /// @dev One step of sorting the thermal runs, once every order is queued: moves the smallest entry of the first
+    /// region's unsorted part into place. @return done Whether every run is sorted (then nothing was done).
+    function _sortStep(RoundBook.Round storage r) private returns (bool done) {
+        uint32 unsorted = r.thermalRegions & ~r.sortedRegions;
+        if (unsorted == 0) return true;
+        uint8 rs = _lowest(unsorted);
+        PackedHeap.Heap storage thermalRun = r.thermalRun(rs);
+        uint64 sorted = r.runSorted[rs];
+        uint256 left = thermalRun.size() - sorted;
+        if (left <= 1) {
+            r.sortedRegions |= uint32(1) << rs;
+        } else {
+            thermalRun.sortStep(left);
+            r.runSorted[rs] = sorted + 1;
+        }
+        return false;
     }
 
     /// @dev Trims the latest thermal trades until thermal total fits the cap (after a wind curtailment).
@@ -347,6 +422,11 @@ library Matching {
             }
         }
         return (STAGE_TRIM, 0);
+    }
+
+    /// @dev The lowest region whose bit is set in `mask` (≠ 0).
+    function _lowest(uint32 mask) private pure returns (uint8 rs) {
+        while (mask & (uint32(1) << rs) == 0) ++rs;
     }
 
     function _min(uint64 a, uint64 b) private pure returns (uint64) {

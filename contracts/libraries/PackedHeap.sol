@@ -44,8 +44,24 @@ library PackedHeap {
         uint256[] storage items = heap.items;
         uint256 last = items[items.length - 1];
         items.pop();
-        uint256 n = items.length;
-        if (n == 0) return;
+        if (items.length > 0) _siftDown(items, items.length, last);
+    }
+
+    /// @notice One step of an in-place heap sort: the first `unsorted` items form a heap; its smallest entry moves to
+    /// position `unsorted − 1` and the rest stays a heap. After `size − 1` steps the items are in descending order,
+    /// so the smallest is last. Callers pass 2 ≤ `unsorted` ≤ `size`.
+    function sortStep(Heap storage heap, uint256 unsorted) internal {
+        uint256[] storage items = heap.items;
+        // Cannot underflow: unsorted ≥ 2.
+        unchecked {
+            uint256 last = items[unsorted - 1];
+            items[unsorted - 1] = items[0];
+            _siftDown(items, unsorted - 1, last);
+        }
+    }
+
+    /// @dev Moves the hole at the root towards the leaves of the heap `items[0 .. n)` until `entry` fits there.
+    function _siftDown(uint256[] storage items, uint256 n, uint256 entry) private {
         uint256 hole = 0;
         // Cannot overflow: hole < n ≤ 2^64 entries, so 2·hole + 2 stays far below 2^256.
         unchecked {
@@ -60,11 +76,11 @@ library PackedHeap {
                         ++child;
                     }
                 }
-                if (last <= c) break;
+                if (entry <= c) break;
                 items[hole] = c;
                 hole = child;
             }
         }
-        items[hole] = last;
+        items[hole] = entry;
     }
 }

@@ -2,13 +2,17 @@
 pragma solidity ^0.8.24;
 
 /// @title RegionHeap
-/// @notice An indexed binary min-heap of at most 256 members in storage, each a region index with a two-word key
-/// ordered by `(hi, lo)`. The low 8 bits of `lo` are the member's index, so keys of distinct members differ and a
-/// member's position is found without a search. Matching keeps one per buyer region (the seller regions' best
+/// @notice An indexed binary min-heap of at most 32 members in storage (the grid's region limit), each a region index
+/// below 32 with a two-word key ordered by `(hi, lo)`. The low 8 bits of `lo` are the member's index, so keys of
+/// distinct members differ; every member's position is kept in one packed word, so a member is found without a
+/// search and a move costs one warm slot write for the position instead of a fresh mapping slot. Matching keeps one per buyer region (the seller regions' best
 /// sellers) and one per phase (the buyer regions' best pairs), so a step reads a heap top instead of scanning every
 /// region pair. `set` inserts a member or moves it to its new key in O(log n) slot writes; only this library writes
 /// its struct.
 library RegionHeap {
+    /// @notice A member index is 32 or more (region indexes are below the grid's limit of 32).
+    error RegionHeapMemberOutOfRange(uint8 member);
+
     struct Node {
         uint256 hi;
         uint256 lo;
@@ -16,7 +20,7 @@ library RegionHeap {
 
     struct Heap {
         Node[] nodes;
-        mapping(uint8 member => uint256 position) positionPlusOne; // 0: not in the heap
+        uint256 positions; // byte `member`: its position + 1 (0: not in the heap)
     }
 
     /// @notice Number of members.
@@ -26,7 +30,7 @@ library RegionHeap {
 
     /// @notice Whether `member` is in the heap.
     function contains(Heap storage heap, uint8 member) internal view returns (bool) {
-        return heap.positionPlusOne[member] != 0;
+        return _position(heap, member) != 0;
     }
 
     /// @notice The smallest key and its member; callers check `size` first.
@@ -39,7 +43,8 @@ library RegionHeap {
     /// @notice Inserts member `uint8(lo)` with key `(hi, lo)`, or moves it there if it is already in the heap.
     function set(Heap storage heap, uint256 hi, uint256 lo) internal {
         uint8 member = uint8(lo);
-        uint256 pos = heap.positionPlusOne[member];
+        if (member >= 32) revert RegionHeapMemberOutOfRange(member);
+        uint256 pos = _position(heap, member);
         if (pos == 0) {
             heap.nodes.push();
             _siftUp(heap, heap.nodes.length - 1, hi, lo);
@@ -54,9 +59,9 @@ library RegionHeap {
 
     /// @notice Removes `member` if it is in the heap.
     function remove(Heap storage heap, uint8 member) internal {
-        uint256 pos = heap.positionPlusOne[member];
+        uint256 pos = _position(heap, member);
         if (pos == 0) return;
-        delete heap.positionPlusOne[member];
+        heap.positions &= ~(uint256(0xFF) << (uint256(member) * 8));
         Node[] storage nodes = heap.nodes;
         uint256 lastIndex = nodes.length - 1;
         Node memory last = nodes[lastIndex];
@@ -98,7 +103,7 @@ library RegionHeap {
     function _siftDown(Heap storage heap, uint256 hole, uint256 hi, uint256 lo) private {
         Node[] storage nodes = heap.nodes;
         uint256 n = nodes.length;
-        // Cannot overflow: hole < n ≤ 256 members, so 2·hole + 2 stays tiny.
+        // Cannot overflow: hole < n ≤ 32 members, so 2·hole + 2 stays tiny.
         unchecked {
             while (true) {
                 uint256 child = 2 * hole + 1;
@@ -124,10 +129,16 @@ library RegionHeap {
         Node storage n = heap.nodes[index];
         n.hi = hi;
         n.lo = lo;
-        // Cannot overflow: index < 256.
+        // Cannot overflow: index < 32 and the member < 32, so the byte holds index + 1 and the shift stays below 256.
         unchecked {
-            heap.positionPlusOne[uint8(lo)] = index + 1;
+            uint256 shift = uint256(uint8(lo)) * 8;
+            heap.positions = (heap.positions & ~(uint256(0xFF) << shift)) | ((index + 1) << shift);
         }
+    }
+
+    /// @dev `member`'s position + 1, or 0 when it is not in the heap.
+    function _position(Heap storage heap, uint8 member) private view returns (uint256) {
+        return (heap.positions >> (uint256(member) * 8)) & 0xFF;
     }
 
     function _less(uint256 aHi, uint256 aLo, uint256 bHi, uint256 bLo) private pure returns (bool) {

@@ -10,10 +10,16 @@ import {RegionHeap} from "./RegionHeap.sol";
 
 /// @title RoundBook
 /// @notice The storage of one market round and the order-book operations on it. Buyers of a region wait in one
-/// priority heap per matching phase (highest bid first); sellers of a region wait in one heap per buyer region they
-/// can reach (lowest converted cost first, since the cost depends on the pair's loss rate and transmission price).
-/// The best pair of two regions is then the top of each heap, so a matching step reads a few heap tops instead of a
-/// matrix. Entries of exhausted or withdrawn orders are dropped lazily when they reach the top.
+/// priority heap per matching phase (highest bid first). Sellers of a region are queued once, whatever the number of
+/// buyer regions they reach, keyed by F_S + X + W (their cost over a lossless, free corridor):
+/// - wind sellers (W = 0) in one heap per region, shared by every buyer region: cost_j(r_b) is strictly increasing in
+///   F_S + X for any fixed pair, so this order is each pair's order exactly;
+/// - thermal sellers in one sorted run per region (heap-sorted in place at load). W is added after the loss division,
+///   so pairs of different loss rates order thermal sellers differently; each pair's own heap (exact cost) is filled
+///   from the run lazily, in run order, only as far as its best seller needs: an unread seller costs at least its
+///   run key + S over the pair, since 10^6 / (10^6 − ε) ≥ 1.
+/// The best pair of two regions is then a heap top, so a matching step reads a few heap tops instead of a matrix.
+/// Entries of exhausted or withdrawn orders are dropped lazily when they reach the top.
 /// Above the order heaps sit region heaps (RegionHeap): per phase and buyer region, the seller regions keyed by their
 /// best seller's entry, and per phase, the buyer regions keyed by their best pair. A region's key may be stale but is
 /// never worse than its true value (a trade only exhausts orders and fills corridors); whatever can make a region
@@ -32,6 +38,7 @@ library RoundBook {
         uint128 transmissionPrice;
         uint64 capacityMwh;
         uint64 usedMwh;
+        uint64 runRead; // thermal: how many entries of the seller region's run this pair's heap has read
     }
 
     /// @notice Everything a round stores.
@@ -47,6 +54,7 @@ library RoundBook {
         uint64 revealDeadline;
         uint64 minOrderMwh;
         IPricingRule pricing;
+        uint32 sortedRegions; // bit rs: region rs's thermal run is sorted (load stage); beside pricing, in its slot
         uint128 windCertCost;
         uint128 thermalCertCost;
         uint64 firstOrderId;
@@ -61,6 +69,7 @@ library RoundBook {
         bytes32 tieSeed; // XOR of the revealed salts
         IDPLCMarket.Trade[] trades;
         mapping(uint8 sellerRegion => uint32 buyerRegions) reach;
+        mapping(uint8 sellerRegion => uint64 sorted) runSorted; // entries at the end of the run already in place
         mapping(uint256 pairKey => Corridor corridor) corridors;
         mapping(uint256 heapId => PackedHeap.Heap heap) heaps;
         mapping(uint256 heapId => RegionHeap.Heap heap) regionHeaps;
@@ -71,20 +80,29 @@ library RoundBook {
     uint256 internal constant BID_FLIP = 1 << 128;
     uint8 internal constant PHASE_WIND = 1;
     uint8 internal constant PHASE_THERMAL = 2;
+    /// @dev A wind seller's heap-mask bit: in its region's shared heap. (A thermal seller's bit r_b: in that pair's heap.)
+    uint32 internal constant IN_SHARED_HEAP = 1;
+    uint8 private constant NO_REGION = 0xFF;
 
     /// @notice Heap of consumers in region `rb` for `phase`.
     function buyerHeap(Round storage r, uint8 phase, uint8 rb) internal view returns (PackedHeap.Heap storage) {
         return r.heaps[(uint256(phase) << 16) | (0xFF << 8) | rb];
     }
 
-    /// @notice Heap of `phase`'s sellers in region `rs` as seen from buyer region `rb`.
-    function sellerHeap(
-        Round storage r,
-        uint8 phase,
-        uint8 rs,
-        uint8 rb
-    ) internal view returns (PackedHeap.Heap storage) {
-        return r.heaps[(uint256(phase) << 16) | (uint256(rs) << 8) | rb];
+    /// @notice Wind sellers of region `rs`, keyed by F_S + X: every buyer region's order (see above).
+    function windHeap(Round storage r, uint8 rs) internal view returns (PackedHeap.Heap storage) {
+        return r.heaps[(uint256(PHASE_WIND) << 16) | (uint256(rs) << 8) | NO_REGION];
+    }
+
+    /// @notice Thermal sellers of region `rs`, keyed by F_S + X + W: a heap while orders load, then sorted in place
+    /// (descending, so the cheapest is last) before matching.
+    function thermalRun(Round storage r, uint8 rs) internal view returns (PackedHeap.Heap storage) {
+        return r.heaps[(uint256(PHASE_THERMAL) << 16) | (uint256(rs) << 8) | NO_REGION];
+    }
+
+    /// @notice Heap of thermal sellers in region `rs` read from its run for buyer region `rb`, keyed by cost_j(r_b).
+    function pairHeap(Round storage r, uint8 rs, uint8 rb) internal view returns (PackedHeap.Heap storage) {
+        return r.heaps[(uint256(PHASE_THERMAL) << 16) | (uint256(rs) << 8) | rb];
     }
 
     /// @notice Seller regions that reach buyer region `rb` in `phase`, keyed by their best seller's heap entry.
@@ -100,11 +118,7 @@ library RoundBook {
     /// @notice Makes matching re-read the seller order's region in every buyer region it reaches, and those buyer
     /// regions' best pairs.
     function touchSeller(Round storage r, IDPLCMarket.Order storage o) internal {
-        uint8 phase = o.kind == IDPLCRegistry.Kind.Wind ? PHASE_WIND : PHASE_THERMAL;
-        uint32 reach = r.reach[o.region];
-        for (uint8 rb = 0; reach >> rb != 0; ++rb) {
-            if (reach & (uint32(1) << rb) != 0) _touchPair(r, phase, o.region, rb);
-        }
+        _enterRegion(r, o.kind == IDPLCRegistry.Kind.Wind ? PHASE_WIND : PHASE_THERMAL, o.region, true);
     }
 
     /// @notice The corridor from seller region `rs` to buyer region `rb`.
@@ -165,27 +179,34 @@ library RoundBook {
         o.heapMask = mask;
     }
 
-    /// @notice Puts a seller order into the heap of every buyer region it reaches and is not already in, at most
-    /// `limit` of them (the order's heap mask remembers which, so a later call goes on where this one stopped).
-    /// @return pushed How many heaps it was put into.
-    function pushSeller(
-        Round storage r,
-        IDPLCMarket.Order storage o,
-        uint256 orderId,
-        uint256 limit
-    ) internal returns (uint256 pushed) {
-        uint32 mask = o.heapMask;
-        uint8 phase = o.kind == IDPLCRegistry.Kind.Wind ? PHASE_WIND : PHASE_THERMAL;
-        uint256 x = certCost(r, o.kind);
-        uint32 reach = r.reach[o.region];
-        for (uint8 rb = 0; reach >> rb != 0 && pushed < limit; ++rb) {
-            uint32 bit = uint32(1) << rb;
-            if (reach & bit == 0 || mask & bit != 0) continue;
-            _pushSeller(r, o, orderId, phase, rb, x);
-            mask |= bit;
-            ++pushed;
+    /// @notice Queues a seller order at load: one entry in its region's wind heap or thermal run, whatever the number
+    /// of buyer regions it reaches. A region's first seller of a kind enters the seller-region heap of every buyer
+    /// region it reaches, with key 0 (matching reads it).
+    /// @return steps 1, plus one per buyer region the region entered.
+    function queueSeller(Round storage r, IDPLCMarket.Order storage o, uint256 orderId) internal returns (uint256 steps) {
+        bool wind = o.kind == IDPLCRegistry.Kind.Wind;
+        PackedHeap.Heap storage heap = wind ? windHeap(r, o.region) : thermalRun(r, o.region);
+        if (heap.size() == 0) steps = _enterRegion(r, wind ? PHASE_WIND : PHASE_THERMAL, o.region, false);
+        heap.push(entry(r, o, runKey(r, o), orderId));
+        if (wind) o.heapMask |= IN_SHARED_HEAP;
+        return steps + 1;
+    }
+
+    /// @notice A seller's key in its wind heap or thermal run: F_S + X + W, its cost over a lossless, free corridor.
+    function runKey(Round storage r, IDPLCMarket.Order storage o) internal view returns (uint256) {
+        // Cannot overflow: each term is below 2^128.
+        unchecked {
+            return uint256(o.price) + certCost(r, o.kind) + o.envSubsidy;
         }
-        o.heapMask = mask;
+    }
+
+    /// @notice Puts thermal seller `o` into the heap of pair (its region, `rb`) at its exact cost_j(r_b); `tie` holds
+    /// its tie rank and id (an entry's low 128 bits).
+    function pushPair(Round storage r, IDPLCMarket.Order storage o, uint8 rb, uint256 tie) internal {
+        // The cost stays below 2^102 (prices and W ≤ 10^24, ε < 10^6 ppm), so the key fits its 128 bits.
+        uint256 cost = sellerCost(corridor(r, o.region, rb), o.price, certCost(r, o.kind), o.envSubsidy);
+        pairHeap(r, o.region, rb).push((cost << 128) | uint128(tie));
+        o.heapMask |= uint32(1) << rb;
     }
 
     /// @notice Gives `mwh` of a trade back to both sides (curtailment or thermal trim) and re-queues them.
@@ -212,7 +233,7 @@ library RoundBook {
             c.usedMwh -= mwh;
         }
         pushBuyer(r, buyer, t.buyerOrderId);
-        pushSeller(r, seller, t.sellerOrderId, type(uint256).max);
+        _requeueSeller(r, seller, t.sellerOrderId);
         // Both orders (and the corridor) may now pair better than their regions' keys say, even where their old
         // entries never left the heaps: put every region they touch back with key 0 (matching re-reads it).
         touchSeller(r, seller);
@@ -227,21 +248,35 @@ library RoundBook {
         bestPairs(r, phase).set(0, rb);
     }
 
-    /// @dev Pushes a seller's entry for buyer region `rb`; a seller region enters the region heap with its first
-    /// seller (release touches it again later).
-    function _pushSeller(
-        Round storage r,
-        IDPLCMarket.Order storage o,
-        uint256 orderId,
-        uint8 phase,
-        uint8 rb,
-        uint256 x
-    ) private {
-        // The cost stays below 2^102 (prices and W ≤ 10^24, ε < 10^6 ppm), so the key fits its 128 bits.
-        uint256 cost = sellerCost(corridor(r, o.region, rb), o.price, x, o.envSubsidy);
-        PackedHeap.Heap storage heap = sellerHeap(r, phase, o.region, rb);
-        if (heap.size() == 0) bestSellers(r, phase, rb).set(0, o.region);
-        heap.push(entry(r, o, cost, orderId));
+    /// @dev Puts a seller given energy back where matching looks for it: a wind seller into its region's heap; a
+    /// thermal seller into each pair heap that has started reading the run and does not hold it (one that has not
+    /// started will read it from the run), so every pair heap again holds each seller with supply it has read past.
+    function _requeueSeller(Round storage r, IDPLCMarket.Order storage o, uint256 orderId) private {
+        if (o.kind == IDPLCRegistry.Kind.Wind) {
+            if (o.heapMask & IN_SHARED_HEAP == 0) queueSeller(r, o, orderId);
+            return;
+        }
+        uint256 item = entry(r, o, 0, orderId);
+        uint8 rs = o.region;
+        uint32 reach = r.reach[rs];
+        for (uint8 rb = 0; reach >> rb != 0; ++rb) {
+            uint32 bit = uint32(1) << rb;
+            if (reach & bit == 0 || o.heapMask & bit != 0 || corridor(r, rs, rb).runRead == 0) continue;
+            pushPair(r, o, rb, item);
+        }
+    }
+
+    /// @dev Seller region `rs` enters the `phase` seller-region heap of every buyer region it reaches with key 0, and
+    /// with `pairs` those buyer regions the phase's pair heap with key 0 too.
+    /// @return entered How many buyer regions.
+    function _enterRegion(Round storage r, uint8 phase, uint8 rs, bool pairs) private returns (uint256 entered) {
+        uint32 reach = r.reach[rs];
+        for (uint8 rb = 0; reach >> rb != 0; ++rb) {
+            if (reach & (uint32(1) << rb) == 0) continue;
+            bestSellers(r, phase, rb).set(0, rs);
+            if (pairs) bestPairs(r, phase).set(0, rb);
+            ++entered;
+        }
     }
 
     /// @dev Pushes a consumer's entry; a buyer region enters its phase's region heap with its first consumer.

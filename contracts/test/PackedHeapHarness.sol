@@ -22,6 +22,11 @@ contract PackedHeapHarness {
         _heap.pop();
     }
 
+    /// @notice Heap-sorts the items in place, one `sortStep` per entry but the last.
+    function sort() external {
+        for (uint256 unsorted = _heap.size(); unsorted > 1; --unsorted) _heap.sortStep(unsorted);
+    }
+
     /// @notice Pops every entry and returns them in pop order (read it with a static call).
     function drain() external returns (uint256[] memory out) {
         out = new uint256[](_heap.size());

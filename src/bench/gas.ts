@@ -6,6 +6,7 @@ import type { DevnetRpc } from "../chain/devnet";
 import { ACCOUNT, devnetProvider, devnetWallet } from "../devnet/accounts";
 import { startDevnet } from "../devnet/node";
 import { directChain, type MarketChain } from "../ordering/session";
+import { DIRECT_MAX_IN_FLIGHT } from "../replay/in-flight";
 import { replayMarket } from "../replay/replay";
 import type { ProgressSink } from "../replay/progress";
 import { peakRssBytes, resetPeakRss, type Pid } from "./rss";
@@ -73,6 +74,7 @@ export async function measureGas(
     fund,
     matchSteps: steps.match,
     settleSteps: steps.settle,
+    maxInFlight: DIRECT_MAX_IN_FLIGHT,
     progress,
   });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;

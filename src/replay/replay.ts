@@ -26,6 +26,7 @@ import {
   type SealedOrder,
 } from "../actions";
 import type { Submitter } from "../submitters";
+import { mapInFlight } from "./in-flight";
 import { silentProgress, type ProgressSink } from "./progress";
 import type { TradeRecord } from "./result";
 
@@ -58,6 +59,12 @@ export interface ReplayOptions {
    * transfers from a funded operator account, so every replica applies the same funding.
    */
   readonly fund?: (addresses: readonly string[], wei: bigint) => Promise<void>;
+  /**
+   * Transactions of a stage the replay waits for at once (default: all of them). Straight to an automining node, a
+   * bound such as `DIRECT_MAX_IN_FLIGHT` keeps a large market from spending its time polling receipts (in-flight.ts);
+   * behind an ordering service all at once lets the orderer batch them into blocks.
+   */
+  readonly maxInFlight?: number;
 }
 
 /** Gas used by each transaction of a stage, in order. */
@@ -151,25 +158,24 @@ async function registerParticipants(client: MarketClient, opts: ReplayOptions, w
   const addresses = orders.map((o) => wallets.get(o.name)!.address);
   const fund = opts.fund ?? (async (to: readonly string[], wei: bigint) => void (await Promise.all(to.map((a) => setBalance(opts.rpc, a, wei)))));
   await fund(addresses, GAS_MONEY);
-  await Promise.all(orders.map((o) => register(client, wallets.get(o.name)!, { kind: o.kind, region: o.region, code: o.name })));
+  const limit = opts.maxInFlight ?? Infinity;
+  await mapInFlight(orders, limit, (o) => register(client, wallets.get(o.name)!, { kind: o.kind, region: o.region, code: o.name }));
   const tc = opts.operators.tradingCentre;
-  await Promise.all(orders.map((o) => review(client, tc, wallets.get(o.name)!.address, { approve: true })));
+  await mapInFlight(orders, limit, (o) => review(client, tc, wallets.get(o.name)!.address, { approve: true }));
 }
 
 /** The cashier deposits each consumer's escrow as RMB; each consumer lets the market take it. */
 async function fundConsumers(client: MarketClient, opts: ReplayOptions, wallets: ReadonlyMap<string, Wallet>, roundId: bigint) {
   const rate = await client.sys.token.tokensPerRmb();
   const cashier = opts.operators.cashier;
-  await Promise.all(
-    opts.data.consumers.flatMap((c) => {
-      const rmb = (tokenAmount(c.bidPrice, c.quantityMwh) * WAD + rate - 1n) / rate;
-      const account = wallets.get(c.name)!;
-      return [
-        deposit(client, cashier, { account: account.address, rmb, receiptId: id(`dplc:deposit:${roundId}:${c.name}`) }),
-        approveEscrow(client, account),
-      ];
-    }),
-  );
+  await mapInFlight(opts.data.consumers, opts.maxInFlight ?? Infinity, (c) => {
+    const rmb = (tokenAmount(c.bidPrice, c.quantityMwh) * WAD + rate - 1n) / rate;
+    const account = wallets.get(c.name)!;
+    return Promise.all([
+      deposit(client, cashier, { account: account.address, rmb, receiptId: id(`dplc:deposit:${roundId}:${c.name}`) }),
+      approveEscrow(client, account),
+    ]);
+  });
 }
 
 /**
@@ -184,7 +190,10 @@ async function listOrders(client: MarketClient, opts: ReplayOptions, wallets: Re
   const market = await client.sys.market.getAddress();
   let done = 0;
   const listed: Promise<{ orderId: bigint; receipt: TransactionReceipt; sealed: SealedOrder }>[] = [];
+  const limit = opts.maxInFlight ?? Infinity;
   for (const o of opts.data.orders) {
+    // At most `limit` listings awaiting their receipts: the next one goes out once the oldest is applied.
+    if (listed.length >= limit) await listed[listed.length - limit];
     const who = wallets.get(o.name)!;
     const request = orderRequest(o);
     const escrow = o.kind === "consumer" ? orderLiability(request) : 0n;
@@ -212,10 +221,8 @@ async function revealOrders(
 ): Promise<GasTrace> {
   const total = sealed.size;
   let done = 0;
-  const receipts = await Promise.all(
-    [...sealed].map(([orderId, s]) =>
-      revealOrder(client, wallets.get(s.name)!, orderId, s.sealed).then((r) => (opts.progress?.({ stage: "reveal", done: ++done, total }), r)),
-    ),
+  const receipts = await mapInFlight([...sealed], opts.maxInFlight ?? Infinity, ([orderId, s]) =>
+    revealOrder(client, wallets.get(s.name)!, orderId, s.sealed).then((r) => (opts.progress?.({ stage: "reveal", done: ++done, total }), r)),
   );
   return receipts.map((r) => r.gasUsed);
 }

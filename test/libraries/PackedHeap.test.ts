@@ -110,6 +110,29 @@ describe("PackedHeap", function () {
     });
   });
 
+  describe("sortStep", function () {
+    it("moves the smallest entry of the unsorted part to its end and keeps the rest a heap", async function () {
+      const { heap } = await loadFixture(heapFixture);
+      await heap.pushMany([1n, 5n, 3n, 6n, 7n]);
+      await heap.sort();
+      expect(await heap.items()).to.deep.equal([7n, 6n, 5n, 3n, 1n]);
+    });
+
+    it("sorts any heap into descending order, duplicates kept (fast-check, fixed seed)", async function () {
+      const [deployer] = await ethers.getSigners();
+      await fc.assert(
+        fc.asyncProperty(fc.array(fc.bigInt({ min: 0n, max: 2n ** 256n - 1n }), { maxLength: 20 }), fc.array(fc.bigInt({ min: 0n, max: 9n }), { maxLength: 12 }), async (wide, narrow) => {
+          const fresh = await new PackedHeapHarness__factory(deployer).deploy();
+          const entries = [...wide, ...narrow];
+          await fresh.pushMany(entries);
+          await fresh.sort();
+          expect(await fresh.items()).to.deep.equal(sorted(entries).reverse());
+        }),
+        { seed: 20_261_207, numRuns: 30 },
+      );
+    });
+  });
+
   it("drains any sequence in sorted order and keeps the heap property (fast-check, fixed seed)", async function () {
     const { heap } = await loadFixture(heapFixture);
     const seed = 20_261_124;

@@ -6,6 +6,7 @@ import {
   DPLCMarket__factory,
   DPLCRegistry__factory,
   GridParameters__factory,
+  Matching__factory,
   ReentrantToken__factory,
   SurplusSplitPricing__factory,
 } from "../../typechain-types";
@@ -18,7 +19,9 @@ async function reentrantMarketFixture() {
   const token = await new ReentrantToken__factory(admin).deploy();
   const registry = await new DPLCRegistry__factory(admin).deploy(admin.address, tradingCentre.address);
   const grid = await new GridParameters__factory(admin).deploy(admin.address, gridCompany.address);
-  const market = await new DPLCMarket__factory(admin).deploy(
+  const matching = await new Matching__factory(admin).deploy();
+  const libraries = { "contracts/libraries/Matching.sol:Matching": await matching.getAddress() };
+  const market = await new DPLCMarket__factory(libraries, admin).deploy(
     await token.getAddress(),
     await registry.getAddress(),
     await grid.getAddress(),

@@ -66,7 +66,8 @@ describe("the market through the improved-Raft ordering service (real processes)
     it("says how many transactions it ordered into how many blocks, with no leader change", async function () {
       const summary = await chain().summary();
       expect(summary).to.deep.include({ mode: "raft", nodes: 3, pool: ["n1", "n2"], leaderChanges: 0 });
-      // Three replays: each deploys 6 contracts, grants 2 roles and sends one transaction per participant and stage.
+      // Three replays: each deploys 6 contracts and a library, grants 2 roles and sends one transaction per participant
+      // and stage.
       expect(summary.transactions).to.be.greaterThan(3 * 8 + 2 * CASE_A.orders.length + 2 * SYNTHETIC.orders.length);
       // Different signers' transactions share blocks: registrations, approvals and listings overlap.
       expect(summary.blocks).to.be.within(1, summary.transactions - 1);
