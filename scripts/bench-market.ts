@@ -47,6 +47,7 @@ async function main(): Promise<void> {
       const opts = { ordersPerSide: o.orders, nodes: o.ordererNodes, pool: o.pool, progress: bar.sink };
       const run = await retryDropped(() => (mode === "direct" ? benchDirect(opts) : benchOrdered(opts)), bar.stop);
       console.error(`  ${run.transactions} transactions in ${run.seconds.toFixed(1)} s: ${run.txPerSecond.toFixed(1)} tx/s`);
+      console.error(`  stages (s): ${Object.entries(run.stages).map(([stage, s]) => `${stage} ${s.toFixed(1)}`).join(", ")}`);
       runs.push(run);
     }
   }

@@ -4,8 +4,9 @@ import { startDevnet } from "../devnet/node";
 import { startOrderingCluster } from "../ordering/cluster";
 import { chainProvider, directChain, openOrderedChain, type MarketChain } from "../ordering/session";
 import type { OrderingJson } from "../ordering/summary";
-import type { ProgressSink } from "../replay/progress";
+import type { ProgressEvent, ProgressSink } from "../replay/progress";
 import { replayMarket } from "../replay/replay";
+import { StageClock } from "./stages";
 
 /** One end-to-end replay of a synthetic market: how long it took and how many transactions it sent. */
 export interface MarketRun {
@@ -15,6 +16,8 @@ export interface MarketRun {
   readonly blocks: number;
   readonly txPerSecond: number;
   readonly trades: number;
+  /** Seconds per stage of the round ({@link StageClock}). */
+  readonly stages: Partial<Record<ProgressEvent["stage"], number>>;
 }
 
 export interface MarketBenchOptions {
@@ -30,6 +33,7 @@ export interface MarketBenchOptions {
 async function timedReplay(chain: MarketChain, o: MarketBenchOptions): Promise<MarketRun> {
   const data = generateSyntheticMarket({ buyers: o.ordersPerSide, sellers: o.ordersPerSide, regions: 4, seed: o.seed ?? 1 }).market;
   const started = process.hrtime.bigint();
+  const clock = new StageClock(Date.now(), Date.now, o.progress);
   const outcome = await replayMarket({
     data,
     pricing: "surplus-split",
@@ -38,11 +42,11 @@ async function timedReplay(chain: MarketChain, o: MarketBenchOptions): Promise<M
     submitter: chain.submitter,
     advanceTime: chain.advanceTime,
     fund: chain.fund,
-    progress: o.progress,
+    progress: clock.sink,
   });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const s: OrderingJson = await chain.summary();
-  return { mode: s.mode, seconds, transactions: s.transactions, blocks: s.blocks, txPerSecond: s.transactions / seconds, trades: outcome.trades.length };
+  return { mode: s.mode, seconds, transactions: s.transactions, blocks: s.blocks, txPerSecond: s.transactions / seconds, trades: outcome.trades.length, stages: clock.seconds() };
 }
 
 /** Direct mode against a `hardhat node` process (automine), the participants and operators signing with their keys. */
