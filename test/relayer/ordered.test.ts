@@ -42,7 +42,7 @@ describe("relayer delivering to a main chain behind the ordering service (config
 
   before(async function () {
     // The relayer signs without registering, as Case B's and the demo's clusters admit it.
-    cluster = await startOrderingCluster({ nodes: 3, pool: 2, admission: { registry: bridgedMarketAdmission().registry, operators: [...bridgedMarketAdmission().operators] } });
+    cluster = await startOrderingCluster({ nodes: 3, pool: 2, admission: bridgedMarketAdmission() });
     chain = await openOrderedChain({ urls: cluster.urls, chainUrl: cluster.chainUrl });
     side = await startDevnet({ name: "side", chainId: SIDE_CHAIN_ID });
     mainProvider = chainProvider(cluster.chainUrl, MAIN_CHAIN_ID);
