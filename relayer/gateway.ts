@@ -62,7 +62,8 @@ export interface GatewaySender {
 /** A gateway reached over JSON-RPC with ethers. */
 export class EthersGatewayPort implements GatewayPort {
   protected readonly contract: Contract;
-  private readonly sender?: GatewaySender & { readonly signer: BaseWallet };
+  /** The sender's wallet connected to this chain, and how its transactions reach the chain. */
+  private readonly sender?: { readonly signer: BaseWallet; readonly submitter: Submitter };
 
   /** Without a sender the port only reads (a validator never sends transactions). */
   constructor(
@@ -72,7 +73,7 @@ export class EthersGatewayPort implements GatewayPort {
     sender?: GatewaySender,
   ) {
     this.contract = new Contract(gateway, GATEWAY_ABI, provider);
-    if (sender !== undefined) this.sender = { ...sender, signer: sender.wallet.connect(provider) };
+    if (sender !== undefined) this.sender = { signer: sender.wallet.connect(provider), submitter: sender.submitter };
   }
 
   async chainId(): Promise<number> {
