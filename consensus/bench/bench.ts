@@ -7,6 +7,10 @@
  *   npm run bench:consensus -- --quick --json F  64 clients, 3 nodes, both systems; writes
  *                                                {"orderer":{"txPerSec","p99Ms"},"etcd":{"txPerSec","p99Ms"},
  *                                                 "etcdCheckPerf":{"writesPerSec"}}
+ *   npm run bench:consensus -- --runs 5 --kills 0 --no-elections
+ *                                                every cell 5 times on fresh processes; a table of each cell's
+ *                                                runs, median and max/min, and whether the orderer beat etcd in
+ *                                                every run (consensus/bench/runs.ts)
  *
  * Beside the cells, `etcdctl check perf` (etcd's own Go load generator, loads l and xl) measures the strongest etcd
  * client available here; the orderer's best cell must beat etcd's best, cells and check perf together.
@@ -20,6 +24,8 @@ import { EtcdCluster, checkPerf, ensureEtcd, type CheckPerf } from "./etcd";
 import { clusterPorts, freeBase } from "./ports";
 import { percentile, runLoad, type LoadStats } from "./load";
 import { TxFactory, etcdPut } from "./payload";
+import { formatRuns, type RunResult } from "./runs";
+import { median } from "./util";
 
 interface Options {
   quick: boolean;
@@ -37,14 +43,24 @@ interface Options {
   checkPerf: CheckPerf["load"][];
   /** Each orderer node applies the ordered blocks to its own Hardhat replica (as in production). */
   replicas: boolean;
+  /** Repetitions of every cell, each on fresh processes (orderer, then etcd, then check perf). */
+  runs: number;
 }
 
 interface Row extends LoadStats {
   system: "orderer" | "etcd";
   nodes: number;
+  /** 1-based run this row belongs to. */
+  run: number;
 }
 
 const log = (s: string): void => void process.stdout.write(s + "\n");
+
+const positiveInt = (v: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError("expected a positive integer");
+  return n;
+};
 
 const list = (v: string): number[] => {
   const xs = v.split(",").map(Number);
@@ -53,14 +69,14 @@ const list = (v: string): number[] => {
 };
 
 
-async function ordererRows(o: Options, work: string): Promise<Row[]> {
+async function ordererRows(o: Options, work: string, run: number): Promise<Row[]> {
   const rows: Row[] = [];
   const maxClients = Math.max(...o.clients);
   const txs = await TxFactory.create(maxClients);
   for (const nodes of o.nodes) {
     const cluster = new LocalCluster({
       nodes,
-      dir: path.join(work, `orderer-${nodes}`),
+      dir: path.join(work, `orderer-${nodes}-run${run}`),
       basePort: await freeBase(clusterPorts(nodes)),
       fsync: true,
       logLevel: "warn",
@@ -81,7 +97,7 @@ async function ordererRows(o: Options, work: string): Promise<Row[]> {
           request: (c) => ({ path: "/v1/transactions", body: JSON.stringify({ raw: txs.next(c) }) }),
           accept: (b) => b.includes('"ordered"') || b.includes('"applied"'),
         });
-        rows.push({ system: "orderer", nodes, ...stats });
+        rows.push({ system: "orderer", nodes, run, ...stats });
         log(fmtRow(rows[rows.length - 1]!));
       }
     } finally {
@@ -91,9 +107,9 @@ async function ordererRows(o: Options, work: string): Promise<Row[]> {
   return rows;
 }
 
-async function etcdRows(o: Options, work: string): Promise<{ rows: Row[]; perf: CheckPerf[] }> {
+async function etcdRows(o: Options, work: string, run: number): Promise<{ rows: Row[]; perf: CheckPerf[] }> {
   const bin = ensureEtcd(log);
-  const etcd = new EtcdCluster(bin, path.join(work, "etcd"), await freeBase([0, 1, 2, 100, 101, 102]));
+  const etcd = new EtcdCluster(bin, path.join(work, `etcd-run${run}`), await freeBase([0, 1, 2, 100, 101, 102]));
   const rows: Row[] = [];
   const perf: CheckPerf[] = [];
   const value = Buffer.alloc(200, 7).toString("base64");
@@ -108,7 +124,7 @@ async function etcdRows(o: Options, work: string): Promise<{ rows: Row[]; perf: 
         request: (c, seq) => ({ path: "/v3/kv/put", body: etcdPut(c, seq, value) }),
         accept: (b) => b.includes('"header"'),
       });
-      rows.push({ system: "etcd", nodes: 3, ...stats });
+      rows.push({ system: "etcd", nodes: 3, run, ...stats });
       log(fmtRow(rows[rows.length - 1]!));
     }
     for (const load of o.checkPerf) {
@@ -260,6 +276,7 @@ async function main(): Promise<void> {
     .option("--no-elections", "skip the simulated election benchmark")
     .option("--check-perf <loads>", "etcdctl check perf workloads after etcd's cells (about 60 s each): l,xl, or none", "l,xl")
     .option("--replicas", "each orderer node applies the blocks to its own Hardhat replica", false)
+    .option("--runs <n>", "repeat every cell n times, each on fresh processes, and print each cell's runs, median and max/min", positiveInt, 1)
     .addHelpText("after", "\nExample:\n  npm run bench:consensus -- --quick --json /tmp/bench.json\n");
   program.parse(process.argv);
   const raw = program.opts<Partial<Omit<Options, "checkPerf">> & { etcd: boolean; elections: boolean; load: boolean; startWarmup?: number; checkPerf: string }>();
@@ -277,6 +294,7 @@ async function main(): Promise<void> {
     elections: raw.elections && !quick,
     checkPerf: checkPerfLoads(raw.checkPerf),
     replicas: raw.replicas === true,
+    runs: raw.runs ?? 1,
   };
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "dplc-bench-"));
   log(`machine: ${machine()}`);
@@ -284,9 +302,7 @@ async function main(): Promise<void> {
   log(`runs: ${o.seconds} s measured per run, clients ${o.clients.join("/")}, orderer nodes ${o.nodes.join("/")}, fsync on${o.replicas ? ", a Hardhat replica per node" : ""}`);
   log(`warm-up: ${o.startWarmupSeconds} s before the first run on fresh processes, ${warmupMs(o, 1) / 1000} s before each later run (both systems)`);
   try {
-    const orderer = o.load ? await ordererRows(o, work) : [];
-    const { rows: etcd, perf } = o.etcd ? await etcdRows(o, work) : { rows: [], perf: [] };
-    if (orderer.length > 0 && (etcd.length > 0 || perf.length > 0)) log(verdict(orderer, etcd, perf));
+    const { orderer, etcd, perf } = await allRuns(o, work);
     const fo = o.kills > 0 ? await failover(o.kills, work) : null;
     if (fo !== null) log(`failover over ${fo.kills} kills (${fo.failed} without a commit in 30 s): mean ${fo.meanMs.toFixed(0)} ms, p50 ${fo.p50Ms.toFixed(0)} ms, p99 ${fo.p99Ms.toFixed(0)} ms, max ${fo.maxMs.toFixed(0)} ms`);
     const el = o.elections ? await elections() : null;
@@ -296,9 +312,33 @@ async function main(): Promise<void> {
   }
 }
 
+/** Every run in turn, orderer then etcd, each on fresh processes; with several runs, the per-cell table at the end. */
+async function allRuns(o: Options, work: string): Promise<{ orderer: Row[]; etcd: Row[]; perf: CheckPerf[] }> {
+  const orderer: Row[] = [];
+  const etcd: Row[] = [];
+  const perf: CheckPerf[] = [];
+  const results: RunResult[] = [];
+  for (let run = 1; run <= o.runs; run++) {
+    if (o.runs > 1) log(`run ${run} of ${o.runs}`);
+    const mine = o.load ? await ordererRows(o, work, run) : [];
+    const theirs = o.etcd ? await etcdRows(o, work, run) : { rows: [], perf: [] };
+    if (mine.length > 0 && (theirs.rows.length > 0 || theirs.perf.length > 0)) log(verdict(mine, theirs.rows, theirs.perf));
+    orderer.push(...mine);
+    etcd.push(...theirs.rows);
+    perf.push(...theirs.perf);
+    results.push({ rows: [...mine, ...theirs.rows], checkPerf: theirs.perf.map((p) => p.writesPerSec) });
+  }
+  if (o.runs > 1) log(`\n${o.runs} runs, tx/s per cell:\n${formatRuns(results)}`);
+  return { orderer, etcd, perf };
+}
+
+/** The 64-client, 3-node cell (or the system's first) for the summary; over several runs, the median of each figure. */
 function pick(rows: Row[], system: Row["system"]): { txPerSec: number; p99Ms: number } | null {
-  const r = rows.find((x) => x.system === system && x.clients === 64 && x.nodes === 3) ?? rows.find((x) => x.system === system);
-  return r === undefined ? null : { txPerSec: Math.round(r.txPerSec), p99Ms: Math.round(r.p99Ms * 10) / 10 };
+  const mine = rows.filter((x) => x.system === system);
+  const cell = mine.find((x) => x.clients === 64 && x.nodes === 3) ?? mine[0];
+  if (cell === undefined) return null;
+  const same = mine.filter((x) => x.clients === cell.clients && x.nodes === cell.nodes);
+  return { txPerSec: Math.round(median(same.map((x) => x.txPerSec))), p99Ms: Math.round(median(same.map((x) => x.p99Ms)) * 10) / 10 };
 }
 
 function checkPerfLoads(v: string): CheckPerf["load"][] {
