@@ -9,7 +9,10 @@
 // about 0.4 ms per transfer. `dplc_applyBlocks` plays the role of the Engine API's `engine_newPayload` on a production
 // client (consensus/README.md): an ordered block's transactions go in, in order, and its chain block comes out. A
 // replica with a backlog (after a restart, or catching up) sends several blocks per call: the round trip is then
-// paid per call, not per block.
+// paid per call, not per block. Inside the host, each ordered block goes to EDR as one batch of its own (its sends, its
+// mine, the head read; `applyBlock`), where Hardhat's provider would take one EDR call per transaction: EDR spends most of
+// a send recovering its signer (k256), work the raw rate pays too, but each call also waits for a hand-over to one of
+// EDR's threads and back, which the raw rate's concurrent sends overlap and one-after-another sends cannot.
 // Every other method (reads, `evm_*`, `hardhat_*`, sends) is Hardhat's, unchanged.
 //
 // Plain JavaScript: started with `node` directly, without ts-node or the hardhat CLI, so a replica starts faster.
