@@ -9,7 +9,10 @@
 // about 0.4 ms per transfer. `dplc_applyBlocks` plays the role of the Engine API's `engine_newPayload` on a production
 // client (consensus/README.md): an ordered block's transactions go in, in order, and its chain block comes out. A
 // replica with a backlog (after a restart, or catching up) sends several blocks per call: the round trip is then
-// paid per call, not per block.
+// paid per call, not per block. Inside the host, each ordered block goes to EDR as one batch of its own (its sends, its
+// mine, the head read; `applyBlock`), where Hardhat's provider would take one EDR call per transaction: EDR spends most of
+// a send recovering its signer (k256), work the raw rate pays too, but each call also waits for a hand-over to one of
+// EDR's threads and back, which the raw rate's concurrent sends overlap and one-after-another sends cannot.
 // Every other method (reads, `evm_*`, `hardhat_*`, sends) is Hardhat's, unchanged.
 //
 // Plain JavaScript: started with `node` directly, without ts-node or the hardhat CLI, so a replica starts faster.
@@ -43,43 +46,109 @@ function checkParams(p) {
  * mines with the block's timestamp, never behind the chain's head (more than once only while a gas-limit overflow
  * makes progress); transactions that never get mined are dropped from the mempool so they cannot
  * slip into a later block. Answers each transaction's chain block or refusal, in order, and the last chain block mined.
+ *
+ * With `batch` (EDR's own batch call, `edrBatch`), the sends, the first mine and the head read go to EDR as one
+ * batch: one call into EDR per ordered block instead of one per transaction plus two (measured: BENCHMARKS.md,
+ * "Replica apply rate", 2026-12-07 evening). EDR runs a batch's calls in order under one lock and stops at the first
+ * error; then the block goes on one call at a time from where the batch stopped, so the answer is the same either way.
  */
-async function applyBlock(provider, p) {
+async function applyBlock(provider, p, batch = null) {
   const req = (method, params = []) => provider.request({ method, params });
-  const results = [];
-  const waiting = new Map();
-  for (const raw of p.transactions) {
-    try {
-      const hash = await req("eth_sendRawTransaction", [raw]);
-      const r = { hash, chainBlock: null };
-      waiting.set(hash.toLowerCase(), r);
-      results.push(r);
-    } catch (err) {
-      results.push({ chainBlock: null, error: err.message });
-    }
-  }
-  let mine = p.timestamp === undefined ? [] : [p.timestamp];
+  const mine = p.timestamp === undefined ? [] : [p.timestamp];
+  const inOne = batch === null ? null : await sendAndMineInOneCall(batch, p.transactions, mine);
+  const { results, waiting } = inOne ?? (await sendInOrder(req, p.transactions, batch !== null));
   let head = null;
-  // An ordered block without transactions (a clock advance) still makes one chain block at its time; one whose every
-  // transaction was refused makes none.
-  for (let round = 0; round < MAX_MINE_ROUNDS; round++) {
-    if (waiting.size === 0 && (head !== null || p.transactions.length > 0)) break;
+  let rounds = { mine, done: 0 };
+  if (inOne !== null) {
+    head = inOne.head;
     const before = waiting.size;
-    mine = await mineAtOrAfter(req, mine);
-    head = await req("eth_getBlockByNumber", ["latest", false]);
-    for (const h of head.transactions) {
-      const r = waiting.get(h.toLowerCase());
-      if (r === undefined) continue;
-      r.chainBlock = Number(BigInt(head.number));
-      waiting.delete(h.toLowerCase());
-    }
-    if (before > 0 && waiting.size === before) break;
+    takeMined(head, waiting);
+    // The loop below would stop here too: everything mined, or nothing mined of what waits (a nonce gap).
+    rounds = { mine, done: waiting.size === 0 || waiting.size === before ? MAX_MINE_ROUNDS : 1 };
   }
+  head = await mineUntilIncluded(req, p, waiting, rounds, head);
   for (const [hash, r] of waiting) {
     await req("hardhat_dropTransaction", [hash]);
     r.error = DROPPED;
   }
   return { head: head === null ? null : withoutTransactions(head), results: results.map(({ hash, ...rest }) => rest) };
+}
+
+/**
+ * Sends one after another; answers each transaction's record and which wait in the mempool. `afterBatch`: a batch
+ * of these sends stopped at an error, so the ones before it are in the mempool already; EDR answers those "Known
+ * transaction: <hash>", which counts as sent the first time a hash comes back (a second time it is a duplicate within
+ * the block, refused as the sends one by one would refuse it).
+ */
+async function sendInOrder(req, raws, afterBatch) {
+  const results = [];
+  const waiting = new Map();
+  for (const raw of raws) {
+    let hash;
+    try {
+      hash = (await req("eth_sendRawTransaction", [raw])).toLowerCase();
+    } catch (err) {
+      const known = afterBatch ? /^Known transaction: (0x[0-9a-f]{64})$/i.exec(err.message) : null;
+      if (known === null || waiting.has(known[1].toLowerCase())) {
+        results.push({ chainBlock: null, error: err.message });
+        continue;
+      }
+      hash = known[1].toLowerCase();
+    }
+    const r = { hash, chainBlock: null };
+    waiting.set(hash, r);
+    results.push(r);
+  }
+  return { results, waiting };
+}
+
+/**
+ * The block's sends, its first mine and the head read as one EDR batch. Answers the records, the waiting
+ * transactions and the head mined, or null when the batch stopped at an error (a refused send, a time behind the
+ * head): `sendInOrder(…, true)` and the mine loop then take over where it stopped.
+ */
+async function sendAndMineInOneCall(batch, raws, mine) {
+  const calls = raws.map((raw) => ({ method: "eth_sendRawTransaction", params: [raw] }));
+  calls.push({ method: "evm_mine", params: mine }, { method: "eth_getBlockByNumber", params: ["latest", false] });
+  const out = await batch(calls);
+  if (out === null) return null;
+  const results = [];
+  const waiting = new Map();
+  for (let i = 0; i < raws.length; i++) {
+    const r = { hash: out[i].toLowerCase(), chainBlock: null };
+    // EDR refuses a duplicate send ("Known transaction"), so a batch that got here holds distinct hashes.
+    waiting.set(r.hash, r);
+    results.push(r);
+  }
+  return { results, waiting, head: out[raws.length + 1] };
+}
+
+/** Marks the waiting transactions `head` holds as mined there. */
+function takeMined(head, waiting) {
+  for (const h of head.transactions) {
+    const r = waiting.get(h.toLowerCase());
+    if (r === undefined) continue;
+    r.chainBlock = Number(BigInt(head.number));
+    waiting.delete(h.toLowerCase());
+  }
+}
+
+/**
+ * Mines until nothing waits, or a round mines none of what waits; `rounds.done` rounds already ran (the batch's).
+ * An ordered block without transactions (a clock advance) still makes one chain block at its time; one whose every
+ * transaction was refused makes none. Answers the last head mined (`head` when none is).
+ */
+async function mineUntilIncluded(req, p, waiting, rounds, head) {
+  let mine = rounds.mine;
+  for (let round = rounds.done; round < MAX_MINE_ROUNDS; round++) {
+    if (waiting.size === 0 && (head !== null || p.transactions.length > 0)) break;
+    const before = waiting.size;
+    mine = await mineAtOrAfter(req, mine);
+    head = await req("eth_getBlockByNumber", ["latest", false]);
+    takeMined(head, waiting);
+    if (before > 0 && waiting.size === before) break;
+  }
+  return head;
 }
 
 /**
@@ -111,13 +180,13 @@ function withoutTransactions(b) {
  * block sent again (the applier crashed before its checkpoint) gets the answer it got the first time, kept for the
  * last `keptAnswers` blocks, else null; nothing is sent or mined again.
  */
-function hostProvider(provider, keptAnswers = KEPT_ANSWERS) {
+function hostProvider(provider, keptAnswers = KEPT_ANSWERS, batch = null) {
   let queue = Promise.resolve();
   let lastIndex = 0;
   const answers = new Map();
   const applyOnce = async (p) => {
     if (p.index <= lastIndex) return answers.get(p.index) ?? null;
-    const answer = await applyBlock(provider, p);
+    const answer = await applyBlock(provider, p, batch);
     lastIndex = p.index;
     answers.set(p.index, answer);
     if (answers.size > keptAnswers) answers.delete(answers.keys().next().value);
@@ -148,6 +217,29 @@ function hostProvider(provider, keptAnswers = KEPT_ANSWERS) {
   };
 }
 
+/**
+ * EDR's own batch call under Hardhat's network provider (`init()`'s answer): the provider wrappers take one call at a
+ * time, while EDR's `handleRequest` also takes a JSON-RPC batch (an array) and runs it in order under one lock of its
+ * provider, stopping at the first error. Answers `(calls) => results | null` (null: the batch stopped at an error), or
+ * null when the provider is not shaped as Hardhat 2.29's (the host then sends one call at a time). Read through the
+ * wrapper on every call: `hardhat_reset` replaces the EDR provider.
+ */
+function edrBatch(provider) {
+  let wrapper = provider;
+  for (let depth = 0; wrapper !== undefined && wrapper !== null && depth < 8; depth++) {
+    if (typeof wrapper._provider?.handleRequest === "function") break;
+    wrapper = wrapper._wrappedProvider ?? wrapper._provider;
+  }
+  if (typeof wrapper?._provider?.handleRequest !== "function") return null;
+  return async (calls) => {
+    const response = await wrapper._provider.handleRequest(JSON.stringify(calls));
+    const data = typeof response.data === "string" ? JSON.parse(response.data) : response.data;
+    if (data.error !== undefined) return null;
+    if (!Array.isArray(data.result) || data.result.length !== calls.length) throw new Error("EDR answered a batch with something else");
+    return data.result;
+  };
+}
+
 function invalidParams(err) {
   if (!(err instanceof Error) || !err.message.startsWith("dplc_applyBlocks takes")) return err;
   const { InvalidArgumentsError } = require("hardhat/internal/core/providers/errors");
@@ -173,7 +265,9 @@ async function main() {
   process.env.HARDHAT_NETWORK = "hardhat";
   const hre = require("hardhat");
   const { JsonRpcServer } = require("hardhat/internal/hardhat-network/jsonrpc/server");
-  const server = new JsonRpcServer({ hostname, port, provider: hostProvider(hre.network.provider, keptAnswers) });
+  const batch = edrBatch(await hre.network.provider.init());
+  if (batch === null) process.stderr.write("replica-host: no EDR batch call under this Hardhat; blocks go one call at a time\n");
+  const server = new JsonRpcServer({ hostname, port, provider: hostProvider(hre.network.provider, keptAnswers, batch) });
   const address = await server.listen();
   process.stdout.write(`replica host listening on http://${address.address}:${address.port}/\n`);
   await server.waitUntilClosed();
@@ -186,4 +280,4 @@ if (require.main === module) {
   });
 }
 
-module.exports = { HOST_TAG, applyBlock, hostProvider };
+module.exports = { HOST_TAG, applyBlock, edrBatch, hostProvider };

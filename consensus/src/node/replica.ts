@@ -53,10 +53,11 @@ export interface ReplicaOptions {
  * checkpoint per block: 14-18 % of the raw chain rate (median of 3). A Hardhat replica's chain node is now our replica host
  * (consensus/chain/replica-host.js), which takes whole ordered blocks in one `dplc_applyBlocks` call and applies them
  * in-process; a backlog goes in calls of up to MAX_CALL_BLOCKS blocks, so the round trip is paid per call, and the
- * checkpoint is fsynced at most once a second (the host itself says which blocks it applied: applier.ts). What is left
- * per ordered block is its own chain block (one `evm_mine` with its timestamp, a head read) inside the host, and the
- * sends, which must go one after another (66-78 % of raw, median of 3, at load 6-19; 90 % is not met). Anvil
- * takes a block's sends as one batch, checked against its pending block; any other chain node gets today's sends.
+ * checkpoint is fsynced at most once a second (the host itself says which blocks it applied: applier.ts). Inside the
+ * host each ordered block is one EDR batch (its sends in order, its `evm_mine` with its timestamp, a head read), and
+ * the next call's blocks are read from the store while the host applies the current one: 90-110 % of raw (slowest
+ * replica, 3 runs at load 13-18) where it was 59-72 % in the same runs without both. Anvil takes a block's sends as
+ * one batch, checked against its pending block (10-32 % of Anvil's own raw rate); any other chain node gets today's sends.
  */
 export class Replica {
   private running: Promise<void> | null = null;
@@ -143,22 +144,34 @@ export class Replica {
     }
   }
 
-  /** Applies the stored blocks the replica lacks, up to MAX_CALL_BLOCKS / MAX_CALL_TXS per applier call. */
+  /**
+   * Applies the stored blocks the replica lacks, up to MAX_CALL_BLOCKS / MAX_CALL_TXS per applier call. The next call's
+   * blocks are read from the store while the chain node works on the current call (one call in flight, the next sent
+   * only after it answered): reading a call's blocks took 5-35 ms under load against 85-240 ms of applying them
+   * (BENCHMARKS.md, "Replica apply rate", 2026-12-07 evening), time the chain node otherwise sat idle.
+   */
   private async applyStored(): Promise<void> {
     const head = this.o.store.headNumber();
     let chunk: OrderedBlock[] = [];
     let txs = 0;
+    // Settles with the call's error (not rejected) so that a failure while the next blocks are read is not unhandled.
+    let inFlight: Promise<unknown> = Promise.resolve(null);
+    const next = async (): Promise<void> => {
+      const failed = await inFlight;
+      if (failed !== null) throw failed;
+      inFlight = this.applyChunk(chunk).then(() => null, (err: unknown) => err ?? new Error("replica call failed"));
+      chunk = [];
+      txs = 0;
+    };
     for await (const block of this.o.store.blocks(this.appliedBlock + 1, head)) {
-      if (this.stopped) return;
+      if (this.stopped) break;
       chunk.push(orderedBlock(block));
       txs += block.txs.length;
-      if (chunk.length >= MAX_CALL_BLOCKS || txs >= MAX_CALL_TXS) {
-        await this.applyChunk(chunk);
-        chunk = [];
-        txs = 0;
-      }
+      if (chunk.length >= MAX_CALL_BLOCKS || txs >= MAX_CALL_TXS) await next();
     }
-    if (!this.stopped) await this.applyChunk(chunk);
+    if (!this.stopped) await next();
+    const failed = await inFlight;
+    if (failed !== null) throw failed;
   }
 
   private async applyChunk(chunk: OrderedBlock[]): Promise<void> {

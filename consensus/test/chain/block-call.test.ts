@@ -177,6 +177,56 @@ describe("chain/block-call: a whole ordered block in one dplc_applyBlocks call t
     });
   });
 
+  describe("when a block's one EDR batch stops at a refusal after sends it already took", function () {
+    let host: DevNode;
+    let plain: DevNode;
+    let viaHost: JsonRpcClient;
+    let viaSends: JsonRpcClient;
+    let hostRecords: AppliedTx[][];
+    let sendRecords: AppliedTx[][];
+    let stopping: OrderedBlock[];
+
+    before(async function () {
+      [host, plain] = await Promise.all([startReplicaEvm({ evm: "hardhat" }), startHardhatNode({ replica: true })]);
+      viaHost = new JsonRpcClient(host.url);
+      viaSends = new JsonRpcClient(plain.url);
+      stopping = [
+        { index: 2, number: 1, timestamp: T0, txs: [await transfer(8, 0), await transfer(9, 0)] },
+        // The used nonce stops the batch at its third send: the first two are in the mempool, the rest never ran.
+        { index: 3, number: 2, timestamp: T0 + 1, txs: [await transfer(11, 0), await transfer(9, 1), await transfer(8, 0, 5n), await transfer(10, 5), await transfer(11, 1)] },
+      ];
+      hostRecords = await applyAll(applier(viaHost), stopping);
+      const sends = new ChainApplier({ rpc: viaSends, checkpoint: applierCheckpointFile(path.join(dir, "stop-sends.json")), logger, feed: "sends" });
+      sends.start();
+      sendRecords = await applyAll(sends, stopping);
+    });
+
+    after(async function () {
+      await Promise.all([host?.stop(), plain?.stop()]);
+    });
+
+    it("answers as the sends one by one do: the sends before the refusal kept, the used nonce refused", function () {
+      expect(hostRecords).to.deep.equal(sendRecords);
+      expect(hostRecords[1]!.map((r) => r.error === undefined)).to.deep.equal([true, true, false, false, true]);
+      expect(hostRecords[1]![2]!.error).to.match(/nonce too low/i);
+      expect(hostRecords[1]![3]!.error).to.match(/nonce gap/);
+    });
+
+    it("makes the same chain, the block's transactions in the order sent", async function () {
+      const [a, b] = await Promise.all([headers(viaHost), headers(viaSends)]);
+      expect(a.map((h) => h.hash)).to.deep.equal(b.map((h) => h.hash));
+      expect(a[2]!.transactions.map((h) => h.toLowerCase())).to.deep.equal([0, 1, 4].map((i) => stopping[1]!.txs[i]!.hash));
+    });
+
+    it("refuses a transaction sent twice in one block the second time, as the host's sends one by one did", async function () {
+      const twice = await transfer(12, 0);
+      const [records] = await applyAll(applier(viaHost), [{ index: 4, number: 3, timestamp: T0 + 2, txs: [twice, twice] }]);
+      const head = Number(BigInt(await viaHost.call<string>("eth_blockNumber")));
+      expect(records!.map((r) => r.chainBlock)).to.deep.equal([head, null]);
+      expect(records![1]!.error).to.equal(`Known transaction: ${twice.hash}`);
+    });
+  });
+
   describe("when the applier crashed after the host applied a block but before its checkpoint", function () {
     let host: DevNode;
 
