@@ -39,9 +39,10 @@ interface Pull {
 
 /**
  * Keeps every committed block with transactions in this node's own block store (`blocks/`), on every node. A block
- * is made synchronously when its entry applies (number, parent, hash: the same on every node, since the ledger's
- * deduplicated block and the leader's timestamp are), queued, and written in the background; the blocks that commit
- * while one write syncs go in the next write, as one batch. A failed write is fatal, as a failed WAL write is.
+ * is made on the turn after its entry applies (number, parent, hash: the same on every node, since the ledger's
+ * deduplicated block and the leader's timestamp are), queued, and written in the background, writes at least
+ * `writeIntervalMs` apart; the blocks that commit meanwhile go in the next write, as one batch. A failed write is
+ * fatal, as a failed WAL write is.
  *
  * After a restart the log is replayed from the last snapshot: blocks whose Raft index the store already holds are
  * skipped. A snapshot whose chain head is beyond this store's (installed from the leader after a long outage, a
