@@ -39,9 +39,10 @@ interface Pull {
 
 /**
  * Keeps every committed block with transactions in this node's own block store (`blocks/`), on every node. A block
- * is made synchronously when its entry applies (number, parent, hash: the same on every node, since the ledger's
- * deduplicated block and the leader's timestamp are), queued, and written in the background; the blocks that commit
- * while one write syncs go in the next write, as one batch. A failed write is fatal, as a failed WAL write is.
+ * is made on the turn after its entry applies (number, parent, hash: the same on every node, since the ledger's
+ * deduplicated block and the leader's timestamp are), queued, and written in the background, writes at least
+ * `writeIntervalMs` apart; the blocks that commit meanwhile go in the next write, as one batch. A failed write is
+ * fatal, as a failed WAL write is.
  *
  * After a restart the log is replayed from the last snapshot: blocks whose Raft index the store already holds are
  * skipped. A snapshot whose chain head is beyond this store's (installed from the leader after a long outage, a
@@ -64,6 +65,12 @@ export class BlockRecorder {
   private stuck: string | null = null;
   /** A snapshot restored before the store opened, checked once it has. */
   private restored: ChainHead | null | undefined;
+  /** When the last write started (`performance.now()`), and the timer of a write held back until `writeIntervalMs` passed. */
+  private lastWriteAt = Number.NEGATIVE_INFINITY;
+  private writeTimer: NodeJS.Timeout | null = null;
+  /** Committed entries whose blocks are not made yet (`record`), and whether a turn to make them is scheduled. */
+  private unmade: { block: LedgerBlock; timestamp: number | null }[] = [];
+  private makeScheduled = false;
 
   constructor(
     private readonly dir: string,
@@ -73,6 +80,11 @@ export class BlockRecorder {
     /** The peers a gap is pulled from (none: a gap stays until a restart with peers). */
     private readonly sources: () => readonly BlockSource[] = () => [],
     private readonly metrics?: PullMetrics,
+    /**
+     * Writes start at least this far apart (0: as soon as the previous one is done); the blocks that commit meanwhile
+     * go in the next write, as one batch with one sync. See `flush`.
+     */
+    private readonly writeIntervalMs = 0,
   ) {}
 
   async open(): Promise<void> {
@@ -89,11 +101,13 @@ export class BlockRecorder {
 
   /** The chain's head including blocks still being written: what a snapshot taken now covers. */
   get pendingHead(): ChainHead {
+    this.makeQueued();
     return headOf(this.top);
   }
 
   /** The Raft index of the newest block made so far (durable or queued); 0 before the first. */
   get madeIndex(): number {
+    this.makeQueued();
     return this.top?.raftIndex ?? 0;
   }
 
@@ -110,6 +124,7 @@ export class BlockRecorder {
 
   /** The chain head a snapshot taken now covers: what `encodeSnapshotData` writes. */
   get snapshotHead(): BlockHeader | null | "unknown" {
+    this.makeQueued();
     return this.stuck !== null ? "unknown" : this.top;
   }
 
@@ -123,12 +138,35 @@ export class BlockRecorder {
   }
 
   /**
-   * Makes and queues the block of a committed entry; `timestamp` is the leader's (null in entries before format 3). An
-   * entry without transactions makes no block, unless `empty` (a clock advance, which moves the replicas' time).
+   * Queues the block of a committed entry, made on the next turn; `timestamp` is the leader's (null in entries before
+   * format 3). An entry without transactions makes no block, unless `empty` (a clock advance, which moves the replicas'
+   * time). The block is made (its hash computed, its transactions copied) after this turn, so the clients its entry
+   * answers are answered first: an entry applies inside the Ready loop, and the answers go out only after the loop's
+   * turn ends. Whatever reads the made chain (`pendingHead`, `madeIndex`, `snapshotHead`) makes what is queued first.
    */
   record(block: LedgerBlock, timestamp: number | null, empty = false): void {
     if ((block.txs.length === 0 && !empty) || this.stuck !== null) return;
     if (this.store === null) throw new Error("block store not open");
+    this.unmade.push({ block, timestamp });
+    if (this.makeScheduled) return;
+    this.makeScheduled = true;
+    setImmediate(() => {
+      this.makeScheduled = false;
+      this.makeQueued();
+    });
+  }
+
+  /** Makes the blocks `record` queued, in order, and hands them to the writer. */
+  private makeQueued(): void {
+    if (this.unmade.length === 0) return;
+    const todo = this.unmade;
+    this.unmade = [];
+    for (const { block, timestamp } of todo) this.make(block, timestamp);
+    this.flush();
+  }
+
+  private make(block: LedgerBlock, timestamp: number | null): void {
+    if (this.stuck !== null || this.store === null) return;
     const top = this.top;
     if (top !== null && block.index <= top.raftIndex) return; // replayed after a restart: stored already
     // Never behind the parent (the leader may have changed to one whose clock is behind); the same on every node.
@@ -138,7 +176,6 @@ export class BlockRecorder {
     const made = makeBlock(top, { raftIndex: block.index, timestamp: ts, txs });
     this.top = headerOf(made);
     this.queue.push(made);
-    this.flush();
   }
 
   /**
@@ -168,6 +205,8 @@ export class BlockRecorder {
   async close(): Promise<void> {
     const pulling = this.stopPull();
     await pulling;
+    this.makeQueued();
+    this.flush(true);
     while (this.writing !== null) await this.writing;
     await this.store?.close();
     this.store = null;
@@ -193,8 +232,28 @@ export class BlockRecorder {
     return block === undefined ? undefined : { number: loc.number, raftIndex: block.raftIndex, index: loc.index };
   }
 
-  private flush(): void {
+  /**
+   * Writes the queue as one synced batch, at most once per `writeIntervalMs` (unless `now`, at close). Every write
+   * syncs, and at one client a block commits every 1-2 ms: one write per block gave each node two fsyncs per
+   * transaction on the disk its Raft WAL syncs on, and dispatched the store's batch inside the turn that answers the
+   * block's clients. Spaced writes batch the blocks (one sync per interval) and change nothing of what is durable
+   * when: a block counts as stored, as before, only once synced, the Raft log keeps every entry until a snapshot covers
+   * a stored block (`snapshots.ts`), and no acknowledgement waits for this store. The replica, which reads the store,
+   * waits by at most the interval.
+   */
+  private flush(now = false): void {
     if (this.writing !== null || this.queue.length === 0 || this.store === null || this.pull !== null || this.stuck !== null) return;
+    const wait = now ? 0 : this.lastWriteAt + this.writeIntervalMs - performance.now();
+    if (wait > 0) {
+      this.writeTimer ??= setTimeout(() => {
+        this.writeTimer = null;
+        this.flush();
+      }, wait);
+      return;
+    }
+    if (this.writeTimer !== null) clearTimeout(this.writeTimer);
+    this.writeTimer = null;
+    this.lastWriteAt = performance.now();
     const batch = this.queue;
     this.queue = [];
     this.writing = this.store.appendBlocks(batch).then(

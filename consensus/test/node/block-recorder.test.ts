@@ -234,7 +234,8 @@ describe("node/block-recorder: a gap behind an installed snapshot (issue 13)", f
     it("writes nothing more once the history is unknowable, not even blocks queued before", async function () {
       recorder = new BlockRecorder(dir, pino({ level: "silent" }), () => stored++, fail);
       await recorder.open();
-      recorder.record(entry(2, 1), 1000); // written now
+      recorder.record(entry(2, 1), 1000);
+      await new Promise((r) => setImmediate(r)); // made on the next turn and written then
       recorder.record(entry(4, 2), 1001); // queued behind that write
       recorder.atSnapshot(null);
       await waitFor(() => (recorder.durableRaftIndex === 2 ? true : undefined), 5_000, "the first write");
@@ -340,6 +341,44 @@ describe("node/block-recorder: a gap behind an installed snapshot (issue 13)", f
       });
       expect(await gauge(metrics)).to.deep.equal({ pulled: 10, txs: 10, remaining: 0 });
       expect(recorder.catchingUp).to.equal(null);
+      expect(fatal).to.deep.equal([]);
+    });
+  });
+
+  describe("when the store's writes are spaced (writeIntervalMs)", function () {
+    const durable = (raftIndex: number) => waitFor(() => (recorder.durableRaftIndex === raftIndex ? true : undefined), 5_000, `blocks up to ${raftIndex} durable`);
+    const spaced = async (ms: number): Promise<BlockRecorder> => {
+      const r = new BlockRecorder(dir, pino({ level: "silent" }), () => stored++, fail, () => [], undefined, ms);
+      await r.open();
+      return r;
+    };
+
+    it("writes the blocks that commit within the interval in one write, and none of them before it ends", async function () {
+      recorder = await spaced(1_000);
+      recorder.record(entry(2, 1), 1000);
+      await durable(2); // the first write goes at once
+      const writes = stored;
+      recorder.record(entry(4, 2), 1001);
+      await new Promise((r) => setImmediate(r));
+      recorder.record(entry(6, 3), 1002);
+      await new Promise((r) => setTimeout(r, 100));
+      expect([recorder.durableRaftIndex, recorder.head.number, recorder.madeIndex], "held back, made").to.deep.equal([2, 1, 6]);
+      await durable(6);
+      expect(stored - writes, "writes after the first").to.equal(1);
+      await recorder.close();
+      expect((await readStoredChain(dir)).blocks.map((b) => b.raftIndex)).to.deep.equal([2, 4, 6]);
+      expect(fatal).to.deep.equal([]);
+    });
+
+    it("writes what it holds back when it closes, without waiting for the interval", async function () {
+      recorder = await spaced(60_000);
+      recorder.record(entry(2, 1), 1000);
+      await durable(2);
+      recorder.record(entry(4, 2), 1001);
+      const started = Date.now();
+      await recorder.close();
+      expect(Date.now() - started, "closed long before the interval").to.be.below(10_000);
+      expect((await readStoredChain(dir)).blocks.map((b) => b.raftIndex)).to.deep.equal([2, 4]);
       expect(fatal).to.deep.equal([]);
     });
   });
