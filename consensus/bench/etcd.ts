@@ -2,14 +2,22 @@ import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 
-/** Installs Debian's etcd-server (3.4) with apt when `etcd` is missing. Needs root, as on our machines. */
+/**
+ * Installs Debian's etcd 3.4 with apt when a binary is missing: `etcd` from etcd-server, and `etcdctl` (which
+ * `etcdctl check perf` needs) from etcd-client, a separate package. Needs root, as on our machines.
+ */
 export function ensureEtcd(log: (s: string) => void): string {
-  const found = which("etcd");
-  if (found !== null) return found;
-  log("etcd not found: installing Debian's etcd-server with apt-get…");
-  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-  execFileSync("apt-get", ["update", "-qq"], { stdio: "ignore", env });
-  execFileSync("apt-get", ["install", "-y", "-qq", "etcd-server"], { stdio: "ignore", env });
+  const missing = [
+    ["etcd", "etcd-server"],
+    ["etcdctl", "etcd-client"],
+  ].filter(([bin]) => which(bin!) === null);
+  if (missing.length > 0) {
+    const packages = missing.map(([, pkg]) => pkg!);
+    log(`${missing.map(([bin]) => bin).join(" and ")} not found: installing Debian's ${packages.join(" and ")} with apt-get…`);
+    const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+    execFileSync("apt-get", ["update", "-qq"], { stdio: "ignore", env });
+    execFileSync("apt-get", ["install", "-y", "-qq", ...packages], { stdio: "ignore", env });
+  }
   const installed = which("etcd");
   if (installed === null) throw new Error("apt-get install etcd-server did not provide an etcd binary");
   return installed;
