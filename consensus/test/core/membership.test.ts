@@ -52,6 +52,8 @@ describe("§6 cluster membership changes", function () {
       const pooled: ConfState = { members: [tc("a"), tc("b"), part("c")], pool: ["a", "b"] };
       const demoted = applyConfChangeTo(pooled, { op: "setRole", id: "b", role: "participant" }, "improved");
       expect(demoted.pool).to.deep.equal(["a"]);
+      // Setting the role a member already has changes nothing.
+      expect(applyConfChangeTo(pooled, { op: "setRole", id: "b", role: "trading-centre" }, "improved")).to.deep.equal(pooled);
       const back = applyConfChangeTo(demoted, { op: "setRole", id: "b", role: "trading-centre" }, "improved");
       expect(back.pool).to.deep.equal(["a"]);
       expect(candidatePool(back)).to.deep.equal(["a"]);

@@ -137,4 +137,52 @@ describe("proposals refused by a leader", function () {
     flush(std.n, std.s);
     expect(std.n.proposeConfChange({ op: "refreshPool", id: "b", pool: ["b"] }).index).to.equal(3);
   });
+
+  it("§6 takes the next configuration change as soon as the previous one is applied, and wraps a refusal with its reason", function () {
+    const { n, s } = leader();
+    expect(n.proposeConfChange({ op: "addLearner", id: "d" }).index).to.equal(3);
+    for (const id of ["b", "c"]) n.step({ type: "appendResp", from: id, to: "a", term: 2, index: 3 });
+    const rd = n.ready();
+    expect(rd.committedEntries.map((e) => [e.index, e.type])).to.deep.equal([[3, "config"]]);
+    s.append(rd.entries);
+    s.setHardState(rd.hardState!);
+    n.applyConfChange({ op: "addLearner", id: "d" });
+    n.advance(rd);
+    expect(n.status()).to.include({ applied: 3, lastIndex: 3 });
+    expect(n.proposeConfChange({ op: "promote", id: "d" }).index).to.equal(4);
+    expect(thrown(() => n.proposeConfChange({ op: "removeNode", id: "b" })).message).to.equal("configuration change at 4 is not applied yet");
+    const bad = thrown(() => leader().n.proposeConfChange({ op: "promote", id: "c" }));
+    expect(bad).to.be.instanceOf(InvalidConfChangeError);
+    expect(bad.message).to.equal("promote: c is not a learner");
+    expect(bad.cause).to.be.instanceOf(InvalidConfChangeError);
+    expect((bad.cause as Error).message).to.equal("promote: c is not a learner");
+  });
+
+  it("outside the pool: drops proposals while handing over, and says no pool member can take over once a lease and the longest timeout pass", function () {
+    const { n, s } = leader();
+    expect(n.id).to.equal("a");
+    n.proposeConfChange({ op: "refreshPool", id: "b", pool: ["b"] });
+    for (const id of ["b", "c"]) n.step({ type: "appendResp", from: id, to: "a", term: 2, index: 3 });
+    const rd = n.ready();
+    s.append(rd.entries);
+    s.setHardState(rd.hardState!);
+    n.applyConfChange({ op: "refreshPool", id: "b", pool: ["b"] });
+    n.advance(rd);
+    // It hands over to b at once (timeoutNow), which never arrives; c keeps answering, so a keeps its quorum.
+    expect(flush(n, s).filter((m) => m.type === "timeoutNow").map((m) => m.to)).to.deep.equal(["b"]);
+    const handingOver = "a is outside the candidate pool and is handing over leadership";
+    for (let t = 1; t < 30; t++) {
+      n.tick();
+      n.step({ type: "heartbeatResp", from: "c", to: "a", term: 2 });
+      flush(n, s);
+    }
+    expect(n.status().state).to.equal("leader");
+    const early = thrown(() => n.propose(bytes("x")));
+    expect(early).to.be.instanceOf(ProposalDroppedError).and.not.be.instanceOf(NoEligibleLeaderError);
+    expect(early.message).to.equal(handingOver);
+    n.tick();
+    const late = thrown(() => n.propose(bytes("x")));
+    expect(late).to.be.instanceOf(NoEligibleLeaderError);
+    expect(late.message).to.equal("a is outside the candidate pool and no pool member can take over");
+  });
 });

@@ -297,6 +297,17 @@ describe("RawNode Ready: each change on its own", function () {
     expect(n.hasReady()).to.equal(false);
   });
 
+  it("a lone leader's proposal is a Ready of its entry alone, which it must sync (nobody to send it to)", function () {
+    const { n, s } = lone();
+    n.campaign();
+    persistAll(n, s);
+    n.propose(bytes("x"));
+    expect(n.hasReady()).to.equal(true);
+    const rd = n.ready();
+    expect([rd.softState, rd.hardState, rd.messages, rd.committedEntries, rd.mustSync]).to.deep.equal([undefined, undefined, [], [], true]);
+    expect(rd.entries.map((e) => e.index)).to.deep.equal([3]);
+  });
+
   it("a Ready advanced unsynced is not made durable by a later one that needs no sync (§10.2.1)", function () {
     const { n, s } = nodeWithLog(three, "a", [], 1);
     elect(n, s, 2, ["b", "c"]);
