@@ -46,6 +46,19 @@ describe("proposals refused by a node that does not lead (RawNode.propose)", fun
     expect(late.message).to.equal(`no leader for ${noLeaderLimit} ticks: no candidate-pool node can win an election`);
   });
 
+  it("counts the lease of its last leader before the wait for a new one: no eligible leader a lease plus that wait after it last heard of it", function () {
+    const b = fresh([tc("a"), part("b"), part("c")], "b");
+    tickN(b, 25); // time spent without a leader before a's first heartbeat does not count
+    b.step({ type: "heartbeat", from: "a", to: "b", term: 2, commit: 1 });
+    tickN(b, 9);
+    expect(thrown(() => b.propose(bytes("x")))).to.be.instanceOf(NotLeaderError);
+    // The lease ends at the 10th tick after the heartbeat; the wait counts from there.
+    tickN(b, noLeaderLimit - 1);
+    expect(thrown(() => b.propose(bytes("x")))).to.be.instanceOf(ProposalDroppedError).and.not.be.instanceOf(NoEligibleLeaderError);
+    b.tick();
+    expect(thrown(() => b.propose(bytes("x"))).message).to.equal(`no leader for ${noLeaderLimit} ticks: no candidate-pool node can win an election`);
+  });
+
   it("in standard mode says no node at all can win (a learner waiting while every voter is down)", function () {
     const d = fresh([tc("a"), part("b"), part("c"), learner("d")], "d", "standard");
     tickN(d, noLeaderLimit);
