@@ -88,11 +88,11 @@ describe("proposals refused by a node that does not lead (RawNode.propose)", fun
 describe("proposals refused by a leader", function () {
   const three = [tc("a"), tc("b"), part("c")];
 
-  /** a leads {a, b, c} in term 2 over an empty log; b and c have acknowledged its no-op at 2. */
-  function leader(mode: ElectionMode = "improved") {
-    const { n, s } = nodeWithLog(three, "a", [], 1, { mode });
+  /** a leads `members` (a, b, c, …) in term 2 over an empty log; every follower has acknowledged its no-op at 2. */
+  function leader(mode: ElectionMode = "improved", members: Member[] = three) {
+    const { n, s } = nodeWithLog(members, "a", [], 1, { mode });
     elect(n, s, 2, ["b", "c"]);
-    for (const id of ["b", "c"]) n.step({ type: "appendResp", from: id, to: "a", term: 2, index: 2 });
+    for (const { id } of members.slice(1)) n.step({ type: "appendResp", from: id, to: "a", term: 2, index: 2 });
     flush(n, s);
     expect(n.status()).to.include({ state: "leader", commit: 2, applied: 2 });
     return { n, s };
@@ -138,13 +138,20 @@ describe("proposals refused by a leader", function () {
     n.step({ type: "appendResp", from: "b", to: "a", term: 2, index: 3 });
     flush(n, s);
     expect(refresh().index).to.equal(4);
+    // A larger pool is listed whole.
+    const four = leader("improved", [tc("a"), tc("b"), part("c"), tc("d")]).n;
+    tickN(four, 10);
+    expect(thrown(() => four.proposeConfChange({ op: "refreshPool", id: "b", pool: ["b", "d"] })).message).to.equal(
+      "pool [b,d] has no live, caught-up member to take over from a",
+    );
   });
 
   it("takes a pool refresh that keeps it in the pool, or any refresh in standard mode, without asking who is caught up", function () {
     const { n, s } = leader();
     tickN(n, 10); // nobody is recently active any more
     flush(n, s);
-    expect(n.proposeConfChange({ op: "refreshPool", id: "a", pool: ["a"] }).index).to.equal(3);
+    n.propose(bytes("x")); // and not even a's own copy of x is durable yet
+    expect(n.proposeConfChange({ op: "refreshPool", id: "a", pool: ["a"] }).index).to.equal(4);
     const std = leader("standard");
     tickN(std.n, 10);
     flush(std.n, std.s);

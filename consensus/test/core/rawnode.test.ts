@@ -305,7 +305,7 @@ describe("RawNode Ready: each change on its own", function () {
     expect(n.hasReady()).to.equal(true);
     const rd = n.ready();
     expect([rd.softState, rd.hardState, rd.messages, rd.committedEntries, rd.mustSync]).to.deep.equal([undefined, undefined, [], [], true]);
-    expect(rd.entries.map((e) => e.index)).to.deep.equal([3]);
+    expect(rd.entries.map((e) => [e.index, e.term, e.type])).to.deep.equal([[3, 2, "normal"]]);
   });
 
   it("a Ready advanced unsynced is not made durable by a later one that needs no sync (§10.2.1)", function () {
