@@ -118,7 +118,9 @@ describe("MemoryStorage", function () {
     it("a gap after the last entry, naming the first missing one", function () {
       const s = new MemoryStorage();
       s.append([ent(1, 1)]);
-      expect(() => s.append([ent(3, 1)])).to.throw(UnavailableError, /^log index 3 is unavailable$/);
+      expect(() => s.append([ent(3, 1)]))
+        .to.throw(UnavailableError, /^log index 3 is unavailable$/)
+        .with.property("cause", "missing log entry before 3");
       s.append([ent(2, 1)]);
       expect(s.lastIndex()).to.equal(2);
     });
