@@ -4,6 +4,7 @@ import { seededRandom } from "../../src/core/config";
 import { encodeConfChange } from "../../src/core/membership";
 import { RawNode } from "../../src/core/rawnode";
 import { MemoryStorage } from "../../src/core/storage";
+import type { ConfChange } from "../../src/core/types";
 import { bytes, cluster, elect, flush, nodeWithLog, part, tc } from "./helpers";
 
 /** A leader asked to hand over to a follower it cannot reach: the transfer stays pending. */
@@ -185,7 +186,7 @@ describe("leadership transfer (thesis §3.10)", function () {
     it("hands over at once to a pool member it has not heard from yet in its term (a pool change it inherited)", function () {
       // a was elected with the votes of c and d while holding the previous leader's uncommitted refresh to pool [b].
       const members = [tc("a"), tc("b"), part("c"), part("d"), part("e")];
-      const refresh = { op: "refreshPool", id: "b", pool: ["b"] } as const;
+      const refresh: ConfChange = { op: "refreshPool", id: "b", pool: ["b"] };
       const s = new MemoryStorage({ members });
       s.append([{ term: 1, index: 2, type: "config", data: encodeConfChange(refresh) }]);
       const n = new RawNode({ id: "a", random: seededRandom(3) }, s);
