@@ -187,6 +187,25 @@ describe("catch-up messages, one node at a time (improved mode, extension of §I
       expect(n.status()).to.include({ state: "preCandidate", term: 4 });
     });
 
+    it("takes one that arrives while it is pre-campaigning, and asks again with the longer log", function () {
+      // The usual order: its PreVote went out first, and the voter answers it with the refusal and the suffix.
+      const { n, s } = node("b", [1, 1], 2);
+      expect(n.campaign()).to.equal(true);
+      expect(flush(n, s).map((m) => [m.type, m.index, m.logTerm])).to.deep.equal([
+        ["preVote", 3, 1],
+        ["preVote", 3, 1],
+      ]);
+      n.step(catchUpToB(3, 1, [2]));
+      expect(s.lastIndex()).to.equal(3); // appended, not yet persisted
+      const out = flush(n, s);
+      expect(s.lastIndex()).to.equal(4);
+      expect(n.status()).to.include({ state: "preCandidate", term: 2 });
+      expect(out.filter((m) => m.type === "preVote").map((m) => [m.to, m.index, m.logTerm])).to.deep.equal([
+        ["a", 4, 2],
+        ["c", 4, 2],
+      ]);
+    });
+
     it("ignores an empty catch-up (it would only start a campaign the timeout has not called for)", function () {
       const { n, s } = node("b", [1, 1], 2);
       n.step({ ...catchUpToB(3, 1, []), entries: [] });

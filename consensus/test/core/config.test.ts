@@ -72,6 +72,10 @@ describe("validateMembership", function () {
     expect(() => validateMembership({ members: [] })).to.throw(ConfigError, /no voters/);
   });
 
+  it("names every member id, in order, when one is duplicated", function () {
+    expect(() => validateMembership({ members: [tc("a"), part("b"), part("a")] })).to.throw(ConfigError, /^duplicate member ids in a,b,a$/);
+  });
+
   it("warns when the pool cannot survive as many failures as the quorum (pool <= floor((voters-1)/2))", function () {
     const five = [tc("a"), tc("b"), part("c"), part("d"), part("e")];
     const r = validateMembership({ members: five });

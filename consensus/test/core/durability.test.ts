@@ -218,4 +218,31 @@ describe("§10.2.1 leader write in flight: advance({ synced: false }) then synce
     expect(rdd.softState?.state).to.equal("leader");
     expect(() => d.advance(rdd, { synced: false })).to.throw(RaftError, /only a leader's Ready/);
   });
+
+  it("refuses a new term even with the same vote (a lone voter re-elected), and takes entries with a commit-only hard state", function () {
+    const s = new MemoryStorage({ members: [tc("d")] });
+    const d = new RawNode({ id: "d", random: seededRandom(4) }, s);
+    d.campaign();
+    const first = d.ready();
+    s.append(first.entries);
+    s.setHardState(first.hardState!);
+    d.advance(first);
+    // Restarted, it campaigns again: term 3, and its vote is for itself again, as in term 2.
+    const again = new RawNode({ id: "d", random: seededRandom(4) }, s);
+    again.campaign();
+    const rd = again.ready();
+    expect(rd.hardState).to.include({ term: 3, vote: "d" });
+    expect(() => again.advance(rd, { synced: false })).to.throw(RaftError, /only a leader's Ready/);
+    s.append(rd.entries);
+    s.setHardState(rd.hardState!);
+    again.advance(rd);
+    // Its no-op commits now (the Ready is durable), and x is proposed before the commit is handed out.
+    again.propose(bytes("x"));
+    const both = again.ready();
+    expect([both.hardState?.term, both.hardState?.commit, both.entries.length]).to.deep.equal([3, 3, 1]);
+    s.append(both.entries);
+    s.setHardState(both.hardState!);
+    again.advance(both, { synced: false });
+    expect(again.syncPending).to.equal(true);
+  });
 });

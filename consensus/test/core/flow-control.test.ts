@@ -136,6 +136,46 @@ describe("§7 a follower behind the leader's snapshot (the leader's snapshot sta
     l.n.step({ type: "heartbeatResp", from: "c", to: "a", term: l.term });
     expect(sentTo(flush(l.n, l.s), "c", "snapshot").map((m) => m.snapshot!.meta.index)).to.deep.equal([11]);
   });
+
+  describe("when the driver reports the snapshot's fate (reportSnapshot)", function () {
+    it("delivered: probes right after the snapshot, and sends nothing more until c answers", function () {
+      const l = leaderWithCompactedLog();
+      rejectDownToSnapshot(l);
+      l.n.reportSnapshot("c", true);
+      expect(l.n.status().progress.c).to.deep.equal({ match: 0, next: 9, state: "probe" });
+      // The probe counts as sent (the snapshot was): x is not sent to c before c answers.
+      l.n.propose(bytes("x"));
+      expect(appendsTo(flush(l.n, l.s), "c")).to.deep.equal([]);
+      l.n.step({ type: "appendResp", from: "c", to: "a", term: l.term, index: 8 });
+      expect(appendsTo(flush(l.n, l.s), "c")).to.deep.equal([[8, [9, 10, 11, 12]]]);
+    });
+
+    it("failed: probes again from c's last acknowledged entry, so the leader learns what c holds", function () {
+      const l = leaderWithCompactedLog();
+      rejectDownToSnapshot(l);
+      l.n.reportSnapshot("c", false);
+      expect(l.n.status().progress.c).to.deep.equal({ match: 0, next: 1, state: "probe" });
+      l.n.step({ type: "heartbeatResp", from: "c", to: "a", term: l.term });
+      expect(flush(l.n, l.s).filter((m) => m.to === "c").map((m) => m.type)).to.deep.equal(["snapshot"]);
+    });
+
+    it("is ignored for a follower not waiting for a snapshot, for a non-member, and on a follower", function () {
+      const l = leaderWithCompactedLog();
+      ack(l, "b", 11);
+      flush(l.n, l.s);
+      const before = l.n.status().progress;
+      expect(before.b.state).to.equal("replicate");
+      l.n.reportSnapshot("b", true);
+      l.n.reportSnapshot("b", false);
+      l.n.reportSnapshot("z", false);
+      expect(l.n.status().progress).to.deep.equal(before);
+      expect(l.n.hasReady()).to.equal(false);
+      const f = new RawNode({ id: "c", random: seededRandom(1) }, new MemoryStorage({ members: [tc("a"), tc("b"), part("c")] }));
+      f.reportSnapshot("a", false);
+      expect(f.status()).to.include({ state: "follower", term: 1 });
+      expect(f.hasReady()).to.equal(false);
+    });
+  });
 });
 
 describe("§5.3 probing and pipelining appends (the leader's probe and replicate states)", function () {

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { InvalidConfChangeError, ProposalDroppedError } from "../../src/core/errors";
-import { applyConfChangeTo, candidatePool, decodeConfChange, encodeConfChange, learners, voters } from "../../src/core/membership";
+import { applyConfChangeTo, canCampaign, candidatePool, decodeConfChange, encodeConfChange, isVoter, learners, voters } from "../../src/core/membership";
 import type { ConfChange, ConfState } from "../../src/core/types";
 import { bytes, cluster, elect, flush, learner, nodeWithLog, part, tc } from "./helpers";
 
@@ -45,6 +45,50 @@ describe("§6 cluster membership changes", function () {
       expect(voters(applyConfChangeTo(withLearner, { op: "addVoter", id: "d" }, "standard"))).to.deep.equal(["a", "b", "c", "d"]);
       const lone: ConfState = { members: [tc("a")] };
       refuse(lone, { op: "setRole", id: "a", role: "learner" }, /^setRole a: would leave no voters$/);
+    });
+
+    it("an explicit pool loses a member that leaves the trading-centre role or the cluster, and coming back does not restore it", function () {
+      // The pool is the operator's choice (refreshPool): a node that left it must be named again to campaign.
+      const pooled: ConfState = { members: [tc("a"), tc("b"), part("c")], pool: ["a", "b"] };
+      const demoted = applyConfChangeTo(pooled, { op: "setRole", id: "b", role: "participant" }, "improved");
+      expect(demoted.pool).to.deep.equal(["a"]);
+      // Setting the role a member already has changes nothing.
+      expect(applyConfChangeTo(pooled, { op: "setRole", id: "b", role: "trading-centre" }, "improved")).to.deep.equal(pooled);
+      const back = applyConfChangeTo(demoted, { op: "setRole", id: "b", role: "trading-centre" }, "improved");
+      expect(back.pool).to.deep.equal(["a"]);
+      expect(candidatePool(back)).to.deep.equal(["a"]);
+      expect(canCampaign(back, "b", "improved")).to.equal(false);
+      const removed = applyConfChangeTo(pooled, { op: "removeNode", id: "b" }, "improved");
+      expect(removed.pool).to.deep.equal(["a"]);
+      const readded = applyConfChangeTo(removed, { op: "addVoter", id: "b", role: "trading-centre" }, "improved");
+      expect(candidatePool(readded)).to.deep.equal(["a"]);
+      const named = applyConfChangeTo(readded, { op: "refreshPool", id: "b", pool: ["a", "b", "b"] }, "improved");
+      expect(named.pool).to.deep.equal(["a", "b"]);
+      // Without an explicit pool every trading centre is in it, whatever happened before.
+      const open = applyConfChangeTo(base, { op: "removeNode", id: "b" }, "improved");
+      expect(open.pool).to.equal(undefined);
+      expect(candidatePool(applyConfChangeTo(open, { op: "addVoter", id: "b", role: "trading-centre" }, "improved"))).to.deep.equal(["a", "b"]);
+    });
+
+    it("refuses a refreshPool without a pool or with an empty one, in either mode", function () {
+      for (const mode of ["improved", "standard"] as const) {
+        for (const pool of [undefined, []]) {
+          expect(() => applyConfChangeTo(base, { op: "refreshPool", id: "a", pool }, mode), `${mode} ${String(pool)}`).to.throw(
+            InvalidConfChangeError,
+            /^refreshPool: pool must not be empty$/,
+          );
+        }
+      }
+    });
+
+    it("a learner is no voter: it may not campaign or take over leadership even in standard mode", function () {
+      const withLearner: ConfState = { members: [tc("a"), part("b"), learner("d")] };
+      expect(isVoter(withLearner, "d")).to.equal(false);
+      expect(isVoter(withLearner, "b")).to.equal(true);
+      expect(isVoter(withLearner, "z")).to.equal(false);
+      expect(canCampaign(withLearner, "d", "standard")).to.equal(false);
+      expect(canCampaign(withLearner, "b", "standard")).to.equal(true);
+      expect(canCampaign(withLearner, "b", "improved")).to.equal(false);
     });
 
     it("decodes only well-formed configuration entries", function () {

@@ -5,7 +5,7 @@ import { decodeConfChange, encodeConfChange } from "../../src/core/membership";
 import { RawNode } from "../../src/core/rawnode";
 import { MemoryStorage } from "../../src/core/storage";
 import type { ConfChange } from "../../src/core/types";
-import { bytes, cluster, learner, part, tc } from "./helpers";
+import { bytes, cluster, elect, flush, learner, nodeWithLog, part, tc } from "./helpers";
 
 function lone(): { n: RawNode; s: MemoryStorage } {
   const s = new MemoryStorage({ members: [tc("a")] });
@@ -231,5 +231,103 @@ describe("RawNode Ready/advance contract", function () {
     // The entry at 3 changes nothing when applied (its node is not a member), so the configuration stays valid.
     const s = committedWithConfAt3({ op: "removeNode", id: "z" });
     expect(new RawNode({ id: "a", random: seededRandom(9), applied: 3 }, s).campaign()).to.equal(true);
+  });
+});
+
+/**
+ * What each Ready holds, one node at a time, in the cases where only one thing changed: the driver persists and sends
+ * exactly what a Ready holds, so a change the Ready leaves out is lost (etcd-io/raft's rawnode_test.go).
+ */
+describe("RawNode Ready: each change on its own", function () {
+  const three = [tc("a"), tc("b"), part("c")];
+  const empty = { entries: [], messages: [], committedEntries: [], mustSync: false };
+
+  it("§5.2 a pre-candidate that loses its PreVote has a Ready with only its new role (no term, vote or message)", function () {
+    const { n, s } = nodeWithLog(three, "b", [], 1);
+    expect(n.campaign()).to.equal(true);
+    flush(n, s);
+    expect(n.status()).to.include({ state: "preCandidate", term: 1 });
+    // Both voters refuse at their own term (PreVote leaves terms alone), so b stays in term 1.
+    for (const from of ["a", "c"]) n.step({ type: "preVoteResp", from, to: "b", term: 1, reject: true });
+    expect(n.hasReady()).to.equal(true);
+    const rd = n.ready();
+    expect(rd).to.deep.equal({ ...empty, softState: { lead: null, state: "follower" } });
+    n.advance(rd);
+    expect(n.hasReady()).to.equal(false);
+  });
+
+  it("§5.2 a vote granted in the term the voter is already in is a new hard state that must be durable before the answer", function () {
+    const { n, s } = nodeWithLog(three, "b", [], 2);
+    n.step({ type: "vote", from: "a", to: "b", term: 2, index: 1, logTerm: 1 });
+    const rd = n.ready();
+    expect(rd.hardState).to.deep.equal({ term: 2, vote: "a", commit: 1 });
+    expect(rd.softState).to.equal(undefined);
+    expect(rd.messages.map((m) => [m.type, m.to, m.reject])).to.deep.equal([["voteResp", "a", false]]);
+    expect(rd.mustSync).to.equal(true);
+    s.setHardState(rd.hardState!);
+    n.advance(rd);
+    expect(n.hasReady()).to.equal(false);
+  });
+
+  it("§5.2 a follower that first hears its term's leader reports the leader in its soft state", function () {
+    const { n } = nodeWithLog(three, "b", [], 2);
+    n.step({ type: "heartbeat", from: "a", to: "b", term: 2, commit: 1 });
+    const rd = n.ready();
+    expect(rd.softState).to.deep.equal({ lead: "a", state: "follower" });
+    expect(rd.hardState).to.equal(undefined);
+    expect(rd.mustSync).to.equal(false);
+    expect(rd.messages.map((m) => m.type)).to.deep.equal(["heartbeatResp"]);
+  });
+
+  it("§7 an installed snapshot must be durable, and once advanced it is the applied state and leaves nothing to do", function () {
+    const { n, s } = nodeWithLog(three, "b", [], 2);
+    n.step({ type: "heartbeat", from: "a", to: "b", term: 2, commit: 1 });
+    n.advance(n.ready());
+    const snapshot = { meta: { index: 5, term: 2, conf: { members: three } }, data: new Uint8Array([5]) };
+    n.step({ type: "snapshot", from: "a", to: "b", term: 2, snapshot });
+    expect(n.hasReady()).to.equal(true);
+    const rd = n.ready();
+    expect(rd.snapshot?.meta.index).to.equal(5);
+    expect([rd.hardState, rd.entries, rd.committedEntries, rd.mustSync]).to.deep.equal([{ term: 2, vote: null, commit: 5 }, [], [], true]);
+    expect(rd.messages.map((m) => [m.type, m.index])).to.deep.equal([["appendResp", 5]]);
+    s.applySnapshot(rd.snapshot!);
+    s.setHardState(rd.hardState!);
+    n.advance(rd);
+    expect(n.status()).to.include({ commit: 5, applied: 5, lastIndex: 5 });
+    expect(n.hasReady()).to.equal(false);
+  });
+
+  it("a lone leader's proposal is a Ready of its entry alone, which it must sync (nobody to send it to)", function () {
+    const { n, s } = lone();
+    n.campaign();
+    persistAll(n, s);
+    n.propose(bytes("x"));
+    expect(n.hasReady()).to.equal(true);
+    const rd = n.ready();
+    expect([rd.softState, rd.hardState, rd.messages, rd.committedEntries, rd.mustSync]).to.deep.equal([undefined, undefined, [], [], true]);
+    expect(rd.entries.map((e) => [e.index, e.term, e.type])).to.deep.equal([[3, 2, "normal"]]);
+  });
+
+  it("a Ready advanced unsynced is not made durable by a later one that needs no sync (§10.2.1)", function () {
+    const { n, s } = nodeWithLog(three, "a", [], 1);
+    elect(n, s, 2, ["b", "c"]);
+    for (const id of ["b", "c"]) n.step({ type: "appendResp", from: id, to: "a", term: 2, index: 2 });
+    flush(n, s);
+    n.propose(bytes("x"));
+    const rd = n.ready();
+    s.append(rd.entries);
+    n.advance(rd, { synced: false });
+    expect(n.syncPending).to.equal(true);
+    // b's and c's acknowledgements commit x (a's own copy is not counted yet): a commit-only Ready, no sync needed.
+    for (const id of ["b", "c"]) n.step({ type: "appendResp", from: id, to: "a", term: 2, index: 3 });
+    const commit = n.ready();
+    expect([commit.entries.length, commit.hardState?.commit, commit.mustSync]).to.deep.equal([0, 3, false]);
+    s.setHardState(commit.hardState!);
+    n.advance(commit);
+    expect(n.syncPending).to.equal(true);
+    expect(n.status().progress.a.match).to.equal(2);
+    n.synced();
+    expect(n.syncPending).to.equal(false);
+    expect(n.status().progress.a.match).to.equal(3);
   });
 });

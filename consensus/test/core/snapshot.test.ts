@@ -92,6 +92,18 @@ describe("§7 InstallSnapshot receiver: what a follower answers", function () {
     expect(acks(ms)).to.deep.equal([["appendResp", "a", 4, false]]);
   });
 
+  it("keeps its log when it fast-forwards: nothing to install, the entry after the snapshot stays", function () {
+    const s = new MemoryStorage(conf);
+    s.append(entriesWithTerms([1, 1, 1, 1]));
+    s.setHardState({ term: 2, vote: null, commit: 2 });
+    const n = new RawNode({ id: "b", random: seededRandom(1), applied: 2 }, s);
+    n.step({ type: "snapshot", from: "a", to: "b", term: 2, snapshot: snap(4, 1) });
+    expect(n.status()).to.include({ commit: 4, lastIndex: 5 });
+    const rd = n.ready();
+    expect(rd.snapshot).to.equal(undefined);
+    expect(rd.committedEntries.map((e) => e.index)).to.deep.equal([3, 4]);
+  });
+
   for (const preVote of [true, false]) {
     it(`a ${preVote ? "pre-" : ""}candidate given a snapshot by a leader of its term follows that leader and installs it`, function () {
       const s = new MemoryStorage(conf);

@@ -1,6 +1,11 @@
 import { expect } from "chai";
 import { LeadershipTransferError, ProposalDroppedError } from "../../src/core/errors";
-import { bytes, cluster, flush, nodeWithLog, part, tc } from "./helpers";
+import { seededRandom } from "../../src/core/config";
+import { encodeConfChange } from "../../src/core/membership";
+import { RawNode } from "../../src/core/rawnode";
+import { MemoryStorage } from "../../src/core/storage";
+import type { ConfChange } from "../../src/core/types";
+import { bytes, cluster, elect, flush, nodeWithLog, part, tc } from "./helpers";
 
 /** A leader asked to hand over to a follower it cannot reach: the transfer stays pending. */
 function transferToIsolated() {
@@ -176,6 +181,29 @@ describe("leadership transfer (thesis §3.10)", function () {
       c.settle();
       expect(c.delivered.filter((m) => m.type === "timeoutNow").map((m) => m.to)).to.have.length(1).and.not.include.members(lagging);
       expect(["c", "d", "e"]).to.include(c.leaders()[0]);
+    });
+
+    it("hands over at once to a pool member it has not heard from yet in its term (a pool change it inherited)", function () {
+      // a was elected with the votes of c and d while holding the previous leader's uncommitted refresh to pool [b].
+      const members = [tc("a"), tc("b"), part("c"), part("d"), part("e")];
+      const refresh: ConfChange = { op: "refreshPool", id: "b", pool: ["b"] };
+      const s = new MemoryStorage({ members });
+      s.append([{ term: 1, index: 2, type: "config", data: encodeConfChange(refresh) }]);
+      const n = new RawNode({ id: "a", random: seededRandom(3) }, s);
+      elect(n, s, 2, ["c", "d"]);
+      for (const id of ["c", "d"]) n.step({ type: "appendResp", from: id, to: "a", term: 2, index: 3 });
+      const rd = n.ready();
+      expect(rd.committedEntries.map((e) => e.type)).to.deep.equal(["config", "normal"]);
+      s.append(rd.entries);
+      s.setHardState(rd.hardState!);
+      n.applyConfChange(refresh);
+      n.advance(rd);
+      // b has acknowledged nothing in term 2 (match 0), yet it is the only pool member: the hand-over starts now.
+      expect(n.status().progress.b.match).to.equal(0);
+      expect(n.status().leadTransferee).to.equal("b");
+      // Once b answers the probe it is caught up and told to campaign.
+      n.step({ type: "appendResp", from: "b", to: "a", term: 2, index: 3 });
+      expect(flush(n, s).filter((m) => m.to === "b").map((m) => m.type)).to.include("timeoutNow");
     });
 
     it("keeps a transfer the operator already started", function () {
