@@ -231,7 +231,8 @@ export function tickSnapshots(r: Raft): void {
 
 /**
  * In improved mode a leader outside the candidate pool (after a pool refresh or role change) hands
- * leadership to the most up-to-date pool member, so that only pool members lead.
+ * leadership to the most up-to-date pool member, so that only pool members lead. On a tie the first in the members'
+ * order wins (strict `>`), so which trading centre takes over is predictable.
  */
 export function transferAwayIfIneligible(r: Raft): void {
   if (r.state !== "leader" || r.leadTransferee !== null) return;

@@ -152,6 +152,19 @@ describe("leadership transfer (thesis §3.10)", function () {
       expect(c.node(behind).raw.status().state).to.equal("follower");
     });
 
+    it("on a tie hands over to the first equally up-to-date pool member in the members' order", function () {
+      // Deterministic, so an operator can tell in advance which trading centre takes over.
+      for (const seed of [1, 2, 3, 4, 5, 6]) {
+        const c = cluster([tc("a"), tc("b"), tc("c"), part("d")], { seed });
+        const l = c.tickUntilLeader()!;
+        for (let i = 0; i < 2; i++) c.propose(l, `v${i}`);
+        c.node(l).raw.proposeConfChange({ op: "setRole", id: l, role: "participant" });
+        c.settle();
+        const first = ["a", "b", "c"].find((id) => id !== l);
+        expect(c.delivered.filter((m) => m.type === "timeoutNow").map((m) => m.to), `seed ${seed}, leader ${l}`).to.deep.equal([first]);
+      }
+    });
+
     it("hands over to a pool member even when participants are further ahead", function () {
       const c = cluster([tc("a"), tc("b"), tc("c"), part("d"), part("e")], { seed: 5 });
       const l = c.tickUntilLeader()!;
