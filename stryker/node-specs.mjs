@@ -19,6 +19,8 @@ export const NODE_UNIT_SPECS = [
   "consensus/test/node/replica.test.ts",
   "consensus/test/node/members.test.ts",
   "consensus/test/node/join.test.ts",
+  "consensus/test/node/member-admin.test.ts",
+  "consensus/test/node/chain-view.test.ts",
 ];
 
 /** Suites that run whole orderer nodes in this process over an in-process network (no Hardhat chain). */
