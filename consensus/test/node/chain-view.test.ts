@@ -6,11 +6,10 @@ import os from "node:os";
 import path from "node:path";
 import pino from "pino";
 import { AdmissionUnavailableError } from "../../src/chain/errors";
-import { parseConfig } from "../../src/config/load";
 import { OrdererMetrics } from "../../src/metrics/metrics";
 import { ChainView, DEFAULT_CHAIN_ID } from "../../src/node/chain-view";
+import { nodeConfig } from "./config-fixture";
 
-const KEY = "a".repeat(64);
 const H = (n: number) => "0x" + n.toString(16).padStart(64, "0");
 const noStore = { headNumber: () => 0, blocks: async function* () {} };
 
@@ -35,17 +34,7 @@ function rpcServer(answers: Record<string, (params: unknown[]) => unknown>) {
   return { server, calls };
 }
 
-function config(dir: string, chain?: Record<string, unknown>) {
-  return parseConfig({
-    id: "n1",
-    role: "trading-centre",
-    listen: { raftPort: 7001, httpPort: 7101 },
-    dataDir: dir,
-    tls: { certFile: "c", keyFile: "k" },
-    peers: [{ id: "n1", role: "trading-centre", port: 7001, fingerprint: KEY }],
-    ...(chain === undefined ? {} : { chain }),
-  });
-}
+const config = (dir: string, chain?: Record<string, unknown>) => nodeConfig({ dataDir: dir, ...(chain === undefined ? {} : { chain }) });
 
 describe("node/chain-view: this node's view of the private chain, its own EVM replica", function () {
   let dir: string;

@@ -5,10 +5,10 @@ import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import pino from "pino";
-import { parseConfig } from "../../src/config/load";
 import type { OrdererConfig } from "../../src/config/schema";
 import { memberAddresses, prepareJoin } from "../../src/node/join";
 import { MemberDirectory } from "../../src/node/members";
+import { nodeConfig } from "./config-fixture";
 
 const STATUS = {
   members: [
@@ -46,14 +46,7 @@ describe("node/join: a node joining a running cluster asks a member who the memb
   });
 
   const config = (id: string, join: string | undefined = url): OrdererConfig =>
-    parseConfig({
-      id,
-      role: "participant",
-      listen: { raftPort: 7009, httpPort: 7109 },
-      dataDir: dir,
-      tls: { certFile: "c", keyFile: "k", caFile: "ca" },
-      ...(join === undefined ? { peers: [{ id, role: "participant", port: 7009 }] } : { join }),
-    });
+    nodeConfig({ id, role: "participant", dataDir: dir, ...(join === undefined ? { peers: [{ id, role: "participant", port: 7001 }] } : { join, peers: [] }) });
 
   describe("memberAddresses", function () {
     it("reads the members with a Raft address and an API URL, IPv6 hosts without their brackets, pins kept", async function () {

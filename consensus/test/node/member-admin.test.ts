@@ -7,12 +7,11 @@ import path from "node:path";
 import pino, { type Logger } from "pino";
 import { BadRequestError, ConflictError, LeaderUnavailableError, NotFoundError } from "../../src/api/errors";
 import type { MemberRequest } from "../../src/api/types";
-import { parseConfig } from "../../src/config/load";
 import { InvalidConfChangeError, NotLeaderError, type ConfState, type RawNode } from "../../src/core";
 import { MemberAdmin } from "../../src/node/member-admin";
 import { MemberDirectory, type MemberAddress, type PeerLinks } from "../../src/node/members";
+import { KEY, nodeConfig, THREE_PEERS } from "./config-fixture";
 
-const KEY = "a".repeat(64);
 const member = (id: string, role: "trading-centre" | "participant" = "participant") => ({ id, role });
 const CONF: ConfState = { members: [member("n1", "trading-centre"), member("n2", "trading-centre"), member("n3")] };
 const N4: MemberRequest = { id: "n4", raftHost: "fd00::4", raftPort: 7004, apiUrl: "http://n4:7104", role: "participant" };
@@ -23,18 +22,8 @@ const N4: MemberRequest = { id: "n4", raftHost: "fd00::4", raftPort: 7004, apiUr
  */
 function rig(o: { leader?: boolean; conf?: ConfState; seed?: MemberAddress[] } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dplc-member-admin-"));
-  const cfg = parseConfig({
-    id: "n1",
-    role: "trading-centre",
-    listen: { raftPort: 7001, httpPort: 7101 },
-    dataDir: dir,
-    tls: { certFile: "c", keyFile: "k", caFile: "ca" },
-    peers: [
-      { id: "n1", role: "trading-centre", port: 7001, fingerprint: KEY },
-      { id: "n2", role: "trading-centre", host: "10.0.0.2", port: 7002, fingerprint: KEY },
-      { id: "n3", role: "participant", host: "10.0.0.3", port: 7003 },
-    ],
-  });
+  const cfg = nodeConfig({ dataDir: dir, peers: THREE_PEERS });
+
   if (o.seed !== undefined) MemberDirectory.seed(cfg, o.seed);
   const directory = new MemberDirectory(cfg, {});
   const state = { conf: o.conf ?? CONF, leader: o.leader ?? true, next: 10, refuse: null as Error | null };

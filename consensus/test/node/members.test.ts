@@ -2,27 +2,13 @@ import { expect } from "chai";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { parseConfig } from "../../src/config/load";
 import type { OrdererConfig } from "../../src/config/schema";
 import { MemberDirectory, type MemberAddress, type PeerLinks } from "../../src/node/members";
+import { KEY, nodeConfig, THREE_PEERS } from "./config-fixture";
 
-const KEY = "a".repeat(64);
 const N4: MemberAddress = { id: "n4", raftHost: "10.0.0.4", raftPort: 7004, apiUrl: "http://10.0.0.4:7104", fingerprint: KEY };
 
-function config(dir: string): OrdererConfig {
-  return parseConfig({
-    id: "n1",
-    role: "trading-centre",
-    listen: { raftPort: 7001, httpPort: 7101 },
-    dataDir: dir,
-    tls: { certFile: "tls/n1.crt.pem", keyFile: "tls/n1.key.pem", caFile: "tls/ca.crt.pem" },
-    peers: [
-      { id: "n1", role: "trading-centre", port: 7001, fingerprint: KEY },
-      { id: "n2", role: "trading-centre", host: "10.0.0.2", port: 7002, fingerprint: KEY },
-      { id: "n3", role: "participant", host: "10.0.0.3", port: 7003 },
-    ],
-  });
-}
+const config = (dir: string): OrdererConfig => nodeConfig({ dataDir: dir, peers: THREE_PEERS });
 
 /** Links that record what the directory told them. */
 function links(): PeerLinks & { set: string[]; removed: string[] } {

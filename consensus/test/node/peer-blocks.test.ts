@@ -7,11 +7,9 @@ import os from "node:os";
 import path from "node:path";
 import { headerOf, linkedHeaderOf, makeBlock, PeerFaultError, readPage, type Block } from "../../src/blocks";
 import { CA_CERT_FILE, certPaths, writeClusterCertificates } from "../../src/config/certs";
-import { parseConfig } from "../../src/config/load";
 import type { OrdererConfig } from "../../src/config/schema";
 import { HttpBlockSource, peerBlockSources } from "../../src/node/peer-blocks";
-
-const KEY = "a".repeat(64);
+import { nodeConfig, THREE_PEERS } from "./config-fixture";
 
 /** Three blocks of a peer's store, served by `GET /v1/blocks` as the API serves them (`readPage`). */
 function chain(): Block[] {
@@ -48,20 +46,7 @@ async function listen(server: http.Server): Promise<string> {
   return `127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
-function config(extra: Record<string, unknown> = {}): OrdererConfig {
-  return parseConfig({
-    id: "n1",
-    role: "trading-centre",
-    listen: { raftPort: 7001, httpPort: 7101 },
-    dataDir: "data/n1",
-    tls: { certFile: "tls/n1.crt.pem", keyFile: "tls/n1.key.pem" },
-    peers: [
-      { id: "n1", role: "trading-centre", port: 7001, fingerprint: KEY },
-      { id: "n2", role: "trading-centre", port: 7002, fingerprint: KEY },
-    ],
-    ...extra,
-  });
-}
+const config = (extra: Record<string, unknown> = {}): OrdererConfig => nodeConfig({ peers: THREE_PEERS.slice(0, 2), ...extra });
 
 describe("node/peer-blocks: a peer's GET /v1/blocks as a block source for the puller", function () {
   describe("HttpBlockSource", function () {
