@@ -15,6 +15,7 @@ export default folderConfig({
     "consensus/test/storage/metrics.test.ts",
     "consensus/test/storage/record.test.ts",
     "consensus/test/storage/wal.test.ts",
+    "consensus/test/storage/wal-durability.test.ts",
     "consensus/test/storage/file-storage.test.ts",
     "consensus/test/storage/file-storage.property.test.ts",
     "consensus/test/storage/kill9.test.ts",
