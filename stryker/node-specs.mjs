@@ -26,6 +26,7 @@ export const NODE_UNIT_SPECS = [
 /** Suites that run whole orderer nodes in this process over an in-process network (no Hardhat chain). */
 export const NODE_INPROC_SPECS = [
   "consensus/test/node/durability.test.ts",
+  "consensus/test/node/node-faults.test.ts",
   "consensus/test/node/snapshot.test.ts",
   "consensus/test/node/node.test.ts",
   "consensus/test/node/block-store.test.ts",
