@@ -131,11 +131,31 @@ describe("WAL durability: what is synced when, and what a failure leaves", funct
     });
 
     it("seals without syncing when fsync is off", async function () {
+      // A preallocated segment, reopened with tiny segments: the next write cuts it with its zero tail.
+      const first = Wal.open(dir, { fsync: false }).wal;
+      first.append([rec(0)]);
+      first.close();
       const { wal } = Wal.open(dir, { segmentBytes: 1, fsync: false });
-      wal.write([rec(0)]);
-      const pending = bgSync(wal);
-      expect(await traceSyncs(root, () => wal.append([rec(1)]))).to.deep.equal([]);
-      expect(await pending).to.equal(null);
+      expect(await traceSyncs(root, () => wal.write([rec(1)]))).to.deep.equal([]);
+      expect(wal.segmentSeqs()).to.deep.equal([1, 2]);
+      expect(fs.statSync(path.join(dir, SEG1)).size).to.equal(SEGMENT_MAGIC.length + REC);
+      wal.close();
+    });
+
+    it("does not grow a segment whose record ends exactly where the zeros end", function () {
+      const { wal } = Wal.open(dir, { preallocateBytes: 100 });
+      wal.append([rec(0, 100 - RECORD_HEADER_BYTES)]);
+      expect(wal.logicalSize).to.equal(SEGMENT_MAGIC.length + 100);
+      expect(fs.statSync(path.join(dir, SEG1)).size).to.equal(SEGMENT_MAGIC.length + 100);
+      wal.append([rec(1)]);
+      expect(fs.statSync(path.join(dir, SEG1)).size).to.equal(SEGMENT_MAGIC.length + 100 + REC + 100);
+      wal.close();
+    });
+
+    it("lists its segment files, oldest first", function () {
+      const { wal } = Wal.open(dir, { segmentBytes: 1 });
+      wal.append([rec(0)]);
+      expect(wal.segmentFiles()).to.deep.equal([path.join(dir, SEG1), path.join(dir, SEG2)]);
       wal.close();
     });
   });
@@ -201,10 +221,44 @@ describe("WAL durability: what is synced when, and what a failure leaves", funct
       }
       expect(err).to.be.instanceOf(StorageError);
       expect(err!.message).to.equal("WAL sync failed: EIO: i/o error");
+      const eio = err!.cause as Error;
+      expect(eio.message).to.equal("EIO: i/o error");
       expect(() => wal.write([rec(1)])).to.throw(StorageError, "WAL failed earlier; restart to recover");
-      expect(() => wal.syncInBackground(() => undefined)).to.throw(StorageError, "WAL failed earlier; restart to recover");
+      let later: unknown;
+      try {
+        wal.syncInBackground(() => undefined);
+      } catch (e) {
+        later = e;
+      }
+      expect((later as Error).message).to.equal("WAL failed earlier; restart to recover");
+      expect((later as Error).cause).to.equal(eio);
       // Closing does not retry the sync that failed.
       expect(await traceSyncs(root, () => wal.close())).to.deep.equal([]);
+    });
+  });
+
+  describe("when one of two background syncs fails", function () {
+    it("close() does not retry the failed sync for the one still pending", async function () {
+      const { wal } = Wal.open(dir);
+      wal.write([rec(0)]);
+      const original = fs.fdatasync;
+      const held: fs.NoParamCallback[] = [];
+      let n = 0;
+      fs.fdatasync = ((_fd: number, cb: fs.NoParamCallback) => {
+        if (++n === 1) setImmediate(() => cb(Object.assign(new Error("EIO: i/o error"), { code: "EIO" })));
+        else held.push(cb);
+      }) as typeof fs.fdatasync;
+      let second: Promise<Error | null>;
+      try {
+        const first = bgSync(wal);
+        second = bgSync(wal);
+        expect((await first)!.message).to.equal("WAL sync failed: EIO: i/o error");
+      } finally {
+        fs.fdatasync = original;
+      }
+      expect(await traceSyncs(root, () => wal.close())).to.deep.equal([]);
+      held[0]!(null);
+      expect(await second).to.equal(null);
     });
   });
 
@@ -217,7 +271,17 @@ describe("WAL durability: what is synced when, and what a failure leaves", funct
         () => {
           throw eio;
         },
-        () => expect(() => wal.append([rec(0)])).to.throw(StorageError, "WAL sync failed: EIO: i/o error"),
+        () => {
+          let first: unknown;
+          try {
+            wal.append([rec(0)]);
+          } catch (e) {
+            first = e;
+          }
+          expect(first).to.be.instanceOf(StorageError);
+          expect((first as Error).message).to.equal("WAL sync failed: EIO: i/o error");
+          expect((first as Error).cause).to.equal(eio);
+        },
       );
       let later: unknown;
       try {
@@ -242,9 +306,17 @@ describe("WAL durability: what is synced when, and what a failure leaves", funct
         if (++calls === 1) return original(fd, buf, off, Math.floor(len / 2), pos);
         throw Object.assign(new Error("ENOSPC: no space left on device"), { code: "ENOSPC" });
       }) as typeof fs.writeSync;
-      patched("writeSync", halfThenFail, () =>
-        expect(() => wal.append([rec(1)])).to.throw(StorageError, `WAL write to ${path.join(dir, SEG1)} failed: ENOSPC: no space left on device`),
-      );
+      let failure: unknown;
+      patched("writeSync", halfThenFail, () => {
+        try {
+          wal.append([rec(1)]);
+        } catch (e) {
+          failure = e;
+        }
+      });
+      expect(failure).to.be.instanceOf(StorageError);
+      expect((failure as Error).message).to.equal(`WAL write to ${path.join(dir, SEG1)} failed: ENOSPC: no space left on device`);
+      expect(((failure as Error).cause as NodeJS.ErrnoException).code).to.equal("ENOSPC");
       expect(fs.statSync(path.join(dir, SEG1)).size).to.equal(SEGMENT_MAGIC.length + REC);
       wal.append([rec(2)]);
       wal.close();
@@ -300,9 +372,11 @@ describe("WAL durability: what is synced when, and what a failure leaves", funct
     it("close() syncs writes a pending background sync was to cover, and nothing when none is pending", async function () {
       const { wal } = Wal.open(dir);
       wal.append([rec(0)]);
+      wal.write([rec(1)]);
+      expect(await bgSync(wal)).to.equal(null);
       expect(await traceSyncs(root, () => wal.close())).to.deep.equal([]);
       const second = Wal.open(dir).wal;
-      second.write([rec(1)]);
+      second.write([rec(2)]);
       let pending: Promise<Error | null> = Promise.resolve(null);
       const calls = await traceSyncs(root, () => {
         pending = bgSync(second);
@@ -310,6 +384,24 @@ describe("WAL durability: what is synced when, and what a failure leaves", funct
       });
       expect(calls).to.deep.equal([`fdatasync(async) wal/${SEG1}`, `fdatasync wal/${SEG1}`]);
       expect(await pending).to.equal(null);
+    });
+  });
+
+  describe("file descriptors", function () {
+    it("keeps none open once closed: opening, cutting, repairing and syncing close what they open", function () {
+      const open = () => fs.readdirSync("/proc/self/fd").length;
+      const before = open();
+      for (let round = 0; round < 3; round++) {
+        const { wal } = Wal.open(dir, { segmentBytes: SEGMENT_MAGIC.length + REC, preallocateBytes: 0 });
+        wal.append([rec(0)]);
+        wal.append([rec(1)]);
+        wal.removeSegmentsBefore(Number.MAX_SAFE_INTEGER);
+        wal.close();
+        const last = wal.segmentFiles().at(-1)!;
+        fs.truncateSync(last, fs.statSync(last).size - 3);
+      }
+      Wal.open(dir).wal.close();
+      expect(open()).to.equal(before);
     });
   });
 
@@ -328,7 +420,7 @@ describe("WAL durability: what is synced when, and what a failure leaves", funct
 
   describe("recovery of a torn tail", function () {
     it("logs what it cut off and syncs the repaired segment (not with fsync off)", async function () {
-      for (const fsync of [true, false]) {
+      for (const fsync of [undefined, false]) {
         fs.rmSync(dir, { recursive: true, force: true });
         const { wal } = Wal.open(dir, { preallocateBytes: 0, fsync });
         wal.append([rec(0)]);
@@ -339,7 +431,7 @@ describe("WAL durability: what is synced when, and what a failure leaves", funct
         const warned: Array<[object, string]> = [];
         const calls = await traceSyncs(root, () => Wal.open(dir, { fsync, logger: { warn: (obj, msg) => warned.push([obj, msg]) } }).wal.close());
         expect(warned).to.deep.equal([[{ file: path.join(dir, SEG1), offset: SEGMENT_MAGIC.length + REC, droppedBytes: REC - 5 }, "WAL: truncating torn final record"]]);
-        expect(calls).to.deep.equal(fsync ? [`fsync wal/${SEG1}`] : []);
+        expect(calls).to.deep.equal(fsync === undefined ? [`fsync wal/${SEG1}`] : []);
         expect(payloads(dir)).to.deep.equal([0]);
       }
     });
