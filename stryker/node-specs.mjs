@@ -27,6 +27,7 @@ export const NODE_UNIT_SPECS = [
 export const NODE_INPROC_SPECS = [
   "consensus/test/node/durability.test.ts",
   "consensus/test/node/node-faults.test.ts",
+  "consensus/test/node/node-leadership.test.ts",
   "consensus/test/node/snapshot.test.ts",
   "consensus/test/node/node.test.ts",
   "consensus/test/node/block-store.test.ts",
