@@ -4,16 +4,10 @@ import { ClockAdvanceDisabledError, LeaderUnavailableError } from "../../src/api
 import { decodeBlockPage } from "../../src/blocks";
 import { parseRawTransaction } from "../../src/chain/tx";
 import { NotLeaderError } from "../../src/core";
-import type { OrdererNode } from "../../src/node/node";
-import { CHAIN_ID, InProcessCluster, post, signedTransfer, waitFor } from "./harness";
+import { CHAIN_ID, InProcessCluster, metric, post, signedTransfer, waitFor } from "./harness";
 
 const ROLES = ["trading-centre", "trading-centre", "participant"] as const;
 
-/** The sum of a metric's values on `node` (all its labels). */
-async function metric(node: OrdererNode, name: string): Promise<number> {
-  const m = await node.metrics.registry.getSingleMetric(name)!.get();
-  return m.values.reduce((sum, v) => sum + v.value, 0);
-}
 
 describe("node: leadership as the driver sees it (metrics, lost leadership, devnet clock)", function () {
   this.timeout(60_000);
