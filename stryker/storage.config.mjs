@@ -17,6 +17,7 @@ export default folderConfig({
     "consensus/test/storage/wal.test.ts",
     "consensus/test/storage/wal-durability.test.ts",
     "consensus/test/storage/file-storage.test.ts",
+    "consensus/test/storage/file-storage.recovery.test.ts",
     "consensus/test/storage/file-storage.property.test.ts",
     "consensus/test/storage/kill9.test.ts",
   ],
