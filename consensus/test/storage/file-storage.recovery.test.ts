@@ -7,7 +7,7 @@ import { StorageError, WalCorruptionError } from "../../src/storage/errors";
 import { FileStorage, type DurableListener } from "../../src/storage/file-storage";
 import { SnapshotStore } from "../../src/storage/snapshot-store";
 import { Wal } from "../../src/storage/wal";
-import { entry, plain, range, tempDir } from "./helpers";
+import { entry, plain, range, storageRig, tempDir } from "./helpers";
 
 const CONF: ConfState = { members: [{ id: "tc1", role: "trading-centre" }] };
 const OTHER: ConfState = { members: [{ id: "tc9", role: "trading-centre" }] };
@@ -26,25 +26,14 @@ function countDatasyncs(fn: () => void): number {
 }
 
 describe("FileStorage recovery and background saves: what a restart finds", function () {
+  const rig = storageRig("fstore-recovery");
+  const openStorage = rig.open;
+  const reopen = rig.reopen;
   let dir: string;
-  let open: FileStorage[];
-  const openStorage = (opts = {}): FileStorage => {
-    const s = FileStorage.open(dir, opts);
-    open.push(s);
-    return s;
-  };
-  const reopen = (s: FileStorage, opts = {}): FileStorage => {
-    s.close();
-    return openStorage(opts);
-  };
   beforeEach(function () {
-    dir = tempDir("fstore-recovery");
-    open = [];
+    dir = rig.dir;
   });
-  afterEach(function () {
-    open.forEach((s) => s.close());
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+
 
   describe("bootstrapping from initialConf", function () {
     it("happens once: a restart with another initialConf keeps the first configuration and hard state", function () {
@@ -131,7 +120,7 @@ describe("FileStorage recovery and background saves: what a restart finds", func
       expect(got).to.deep.equal([["WAL sync failed: EIO", 1]]);
       // The held save can never be written now: closing says so instead of pretending it is durable.
       expect(() => s.close()).to.throw(StorageError, "WAL failed earlier; restart to recover");
-      open = open.filter((x) => x !== s);
+      rig.forget(s);
     });
 
     it("start each segment cut meanwhile from what the WAL holds, so a compaction keeps what replay needs", async function () {
@@ -260,7 +249,6 @@ describe("FileStorage recovery and background saves: what a restart finds", func
       let s = openStorage();
       s.save(null, range(1, 2, 1));
       s.close();
-      open = [];
       // A save of entries 5..6 appended behind the storage's back.
       const { wal } = Wal.open(path.join(dir, "wal"));
       const other = tempDir("fstore-donor");
@@ -282,7 +270,6 @@ describe("FileStorage recovery and background saves: what a restart finds", func
       s.save(null, range(1, 8, 1));
       s.applySnapshot({ meta: { index: 8, term: 1, conf: CONF }, data: new Uint8Array() });
       s.close();
-      open = [];
       const snapDir = path.join(dir, "snap");
       for (const f of fs.readdirSync(snapDir)) fs.rmSync(path.join(snapDir, f));
       new SnapshotStore(snapDir).save({ meta: { index: 5, term: 1, conf: CONF }, data: new Uint8Array() });
