@@ -3,7 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { CompactedError, SnapshotOutOfDateError, UnavailableError } from "../../src/core/errors";
 import type { ConfState, Entry, HardState } from "../../src/core/types";
-import { StorageError, WalCorruptionError } from "../../src/storage/errors";
+import { StorageClosedError, StorageError, WalCorruptionError } from "../../src/storage/errors";
 import { FileStorage, type DurableListener } from "../../src/storage/file-storage";
 import { SnapshotStore } from "../../src/storage/snapshot-store";
 import { Wal } from "../../src/storage/wal";
@@ -91,6 +91,30 @@ describe("FileStorage recovery and background saves: what a restart finds", func
       const back = reopen(s);
       expect(back.initialState().hardState).to.deep.equal({ term: 3, vote: "tc1", commit: 0 });
       expect(back.lastIndex()).to.equal(1);
+    });
+
+    it("write nothing for an empty save, in the background or not", async function () {
+      const s = openStorage();
+      const { got, listener } = reports();
+      const before = s.stats().bytesWritten;
+      s.save(null, []);
+      s.saveInBackground(null, [], listener);
+      await settle();
+      expect(s.stats().bytesWritten).to.equal(before);
+      expect(got).to.deep.equal([]);
+    });
+
+    it("start a new background sync for a save made after the last one completed", async function () {
+      const s = openStorage();
+      const { got, listener } = reports();
+      s.saveInBackground(null, [entry(1, 1)], listener);
+      while (got.length < 1) await settle();
+      s.saveInBackground(null, [entry(2, 1)], listener);
+      while (got.length < 2) await settle();
+      expect(got).to.deep.equal([
+        [null, 1],
+        [null, 2],
+      ]);
     });
 
     it("report nothing once the storage closed, which synced what was held", async function () {
@@ -232,6 +256,23 @@ describe("FileStorage recovery and background saves: what a restart finds", func
       wal.close();
     };
 
+    it("refuses every write once closed", function () {
+      const s = openStorage();
+      s.save(null, range(1, 3, 1));
+      s.close();
+      s.close();
+      const snap = { meta: { index: 5, term: 1, conf: CONF }, data: new Uint8Array() };
+      for (const use of [
+        () => s.save(null, [entry(4, 1)]),
+        () => s.saveInBackground(null, [entry(4, 1)], () => undefined),
+        () => s.applySnapshot(snap),
+        () => s.createSnapshot(2, CONF, new Uint8Array()),
+        () => s.compact(1),
+      ]) {
+        expect(use).to.throw(StorageClosedError);
+      }
+    });
+
     it("names the record of an unknown type", function () {
       walWith([{ type: 7, payload: Buffer.from([1]) }]);
       expect(() => openStorage()).to.throw(WalCorruptionError, "record #0: unknown record type 7");
@@ -239,7 +280,16 @@ describe("FileStorage recovery and background saves: what a restart finds", func
 
     it("names a log base or segment start that does not decode", function () {
       walWith([{ type: 2, payload: Buffer.from([1, 2]) }]);
-      expect(() => openStorage()).to.throw(WalCorruptionError, /record #0: /);
+      let err: WalCorruptionError | undefined;
+      try {
+        openStorage();
+      } catch (e) {
+        err = e as WalCorruptionError;
+      }
+      expect(err).to.be.instanceOf(WalCorruptionError);
+      expect(err!.file).to.equal(path.join(dir, "wal"));
+      expect(err!.message).to.match(/record #0: /);
+      expect(err!.cause).to.be.instanceOf(Error);
       fs.rmSync(dir, { recursive: true, force: true });
       walWith([{ type: 3, payload: Buffer.from([1]) }]);
       expect(() => openStorage()).to.throw(WalCorruptionError, /record #0: /);
