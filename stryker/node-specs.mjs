@@ -21,6 +21,7 @@ export const NODE_UNIT_SPECS = [
   "consensus/test/node/join.test.ts",
   "consensus/test/node/member-admin.test.ts",
   "consensus/test/node/chain-view.test.ts",
+  "consensus/test/node/pull-metrics.test.ts",
 ];
 
 /** Suites that run whole orderer nodes in this process over an in-process network (no Hardhat chain). */

@@ -177,8 +177,11 @@ describe("node/member-admin: run-time membership (POST /v1/members, DELETE /v1/m
       expect(status[4]).to.deep.equal({ id: "n5", role: "participant" });
     });
 
-    it("trusts the configuration's members, with the pins the directory holds", function () {
+    it("trusts the configuration's members, with the pins the directory holds; a member it has no address for unpinned", function () {
       r = rig();
+      r.state.conf = { members: [...CONF.members, member("n7")] };
+      expect(r.admin.trust().at(-1)).to.deep.equal({ id: "n7", role: "participant" });
+      r.state.conf = CONF;
       expect(r.admin.trust()).to.deep.equal([
         { id: "n1", role: "trading-centre", fingerprint: r.directory.get("n1")!.fingerprint },
         { id: "n2", role: "trading-centre", fingerprint: r.directory.get("n2")!.fingerprint },
