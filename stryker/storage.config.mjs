@@ -21,4 +21,6 @@ export default folderConfig({
     "consensus/test/storage/file-storage.property.test.ts",
     "consensus/test/storage/kill9.test.ts",
   ],
+  // Measured at 90.16 % over all twelve files (TESTING.md, fifth round): a run below 90 % fails.
+  breakAt: 90,
 });
