@@ -1,4 +1,5 @@
 import { folderConfig } from "./base.mjs";
+import { NODE_UNIT_SPECS } from "./node-specs.mjs";
 
 // One node file against the node's in-process unit suites only (`--mutate` picks the file, `--incrementalFile` its
 // own results). Under the full node spec a mutant that hangs a unit test is declared a timeout only after 1.5 times
@@ -8,14 +9,5 @@ import { folderConfig } from "./base.mjs";
 export default folderConfig({
   name: "node-unit",
   mutate: ["consensus/src/node/**/*.ts", "!consensus/src/node/daemon.ts"],
-  spec: [
-    "consensus/test/node/ready-loop.test.ts",
-    "consensus/test/node/proposals.test.ts",
-    "consensus/test/node/nonce-gate.test.ts",
-    "consensus/test/node/ledger.test.ts",
-    "consensus/test/node/sender-nonces.test.ts",
-    "consensus/test/node/block-recorder.test.ts",
-    "consensus/test/node/snapshot-data.test.ts",
-    "consensus/test/node/peer-api.test.ts",
-  ],
+  spec: NODE_UNIT_SPECS,
 });

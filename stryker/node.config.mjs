@@ -1,4 +1,5 @@
 import { folderConfig } from "./base.mjs";
+import { NODE_INPROC_SPECS, NODE_UNIT_SPECS } from "./node-specs.mjs";
 
 export default folderConfig({
   name: "node",
@@ -9,19 +10,8 @@ export default folderConfig({
   // order), then the suites that run whole orderer nodes (and Hardhat chains: admission, refusals, replicas),
   // then the simulator's, which drive the production Ready loop (ready-loop.ts) over a simulated disk and network.
   spec: [
-    "consensus/test/node/ready-loop.test.ts",
-    "consensus/test/node/proposals.test.ts",
-    "consensus/test/node/nonce-gate.test.ts",
-    "consensus/test/node/ledger.test.ts",
-    "consensus/test/node/sender-nonces.test.ts",
-    "consensus/test/node/block-recorder.test.ts",
-    "consensus/test/node/snapshot-data.test.ts",
-    "consensus/test/node/peer-api.test.ts",
-    "consensus/test/node/durability.test.ts",
-    "consensus/test/node/snapshot.test.ts",
-    "consensus/test/node/node.test.ts",
-    "consensus/test/node/block-store.test.ts",
-    "consensus/test/node/api-tls.test.ts",
+    ...NODE_UNIT_SPECS,
+    ...NODE_INPROC_SPECS,
     "consensus/test/node/refusals.test.ts",
     "consensus/test/node/admission.test.ts",
     "consensus/test/node/replicas.test.ts",

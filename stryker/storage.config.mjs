@@ -15,8 +15,12 @@ export default folderConfig({
     "consensus/test/storage/metrics.test.ts",
     "consensus/test/storage/record.test.ts",
     "consensus/test/storage/wal.test.ts",
+    "consensus/test/storage/wal-durability.test.ts",
     "consensus/test/storage/file-storage.test.ts",
+    "consensus/test/storage/file-storage.recovery.test.ts",
     "consensus/test/storage/file-storage.property.test.ts",
     "consensus/test/storage/kill9.test.ts",
   ],
+  // Measured at 90.16 % over all twelve files (TESTING.md, fifth round): a run below 90 % fails.
+  breakAt: 90,
 });

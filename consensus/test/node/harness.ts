@@ -145,6 +145,12 @@ export class InProcessCluster {
   }
 }
 
+/** The sum of a metric's values on `node` (all its labels). */
+export async function metric(node: OrdererNode, name: string): Promise<number> {
+  const m = await node.metrics.registry.getSingleMetric(name)!.get();
+  return m.values.reduce((sum, v) => sum + v.value, 0);
+}
+
 /** Polls `probe` every 20 ms until it answers a value; fails after `timeoutMs`. */
 export async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
   const deadline = Date.now() + timeoutMs;

@@ -2,13 +2,7 @@ import { expect } from "chai";
 import { Transaction, Wallet } from "ethers";
 import fs from "node:fs";
 import path from "node:path";
-import type { OrdererNode } from "../../src/node/node";
-import { InProcessCluster, post, signedTransfer, waitFor } from "./harness";
-
-async function metric(node: OrdererNode, name: string): Promise<number> {
-  const m = await node.metrics.registry.getSingleMetric(name)!.get();
-  return m.values.reduce((sum, v) => sum + v.value, 0);
-}
+import { InProcessCluster, metric, post, signedTransfer, waitFor } from "./harness";
 
 describe("node: §7 log compaction and snapshots", function () {
   this.timeout(60_000);

@@ -9,7 +9,7 @@ import { StorageLockedError } from "../../src/storage/dir-lock";
 import { FileStorage } from "../../src/storage/file-storage";
 import { SnapshotStore } from "../../src/storage/snapshot-store";
 import { Wal } from "../../src/storage/wal";
-import { entry, plain, range, tempDir } from "./helpers";
+import { entry, plain, range, storageRig } from "./helpers";
 
 const CONF: ConfState = {
   members: [
@@ -23,26 +23,14 @@ function snapAt(index: number, term: number, body = "state"): Snapshot {
 }
 
 describe("FileStorage (durable Raft storage)", function () {
+  const rig = storageRig("fstore");
+  const openStorage = rig.open;
+  const reopen = rig.reopen;
   let dir: string;
-  let open: FileStorage[];
-  const openStorage = (opts = {}): FileStorage => {
-    const s = FileStorage.open(dir, opts);
-    open.push(s);
-    return s;
-  };
-  const reopen = (s: FileStorage, opts = {}): FileStorage => {
-    s.close();
-    return openStorage(opts);
-  };
-
   beforeEach(function () {
-    dir = tempDir("fstore");
-    open = [];
+    dir = rig.dir;
   });
-  afterEach(function () {
-    open.forEach((s) => s.close());
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+
 
   describe("a fresh data dir", function () {
     it("starts empty like a fresh MemoryStorage", function () {

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import fs from "node:fs";
 import path from "node:path";
-import { mkdirDurable, removeStaleTempFiles, writeFileAtomic } from "../../src/storage/fs-util";
+import { fsyncDir, mkdirDurable, removeStaleTempFiles, writeFileAtomic } from "../../src/storage/fs-util";
 import { countSyncs, tempDir } from "./helpers";
 
 describe("durable file helpers", function () {
@@ -19,6 +19,13 @@ describe("durable file helpers", function () {
     expect(fs.statSync(target).isDirectory()).to.equal(true);
     expect(countSyncs(() => mkdirDurable(target))).to.equal(0);
     expect(countSyncs(() => mkdirDurable(path.join(dir, "x"), false))).to.equal(0);
+  });
+
+  it("fsyncDir closes the directory it opened (a node fsyncs directories on every segment and snapshot)", function () {
+    const open = () => fs.readdirSync("/proc/self/fd").length;
+    const before = open();
+    for (let i = 0; i < 5; i++) fsyncDir(dir);
+    expect(open()).to.equal(before);
   });
 
   it("writeFileAtomic replaces content, fsyncs file and directory, and leaves no temp file", function () {

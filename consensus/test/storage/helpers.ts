@@ -2,6 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { Entry } from "../../src/core/types";
+import { FileStorage, type FileStorageOptions } from "../../src/storage/file-storage";
 
 export function tempDir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `dplc-${prefix}-`));
@@ -36,4 +37,45 @@ export function countSyncs(fn: () => void): number {
     fs.fsyncSync = original;
   }
   return n;
+}
+
+/**
+ * A fresh data dir per test (mocha hooks registered in the calling `describe`), and the FileStorages opened on it,
+ * closed after each test unless `forget` was told a test closed one itself.
+ */
+export function storageRig(prefix: string): {
+  readonly dir: string;
+  open(opts?: FileStorageOptions): FileStorage;
+  reopen(s: FileStorage, opts?: FileStorageOptions): FileStorage;
+  forget(s: FileStorage): void;
+} {
+  let dir = "";
+  let open: FileStorage[] = [];
+  beforeEach(function () {
+    dir = tempDir(prefix);
+    open = [];
+  });
+  afterEach(function () {
+    open.forEach((s) => s.close());
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  const rig = {
+    get dir() {
+      return dir;
+    },
+    open(opts: FileStorageOptions = {}): FileStorage {
+      const s = FileStorage.open(dir, opts);
+      open.push(s);
+      return s;
+    },
+    reopen(s: FileStorage, opts: FileStorageOptions = {}): FileStorage {
+      s.close();
+      open = open.filter((x) => x !== s);
+      return rig.open(opts);
+    },
+    forget(s: FileStorage): void {
+      open = open.filter((x) => x !== s);
+    },
+  };
+  return rig;
 }

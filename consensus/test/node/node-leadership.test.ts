@@ -1,0 +1,100 @@
+import { expect } from "chai";
+import { Wallet } from "ethers";
+import { ClockAdvanceDisabledError, LeaderUnavailableError } from "../../src/api/errors";
+import { decodeBlockPage } from "../../src/blocks";
+import { parseRawTransaction } from "../../src/chain/tx";
+import { NotLeaderError } from "../../src/core";
+import { CHAIN_ID, InProcessCluster, metric, post, signedTransfer, waitFor } from "./harness";
+
+const ROLES = ["trading-centre", "trading-centre", "participant"] as const;
+
+
+describe("node: leadership as the driver sees it (metrics, lost leadership, devnet clock)", function () {
+  this.timeout(60_000);
+  let cluster: InProcessCluster;
+
+  afterEach(async function () {
+    await cluster.stopAll();
+    cluster.cleanup();
+  });
+
+  it("counts elections, leader changes, its role, term, commit index and what it proposed and committed", async function () {
+    cluster = new InProcessCluster({ roles: [...ROLES] });
+    await cluster.startAll();
+    const lead = await cluster.leader();
+    const leader = cluster.nodes.get(lead)!;
+    const w = new Wallet(Wallet.createRandom().privateKey);
+    for (let i = 0; i < 2; i++) expect((await post(cluster.peerApi[lead]!, await signedTransfer(w, i))).body.status).to.equal("ordered");
+    const st = leader.status();
+    expect(await metric(leader, "orderer_is_leader")).to.equal(1);
+    expect(await metric(leader, "orderer_elections_total")).to.be.at.least(1);
+    expect(await metric(leader, "orderer_leader_changes_total")).to.be.at.least(1);
+    expect(await metric(leader, "orderer_term")).to.equal(st.term);
+    expect(await metric(leader, "orderer_commit_index")).to.be.at.least(st.appliedIndex);
+    expect(await metric(leader, "orderer_proposals_total")).to.be.within(1, 2);
+    expect(await metric(leader, "orderer_proposed_transactions_total")).to.equal(2);
+    expect(await metric(leader, "orderer_committed_entries_total")).to.equal(await metric(leader, "orderer_proposals_total"));
+    for (const [id, node] of cluster.nodes) {
+      if (id === lead) continue;
+      await waitFor(() => (node.status().appliedIndex >= st.appliedIndex ? true : undefined), 10_000, `${id} to apply`);
+      expect(await metric(node, "orderer_is_leader")).to.equal(0);
+      expect(await metric(node, "orderer_leader_changes_total")).to.be.at.least(1);
+      // A follower that never campaigned counts no election; the participant never may.
+      if (id === "n3") expect(await metric(node, "orderer_elections_total")).to.equal(0);
+      expect(await metric(node, "orderer_committed_entries_total")).to.equal(await metric(leader, "orderer_committed_entries_total"));
+    }
+  });
+
+  describe("when the leader loses its quorum while a client waits for its transaction", function () {
+    it("fails its wait at once: the transaction may still be ordered, resubmit the same bytes", async function () {
+      cluster = new InProcessCluster({ roles: [...ROLES] }, { faultInjection: true, submitWaitMs: 30_000 });
+      await cluster.startAll();
+      const lead = await cluster.leader();
+      const leader = cluster.nodes.get(lead)!;
+      const others = cluster.configs.map((c) => c.id).filter((id) => id !== lead);
+      leader.partition.set(others);
+      const tx = parseRawTransaction(await signedTransfer(new Wallet(Wallet.createRandom().privateKey), 0), CHAIN_ID);
+      const started = Date.now();
+      const err = await leader.submit(tx).catch((e: Error) => e);
+      expect(err).to.be.instanceOf(LeaderUnavailableError);
+      expect((err as Error).message).to.equal(
+        "leadership lost (no leader known) before the transaction committed; it may still be ordered: resubmit the same signed bytes",
+      );
+      // CheckQuorum stepped it down within a few election timeouts, long before the client's 30 s wait.
+      expect(Date.now() - started).to.be.below(20_000);
+      expect(await metric(leader, "orderer_is_leader")).to.equal(0);
+      expect(await leader.lookup(tx.hash)).to.equal(undefined);
+    });
+  });
+
+  describe("devnet clock advances (POST /v1/clock)", function () {
+    it("orders the advance on the leader, answers once applied there, and every node dates an empty block by it", async function () {
+      cluster = new InProcessCluster({ roles: [...ROLES], clockAdvance: true });
+      await cluster.startAll();
+      const lead = await cluster.leader();
+      const leader = cluster.nodes.get(lead)!;
+      const follower = cluster.nodes.get(lead === "n1" ? "n2" : "n1")!;
+      const err = await follower.advanceClock(60).catch((e: Error) => e);
+      expect(err).to.be.instanceOf(NotLeaderError);
+      const before = Math.floor(Date.now() / 1000);
+      const adv = await leader.advanceClock(3_600);
+      expect(adv.offsetSeconds).to.equal(3_600);
+      expect(adv.now).to.be.within(before + 3_600, Math.floor(Date.now() / 1000) + 3_600);
+      expect(adv.index).to.be.greaterThan(0);
+      for (const node of cluster.nodes.values()) {
+        await waitFor(() => (node.status().blocks.number >= 1 ? true : undefined), 10_000, "the clock block");
+        const [block] = decodeBlockPage((await node.blockPage(1, 1, false)).body, "page");
+        expect(block!.raftIndex).to.equal(adv.index);
+        expect(block!.txs).to.deep.equal([]);
+        expect(block!.timestamp).to.be.within(before + 3_600, Math.floor(Date.now() / 1000) + 3_600);
+      }
+    });
+
+    it("is refused on a node without devnet.clockAdvance", async function () {
+      cluster = new InProcessCluster({ roles: [...ROLES] });
+      await cluster.startAll();
+      const lead = await cluster.leader();
+      await expect(cluster.nodes.get(lead)!.advanceClock(60)).to.be.rejectedWith(ClockAdvanceDisabledError);
+    });
+  });
+});
