@@ -24,7 +24,7 @@ import { EtcdCluster, checkPerf, ensureEtcd, type CheckPerf } from "./etcd";
 import { clusterPorts, freeBase } from "./ports";
 import { percentile, runLoad, type LoadStats } from "./load";
 import { TxFactory, etcdPut } from "./payload";
-import { formatRuns, type RunResult } from "./runs";
+import { formatRuns, runBest, type RunResult } from "./runs";
 import { median } from "./util";
 
 interface Options {
@@ -322,11 +322,12 @@ async function allRuns(o: Options, work: string): Promise<{ orderer: Row[]; etcd
     if (o.runs > 1) log(`run ${run} of ${o.runs}`);
     const mine = o.load ? await ordererRows(o, work, run) : [];
     const theirs = o.etcd ? await etcdRows(o, work, run) : { rows: [], perf: [] };
-    if (mine.length > 0 && (theirs.rows.length > 0 || theirs.perf.length > 0)) log(verdict(mine, theirs.rows, theirs.perf));
+    const result: RunResult = { rows: [...mine, ...theirs.rows], checkPerf: theirs.perf };
+    if (mine.length > 0 && (theirs.rows.length > 0 || theirs.perf.length > 0)) log(verdict(result));
     orderer.push(...mine);
     etcd.push(...theirs.rows);
     perf.push(...theirs.perf);
-    results.push({ rows: [...mine, ...theirs.rows], checkPerf: theirs.perf.map((p) => p.writesPerSec) });
+    results.push(result);
   }
   if (o.runs > 1) log(`\n${o.runs} runs, tx/s per cell:\n${formatRuns(results)}`);
   return { orderer, etcd, perf };
@@ -349,12 +350,11 @@ function checkPerfLoads(v: string): CheckPerf["load"][] {
 }
 
 /** The orderer's best cell against etcd's best, its cells and `etcdctl check perf` together. */
-function verdict(orderer: Row[], etcd: Row[], perf: CheckPerf[]): string {
-  const best = Math.max(...orderer.map((r) => r.txPerSec));
-  const rivals = [...etcd.map((r) => ({ what: `etcd ${r.clients} clients`, rate: r.txPerSec })), ...perf.map((p) => ({ what: `etcdctl check perf --load=${p.load}`, rate: p.writesPerSec }))];
-  const top = rivals.reduce((a, b) => (b.rate > a.rate ? b : a));
-  const pct = ((100 * best) / top.rate).toFixed(0);
-  return `best: orderer ${best.toFixed(0)} tx/s against etcd's best ${top.rate.toFixed(0)} (${top.what}): ${best > top.rate ? "orderer ahead" : "ETCD AHEAD"}, orderer at ${pct} % of it`;
+function verdict(run: RunResult): string {
+  const v = runBest(run);
+  if (v === null) return "best: nothing to compare";
+  const pct = ((100 * v.best) / v.rival).toFixed(0);
+  return `best: orderer ${v.best.toFixed(0)} tx/s against etcd's best ${v.rival.toFixed(0)} (${v.what}): ${v.ahead ? "orderer ahead" : "ETCD AHEAD"}, orderer at ${pct} % of it`;
 }
 
 /** The best `etcdctl check perf` throughput, the figure `--json` reports. */

@@ -17,8 +17,8 @@ export interface CellRow {
 /** One run of every cell on fresh processes, with etcd's own load generator's figures beside it. */
 export interface RunResult {
   rows: CellRow[];
-  /** `etcdctl check perf` writes/s of this run (any load), empty when not run. */
-  checkPerf: number[];
+  /** `etcdctl check perf` figures of this run, empty when not run. */
+  checkPerf: { load: string; writesPerSec: number }[];
 }
 
 export interface CellSummary {
@@ -71,18 +71,23 @@ export function summarizeCells(runs: RunResult[]): CellSummary[] {
   });
 }
 
+/** One run's orderer best cell against etcd's best, its cells and check perf together; null without both sides. */
+export function runBest(run: RunResult): { best: number; rival: number; what: string; ahead: boolean } | null {
+  const mine = run.rows.filter((r) => r.system === "orderer").map((r) => r.txPerSec);
+  const rivals = [
+    ...run.rows.filter((r) => r.system === "etcd").map((r) => ({ what: `etcd ${r.clients} clients`, rate: r.txPerSec })),
+    ...run.checkPerf.map((c) => ({ what: `etcdctl check perf --load=${c.load}`, rate: c.writesPerSec })),
+  ];
+  if (mine.length === 0 || rivals.length === 0) return null;
+  const best = Math.max(...mine);
+  const top = rivals.reduce((a, b) => (b.rate > a.rate ? b : a));
+  return { best, rival: top.rate, what: top.what, ahead: best > top.rate };
+}
+
 /** Runs in which the orderer's best cell beat etcd's best, its cells and check perf together. */
 export function bestAhead(runs: RunResult[]): { ahead: number; compared: number } {
-  let ahead = 0;
-  let compared = 0;
-  for (const run of runs) {
-    const mine = run.rows.filter((r) => r.system === "orderer").map((r) => r.txPerSec);
-    const theirs = [...run.rows.filter((r) => r.system === "etcd").map((r) => r.txPerSec), ...run.checkPerf];
-    if (mine.length === 0 || theirs.length === 0) continue;
-    compared++;
-    if (Math.max(...mine) > Math.max(...theirs)) ahead++;
-  }
-  return { ahead, compared };
+  const verdicts = runs.map(runBest).filter((v) => v !== null);
+  return { ahead: verdicts.filter((v) => v.ahead).length, compared: verdicts.length };
 }
 
 const fmt = (xs: number[]): string => (xs.length === 0 ? "—" : xs.map((x) => x.toFixed(0)).join(" / "));

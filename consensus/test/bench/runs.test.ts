@@ -1,10 +1,10 @@
 import { expect } from "chai";
-import { bestAhead, formatRuns, summarizeCells, type CellRow, type RunResult } from "../../bench/runs";
+import { bestAhead, formatRuns, runBest, summarizeCells, type CellRow, type RunResult } from "../../bench/runs";
 
 const row = (system: CellRow["system"], clients: number, txPerSec: number, nodes = 3): CellRow => ({ system, nodes, clients, txPerSec, p50Ms: 1, p99Ms: 2 });
 const run = (cells: [number, number, number][], checkPerf: number[] = []): RunResult => ({
   rows: cells.flatMap(([clients, orderer, etcd]) => [row("orderer", clients, orderer), row("etcd", clients, etcd)]),
-  checkPerf,
+  checkPerf: checkPerf.map((writesPerSec) => ({ load: "xl", writesPerSec })),
 });
 
 // Issue 16: the orderer beats etcd at every concurrency in every run, each cell's runs within 1.3× of each other.
@@ -58,6 +58,11 @@ describe("bench/runs: repeated bench:consensus runs", function () {
       const runs = [run([[64, 5500, 5300]], [5600]), run([[64, 5500, 5300]], [5400])];
       expect(bestAhead(runs)).to.deep.equal({ ahead: 1, compared: 2 });
     });
+
+    it("names the rival that beat it", function () {
+      expect(runBest(run([[64, 5500, 5300]], [5600]))).to.deep.equal({ best: 5500, rival: 5600, what: "etcdctl check perf --load=xl", ahead: false });
+      expect(runBest(run([[1, 900, 800], [64, 5500, 5300]]))).to.deep.equal({ best: 5500, rival: 5300, what: "etcd 64 clients", ahead: true });
+    });
   });
 
   describe("when etcd was not run", function () {
@@ -65,6 +70,7 @@ describe("bench/runs: repeated bench:consensus runs", function () {
       const runs: RunResult[] = [{ rows: [row("orderer", 64, 5000)], checkPerf: [] }];
       expect(summarizeCells(runs)[0]).to.deep.include({ etcd: [], etcdSpread: null, compared: 0 });
       expect(bestAhead(runs)).to.deep.equal({ ahead: 0, compared: 0 });
+      expect(runBest(runs[0]!)).to.equal(null);
       expect(formatRuns(runs)).to.include("no etcd cells to compare");
     });
   });
