@@ -2,7 +2,7 @@ import { expect } from "chai";
 import fs from "node:fs";
 import { JsonRpcClient } from "../../src/chain/rpc";
 import type { LocalCluster } from "../../src/node/cluster";
-import { until } from "../helpers/until";
+import { until, untilStable } from "../helpers/until";
 import { devAccount, fetchStatus, LoadGenerator, withFaultyCluster } from "./load";
 
 interface Header {
@@ -65,14 +65,14 @@ describe("process: run-time membership (Raft §6, single-server changes) — a n
 
   /** Every running node stores the same head and its replica applied all of it. */
   async function settled(): Promise<Status[]> {
-    return until(async () => {
+    return untilStable(async () => {
       const st = await Promise.all(cluster.running().map((id) => fetchStatus<Status>(cluster.apiUrl(id))));
       if (st.some((s) => s === null)) return undefined;
       const top = st[0]!.blocks;
       // Equal replica heads too: a replica's status can show its last block applied a moment before its peer's chain head is read.
       const done = st.every((s) => s!.blocks.hash === top.hash && s!.catchingUp === null && s!.replica.appliedBlock === top.number && s!.replica.hash !== null && s!.replica.hash === st[0]!.replica.hash);
       return done ? (st as Status[]) : undefined;
-    }, 180_000, "every running replica to apply every block");
+    }, (st) => st.map((s) => `${s.blocks.hash}/${s.replica.hash}`).join(","), 180_000, "every running replica to apply every block");
   }
 
   async function expectIdenticalReplicas(ids: string[]): Promise<Header[]> {

@@ -82,11 +82,16 @@ describe("process: a replica per member — three orderer processes, each with i
 
   /** Every node's replica applied every block of its store, and the stores agree. */
   async function settled(): Promise<Status[]> {
+    // The same on two polls in a row: block stores write up to 10 ms after a block applies (see untilStable).
+    let last: string | undefined;
     return until(async () => {
       const st = await Promise.all(cluster.ids.map(async (id) => (await json<Status>(`${cluster.apiUrl(id)}/v1/status`)).body));
       const top = st[0]!.blocks;
       const done = st.every((s) => s.blocks.hash === top.hash && s.replica.appliedBlock === top.number && s.replica.hash !== null);
-      return done ? st : undefined;
+      const key = done ? st.map((s) => `${s.blocks.hash}/${s.replica.hash}`).join(",") : undefined;
+      const stable = key !== undefined && key === last;
+      last = key;
+      return stable ? st : undefined;
     }, 120_000, "every replica to apply every block");
   }
 
