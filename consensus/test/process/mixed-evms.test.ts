@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { JsonRpcClient } from "../../src/chain/rpc";
 import { LocalCluster } from "../../src/node/cluster";
-import { until } from "../helpers/until";
+import { until, untilStable } from "../helpers/until";
 import { MarketWorkload, devWallet, type SignedTx } from "../helpers/market-workload";
 import { freeBasePort } from "./load";
 import { chainOf } from "../helpers/chain-headers";
@@ -59,11 +59,11 @@ describe("process: a mixed-EVM cluster — two Hardhat replicas and one Anvil re
   }
 
   async function settled(): Promise<Status[]> {
-    return until(async () => {
+    return untilStable(async () => {
       const st = await Promise.all(cluster.ids.map(async (id) => (await json<Status>(`${cluster.apiUrl(id)}/v1/status`)).body));
       const top = st[0]!.blocks;
       return st.every((s) => s.blocks.hash === top.hash && s.replica.appliedBlock === top.number && s.replica.hash !== null) ? st : undefined;
-    }, 120_000, "every replica to apply every block");
+    }, (st) => st.map((s) => `${s.blocks.hash}/${s.replica.hash}`).join(","), 120_000, "every replica to apply every block");
   }
 
   describe("when the market's contracts are deployed and used through the cluster", function () {
