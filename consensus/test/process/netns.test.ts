@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { LocalCluster } from "../../src/node/cluster";
 import { makeNetnsHosts, netnsUnavailable, type NetnsHosts } from "../helpers/netns";
-import { until } from "../helpers/until";
+import { until, untilStable } from "../helpers/until";
 import { LoadGenerator } from "./load";
 
 interface Position {
@@ -121,11 +121,11 @@ describe("process: 3 orderer nodes on separate hosts (one network namespace each
 
     const acked = load.result.acked.flat();
     const urls = cluster.ids.map((id) => cluster.apiUrl(id));
-    const heads = await until(async () => {
+    const heads = await untilStable(async () => {
       const sts = await Promise.all(urls.map(status));
       const same = sts.every((s) => s !== null && s.appliedIndex === sts[0]!.appliedIndex && s.blocks.hash === sts[0]!.blocks.hash);
       return same ? sts : undefined;
-    }, 60_000, "every node to apply the same log and store the same chain");
+    }, (sts) => JSON.stringify(sts.map((s) => [s!.appliedIndex, s!.blocks])), 60_000, "every node to apply the same log and store the same chain");
     expect(heads[0]!.blocks.number).to.be.greaterThan(0);
     const slots = new Set<string>();
     for (const hash of acked) {
