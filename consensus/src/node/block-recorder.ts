@@ -159,9 +159,9 @@ export class BlockRecorder {
   /** Makes the blocks `record` queued, in order, and hands them to the writer. */
   private makeQueued(): void {
     if (this.unmade.length === 0) return;
-    const todo = this.unmade;
+    const queued = this.unmade;
     this.unmade = [];
-    for (const { block, timestamp } of todo) this.make(block, timestamp);
+    for (const { block, timestamp } of queued) this.make(block, timestamp);
     this.flush();
   }
 
