@@ -23,6 +23,7 @@ import { LocalCluster } from "../src/node/cluster";
 import { EtcdCluster, checkPerf, ensureEtcd, type CheckPerf } from "./etcd";
 import { clusterPorts, freeBase } from "./ports";
 import { percentile, runLoad, type LoadStats } from "./load";
+import { FundedTxFactory } from "./funded";
 import { TxFactory, etcdPut } from "./payload";
 import { formatRuns, runBest, type RunResult } from "./runs";
 import { median } from "./util";
@@ -72,7 +73,7 @@ const list = (v: string): number[] => {
 async function ordererRows(o: Options, work: string, run: number): Promise<Row[]> {
   const rows: Row[] = [];
   const maxClients = Math.max(...o.clients);
-  const txs = await TxFactory.create(maxClients);
+  const unfunded = o.replicas ? null : await TxFactory.create(maxClients);
   for (const nodes of o.nodes) {
     const cluster = new LocalCluster({
       nodes,
@@ -87,8 +88,13 @@ async function ordererRows(o: Options, work: string, run: number): Promise<Row[]
     await cluster.generate();
     try {
       await cluster.startAll();
+      // With replicas, transactions a chain executes: funded senders, consecutive nonces (issue 13).
+      const funded = unfunded === null ? FundedTxFactory.create(maxClients) : null;
+      await funded?.fund(cluster.apiUrl(await cluster.leader()));
+      const txs = funded ?? unfunded!;
       for (const [i, clients] of o.clients.entries()) {
         const leader = cluster.apiUrl(await cluster.leader());
+        funded?.presign(clients, (warmupMs(o, i) + o.seconds * 1000) / 1000);
         const stats = await runLoad({
           url: leader,
           clients,
@@ -100,6 +106,7 @@ async function ordererRows(o: Options, work: string, run: number): Promise<Row[]
         rows.push({ system: "orderer", nodes, run, ...stats });
         log(fmtRow(rows[rows.length - 1]!));
       }
+      if (funded !== null && funded.signedDuringLoad > 0) log(`  (the load generator signed ${funded.signedDuringLoad} transactions during the cells: more than presign expected)`);
     } finally {
       await cluster.stopAll();
     }
