@@ -5,8 +5,8 @@
  *
  *   npx ts-node --transpile-only consensus/bench/cpu.ts --clients 1,64 --seconds 5
  *
- * One line per cell: throughput, p50/p99, then per node (`*` the leader) its share of one core and µs per
- * transaction, the load generator's likewise, and the load average.
+ * One line per cell: throughput, p50/p99, then per node (`*` the leader, with its main thread's share apart) its share
+ * of one core and µs per transaction, the load generator's likewise, and the load average.
  */
 import { Command } from "commander";
 import fs from "node:fs";
@@ -20,8 +20,9 @@ import { TxFactory } from "./payload";
 /** Clock ticks per second of /proc's CPU times (USER_HZ, 100 on Linux). */
 const USER_HZ = 100;
 
-function cpuSeconds(pid: number): number {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+/** A process's CPU time, all threads; with `mainThread`, only its main thread's (the event loop's). */
+function cpuSeconds(pid: number, mainThread = false): number {
+  const stat = fs.readFileSync(mainThread ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, "utf8");
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   return (Number(fields[11]) + Number(fields[12])) / USER_HZ;
 }
@@ -34,11 +35,13 @@ function ownCpuSeconds(): number {
 async function cell(cluster: LocalCluster, txs: TxFactory, clients: number, warmupMs: number, seconds: number): Promise<string> {
   const leader = await cluster.leader();
   const pids = cluster.ids.map((id) => cluster.procs.get(id)!.pid!);
+  const leaderPid = pids[cluster.ids.indexOf(leader)]!;
   let before: number[] = [];
   let ownBefore = 0;
+  let mainBefore = 0;
   let t0 = 0;
   setTimeout(() => {
-    [before, ownBefore, t0] = [pids.map(cpuSeconds), ownCpuSeconds(), Date.now()];
+    [before, ownBefore, mainBefore, t0] = [pids.map((p) => cpuSeconds(p)), ownCpuSeconds(), cpuSeconds(leaderPid, true), Date.now()];
   }, warmupMs);
   const stats = await runLoad({
     url: cluster.apiUrl(leader),
@@ -50,7 +53,9 @@ async function cell(cluster: LocalCluster, txs: TxFactory, clients: number, warm
   });
   const wall = (Date.now() - t0) / 1000;
   const used = (s: number): string => `${((100 * s) / wall).toFixed(0)} % ${((s * 1e6) / Math.max(1, stats.completed)).toFixed(0)} µs`;
-  const nodes = cluster.ids.map((id, k) => `${id}${id === leader ? "*" : ""} ${used(cpuSeconds(pids[k]!) - before[k]!)}`);
+  const mainUsed = cpuSeconds(leaderPid, true) - mainBefore;
+  // The leader's event loop is what saturates first at high concurrency (BENCHMARKS.md): its main thread apart.
+  const nodes = cluster.ids.map((id, k) => `${id}${id === leader ? `* ${used(cpuSeconds(pids[k]!) - before[k]!)} (main thread ${used(mainUsed)})` : ` ${used(cpuSeconds(pids[k]!) - before[k]!)}`}`);
   return (
     `clients ${clients}: ${stats.txPerSec.toFixed(0)} tx/s, p50 ${stats.p50Ms.toFixed(1)} ms, p99 ${stats.p99Ms.toFixed(1)} ms | ` +
     `${nodes.join(" | ")} | load generator ${used(ownCpuSeconds() - ownBefore)} | load average ${os.loadavg()[0]!.toFixed(1)}`
