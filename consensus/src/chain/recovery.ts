@@ -56,10 +56,11 @@ export class SenderRecovery {
   private closed = false;
 
   /**
-   * `inlineUpTo`: 32 by default. Measured (`bench/cpu.ts`, alternating, load 16-20): at 16 clients the worker took
-   * about 50 µs per transaction off the leader's event loop but added about 75 µs in all (batches of a few cost a
-   * message each way), on a cell where the event loop is not the bottleneck; from 64 clients up the batches are
-   * large enough that the total stays the same while the event loop's share falls by a third to a half.
+   * `inlineUpTo`: 32 by default. Measured (`bench/cpu.ts`, alternating, load 7-20; BENCHMARKS.md): at 16 clients the
+   * worker took about 50 µs per transaction off the leader's event loop but added about 75 µs in all (batches of a few
+   * cost a message each way), on a cell where the event loop is not the bottleneck. At 256 clients the total stays
+   * about the same while the event loop's share falls by a third to a half; at 64 clients it falls by 8-37 %, the
+   * total rising by up to a fifth on the least loaded runs.
    */
   constructor(private readonly inlineUpTo = 32) {}
 
