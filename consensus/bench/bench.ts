@@ -8,7 +8,8 @@
  *                                                {"orderer":{"txPerSec","p99Ms"},"etcd":{"txPerSec","p99Ms"},
  *                                                 "etcdCheckPerf":{"writesPerSec"}}
  *   npm run bench:consensus -- --runs 5 --kills 0 --no-elections
- *                                                every cell 5 times on fresh processes; a table of each cell's
+ *                                                every cell 5 times on fresh processes (the systems taking turns
+ *                                                going first); a table of each cell's
  *                                                runs, median and max/min, and whether the orderer beat etcd in
  *                                                every run (consensus/bench/runs.ts)
  *
@@ -23,6 +24,8 @@ import { LocalCluster } from "../src/node/cluster";
 import { EtcdCluster, checkPerf, ensureEtcd, type CheckPerf } from "./etcd";
 import { clusterPorts, freeBase } from "./ports";
 import { percentile, runLoad, type LoadStats } from "./load";
+import { FundedTxFactory } from "./funded";
+import { hostBetween, hostSample } from "./host";
 import { TxFactory, etcdPut } from "./payload";
 import { formatRuns, runBest, type RunResult } from "./runs";
 import { median } from "./util";
@@ -52,6 +55,8 @@ interface Row extends LoadStats {
   nodes: number;
   /** 1-based run this row belongs to. */
   run: number;
+  /** What else the machine did during the cell (host.ts). */
+  host?: ReturnType<typeof hostBetween>;
 }
 
 const log = (s: string): void => void process.stdout.write(s + "\n");
@@ -72,7 +77,7 @@ const list = (v: string): number[] => {
 async function ordererRows(o: Options, work: string, run: number): Promise<Row[]> {
   const rows: Row[] = [];
   const maxClients = Math.max(...o.clients);
-  const txs = await TxFactory.create(maxClients);
+  const unfunded = o.replicas ? null : await TxFactory.create(maxClients);
   for (const nodes of o.nodes) {
     const cluster = new LocalCluster({
       nodes,
@@ -87,8 +92,14 @@ async function ordererRows(o: Options, work: string, run: number): Promise<Row[]
     await cluster.generate();
     try {
       await cluster.startAll();
+      // With replicas, transactions a chain executes: funded senders, consecutive nonces (issue 13).
+      const funded = unfunded === null ? FundedTxFactory.create(maxClients) : null;
+      await funded?.fund(cluster.apiUrl(await cluster.leader()));
+      const txs = funded ?? unfunded!;
       for (const [i, clients] of o.clients.entries()) {
         const leader = cluster.apiUrl(await cluster.leader());
+        funded?.presign(clients, (warmupMs(o, i) + o.seconds * 1000) / 1000);
+        const h0 = hostSample();
         const stats = await runLoad({
           url: leader,
           clients,
@@ -97,9 +108,10 @@ async function ordererRows(o: Options, work: string, run: number): Promise<Row[]
           request: (c) => ({ path: "/v1/transactions", body: JSON.stringify({ raw: txs.next(c) }) }),
           accept: (b) => b.includes('"ordered"') || b.includes('"applied"'),
         });
-        rows.push({ system: "orderer", nodes, run, ...stats });
+        rows.push({ system: "orderer", nodes, run, ...stats, host: hostBetween(h0, hostSample()) });
         log(fmtRow(rows[rows.length - 1]!));
       }
+      if (funded !== null && funded.signedDuringLoad > 0) log(`  (the load generator signed ${funded.signedDuringLoad} transactions during the cells: more than presign expected)`);
     } finally {
       await cluster.stopAll();
     }
@@ -116,6 +128,7 @@ async function etcdRows(o: Options, work: string, run: number): Promise<{ rows: 
   try {
     await etcd.start();
     for (const [i, clients] of o.clients.entries()) {
+      const h0 = hostSample();
       const stats = await runLoad({
         url: await etcd.leaderUrl(),
         clients,
@@ -124,7 +137,7 @@ async function etcdRows(o: Options, work: string, run: number): Promise<{ rows: 
         request: (c, seq) => ({ path: "/v3/kv/put", body: etcdPut(c, seq, value) }),
         accept: (b) => b.includes('"header"'),
       });
-      rows.push({ system: "etcd", nodes: 3, run, ...stats });
+      rows.push({ system: "etcd", nodes: 3, run, ...stats, host: hostBetween(h0, hostSample()) });
       log(fmtRow(rows[rows.length - 1]!));
     }
     for (const load of o.checkPerf) {
@@ -235,7 +248,8 @@ function warmupMs(o: Options, run: number): number {
 function fmtRow(r: Row): string {
   return (
     `${r.system.padEnd(8)} nodes ${r.nodes}  clients ${String(r.clients).padStart(3)}  ` +
-    `${r.txPerSec.toFixed(0).padStart(6)} tx/s  p50 ${r.p50Ms.toFixed(1).padStart(6)} ms  p99 ${r.p99Ms.toFixed(1).padStart(7)} ms  failed ${r.failed}`
+    `${r.txPerSec.toFixed(0).padStart(6)} tx/s  p50 ${r.p50Ms.toFixed(1).padStart(6)} ms  p99 ${r.p99Ms.toFixed(1).padStart(7)} ms  failed ${r.failed}` +
+    (r.host === undefined ? "" : `  | host: busy ${r.host.busyPct} %, niced ${r.host.nicePct} %, steal ${r.host.stealPct} %, load ${r.host.load}`)
   );
 }
 
@@ -319,9 +333,13 @@ async function allRuns(o: Options, work: string): Promise<{ orderer: Row[]; etcd
   const perf: CheckPerf[] = [];
   const results: RunResult[] = [];
   for (let run = 1; run <= o.runs; run++) {
-    if (o.runs > 1) log(`run ${run} of ${o.runs}`);
+    // With several runs the systems take turns going first: whatever the machine does in a run's first minutes
+    // (both systems' first runs were their slowest on an idle machine) falls on each alike.
+    const etcdFirst = o.runs > 1 && run % 2 === 0;
+    if (o.runs > 1) log(`run ${run} of ${o.runs}${etcdFirst ? " (etcd first)" : ""}`);
+    const theirsFirst = o.etcd && etcdFirst ? await etcdRows(o, work, run) : null;
     const mine = o.load ? await ordererRows(o, work, run) : [];
-    const theirs = o.etcd ? await etcdRows(o, work, run) : { rows: [], perf: [] };
+    const theirs = theirsFirst ?? (o.etcd ? await etcdRows(o, work, run) : { rows: [], perf: [] });
     const result: RunResult = { rows: [...mine, ...theirs.rows], checkPerf: theirs.perf };
     if (mine.length > 0 && (theirs.rows.length > 0 || theirs.perf.length > 0)) log(verdict(result));
     orderer.push(...mine);
