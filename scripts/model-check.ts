@@ -7,20 +7,16 @@
  * trade by trade. `--from FILE` compares a dump written before, without replaying.
  */
 import fs from "node:fs";
-import { Command, InvalidArgumentError } from "commander";
-
-function int(v: string): number {
-  if (!/^\d+$/.test(v) || Number(v) < 1) throw new InvalidArgumentError("not a whole number of at least 1");
-  return Number(v);
-}
+import { Command } from "commander";
+import { countArg } from "../src/cli/args";
 
 const program = new Command()
   .name("model-check")
   .description("A synthetic market's trades on an Anvil node against the reference model's, trade by trade")
-  .option("--orders <n>", "orders per side", int, 1000)
-  .option("--regions <n>", "regions (every region pair a corridor)", int, 32)
-  .option("--seed <n>", "seed of generateSyntheticMarket", int, 7)
-  .option("--match-steps <n>", "matching steps per matchOrders transaction", int, 40)
+  .option("--orders <n>", "orders per side", (v) => countArg("--orders", v, 1), 1000)
+  .option("--regions <n>", "regions (every region pair a corridor)", (v) => countArg("--regions", v, 1, 32), 32)
+  .option("--seed <n>", "seed of generateSyntheticMarket", (v) => countArg("--seed", v), 7)
+  .option("--match-steps <n>", "matching steps per matchOrders transaction", (v) => countArg("--match-steps", v, 1), 40)
   .option("--dump <file>", "write the chain's trades, commitments and tie seed here")
   .option("--from <file>", "compare this dump instead of replaying")
   .showHelpAfterError();
@@ -118,7 +114,9 @@ async function main(): Promise<void> {
   if (!(await compare(dump))) process.exitCode = 1;
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
+main().catch(async (err: unknown) => {
+  const { DplcError } = await import("../src/errors");
+  // A refused argument (or any of the project's typed errors) says what is wrong; anything else keeps its stack.
+  console.error(err instanceof DplcError ? `error: ${err.message}` : err);
   process.exitCode = 1;
 });
