@@ -359,18 +359,22 @@ library Matching {
             } else {
                 uint64 id = r.loadCursor;
                 if (id == end) {
-                    if (_sortStep(r)) return (STAGE_WIND, left);
+                    if (_sortStep(r)) {
+                        // One step per seller region and kind, plus one per buyer region it enters (32 at most).
+                        (bool seeded, uint256 entered) = _seedStep(r);
+                        if (seeded) return (STAGE_WIND, left);
+                        cost += entered;
+                    }
                 } else {
                     IDPLCMarket.Order storage o = orders[id];
                     if (o.active && o.revealed) {
-                        // Two heaps at most for a consumer; one for a seller, plus its region's entry into every
-                        // buyer region's seller-region heap with its first seller (so the budget may run over by
-                        // as many as the region reaches, 32 at most).
+                        // Two heaps at most for a consumer; one for a seller.
                         if (o.kind == IDPLCRegistry.Kind.Consumer) {
                             r.pushBuyer(o, id);
                             cost += 2;
                         } else {
-                            cost += r.queueSeller(o, id);
+                            r.queueSeller(o, id);
+                            cost += 1;
                         }
                     }
                     r.loadCursor = id + 1;
@@ -400,6 +404,19 @@ library Matching {
             r.runSorted[rs] = sorted + 1;
         }
         return false;
+    }
+
+    /// @dev One step of seeding, once every run is sorted: the lowest seller region not yet seeded, wind before
+    /// thermal, enters the seller-region heaps of the buyer regions it reaches (RoundBook.seedRegion).
+    /// @return done Whether every region is seeded (then nothing was done). @return entered Buyer regions entered.
+    function _seedStep(RoundBook.Round storage r) private returns (bool done, uint256 entered) {
+        uint32 wind = r.windRegions & ~r.seededWind;
+        uint32 thermal = r.thermalRegions & ~r.seededThermal;
+        if (wind == 0 && thermal == 0) return (true, 0);
+        uint8 rs = _lowest(wind != 0 ? wind : thermal);
+        if (wind != 0) r.seededWind |= uint32(1) << rs;
+        else r.seededThermal |= uint32(1) << rs;
+        return (false, r.seedRegion(wind != 0 ? RoundBook.PHASE_WIND : RoundBook.PHASE_THERMAL, rs));
     }
 
     /// @dev Trims the latest thermal trades until thermal total fits the cap (after a wind curtailment).

@@ -23,7 +23,7 @@ import {RegionHeap} from "./RegionHeap.sol";
 /// Above the order heaps sit region heaps (RegionHeap): per phase and buyer region, the seller regions keyed by their
 /// best seller's entry, and per phase, the buyer regions keyed by their best pair. A region's key may be stale but is
 /// never worse than its true value (a trade only exhausts orders and fills corridors); whatever can make a region
-/// better (a new order in an empty heap, a released trade) puts it back with the best possible key, 0, so matching
+/// better (a buyer region's first consumer, a released trade) puts it back with the best possible key, 0, so matching
 /// re-reads it. Matching then trusts a top only once its key is recomputed unchanged.
 /// A heap entry packs `(key << 128) | (rank << 64) | orderId`: orders of equal key are ordered by their tie rank
 /// (`tieRank`), which the transaction orderer cannot steer, and only a 64-bit rank collision falls back to the id.
@@ -55,6 +55,8 @@ library RoundBook {
         uint64 minOrderMwh;
         IPricingRule pricing;
         uint32 sortedRegions; // bit rs: region rs's thermal run is sorted (load stage); beside pricing, in its slot
+        uint32 seededWind; // bit rs: wind sellers of region rs entered the buyer regions' heaps (load stage); same slot
+        uint32 seededThermal; // bit rs: same for thermal sellers; same slot
         uint128 windCertCost;
         uint128 thermalCertCost;
         uint64 firstOrderId;
@@ -118,7 +120,7 @@ library RoundBook {
     /// @notice Makes matching re-read the seller order's region in every buyer region it reaches, and those buyer
     /// regions' best pairs.
     function touchSeller(Round storage r, IDPLCMarket.Order storage o) internal {
-        _enterRegion(r, o.kind == IDPLCRegistry.Kind.Wind ? PHASE_WIND : PHASE_THERMAL, o.region, true);
+        _enterRegion(r, o.kind == IDPLCRegistry.Kind.Wind ? PHASE_WIND : PHASE_THERMAL, o.region);
     }
 
     /// @notice The corridor from seller region `rs` to buyer region `rb`.
@@ -180,16 +182,37 @@ library RoundBook {
     }
 
     /// @notice Queues a seller order at load: one entry in its region's wind heap or thermal run, whatever the number
-    /// of buyer regions it reaches. A region's first seller of a kind enters the seller-region heap of every buyer
-    /// region it reaches, with key 0 (matching reads it).
-    /// @return steps 1, plus one per buyer region the region entered.
-    function queueSeller(Round storage r, IDPLCMarket.Order storage o, uint256 orderId) internal returns (uint256 steps) {
+    /// of buyer regions it reaches. Its region enters the buyer regions' seller-region heaps once every order is queued
+    /// (`seedRegion`); after load, whatever re-queues a seller also puts its region back (`touchSeller`).
+    function queueSeller(Round storage r, IDPLCMarket.Order storage o, uint256 orderId) internal {
         bool wind = o.kind == IDPLCRegistry.Kind.Wind;
         PackedHeap.Heap storage heap = wind ? windHeap(r, o.region) : thermalRun(r, o.region);
-        if (heap.size() == 0) steps = _enterRegion(r, wind ? PHASE_WIND : PHASE_THERMAL, o.region, false);
         heap.push(entry(r, o, runKey(r, o), orderId));
         if (wind) o.heapMask |= IN_SHARED_HEAP;
-        return steps + 1;
+    }
+
+    /// @notice At the end of the load stage (every order queued, thermal runs sorted): seller region `rs` enters the
+    /// `phase` seller-region heap of every buyer region it reaches, keyed by its cheapest seller over that pair — the
+    /// wind heap's top at its cost_j(r_b), exact whenever the top has supply (the cost keeps the heap's order); for
+    /// thermal, the run's cheapest key + S, a bound no seller of the run beats (10^6 / (10^6 − ε) ≥ 1), which the
+    /// first read of the pair turns into the exact key. Either is never worse than the truth, as every key must be,
+    /// and close to it, so the entry does not climb to the root as a key of 0 would, and a wind entry needs no re-key.
+    /// @return entered How many buyer regions.
+    function seedRegion(Round storage r, uint8 phase, uint8 rs) internal returns (uint256 entered) {
+        bool wind = phase == PHASE_WIND;
+        uint256[] storage items = (wind ? windHeap(r, rs) : thermalRun(r, rs)).items;
+        uint256 n = items.length;
+        if (n == 0) return 0;
+        // The wind heap's top, or the sorted run's last entry: the region's cheapest by F_S + X + W.
+        uint256 cheapest = wind ? items[0] : items[n - 1];
+        uint32 reach = r.reach[rs];
+        for (uint8 rb = 0; reach >> rb != 0; ++rb) {
+            if (reach & (uint32(1) << rb) == 0) continue;
+            Corridor storage c = corridor(r, rs, rb);
+            uint256 cost = wind ? sellerCost(c, cheapest >> 128, 0, 0) : (cheapest >> 128) + c.transmissionPrice;
+            bestSellers(r, phase, rb).set((cost << 128) | uint128(cheapest), rs);
+            ++entered;
+        }
     }
 
     /// @notice A seller's key in its wind heap or thermal run: F_S + X + W, its cost over a lossless, free corridor.
@@ -253,6 +276,7 @@ library RoundBook {
     /// started will read it from the run), so every pair heap again holds each seller with supply it has read past.
     function _requeueSeller(Round storage r, IDPLCMarket.Order storage o, uint256 orderId) private {
         if (o.kind == IDPLCRegistry.Kind.Wind) {
+            // Its region re-enters every buyer region's heap through `touchSeller` (release).
             if (o.heapMask & IN_SHARED_HEAP == 0) queueSeller(r, o, orderId);
             return;
         }
@@ -267,15 +291,12 @@ library RoundBook {
     }
 
     /// @dev Seller region `rs` enters the `phase` seller-region heap of every buyer region it reaches with key 0, and
-    /// with `pairs` those buyer regions the phase's pair heap with key 0 too.
-    /// @return entered How many buyer regions.
-    function _enterRegion(Round storage r, uint8 phase, uint8 rs, bool pairs) private returns (uint256 entered) {
+    /// those buyer regions the phase's pair heap with key 0 too.
+    function _enterRegion(Round storage r, uint8 phase, uint8 rs) private {
         uint32 reach = r.reach[rs];
         for (uint8 rb = 0; reach >> rb != 0; ++rb) {
             if (reach & (uint32(1) << rb) == 0) continue;
-            bestSellers(r, phase, rb).set(0, rs);
-            if (pairs) bestPairs(r, phase).set(0, rb);
-            ++entered;
+            _touchPair(r, phase, rs, rb);
         }
     }
 

@@ -128,6 +128,11 @@ export async function openGasBenchChain(
     const chain = directChain(inProcess.signers, inProcess.provider, "network hardhat", async () => undefined);
     return { chain, processes: { "this process": "self" }, stop: chain.stop };
   }
+  return openAnvilBenchChain();
+}
+
+/** A fresh Anvil node for one run (stopped by `stop`), with the operators' accounts; its peak memory is reported. */
+export async function openAnvilBenchChain(): Promise<GasBenchChain & { stop(): Promise<void> }> {
   // A bounded connection pool (ethers uses Node's global agent): registering a large market opens one request per
   // participant at once, which on a loaded machine otherwise times out requests to the node.
   http.globalAgent.maxSockets = 64;

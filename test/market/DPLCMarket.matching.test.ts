@@ -94,6 +94,29 @@ const SPARSE: BookSpec = {
 };
 const sparseFixture = () => setupBook(SPARSE);
 
+// ---- seller regions competing for one buyer region --------------------------------------------------------------
+// Buyer region A is reached by two wind regions (A: ask 4.1, D: ask 4.0; lossless, free) and two thermal regions:
+// B (ask 3, W = 0.6 + 0.4, ε = 20 %: cost 3 / 0.8 + 1 = 4.75) and C (ask 4.8, lossless: cost 4.8). Each region
+// enters A's heaps with a key from its cheapest seller when the load ends; B's key must not exceed 4.75 (dividing
+// F_S + X + W by 1 − ε would give 5), or C would trade first. Phase 1: G = 10 from wind 5 (D). Phase 2: the cap
+// 10 × 3 = 30 from thermal 3 (B).
+const COMPETING: BookSpec = {
+  pairs: [
+    { seller: "A", buyer: "A" },
+    { seller: "B", buyer: "A", lossPpm: 200_000n },
+    { seller: "C", buyer: "A" },
+    { seller: "D", buyer: "A" },
+  ],
+  orders: [
+    { kind: "consumer", region: "A", request: consumerOrder(40n, price("10"), 10n) },
+    { kind: "wind", region: "A", request: windOrder(10n, price("4.1")) },
+    { kind: "thermal", region: "B", request: thermalOrder(30n, price("3"), price("0.6"), price("0.4")) },
+    { kind: "thermal", region: "C", request: thermalOrder(30n, price("4.8")) },
+    { kind: "wind", region: "D", request: windOrder(10n, price("4.0")) },
+  ],
+};
+const competingFixture = () => setupBook(COMPETING);
+
 // ---- grid snapshot -------------------------------------------------------------------------------------------
 // The round copies a seller region's pairs when matching starts. Later grid changes wait for the next round.
 const SNAPSHOT: BookSpec = {
@@ -340,6 +363,17 @@ describe("DPLCMarket: matching", function () {
       await runToMatched(b);
       expect(await trades(b)).to.deep.equal([splitTrade(1n, 2n, 4n, false, { bid: price("10"), ask: price("4") })]);
       expect((await b.market.order(3n)).windFilledMwh).to.equal(0n);
+    });
+  });
+
+  describe("when several seller regions reach a buyer region", function () {
+    it("trades the cheapest region's seller of each kind first", async function () {
+      const b = await loadFixture(competingFixture);
+      await runToMatched(b);
+      expect(await trades(b)).to.deep.equal([
+        splitTrade(1n, 5n, 10n, false, { bid: price("10"), ask: price("4.0") }),
+        splitTrade(1n, 3n, 30n, true, { bid: price("10"), ask: price("3"), w: price("1"), lossPpm: 200_000n }),
+      ]);
     });
   });
 

@@ -134,3 +134,48 @@ export function checkAll(state: MarketState): void {
   checkSettlement(state);
   checkExhausted(state, 2);
 }
+
+/** What a pair could trade after `prefix` (min of demand, supply and corridor room), recomputed from the trades. */
+function pairMwh(state: MarketState, prefix: readonly Trade[], buyerId: number, sellerId: number, phase: 1 | 2): bigint {
+  const { book } = state;
+  const b = book.buyers.find((x) => x.id === buyerId)!;
+  const s = book.sellers.find((x) => x.id === sellerId)!;
+  const w = mwhOf(prefix.filter((t) => t.buyer === b.id && t.phase === 1));
+  const th = mwhOf(prefix.filter((t) => t.buyer === b.id && t.phase === 2));
+  const key = corridorKey(s.region, b.region);
+  const limit = corridorLimit(state, key);
+  const room = limit === null ? null : limit - mwhOf(prefix.filter((t) => keyOfTrade(book, t) === key));
+  const all = [phase === 1 ? b.green - w : b.quantity - w - th, b.quantity - w - th, s.quantity - mwhOf(prefix.filter((t) => t.seller === s.id))];
+  return [...all, ...(room === null ? [] : [room])].reduce((a, x) => (x < a ? x : a));
+}
+
+const tieOrder = (a: { id: number; tie?: bigint }, b: { id: number; tie?: bigint }): number =>
+  (a.tie ?? 0n) !== (b.tie ?? 0n) ? ((a.tie ?? 0n) < (b.tie ?? 0n) ? -1 : 1) : a.id - b.id;
+
+/**
+ * In a fresh round, each trade is what a scan of every (consumer, seller) pair finds at its step: the pair of
+ * greatest q among those that can still trade (ties: lowest consumer tie rank and id, then seller), for min(demand,
+ * supply, corridor room[, thermal cap room]) MWh. The model ranks pairs once per phase instead; this is the scan.
+ */
+export function checkEachTradeIsTheScansBest(state: MarketState): void {
+  const { book, trades } = state;
+  trades.forEach((trade, k) => {
+    const prefix = trades.slice(0, k);
+    const phase = trade.phase;
+    let best: { b: number; s: number; q: bigint; mwh: bigint } | null = null;
+    for (const b of [...book.buyers].sort(tieOrder)) {
+      for (const s of [...book.sellers].sort(tieOrder).filter((x) => x.kind === (phase === 1 ? "wind" : "thermal"))) {
+        const q = convertedValue(book, b, s);
+        const mwh = pairMwh(state, prefix, b.id, s.id, phase);
+        if (q !== null && q > 0n && mwh > 0n && (best === null || q > best.q)) best = { b: b.id, s: s.id, q, mwh };
+      }
+    }
+    expect(best, `trade ${k}: some pair can trade`).to.not.equal(null);
+    let mwh = best!.mwh;
+    if (phase === 2) {
+      const capRoom = (mwhOf(prefix.filter((t) => t.phase === 1)) * book.round.bundlingBps) / BPS - mwhOf(prefix.filter((t) => t.phase === 2));
+      mwh = capRoom < mwh ? capRoom : mwh;
+    }
+    expect([trade.buyer, trade.seller, trade.mwh], `trade ${k}`).to.deep.equal([best!.b, best!.s, mwh]);
+  });
+}

@@ -1,8 +1,10 @@
 /**
- * An independent, deliberately naive reference model of docs/market-rules.md, for checking the contracts.
+ * An independent, deliberately plain reference model of docs/market-rules.md, for checking the contracts.
  *
- * Clarity over speed: every matching step scans every (consumer, seller) pair and recomputes every running total
- * from the trade list. Pure functions and bigint arithmetic only; no I/O except `runCaseA`, a convenience for tests.
+ * Clarity over speed, within reason: every matching step recomputes every running total from the trade list, and a
+ * phase ranks every (consumer, seller) pair once by the rule's order and takes the first that can still trade (fast
+ * enough for 1,000 orders per side: scanning every pair at every step was not). Pure functions and bigint arithmetic
+ * only; no I/O except `runCaseA`, a convenience for tests.
  */
 import type { MarketData, PricingRule } from "../../src/data/types";
 import path from "node:path";
@@ -166,15 +168,29 @@ interface Totals {
   thermalTotal: bigint;
 }
 
+/** Adds `mwh` to `key`'s entry of a running sum. */
+function add<K>(sums: Map<K, bigint>, key: K, mwh: bigint): void {
+  sums.set(key, (sums.get(key) ?? 0n) + mwh);
+}
+
+/** Every running total, summed from the trade list in one pass. */
 function totals(book: Book, trades: readonly Trade[]): Totals {
-  const region = (id: number, list: readonly { id: number; region: string }[]): string =>
-    list.find((p) => p.id === id)!.region;
-  const keyOf = (t: Trade): string => corridorKey(region(t.seller, book.sellers), region(t.buyer, book.buyers));
+  const buyerRegion = new Map(book.buyers.map((b) => [b.id, b.region]));
+  const sellerRegion = new Map(book.sellers.map((s) => [s.id, s.region]));
+  const wind = new Map<number, bigint>();
+  const thermal = new Map<number, bigint>();
+  const sold = new Map<number, bigint>();
+  const corridor = new Map<string, bigint>();
+  for (const t of trades) {
+    add(t.phase === 1 ? wind : thermal, t.buyer, t.mwh);
+    add(sold, t.seller, t.mwh);
+    add(corridor, corridorKey(sellerRegion.get(t.seller)!, buyerRegion.get(t.buyer)!), t.mwh);
+  }
   return {
-    windOf: (id) => sum(trades.filter((t) => t.buyer === id && t.phase === 1).map((t) => t.mwh)),
-    thermalOf: (id) => sum(trades.filter((t) => t.buyer === id && t.phase === 2).map((t) => t.mwh)),
-    soldBy: (id) => sum(trades.filter((t) => t.seller === id).map((t) => t.mwh)),
-    corridorUse: (key) => sum(trades.filter((t) => keyOf(t) === key).map((t) => t.mwh)),
+    windOf: (id) => wind.get(id) ?? 0n,
+    thermalOf: (id) => thermal.get(id) ?? 0n,
+    soldBy: (id) => sold.get(id) ?? 0n,
+    corridorUse: (key) => corridor.get(key) ?? 0n,
     windTotal: sum(trades.filter((t) => t.phase === 1).map((t) => t.mwh)),
     thermalTotal: sum(trades.filter((t) => t.phase === 2).map((t) => t.mwh)),
   };
@@ -200,7 +216,6 @@ interface Candidate {
   seller: Seller;
   corridor: Corridor;
   q: bigint;
-  mwh: bigint;
 }
 
 /**
@@ -218,49 +233,58 @@ export function tieSeed(salts: readonly string[]): string {
   return "0x" + x.toString(16).padStart(64, "0");
 }
 
-/** Orders by tie rank, then id (the id decides only between equal ranks, a 2^-64 event for sealed orders). */
-function byTie<T extends { id: number; tie?: bigint }>(xs: readonly T[]): T[] {
-  return [...xs].sort((a, b) => {
-    const ta = a.tie ?? 0n;
-    const tb = b.tie ?? 0n;
-    return ta !== tb ? (ta < tb ? -1 : 1) : a.id - b.id;
-  });
+/** Lower first: tie rank, then id (the id decides only between equal ranks, a 2^-64 event for sealed orders). */
+function byTie(a: { id: number; tie?: bigint }, b: { id: number; tie?: bigint }): number {
+  const ta = a.tie ?? 0n;
+  const tb = b.tie ?? 0n;
+  return ta !== tb ? (ta < tb ? -1 : 1) : a.id - b.id;
 }
 
-/** The best eligible pair of the phase: greatest q, then the lowest consumer (tie rank, id), then seller (tie rank, id). */
-function bestPair(book: Book, trades: readonly Trade[], caps: ReadonlyMap<string, bigint>, phase: 1 | 2): Candidate | null {
-  const tot = totals(book, trades);
-  let best: Candidate | null = null;
-  for (const buyer of byTie(book.buyers)) {
-    const w = tot.windOf(buyer.id);
-    const t = tot.thermalOf(buyer.id);
-    const demand = phase === 1 ? min(buyer.green - w, buyer.quantity - w - t) : buyer.quantity - w - t;
-    if (demand <= 0n) continue;
-    for (const seller of byTie(book.sellers)) {
-      if (seller.kind !== (phase === 1 ? "wind" : "thermal")) continue;
-      const supply = seller.quantity - tot.soldBy(seller.id);
-      const corridor = findCorridor(book, seller, buyer);
-      if (supply <= 0n || corridor === undefined) continue;
-      const room = corridorRoom(corridor, caps, tot);
-      if (room !== null && room <= 0n) continue;
-      const q = convertedValue(book, buyer, seller)!;
-      // Strictly greater: scanning in (tie rank, id) order keeps the lowest on a tie.
-      if (best === null || q > best.q) {
-        best = { buyer, seller, corridor, q, mwh: room === null ? min(demand, supply) : min(demand, supply, room) };
-      }
+/**
+ * Every pair of the phase that has grid parameters and q > 0 (no other pair ever trades), in the rule's order: greatest
+ * q, then the lowest consumer (tie rank, id), then the lowest seller (tie rank, id).
+ */
+function rankedPairs(book: Book, phase: 1 | 2): Candidate[] {
+  const corridors = new Map(book.corridors.map((c) => [corridorKey(c.sellerRegion, c.buyerRegion), c]));
+  const sellers = book.sellers.filter((s) => s.kind === (phase === 1 ? "wind" : "thermal"));
+  const pairs: Candidate[] = [];
+  for (const buyer of book.buyers) {
+    for (const seller of sellers) {
+      const corridor = corridors.get(corridorKey(seller.region, buyer.region));
+      if (corridor === undefined) continue;
+      const q = buyer.bid - deliveredCost(seller, corridor, certCost(book, seller));
+      if (q > 0n) pairs.push({ buyer, seller, corridor, q });
     }
   }
-  return best;
+  return pairs.sort((a, b) => (a.q !== b.q ? (a.q > b.q ? -1 : 1) : byTie(a.buyer, b.buyer) || byTie(a.seller, b.seller)));
 }
 
-/** Runs one phase to exhaustion, appending trades to `trades`. */
+/** What a pair could trade now: min(demand, supply, corridor room) MWh (≤ 0 when it cannot trade). */
+function tradableMwh(pair: Candidate, caps: ReadonlyMap<string, bigint>, tot: Totals, phase: 1 | 2): bigint {
+  const w = tot.windOf(pair.buyer.id);
+  const t = tot.thermalOf(pair.buyer.id);
+  const demand = phase === 1 ? min(pair.buyer.green - w, pair.buyer.quantity - w - t) : pair.buyer.quantity - w - t;
+  const supply = pair.seller.quantity - tot.soldBy(pair.seller.id);
+  const room = corridorRoom(pair.corridor, caps, tot);
+  return room === null ? min(demand, supply) : min(demand, supply, room);
+}
+
+/**
+ * Runs one phase to exhaustion, appending trades to `trades`: each step trades the best pair that can still trade.
+ * Within a phase trades only lower demand, supply and corridor room, so a pair that cannot trade never can again
+ * this phase: each step resumes the ranked list where the previous one stopped.
+ */
 function runPhase(book: Book, trades: Trade[], caps: ReadonlyMap<string, bigint>, phase: 1 | 2): void {
+  const pairs = rankedPairs(book, phase);
+  let next = 0;
   for (;;) {
-    const best = bestPair(book, trades, caps, phase);
-    if (best === null || best.q <= 0n) return;
-    let mwh = best.mwh;
+    const tot = totals(book, trades);
+    while (next < pairs.length && tradableMwh(pairs[next]!, caps, tot, phase) <= 0n) next++;
+    const best = pairs[next];
+    if (best === undefined) return;
+    let mwh = tradableMwh(best, caps, tot, phase);
     if (phase === 2) {
-      const capRoom = thermalCapRoom(book, totals(book, trades));
+      const capRoom = thermalCapRoom(book, tot);
       if (capRoom <= 0n) return;
       mwh = min(mwh, capRoom);
     }

@@ -3,7 +3,8 @@ import fc from "fast-check";
 import { curtail, matchRound, type MarketState } from "./market-model";
 import { bookArb, cutPlanArb, resolveCuts } from "./arbitraries";
 import { assertProperty, FC_SEED } from "./fc";
-import { checkAll, checkExhausted, checkGreedyOrder } from "./invariants";
+import { WAD } from "../../src/units";
+import { checkAll, checkEachTradeIsTheScansBest, checkExhausted, checkGreedyOrder } from "./invariants";
 
 describe(`market model: properties on random books (FC_SEED=${FC_SEED})`, function () {
   it("a fresh round respects quantities, green demand, caps, prices and settlement", function () {
@@ -15,6 +16,22 @@ describe(`market model: properties on random books (FC_SEED=${FC_SEED})`, functi
         checkGreedyOrder(state);
       }),
     );
+  });
+
+  it("each trade of a fresh round is the best pair a scan of every pair finds at its step", function () {
+    // Whole-token prices over lossless, free corridors, so converted values tie across consumers and sellers at once,
+    // and few distinct ranks, so ties between ranks and between ids both occur.
+    const whole = (x: bigint) => (x / WAD) * WAD;
+    const tied = bookArb.chain((book) =>
+      fc.array(fc.bigInt({ min: 0n, max: 3n }), { minLength: book.buyers.length + book.sellers.length, maxLength: book.buyers.length + book.sellers.length }).map((ranks) => ({
+        ...book,
+        buyers: book.buyers.map((b) => ({ ...b, bid: whole(b.bid), tie: ranks[b.id - 1]! })),
+        sellers: book.sellers.map((s) => ({ ...s, ask: whole(s.ask), w: whole(s.w), tie: ranks[s.id - 1]! })),
+        corridors: book.corridors.map((c) => ({ ...c, lossPpm: 0n, transmission: whole(c.transmission) })),
+        round: { ...book.round, windCertCost: 0n, thermalCertCost: 0n },
+      })),
+    );
+    assertProperty(fc.property(fc.oneof(bookArb, tied), (book) => checkEachTradeIsTheScansBest(matchRound(book))));
   });
 
   it("every curtailment and re-matching keeps the invariants and never grows an earlier trade", function () {
