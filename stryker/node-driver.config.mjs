@@ -9,6 +9,8 @@ export default folderConfig({
   mutate: ["consensus/src/node/node.ts"],
   spec: [
     "consensus/test/node/durability.test.ts",
+    "consensus/test/node/node-apply.test.ts",
+    "consensus/test/node/node-handle.test.ts",
     "consensus/test/node/node-faults.test.ts",
     "consensus/test/node/node-leadership.test.ts",
     "consensus/test/node/snapshot.test.ts",

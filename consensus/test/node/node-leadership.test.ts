@@ -55,7 +55,14 @@ describe("node: leadership as the driver sees it (metrics, lost leadership, devn
       leader.partition.set(others);
       const tx = parseRawTransaction(await signedTransfer(new Wallet(Wallet.createRandom().privateKey), 0), CHAIN_ID);
       const started = Date.now();
-      const err = await leader.submit(tx).catch((e: Error) => e);
+      const waiting = leader.submit(tx).catch((e: Error) => e);
+      // Proposed, but no follower hears of it: in flight until the leadership is lost.
+      const inflight = await waitFor(async () => {
+        const found = await leader.lookup(tx.hash);
+        return found?.status === "pending" ? found : undefined;
+      }, 5_000, "the transaction in flight");
+      expect(inflight).to.deep.equal({ status: "pending", block: null, index: null, chainBlock: null });
+      const err = await waiting;
       expect(err).to.be.instanceOf(LeaderUnavailableError);
       expect((err as Error).message).to.equal(
         "leadership lost (no leader known) before the transaction committed; it may still be ordered: resubmit the same signed bytes",
