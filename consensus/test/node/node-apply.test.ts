@@ -4,6 +4,7 @@ import { encodeBlock } from "../../src/batch/block-codec";
 import { encodeClockEntry } from "../../src/batch/clock-entry";
 import type { BatchTx } from "../../src/batch/types";
 import { decodeBlockPage } from "../../src/blocks";
+import { NonceConflictError } from "../../src/chain/errors";
 import { parseRawTransaction } from "../../src/chain/tx";
 import { CHAIN_ID, metric, signedTransfer, waitFor } from "./harness";
 import { entry, followerRig, sentOf, settle, stopRig, type Rig } from "./follower-rig";
@@ -54,6 +55,33 @@ describe("node: applying committed entries and refusing input when stopped (foll
       ]);
       expect(rig.node.status().appliedIndex).to.equal(4);
       expect(await metric(rig.node, "orderer_committed_entries_total")).to.equal(2);
+    });
+  });
+
+  describe("when a block orders two transactions of one sender with one nonce", function () {
+    it("orders the first and names the second's refusal (the nonce it expected)", async function () {
+      rig = await followerRig();
+      const first = await batchTx(wallet, 0);
+      // Same sender and nonce, another transaction: signed to another recipient.
+      const other = parseRawTransaction(await signedTransfer(wallet, 0, Wallet.createRandom().address), CHAIN_ID);
+      const refused: BatchTx = { hash: other.hash, raw: Buffer.from(other.raw.slice(2), "hex"), sender: other.senderKey, nonce: 0 };
+      rig.deliver({ type: "append", from: "n1", term: 5, index: 1, logTerm: 1, entries: [entry(2, 5, encodeBlock([first, refused], LEADER_TIME))], commit: 2 });
+      expect(await storedBlocks(rig, 1)).to.deep.equal([{ raftIndex: 2, timestamp: LEADER_TIME, txs: 1 }]);
+      expect(rig.node.refusal(first.hash)).to.equal(undefined);
+      const err = rig.node.refusal(refused.hash);
+      expect(err).to.be.instanceOf(NonceConflictError);
+      expect(err).to.deep.include({ sender: wallet.address, nonce: 0, expectedNonce: 1 });
+    });
+  });
+
+  describe("when an answer comes from a node that is no member", function () {
+    it("drops it and counts the drop", async function () {
+      rig = await followerRig();
+      // A response from outside the configuration: the core refuses it (StepPeerNotFoundError) and changes nothing.
+      rig.deliver({ type: "appendResp", from: "n9", term: 1, index: 1 });
+      await settle();
+      expect(await metric(rig.node, "orderer_dropped_messages_total")).to.equal(1);
+      expect(rig.events.filter((e) => e.kind === "sent")).to.deep.equal([]);
     });
   });
 

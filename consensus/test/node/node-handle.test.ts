@@ -27,7 +27,7 @@ describe("node: the handle the client API calls (submit, look-ups, status, membe
 
     beforeEach(async function () {
       // The ledger keeps one transaction: older ones are answered from the block store.
-      cluster = new InProcessCluster({ roles: ["trading-centre"] }, { ledgerRetainedTxs: 1 });
+      cluster = new InProcessCluster({ roles: ["trading-centre"] }, { ledgerRetainedTxs: 1, submitWaitMs: 3_000 });
       await cluster.startAll();
       await cluster.leader();
       node = cluster.nodes.get("n1")!;
@@ -40,7 +40,8 @@ describe("node: the handle the client API calls (submit, look-ups, status, membe
       expect(await metric(node, "orderer_proposed_transactions_total")).to.equal(1);
       const first = await node.lookup(tx.hash);
       expect(first).to.deep.include({ status: "ordered", index: 0, chainBlock: null });
-      expect(first!.block).to.be.greaterThan(0);
+      // Entry 1 is the bootstrap configuration, 2 the leader's no-op: a leader's submit appends nothing else.
+      expect(first!.block).to.equal(3);
       // A second transaction pushes the first out of the ledger; the block store still knows it, by its Raft index.
       const next = await parsedTransfer(wallet, 1);
       expect(await node.submit(next)).to.deep.equal({ hash: next.hash, status: "ordered" });
@@ -69,6 +70,12 @@ describe("node: the handle the client API calls (submit, look-ups, status, membe
         "n1 is already a member",
       );
       await expect(node.removeMember("n9")).to.be.rejectedWith(NotFoundError, "n9 is not a member");
+    });
+
+    it("adds a member and answers once the change applied, with the member's address in its status", async function () {
+      const change = await node.addMember({ id: "n2", raftHost: "127.0.0.1", raftPort: 17_999, apiUrl: "http://127.0.0.1:17998", role: "participant" });
+      expect(change.members.map((m) => m.id)).to.deep.equal(["n1", "n2"]);
+      expect(node.status().members.find((m) => m.id === "n2")).to.deep.include({ role: "participant", raftAddress: "127.0.0.1:17999", apiUrl: "http://127.0.0.1:17998" });
     });
 
     it("aborts the leader-change signal when it stops, and stops twice without error", async function () {

@@ -55,14 +55,7 @@ describe("node: leadership as the driver sees it (metrics, lost leadership, devn
       leader.partition.set(others);
       const tx = parseRawTransaction(await signedTransfer(new Wallet(Wallet.createRandom().privateKey), 0), CHAIN_ID);
       const started = Date.now();
-      const waiting = leader.submit(tx).catch((e: Error) => e);
-      // Proposed, but no follower hears of it: in flight until the leadership is lost.
-      const inflight = await waitFor(async () => {
-        const found = await leader.lookup(tx.hash);
-        return found?.status === "pending" ? found : undefined;
-      }, 5_000, "the transaction in flight");
-      expect(inflight).to.deep.equal({ status: "pending", block: null, index: null, chainBlock: null });
-      const err = await waiting;
+      const err = await leader.submit(tx).catch((e: Error) => e);
       expect(err).to.be.instanceOf(LeaderUnavailableError);
       expect((err as Error).message).to.equal(
         "leadership lost (no leader known) before the transaction committed; it may still be ordered: resubmit the same signed bytes",
@@ -71,6 +64,38 @@ describe("node: leadership as the driver sees it (metrics, lost leadership, devn
       expect(Date.now() - started).to.be.below(20_000);
       expect(await metric(leader, "orderer_is_leader")).to.equal(0);
       expect(await leader.lookup(tx.hash)).to.equal(undefined);
+    });
+
+    it("fails every waiter at once: proposed blocks, a batch held back, a clock advance and a membership change", async function () {
+      // A lease of 50 ticks (1 s): time to set up every waiter before CheckQuorum steps the leader down.
+      cluster = new InProcessCluster({ roles: [...ROLES], electionTicks: 50, clockAdvance: true }, { submitWaitMs: 30_000 });
+      // A batch waiting behind the in-flight limit is cut only by a block committing or by this timeout: never here.
+      for (const c of cluster.configs) c.batching.batchTimeoutMs = 60_000;
+      await cluster.startAll();
+      const lead = await cluster.leader();
+      const leader = cluster.nodes.get(lead)!;
+      leader.partition.set(cluster.configs.map((c) => c.id).filter((id) => id !== lead));
+      const w = new Wallet(Wallet.createRandom().privateKey);
+      const waits: Promise<unknown>[] = [];
+      for (let nonce = 0; nonce < 3; nonce++) {
+        const tx = parseRawTransaction(await signedTransfer(w, nonce), CHAIN_ID);
+        waits.push(leader.submit(tx).catch((e: Error) => e));
+        // Proposed (or batched), but no follower hears of it: in flight until the leadership is lost.
+        const inflight = await waitFor(() => leader.lookup(tx.hash), 5_000, `transaction ${nonce} in flight`);
+        expect(inflight).to.deep.equal({ status: "pending", block: null, index: null, chainBlock: null });
+      }
+      // Two blocks in flight (maxInflightBlocks): the third transaction waits in the cutter, never proposed.
+      expect(await metric(leader, "orderer_proposals_total")).to.equal(2);
+      waits.push(leader.advanceClock(60).catch((e: Error) => e));
+      waits.push(leader.addMember({ id: "n4", raftHost: "127.0.0.1", raftPort: 17_999, apiUrl: "http://127.0.0.1:17998", role: "participant" }).catch((e: Error) => e));
+      const [proposed0, proposed1, held, clock, member] = (await Promise.all(waits)) as Error[];
+      for (const err of [proposed0, proposed1]) expect(err).to.be.instanceOf(LeaderUnavailableError);
+      expect(held).to.be.instanceOf(NotLeaderError);
+      expect((held as NotLeaderError).leader).to.equal(null);
+      expect(clock).to.be.instanceOf(LeaderUnavailableError);
+      expect(clock!.message).to.equal("leadership lost before the clock advance applied; retry");
+      expect(member).to.be.instanceOf(LeaderUnavailableError);
+      expect(member!.message).to.equal("leadership lost before the membership change applied; it may still apply: check /v1/status");
     });
   });
 
