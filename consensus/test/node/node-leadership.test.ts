@@ -8,6 +8,11 @@ import { CHAIN_ID, InProcessCluster, metric, post, signedTransfer, waitFor } fro
 
 const ROLES = ["trading-centre", "trading-centre", "participant"] as const;
 
+/** Orders one transaction through `lead`: it has applied its leadership's first entry and serves. */
+async function serving(cluster: InProcessCluster, lead: string): Promise<void> {
+  const raw = await signedTransfer(new Wallet(Wallet.createRandom().privateKey), 0);
+  expect((await post(cluster.peerApi[lead]!, raw)).body.status).to.equal("ordered");
+}
 
 describe("node: leadership as the driver sees it (metrics, lost leadership, devnet clock)", function () {
   this.timeout(60_000);
@@ -47,13 +52,15 @@ describe("node: leadership as the driver sees it (metrics, lost leadership, devn
 
   describe("when the leader loses its quorum while a client waits for its transaction", function () {
     it("fails its wait at once: the transaction may still be ordered, resubmit the same bytes", async function () {
-      cluster = new InProcessCluster({ roles: [...ROLES] }, { faultInjection: true, submitWaitMs: 30_000 });
+      // A lease of 50 ticks (1 s): on a loaded machine a lease of 10 could end before the submit reaches the leader.
+      cluster = new InProcessCluster({ roles: [...ROLES], electionTicks: 50 }, { faultInjection: true, submitWaitMs: 30_000 });
       await cluster.startAll();
       const lead = await cluster.leader();
       const leader = cluster.nodes.get(lead)!;
       const others = cluster.configs.map((c) => c.id).filter((id) => id !== lead);
-      leader.partition.set(others);
+      await serving(cluster, lead);
       const tx = parseRawTransaction(await signedTransfer(new Wallet(Wallet.createRandom().privateKey), 0), CHAIN_ID);
+      leader.partition.set(others);
       const started = Date.now();
       const err = await leader.submit(tx).catch((e: Error) => e);
       expect(err).to.be.instanceOf(LeaderUnavailableError);
@@ -67,13 +74,15 @@ describe("node: leadership as the driver sees it (metrics, lost leadership, devn
     });
 
     it("fails every waiter at once: proposed blocks, a batch held back, a clock advance and a membership change", async function () {
-      // A lease of 50 ticks (1 s): time to set up every waiter before CheckQuorum steps the leader down.
+      // The same lease: time to set up every waiter before CheckQuorum steps the leader down.
       cluster = new InProcessCluster({ roles: [...ROLES], electionTicks: 50, clockAdvance: true }, { submitWaitMs: 30_000 });
       // A batch waiting behind the in-flight limit is cut only by a block committing or by this timeout: never here.
       for (const c of cluster.configs) c.batching.batchTimeoutMs = 60_000;
       await cluster.startAll();
       const lead = await cluster.leader();
       const leader = cluster.nodes.get(lead)!;
+      await serving(cluster, lead);
+      const proposed = await metric(leader, "orderer_proposals_total");
       leader.partition.set(cluster.configs.map((c) => c.id).filter((id) => id !== lead));
       const w = new Wallet(Wallet.createRandom().privateKey);
       const waits: Promise<unknown>[] = [];
@@ -85,7 +94,7 @@ describe("node: leadership as the driver sees it (metrics, lost leadership, devn
         expect(inflight).to.deep.equal({ status: "pending", block: null, index: null, chainBlock: null });
       }
       // Two blocks in flight (maxInflightBlocks): the third transaction waits in the cutter, never proposed.
-      expect(await metric(leader, "orderer_proposals_total")).to.equal(2);
+      expect(await metric(leader, "orderer_proposals_total")).to.equal(proposed + 2);
       waits.push(leader.advanceClock(60).catch((e: Error) => e));
       waits.push(leader.addMember({ id: "n4", raftHost: "127.0.0.1", raftPort: 17_999, apiUrl: "http://127.0.0.1:17998", role: "participant" }).catch((e: Error) => e));
       const [proposed0, proposed1, held, clock, member] = (await Promise.all(waits)) as Error[];
