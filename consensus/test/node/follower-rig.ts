@@ -23,6 +23,8 @@ export interface Rig {
   dir: string;
   /** What the transport's own `droppedCount` answers (the TCP transport counts its full queues there). */
   transportDropped: number;
+  /** The transport reports a message it refused (the TCP transport: bad authentication, unknown sender). */
+  reportDrop(reason: string): void;
 }
 
 export interface RigOptions {
@@ -46,8 +48,9 @@ export async function followerRig(opts: RigOptions = {}): Promise<Rig> {
   let failure: Error | null = null;
   let onMessage: ((m: Message) => void) | null = null;
   const rig = { events, fatal, dir, transportDropped: 0 } as Rig;
-  const transport: TransportFactory = (handler) => {
+  const transport: TransportFactory = (handler, onDropped) => {
     onMessage = handler;
+    rig.reportDrop = onDropped;
     const t: Transport = {
       async start() {},
       send(messages) {

@@ -98,7 +98,7 @@ describe("node: applying committed entries and refusing input when stopped (foll
   });
 
   describe("when the transport counts messages it dropped itself (full queues)", function () {
-    it("adds each new drop to orderer_dropped_messages_total once, on the next tick", async function () {
+    it("adds each new drop to orderer_dropped_messages_total once, on the next tick, and each one it reports", async function () {
       // Ticks every 5 ms; an election timeout of 10,000 ticks (50 s) never passes during the test.
       rig = await followerRig({ tickMs: 5, electionTicks: 10_000, countsDrops: true });
       const dropped = () => metric(rig.node, "orderer_dropped_messages_total");
@@ -108,6 +108,8 @@ describe("node: applying committed entries and refusing input when stopped (foll
       await waitFor(async () => ((await dropped()) === 5 ? true : undefined), 5_000, "5 drops counted");
       await settle();
       expect(await dropped()).to.equal(5);
+      rig.reportDrop("bad authentication");
+      expect(await dropped()).to.equal(6);
     });
   });
 });

@@ -60,6 +60,8 @@ describe("node: the handle the client API calls (submit, look-ups, status, membe
       expect(st.appliedIndex).to.equal(st.commitIndex);
       expect(st).to.not.have.property("replica");
       expect(node.leaderApiUrl()).to.equal(node.apiUrl);
+      // One change of leader seen: from none to itself (its campaign knew no leader either).
+      expect(await metric(node, "orderer_leader_changes_total")).to.equal(1);
       expect(node.divergences()).to.deep.equal([]);
       expect(node.wrongEvm()).to.equal(null);
     });
@@ -84,6 +86,16 @@ describe("node: the handle the client API calls (submit, look-ups, status, membe
       await node.stop();
       expect(signal.aborted).to.equal(true);
       await node.stop();
+    });
+  });
+
+  describe("when a membership change arrives before the first election", function () {
+    it("waits for this node to lead, then applies it", async function () {
+      cluster = new InProcessCluster({ roles: ["trading-centre"] });
+      const node = await cluster.start("n1");
+      expect(node.status().leader).to.equal(null);
+      const change = await node.addMember({ id: "n2", raftHost: "127.0.0.1", raftPort: 17_999, apiUrl: "http://127.0.0.1:17998", role: "participant" });
+      expect(change.members.map((m) => m.id)).to.deep.equal(["n1", "n2"]);
     });
   });
 
