@@ -86,7 +86,10 @@ describe("node: faults the orderer driver must survive without losing or reveali
       leader.partition.set([cut]);
       const from = cluster.net.sent.length;
       await new Promise((r) => setTimeout(r, 300));
-      const out = cluster.net.sent.slice(from).filter((m) => m.from === lead);
+      const sent = cluster.net.sent.slice(from);
+      // Every item handed to the transport is a message naming its sender and recipient.
+      expect(sent.every((m) => typeof m.from === "string" && typeof m.to === "string")).to.equal(true);
+      const out = sent.filter((m) => m.from === lead);
       expect(out.filter((m) => m.to === cut)).to.deep.equal([]);
       expect(out.filter((m) => m.to === other)).to.not.deep.equal([]);
       expect(await metric(leader, "orderer_dropped_messages_total")).to.be.greaterThan(0);
