@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { Wallet } from "ethers";
 import { ConflictError, NotFoundError } from "../../src/api/errors";
+import { decodeBlockPage } from "../../src/blocks";
 import { parseRawTransaction, type ParsedTx } from "../../src/chain/tx";
 import { NoEligibleLeaderError } from "../../src/core";
 import type { OrdererNode } from "../../src/node/node";
@@ -42,6 +43,10 @@ describe("node: the handle the client API calls (submit, look-ups, status, membe
       expect(first).to.deep.include({ status: "ordered", index: 0, chainBlock: null });
       // Entry 1 is the bootstrap configuration, 2 the leader's no-op: a leader's submit appends nothing else.
       expect(first!.block).to.equal(3);
+      // The block carries the transaction's signed bytes as submitted.
+      await waitFor(() => (node.status().blocks.number >= 1 ? true : undefined), 5_000, "the block stored");
+      const [block] = decodeBlockPage((await node.blockPage(1, 1, false)).body, "page");
+      expect(Buffer.from(block!.txs[0]!.raw).toString("hex")).to.equal(tx.raw.slice(2));
       // A second transaction pushes the first out of the ledger; the block store still knows it, by its Raft index.
       const next = await parsedTransfer(wallet, 1);
       expect(await node.submit(next)).to.deep.equal({ hash: next.hash, status: "ordered" });
@@ -86,6 +91,20 @@ describe("node: the handle the client API calls (submit, look-ups, status, membe
       await node.stop();
       expect(signal.aborted).to.equal(true);
       await node.stop();
+    });
+  });
+
+  describe("when a follower is handed a transaction it already applied", function () {
+    it("answers from its own ledger instead of sending it to the leader", async function () {
+      cluster = new InProcessCluster({ roles: ["trading-centre", "trading-centre", "participant"] });
+      await cluster.startAll();
+      const lead = await cluster.leader();
+      const tx = await parsedTransfer(wallet, 0);
+      expect(await cluster.nodes.get(lead)!.submit(tx)).to.deep.equal({ hash: tx.hash, status: "ordered" });
+      const follower = cluster.nodes.get(lead === "n3" ? "n1" : "n3")!;
+      await waitFor(() => follower.lookup(tx.hash), 10_000, "the follower to apply it");
+      // A follower's submit of a new transaction throws NotLeaderError (the API forwards it); of a known one, it answers.
+      expect(await follower.submit(tx)).to.deep.equal({ hash: tx.hash, status: "ordered" });
     });
   });
 

@@ -131,6 +131,23 @@ describe("node: leadership as the driver sees it (metrics, lost leadership, devn
       }
     });
 
+    it("fails an advance still waiting when the node stops", async function () {
+      cluster = new InProcessCluster({ roles: [...ROLES], electionTicks: 50, clockAdvance: true });
+      await cluster.startAll();
+      const lead = await cluster.leader();
+      await serving(cluster, lead);
+      const leader = cluster.nodes.get(lead)!;
+      // Cut off: the advance is proposed but never commits.
+      leader.partition.set(cluster.configs.map((c) => c.id).filter((id) => id !== lead));
+      const waiting = leader.advanceClock(60).catch((e: Error) => e);
+      // Proposed and waiting (well inside the 1 s lease), then stopped.
+      await new Promise((r) => setTimeout(r, 100));
+      await cluster.stop(lead);
+      const err = await waiting;
+      expect(err).to.be.instanceOf(LeaderUnavailableError);
+      expect((err as Error).message).to.equal("the node is stopping");
+    });
+
     it("is refused on a node without devnet.clockAdvance", async function () {
       cluster = new InProcessCluster({ roles: [...ROLES] });
       await cluster.startAll();
