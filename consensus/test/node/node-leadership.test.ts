@@ -60,9 +60,16 @@ describe("node: leadership as the driver sees it (metrics, lost leadership, devn
       const others = cluster.configs.map((c) => c.id).filter((id) => id !== lead);
       await serving(cluster, lead);
       const tx = parseRawTransaction(await signedTransfer(new Wallet(Wallet.createRandom().privateKey), 0), CHAIN_ID);
+      const campaigns = await metric(leader, "orderer_elections_total");
       leader.partition.set(others);
       const started = Date.now();
-      const err = await leader.submit(tx).catch((e: Error) => e);
+      let campaignsAtFailure = -1;
+      const err = await leader.submit(tx).catch(async (e: Error) => {
+        campaignsAtFailure = await metric(leader, "orderer_elections_total");
+        return e;
+      });
+      // Failed when it stepped down, before its first campaign as a follower (an election timeout later).
+      expect(campaignsAtFailure).to.equal(campaigns);
       expect(err).to.be.instanceOf(LeaderUnavailableError);
       expect((err as Error).message).to.equal(
         "leadership lost (no leader known) before the transaction committed; it may still be ordered: resubmit the same signed bytes",
