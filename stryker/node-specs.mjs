@@ -27,6 +27,8 @@ export const NODE_UNIT_SPECS = [
 /** Suites that run whole orderer nodes in this process over an in-process network (no Hardhat chain). */
 export const NODE_INPROC_SPECS = [
   "consensus/test/node/durability.test.ts",
+  "consensus/test/node/node-apply.test.ts",
+  "consensus/test/node/node-handle.test.ts",
   "consensus/test/node/node-faults.test.ts",
   "consensus/test/node/node-leadership.test.ts",
   "consensus/test/node/snapshot.test.ts",
