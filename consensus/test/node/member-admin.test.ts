@@ -112,6 +112,17 @@ describe("node/member-admin: run-time membership (POST /v1/members, DELETE /v1/m
       await expect(p).to.be.rejectedWith("lost");
     });
 
+    it("takes a member on a current member's Raft port at another host (every machine may use the same port)", async function () {
+      r = rig();
+      const p = r.admin.add({ ...N4, raftHost: "10.0.0.4", raftPort: 7002 });
+      await new Promise((res) => setImmediate(res));
+      expect(r.proposals).to.deep.equal([
+        { op: "addVoter", id: "n4", role: "participant", address: { id: "n4", raftHost: "10.0.0.4", raftPort: 7002, apiUrl: "http://n4:7104" } },
+      ]);
+      r.admin.leadershipLost(new LeaderUnavailableError("lost"));
+      await expect(p).to.be.rejectedWith("lost");
+    });
+
     it("takes the address of a removed member that the directory still lists", async function () {
       r = rig({ conf: { members: [member("n1", "trading-centre"), member("n2", "trading-centre")] } });
       void r.admin.add({ ...N4, raftHost: "10.0.0.3", raftPort: 7003 }).catch(() => {});
