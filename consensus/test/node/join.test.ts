@@ -8,6 +8,7 @@ import pino from "pino";
 import type { OrdererConfig } from "../../src/config/schema";
 import { memberAddresses, prepareJoin } from "../../src/node/join";
 import { MemberDirectory } from "../../src/node/members";
+import { capturingLog } from "../helpers/capturing-log";
 import { nodeConfig } from "./config-fixture";
 
 const STATUS = {
@@ -86,6 +87,29 @@ describe("node/join: a node joining a running cluster asks a member who the memb
         `join: n9 is not a member of the cluster at ${url} (members: n1, n2, n3, n4, n5); add it first: POST ${url}/v1/members`,
       );
       expect(MemberDirectory.exists(cfg)).to.equal(false);
+    });
+
+    it("says which cluster it joins and which members it was told", async function () {
+      answers.push({ status: 200, body: STATUS });
+      const { log, lines } = capturingLog();
+      await prepareJoin(config("n2"), log);
+      expect(lines).to.deep.equal([{ level: 30, join: url, members: ["n1", "n2"], msg: "joining a running cluster" }]);
+    });
+
+    it("gives up a minute after the first attempt, with the member's last answer", async function () {
+      answers.push({ status: 503, body: {} });
+      // Date.now jumps a minute ahead once the member has been asked twice: no test waits a minute.
+      const realNow = Date.now;
+      Date.now = () => realNow() + (asked.length >= 2 ? 60_001 : 0);
+      try {
+        const err = await prepareJoin(config("n1"), pino({ level: "silent" })).catch((e: Error) => e);
+        expect((err as Error).message).to.equal(`join: ${url} did not answer: ${url}/v1/status answered 503`);
+        expect((err as Error).cause).to.be.instanceOf(Error);
+      } finally {
+        Date.now = realNow;
+      }
+      expect(asked).to.have.length(2);
+      expect(MemberDirectory.exists(config("n1"))).to.equal(false);
     });
 
     it("keeps asking while the member does not answer", async function () {
