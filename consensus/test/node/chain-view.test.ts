@@ -11,6 +11,7 @@ import { AdmissionUnavailableError, NotAdmittedError } from "../../src/chain/err
 import type { ParsedTx } from "../../src/chain/tx";
 import { OrdererMetrics } from "../../src/metrics/metrics";
 import { ChainView, DEFAULT_CHAIN_ID } from "../../src/node/chain-view";
+import { capturingLog } from "../helpers/capturing-log";
 import { nodeConfig } from "./config-fixture";
 
 const H = (n: number) => "0x" + n.toString(16).padStart(64, "0");
@@ -129,6 +130,13 @@ describe("node/chain-view: this node's view of the private chain, its own EVM re
       expect(view.replicaStatus()).to.deep.equal({ number: 2, hash: H(1002), stateRoot: H(2002), appliedBlock: 2, evm: "hardhat" });
     });
 
+    it("stops its replica when closed: nothing is applied afterwards", async function () {
+      await view.close();
+      view.replica!.kick();
+      await new Promise((r) => setTimeout(r, 50));
+      expect(chain.applied).to.equal(0);
+    });
+
     it("answers a refused transaction with its refusal until the replica is rebuilt", async function () {
       await view.replica!.caughtUp();
       const refused = { status: "ordered", block: 4, index: 1, chainBlock: null };
@@ -184,6 +192,7 @@ describe("node/chain-view: this node's view of the private chain, its own EVM re
   describe("when the replica's chain node answers", function () {
     let rpc: ReturnType<typeof rpcServer>;
     let view: ChainView;
+    let debug: ReturnType<typeof capturingLog>;
     const receipts: Record<string, unknown> = {};
 
     beforeEach(async function () {
@@ -208,7 +217,8 @@ describe("node/chain-view: this node's view of the private chain, its own EVM re
       fs.writeFileSync(path.join(dir, "chain-checkpoint.json"), JSON.stringify({ appliedIndex: 10, chainBlock: 4, block: 4 }));
       // It refused one transaction (the chain keeps no trace of it).
       fs.writeFileSync(path.join(dir, "replica-refusals.jsonl"), JSON.stringify({ hash: H(7), error: "nonce too low" }) + "\n");
-      view = new ChainView(config(dir, { rpcUrl: url, chainId: 1337, evm: "anvil" }), noStore, new OrdererMetrics({ nodeId: "n1" }), pino({ level: "silent" }));
+      debug = capturingLog("debug");
+      view = new ChainView(config(dir, { rpcUrl: url, chainId: 1337, evm: "anvil" }), noStore, new OrdererMetrics({ nodeId: "n1" }), debug.log);
     });
 
     afterEach(async function () {
@@ -234,6 +244,7 @@ describe("node/chain-view: this node's view of the private chain, its own EVM re
       const err = await view.nonceOf("0x" + "ee".repeat(20)).catch((e: Error) => e);
       expect(err).to.be.instanceOf(AdmissionUnavailableError);
       expect((err as Error).message).to.match(new RegExp(`^admission check unavailable: the nonce of 0x${"ee".repeat(20)} could not be read from the chain: .*header not found`));
+      expect((err as Error).cause).to.be.instanceOf(Error);
     });
 
     describe("when a client looks a transaction up", function () {
@@ -262,6 +273,8 @@ describe("node/chain-view: this node's view of the private chain, its own EVM re
         expect(await ordered(H(5))).to.deep.equal({ status: "ordered", block: 10, index: 0, chainBlock: null });
         expect(await ordered(H(4))).to.deep.equal({ status: "ordered", block: 10, index: 0, chainBlock: null });
         expect(await ordered(H(99))).to.deep.equal({ status: "ordered", block: 10, index: 0, chainBlock: null });
+        const failed = debug.lines.filter((l) => l.msg === "receipt look-up failed");
+        expect(failed.map((l) => [l.hash, (l.err as { message?: string }).message])).to.deep.equal([[H(99), "chain RPC eth_getTransactionReceipt failed: node busy"]]);
       });
     });
   });

@@ -69,11 +69,19 @@ describe("node/cluster: a local cluster of orderer processes", function () {
   });
 
   describe("when it writes the nodes' files", function () {
-    it("writes a CA, certificates and a valid config per node with the defaults, and a spare that joins through n1", async function () {
+    it("writes into a directory it creates, or one it empties first", async function () {
+      const fresh = new LocalCluster({ nodes: 1, basePort: 9000, dir: path.join(dir, "new", "cluster") });
+      await fresh.generate();
+      expect(fs.readdirSync(path.join(dir, "new", "cluster")).sort()).to.deep.equal(["n1.json", "tls"]);
       fs.writeFileSync(path.join(dir, "stale.json"), "{}");
+      await make({ nodes: 1, basePort: 9000 }).generate();
+      expect(fs.existsSync(path.join(dir, "stale.json")), "the directory starts afresh").to.equal(false);
+    });
+
+    it("writes a CA, certificates and a valid config per node with the defaults, and a spare that joins through n1", async function () {
       const c = make({ nodes: 3, spares: 1, basePort: 9000 });
       await c.generate();
-      expect(fs.existsSync(path.join(dir, "stale.json")), "the directory starts afresh").to.equal(false);
+      for (const id of ["n1", "n4"]) expect(fs.readFileSync(c.configFile(id), "utf8")).to.match(/\n}\n$/);
       const peer = (i: number, role: string) => ({ id: `n${i + 1}`, role, host: "127.0.0.1", port: 9000 + i, httpPort: 9100 + i });
       const n1 = {
         id: "n1",
@@ -180,6 +188,8 @@ describe("node/cluster: a local cluster of orderer processes", function () {
       return c;
     }
     const status = (leader: string | null, term: number) => ({ status: { leader, term, commitIndex: 4, appliedIndex: 3 } });
+    /** Node `id`'s fake daemon behaves as `mode` says from its next request on. */
+    const setMode = (c: LocalCluster, id: string, mode: object) => fs.writeFileSync(`${c.configFile(id)}.fake.json`, JSON.stringify(mode));
 
     it("starts each node with the daemon's flags and its config, appends its output to its log, and reads status and leader", async function () {
       const c = await fakeCluster({ nodes: 3, faultInjection: true }, { n1: status("n2", 3), n2: status("n2", 3), n3: status("n2", 3) });
@@ -190,7 +200,7 @@ describe("node/cluster: a local cluster of orderer processes", function () {
       expect(await c.status("n1")).to.deep.equal(status("n2", 3).status);
       expect(await c.leader()).to.equal("n2");
       await c.partition("n1", ["n2"]);
-      expect(readJson(`${c.configFile("n1")}.partition.json`)).to.deep.equal({ peers: ["n2"] });
+      expect(readJson(`${c.configFile("n1")}.partition.json`)).to.deep.equal({ contentType: "application/json", body: { peers: ["n2"] } });
       await expect(c.start("n1")).to.be.rejectedWith("n1 is already running");
 
       await c.stop("n1");
@@ -201,13 +211,28 @@ describe("node/cluster: a local cluster of orderer processes", function () {
       expect(fs.readFileSync(c.logFile("n1"), "utf8").match(/fake daemon n1 started/g)).to.have.length(2);
     });
 
-    it("finds no leader while a majority does not name the same one in the same term", async function () {
-      const c = await fakeCluster({ nodes: 2 }, { n1: status("n1", 2), n2: status("n1", 1) });
+    it("finds a leader only when it names itself and a majority of the cluster names it in its term", async function () {
+      const c = await fakeCluster({ nodes: 3 }, { n1: status("n1", 2), n2: status("n1", 1), n3: status(null, 2) });
       await c.startAll();
       expect(readJson(`${c.configFile("n2")}.argv.json`)).to.not.include("--fault-injection");
+      // n2 names n1 in another term: one of three.
       await expect(c.leader(300)).to.be.rejectedWith("no leader within 300 ms");
-      // n2 stopped: n1 alone names itself, one of two.
+      // n2 names itself in n1's term: still one each.
+      setMode(c, "n2", status("n2", 2));
+      await expect(c.leader(300)).to.be.rejectedWith("no leader within 300 ms");
+      // n2 and n3 name n1, but n1 does not name itself.
+      setMode(c, "n1", status(null, 2));
+      setMode(c, "n2", status("n1", 2));
+      setMode(c, "n3", status("n1", 2));
+      await expect(c.leader(300)).to.be.rejectedWith("no leader within 300 ms");
+      // n1 and n2 name n1; n3 does not answer its status (counted as no view, after a 2 s time-out).
+      setMode(c, "n1", status("n1", 2));
+      setMode(c, "n3", { hang: "/v1/status" });
+      expect(await c.status("n3")).to.equal(null);
+      expect(await c.leader(5_000)).to.equal("n1");
+      // n2 stopped: n1 alone names itself, one of three.
       await c.stop("n2");
+      setMode(c, "n3", status(null, 2));
       await expect(c.leader(300)).to.be.rejectedWith("no leader within 300 ms");
     });
 
@@ -215,6 +240,14 @@ describe("node/cluster: a local cluster of orderer processes", function () {
       const c = await fakeCluster({ nodes: 2 }, { n1: { exit: true }, n2: { silent: true } });
       await expect(c.start("n1")).to.be.rejectedWith(`n1 exited during start; see ${c.logFile("n1")}`);
       await expect(c.start("n2", 500)).to.be.rejectedWith(`n2 did not answer /healthz within 500 ms; see ${c.logFile("n2")}`);
+      expect(c.running()).to.deep.equal([]);
+    });
+
+    it("takes neither an unhealthy answer nor a /healthz that never answers for a started node", async function () {
+      const c = await fakeCluster({ nodes: 2 }, { n1: { healthz: 503 }, n2: { hang: "/healthz" } });
+      await expect(c.start("n1", 500)).to.be.rejectedWith("n1 did not answer /healthz within 500 ms");
+      // Each attempt gives up after a second, so the start ends soon after its own limit.
+      await expect(c.start("n2", 1_500)).to.be.rejectedWith("n2 did not answer /healthz within 1500 ms");
       expect(c.running()).to.deep.equal([]);
     });
 
@@ -227,6 +260,25 @@ describe("node/cluster: a local cluster of orderer processes", function () {
       expect(c.running()).to.deep.equal([]);
       await c.stop("n1");
       await c.kill("n1");
+    });
+
+    it("kills the node's whole process group with SIGKILL by default", async function () {
+      const c = await fakeCluster({ nodes: 1 }, { n1: { ignoreTerm: true, grandchild: true } });
+      await c.start("n1");
+      const child = c.procs.get("n1")!;
+      const grandchild = Number(fs.readFileSync(`${c.configFile("n1")}.grandchild`, "utf8"));
+      await c.kill("n1");
+      expect(child.signalCode).to.equal("SIGKILL");
+      // Gone, or a zombie nobody reaped (its parent died with it): state Z in /proc/<pid>/stat.
+      const alive = () => {
+        try {
+          return fs.readFileSync(`/proc/${grandchild}/stat`, "utf8").split(") ")[1]![0] !== "Z";
+        } catch {
+          return false;
+        }
+      };
+      for (let i = 0; i < 50 && alive(); i++) await new Promise((r) => setTimeout(r, 20));
+      expect(alive(), "the daemon's own child process").to.equal(false);
     });
 
     it("reports a refused partition with its status and text", async function () {
@@ -247,6 +299,13 @@ describe("node/cluster: a local cluster of orderer processes", function () {
       expect([c.running(), [...c.chainNodes.keys()]]).to.deep.equal([[], []]);
       expect(chain.child.exitCode !== null || chain.child.signalCode !== null, "the chain node exited").to.equal(true);
       await c.stopChain("n1");
+    });
+
+    it("starts only the chain node asked for, at its own port", async function () {
+      const c = await fakeCluster({ nodes: 2, chain: true, evm: "anvil" });
+      await c.startChain("n2");
+      expect([...c.chainNodes.keys()]).to.deep.equal(["n2"]);
+      expect(c.chainNodes.get("n2")!.port).to.equal(base + 201);
     });
 
     it("starts no chain node without a chain", async function () {

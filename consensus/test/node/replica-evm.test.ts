@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { HDNodeWallet } from "ethers";
 import fs from "node:fs";
 import os from "node:os";
+import path from "node:path";
 import * as genesis from "../../chain/replica-genesis";
 import { freePort, type DevNode } from "../../src/chain/devnode";
 import { JsonRpcClient } from "../../src/chain/rpc";
@@ -9,7 +10,6 @@ import { replicaAccounts, startReplicaEvm } from "../../src/node/replica-evm";
 
 /** The `--init` genesis file an Anvil replica was started with. */
 const initFile = (node: DevNode): string => node.child.spawnargs[node.child.spawnargs.indexOf("--init") + 1]!;
-const anvilDirs = (): string[] => fs.readdirSync(os.tmpdir()).filter((d) => d.startsWith("dplc-anvil-replica-"));
 
 /** What every replica must hold: the chain id, the genesis time, and the funded accounts. */
 async function expectReplicaGenesis(node: DevNode): Promise<void> {
@@ -48,10 +48,12 @@ describe("node/replica-evm: a replica's chain node, started from the replicas' o
       expect(await new JsonRpcClient(node.url).call<string>("web3_clientVersion")).to.match(/^anvil\//);
       await expectReplicaGenesis(node);
       const file = initFile(node);
+      expect(path.dirname(file)).to.match(new RegExp(`^${os.tmpdir()}/dplc-anvil-replica-`));
       expect(JSON.parse(fs.readFileSync(file, "utf8"))).to.deep.equal(JSON.parse(JSON.stringify(genesis.anvilGenesis(replicaAccounts()))));
       await node.stop();
+      expect(fs.existsSync(path.dirname(file)), "the genesis file's directory is removed").to.equal(false);
+      await node.stop();
       node = undefined;
-      expect(fs.existsSync(file), "the genesis file's directory is removed").to.equal(false);
     });
 
     it("takes a free port when none is asked for", async function () {
@@ -61,9 +63,18 @@ describe("node/replica-evm: a replica's chain node, started from the replicas' o
     });
 
     it("removes its genesis file when the chain node does not answer in time", async function () {
-      const before = anvilDirs();
-      await expect(startReplicaEvm({ evm: "anvil", timeoutMs: 1 })).to.be.rejectedWith(/anvil on port \d+ did not answer in time/);
-      expect(anvilDirs()).to.deep.equal(before);
+      // A temporary directory of its own (os.tmpdir() reads TMPDIR): other runs on the machine start Anvil replicas too.
+      const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "dplc-replica-evm-test-"));
+      const saved = process.env.TMPDIR;
+      process.env.TMPDIR = tmp;
+      try {
+        await expect(startReplicaEvm({ evm: "anvil", timeoutMs: 1 })).to.be.rejectedWith(/anvil on port \d+ did not answer in time/);
+      } finally {
+        if (saved === undefined) delete process.env.TMPDIR;
+        else process.env.TMPDIR = saved;
+      }
+      expect(fs.readdirSync(tmp)).to.deep.equal([]);
+      fs.rmdirSync(tmp);
     });
   });
 
