@@ -59,6 +59,8 @@ class FakeApplier {
       this.genesisReads++;
       return this.noGenesis ? null : { ...head(0), hash: this.genesis };
     }
+    // The real applier sends the tag to the chain node, which knows no other.
+    if (tag !== "latest") throw new Error(`unknown block tag ${tag}`);
     if (this.noLatest > 0) {
       this.noLatest--;
       return null;
@@ -101,6 +103,8 @@ interface RigOptions {
   logger?: Logger;
   /** Runs at the start of each `headNumber()` read of the store. */
   onHead?: () => void;
+  /** Runs before the store yields each block. */
+  onRead?: () => Promise<void>;
 }
 
 function rig(blocks: Block[], opts: RigOptions = {}) {
@@ -116,7 +120,11 @@ function rig(blocks: Block[], opts: RigOptions = {}) {
         return stored.blocks.length;
       },
       blocks: async function* (from, to) {
-        for (const b of stored.blocks) if (b.number >= from && b.number <= to) yield b;
+        for (const b of stored.blocks) {
+          if (b.number < from || b.number > to) continue;
+          await opts.onRead?.();
+          yield b;
+        }
       },
     },
     logger: opts.logger ?? pino({ level: "silent" }),
@@ -154,6 +162,12 @@ describe("node/replica: this node's EVM replica applies its block store, in orde
       await r.replica.caughtUp();
       const b = r.stored.blocks[0]!;
       expect(seen).to.deep.equal([{ index: b.raftIndex, number: 1, timestamp: b.timestamp, txs: [{ hash: b.txs[0]!.hash, raw: "0x0100" }] }]);
+    });
+
+    it("sends no empty call when the blocks fill whole calls", async function () {
+      r = rig(chainOf(64));
+      await r.replica.caughtUp();
+      expect(r.applier.calls.map((c) => c.length)).to.deep.equal([64]);
     });
 
     it("ends a call once it carries 2,000 transactions", async function () {
@@ -270,6 +284,44 @@ describe("node/replica: this node's EVM replica applies its block store, in orde
       r.replica.kick();
       await until(async () => (capped.lines.length === 2 ? true : undefined), 5_000, "a second failure");
       expect(capped.lines.map((l) => l.retryMs)).to.deep.equal([2_600, 5_000]);
+    });
+
+    it("retries a failed check of the chain by itself, with no block to apply (a wiped chain is rebuilt)", async function () {
+      r = rig(chainOf(2));
+      await r.replica.caughtUp();
+      r.applier.wipe();
+      r.applier.fail = 1;
+      r.replica.kick();
+      // No caughtUp() here (it kicks): the watch timer is a minute away, so only the retry can find the wiped chain.
+      await until(async () => (r.rebuilds() === 1 && r.replica.appliedBlock === 2 ? true : undefined), 2_000, "the rebuild");
+      expect(r.applier.calls.flat()).to.deep.equal([1, 2, 1, 2]);
+    });
+
+    it("retries a block whose apply call failed, and logs the chain node's error", async function () {
+      const { log, lines } = capturingLog("warn");
+      r = rig(chainOf(2), { logger: log });
+      const applyMany = r.applier.applyMany.bind(r.applier);
+      let failures = 1;
+      r.applier.applyMany = async (blocks) => {
+        if (failures-- > 0) throw new Error("apply refused");
+        return applyMany(blocks);
+      };
+      await r.replica.caughtUp();
+      expect(lines.map((l) => [l.msg, l.block, (l.err as { message?: string } | undefined)?.message])).to.deep.equal([[RETRYING, 1, "apply refused"]]);
+      expect(r.applier.calls.flat()).to.deep.equal([1, 2]);
+    });
+
+    it("sends nothing more once stopped while it reads the store", async function () {
+      let reading!: () => void;
+      const gate = new Promise<void>((resolve) => (reading = resolve));
+      let read = 0;
+      r = rig(chainOf(2), { onRead: async () => (read++ === 1 ? gate : undefined) });
+      r.replica.kick();
+      await until(async () => (read === 2 ? true : undefined), 2_000, "the second block read");
+      const stopping = r.replica.stop();
+      reading();
+      await stopping;
+      expect(r.applier.calls).to.deep.equal([]);
     });
 
     it("stops at once when nothing runs, and applies nothing afterwards", async function () {
