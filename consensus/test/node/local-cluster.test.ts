@@ -236,6 +236,15 @@ describe("node/cluster: a local cluster of orderer processes", function () {
       await expect(c.leader(300)).to.be.rejectedWith("no leader within 300 ms");
     });
 
+    it("takes half of an even cluster for no majority, and skips a node that does not answer wherever it is listed", async function () {
+      const c = await fakeCluster({ nodes: 2 }, { n1: status("n1", 2), n2: status("n2", 2) });
+      await c.startAll();
+      await expect(c.leader(300)).to.be.rejectedWith("no leader within 300 ms");
+      // n1, first in the list, does not answer its status; n2 leads with n1's vote unseen: still one of two.
+      setMode(c, "n1", { hang: "/v1/status" });
+      await expect(c.leader(300)).to.be.rejectedWith("no leader within 300 ms");
+    });
+
     it("fails a start whose process exits, or that does not answer in time, and then leaves nothing running", async function () {
       const c = await fakeCluster({ nodes: 2 }, { n1: { exit: true }, n2: { silent: true } });
       await expect(c.start("n1")).to.be.rejectedWith(`n1 exited during start; see ${c.logFile("n1")}`);
