@@ -1,5 +1,5 @@
 import { folderConfig } from "./base.mjs";
-import { NODE_INPROC_SPECS, NODE_UNIT_SPECS } from "./node-specs.mjs";
+import { NODE_CHILD_SPECS, NODE_INPROC_SPECS, NODE_UNIT_SPECS } from "./node-specs.mjs";
 
 export default folderConfig({
   name: "node",
@@ -11,6 +11,7 @@ export default folderConfig({
   // then the simulator's, which drive the production Ready loop (ready-loop.ts) over a simulated disk and network.
   spec: [
     ...NODE_UNIT_SPECS,
+    ...NODE_CHILD_SPECS,
     ...NODE_INPROC_SPECS,
     "consensus/test/node/refusals.test.ts",
     "consensus/test/node/admission.test.ts",
