@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { Wallet } from "ethers";
 import { parseRawTransaction, type ParsedTx } from "../../src/chain/tx";
-import { NotLeaderError } from "../../src/core";
+import { NotLeaderError, ProposalDroppedError } from "../../src/core";
 import type { Message } from "../../src/core/types";
 import { CHAIN_ID, metric, signedTransfer, waitFor } from "./harness";
 import { followerRig, sentOf, settle, stopRig, type Rig } from "./follower-rig";
@@ -89,6 +89,28 @@ describe("node: campaigns, and serving only once a new leadership's first entry 
       expect(submitted.error).to.equal(undefined);
       expect(submitted.value).to.deep.equal({ hash: tx.hash, status: "ordered" });
       expect(await elections()).to.equal(1);
+    });
+  });
+
+  describe("when its core refuses the proposal of a batch (a leadership transfer in progress)", function () {
+    it("fails the batch's clients at once with the core's reason", async function () {
+      rig = await followerRig({ tickMs: 20, electionTicks: 1_000 });
+      rig.deliver({ type: "heartbeat", from: "n1", term: 5, commit: 1 });
+      await sentOf(rig, "heartbeatResp");
+      rig.deliver({ type: "timeoutNow", from: "n1", term: 5 });
+      await sentOf(rig, "vote");
+      rig.deliver({ type: "voteResp", from: "n1", term: 6 });
+      await sentOf(rig, "append");
+      rig.deliver({ type: "appendResp", from: "n1", term: 6, index: 2 });
+      await waitFor(() => (rig.node.status().appliedIndex === 2 ? true : undefined), 5_000, "the no-op to apply");
+      // n1, caught up, asks for leadership: n2 hands it over (timeoutNow) and proposes nothing until the transfer ends.
+      rig.deliver({ type: "transferLeader", from: "n1", term: 6 });
+      await waitFor(() => (sent(rig, "timeoutNow").length > 0 ? true : undefined), 5_000, "n2 to hand over");
+      const submitted = outcome(rig.node.submit(await parsedTransfer(wallet, 0)));
+      await waitFor(() => (submitted.settled ? true : undefined), 5_000, "the submit to settle");
+      expect(submitted.error).to.be.instanceOf(ProposalDroppedError);
+      expect(submitted.error!.message).to.equal("leadership transfer to n1 in progress");
+      expect(blockAppends(rig)).to.deep.equal([]);
     });
   });
 
