@@ -11,6 +11,7 @@ export default folderConfig({
   spec: [
     "consensus/test/node/durability.test.ts",
     "consensus/test/node/node-apply.test.ts",
+    "consensus/test/node/node-election.test.ts",
     "consensus/test/node/node-handle.test.ts",
     "consensus/test/node/node-faults.test.ts",
     "consensus/test/node/node-leadership.test.ts",

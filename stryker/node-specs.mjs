@@ -29,6 +29,7 @@ export const NODE_UNIT_SPECS = [
 export const NODE_INPROC_SPECS = [
   "consensus/test/node/durability.test.ts",
   "consensus/test/node/node-apply.test.ts",
+  "consensus/test/node/node-election.test.ts",
   "consensus/test/node/node-handle.test.ts",
   "consensus/test/node/node-faults.test.ts",
   "consensus/test/node/node-leadership.test.ts",

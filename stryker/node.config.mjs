@@ -20,4 +20,8 @@ export default folderConfig({
     "consensus/test/sim/simulation.test.ts",
     "consensus/test/sim/invariants.test.ts",
   ],
+  // Measured at 90.13 % over all 24 files, each file's latest run (TESTING.md, seventh round): a run below 90 % fails.
+  // The narrower configs (node-unit, node-inproc, node-driver, node-child, node-ready-loop) measure one file or a
+  // line range at a time against part of the suites, so they keep no threshold: node.ts alone is at 71 %.
+  breakAt: 90,
 });

@@ -111,5 +111,17 @@ describe("node: applying committed entries and refusing input when stopped (foll
       rig.reportDrop("bad authentication");
       expect(await dropped()).to.equal(6);
     });
+
+    it("stops ticking when the node stops: a drop the transport counts afterwards is not read", async function () {
+      rig = await followerRig({ tickMs: 5, electionTicks: 10_000, countsDrops: true });
+      const dropped = () => metric(rig.node, "orderer_dropped_messages_total");
+      rig.transportDropped = 1;
+      await waitFor(async () => ((await dropped()) === 1 ? true : undefined), 5_000, "1 drop counted");
+      await rig.node.stop();
+      rig.transportDropped = 4;
+      // Twenty tick intervals: a tick timer left running after stop would read the new count.
+      await settle(100);
+      expect(await dropped()).to.equal(1);
+    });
   });
 });

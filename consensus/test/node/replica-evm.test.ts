@@ -4,9 +4,10 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import * as genesis from "../../chain/replica-genesis";
-import { freePort, type DevNode } from "../../src/chain/devnode";
+import { freePort, REPO_ROOT, type DevNode } from "../../src/chain/devnode";
 import { JsonRpcClient } from "../../src/chain/rpc";
 import { replicaAccounts, startReplicaEvm } from "../../src/node/replica-evm";
+import { freshModule } from "../helpers/fresh-module";
 
 /** The `--init` genesis file an Anvil replica was started with. */
 const initFile = (node: DevNode): string => node.child.spawnargs[node.child.spawnargs.indexOf("--init") + 1]!;
@@ -31,13 +32,21 @@ describe("node/replica-evm: a replica's chain node, started from the replicas' o
     node = undefined;
   });
 
-  it("funds the mnemonic's first accounts, derived once", function () {
-    const accounts = replicaAccounts();
+  it("funds the mnemonic's first accounts, derived once, and names the replica host's script", function () {
+    // A fresh instance of the module: its accounts are cached in module state, which an earlier test (or an earlier
+    // run of the suite in the same process, as under mutation testing) has filled already; derive them now.
+    const mod = freshModule<typeof import("../../src/node/replica-evm")>(require.resolve("../../src/node/replica-evm"));
+    const fresh = mod.replicaAccounts;
+    const accounts = fresh();
     const root = HDNodeWallet.fromPhrase(genesis.MNEMONIC, undefined, "m/44'/60'/0'/0");
     expect(accounts).to.have.length(genesis.ACCOUNTS);
     expect(accounts[0]).to.equal(root.deriveChild(0).address);
     expect(accounts[genesis.ACCOUNTS - 1]).to.equal(root.deriveChild(genesis.ACCOUNTS - 1).address);
-    expect(replicaAccounts()).to.equal(accounts);
+    expect(fresh()).to.equal(accounts);
+    expect(replicaAccounts()).to.deep.equal(accounts);
+    // The script a Hardhat replica runs, as this instance names it (module state too: computed at load).
+    expect(fs.statSync(mod.REPLICA_HOST).isFile()).to.equal(true);
+    expect(path.relative(REPO_ROOT, mod.REPLICA_HOST)).to.equal(path.join("consensus", "chain", "replica-host.js"));
   });
 
   describe("when it is Anvil", function () {
