@@ -21,12 +21,16 @@ export const NODE_UNIT_SPECS = [
   "consensus/test/node/join.test.ts",
   "consensus/test/node/member-admin.test.ts",
   "consensus/test/node/chain-view.test.ts",
+  "consensus/test/node/api-tls-options.test.ts",
   "consensus/test/node/pull-metrics.test.ts",
 ];
 
 /** Suites that run whole orderer nodes in this process over an in-process network (no Hardhat chain). */
 export const NODE_INPROC_SPECS = [
   "consensus/test/node/durability.test.ts",
+  "consensus/test/node/node-apply.test.ts",
+  "consensus/test/node/node-election.test.ts",
+  "consensus/test/node/node-handle.test.ts",
   "consensus/test/node/node-faults.test.ts",
   "consensus/test/node/node-leadership.test.ts",
   "consensus/test/node/snapshot.test.ts",
@@ -34,3 +38,10 @@ export const NODE_INPROC_SPECS = [
   "consensus/test/node/block-store.test.ts",
   "consensus/test/node/api-tls.test.ts",
 ];
+
+/**
+ * Suites of the node files that start child processes for tests and tools: the replicas' chain nodes
+ * (`replica-evm.ts`, real Anvil and replica-host processes) and the local cluster of daemons (`cluster.ts`, with a
+ * fake daemon in place of the orderer). A few seconds each.
+ */
+export const NODE_CHILD_SPECS = ["consensus/test/node/replica-evm.test.ts", "consensus/test/node/local-cluster.test.ts"];

@@ -1,5 +1,5 @@
 import { folderConfig } from "./base.mjs";
-import { NODE_INPROC_SPECS, NODE_UNIT_SPECS } from "./node-specs.mjs";
+import { NODE_CHILD_SPECS, NODE_INPROC_SPECS, NODE_UNIT_SPECS } from "./node-specs.mjs";
 
 export default folderConfig({
   name: "node",
@@ -11,6 +11,7 @@ export default folderConfig({
   // then the simulator's, which drive the production Ready loop (ready-loop.ts) over a simulated disk and network.
   spec: [
     ...NODE_UNIT_SPECS,
+    ...NODE_CHILD_SPECS,
     ...NODE_INPROC_SPECS,
     "consensus/test/node/refusals.test.ts",
     "consensus/test/node/admission.test.ts",
@@ -19,4 +20,8 @@ export default folderConfig({
     "consensus/test/sim/simulation.test.ts",
     "consensus/test/sim/invariants.test.ts",
   ],
+  // Measured at 90.13 % over all 24 files, each file's latest run (TESTING.md, seventh round): a run below 90 % fails.
+  // The narrower configs (node-unit, node-inproc, node-driver, node-child, node-ready-loop) measure one file or a
+  // line range at a time against part of the suites, so they keep no threshold: node.ts alone is at 71 %.
+  breakAt: 90,
 });

@@ -154,8 +154,8 @@ const libraries: SolidityMutant[] = [
   one("settlement-seller-paid-bid", "contracts/libraries/Settlement.sol", "received = uint256(t.sellerPrice) * energyKwh;", "received = uint256(t.buyerPrice) * energyKwh;", "wrong variable: the seller gets the buyer's price", MARKET),
   one("matching-thermal-cap-ignored", "contracts/libraries/Matching.sol", "        if (thermal) mwh = _min(mwh, thermalRoom(r));\n", "", "bundling cap not applied to a trade", MARKET),
   one("matching-corridor-cap-ignored", "contracts/libraries/Matching.sol", "        mwh = _min(mwh, c.capacityMwh - c.usedMwh);\n", "", "corridor capacity not applied to a trade", MARKET),
-  one("matching-zero-surplus-trades", "contracts/libraries/Matching.sol", "if (bid <= cost) return;", "if (bid < cost) return;", "boundary: a pair with zero surplus trades", MARKET),
-  one("matching-tie-break-reversed", "contracts/libraries/Matching.sol", "buyerTie > best.buyerTie ||", "buyerTie < best.buyerTie ||", "ties go to the buyer of the higher rank", MARKET),
+  one("matching-zero-surplus-trades", "contracts/libraries/Matching.sol", "if (sellerEntry == 0 || bid <= cost) {", "if (sellerEntry == 0 || bid < cost) {", "boundary: a pair with zero surplus trades", MARKET),
+  one("matching-tie-break-reversed", "contracts/libraries/RoundBook.sol", "(uint256(tieRank(r, o)) << 64)", "(uint256(~tieRank(r, o)) << 64)", "ties go to the order of the higher tie rank", MARKET),
   one("matching-price-order-unchecked", "contracts/libraries/Matching.sol", "buyerPrice > best.bid || sellerPrice > buyerPrice", "buyerPrice > best.bid", "a pricing rule may pay the seller more than the buyer pays", MARKET),
   one("matching-price-above-bid", "contracts/libraries/Matching.sol", "buyerPrice > best.bid || sellerPrice > buyerPrice", "sellerPrice > buyerPrice", "a pricing rule may charge the buyer above the bid (escrow short)", MARKET),
   one("matching-trim-whole-trade", "contracts/libraries/Matching.sol", "excess < t.mwh ? uint64(excess) : t.mwh", "t.mwh", "trim removes the whole thermal trade instead of the excess", MARKET),
@@ -170,7 +170,7 @@ const libraries: SolidityMutant[] = [
   one("rules-escrow-unchecked", "contracts/libraries/OrderRules.sol", "            if (o.escrow < liability) revert IDPLCMarket.MarketEscrowTooLow(orderId, o.escrow, liability);\n", "", "a consumer reveals a bid its escrow cannot pay", MARKET),
   one("rules-commitment-unchecked", "contracts/libraries/OrderRules.sol", "        if (commitment != o.commitment) revert IDPLCMarket.MarketCommitmentMismatch(orderId, o.commitment, commitment);\n", "", "a sealed order revealed as anything (sniping after the deadline)", MARKET),
   one("rules-deadline-now", "contracts/libraries/OrderRules.sol", "if (config.deadline <= block.timestamp)", "if (config.deadline < block.timestamp)", "off by one: a round whose deadline is now", MARKET),
-  one("matching-load-skips-last-order", "contracts/libraries/Matching.sol", "if (id == end) return (STAGE_WIND, left);", "if (id + 1 >= end) return (STAGE_WIND, left);", "off by one: the round's last listed seller is never queued for matching", MARKET),
+  one("matching-load-skips-last-order", "contracts/libraries/Matching.sol", "                if (id == end) {\n", "                if (id + 1 >= end) {\n", "off by one: the round's last listed seller is never queued for matching", MARKET),
   one("heap-wrong-parent", "contracts/libraries/PackedHeap.sol", "parent = (hole - 1) / 2;", "parent = hole / 2;", "wrong index: sift-up compares with the wrong parent", HEAP),
   one("heap-wrong-child", "contracts/libraries/PackedHeap.sol", "                    if (r < c) {", "                    if (r > c) {", "sift-down follows the larger child", HEAP),
   one("heap-sift-down-early-stop", "contracts/libraries/PackedHeap.sol", "                if (last <= c) break;", "                if (last >= c) break;", "sift-down stops at the wrong comparison", HEAP),
@@ -179,7 +179,7 @@ const libraries: SolidityMutant[] = [
     ...one("settlement-zero-payment-skipped", "contracts/libraries/Settlement.sol", "if (received > 0)", "if (received > 1)", "boundary: a one-wei seller payment is kept by the market", MARKET),
     equivalent: "received = sellerPrice × MWh × 1000 is a multiple of 1000, so it is never exactly 1",
   },
-  one("matching-full-corridor-considered", "contracts/libraries/Matching.sol", "if (c.usedMwh >= c.capacityMwh) continue;", "if (c.usedMwh > c.capacityMwh) continue;", "boundary: a full corridor yields empty trades", MARKET),
+  one("matching-full-corridor-considered", "contracts/libraries/Matching.sol", "if (c.usedMwh < c.capacityMwh) {", "if (c.usedMwh <= c.capacityMwh) {", "boundary: a full corridor yields empty trades", MARKET),
   one("matching-cap-rounds-up", "contracts/libraries/Matching.sol", "    function thermalRoom(RoundBook.Round storage r) internal view returns (uint64) {\n        uint256 cap = (uint256(r.windTotalMwh) * r.bundlingRatioBps) / 10_000;", "    function thermalRoom(RoundBook.Round storage r) internal view returns (uint64) {\n        uint256 cap = (uint256(r.windTotalMwh) * r.bundlingRatioBps + 9_999) / 10_000;", "bundling cap rounded up: thermal above ratio × wind", MARKET),
 ];
 

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import pino, { type Logger } from "pino";
+import pino from "pino";
 import { Registry } from "prom-client";
 import { BlockStore, headerOf, linkedHeaderOf, makeBlock, type Block, type BlockSource } from "../../src/blocks";
 import { BlockRecorder } from "../../src/node/block-recorder";
@@ -10,6 +10,7 @@ import type { LedgerBlock } from "../../src/node/ledger";
 import { pullMetrics } from "../../src/node/pull-metrics";
 import { decodeSnapshotData, EMPTY_CHAIN, encodeSnapshotData } from "../../src/node/snapshot-data";
 import { chain, readStoredChain } from "../blocks/helpers";
+import { capturingLog } from "../helpers/capturing-log";
 import { waitFor } from "./harness";
 
 /** A peer serving `blocks` whose answers wait until `open` resolves (or the request is aborted, as fetch is). */
@@ -54,13 +55,6 @@ async function until(cond: () => boolean, what: string): Promise<void> {
     await new Promise((r) => setTimeout(r, 20));
   }
   throw new Error(`never happened: ${what}`);
-}
-
-/** A logger whose lines are kept, parsed: what an operator reads is part of the behaviour. */
-function capturingLog(): { log: Logger; lines: Record<string, unknown>[] } {
-  const lines: Record<string, unknown>[] = [];
-  const log = pino({ level: "info", base: null, timestamp: false }, { write: (line: string) => void lines.push(JSON.parse(line)) });
-  return { log, lines };
 }
 
 /** The committed entry a peer's block `b` was made from. */

@@ -17,6 +17,8 @@ export const CHAIN_ID = 31337n;
 export class InProcessNetwork {
   private readonly handlers = new Map<string, (m: Message) => void>();
   delivered = 0;
+  /** Every message a node handed its transport, in order: what left a node, whether or not it arrived. */
+  readonly sent: Message[] = [];
 
   factory(id: string): TransportFactory {
     return (onMessage) => {
@@ -28,6 +30,7 @@ export class InProcessNetwork {
         send(messages) {
           for (const m of messages) {
             const copy = structuredClone(m);
+            net.sent.push(copy);
             setImmediate(() => {
               const h = net.handlers.get(copy.to);
               if (h === undefined) return;

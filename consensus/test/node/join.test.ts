@@ -8,6 +8,7 @@ import pino from "pino";
 import type { OrdererConfig } from "../../src/config/schema";
 import { memberAddresses, prepareJoin } from "../../src/node/join";
 import { MemberDirectory } from "../../src/node/members";
+import { capturingLog } from "../helpers/capturing-log";
 import { nodeConfig } from "./config-fixture";
 
 const STATUS = {
@@ -45,8 +46,13 @@ describe("node/join: a node joining a running cluster asks a member who the memb
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  const config = (id: string, join: string | undefined = url): OrdererConfig =>
-    nodeConfig({ id, role: "participant", dataDir: dir, ...(join === undefined ? { peers: [{ id, role: "participant", port: 7001 }] } : { join, peers: [] }) });
+  /** Node `id`'s config joining through the test's member, or with no join URL (`join: null`): a cluster of its own. */
+  const config = (id: string, join: string | null = url): OrdererConfig =>
+    nodeConfig({
+      id,
+      dataDir: dir,
+      ...(join === null ? { role: "trading-centre", peers: [{ id, role: "trading-centre", port: 7001 }] } : { role: "participant", join, peers: [] }),
+    });
 
   describe("memberAddresses", function () {
     it("reads the members with a Raft address and an API URL, IPv6 hosts without their brackets, pins kept", async function () {
@@ -88,6 +94,29 @@ describe("node/join: a node joining a running cluster asks a member who the memb
       expect(MemberDirectory.exists(cfg)).to.equal(false);
     });
 
+    it("says which cluster it joins and which members it was told", async function () {
+      answers.push({ status: 200, body: STATUS });
+      const { log, lines } = capturingLog();
+      await prepareJoin(config("n2"), log);
+      expect(lines).to.deep.equal([{ level: 30, join: url, members: ["n1", "n2"], msg: "joining a running cluster" }]);
+    });
+
+    it("gives up a minute after the first attempt, with the member's last answer", async function () {
+      answers.push({ status: 503, body: {} });
+      // Date.now jumps a minute ahead once the member has been asked twice: no test waits a minute.
+      const realNow = Date.now;
+      Date.now = () => realNow() + (asked.length >= 2 ? 60_001 : 0);
+      try {
+        const err = await prepareJoin(config("n1"), pino({ level: "silent" })).catch((e: Error) => e);
+        expect((err as Error).message).to.equal(`join: ${url} did not answer: ${url}/v1/status answered 503`);
+        expect((err as Error).cause).to.be.instanceOf(Error);
+      } finally {
+        Date.now = realNow;
+      }
+      expect(asked).to.have.length(2);
+      expect(MemberDirectory.exists(config("n1"))).to.equal(false);
+    });
+
     it("keeps asking while the member does not answer", async function () {
       this.timeout(10_000);
       answers.push({ status: 503, body: {} }, { status: 200, body: STATUS });
@@ -95,21 +124,31 @@ describe("node/join: a node joining a running cluster asks a member who the memb
       expect(asked).to.have.length(2);
     });
 
-    it("asks nobody when the node has Raft state or a directory already, or no join URL", async function () {
+    it("asks nobody without a join URL", async function () {
       answers.push({ status: 200, body: STATUS });
-      await prepareJoin(config("n1", undefined), pino({ level: "silent" }));
+      await prepareJoin(config("n1", null), pino({ level: "silent" }));
+      expect(asked).to.deep.equal([]);
+      expect(MemberDirectory.exists(config("n1"))).to.equal(false);
+    });
+
+    it("joins with an empty Raft directory (no state in it), and asks nobody once the directory holds anything", async function () {
+      answers.push({ status: 200, body: STATUS });
       fs.mkdirSync(path.join(dir, "raft"));
       await prepareJoin(config("n1"), pino({ level: "silent" }));
-      expect(MemberDirectory.exists(config("n1"))).to.equal(true);
       expect(asked).to.have.length(1);
+      expect(MemberDirectory.exists(config("n1"))).to.equal(true);
       fs.writeFileSync(path.join(dir, "raft", "x"), "");
       fs.rmSync(path.join(dir, "members.json"));
       await prepareJoin(config("n1"), pino({ level: "silent" }));
       expect(asked).to.have.length(1);
-      fs.rmSync(path.join(dir, "raft"), { recursive: true });
+      expect(MemberDirectory.exists(config("n1"))).to.equal(false);
+    });
+
+    it("asks nobody when it has a member directory already", async function () {
+      answers.push({ status: 200, body: STATUS });
       MemberDirectory.seed(config("n1"), []);
       await prepareJoin(config("n1"), pino({ level: "silent" }));
-      expect(asked).to.have.length(1);
+      expect(asked).to.deep.equal([]);
     });
   });
 });

@@ -42,7 +42,12 @@ function rig(o: { leader?: boolean; conf?: ConfState; seed?: MemberAddress[] } =
   const linked: string[] = [];
   const links: PeerLinks = { setPeer: (p) => linked.push(`+${p.id}@${p.host}:${p.port}`), removePeer: (id) => linked.push(`-${id}`) };
   const logged: string[] = [];
-  const logger = { info: (_: object, m: string) => logged.push(`info: ${m}`), warn: (a: object | string, m?: string) => logged.push(`warn: ${m ?? a}`) } as unknown as Logger;
+  /** The fields of each info line, in order. */
+  const infoFields: object[] = [];
+  const logger = {
+    info: (o: object, m: string) => (infoFields.push(o), logged.push(`info: ${m}`)),
+    warn: (a: object | string, m?: string) => logged.push(`warn: ${m ?? a}`),
+  } as unknown as Logger;
   let kicks = 0;
   const admin = new MemberAdmin({
     id: "n1",
@@ -56,7 +61,7 @@ function rig(o: { leader?: boolean; conf?: ConfState; seed?: MemberAddress[] } =
     waitMs: 10_000,
     configPeers: ["n1", "n2", "n3", "n9"],
   });
-  return { dir, directory, state, proposals, linked, logged, admin, kicks: () => kicks };
+  return { dir, directory, state, proposals, linked, logged, infoFields, admin, kicks: () => kicks };
 }
 
 describe("node/member-admin: run-time membership (POST /v1/members, DELETE /v1/members/{id})", function () {
@@ -112,6 +117,17 @@ describe("node/member-admin: run-time membership (POST /v1/members, DELETE /v1/m
       await expect(p).to.be.rejectedWith("lost");
     });
 
+    it("takes a member on a current member's Raft port at another host (every machine may use the same port)", async function () {
+      r = rig();
+      const p = r.admin.add({ ...N4, raftHost: "10.0.0.4", raftPort: 7002 });
+      await new Promise((res) => setImmediate(res));
+      expect(r.proposals).to.deep.equal([
+        { op: "addVoter", id: "n4", role: "participant", address: { id: "n4", raftHost: "10.0.0.4", raftPort: 7002, apiUrl: "http://n4:7104" } },
+      ]);
+      r.admin.leadershipLost(new LeaderUnavailableError("lost"));
+      await expect(p).to.be.rejectedWith("lost");
+    });
+
     it("takes the address of a removed member that the directory still lists", async function () {
       r = rig({ conf: { members: [member("n1", "trading-centre"), member("n2", "trading-centre")] } });
       void r.admin.add({ ...N4, raftHost: "10.0.0.3", raftPort: 7003 }).catch(() => {});
@@ -156,6 +172,19 @@ describe("node/member-admin: run-time membership (POST /v1/members, DELETE /v1/m
       expect(r.logged).to.deep.equal(["info: membership changed", "warn: this node was removed from the cluster: stop it"]);
       r.admin.applied(8, { op: "removeNode", id: "n2" }, { members: [CONF.members[2]!] });
       expect(r.logged.slice(2)).to.deep.equal(["info: membership changed"]);
+    });
+
+    it("logs each change with its entry, member and members, and does not warn a node applying its own addition", function () {
+      r = rig();
+      // A joining node replays the entry that added it (here n1, at an address the directory did not hold).
+      const self = { id: "n1", raftHost: "10.0.0.1", raftPort: 7001, apiUrl: "http://10.0.0.1:7101" };
+      r.admin.applied(6, { op: "addVoter", id: "n1", address: self }, CONF);
+      r.admin.applied(7, { op: "removeNode", id: "n3" }, { members: CONF.members.slice(0, 2) });
+      expect(r.logged).to.deep.equal(["info: membership changed", "info: membership changed"]);
+      expect(r.infoFields).to.deep.equal([
+        { index: 6, op: "addVoter", member: "n1", members: ["n1", "n2", "n3"] },
+        { index: 7, op: "removeNode", member: "n3", members: ["n1", "n2"] },
+      ]);
     });
 
     it("changes nothing for an entry the directory already holds (a replay)", function () {

@@ -3,7 +3,7 @@ import { Wallet } from "ethers";
 import type { Entry, HardState } from "../../src/core/types";
 import { StorageError } from "../../src/storage/errors";
 import { FileStorage } from "../../src/storage/file-storage";
-import { InProcessCluster, post, signedTransfer, waitFor } from "./harness";
+import { InProcessCluster, metric, post, signedTransfer, waitFor } from "./harness";
 
 const ROLES = ["trading-centre", "trading-centre", "trading-centre"] as const;
 
@@ -57,6 +57,7 @@ describe("node: faults the orderer driver must survive without losing or reveali
       failing.add(lead);
       void post(cluster.peerApi[lead]!, await signedTransfer(wallet, 1)).catch(() => undefined);
       await waitFor(() => (fatal.length > 0 ? true : undefined), 10_000, "the leader to halt");
+      const haltedAt = cluster.nodes.get(lead)!.status();
       const next = await newLeader(cluster, lead);
       expect(fatal.map((err) => err.message)).to.deep.equal([`WAL sync failed on ${lead}: EIO`]);
       // The halted node never heard of the new leader: it steps nothing any more.
@@ -64,6 +65,47 @@ describe("node: faults the orderer driver must survive without losing or reveali
       const other = new Wallet(Wallet.createRandom().privateKey);
       expect((await post(cluster.peerApi[next]!, await signedTransfer(other, 0))).body.status).to.equal("ordered");
       expect(fatal).to.have.length(1);
+      // Nor does it tick: three election timeouts later CheckQuorum has not stepped it down (it hears no one).
+      await new Promise((r) => setTimeout(r, 3 * 10 * 20));
+      expect(cluster.nodes.get(lead)!.status()).to.include({ leader: lead, term: haltedAt.term });
+    });
+  });
+
+  describe("when a node is cut off from one peer only (its PartitionFilter)", function () {
+    // An election timeout of 50 ticks (1 s): the cut-off follower does not campaign within the test's windows, so
+    // every drop counted below is one of the messages under test.
+    const spec = { roles: [...ROLES], electionTicks: 50 };
+
+    it("a leader sends that follower nothing, counts each message it holds back, and leads on with the other", async function () {
+      cluster = new InProcessCluster(spec);
+      await cluster.startAll();
+      const lead = await cluster.leader();
+      const [cut, other] = cluster.configs.map((c) => c.id).filter((id) => id !== lead) as [string, string];
+      const leader = cluster.nodes.get(lead)!;
+      const term = leader.status().term;
+      leader.partition.set([cut]);
+      const from = cluster.net.sent.length;
+      await new Promise((r) => setTimeout(r, 300));
+      const sent = cluster.net.sent.slice(from);
+      // Every item handed to the transport is a message naming its sender and recipient.
+      expect(sent.every((m) => typeof m.from === "string" && typeof m.to === "string")).to.equal(true);
+      const out = sent.filter((m) => m.from === lead);
+      expect(out.filter((m) => m.to === cut)).to.deep.equal([]);
+      expect(out.filter((m) => m.to === other)).to.not.deep.equal([]);
+      expect(await metric(leader, "orderer_dropped_messages_total")).to.be.greaterThan(0);
+      expect(leader.status()).to.include({ leader: lead, term });
+    });
+
+    it("a follower cut off from the leader hears nothing from it: it counts the drops and stops following", async function () {
+      cluster = new InProcessCluster(spec);
+      await cluster.startAll();
+      const lead = await cluster.leader();
+      const cutId = cluster.configs.map((c) => c.id).find((id) => id !== lead)!;
+      const cut = cluster.nodes.get(cutId)!;
+      await waitFor(() => (cut.status().leader === lead ? true : undefined), 10_000, `${cutId} to follow ${lead}`);
+      cut.partition.set([lead]);
+      await waitFor(() => (cut.status().leader !== lead ? true : undefined), 10_000, `${cutId} to stop following ${lead}`);
+      expect(await metric(cut, "orderer_dropped_messages_total")).to.be.greaterThan(0);
     });
   });
 

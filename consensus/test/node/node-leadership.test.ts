@@ -8,6 +8,11 @@ import { CHAIN_ID, InProcessCluster, metric, post, signedTransfer, waitFor } fro
 
 const ROLES = ["trading-centre", "trading-centre", "participant"] as const;
 
+/** Orders one transaction through `lead`: it has applied its leadership's first entry and serves. */
+async function serving(cluster: InProcessCluster, lead: string): Promise<void> {
+  const raw = await signedTransfer(new Wallet(Wallet.createRandom().privateKey), 0);
+  expect((await post(cluster.peerApi[lead]!, raw)).body.status).to.equal("ordered");
+}
 
 describe("node: leadership as the driver sees it (metrics, lost leadership, devnet clock)", function () {
   this.timeout(60_000);
@@ -47,15 +52,24 @@ describe("node: leadership as the driver sees it (metrics, lost leadership, devn
 
   describe("when the leader loses its quorum while a client waits for its transaction", function () {
     it("fails its wait at once: the transaction may still be ordered, resubmit the same bytes", async function () {
-      cluster = new InProcessCluster({ roles: [...ROLES] }, { faultInjection: true, submitWaitMs: 30_000 });
+      // A lease of 50 ticks (1 s): on a loaded machine a lease of 10 could end before the submit reaches the leader.
+      cluster = new InProcessCluster({ roles: [...ROLES], electionTicks: 50 }, { faultInjection: true, submitWaitMs: 30_000 });
       await cluster.startAll();
       const lead = await cluster.leader();
       const leader = cluster.nodes.get(lead)!;
       const others = cluster.configs.map((c) => c.id).filter((id) => id !== lead);
-      leader.partition.set(others);
+      await serving(cluster, lead);
       const tx = parseRawTransaction(await signedTransfer(new Wallet(Wallet.createRandom().privateKey), 0), CHAIN_ID);
+      const campaigns = await metric(leader, "orderer_elections_total");
+      leader.partition.set(others);
       const started = Date.now();
-      const err = await leader.submit(tx).catch((e: Error) => e);
+      let campaignsAtFailure = -1;
+      const err = await leader.submit(tx).catch(async (e: Error) => {
+        campaignsAtFailure = await metric(leader, "orderer_elections_total");
+        return e;
+      });
+      // Failed when it stepped down, before its first campaign as a follower (an election timeout later).
+      expect(campaignsAtFailure).to.equal(campaigns);
       expect(err).to.be.instanceOf(LeaderUnavailableError);
       expect((err as Error).message).to.equal(
         "leadership lost (no leader known) before the transaction committed; it may still be ordered: resubmit the same signed bytes",
@@ -64,6 +78,40 @@ describe("node: leadership as the driver sees it (metrics, lost leadership, devn
       expect(Date.now() - started).to.be.below(20_000);
       expect(await metric(leader, "orderer_is_leader")).to.equal(0);
       expect(await leader.lookup(tx.hash)).to.equal(undefined);
+    });
+
+    it("fails every waiter at once: proposed blocks, a batch held back, a clock advance and a membership change", async function () {
+      // The same lease: time to set up every waiter before CheckQuorum steps the leader down.
+      cluster = new InProcessCluster({ roles: [...ROLES], electionTicks: 50, clockAdvance: true }, { submitWaitMs: 30_000 });
+      // A batch waiting behind the in-flight limit is cut only by a block committing or by this timeout: never here.
+      for (const c of cluster.configs) c.batching.batchTimeoutMs = 60_000;
+      await cluster.startAll();
+      const lead = await cluster.leader();
+      const leader = cluster.nodes.get(lead)!;
+      await serving(cluster, lead);
+      const proposed = await metric(leader, "orderer_proposals_total");
+      leader.partition.set(cluster.configs.map((c) => c.id).filter((id) => id !== lead));
+      const w = new Wallet(Wallet.createRandom().privateKey);
+      const waits: Promise<unknown>[] = [];
+      for (let nonce = 0; nonce < 3; nonce++) {
+        const tx = parseRawTransaction(await signedTransfer(w, nonce), CHAIN_ID);
+        waits.push(leader.submit(tx).catch((e: Error) => e));
+        // Proposed (or batched), but no follower hears of it: in flight until the leadership is lost.
+        const inflight = await waitFor(() => leader.lookup(tx.hash), 5_000, `transaction ${nonce} in flight`);
+        expect(inflight).to.deep.equal({ status: "pending", block: null, index: null, chainBlock: null });
+      }
+      // Two blocks in flight (maxInflightBlocks): the third transaction waits in the cutter, never proposed.
+      expect(await metric(leader, "orderer_proposals_total")).to.equal(proposed + 2);
+      waits.push(leader.advanceClock(60).catch((e: Error) => e));
+      waits.push(leader.addMember({ id: "n4", raftHost: "127.0.0.1", raftPort: 17_999, apiUrl: "http://127.0.0.1:17998", role: "participant" }).catch((e: Error) => e));
+      const [proposed0, proposed1, held, clock, member] = (await Promise.all(waits)) as Error[];
+      for (const err of [proposed0, proposed1]) expect(err).to.be.instanceOf(LeaderUnavailableError);
+      expect(held).to.be.instanceOf(NotLeaderError);
+      expect((held as NotLeaderError).leader).to.equal(null);
+      expect(clock).to.be.instanceOf(LeaderUnavailableError);
+      expect(clock!.message).to.equal("leadership lost before the clock advance applied; retry");
+      expect(member).to.be.instanceOf(LeaderUnavailableError);
+      expect(member!.message).to.equal("leadership lost before the membership change applied; it may still apply: check /v1/status");
     });
   });
 
@@ -88,6 +136,23 @@ describe("node: leadership as the driver sees it (metrics, lost leadership, devn
         expect(block!.txs).to.deep.equal([]);
         expect(block!.timestamp).to.be.within(before + 3_600, Math.floor(Date.now() / 1000) + 3_600);
       }
+    });
+
+    it("fails an advance still waiting when the node stops", async function () {
+      cluster = new InProcessCluster({ roles: [...ROLES], electionTicks: 50, clockAdvance: true });
+      await cluster.startAll();
+      const lead = await cluster.leader();
+      await serving(cluster, lead);
+      const leader = cluster.nodes.get(lead)!;
+      // Cut off: the advance is proposed but never commits.
+      leader.partition.set(cluster.configs.map((c) => c.id).filter((id) => id !== lead));
+      const waiting = leader.advanceClock(60).catch((e: Error) => e);
+      // Proposed and waiting (well inside the 1 s lease), then stopped.
+      await new Promise((r) => setTimeout(r, 100));
+      await cluster.stop(lead);
+      const err = await waiting;
+      expect(err).to.be.instanceOf(LeaderUnavailableError);
+      expect((err as Error).message).to.equal("the node is stopping");
     });
 
     it("is refused on a node without devnet.clockAdvance", async function () {

@@ -180,6 +180,22 @@ describe("node/proposals: clients waiting for their transaction", function () {
       expect(await t.wait(H1)).to.deep.equal({ hash: H1, status: "pending" });
     });
 
+    it("answers pending at a sweep that lands exactly on the deadline, one waiter or several of one hash", async function () {
+      // Date.now frozen at the deadline: a waiter kept at that sweep would never be answered.
+      const realNow = Date.now;
+      const t0 = realNow();
+      Date.now = () => t0;
+      try {
+        const t = new ProposalTracker(100);
+        const waits = [t.wait(H1), t.wait(H2), t.wait(H2)];
+        Date.now = () => t0 + 100;
+        const answered = await Promise.race([Promise.all(waits), sleep(2_000).then(() => "not answered")]);
+        expect(answered).to.deep.equal([{ hash: H1, status: "pending" }, { hash: H2, status: "pending" }, { hash: H2, status: "pending" }]);
+      } finally {
+        Date.now = realNow;
+      }
+    });
+
     it("sweeps a tenth of the wait apart, so a waiter never waits a whole extra wait", async function () {
       // Generous bound: a sweep period of ten times the wait (a wrong division) would answer after 2 s.
       const t = new ProposalTracker(200);

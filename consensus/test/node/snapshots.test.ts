@@ -2,7 +2,6 @@ import { expect } from "chai";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import pino from "pino";
 import type { BlockHeader } from "../../src/blocks";
 import type { Entry } from "../../src/core/types";
 import { OrdererMetrics } from "../../src/metrics/metrics";
@@ -11,6 +10,7 @@ import type { OrderLedger } from "../../src/node/ledger";
 import { decodeSnapshotData } from "../../src/node/snapshot-data";
 import { SnapshotScheduler } from "../../src/node/snapshots";
 import { FileStorage } from "../../src/storage/file-storage";
+import { capturingLog } from "../helpers/capturing-log";
 
 const CONF = { members: [{ id: "n1", role: "trading-centre" as const }] };
 const entry = (index: number): Entry => ({ index, term: 1, type: "normal", data: Uint8Array.from([index]) });
@@ -33,8 +33,9 @@ function rig(keep = 2) {
     snapshotHead: HEAD,
   };
   const metrics = new OrdererMetrics({ nodeId: "n1" });
+  const { log, lines } = capturingLog();
   const scheduler = new SnapshotScheduler(
-    { storage, ledger: ledger as unknown as OrderLedger, recorder: recorder as unknown as BlockRecorder, conf: () => CONF, metrics, log: pino({ level: "silent" }), every: 5, keep },
+    { storage, ledger: ledger as unknown as OrderLedger, recorder: recorder as unknown as BlockRecorder, conf: () => CONF, metrics, log, every: 5, keep },
     0,
   );
   /** The ledger applied through `index` and the recorder made blocks through it; durable through `durable`. */
@@ -45,7 +46,7 @@ function rig(keep = 2) {
     scheduler.maybeSnapshot();
   };
   const taken = async () => Number((await metrics.registry.getSingleMetricAsString("orderer_snapshots_taken_total")).trim().split(" ").pop());
-  return { dir, storage, state, scheduler, apply, taken };
+  return { dir, storage, state, scheduler, apply, taken, lines };
 }
 
 describe("node/snapshots: when a node snapshots its ledger and compacts its log (Raft §7)", function () {
@@ -99,6 +100,25 @@ describe("node/snapshots: when a node snapshots its ledger and compacts its log 
     r = rig(4);
     r.apply(5);
     expect(r.storage.firstIndex()).to.equal(2);
+  });
+
+  it("says which snapshot it took and where the log now starts, also when it had been compacted further", function () {
+    const logged = () => r.lines.map((l) => [l.msg, l.index, l.compactedTo]);
+    r.apply(5);
+    r.apply(11);
+    expect(logged()).to.deep.equal([
+      ["snapshot taken", 5, 3],
+      ["snapshot taken", 11, 9],
+    ]);
+    r.storage.close();
+    fs.rmSync(r.dir, { recursive: true, force: true });
+    // A log compacted through 3 already (behind an earlier snapshot) and a snapshot at 5 keeping 5 entries: no compaction.
+    r = rig(5);
+    r.storage.createSnapshot(3, CONF, Uint8Array.from([1]));
+    r.storage.compact(3);
+    r.apply(5);
+    expect(r.storage.firstIndex()).to.equal(4);
+    expect(logged()).to.deep.equal([["snapshot taken", 5, 3]]);
   });
 
   describe("when the blocks it covers are not yet durable in the block store", function () {

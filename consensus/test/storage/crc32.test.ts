@@ -2,23 +2,14 @@ import { expect } from "chai";
 import fc from "fast-check";
 import zlib from "node:zlib";
 import { crc32, crc32Js } from "../../src/storage/crc32";
+import { freshModule } from "../helpers/fresh-module";
 
 /**
  * crc32Js builds its lookup table on first use and keeps it in module state, so in one process only the first call
  * builds it. This loads a fresh instance of the module so a test checks a table built now (a mutation-testing worker
  * runs the suite many times in one process).
  */
-function freshCrc32Js(): typeof crc32Js {
-  const id = require.resolve("../../src/storage/crc32");
-  const cached = require.cache[id];
-  delete require.cache[id];
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return (require(id) as { crc32Js: typeof crc32Js }).crc32Js;
-  } finally {
-    if (cached !== undefined) require.cache[id] = cached;
-  }
-}
+const freshCrc32Js = (): typeof crc32Js => freshModule<{ crc32Js: typeof crc32Js }>(require.resolve("../../src/storage/crc32")).crc32Js;
 
 describe("crc32", function () {
   it("matches the standard check value", function () {
