@@ -21,7 +21,12 @@
 const path = require("node:path");
 
 /** Appended to Hardhat's `web3_clientVersion`: tells an applier that this node takes `dplc_applyBlocks`. */
-const HOST_TAG = "dplc-replica-host/1";
+const HOST_TAG = "dplc-replica-host/2";
+/**
+ * The JSON-RPC error code of a call whose `parent` the chain does not hold (kept equal to block-call.ts's
+ * NOT_AT_PARENT_CODE): the chain lost what the applier applied, or is another chain.
+ */
+const NOT_AT_PARENT_CODE = -32010;
 /** Mines per ordered block while a block-gas-limit overflow keeps making progress (the applier's old bound). */
 const MAX_MINE_ROUNDS = 16;
 /** How many applied blocks' answers the host keeps for blocks sent again. */
@@ -36,9 +41,33 @@ function checkParams(p) {
     p.index > 0 &&
     (p.number === undefined || Number.isSafeInteger(p.number)) &&
     (p.timestamp === undefined || Number.isSafeInteger(p.timestamp)) &&
+    (p.parent === undefined || checkParent(p.parent)) &&
     Array.isArray(p.transactions) &&
     p.transactions.every((t) => typeof t === "string" && /^0x[0-9a-f]*$/i.test(t));
-  if (!ok) throw new Error("dplc_applyBlocks takes ordered blocks {index, number?, timestamp?, transactions: [raw hex]}");
+  if (!ok) throw new Error("dplc_applyBlocks takes ordered blocks {index, number?, timestamp?, parent?: {chainBlock, genesis?}, transactions: [raw hex]}");
+}
+
+function checkParent(p) {
+  return p !== null && typeof p === "object" && Number.isSafeInteger(p.chainBlock) && p.chainBlock >= 0 && (p.genesis === undefined || /^0x[0-9a-f]{64}$/i.test(p.genesis));
+}
+
+/**
+ * Refuses a call whose first block names a `parent` this chain does not hold: a head below `parent.chainBlock` (the
+ * chain block the applier's checkpoint says its last applied block ended in), or another genesis. A chain node that
+ * lost its data (restarted in memory) would otherwise take the blocks after the checkpoint and refuse their
+ * transactions as future nonces. This is the applier's head check (replica.ts `checkChain`) done here, in the same
+ * call, so the applier pays no round trip of its own for it (BENCHMARKS.md, "the replica's cost per block").
+ */
+async function requireParent(provider, batch, parent) {
+  const calls = [{ method: "eth_getBlockByNumber", params: ["latest", false] }];
+  if (parent.genesis !== undefined) calls.push({ method: "eth_getBlockByNumber", params: ["0x0", false] });
+  const [latest, genesis] = (batch === null ? null : await batch(calls)) ?? (await Promise.all(calls.map((c) => provider.request(c))));
+  const head = Number(BigInt(latest.number));
+  const sameGenesis = genesis === undefined || genesis.hash.toLowerCase() === parent.genesis.toLowerCase();
+  if (head >= parent.chainBlock && sameGenesis) return;
+  const { ProviderError } = require("hardhat/internal/core/providers/errors");
+  const what = sameGenesis ? `its head is chain block ${head}` : `its genesis is ${genesis.hash}, not ${parent.genesis}`;
+  throw new ProviderError(`dplc_applyBlocks: this chain does not hold the blocks' parent (chain block ${parent.chainBlock}): ${what}`, NOT_AT_PARENT_CODE);
 }
 
 /**
@@ -178,7 +207,8 @@ function withoutTransactions(b) {
  * blocks; its answer has one entry per block. Blocks apply one at a time, in the order they arrive, and at most once:
  * the host remembers the last ordered block it applied (its memory lives exactly as long as its in-memory chain), so a
  * block sent again (the applier crashed before its checkpoint) gets the answer it got the first time, kept for the
- * last `keptAnswers` blocks, else null; nothing is sent or mined again.
+ * last `keptAnswers` blocks, else null; nothing is sent or mined again. A call whose first block names a `parent` is
+ * refused, whole, when the chain does not hold it (`requireParent`).
  */
 function hostProvider(provider, keptAnswers = KEPT_ANSWERS, batch = null) {
   let queue = Promise.resolve();
@@ -195,6 +225,7 @@ function hostProvider(provider, keptAnswers = KEPT_ANSWERS, batch = null) {
   const applyAll = async (blocks) => {
     if (!Array.isArray(blocks)) checkParams(undefined);
     blocks.forEach(checkParams);
+    if (blocks[0]?.parent !== undefined) await requireParent(provider, batch, blocks[0].parent);
     const out = [];
     for (const p of blocks) out.push(await applyOnce(p));
     return out;
@@ -280,4 +311,4 @@ if (require.main === module) {
   });
 }
 
-module.exports = { HOST_TAG, applyBlock, edrBatch, hostProvider };
+module.exports = { HOST_TAG, NOT_AT_PARENT_CODE, applyBlock, edrBatch, hostProvider };

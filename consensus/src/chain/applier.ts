@@ -150,6 +150,16 @@ export class ChainApplier {
     this.checkpoint.write(this.state);
   }
 
+  /**
+   * Whether the next call checks the chain itself: on the replica host's path, every call names its parent (the
+   * checkpoint's chain block and genesis) and the host refuses it (ChainNotAtParentError) when its chain does not hold
+   * it, so the caller needs no head read of its own before it. False until the first block after a start or a failure
+   * went through (that one reads the chain and decides the path).
+   */
+  get checksChainInCall(): boolean {
+    return this.feed === "host" && !this.recovering;
+  }
+
   get checkpointed(): ApplierCheckpoint {
     return { ...this.state };
   }
@@ -231,11 +241,17 @@ export class ChainApplier {
     return block.txs.length === 0 ? this.mineEmpty(block.timestamp) : this.mineUntilIncluded(records, waiting, block.timestamp);
   }
 
-  /** The replica host's path: the blocks above the checkpoint in one call, then one checkpoint write. */
+  /**
+   * The replica host's path: the blocks above the checkpoint in one call, then one checkpoint write. The call names
+   * the checkpoint as its parent: a chain that lost it refuses the call whole (`checksChainInCall`).
+   */
   private async applyInOneCall(blocks: OrderedBlock[]): Promise<(AppliedTx[] | null)[]> {
     const fresh = blocks.filter((b) => b.index > this.state.appliedIndex);
     if (fresh.length === 0) return blocks.map(() => null);
-    const answers = await callApplyBlocks(this.rpc, fresh.map(blockCall));
+    const calls = fresh.map(blockCall);
+    const { chainBlock, genesis } = this.state;
+    calls[0]!.parent = genesis === undefined ? { chainBlock } : { chainBlock, genesis };
+    const answers = await callApplyBlocks(this.rpc, calls);
     const byIndex = new Map<number, AppliedTx[]>();
     for (const [k, block] of fresh.entries()) {
       const records = newRecords(block);

@@ -1,4 +1,4 @@
-import { ChainRpcError } from "./errors";
+import { ChainNotAtParentError, ChainRpcError } from "./errors";
 import { feedOfClientVersion, type ChainFeed } from "./client-version";
 import type { JsonRpcClient } from "./rpc";
 
@@ -32,12 +32,26 @@ export type BlockCallAnswer = {
   results: BlockCallResult[];
 } | null;
 
+/**
+ * What the chain must hold before a call's first block applies (replica host 2): a head at or above `chainBlock` and,
+ * when given, this genesis hash. Otherwise the host refuses the call with NOT_AT_PARENT_CODE.
+ */
+export interface BlockParent {
+  chainBlock: number;
+  genesis?: string;
+}
+
 export interface BlockCall {
   index: number;
   number?: number;
   timestamp?: number;
+  /** On a call's first block only. */
+  parent?: BlockParent;
   transactions: string[];
 }
+
+/** The host's JSON-RPC error code for a call whose parent the chain does not hold (replica-host.js keeps it equal). */
+export const NOT_AT_PARENT_CODE = -32010;
 
 export type { ChainFeed } from "./client-version";
 
@@ -46,9 +60,20 @@ export async function chainFeed(rpc: JsonRpcClient): Promise<ChainFeed> {
   return feedOfClientVersion(await rpc.call<string>("web3_clientVersion"));
 }
 
-/** Applies ordered blocks, in order, in one call; one answer per block. Throws ChainRpcError on any failure. */
+/**
+ * Applies ordered blocks, in order, in one call; one answer per block. Throws ChainNotAtParentError when the host
+ * refused the call for its first block's `parent`, ChainRpcError on any other failure.
+ */
 export async function callApplyBlocks(rpc: JsonRpcClient, blocks: BlockCall[]): Promise<BlockCallAnswer[]> {
-  const answers = await rpc.call<BlockCallAnswer[]>("dplc_applyBlocks", blocks);
+  let answers: BlockCallAnswer[];
+  try {
+    answers = await rpc.call<BlockCallAnswer[]>("dplc_applyBlocks", blocks);
+  } catch (err) {
+    if (err instanceof ChainRpcError && err.code === NOT_AT_PARENT_CODE) {
+      throw new ChainNotAtParentError(err.method, err.message, err.code, { cause: err });
+    }
+    throw err;
+  }
   const wrong = answers.length !== blocks.length || answers.some((a, i) => a !== null && a.results.length !== blocks[i]!.transactions.length);
   if (wrong) throw new ChainRpcError("dplc_applyBlocks", "the answer does not match the blocks sent");
   return answers;

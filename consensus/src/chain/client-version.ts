@@ -8,8 +8,9 @@ export function evmOfClientVersion(version: string): ReplicaEvm | null {
 }
 
 /** What the replica host appends to `web3_clientVersion` (kept equal to replica-host.js's HOST_TAG, which is not
- * imported: the orderer's bundle must not pull Hardhat in). */
-const HOST_TAG = /\bdplc-replica-host\/1\b/;
+ * imported: the orderer's bundle must not pull Hardhat in). Version 2 checks a call's `parent` (block-call.ts); a
+ * version-1 host would ignore it, so it is fed one send at a time like any other Hardhat node. */
+const HOST_TAG = /\bdplc-replica-host\/2\b/;
 
 /**
  * How the applier can feed a chain node, from its `web3_clientVersion`: `host` (our replica host) takes

@@ -62,7 +62,7 @@ export class NonceConflictError extends OrdererError {
 
 /** The chain's JSON-RPC endpoint failed or answered with an error. */
 export class ChainRpcError extends OrdererError {
-  override readonly name = "ChainRpcError";
+  override readonly name: string = "ChainRpcError";
   readonly method: string;
   readonly code: number | undefined;
   constructor(method: string, message: string, code?: number, options?: { cause?: unknown }) {
@@ -70,6 +70,15 @@ export class ChainRpcError extends OrdererError {
     this.method = method;
     this.code = code;
   }
+}
+
+/**
+ * The replica host refused a `dplc_applyBlocks` call because its chain does not hold the call's parent (the chain
+ * block the applier's checkpoint ends in, on the checkpoint's genesis): the chain node lost its data or is another
+ * chain. Nothing of the call was applied.
+ */
+export class ChainNotAtParentError extends ChainRpcError {
+  override readonly name = "ChainNotAtParentError";
 }
 
 /** Admission cannot be decided right now (the registry contract could not be read). */

@@ -120,6 +120,7 @@ export class ChainView {
 
   async close(): Promise<void> {
     await this.replica?.stop();
+    this.rpc?.close();
     this.provider?.destroy();
   }
 

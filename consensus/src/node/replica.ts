@@ -35,7 +35,18 @@ export interface ReplicaOptions {
   maxBackoffMs?: number;
   /** How often an idle replica checks that its chain still holds what it applied (default 2 s). */
   watchMs?: number;
+  /** Rounds start at least this far apart (default PUMP_INTERVAL_MS); the blocks stored meanwhile go in the next. */
+  pumpIntervalMs?: number;
 }
+
+/**
+ * Rounds of the replica start at least this far apart. At one client every ordered block holds one transaction and the
+ * block store writes every 10 ms or more: a round per stored write paid a call, a head read and a checkpoint write per
+ * transaction on the node's event loop (3-4 ms of CPU per transaction, BENCHMARKS.md "`--replicas` measures", seventh
+ * session). A round per 25 ms applies whatever was stored since in one call; the replica lags the store by at most
+ * that, and nothing waits for the replica but look-ups of "applied".
+ */
+export const PUMP_INTERVAL_MS = 25;
 
 /**
  * This node's EVM replica: applies the blocks of the node's own block store, in order, to its own chain node. It reads
@@ -58,10 +69,17 @@ export interface ReplicaOptions {
  * the next call's blocks are read from the store while the host applies the current one: 90-110 % of raw (slowest
  * replica, 3 runs at load 13-18) where it was 59-72 % in the same runs without both. Anvil takes a block's sends as
  * one batch, checked against its pending block (10-32 % of Anvil's own raw rate); any other chain node gets today's sends.
+ * While blocks come one transaction each (one client), rounds start PUMP_INTERVAL_MS apart and the host's call checks
+ * the chain itself, so a round costs one call for every block stored since (BENCHMARKS.md, "The replica's cost per
+ * block": about 55 % less CPU per transaction on each orderer node at one client).
  */
 export class Replica {
   private running: Promise<void> | null = null;
   private again = false;
+  private lastPumpAt = Number.NEGATIVE_INFINITY;
+  private pumpTimer: NodeJS.Timeout | null = null;
+  /** The idle watch asks for a head check even where the applier's calls check the chain themselves. */
+  private verifyDue = false;
   private stopped = false;
   private wake: (() => void) | null = null;
   private readonly watch: NodeJS.Timeout;
@@ -71,7 +89,10 @@ export class Replica {
 
   constructor(private readonly o: ReplicaOptions) {
     // A chain node restarted while no block arrives must still be noticed and rebuilt.
-    this.watch = setInterval(() => this.kick(), o.watchMs ?? 2_000);
+    this.watch = setInterval(() => {
+      this.verifyDue = true;
+      this.kick();
+    }, o.watchMs ?? 2_000);
     this.watch.unref();
   }
 
@@ -96,6 +117,15 @@ export class Replica {
       this.again = true;
       return;
     }
+    const wait = this.lastPumpAt + (this.o.pumpIntervalMs ?? PUMP_INTERVAL_MS) - performance.now();
+    if (wait > 0) {
+      this.pumpTimer ??= setTimeout(() => {
+        this.pumpTimer = null;
+        this.kick();
+      }, wait);
+      return;
+    }
+    this.lastPumpAt = performance.now();
     this.running = this.pump().finally(() => {
       this.running = null;
       if (this.again && !this.stopped) {
@@ -118,6 +148,7 @@ export class Replica {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.watch);
+    if (this.pumpTimer !== null) clearTimeout(this.pumpTimer);
     this.wake?.();
     while (this.running !== null) await this.running;
   }
@@ -126,11 +157,17 @@ export class Replica {
     const min = this.o.minBackoffMs ?? 100;
     const max = this.o.maxBackoffMs ?? 5_000;
     let backoff = min;
-    // Every round first checks the chain against the checkpoint (one call): a wiped chain node would otherwise take
-    // the next block's transactions as future nonces and never mine them.
-    for (let verify = true; !this.stopped && (verify || this.appliedBlock < this.o.store.headNumber()); ) {
+    // Every round first checks the chain against the checkpoint: a wiped chain node would otherwise take the next
+    // block's transactions as future nonces and never mine them. Against the replica host the apply call itself names
+    // the checkpoint as its parent and is refused by a chain that lacks it (applier.ts `checksChainInCall`): no head
+    // read of its own then, except when the idle watch asks (nothing else would notice a wipe while no block comes).
+    let verify = this.verifyDue || !this.o.applier.checksChainInCall;
+    while (!this.stopped && (verify || this.appliedBlock < this.o.store.headNumber())) {
       try {
-        await this.checkChain();
+        if (verify) {
+          this.verifyDue = false;
+          await this.checkChain();
+        }
         verify = false;
         await this.applyStored();
         backoff = min;

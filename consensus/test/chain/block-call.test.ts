@@ -8,6 +8,7 @@ import pino from "pino";
 import { ChainApplier, applierCheckpointFile, type AppliedTx, type ApplierCheckpoint, type OrderedBlock, type OrderedTx } from "../../src/chain/applier";
 import { CheckpointFile } from "../../src/chain/checkpoint";
 import { freePort, REPO_ROOT, startHardhatNode, superviseNode, type DevNode } from "../../src/chain/devnode";
+import { ChainNotAtParentError } from "../../src/chain/errors";
 import { JsonRpcClient, type RpcRequest } from "../../src/chain/rpc";
 import { REPLICA_HOST, startReplicaEvm } from "../../src/node/replica-evm";
 import { signedTransfer } from "../node/harness";
@@ -258,6 +259,49 @@ describe("chain/block-call: a whole ordered block in one dplc_applyBlocks call t
       expect(again.at(-1)![0]!.error).to.match(/nonce/i);
       expect(first.flat().every((r) => r.error === undefined)).to.equal(true);
       expect(applierCheckpointFile(file).read()).to.include({ appliedIndex: 31, block: 6, chainBlock: before.length - 1 });
+    });
+  });
+
+  describe("when a call names a parent the chain does not hold (a wiped chain node, another chain)", function () {
+    let host: DevNode;
+    let rpc: JsonRpcClient;
+
+    beforeEach(async function () {
+      host = await startReplicaEvm({ evm: "hardhat" });
+      rpc = new JsonRpcClient(host.url);
+    });
+
+    afterEach(async function () {
+      await host?.stop();
+    });
+
+    const height = async (): Promise<number> => Number(BigInt(await rpc.call<string>("eth_blockNumber")));
+
+    it("refuses the whole call and applies nothing when the head is below the parent", async function () {
+      const call = { index: 10, number: 1, timestamp: T0, parent: { chainBlock: 3 }, transactions: [blocks[0]!.txs[0]!.raw] };
+      const err = await rpc.call("dplc_applyBlocks", [call]).catch((e: unknown) => e);
+      expect(err).to.include({ code: -32010 });
+      expect(await height()).to.equal(0);
+    });
+
+    it("refuses a call whose parent names another genesis", async function () {
+      const call = { index: 10, number: 1, timestamp: T0, parent: { chainBlock: 0, genesis: "0x" + "77".repeat(32) }, transactions: [] };
+      const err = await rpc.call("dplc_applyBlocks", [call]).catch((e: unknown) => e);
+      expect(err).to.include({ code: -32010 });
+      expect(await height()).to.equal(0);
+    });
+
+    it("makes an applier whose checkpoint the chain lacks throw ChainNotAtParentError, and apply after a reset", async function () {
+      const file = path.join(dir, "wiped.json");
+      applierCheckpointFile(file).write({ appliedIndex: 13, chainBlock: 2, block: 2 });
+      const a = applier(rpc, file);
+      const err = await a.applyMany(blocks.slice(2, 3)).catch((e: unknown) => e);
+      expect(err).to.be.instanceOf(ChainNotAtParentError);
+      expect(await height()).to.equal(0);
+      a.reset();
+      const records = await a.applyMany(blocks.slice(0, 2));
+      expect(records.flat().every((r) => r!.error === undefined && r!.chainBlock !== null)).to.equal(true);
+      expect(await height()).to.equal(2);
     });
   });
 

@@ -97,7 +97,7 @@ describe("node/chain-view: this node's view of the private chain, its own EVM re
       chain = { height: 0, refuse: true, applied: 0 };
       rpc = rpcServer({
         // Our replica host: whole blocks in one dplc_applyBlocks call.
-        web3_clientVersion: () => "HardhatNetwork/2.28.0/@nomicfoundation/edr/0.12.0 dplc-replica-host/1",
+        web3_clientVersion: () => "HardhatNetwork/2.28.0/@nomicfoundation/edr/0.12.0 dplc-replica-host/2",
         evm_setAutomine: () => true,
         eth_getBlockByNumber: ([tag]) => (tag === "latest" ? rpcBlock(chain.height) : tag === "0x0" ? rpcBlock(0) : null),
         eth_getTransactionReceipt: () => null,

@@ -92,7 +92,7 @@ describe("node/replica-evm: a replica's chain node, started from the replicas' o
       const port = await freePort();
       node = await startReplicaEvm({ evm: "hardhat", port });
       expect(node.port).to.equal(port);
-      expect(await new JsonRpcClient(node.url).call<string>("web3_clientVersion")).to.match(/dplc-replica-host\/1/);
+      expect(await new JsonRpcClient(node.url).call<string>("web3_clientVersion")).to.match(/dplc-replica-host\/2/);
       await expectReplicaGenesis(node);
     });
 

@@ -2,6 +2,7 @@ import { expect } from "chai";
 import pino, { type Logger } from "pino";
 import { headerOf, makeBlock, type Block } from "../../src/blocks";
 import type { AppliedTx, ApplierCheckpoint, ChainApplier, OrderedBlock, ReplicaHead } from "../../src/chain/applier";
+import { ChainNotAtParentError } from "../../src/chain/errors";
 import { Replica, type ReplicaOptions } from "../../src/node/replica";
 import { capturingLog } from "../helpers/capturing-log";
 import { until } from "../helpers/until";
@@ -35,7 +36,11 @@ class FakeApplier {
   fail = 0;
   calls: number[][] = [];
   genesisReads = 0;
+  headReads = 0;
   resets = 0;
+  /** Like the replica host's path: each call names the checkpoint as its parent, refused by a chain that lacks it. */
+  inCall = false;
+  private recovering = true;
   /** Numbers of the blocks whose records come back null (already on chain, recorded before). */
   already = new Set<number>();
   /** The head the real applier keeps of what it mined (null until it mined). */
@@ -53,6 +58,9 @@ class FakeApplier {
   get head(): ReplicaHead | null {
     return this.mined;
   }
+  get checksChainInCall(): boolean {
+    return this.inCall && !this.recovering;
+  }
   async chainBlock(tag: string): Promise<ReplicaHead | null> {
     this.throwIfDown();
     if (tag === "0x0") {
@@ -65,11 +73,15 @@ class FakeApplier {
       this.noLatest--;
       return null;
     }
+    this.headReads++;
     return head(this.chainHeight);
   }
   async applyMany(blocks: OrderedBlock[]): Promise<(AppliedTx[] | null)[]> {
+    this.recovering = true;
     this.throwIfDown();
     if (this.gate !== null) await this.gate;
+    if (this.inCall && this.chainHeight < this.cp.chainBlock) throw new ChainNotAtParentError("dplc_applyBlocks", "chain behind its parent", -32010);
+    this.recovering = false;
     this.calls.push(blocks.map((b) => b.number!));
     return blocks.map((b) => {
       this.chainHeight++;
@@ -105,10 +117,15 @@ interface RigOptions {
   onHead?: () => void;
   /** Runs before the store yields each block. */
   onRead?: () => Promise<void>;
+  /** Rounds at least this far apart (0 unless given). */
+  pumpIntervalMs?: number;
+  /** The fake applier checks the parent inside each call, like the replica host. */
+  inCall?: boolean;
 }
 
 function rig(blocks: Block[], opts: RigOptions = {}) {
   const applier = new FakeApplier();
+  applier.inCall = opts.inCall ?? false;
   const stored = { blocks };
   const applied: { number: number; records: AppliedTx[] }[] = [];
   let rebuilds = 0;
@@ -132,6 +149,7 @@ function rig(blocks: Block[], opts: RigOptions = {}) {
     onRebuild: () => rebuilds++,
     ...(opts.backoff ?? { minBackoffMs: 5, maxBackoffMs: 20 }),
     watchMs: opts.watchMs ?? 60_000,
+    pumpIntervalMs: opts.pumpIntervalMs ?? 0,
   });
   return { applier, stored, applied, replica, rebuilds: () => rebuilds };
 }
@@ -360,16 +378,19 @@ describe("node/replica: this node's EVM replica applies its block store, in orde
   });
 
   describe("when the chain lost what the checkpoint says it holds", function () {
-    it("rebuilds from block 1 when the chain is behind the checkpoint (an in-memory node restarted)", async function () {
-      r = rig(chainOf(3), { watchMs: 10 });
-      await r.replica.caughtUp();
-      r.applier.wipe();
-      for (let i = 0; i < 200 && r.rebuilds() === 0; i++) await sleep(5);
-      await r.replica.caughtUp();
-      expect(r.rebuilds()).to.equal(1);
-      expect(r.applier.calls.flat()).to.deep.equal([1, 2, 3, 1, 2, 3]);
-      expect(r.applier.cp.genesis).to.equal(GENESIS);
-    });
+    // With calls that check the chain themselves too: the idle watch still reads the head, since no call comes.
+    for (const inCall of [false, true]) {
+      it(`rebuilds from block 1 when the chain is behind the checkpoint while no block comes${inCall ? " (calls check the chain)" : ""}`, async function () {
+        r = rig(chainOf(3), { watchMs: 10, inCall });
+        await r.replica.caughtUp();
+        r.applier.wipe();
+        for (let i = 0; i < 200 && r.rebuilds() === 0; i++) await sleep(5);
+        await r.replica.caughtUp();
+        expect(r.rebuilds()).to.equal(1);
+        expect(r.applier.calls.flat()).to.deep.equal([1, 2, 3, 1, 2, 3]);
+        expect(r.applier.cp.genesis).to.equal(GENESIS);
+      });
+    }
 
     it("rebuilds from block 1 on a chain with another genesis, and notes the new genesis", async function () {
       r = rig(chainOf(2));
@@ -440,6 +461,53 @@ describe("node/replica: this node's EVM replica applies its block store, in orde
       await r.replica.caughtUp();
       expect(r.rebuilds()).to.equal(0);
       expect(r.applier.resets).to.equal(0);
+    });
+  });
+
+  describe("when blocks are stored faster than rounds start", function () {
+    it("starts no round sooner than the interval after the last one", async function () {
+      r = rig(chainOf(1), { pumpIntervalMs: 60_000 });
+      await r.replica.caughtUp();
+      r.stored.blocks = chainOf(2);
+      r.replica.kick();
+      await sleep(30);
+      expect(r.applier.calls).to.deep.equal([[1]]);
+    });
+
+    it("applies every block stored meanwhile in one call, with one head read for all", async function () {
+      r = rig(chainOf(1), { pumpIntervalMs: 1_000 });
+      await r.replica.caughtUp();
+      for (let n = 2; n <= 6; n++) {
+        r.stored.blocks = chainOf(n);
+        r.replica.kick();
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      await r.replica.caughtUp();
+      expect(r.applier.calls).to.deep.equal([[1], [2, 3, 4, 5, 6]]);
+      expect(r.applier.headReads).to.equal(2);
+    });
+  });
+
+  describe("when the applier's calls check the chain themselves (the replica host)", function () {
+    it("reads the head only before the first call, not before each round", async function () {
+      r = rig(chainOf(1), { inCall: true });
+      await r.replica.caughtUp();
+      for (let n = 2; n <= 4; n++) {
+        r.stored.blocks = chainOf(n);
+        await r.replica.caughtUp();
+      }
+      expect(r.applier.calls.flat()).to.deep.equal([1, 2, 3, 4]);
+      expect(r.applier.headReads).to.equal(1);
+    });
+
+    it("rebuilds from block 1 when a call is refused because the chain lost its parent", async function () {
+      r = rig(chainOf(3), { inCall: true });
+      await r.replica.caughtUp();
+      r.applier.wipe();
+      r.stored.blocks = chainOf(4);
+      await r.replica.caughtUp();
+      expect(r.rebuilds()).to.equal(1);
+      expect(r.applier.calls.flat()).to.deep.equal([1, 2, 3, 1, 2, 3, 4]);
     });
   });
 });
