@@ -4,7 +4,6 @@ import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
 import type { Admission } from "../chain/admission";
 import { OrdererError } from "../chain/errors";
-import { SenderRecovery } from "../chain/recovery";
 import { parseRawTransaction, type ParsedTx } from "../chain/tx";
 import { NoEligibleLeaderError, NotLeaderError, ProposalDroppedError } from "../core";
 import type { OrdererMetrics } from "../metrics/metrics";
@@ -75,10 +74,6 @@ const RETRY_AFTER_SECONDS = "1";
 export class ApiServer {
   private readonly server: http.Server | https.Server;
   private readonly latencyChildren = new Map<string, { observe(v: number): void }>();
-  /** Sender recovery on a worker thread while many submissions are in progress (`recovery.ts`). */
-  private readonly recovery = new SenderRecovery();
-  /** Single submissions received and not yet answered. */
-  private submitting = 0;
   private readonly o: Required<Omit<ApiServerOptions, "admission" | "debug" | "tls" | "forwardDispatcher" | "blockAccess" | "adminAccess">> &
     Pick<ApiServerOptions, "admission" | "debug" | "tls" | "forwardDispatcher" | "blockAccess" | "adminAccess">;
 
@@ -114,7 +109,6 @@ export class ApiServer {
   }
 
   async stop(): Promise<void> {
-    this.recovery.close();
     if (!this.server.listening) return;
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeIdleConnections();
@@ -193,15 +187,6 @@ export class ApiServer {
   }
 
   private async submit(req: http.IncomingMessage): Promise<Reply> {
-    this.submitting++;
-    try {
-      return await this.submitCounted(req);
-    } finally {
-      this.submitting--;
-    }
-  }
-
-  private async submitCounted(req: http.IncomingMessage): Promise<Reply> {
     const text = await this.readBody(req);
     let json: unknown;
     try {
@@ -214,9 +199,7 @@ export class ApiServer {
     }
     const tx = parseRawTransaction((json as { raw: unknown }).raw, this.o.chainId);
     // Every node recovers the signer before anything else: a signature that recovers no key is a
-    // 400 here, never an acknowledged transaction the chain then refuses. Under concurrency the
-    // recovery itself runs on a worker thread first; reading senderKey then only checks it is there.
-    await this.recovery.recover(tx, this.submitting);
+    // 400 here, never an acknowledged transaction the chain then refuses.
     void tx.senderKey;
     if (this.o.admission !== null) await this.o.admission.check(tx);
     // A leader that just died still looks alive to followers for up to an election timeout:

@@ -58,13 +58,6 @@ export function parseRawTransaction(raw: unknown, expectedChainId: bigint): Pars
   return parsed;
 }
 
-/** What recovering an EIP-1559 transaction's signer takes: the signed digest, r ‖ s (64 bytes) and the y parity. */
-export interface RecoveryInput {
-  digest: Buffer;
-  sig: Buffer;
-  recid: number;
-}
-
 class LazySenderTx implements ParsedTx {
   private recovered: string | null = null;
   private checksummed: string | null = null;
@@ -76,24 +69,14 @@ class LazySenderTx implements ParsedTx {
     readonly to: string | null,
     readonly data: string,
     readonly raw: string,
-    /** The sender in lower case, or what recovering it takes when first asked. */
-    private readonly source: string | (() => RecoveryInput),
+    /** The sender in lower case, or how to recover it when first asked. */
+    private readonly source: string | (() => string),
   ) {}
-
-  /** What recovery takes, when the sender is still to be recovered. */
-  pendingRecovery(): RecoveryInput | null {
-    return this.recovered === null && typeof this.source !== "string" ? this.source() : null;
-  }
-
-  /** The sender from a public key recovered elsewhere (`recovery.ts`: a worker thread) for `pendingRecovery()`. */
-  recoveredKey(publicKey: Buffer): void {
-    this.recovered ??= addressOf(publicKey);
-  }
 
   get senderKey(): string {
     if (this.recovered === null) {
       try {
-        this.recovered = typeof this.source === "string" ? this.source : recoverNow(this.source());
+        this.recovered = typeof this.source === "string" ? this.source : this.source();
       } catch (err) {
         throw new InvalidTransactionError(`invalid signature: ${shortReason(err)}`, { cause: err });
       }
@@ -108,36 +91,17 @@ class LazySenderTx implements ParsedTx {
 }
 
 /**
- * What recovering the signer of an EIP-1559 transaction takes: keccak of 0x02 ‖ rlp(the nine unsigned fields) and
- * the signature. Every hash here is the native keccak's (`keccak.ts`): ethers' pure-JS keccak was 13 % of a loaded
+ * The signer of an EIP-1559 transaction, lower case: keccak of 0x02 ‖ rlp(the nine unsigned fields), recovered
+ * natively. Every hash here is the native keccak's (`keccak.ts`): ethers' pure-JS keccak was 13 % of a loaded
  * leader's CPU, as much as the recovery itself.
  */
-function eip1559RecoveryInput(bytes: Buffer, yParity: number, r: Buffer, s: Buffer): RecoveryInput {
+function recoverEip1559(bytes: Buffer, yParity: number, r: Buffer, s: Buffer): string {
+  const digest = keccak256(signingPayload(bytes));
   const sig = Buffer.alloc(64);
   r.copy(sig, 32 - r.length);
   s.copy(sig, 64 - s.length);
-  return { digest: keccak256(signingPayload(bytes)), sig, recid: yParity };
-}
-
-/** The signer, lower case, recovered here by libsecp256k1. */
-function recoverNow(input: RecoveryInput): string {
-  const pub = ecdsaRecover(input.sig, input.recid, input.digest, false);
-  return addressOf(Buffer.from(pub.buffer, pub.byteOffset + 1, 64));
-}
-
-/** The address of a 64-byte uncompressed public key (without its 0x04 prefix), lower case. */
-function addressOf(publicKey: Buffer): string {
-  return "0x" + keccak256(publicKey).toString("hex", 12);
-}
-
-/** What recovering `tx`'s sender takes, or null when it needs none (recovered already, or not EIP-1559). */
-export function pendingRecovery(tx: ParsedTx): RecoveryInput | null {
-  return tx instanceof LazySenderTx ? tx.pendingRecovery() : null;
-}
-
-/** Gives `tx` the sender recovered elsewhere from `pendingRecovery(tx)`: the 64-byte public key. */
-export function recoveredKey(tx: ParsedTx, publicKey: Buffer): void {
-  if (tx instanceof LazySenderTx) tx.recoveredKey(publicKey);
+  const pub = ecdsaRecover(sig, yParity, digest, false);
+  return "0x" + keccak256(Buffer.from(pub.buffer, pub.byteOffset + 1, 64)).toString("hex", 12);
 }
 
 /**
@@ -219,7 +183,7 @@ function parseEip1559(raw: string): ParsedTx {
   }
   if (nonce > BigInt(Number.MAX_SAFE_INTEGER)) throw new InvalidTransactionError("malformed transaction: nonce too large");
   const recipient = to.length === 0 ? null : "0x" + to.toString("hex");
-  const recover = (): RecoveryInput => eip1559RecoveryInput(bytes, Number(yParity), f[10] as Buffer, f[11] as Buffer);
+  const recover = (): string => recoverEip1559(bytes, Number(yParity), f[10] as Buffer, f[11] as Buffer);
   return new LazySenderTx("0x" + keccak256(bytes).toString("hex"), Number(nonce), chainId, recipient, "0x" + data.toString("hex"), raw, recover);
 }
 

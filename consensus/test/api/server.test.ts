@@ -188,30 +188,6 @@ describe("api/server: the client HTTP API", function () {
       expect(handle.submitted).to.have.length(0);
     });
 
-    describe("when more submissions are in progress than the node recovers inline (their senders go to a worker thread)", function () {
-      it("recovers every sender right, answers each, and still answers 400 for a signature that recovers no key", async function () {
-        const handle = new FakeHandle("n1", "n1");
-        let release = (): void => undefined;
-        handle.orderGate = new Promise<void>((r) => (release = r));
-        const api = await serve(handle);
-        const wallets = Array.from({ length: 40 }, () => new Wallet(Wallet.createRandom().privateKey));
-        const raws = await Promise.all(wallets.map((w) => signed(w)));
-        const answers = raws.map((raw) => call(api.url, "POST", "/v1/transactions", { raw }));
-        const deadline = Date.now() + 20_000;
-        while (handle.submitted.length < wallets.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-        // Every one taken in while all 40 are in progress, past the 32 recovered inline.
-        const bad = Transaction.from(await signed(wallet));
-        bad.signature = Signature.from({ r: "0x" + "00".repeat(31) + "05", s: bad.signature!.s, yParity: 0 });
-        const refused = await call(api.url, "POST", "/v1/transactions", { raw: bad.serialized });
-        release();
-        expect((await Promise.all(answers)).map((a) => a.status)).to.deep.equal(wallets.map(() => 200));
-        const byHash = new Map(handle.submitted.map((tx) => [tx.hash, tx.sender]));
-        expect(raws.map((raw) => byHash.get(Transaction.from(raw).hash!))).to.deep.equal(wallets.map((w) => w.address));
-        expect(refused.status).to.equal(400);
-        expect(refused.json.error).to.match(/^invalid signature/);
-      });
-    });
-
     it("answers 409 with the sender, the nonce and the expected nonce when the node refuses the nonce", async function () {
       const handle = new FakeHandle("n1", "n1");
       handle.submitError = new NonceConflictError(wallet.address, 7, 3);
