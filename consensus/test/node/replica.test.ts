@@ -342,6 +342,36 @@ describe("node/replica: this node's EVM replica applies its block store, in orde
       expect(r.applier.calls).to.deep.equal([]);
     });
 
+    it("sends no full call either once stopped while it reads the store", async function () {
+      let reading!: () => void;
+      const gate = new Promise<void>((resolve) => (reading = resolve));
+      let read = 0;
+      r = rig(chainOf(130), { onRead: async () => (read++ === 1 ? gate : undefined) });
+      r.replica.kick();
+      await until(async () => (read === 2 ? true : undefined), 2_000, "the second block read");
+      const stopping = r.replica.stop();
+      reading();
+      await stopping;
+      expect(r.applier.calls).to.deep.equal([]);
+    });
+
+    it("sends no later call once a call failed: the blocks after it wait for the retry, in order", async function () {
+      r = rig(chainOf(1));
+      await r.replica.caughtUp();
+      const applyMany = r.applier.applyMany.bind(r.applier);
+      let failNext = true;
+      r.applier.applyMany = async (blocks) => {
+        if (!failNext) return applyMany(blocks);
+        failNext = false;
+        await sleep(20); // the next call's blocks are read meanwhile
+        throw new Error("chain node down");
+      };
+      r.stored.blocks = chainOf(130);
+      r.replica.kick();
+      await r.replica.caughtUp();
+      expect(r.applier.calls.flat()).to.deep.equal(Array.from({ length: 130 }, (_, i) => i + 1));
+    });
+
     it("stops at once when nothing runs, and applies nothing afterwards", async function () {
       r = rig(chainOf(1));
       await r.replica.stop();
@@ -472,6 +502,15 @@ describe("node/replica: this node's EVM replica applies its block store, in orde
       r.replica.kick();
       await sleep(30);
       expect(r.applier.calls).to.deep.equal([[1]]);
+    });
+
+    it("applies blocks kicked in within the interval once it ends, without another kick", async function () {
+      r = rig(chainOf(1), { pumpIntervalMs: 50 });
+      await r.replica.caughtUp();
+      r.stored.blocks = chainOf(2);
+      r.replica.kick();
+      await until(async () => (r.applier.calls.length === 2 ? true : undefined), 2_000, "the second round");
+      expect(r.applier.calls).to.deep.equal([[1], [2]]);
     });
 
     it("applies every block stored meanwhile in one call, with one head read for all", async function () {
