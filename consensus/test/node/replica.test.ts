@@ -329,31 +329,23 @@ describe("node/replica: this node's EVM replica applies its block store, in orde
       expect(r.applier.calls.flat()).to.deep.equal([1, 2]);
     });
 
-    it("sends nothing more once stopped while it reads the store", async function () {
-      let reading!: () => void;
-      const gate = new Promise<void>((resolve) => (reading = resolve));
-      let read = 0;
-      r = rig(chainOf(2), { onRead: async () => (read++ === 1 ? gate : undefined) });
-      r.replica.kick();
-      await until(async () => (read === 2 ? true : undefined), 2_000, "the second block read");
-      const stopping = r.replica.stop();
-      reading();
-      await stopping;
-      expect(r.applier.calls).to.deep.equal([]);
-    });
-
-    it("sends no full call either once stopped while it reads the store", async function () {
-      let reading!: () => void;
-      const gate = new Promise<void>((resolve) => (reading = resolve));
-      let read = 0;
-      r = rig(chainOf(130), { onRead: async () => (read++ === 1 ? gate : undefined) });
-      r.replica.kick();
-      await until(async () => (read === 2 ? true : undefined), 2_000, "the second block read");
-      const stopping = r.replica.stop();
-      reading();
-      await stopping;
-      expect(r.applier.calls).to.deep.equal([]);
-    });
+    for (const [n, what] of [
+      [2, "sends nothing more once stopped while it reads the store"],
+      [130, "sends no full call either once stopped while it reads the store"],
+    ] as const) {
+      it(what, async function () {
+        let reading!: () => void;
+        const gate = new Promise<void>((resolve) => (reading = resolve));
+        let read = 0;
+        r = rig(chainOf(n), { onRead: async () => (read++ === 1 ? gate : undefined) });
+        r.replica.kick();
+        await until(async () => (read === 2 ? true : undefined), 2_000, "the second block read");
+        const stopping = r.replica.stop();
+        reading();
+        await stopping;
+        expect(r.applier.calls).to.deep.equal([]);
+      });
+    }
 
     it("sends no later call once a call failed: the blocks after it wait for the retry, in order", async function () {
       r = rig(chainOf(1));
